@@ -1,0 +1,36 @@
+.PHONY: run setup test lint format demo messages bench clean
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PY := .venv/bin/python
+
+## make run: set everything up, load the demo city if the database is empty, serve on :8000
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_city --if-empty
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+setup:
+	bash scripts/bootstrap.sh
+
+## make test: the whole suite (lint, types, migrations, pytest on SQLite and PostgreSQL)
+test:
+	bash scripts/bootstrap.sh --test
+	bash scripts/test.sh
+
+lint:
+	.venv/bin/ruff check src bench && .venv/bin/ruff format --check src bench && .venv/bin/mypy src/onewindow
+
+format:
+	.venv/bin/ruff format src bench && .venv/bin/ruff check --fix src bench
+
+messages:
+	cd src/onewindow && ../../$(PY) ../../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	cd src/onewindow && ../../$(PY) ../../manage.py compilemessages
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf var .venv node_modules src/onewindow/static/vendor

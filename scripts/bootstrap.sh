@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Sets up everything OneWindow needs on this machine, idempotently:
+#   Debian packages (gettext, CJK fonts; chromium with --test), the Python virtual
+#   environment with the project installed, the npm front-end assets copied to static/vendor,
+#   and compiled translations. Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_browser=0
+[ "${1:-}" = "--test" ] && want_browser=1
+
+log() { printf '\033[1;34m[onewindow]\033[0m %s\n' "$*"; }
+
+# --- Debian packages -------------------------------------------------------------------------
+missing=()
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ "$want_browser" = 1 ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" fontconfig >/dev/null
+fi
+
+# --- Python ----------------------------------------------------------------------------------
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+if [ ! -x .venv/bin/python ]; then
+  log "creating the virtual environment with $PYTHON"
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.onewindow-installed"
+fingerprint=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
+  log "installing Python packages"
+  .venv/bin/pip install --quiet --upgrade pip
+  .venv/bin/pip install --quiet -e '.[dev]'
+  echo "$fingerprint" > "$stamp"
+fi
+
+# --- Front-end assets (npm at setup time, served locally) -------------------------------------
+vendor=src/onewindow/static/vendor
+lock_fingerprint=$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ ! -f "$vendor/.stamp" ] || [ "$(cat "$vendor/.stamp")" != "$lock_fingerprint" ]; then
+  log "installing front-end assets from npm"
+  npm ci --no-audit --no-fund --loglevel=error
+  mkdir -p "$vendor"
+  cp node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx.min.js"
+  cp node_modules/echarts/dist/echarts.min.js "$vendor/echarts.min.js"
+  echo "$lock_fingerprint" > "$vendor/.stamp"
+fi
+
+# --- Translations ----------------------------------------------------------------------------
+(cd src/onewindow && ../../.venv/bin/python ../../manage.py compilemessages --verbosity 0)
+log "setup complete"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole suite: lint, type check, migrations check, then pytest on SQLite and on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+unset DATABASE_URL
+export TASK_BACKEND=sync
+
+echo "== ruff"
+ruff check src bench
+ruff format --check src bench
+echo "== mypy"
+mypy src/onewindow
+echo "== migrations"
+python manage.py makemigrations --check --dry-run >/dev/null
+
+echo "== pytest on SQLite"
+pytest "$@"
+
+echo "== pytest on PostgreSQL"
+bash scripts/ensure-postgres.sh
+DATABASE_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/onewindow}" pytest "$@"

@@ -1,0 +1,115 @@
+"""Code values of the national integrated online government-service platform.
+
+Kept as ``TextChoices`` whose values are the national codes, so exported data uses the codes
+provincial platforms exchange. Labels are the Chinese names, translated to English in locale/.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ItemType(models.TextChoices):
+    LICENSING = "01", _("Administrative licensing")
+    PENALTY = "02", _("Administrative penalty")
+    COERCION = "03", _("Administrative coercion")
+    LEVY = "04", _("Administrative levy")
+    PAYMENT = "05", _("Administrative payment")
+    INSPECTION = "06", _("Administrative inspection")
+    CONFIRMATION = "07", _("Administrative confirmation")
+    REWARD = "08", _("Administrative reward")
+    ADJUDICATION = "09", _("Administrative adjudication")
+    OTHER_POWER = "10", _("Other administrative power")
+    PUBLIC_SERVICE = "20", _("Public service")
+    REVIEW_FORWARD = "12", _("Review and forward")
+
+
+class ExerciseLevel(models.TextChoices):
+    NATIONAL = "1", _("National")
+    PROVINCIAL = "2", _("Provincial")
+    MUNICIPAL = "3", _("Municipal")
+    COUNTY = "4", _("County / district")
+    TOWNSHIP = "5", _("Township / street")
+    VILLAGE = "6", _("Village / community")
+    TIERED = "7", _("Tiered management")
+
+
+class ServiceObject(models.TextChoices):
+    NATURAL_PERSON = "1", _("Natural person")
+    ENTERPRISE = "2", _("Enterprise legal person")
+    INSTITUTION = "3", _("Public institution")
+    SOCIAL_ORGANISATION = "4", _("Social organisation")
+    UNINCORPORATED = "5", _("Unincorporated enterprise")
+    GOVERNMENT = "6", _("Administrative organ")
+    OTHER = "9", _("Other organisation")
+
+
+class CaseType(models.TextChoices):
+    INSTANT = "1", _("Instant item")
+    PROMISED = "2", _("Promised item")
+
+
+class TimeUnit(models.TextChoices):
+    WORKING_DAY = "1", _("working days")
+    NATURAL_DAY = "2", _("natural days")
+    HOUR = "3", _("hours")
+    MINUTE = "4", _("minutes")
+    MONTH = "5", _("months")
+
+
+class MaterialNecessity(models.TextChoices):
+    REQUIRED = "1", _("Required")
+    OPTIONAL = "2", _("Optional")
+    DEFERRABLE = "3", _("May be supplied later (容缺后补)")
+
+
+class MaterialType(models.TextChoices):
+    CERTIFICATE = "1", _("Certificate or proof")
+    FORM = "2", _("Application form or document")
+    OTHER = "3", _("Other")
+
+
+class MaterialForm(models.TextChoices):
+    PAPER = "1", _("Paper")
+    ELECTRONIC = "2", _("Electronic")
+    BOTH = "3", _("Paper or electronic")
+
+
+class OnlineDepth(models.TextChoices):
+    CONSULT = "1", _("Online consultation")
+    RECEIVE = "2", _("Online submission")
+    PRE_REVIEW = "3", _("Online pre-review")
+    ACCEPT = "4", _("Online acceptance")
+    HANDLE = "5", _("Online handling")
+    RESULT_FEEDBACK = "6", _("Result information online")
+    LICENCE_FEEDBACK = "7", _("Electronic licence online")
+    OTHER = "8", _("Other")
+
+
+# 全程网办 (fully online, grade IV): submitted, accepted, handled and answered online.
+FULL_ONLINE_DEPTH = frozenset({OnlineDepth.RECEIVE, OnlineDepth.ACCEPT, OnlineDepth.HANDLE,
+                               OnlineDepth.RESULT_FEEDBACK})
+
+
+class ResultType(models.TextChoices):
+    LICENCE = "1", _("Certificate or licence")
+    APPROVAL_DOCUMENT = "2", _("Approval document")
+    OTHER = "3", _("Other")
+
+
+class StepKind(models.TextChoices):
+    ACCEPT = "accept", _("Accept")
+    REVIEW = "review", _("Review")
+    DECIDE = "decide", _("Decide")
+    COMPLETE = "complete", _("Complete")
+    DELIVER = "deliver", _("Deliver")
+
+
+class ItemStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Audience(models.TextChoices):
+    NATURAL_PERSON = "natural", _("Individuals")
+    LEGAL_PERSON = "legal", _("Businesses and organisations")

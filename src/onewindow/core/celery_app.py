@@ -1,0 +1,30 @@
+"""Celery entry point for production (TASK_BACKEND=celery).
+
+Start a worker with ``celery -A onewindow.core.celery_app worker``. Celery is an optional
+dependency (``pip install onewindow[celery]``); the embedded default never imports this module.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from celery import Celery  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from onewindow.core.tasks import run_registered  # noqa: E402
+
+app = Celery("onewindow", broker=settings.CELERY_BROKER_URL)
+app.conf.task_acks_late = True
+app.conf.worker_prefetch_multiplier = 1
+
+
+@app.task(name="onewindow.run_task")
+def run_task(name: str, kwargs: dict[str, Any]) -> Any:
+    return run_registered(name, kwargs)

@@ -1,0 +1,223 @@
+"""Every permission check of the platform, in one place.
+
+``RULES`` says, for each action, which roles may perform it and over which data scope:
+
+- ``ALL``: anywhere in the city;
+- ``DEPARTMENT``: on things that belong to the department of the role assignment;
+- ``CENTRE``: on things of the assignment's centre (a manager of the district hall sees every
+  centre of the district);
+- ``REGION``: on things located in the assignment's region or below it.
+
+A target object tells what it belongs to through ``permission_scope() -> TargetScope``.
+Pages, the admin and the API call ``can`` / ``require`` / ``scope_queryset``; nothing else
+decides who may do what. The matrix is tested exhaustively in ``core/tests``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from onewindow.core.audit import audit_record
+from onewindow.core.errors import NotFoundOrForbidden, PermissionDenied
+
+
+class Scope(enum.Enum):
+    ALL = "all"
+    DEPARTMENT = "department"
+    CENTRE = "centre"
+    REGION = "region"
+
+
+class Action(enum.StrEnum):
+    CATALOG_VIEW_DRAFT = "catalog.view_draft"
+    CATALOG_EDIT = "catalog.edit"
+    CATALOG_IMPORT = "catalog.import"
+    CATALOG_EXPORT = "catalog.export"
+    ORG_VIEW = "org.view"
+    ORG_MANAGE = "org.manage"
+    STAFF_MANAGE = "staff.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+# Role values are the strings of ``onewindow.org.models.Role``; kept as strings here so this
+# module does not import the org app's models at import time.
+INTAKE, OUTPUT, APPROVER, LEAD = "intake_clerk", "output_clerk", "dept_approver", "dept_lead"
+MANAGER, HOTLINE, GRID, AUDITOR, ADMIN = (
+    "centre_manager",
+    "hotline_agent",
+    "grid_worker",
+    "auditor",
+    "admin",
+)
+ALL_ROLES = (INTAKE, OUTPUT, APPROVER, LEAD, MANAGER, HOTLINE, GRID, AUDITOR, ADMIN)
+
+RULES: dict[Action, dict[str, Scope]] = {
+    # Drafts and cancelled items: the people who maintain or audit the catalogue, and the
+    # window and hotline staff who must answer citizens about items not yet published.
+    Action.CATALOG_VIEW_DRAFT: {
+        ADMIN: Scope.ALL,
+        AUDITOR: Scope.ALL,
+        MANAGER: Scope.ALL,
+        LEAD: Scope.DEPARTMENT,
+        APPROVER: Scope.DEPARTMENT,
+    },
+    Action.CATALOG_EDIT: {ADMIN: Scope.ALL, LEAD: Scope.DEPARTMENT},
+    Action.CATALOG_IMPORT: {ADMIN: Scope.ALL},
+    Action.CATALOG_EXPORT: {ADMIN: Scope.ALL, AUDITOR: Scope.ALL, MANAGER: Scope.ALL,
+                            LEAD: Scope.DEPARTMENT},
+    Action.ORG_VIEW: {role: Scope.ALL for role in ALL_ROLES},
+    Action.ORG_MANAGE: {ADMIN: Scope.ALL},
+    Action.STAFF_MANAGE: {ADMIN: Scope.ALL, MANAGER: Scope.CENTRE},
+    Action.AUDIT_VIEW: {ADMIN: Scope.ALL, AUDITOR: Scope.ALL},
+}
+
+
+@dataclass(frozen=True)
+class TargetScope:
+    """What a target object belongs to, for scope checks."""
+
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    centre_id: int | None = None
+    region_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    scope: Scope
+    department_id: int | None
+    centre_id: int | None
+    centre_region_prefix: str | None
+    centre_is_district_hall: bool
+    region_prefix: str | None
+
+
+def grants_for(user: Any, action: Action) -> list[Grant]:
+    """The role assignments of ``user`` that give ``action``, with their scopes."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    allowed = RULES[action]
+    cache_name = "_onewindow_assignments"
+    assignments = getattr(user, cache_name, None)
+    if assignments is None:
+        from onewindow.org.models import CentreLevel, RoleAssignment
+
+        assignments = []
+        for ra in RoleAssignment.objects.filter(user=user).select_related(
+            "centre__region", "region"
+        ):
+            assignments.append(
+                (
+                    ra.role,
+                    ra.department_id,
+                    ra.centre_id,
+                    ra.centre.region.prefix if ra.centre else None,
+                    bool(ra.centre and ra.centre.level == CentreLevel.DISTRICT_HALL),
+                    ra.region.prefix if ra.region else None,
+                )
+            )
+        if user.is_superuser and not any(a[0] == ADMIN for a in assignments):
+            assignments.append((ADMIN, None, None, None, False, None))
+        setattr(user, cache_name, assignments)
+    return [
+        Grant(role, allowed[role], dept, centre, centre_prefix, is_hall, region_prefix)
+        for role, dept, centre, centre_prefix, is_hall, region_prefix in assignments
+        if role in allowed
+    ]
+
+
+def _grant_covers(grant: Grant, target: TargetScope) -> bool:
+    if grant.scope is Scope.ALL:
+        return True
+    if grant.scope is Scope.DEPARTMENT:
+        return grant.department_id is not None and grant.department_id in target.department_ids
+    if grant.scope is Scope.CENTRE:
+        if target.centre_id is not None and target.centre_id == grant.centre_id:
+            return True
+        # A district hall's manager oversees every centre of the district.
+        return bool(
+            grant.centre_is_district_hall
+            and grant.centre_region_prefix
+            and target.region_code
+            and target.region_code.startswith(grant.centre_region_prefix)
+        )
+    if grant.scope is Scope.REGION:
+        return bool(
+            grant.region_prefix
+            and target.region_code
+            and target.region_code.startswith(grant.region_prefix)
+        )
+    return False
+
+
+def target_scope(target: Any) -> TargetScope:
+    if target is None:
+        return TargetScope()
+    if isinstance(target, TargetScope):
+        return target
+    return target.permission_scope()
+
+
+def can(user: Any, action: Action, target: Any = None) -> bool:
+    """May ``user`` do ``action``? With ``target=None``: on anything at all (menus, lists)."""
+    grants = grants_for(user, action)
+    if target is None:
+        return bool(grants)
+    scope = target_scope(target)
+    return any(_grant_covers(grant, scope) for grant in grants)
+
+
+def require(user: Any, action: Action, target: Any = None, *, hide: bool = False) -> None:
+    """Raise unless allowed; every refusal is written to the audit log.
+
+    ``hide=True`` answers "not found" instead of "forbidden", for objects whose existence a
+    user outside the scope must not learn.
+    """
+    if can(user, action, target):
+        return
+    audit_record(
+        actor=user,
+        action=f"denied:{action}",
+        obj=target if hasattr(target, "_meta") else None,
+        allowed=False,
+    )
+    if hide:
+        raise NotFoundOrForbidden()
+    raise PermissionDenied()
+
+
+def scope_queryset(
+    user: Any,
+    action: Action,
+    queryset: QuerySet[Any],
+    *,
+    department_path: str | None = None,
+    centre_path: str | None = None,
+    region_code_path: str | None = None,
+) -> QuerySet[Any]:
+    """Filter ``queryset`` to the rows ``user`` may ``action``.
+
+    The paths name how a row reaches its department id, centre id and region code, e.g.
+    ``department_path="department_id"``; a scope whose path is not given grants nothing.
+    """
+    grants = grants_for(user, action)
+    if not grants:
+        return queryset.none()
+    condition = Q(pk__in=[])
+    for grant in grants:
+        if grant.scope is Scope.ALL:
+            return queryset
+        if grant.scope is Scope.DEPARTMENT and department_path:
+            condition |= Q(**{department_path: grant.department_id})
+        elif grant.scope is Scope.CENTRE:
+            if centre_path:
+                condition |= Q(**{centre_path: grant.centre_id})
+            if grant.centre_is_district_hall and region_code_path:
+                condition |= Q(**{f"{region_code_path}__startswith": grant.centre_region_prefix})
+        elif grant.scope is Scope.REGION and region_code_path:
+            condition |= Q(**{f"{region_code_path}__startswith": grant.region_prefix})
+    return queryset.filter(condition).distinct()

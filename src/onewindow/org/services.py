@@ -1,0 +1,158 @@
+"""Writes for the organisation model, and the validation rules they share with admin forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.audit import audit_record
+from onewindow.core.errors import ErrorList
+from onewindow.org.models import (
+    PARENT_LEVEL,
+    REGION_PREFIX_LENGTH,
+    Department,
+    Region,
+    RegionLevel,
+    Role,
+    RoleAssignment,
+    ServiceCentre,
+)
+
+DEPARTMENT_ROLES = {Role.DEPT_APPROVER, Role.DEPT_LEAD}
+CENTRE_ROLES = {Role.INTAKE_CLERK, Role.OUTPUT_CLERK, Role.CENTRE_MANAGER}
+REGION_ROLES = {Role.GRID_WORKER}
+
+
+def region_validate(
+    *, code: str, level: str, parent: Region | None, exclude_pk: int | None = None
+) -> ErrorList:
+    """Check a region's code against its level and its parent's code."""
+    errors = ErrorList()
+    if not (len(code) == 12 and code.isdigit()):
+        errors.add("code", "invalid_code", _("A division code has exactly 12 digits."))
+        return errors
+    try:
+        region_level = RegionLevel(level)
+    except ValueError:
+        errors.add("level", "invalid_level", _("Unknown region level."))
+        return errors
+    significant = REGION_PREFIX_LENGTH[region_level]
+    if set(code[significant:]) - {"0"}:
+        errors.add(
+            "code",
+            "code_level_mismatch",
+            _("For this level only the first %(n)s digits may be non-zero."),
+            n=significant,
+        )
+    if code[:significant].endswith("000") and region_level != RegionLevel.DISTRICT:
+        errors.add("code", "code_level_mismatch", _("The code's own part must not be 000."))
+    expected_parent = PARENT_LEVEL.get(region_level)
+    if expected_parent is None:
+        if parent is not None and parent.level != RegionLevel.DISTRICT:
+            errors.add("parent", "parent_level", _("A district has no parent in this platform."))
+    elif parent is None or parent.level != expected_parent:
+        errors.add(
+            "parent",
+            "parent_level",
+            _("This region needs a parent of level %(level)s."),
+            level=expected_parent.label,
+        )
+    elif not code.startswith(parent.prefix):
+        errors.add(
+            "code",
+            "code_parent_mismatch",
+            _("The code must start with the parent's code %(prefix)s."),
+            prefix=parent.prefix,
+        )
+    clash = Region.objects.filter(code=code)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        errors.add("code", "duplicate", _("A region with this code exists already."))
+    return errors
+
+
+@transaction.atomic
+def region_create(*, code: str, name: str, level: str, parent: Region | None = None,
+                  name_en: str = "") -> Region:
+    region_validate(code=code, level=level, parent=parent).raise_if_any(
+        _("The region is not valid.")
+    )
+    return Region.objects.create(code=code, name=name, level=level, parent=parent,
+                                 name_en=name_en)
+
+
+def role_scope_errors(
+    *,
+    role: str,
+    department: Department | None,
+    centre: ServiceCentre | None,
+    region: Region | None,
+) -> ErrorList:
+    """Each role needs exactly the scope it works in, and no other."""
+    errors = ErrorList()
+    needs = {
+        "department": role in DEPARTMENT_ROLES,
+        "centre": role in CENTRE_ROLES,
+        "region": role in REGION_ROLES,
+    }
+    given = {"department": department, "centre": centre, "region": region}
+    for key, needed in needs.items():
+        if needed and given[key] is None:
+            errors.add(key, "scope_required", _("This role needs a %(scope)s scope."), scope=key)
+        if not needed and given[key] is not None:
+            errors.add(key, "scope_not_allowed",
+                       _("This role does not take a %(scope)s scope."), scope=key)
+    return errors
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    roles: list[dict[str, Any]],
+    created_by: Any = None,
+) -> Any:
+    """Create a staff account with its role assignments in one transaction.
+
+    ``roles`` is a list of ``{"role": Role, "department"|"centre"|"region": obj}``.
+    Staff may log into the admin site; only administrators are superusers.
+    """
+    errors = ErrorList()
+    for index, spec in enumerate(roles):
+        for error in role_scope_errors(
+            role=spec["role"],
+            department=spec.get("department"),
+            centre=spec.get("centre"),
+            region=spec.get("region"),
+        ):
+            error.field = f"roles[{index}].{error.field}"
+            errors.append(error)
+    if not roles:
+        errors.add("roles", "required", _("A staff account needs at least one role."))
+    errors.raise_if_any(_("The staff account is not valid."))
+    user_model = get_user_model()
+    is_admin = any(spec["role"] == Role.ADMIN for spec in roles)
+    user = user_model.objects.create_user(
+        username=username,
+        password=password,
+        first_name=full_name,
+        is_staff=True,
+        is_superuser=is_admin,
+    )
+    for spec in roles:
+        RoleAssignment.objects.create(
+            user=user,
+            role=spec["role"],
+            department=spec.get("department"),
+            centre=spec.get("centre"),
+            region=spec.get("region"),
+        )
+    audit_record(actor=created_by, action="org.staff_create", obj=user,
+                 detail={"roles": [str(spec["role"]) for spec in roles]})
+    return user
