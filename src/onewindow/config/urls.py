@@ -15,6 +15,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("manage/catalog/", include("onewindow.catalog.urls_manage")),
     path("", include("onewindow.catalog.urls")),
     prefix_default_language=False,
 )
