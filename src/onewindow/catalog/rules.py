@@ -59,7 +59,7 @@ STEP_ROLES = {
     StepKind.ACCEPT: {Role.INTAKE_CLERK},
     StepKind.REVIEW: DEPARTMENT_ROLES,
     StepKind.DECIDE: DEPARTMENT_ROLES,
-    StepKind.COMPLETE: DEPARTMENT_ROLES,
+    StepKind.COMPLETE: DEPARTMENT_ROLES | {Role.OUTPUT_CLERK},
     StepKind.DELIVER: {Role.OUTPUT_CLERK, Role.INTAKE_CLERK},
 }
 # An instant item is finished at the window by the clerk who accepts it.
@@ -271,11 +271,13 @@ def item_rules_check(
 def default_steps(item: Any) -> list[dict[str, Any]]:
     """The standard process for an item: 受理 → 审查 → 审批 → 办结 → 送达, or at the window."""
     if item.case_type == CaseType.INSTANT:
+        # The clerk holds the delegated seal and works every step on the spot.
         return [
             {"order": 1, "kind": StepKind.ACCEPT, "name": "受理", "role": Role.INTAKE_CLERK},
-            {"order": 2, "kind": StepKind.DECIDE, "name": "审批", "role": Role.INTAKE_CLERK},
-            {"order": 3, "kind": StepKind.COMPLETE, "name": "办结", "role": Role.INTAKE_CLERK},
-            {"order": 4, "kind": StepKind.DELIVER, "name": "送达", "role": Role.INTAKE_CLERK},
+            {"order": 2, "kind": StepKind.REVIEW, "name": "审查", "role": Role.INTAKE_CLERK},
+            {"order": 3, "kind": StepKind.DECIDE, "name": "审批", "role": Role.INTAKE_CLERK},
+            {"order": 4, "kind": StepKind.COMPLETE, "name": "办结", "role": Role.INTAKE_CLERK},
+            {"order": 5, "kind": StepKind.DELIVER, "name": "送达", "role": Role.INTAKE_CLERK},
         ]
     return [
         {"order": 1, "kind": StepKind.ACCEPT, "name": "受理", "role": Role.INTAKE_CLERK},

@@ -120,7 +120,9 @@ class PermissionDenied(ApplicationError):
 class ErrorList(list[FieldError]):
     """Problems collected by a validation pass; empty means valid."""
 
-    def add(self, field_name: str, code: str, message: str | Promise, **params: Any) -> None:
+    def add(
+        self, field_name: str, code: str, message: str | Promise, /, **params: Any
+    ) -> None:
         self.append(FieldError(field=field_name, code=code, message=message, params=params))
 
     def raise_if_any(self, message: str | Promise, code: str = "invalid") -> None:

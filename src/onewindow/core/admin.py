@@ -1,0 +1,74 @@
+"""Admin integration of the permission rules, and the read-only audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from onewindow.core.models import AuditLog
+from onewindow.core.permissions import Action, can, scope_queryset
+
+
+class PermissionAdminMixin:
+    """Let ``core.permissions`` answer the admin's questions instead of Django model perms.
+
+    ``view_action`` / ``change_action`` name the actions; the ``*_path`` attributes say how a
+    row reaches its department, centre and region for scoped roles.
+    """
+
+    view_action: Action = Action.ORG_VIEW
+    change_action: Action = Action.ORG_MANAGE
+    add_action: Action | None = None
+    department_path: str | None = None
+    centre_path: str | None = None
+    region_code_path: str | None = None
+
+    def _scoped(self, request: HttpRequest, action: Action, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return scope_queryset(
+            request.user,
+            action,
+            qs,
+            department_path=self.department_path,
+            centre_path=self.centre_path,
+            region_code_path=self.region_code_path,
+        )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        return self._scoped(request, self.view_action, qs)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, self.view_action)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, self.view_action, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, self.change_action, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return can(request.user, self.add_action or self.change_action)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Records of a government platform are withdrawn or deactivated, not deleted.
+        return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(PermissionAdminMixin, admin.ModelAdmin):
+    view_action = Action.AUDIT_VIEW
+    change_action = Action.AUDIT_VIEW
+    list_display = ("at", "actor", "action", "object_type", "object_repr", "allowed")
+    list_filter = ("allowed", "action", "object_type")
+    search_fields = ("object_repr", "object_id", "actor__username", "action")
+    date_hierarchy = "at"
+    list_select_related = ("actor",)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,173 @@
+"""The permission matrix: every action × every role × (own scope, other scope, anything)."""
+
+import pytest
+
+from onewindow.core.models import AuditLog
+from onewindow.core.errors import NotFoundOrForbidden, PermissionDenied
+from onewindow.core.permissions import RULES, Action, can, require, scope_queryset
+from onewindow.org.models import CentreLevel, Department, Role
+from onewindow.testing.factories import (
+    CentreFactory,
+    DepartmentFactory,
+    StreetFactory,
+    create_item,
+    staff_with_role,
+)
+
+# The expected answer, written out independently of RULES:
+#   "all"  – allowed on the own-scope and the other-scope target;
+#   "own"  – allowed on the own-scope target only;
+#   "-"    – never allowed.
+R = Role
+EXPECTED: dict[Action, dict[str, str]] = {
+    Action.CATALOG_VIEW_DRAFT: {
+        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "own", R.DEPT_LEAD: "own",
+        R.CENTRE_MANAGER: "all", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.CATALOG_EDIT: {
+        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "-", R.DEPT_LEAD: "own",
+        R.CENTRE_MANAGER: "-", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "-",
+        R.ADMIN: "all",
+    },
+    Action.CATALOG_IMPORT: {
+        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "-", R.DEPT_LEAD: "-",
+        R.CENTRE_MANAGER: "-", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "-",
+        R.ADMIN: "all",
+    },
+    Action.CATALOG_EXPORT: {
+        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "-", R.DEPT_LEAD: "own",
+        R.CENTRE_MANAGER: "all", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.ORG_VIEW: {role: "all" for role in R.values},
+    Action.ORG_MANAGE: {role: ("all" if role == R.ADMIN else "-") for role in R.values},
+    Action.STAFF_MANAGE: {
+        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "-", R.DEPT_LEAD: "-",
+        R.CENTRE_MANAGER: "own", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "-",
+        R.ADMIN: "all",
+    },
+    Action.AUDIT_VIEW: {
+        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "-", R.DEPT_LEAD: "-",
+        R.CENTRE_MANAGER: "-", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "-",
+        R.ADMIN: "all",
+    },
+}
+# Auditors read the audit trail too.
+EXPECTED[Action.AUDIT_VIEW][R.AUDITOR] = "all"
+
+
+def test_expected_table_covers_every_action_and_role():
+    assert set(EXPECTED) == set(Action)
+    for action in Action:
+        assert set(EXPECTED[action]) == set(Role.values), action
+        assert set(RULES[action]) <= set(Role.values)
+
+
+@pytest.fixture
+def world(db):
+    """Two departments, two street centres in two streets, one district hall."""
+    street_a, street_b = StreetFactory(), StreetFactory()
+    return {
+        "dept_a": DepartmentFactory(),
+        "dept_b": DepartmentFactory(),
+        "centre_a": CentreFactory(level=CentreLevel.STREET_CENTRE, region=street_a),
+        "centre_b": CentreFactory(level=CentreLevel.STREET_CENTRE, region=street_b),
+        "street_a": street_a,
+        "street_b": street_b,
+    }
+
+
+def user_for(role, world):
+    scope = {}
+    if role in (R.DEPT_APPROVER, R.DEPT_LEAD):
+        scope = {"department": world["dept_a"]}
+    elif role in (R.INTAKE_CLERK, R.OUTPUT_CLERK, R.CENTRE_MANAGER):
+        scope = {"centre": world["centre_a"]}
+    elif role == R.GRID_WORKER:
+        scope = {"region": world["street_a"]}
+    return staff_with_role(role, **scope)
+
+
+def targets_for(action, world):
+    """(own-scope target, other-scope target) for the action's kind of object."""
+    if action.value.startswith("catalog."):
+        return (
+            create_item(department=world["dept_a"], publish=False),
+            create_item(department=world["dept_b"], publish=False),
+        )
+    if action == Action.STAFF_MANAGE:
+        return world["centre_a"], world["centre_b"]
+    return world["dept_a"], world["dept_b"]
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("action", list(Action))
+def test_permission_matrix(world, action, role):
+    user = user_for(role, world)
+    own, other = targets_for(action, world)
+    expected = EXPECTED[action][role]
+    assert can(user, action, own) is (expected in ("all", "own"))
+    assert can(user, action, other) is (expected == "all")
+    assert can(user, action) is (expected != "-")
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_anonymous_and_inactive_users_may_do_nothing(world, action):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert can(AnonymousUser(), action) is False
+    assert can(None, action) is False
+    admin = staff_with_role(R.ADMIN)
+    admin.is_active = False
+    admin.save()
+    assert can(admin, action) is False
+
+
+def test_district_hall_manager_oversees_every_centre_of_the_district(world):
+    hall = CentreFactory(level=CentreLevel.DISTRICT_HALL, region=world["street_a"].parent)
+    manager = staff_with_role(R.CENTRE_MANAGER, centre=hall)
+    assert can(manager, Action.STAFF_MANAGE, world["centre_a"]) is True
+    assert can(manager, Action.STAFF_MANAGE, world["centre_b"]) is True
+    street_manager = staff_with_role(R.CENTRE_MANAGER, centre=world["centre_a"])
+    assert can(street_manager, Action.STAFF_MANAGE, hall) is False
+
+
+def test_a_user_with_two_roles_gets_both_scopes(world):
+    user = staff_with_role(R.DEPT_LEAD, department=world["dept_a"])
+    from onewindow.org.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=user, role=R.DEPT_LEAD, department=world["dept_b"])
+    item_b = create_item(department=world["dept_b"], publish=False)
+    assert can(user, Action.CATALOG_EDIT, item_b) is True
+
+
+def test_scope_queryset_matches_can(world):
+    lead = user_for(R.DEPT_LEAD, world)
+    scoped = scope_queryset(lead, Action.CATALOG_EDIT, Department.objects.all(),
+                            department_path="id")
+    assert list(scoped) == [world["dept_a"]]
+    admin = staff_with_role(R.ADMIN)
+    assert scope_queryset(admin, Action.CATALOG_EDIT, Department.objects.all(),
+                          department_path="id").count() == 2
+    clerk = user_for(R.INTAKE_CLERK, world)
+    assert scope_queryset(clerk, Action.CATALOG_EDIT, Department.objects.all(),
+                          department_path="id").count() == 0
+
+
+def test_refusal_is_audited_and_hidden_when_asked(world):
+    lead = user_for(R.DEPT_LEAD, world)
+    other_item = create_item(department=world["dept_b"], publish=False)
+    before = AuditLog.objects.count()
+    with pytest.raises(PermissionDenied):
+        require(lead, Action.CATALOG_EDIT, other_item)
+    with pytest.raises(NotFoundOrForbidden):
+        require(lead, Action.CATALOG_EDIT, other_item, hide=True)
+    denials = AuditLog.objects.order_by("id")[before:]
+    assert [(d.action, d.allowed, d.object_id, d.actor_id) for d in denials] == [
+        ("denied:catalog.edit", False, str(other_item.pk), lead.pk),
+        ("denied:catalog.edit", False, str(other_item.pk), lead.pk),
+    ]
+    # An allowed check writes nothing.
+    require(lead, Action.CATALOG_EDIT, create_item(department=world["dept_a"], publish=False))
+    assert AuditLog.objects.filter(allowed=False).count() == 2
