@@ -57,7 +57,7 @@ class RuleCheckedFormSet(BaseInlineFormSet):
         if any(self.errors):
             return
         errors: ErrorList = type(self).rule(self.instance, _live_rows(self))
-        errors.raise_for_django()
+        errors.raise_for_django(as_list=True)
 
 
 class MaterialFormSet(RuleCheckedFormSet):

@@ -129,12 +129,23 @@ class ErrorList(list[FieldError]):
         if self:
             raise ValidationFailed(message, list(self), code=code)
 
-    def raise_for_django(self) -> None:
-        """Raise Django's ValidationError keyed by field, for model ``clean()`` and forms."""
+    def texts(self) -> list[str]:
+        """Each problem as one "中文 / English" line."""
+        out = []
+        for error in self:
+            text = bilingual(error.message, **error.params)
+            out.append(f"{text['zh']} / {text['en']}")
+        return out
+
+    def raise_for_django(self, *, as_list: bool = False) -> None:
+        """Raise Django's ValidationError keyed by field, for model ``clean()`` and forms;
+        ``as_list`` for formsets, which take a plain list."""
         if not self:
             return
         from django.core.exceptions import ValidationError
 
+        if as_list:
+            raise ValidationError(self.texts())
         by_field: dict[str, list[str]] = {}
         for error in self:
             text = bilingual(error.message, **error.params)
