@@ -109,29 +109,31 @@ class FAQInline(admin.TabularInline):
 
 class ServiceItemForm(forms.ModelForm):
     service_objects = forms.MultipleChoiceField(
-        label=_("service objects"), choices=ServiceObject.choices,
+        label=_("service objects"),
+        choices=ServiceObject.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     online_depth = forms.MultipleChoiceField(
-        label=_("online handling depth"), choices=OnlineDepth.choices, required=False,
+        label=_("online handling depth"),
+        choices=OnlineDepth.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     handled_at_levels = forms.MultipleChoiceField(
-        label=_("centre levels that accept it"), choices=CentreLevel.choices,
+        label=_("centre levels that accept it"),
+        choices=CentreLevel.choices,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = ServiceItem
-        fields = "__all__"
+        exclude = ("version",)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         joint = data.get("joint_departments")
         if joint is not None and self.instance.department_id:
-            rules.joint_departments_check(
-                self.instance, [d.pk for d in joint]
-            ).raise_for_django()
+            rules.joint_departments_check(self.instance, [d.pk for d in joint]).raise_for_django()
         return data
 
 
@@ -141,8 +143,15 @@ class ServiceItemAdmin(PermissionAdminMixin, admin.ModelAdmin):
     view_action = Action.CATALOG_VIEW_DRAFT
     change_action = Action.CATALOG_EDIT
     department_path = "department_id"
-    list_display = ("implementation_code", "name", "department", "item_type", "case_type",
-                    "status", "version")
+    list_display = (
+        "implementation_code",
+        "name",
+        "department",
+        "item_type",
+        "case_type",
+        "status",
+        "version",
+    )
     list_filter = ("status", "item_type", "case_type", "department")
     search_fields = ("name", "implementation_code", "basic_code", "keywords")
     list_select_related = ("department",)
@@ -151,53 +160,92 @@ class ServiceItemAdmin(PermissionAdminMixin, admin.ModelAdmin):
     inlines = [MaterialInline, FeeItemInline, StepInline, FAQInline]
     actions = ["publish_selected", "cancel_selected"]
     fieldsets = (
-        (_("Basic directory"), {"fields": (
-            ("basic_code", "implementation_code", "business_code"),
-            ("name", "name_en"), ("item_type", "exercise_level"),
-            ("status", "version", "effective_date", "cancel_date"),
-        )}),
-        (_("Plain-language guide"), {"fields": (
-            "guide_summary", "guide_you_get", "guide_who", "guide_bring",
-            ("guide_how_long", "guide_how_much"), "keywords", "topics",
-        )}),
-        (_("Implementation list"), {"fields": (
-            "department", "entrusted_department", "power_source", "service_objects",
-            "legal_basis", "conditions", "case_type", "handling_forms", "special_procedures",
-            ("statutory_limit", "statutory_limit_unit", "statutory_limit_note"),
-            ("promised_limit", "promised_limit_unit", "promised_limit_note"),
-            ("visits", "visit_reason"),
-            ("charges_fee", "fee_basis"),
-            ("is_online", "online_depth"), ("online_pc_url", "online_mobile_url"),
-            ("accepts_post", "supports_online_payment", "supports_appointment",
-             "supports_kiosk", "in_hall"),
-            "handled_at_levels", "handled_in_regions", "joint_departments",
-            "intermediary_services",
-            ("result_type", "result_name", "result_sample"),
-            ("handling_location", "handling_hours"), ("consult_phone", "complaint_phone"),
-        )}),
+        (
+            _("Basic directory"),
+            {
+                "fields": (
+                    ("basic_code", "implementation_code", "business_code"),
+                    ("name", "name_en"),
+                    ("item_type", "exercise_level"),
+                    ("status", "version", "effective_date", "cancel_date"),
+                )
+            },
+        ),
+        (
+            _("Plain-language guide"),
+            {
+                "fields": (
+                    "guide_summary",
+                    "guide_you_get",
+                    "guide_who",
+                    "guide_bring",
+                    ("guide_how_long", "guide_how_much"),
+                    "keywords",
+                    "topics",
+                )
+            },
+        ),
+        (
+            _("Implementation list"),
+            {
+                "fields": (
+                    "department",
+                    "entrusted_department",
+                    "power_source",
+                    "service_objects",
+                    "legal_basis",
+                    "conditions",
+                    "case_type",
+                    "handling_forms",
+                    "special_procedures",
+                    ("statutory_limit", "statutory_limit_unit", "statutory_limit_note"),
+                    ("promised_limit", "promised_limit_unit", "promised_limit_note"),
+                    ("visits", "visit_reason"),
+                    ("charges_fee", "fee_basis"),
+                    ("is_online", "online_depth"),
+                    ("online_pc_url", "online_mobile_url"),
+                    (
+                        "accepts_post",
+                        "supports_online_payment",
+                        "supports_appointment",
+                        "supports_kiosk",
+                        "in_hall",
+                    ),
+                    "handled_at_levels",
+                    "handled_in_regions",
+                    "joint_departments",
+                    "intermediary_services",
+                    ("result_type", "result_name", "result_sample"),
+                    ("handling_location", "handling_hours"),
+                    ("consult_phone", "complaint_phone"),
+                )
+            },
+        ),
     )
 
-    def get_formset_kwargs(self, request: HttpRequest, obj: Any, inline: Any,
-                           prefix: str) -> dict[str, Any]:
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Any, inline: Any, prefix: str
+    ) -> dict[str, Any]:
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, StepInline) and request.method == "GET" and obj.pk is None:
             kwargs["initial"] = DEFAULT_PROMISED_STEPS
         return kwargs
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest,
-                                 **kwargs: Any) -> Any:
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "department":
             kwargs["queryset"] = scope_queryset(
-                request.user, Action.CATALOG_EDIT, Department.objects.all(),
+                request.user,
+                Action.CATALOG_EDIT,
+                Department.objects.all(),
                 department_path="id",
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any,
-                     change: bool) -> None:
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         version = item_after_change(
-            item=form.instance, actor=request.user,
+            item=form.instance,
+            actor=request.user,
             action="catalog.item_update" if change else "catalog.item_create",
             change_note=str(_("Edited in the administration site")),
         )
@@ -217,7 +265,8 @@ class ServiceItemAdmin(PermissionAdminMixin, admin.ModelAdmin):
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
         reason = str(_("Cancelled in the administration site"))
         self._run_each(
-            request, queryset,
+            request,
+            queryset,
             lambda item: item_cancel(item=item, actor=request.user, reason=reason),
         )
 
@@ -225,8 +274,11 @@ class ServiceItemAdmin(PermissionAdminMixin, admin.ModelAdmin):
         done = 0
         for item in queryset:
             if not can(request.user, Action.CATALOG_EDIT, item):
-                self.message_user(request, _("%(item)s: you may not change this item.")
-                                  % {"item": item}, messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(item)s: you may not change this item.") % {"item": item},
+                    messages.ERROR,
+                )
                 continue
             try:
                 run(item)
@@ -235,8 +287,9 @@ class ServiceItemAdmin(PermissionAdminMixin, admin.ModelAdmin):
                 detail = "; ".join(str(e) for e in exc.errors) or str(exc)
                 self.message_user(request, f"{item}: {detail}", messages.ERROR)
         if done:
-            self.message_user(request, _("%(count)s items done.") % {"count": done},
-                              messages.SUCCESS)
+            self.message_user(
+                request, _("%(count)s items done.") % {"count": done}, messages.SUCCESS
+            )
 
 
 @admin.register(ServiceItemVersion)
@@ -247,8 +300,15 @@ class ServiceItemVersionAdmin(PermissionAdminMixin, admin.ModelAdmin):
     list_display = ("item", "number", "created_at", "created_by", "change_note")
     list_select_related = ("item", "created_by")
     search_fields = ("item__name", "item__implementation_code")
-    readonly_fields = ("item", "number", "snapshot", "content_hash", "created_at",
-                       "created_by", "change_note")
+    readonly_fields = (
+        "item",
+        "number",
+        "snapshot",
+        "content_hash",
+        "created_at",
+        "created_by",
+        "change_note",
+    )
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
@@ -270,8 +330,14 @@ class LifeEventTopicAdmin(PermissionAdminMixin, admin.ModelAdmin):
 class CatalogImportJobAdmin(PermissionAdminMixin, admin.ModelAdmin):
     view_action = Action.CATALOG_IMPORT
     change_action = Action.CATALOG_IMPORT
-    list_display = ("original_name", "status", "processed_rows", "total_rows", "created_by",
-                    "created_at")
+    list_display = (
+        "original_name",
+        "status",
+        "processed_rows",
+        "total_rows",
+        "created_by",
+        "created_at",
+    )
     readonly_fields = [f.name for f in CatalogImportJob._meta.fields]
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:

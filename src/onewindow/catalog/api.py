@@ -121,37 +121,56 @@ def items_list(
     offset = max(0, offset)
     return {
         "count": items.count(),
-        "items": [_summary(item) for item in items[offset: offset + limit]],
+        "items": [_summary(item) for item in items[offset : offset + limit]],
     }
 
 
-@router.get("/items/{item_id}", response={200: ItemDetail, 404: ErrorOut},
-            summary="One item with its materials, fees, steps and guide")
+@router.get(
+    "/items/{item_id}",
+    response={200: ItemDetail, 404: ErrorOut},
+    summary="One item with its materials, fees, steps and guide",
+)
 def items_get(request: HttpRequest, item_id: int) -> dict[str, Any]:
     item = (
         item_list_visible(request.user)
         .prefetch_related(
             Prefetch("materials", queryset=Material.objects.order_by("order", "id")),
-            "fee_items", "steps", "faqs", "topics", "joint_departments", "handled_in_regions",
+            "fee_items",
+            "steps",
+            "faqs",
+            "topics",
+            "joint_departments",
+            "handled_in_regions",
         )
         .filter(pk=item_id)
         .first()
     )
     if item is None:
         raise NotFoundOrForbidden()
-    return {"id": item.pk, "status": item.status, "version": item.version,
-            "content": item_snapshot(item)}
+    return {
+        "id": item.pk,
+        "status": item.status,
+        "version": item.version,
+        "content": item_snapshot(item),
+    }
 
 
-@router.get("/items/{item_id}/versions/{number}", response={200: ItemDetail, 404: ErrorOut},
-            summary="An item exactly as it was in one published version")
+@router.get(
+    "/items/{item_id}/versions/{number}",
+    response={200: ItemDetail, 404: ErrorOut},
+    summary="An item exactly as it was in one published version",
+)
 def items_version(request: HttpRequest, item_id: int, number: int) -> dict[str, Any]:
     item = item_list_visible(request.user).filter(pk=item_id).first()
     version = item.versions.filter(number=number).first() if item else None
     if item is None or version is None:
         raise NotFoundOrForbidden()
-    return {"id": item.pk, "status": item.status, "version": version.number,
-            "content": version.snapshot}
+    return {
+        "id": item.pk,
+        "status": item.status,
+        "version": version.number,
+        "content": version.snapshot,
+    }
 
 
 @router.get("/search", response=list[SearchResult], summary="Chinese full-text search")
@@ -165,16 +184,19 @@ def topics(request: HttpRequest, audience: str | None = None) -> Any:
     return list(topic_list_with_item_counts(audience))
 
 
-@router.get("/departments", response=list[DepartmentOut],
-            summary="Departments with published items")
+@router.get(
+    "/departments", response=list[DepartmentOut], summary="Departments with published items"
+)
 def departments(request: HttpRequest) -> Any:
     return list(department_list_with_item_counts())
 
 
-@router.post("/items/{item_id}/publish", auth=django_auth,
-             response={200: ItemDetail, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-                       422: ErrorOut},
-             summary="Publish a draft item (staff)")
+@router.post(
+    "/items/{item_id}/publish",
+    auth=django_auth,
+    response={200: ItemDetail, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Publish a draft item (staff)",
+)
 def items_publish(request: HttpRequest, item_id: int) -> dict[str, Any]:
     item = item_list_visible(request.user).filter(pk=item_id).first()
     if item is None:
@@ -182,5 +204,9 @@ def items_publish(request: HttpRequest, item_id: int) -> dict[str, Any]:
     require(request.user, Action.CATALOG_EDIT, item)
     item_publish(item=item, actor=request.user)
     item.refresh_from_db()
-    return {"id": item.pk, "status": item.status, "version": item.version,
-            "content": item_snapshot(item)}
+    return {
+        "id": item.pk,
+        "status": item.status,
+        "version": item.version,
+        "content": item_snapshot(item),
+    }

@@ -86,8 +86,9 @@ class OnlineDepth(models.TextChoices):
 
 
 # 全程网办 (fully online, grade IV): submitted, accepted, handled and answered online.
-FULL_ONLINE_DEPTH = frozenset({OnlineDepth.RECEIVE, OnlineDepth.ACCEPT, OnlineDepth.HANDLE,
-                               OnlineDepth.RESULT_FEEDBACK})
+FULL_ONLINE_DEPTH = frozenset(
+    {OnlineDepth.RECEIVE, OnlineDepth.ACCEPT, OnlineDepth.HANDLE, OnlineDepth.RESULT_FEEDBACK}
+)
 
 
 class ResultType(models.TextChoices):

@@ -76,8 +76,7 @@ class ServiceItem(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="items",
     )
-    entrusted_department = models.CharField(_("entrusted department"), max_length=128,
-                                            blank=True)
+    entrusted_department = models.CharField(_("entrusted department"), max_length=128, blank=True)
     power_source = models.CharField(_("source of power"), max_length=64, blank=True)
     service_objects = models.JSONField(_("service objects"), default=list)
     legal_basis = models.TextField(_("legal basis"))
@@ -87,31 +86,31 @@ class ServiceItem(TimeStampedModel):
     special_procedures = models.TextField(_("special procedures"), blank=True)
     statutory_limit = models.PositiveIntegerField(_("statutory time limit"))
     statutory_limit_unit = models.CharField(
-        _("statutory limit unit"), max_length=1, choices=TimeUnit.choices,
+        _("statutory limit unit"),
+        max_length=1,
+        choices=TimeUnit.choices,
         default=TimeUnit.WORKING_DAY,
     )
-    statutory_limit_note = models.CharField(_("statutory limit note"), max_length=255,
-                                            blank=True)
+    statutory_limit_note = models.CharField(_("statutory limit note"), max_length=255, blank=True)
     promised_limit = models.PositiveIntegerField(
         _("promised time limit"), help_text=_("0 for an instant item.")
     )
     promised_limit_unit = models.CharField(
-        _("promised limit unit"), max_length=1, choices=TimeUnit.choices,
+        _("promised limit unit"),
+        max_length=1,
+        choices=TimeUnit.choices,
         default=TimeUnit.WORKING_DAY,
     )
     promised_limit_note = models.CharField(_("promised limit note"), max_length=255, blank=True)
     visits = models.PositiveSmallIntegerField(_("visits to the site"), default=1)
-    visit_reason = models.CharField(_("reason for visiting the site"), max_length=255,
-                                    blank=True)
+    visit_reason = models.CharField(_("reason for visiting the site"), max_length=255, blank=True)
     online_pc_url = models.CharField(_("online address (PC)"), max_length=255, blank=True)
-    online_mobile_url = models.CharField(_("online address (mobile)"), max_length=255,
-                                         blank=True)
+    online_mobile_url = models.CharField(_("online address (mobile)"), max_length=255, blank=True)
     charges_fee = models.BooleanField(_("charges a fee"), default=False)
     fee_basis = models.TextField(_("fee basis"), blank=True)
     is_online = models.BooleanField(_("can be handled online"), default=False)
     online_depth = models.JSONField(_("online handling depth"), default=list, blank=True)
-    accepts_post = models.BooleanField(_("accepts postal submission and delivery"),
-                                       default=False)
+    accepts_post = models.BooleanField(_("accepts postal submission and delivery"), default=False)
     supports_online_payment = models.BooleanField(_("online payment"), default=False)
     supports_appointment = models.BooleanField(_("appointment"), default=True)
     supports_kiosk = models.BooleanField(_("self-service kiosk"), default=False)
@@ -127,13 +126,11 @@ class ServiceItem(TimeStampedModel):
     intermediary_services = models.TextField(_("intermediary services"), blank=True)
     result_type = models.CharField(_("result type"), max_length=1, choices=ResultType.choices)
     result_name = models.CharField(_("result name"), max_length=200)
-    result_sample = models.FileField(_("result sample"), upload_to="catalog/results/",
-                                     blank=True)
+    result_sample = models.FileField(_("result sample"), upload_to="catalog/results/", blank=True)
     handling_location = models.CharField(_("handling location"), max_length=255, blank=True)
     handling_hours = models.CharField(_("handling hours"), max_length=128, blank=True)
     consult_phone = models.CharField(_("consultation"), max_length=128, blank=True)
-    complaint_phone = models.CharField(_("supervision and complaints"), max_length=128,
-                                       blank=True)
+    complaint_phone = models.CharField(_("supervision and complaints"), max_length=128, blank=True)
     topics = models.ManyToManyField(
         LifeEventTopic, verbose_name=_("life-event topics"), blank=True, related_name="items"
     )
@@ -146,7 +143,9 @@ class ServiceItem(TimeStampedModel):
     guide_how_long = models.CharField(_("how long it takes"), max_length=255, blank=True)
     guide_how_much = models.CharField(_("how much it costs"), max_length=255, blank=True)
     keywords = models.CharField(
-        _("search keywords"), max_length=500, blank=True,
+        _("search keywords"),
+        max_length=500,
+        blank=True,
         help_text=_("Everyday words people use for this item, separated by spaces."),
     )
 
@@ -173,18 +172,16 @@ class ServiceItem(TimeStampedModel):
 
     @property
     def is_full_online(self) -> bool:
-        return FULL_ONLINE_DEPTH <= set(self.online_depth or [])
+        return set(self.online_depth or []) >= FULL_ONLINE_DEPTH
 
 
 class Material(models.Model):
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("material name"), max_length=255)
-    material_type = models.CharField(_("material type"), max_length=1,
-                                     choices=MaterialType.choices)
+    material_type = models.CharField(_("material type"), max_length=1, choices=MaterialType.choices)
     form = models.CharField(_("material form"), max_length=1, choices=MaterialForm.choices)
-    necessity = models.CharField(_("necessity"), max_length=1,
-                                 choices=MaterialNecessity.choices)
+    necessity = models.CharField(_("necessity"), max_length=1, choices=MaterialNecessity.choices)
     paper_copies = models.PositiveSmallIntegerField(_("paper copies"), default=0)
     paper_spec = models.CharField(_("paper size"), max_length=32, blank=True)
     source_channel = models.CharField(_("source"), max_length=128, blank=True)
@@ -192,8 +189,7 @@ class Material(models.Model):
     basis = models.TextField(_("basis for requiring it"), blank=True)
     notes = models.TextField(_("filling instructions"), blank=True)
     blank_form = models.FileField(_("blank form"), upload_to="catalog/forms/", blank=True)
-    sample_file = models.FileField(_("filled-in sample"), upload_to="catalog/samples/",
-                                   blank=True)
+    sample_file = models.FileField(_("filled-in sample"), upload_to="catalog/samples/", blank=True)
 
     class Meta:
         verbose_name = _("material")
@@ -227,16 +223,15 @@ class ProcessStep(models.Model):
     name = models.CharField(_("step name"), max_length=64)
     role = models.CharField(_("role that works it"), max_length=32, choices=Role.choices)
     time_limit = models.PositiveIntegerField(_("step time limit"), null=True, blank=True)
-    time_limit_unit = models.CharField(_("unit"), max_length=1, choices=TimeUnit.choices,
-                                       default=TimeUnit.WORKING_DAY)
+    time_limit_unit = models.CharField(
+        _("unit"), max_length=1, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAY
+    )
 
     class Meta:
         verbose_name = _("process step")
         verbose_name_plural = _("process steps")
         ordering = ["item", "order"]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "order"], name="step_order_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["item", "order"], name="step_order_unique")]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
@@ -266,7 +261,10 @@ class ServiceItemVersion(models.Model):
     content_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     change_note = models.CharField(_("change note"), max_length=255, blank=True)
@@ -286,8 +284,9 @@ class ServiceItemVersion(models.Model):
 class SearchDocument(models.Model):
     """Pre-segmented search text for one item, rebuilt whenever the item is saved."""
 
-    item = models.OneToOneField(ServiceItem, on_delete=models.CASCADE,
-                                related_name="search_document")
+    item = models.OneToOneField(
+        ServiceItem, on_delete=models.CASCADE, related_name="search_document"
+    )
     name_terms = models.TextField(default="")
     keyword_terms = models.TextField(default="")
     body_terms = models.TextField(default="")
@@ -297,6 +296,9 @@ class SearchDocument(models.Model):
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return f"search document of item {self.item_id}"
 
 
 class ImportStatus(models.TextChoices):
@@ -311,14 +313,16 @@ class CatalogImportJob(TimeStampedModel):
 
     file = models.FileField(_("workbook"), upload_to="catalog/imports/")
     original_name = models.CharField(_("file name"), max_length=255)
-    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices,
-                              default=ImportStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -84,73 +84,111 @@ def item_fields_check(item: Any) -> ErrorList:
     """Rules on the item's own fields."""
     errors = ErrorList()
     if not BASIC_CODE_RE.match(item.basic_code or ""):
-        errors.add("basic_code", "invalid_code",
-                   _("The basic code has 12 characters: digits and capital letters."))
+        errors.add(
+            "basic_code",
+            "invalid_code",
+            _("The basic code has 12 characters: digits and capital letters."),
+        )
     if not IMPLEMENTATION_CODE_RE.match(item.implementation_code or ""):
-        errors.add("implementation_code", "invalid_code",
-                   _("The implementation code has 12 to 36 letters, digits or hyphens."))
+        errors.add(
+            "implementation_code",
+            "invalid_code",
+            _("The implementation code has 12 to 36 letters, digits or hyphens."),
+        )
     elif item.basic_code and not item.implementation_code.startswith(item.basic_code):
-        errors.add("implementation_code", "code_mismatch",
-                   _("The implementation code must start with the basic code %(code)s."),
-                   code=item.basic_code)
+        errors.add(
+            "implementation_code",
+            "code_mismatch",
+            _("The implementation code must start with the basic code %(code)s."),
+            code=item.basic_code,
+        )
     if not item.service_objects or not _values_ok(item.service_objects, ServiceObject.values):
-        errors.add("service_objects", "invalid_choice",
-                   _("Choose at least one service object from the national code list."))
+        errors.add(
+            "service_objects",
+            "invalid_choice",
+            _("Choose at least one service object from the national code list."),
+        )
     if not item.handled_at_levels or not _values_ok(item.handled_at_levels, CentreLevel.values):
-        errors.add("handled_at_levels", "invalid_choice",
-                   _("Say at which centre levels the item is accepted (通办范围)."))
+        errors.add(
+            "handled_at_levels",
+            "invalid_choice",
+            _("Say at which centre levels the item is accepted (通办范围)."),
+        )
 
     # Instant ⇔ 即办件; promised ≤ statutory.
     instant = item.case_type == CaseType.INSTANT
     if instant and item.promised_limit != 0:
-        errors.add("promised_limit", "instant_has_limit",
-                   _("An instant item (即办件) has a promised time limit of 0."))
+        errors.add(
+            "promised_limit",
+            "instant_has_limit",
+            _("An instant item (即办件) has a promised time limit of 0."),
+        )
     if not instant and not item.promised_limit:
-        errors.add("case_type", "promised_without_limit",
-                   _("A promised item (承诺件) needs a promised time limit above 0; "
-                     "with no time limit it is an instant item (即办件)."))
+        errors.add(
+            "case_type",
+            "promised_without_limit",
+            _(
+                "A promised item (承诺件) needs a promised time limit above 0; "
+                "with no time limit it is an instant item (即办件)."
+            ),
+        )
     if not instant and not item.statutory_limit:
-        errors.add("statutory_limit", "required",
-                   _("A promised item needs its statutory time limit."))
+        errors.add(
+            "statutory_limit", "required", _("A promised item needs its statutory time limit.")
+        )
     if (
         item.promised_limit
         and item.statutory_limit
         and limit_in_minutes(item.promised_limit, item.promised_limit_unit)
         > limit_in_minutes(item.statutory_limit, item.statutory_limit_unit)
     ):
-        errors.add("promised_limit", "promised_over_statutory",
-                   _("The promised time limit may not be longer than the statutory one."))
+        errors.add(
+            "promised_limit",
+            "promised_over_statutory",
+            _("The promised time limit may not be longer than the statutory one."),
+        )
 
     # Visits and online handling.
     depth = [str(v) for v in (item.online_depth or [])]
     if not _values_ok(depth, OnlineDepth.values):
-        errors.add("online_depth", "invalid_choice",
-                   _("Unknown online handling depth code."))
+        errors.add("online_depth", "invalid_choice", _("Unknown online handling depth code."))
     if item.is_online and not depth:
-        errors.add("online_depth", "required",
-                   _("An item handled online needs its online handling depth."))
+        errors.add(
+            "online_depth", "required", _("An item handled online needs its online handling depth.")
+        )
     if not item.is_online and depth and set(depth) - {OnlineDepth.CONSULT}:
-        errors.add("is_online", "depth_without_online",
-                   _("The online depth says it is handled online: tick 'can be handled "
-                     "online'."))
+        errors.add(
+            "is_online",
+            "depth_without_online",
+            _("The online depth says it is handled online: tick 'can be handled online'."),
+        )
     if item.visits and not (item.visit_reason or "").strip():
-        errors.add("visit_reason", "required",
-                   _("An item that needs a visit to the site must say why."))
-    if FULL_ONLINE_DEPTH <= set(depth) and item.visits:
-        errors.add("visits", "full_online_with_visits",
-                   _("A fully online item (全程网办) needs 0 visits to the site."))
+        errors.add(
+            "visit_reason", "required", _("An item that needs a visit to the site must say why.")
+        )
+    if set(depth) >= FULL_ONLINE_DEPTH and item.visits:
+        errors.add(
+            "visits",
+            "full_online_with_visits",
+            _("A fully online item (全程网办) needs 0 visits to the site."),
+        )
     if item.visits == 0 and not item.is_online and not item.accepts_post:
-        errors.add("accepts_post", "zero_visits_needs_post",
-                   _("With 0 visits and no online handling, the item must accept postal "
-                     "submission."))
+        errors.add(
+            "accepts_post",
+            "zero_visits_needs_post",
+            _("With 0 visits and no online handling, the item must accept postal submission."),
+        )
 
     # Fees.
     if item.charges_fee and not (item.fee_basis or "").strip():
         errors.add("fee_basis", "required", _("An item that charges a fee needs its fee basis."))
 
     if item.effective_date and item.cancel_date and item.cancel_date < item.effective_date:
-        errors.add("cancel_date", "before_effective",
-                   _("The cancellation date is before the effective date."))
+        errors.add(
+            "cancel_date",
+            "before_effective",
+            _("The cancellation date is before the effective date."),
+        )
     if not (item.result_name or "").strip():
         errors.add("result_name", "required", _("Name the result the applicant receives."))
     return errors
@@ -167,28 +205,44 @@ def materials_check(item: Any, materials: Sequence[Any]) -> ErrorList:
         if not name:
             errors.add(f"{prefix}.name", "required", _("The material needs a name."))
         elif name in names:
-            errors.add(f"{prefix}.name", "duplicate",
-                       _("The material %(name)s is listed twice."), name=name)
+            errors.add(
+                f"{prefix}.name",
+                "duplicate",
+                _("The material %(name)s is listed twice."),
+                name=name,
+            )
         names.add(name)
         paper = material.form in {MaterialForm.PAPER, MaterialForm.BOTH}
         if paper and not material.paper_copies:
-            errors.add(f"{prefix}.paper_copies", "required",
-                       _("A paper material needs the number of copies."))
+            errors.add(
+                f"{prefix}.paper_copies",
+                "required",
+                _("A paper material needs the number of copies."),
+            )
         if material.form == MaterialForm.ELECTRONIC and material.paper_copies:
-            errors.add(f"{prefix}.paper_copies", "electronic_with_copies",
-                       _("An electronic-only material takes no paper copies."))
+            errors.add(
+                f"{prefix}.paper_copies",
+                "electronic_with_copies",
+                _("An electronic-only material takes no paper copies."),
+            )
         if (
             material.necessity == MaterialNecessity.DEFERRABLE
             and material.material_type == MaterialType.FORM
         ):
-            errors.add(f"{prefix}.necessity", "form_not_deferrable",
-                       _("The application form is a key paper: it cannot be supplied later "
-                         "(容缺)."))
-        if material.necessity == MaterialNecessity.DEFERRABLE and item.case_type == \
-                CaseType.INSTANT:
-            errors.add(f"{prefix}.necessity", "instant_not_deferrable",
-                       _("An instant item is finished on the spot: no paper can be supplied "
-                         "later."))
+            errors.add(
+                f"{prefix}.necessity",
+                "form_not_deferrable",
+                _("The application form is a key paper: it cannot be supplied later (容缺)."),
+            )
+        if (
+            material.necessity == MaterialNecessity.DEFERRABLE
+            and item.case_type == CaseType.INSTANT
+        ):
+            errors.add(
+                f"{prefix}.necessity",
+                "instant_not_deferrable",
+                _("An instant item is finished on the spot: no paper can be supplied later."),
+            )
     return errors
 
 
@@ -197,13 +251,17 @@ def fee_items_check(item: Any, fee_items: Sequence[Any]) -> ErrorList:
     if item.charges_fee and not fee_items:
         errors.add("fee_items", "required", _("An item that charges a fee needs its fee items."))
     if not item.charges_fee and fee_items:
-        errors.add("fee_items", "fee_items_without_fee",
-                   _("The item charges no fee but lists fee items."))
+        errors.add(
+            "fee_items", "fee_items_without_fee", _("The item charges no fee but lists fee items.")
+        )
     for index, fee in enumerate(fee_items):
         for attr in ("name", "standard", "basis"):
             if not (getattr(fee, attr) or "").strip():
-                errors.add(f"fee_items[{index}].{attr}", "required",
-                           _("Every fee item needs a name, a standard and a basis."))
+                errors.add(
+                    f"fee_items[{index}].{attr}",
+                    "required",
+                    _("Every fee item needs a name, a standard and a basis."),
+                )
     return errors
 
 
@@ -212,15 +270,22 @@ def steps_check(item: Any, steps: Sequence[Any]) -> ErrorList:
     ordered = sorted(steps, key=lambda step: step.order)
     kinds = [step.kind for step in ordered]
     if not kinds or kinds[0] != StepKind.ACCEPT:
-        errors.add("steps", "must_start_with_accept",
-                   _("The process starts with acceptance (受理)."))
+        errors.add(
+            "steps", "must_start_with_accept", _("The process starts with acceptance (受理).")
+        )
     approval = [kind for kind in kinds if kind in APPROVAL_KINDS]
     if len(approval) != len(set(approval)):
-        errors.add("steps", "too_many_approval_steps",
-                   _("The approval part is at most 受理 → 审查 → 审批, each once."))
+        errors.add(
+            "steps",
+            "too_many_approval_steps",
+            _("The approval part is at most 受理 → 审查 → 审批, each once."),
+        )
     if [STEP_KIND_ORDER[k] for k in kinds] != sorted(STEP_KIND_ORDER[k] for k in kinds):
-        errors.add("steps", "wrong_order",
-                   _("Steps run in the order accept, review, decide, complete, deliver."))
+        errors.add(
+            "steps",
+            "wrong_order",
+            _("Steps run in the order accept, review, decide, complete, deliver."),
+        )
     if len(kinds) != len(set(kinds)):
         errors.add("steps", "duplicate_kind", _("Each kind of step appears at most once."))
     if len({step.order for step in ordered}) != len(ordered):
@@ -228,26 +293,36 @@ def steps_check(item: Any, steps: Sequence[Any]) -> ErrorList:
     if item.item_type == ItemType.LICENSING:
         missing = [kind for kind in LICENSING_REQUIRED_STEPS if kind not in kinds]
         if missing:
-            errors.add("steps", "licensing_minimum_steps",
-                       _("An administrative licence needs the steps accept, review, decide, "
-                         "complete and deliver; missing: %(missing)s."),
-                       missing=", ".join(str(StepKind(k).label) for k in missing))
+            errors.add(
+                "steps",
+                "licensing_minimum_steps",
+                _(
+                    "An administrative licence needs the steps accept, review, decide, "
+                    "complete and deliver; missing: %(missing)s."
+                ),
+                missing=", ".join(str(StepKind(k).label) for k in missing),
+            )
     allowed_roles = INSTANT_STEP_ROLES if item.case_type == CaseType.INSTANT else STEP_ROLES
     for index, step in enumerate(steps):
         if step.kind in allowed_roles and step.role not in allowed_roles[step.kind]:
-            errors.add(f"steps[{index}].role", "role_not_allowed",
-                       _("The role %(role)s cannot work the step %(step)s."),
-                       role=Role(step.role).label if step.role in Role.values else step.role,
-                       step=step.name)
+            errors.add(
+                f"steps[{index}].role",
+                "role_not_allowed",
+                _("The role %(role)s cannot work the step %(step)s."),
+                role=Role(step.role).label if step.role in Role.values else step.role,
+                step=step.name,
+            )
     return errors
 
 
 def joint_departments_check(item: Any, joint_department_ids: Iterable[int]) -> ErrorList:
     errors = ErrorList()
     if item.department_id and item.department_id in set(joint_department_ids):
-        errors.add("joint_departments", "lead_is_joint",
-                   _("The implementing department leads; it is not one of the joint "
-                     "departments."))
+        errors.add(
+            "joint_departments",
+            "lead_is_joint",
+            _("The implementing department leads; it is not one of the joint departments."),
+        )
     return errors
 
 

@@ -21,8 +21,9 @@ def item_list_visible(user: Any) -> QuerySet[ServiceItem]:
     public = Q(status=ItemStatus.PUBLISHED)
     if not can(user, Action.CATALOG_VIEW_DRAFT):
         return ServiceItem.objects.filter(public).select_related("department")
-    scoped = scope_queryset(user, Action.CATALOG_VIEW_DRAFT, ServiceItem.objects.all(),
-                            department_path="department_id")
+    scoped = scope_queryset(
+        user, Action.CATALOG_VIEW_DRAFT, ServiceItem.objects.all(), department_path="department_id"
+    )
     return ServiceItem.objects.filter(public | Q(pk__in=scoped.values("pk"))).select_related(
         "department"
     )
@@ -33,7 +34,11 @@ def item_get_for_page(*, item_id: int, user: Any) -> ServiceItem | None:
         item_list_visible(user)
         .prefetch_related(
             Prefetch("materials", queryset=Material.objects.order_by("order", "id")),
-            "fee_items", "steps", "faqs", "topics", "joint_departments",
+            "fee_items",
+            "steps",
+            "faqs",
+            "topics",
+            "joint_departments",
             "handled_in_regions",
         )
         .filter(pk=item_id)

@@ -37,8 +37,19 @@ from onewindow.core.errors import ApplicationError
 from onewindow.org.models import Department, Region
 
 ITEM_SNAPSHOT_EXCLUDE = {"id", "created_at", "updated_at", "version", "result_sample"}
-MATERIAL_FIELDS = ("order", "name", "material_type", "form", "necessity", "paper_copies",
-                   "paper_spec", "source_channel", "acceptance_standard", "basis", "notes")
+MATERIAL_FIELDS = (
+    "order",
+    "name",
+    "material_type",
+    "form",
+    "necessity",
+    "paper_copies",
+    "paper_spec",
+    "source_channel",
+    "acceptance_standard",
+    "basis",
+    "notes",
+)
 FEE_FIELDS = ("name", "standard", "basis", "reducible")
 STEP_FIELDS = ("order", "kind", "name", "role", "time_limit", "time_limit_unit")
 
@@ -93,12 +104,16 @@ def item_snapshot(item: ServiceItem) -> dict[str, Any]:
     data["department_name"] = item.department.name
     data["result_sample"] = _file_name(item.result_sample)
     data["materials"] = [
-        {**{name: getattr(m, name) for name in MATERIAL_FIELDS},
-         "blank_form": _file_name(m.blank_form), "sample_file": _file_name(m.sample_file)}
+        {
+            **{name: getattr(m, name) for name in MATERIAL_FIELDS},
+            "blank_form": _file_name(m.blank_form),
+            "sample_file": _file_name(m.sample_file),
+        }
         for m in item.materials.all()
     ]
-    data["fee_items"] = [{name: getattr(f, name) for name in FEE_FIELDS}
-                         for f in item.fee_items.all()]
+    data["fee_items"] = [
+        {name: getattr(f, name) for name in FEE_FIELDS} for f in item.fee_items.all()
+    ]
     data["steps"] = [{name: getattr(s, name) for name in STEP_FIELDS} for s in item.steps.all()]
     data["faqs"] = [{"question": q.question, "answer": q.answer} for q in item.faqs.all()]
     data["topics"] = sorted(t.code for t in item.topics.all())
@@ -177,21 +192,27 @@ def _replace_children(item: ServiceItem, content: ItemContent) -> None:
     item.handled_in_regions.set(Region.objects.filter(pk__in=content.region_ids))
 
 
-def item_after_change(*, item: ServiceItem, actor: Any, action: str,
-                      change_note: str = "") -> ServiceItemVersion | None:
+def item_after_change(
+    *, item: ServiceItem, actor: Any, action: str, change_note: str = ""
+) -> ServiceItemVersion | None:
     """What follows any stored change of an item: version, search document, audit."""
     from onewindow.catalog.search import search_document_rebuild
 
     version = item_record_version(item=item, actor=actor, change_note=change_note)
     search_document_rebuild(item=item)
-    audit_record(actor=actor, action=action, obj=item,
-                 detail={"version": item.version, "new_version": version is not None})
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=item,
+        detail={"version": item.version, "new_version": version is not None},
+    )
     return version
 
 
 @transaction.atomic
-def item_save(*, content: ItemContent, actor: Any = None, change_note: str = "",
-              check: bool = True) -> ServiceItem:
+def item_save(
+    *, content: ItemContent, actor: Any = None, change_note: str = "", check: bool = True
+) -> ServiceItem:
     """Create or replace an item with its materials, fees, steps, FAQs and relations.
 
     Raises ``ValidationFailed`` listing every broken rule; nothing is written then.
@@ -202,13 +223,15 @@ def item_save(*, content: ItemContent, actor: Any = None, change_note: str = "",
         item_content_check(content)
     item = content.item
     created = item.pk is None
-    item.full_clean(exclude=["department"] if item.department_id else None,
-                    validate_unique=True)
+    item.full_clean(exclude=["department"] if item.department_id else None, validate_unique=True)
     item.save()
     _replace_children(item, content)
-    item_after_change(item=item, actor=actor,
-                      action="catalog.item_create" if created else "catalog.item_update",
-                      change_note=change_note)
+    item_after_change(
+        item=item,
+        actor=actor,
+        action="catalog.item_create" if created else "catalog.item_update",
+        change_note=change_note,
+    )
     return item
 
 
@@ -230,8 +253,9 @@ def item_publish(*, item: ServiceItem, actor: Any = None) -> ServiceItemVersion 
     """Publish a draft (or re-publish a cancelled) item after checking every rule."""
     item_content_check(_current_content(item))
     if item.status == ItemStatus.PUBLISHED:
-        raise ApplicationError(_("The item is published already."), code="already_published",
-                               status=409)
+        raise ApplicationError(
+            _("The item is published already."), code="already_published", status=409
+        )
     item.status = ItemStatus.PUBLISHED
     if item.effective_date is None:
         item.effective_date = timezone.localdate()
@@ -244,8 +268,9 @@ def item_publish(*, item: ServiceItem, actor: Any = None) -> ServiceItemVersion 
 def item_cancel(*, item: ServiceItem, actor: Any = None, reason: str = "") -> None:
     """Withdraw an item from the public catalogue; its versions stay for existing cases."""
     if not reason.strip():
-        raise ApplicationError(_("Give the reason for cancelling the item."),
-                               code="reason_required")
+        raise ApplicationError(
+            _("Give the reason for cancelling the item."), code="reason_required"
+        )
     item.status = ItemStatus.CANCELLED
     item.cancel_date = timezone.localdate()
     item.save(update_fields=["status", "cancel_date", "updated_at"])

@@ -8,7 +8,8 @@ and translated to zh-Hans in ``locale/``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
@@ -32,7 +33,7 @@ class FieldError:
     field: str
     code: str
     message: str | Promise
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
@@ -71,8 +72,8 @@ class ApplicationError(Exception):
     message: str | Promise
     code: str = "application_error"
     status: int = 400
-    params: dict[str, Any] = field(default_factory=dict)
-    errors: list[FieldError] = field(default_factory=list)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    errors: list[FieldError] = dataclasses.field(default_factory=list)
 
     def __str__(self) -> str:
         text = bilingual(self.message, **self.params)
@@ -120,9 +121,7 @@ class PermissionDenied(ApplicationError):
 class ErrorList(list[FieldError]):
     """Problems collected by a validation pass; empty means valid."""
 
-    def add(
-        self, field_name: str, code: str, message: str | Promise, /, **params: Any
-    ) -> None:
+    def add(self, field_name: str, code: str, message: str | Promise, /, **params: Any) -> None:
         self.append(FieldError(field=field_name, code=code, message=message, params=params))
 
     def raise_if_any(self, message: str | Promise, code: str = "invalid") -> None:

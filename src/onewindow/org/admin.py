@@ -68,9 +68,14 @@ class StaffAdmin(UserAdmin):
         return ", ".join(str(ra) for ra in obj.role_assignments.all())
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        return super().get_queryset(request).prefetch_related(
-            "role_assignments__department", "role_assignments__centre",
-            "role_assignments__region",
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                "role_assignments__department",
+                "role_assignments__centre",
+                "role_assignments__region",
+            )
         )
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -110,7 +112,7 @@ class Window(models.Model):
     name = models.CharField(_("name"), max_length=128, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # Departments that moved their seal to this window: their instant items finish here.
-    delegated_departments = models.ManyToManyField(
+    delegated_departments: models.ManyToManyField[Department, Any] = models.ManyToManyField(
         "Department", verbose_name=_("delegated departments"), blank=True, related_name="+"
     )
 
@@ -222,4 +224,3 @@ class RoleAssignment(models.Model):
         )
         if errors:
             raise ValidationError({e.field: e.message for e in errors})
-

@@ -76,13 +76,13 @@ def region_validate(
 
 
 @transaction.atomic
-def region_create(*, code: str, name: str, level: str, parent: Region | None = None,
-                  name_en: str = "") -> Region:
+def region_create(
+    *, code: str, name: str, level: str, parent: Region | None = None, name_en: str = ""
+) -> Region:
     region_validate(code=code, level=level, parent=parent).raise_if_any(
         _("The region is not valid.")
     )
-    return Region.objects.create(code=code, name=name, level=level, parent=parent,
-                                 name_en=name_en)
+    return Region.objects.create(code=code, name=name, level=level, parent=parent, name_en=name_en)
 
 
 def role_scope_errors(
@@ -104,8 +104,9 @@ def role_scope_errors(
         if needed and given[key] is None:
             errors.add(key, "scope_required", _("This role needs a %(scope)s scope."), scope=key)
         if not needed and given[key] is not None:
-            errors.add(key, "scope_not_allowed",
-                       _("This role does not take a %(scope)s scope."), scope=key)
+            errors.add(
+                key, "scope_not_allowed", _("This role does not take a %(scope)s scope."), scope=key
+            )
     return errors
 
 
@@ -153,6 +154,10 @@ def staff_create(
             centre=spec.get("centre"),
             region=spec.get("region"),
         )
-    audit_record(actor=created_by, action="org.staff_create", obj=user,
-                 detail={"roles": [str(spec["role"]) for spec in roles]})
+    audit_record(
+        actor=created_by,
+        action="org.staff_create",
+        obj=user,
+        detail={"roles": [str(spec["role"]) for spec in roles]},
+    )
     return user

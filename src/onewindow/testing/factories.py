@@ -116,7 +116,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def staff_with_role(role: str, **scope: Any) -> Any:
     """A staff user holding one role with the given scope (department=, centre=, region=)."""
-    user = UserFactory(is_superuser=(role == Role.ADMIN))
+    user: Any = UserFactory(is_superuser=(role == Role.ADMIN))
     user.save()
     RoleAssignment.objects.create(user=user, role=role, **scope)
     return user
@@ -180,8 +180,13 @@ def fee(**overrides: Any) -> FeeItem:
     return FeeItem(**fields)
 
 
-def create_item(*, publish: bool = True, materials: list[Material] | None = None,
-                fee_items: list[FeeItem] | None = None, **overrides: Any) -> ServiceItem:
+def create_item(
+    *,
+    publish: bool = True,
+    materials: list[Material] | None = None,
+    fee_items: list[FeeItem] | None = None,
+    **overrides: Any,
+) -> ServiceItem:
     """A stored item with one form and one certificate, published unless told otherwise."""
     item = item_instance(**overrides)
     content = ItemContent(

@@ -100,7 +100,8 @@ def test_admin_inline_rule_refuses_steps_without_acceptance():
     data["steps-0-DELETE"] = "on"  # drop 受理
     response = client.post(url, data)
     assert response.status_code == 200
-    step_formset = [f.formset for f in response.context["inline_admin_formsets"]
-                    if f.formset.prefix == "steps"][0]
+    step_formset = next(
+        f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "steps"
+    )
     assert any("受理" in e or "acceptance" in e for e in step_formset.non_form_errors())
     assert ServiceItem.objects.get(pk=item.pk).steps.count() == 5

@@ -5,7 +5,12 @@ from onewindow.catalog.codes import ItemStatus
 from onewindow.catalog.models import ServiceItem
 from onewindow.core.models import AuditLog
 from onewindow.org.models import Role
-from onewindow.testing.factories import DepartmentFactory, TopicFactory, create_item, staff_with_role
+from onewindow.testing.factories import (
+    DepartmentFactory,
+    TopicFactory,
+    create_item,
+    staff_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 

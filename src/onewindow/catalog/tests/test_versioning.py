@@ -63,14 +63,16 @@ def test_saving_without_a_change_makes_no_version():
 
 def test_material_changes_are_part_of_the_version():
     item = create_item()
-    content = ItemContent(item=item, materials=[material(), material(name="户口簿")],
-                          steps=list(item.steps.all()))
+    content = ItemContent(
+        item=item, materials=[material(), material(name="户口簿")], steps=list(item.steps.all())
+    )
     item_save(content=content)
     latest = item.versions.order_by("-number").first()
     assert latest.number == 2
     assert [m["name"] for m in latest.snapshot["materials"]] == ["申请表", "户口簿"]
     assert [m["name"] for m in item.versions.get(number=1).snapshot["materials"]] == [
-        "申请表", "身份证"
+        "申请表",
+        "身份证",
     ]
 
 
@@ -78,7 +80,11 @@ def test_snapshot_carries_steps_and_department():
     item = create_item()
     snapshot = item.versions.get().snapshot
     assert [s["kind"] for s in snapshot["steps"]] == [
-        "accept", "review", "decide", "complete", "deliver"
+        "accept",
+        "review",
+        "decide",
+        "complete",
+        "deliver",
     ]
     assert snapshot["department_name"] == item.department.name
     assert snapshot["version"] == 1
@@ -104,7 +110,9 @@ def test_every_change_is_audited():
     item = create_item(publish=False)
     item_publish(item=item)
     edit(item, name="又改了")
-    actions = list(AuditLog.objects.filter(object_id=str(item.pk),
-                                           object_type="catalog.serviceitem")
-                   .order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditLog.objects.filter(object_id=str(item.pk), object_type="catalog.serviceitem")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions == ["catalog.item_create", "catalog.item_publish", "catalog.item_update"]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from onewindow.core.models import AuditLog
 from onewindow.core.errors import NotFoundOrForbidden, PermissionDenied
+from onewindow.core.models import AuditLog
 from onewindow.core.permissions import RULES, Action, can, require, scope_queryset
 from onewindow.org.models import CentreLevel, Department, Role
 from onewindow.testing.factories import (
@@ -21,35 +21,71 @@ from onewindow.testing.factories import (
 R = Role
 EXPECTED: dict[Action, dict[str, str]] = {
     Action.CATALOG_VIEW_DRAFT: {
-        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "own", R.DEPT_LEAD: "own",
-        R.CENTRE_MANAGER: "all", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "all",
+        R.INTAKE_CLERK: "-",
+        R.OUTPUT_CLERK: "-",
+        R.DEPT_APPROVER: "own",
+        R.DEPT_LEAD: "own",
+        R.CENTRE_MANAGER: "all",
+        R.HOTLINE_AGENT: "-",
+        R.GRID_WORKER: "-",
+        R.AUDITOR: "all",
         R.ADMIN: "all",
     },
     Action.CATALOG_EDIT: {
-        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "-", R.DEPT_LEAD: "own",
-        R.CENTRE_MANAGER: "-", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "-",
+        R.INTAKE_CLERK: "-",
+        R.OUTPUT_CLERK: "-",
+        R.DEPT_APPROVER: "-",
+        R.DEPT_LEAD: "own",
+        R.CENTRE_MANAGER: "-",
+        R.HOTLINE_AGENT: "-",
+        R.GRID_WORKER: "-",
+        R.AUDITOR: "-",
         R.ADMIN: "all",
     },
     Action.CATALOG_IMPORT: {
-        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "-", R.DEPT_LEAD: "-",
-        R.CENTRE_MANAGER: "-", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "-",
+        R.INTAKE_CLERK: "-",
+        R.OUTPUT_CLERK: "-",
+        R.DEPT_APPROVER: "-",
+        R.DEPT_LEAD: "-",
+        R.CENTRE_MANAGER: "-",
+        R.HOTLINE_AGENT: "-",
+        R.GRID_WORKER: "-",
+        R.AUDITOR: "-",
         R.ADMIN: "all",
     },
     Action.CATALOG_EXPORT: {
-        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "-", R.DEPT_LEAD: "own",
-        R.CENTRE_MANAGER: "all", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "all",
+        R.INTAKE_CLERK: "-",
+        R.OUTPUT_CLERK: "-",
+        R.DEPT_APPROVER: "-",
+        R.DEPT_LEAD: "own",
+        R.CENTRE_MANAGER: "all",
+        R.HOTLINE_AGENT: "-",
+        R.GRID_WORKER: "-",
+        R.AUDITOR: "all",
         R.ADMIN: "all",
     },
     Action.ORG_VIEW: {role: "all" for role in R.values},
     Action.ORG_MANAGE: {role: ("all" if role == R.ADMIN else "-") for role in R.values},
     Action.STAFF_MANAGE: {
-        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "-", R.DEPT_LEAD: "-",
-        R.CENTRE_MANAGER: "own", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "-",
+        R.INTAKE_CLERK: "-",
+        R.OUTPUT_CLERK: "-",
+        R.DEPT_APPROVER: "-",
+        R.DEPT_LEAD: "-",
+        R.CENTRE_MANAGER: "own",
+        R.HOTLINE_AGENT: "-",
+        R.GRID_WORKER: "-",
+        R.AUDITOR: "-",
         R.ADMIN: "all",
     },
     Action.AUDIT_VIEW: {
-        R.INTAKE_CLERK: "-", R.OUTPUT_CLERK: "-", R.DEPT_APPROVER: "-", R.DEPT_LEAD: "-",
-        R.CENTRE_MANAGER: "-", R.HOTLINE_AGENT: "-", R.GRID_WORKER: "-", R.AUDITOR: "-",
+        R.INTAKE_CLERK: "-",
+        R.OUTPUT_CLERK: "-",
+        R.DEPT_APPROVER: "-",
+        R.DEPT_LEAD: "-",
+        R.CENTRE_MANAGER: "-",
+        R.HOTLINE_AGENT: "-",
+        R.GRID_WORKER: "-",
+        R.AUDITOR: "-",
         R.ADMIN: "all",
     },
 }
@@ -144,15 +180,24 @@ def test_a_user_with_two_roles_gets_both_scopes(world):
 
 def test_scope_queryset_matches_can(world):
     lead = user_for(R.DEPT_LEAD, world)
-    scoped = scope_queryset(lead, Action.CATALOG_EDIT, Department.objects.all(),
-                            department_path="id")
+    scoped = scope_queryset(
+        lead, Action.CATALOG_EDIT, Department.objects.all(), department_path="id"
+    )
     assert list(scoped) == [world["dept_a"]]
     admin = staff_with_role(R.ADMIN)
-    assert scope_queryset(admin, Action.CATALOG_EDIT, Department.objects.all(),
-                          department_path="id").count() == 2
+    assert (
+        scope_queryset(
+            admin, Action.CATALOG_EDIT, Department.objects.all(), department_path="id"
+        ).count()
+        == 2
+    )
     clerk = user_for(R.INTAKE_CLERK, world)
-    assert scope_queryset(clerk, Action.CATALOG_EDIT, Department.objects.all(),
-                          department_path="id").count() == 0
+    assert (
+        scope_queryset(
+            clerk, Action.CATALOG_EDIT, Department.objects.all(), department_path="id"
+        ).count()
+        == 0
+    )
 
 
 def test_refusal_is_audited_and_hidden_when_asked(world):

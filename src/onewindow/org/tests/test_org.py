@@ -20,12 +20,15 @@ def codes(errors):
 
 def test_region_tree_is_built_from_codes():
     district = region_create(code="440103000000", name="荔湾区", level=RegionLevel.DISTRICT)
-    street = region_create(code="440103001000", name="沙面街道", level=RegionLevel.STREET,
-                           parent=district)
-    other_street = region_create(code="440103002000", name="岭南街道",
-                                 level=RegionLevel.STREET, parent=district)
-    community = region_create(code="440103001001", name="沙面社区",
-                              level=RegionLevel.COMMUNITY, parent=street)
+    street = region_create(
+        code="440103001000", name="沙面街道", level=RegionLevel.STREET, parent=district
+    )
+    other_street = region_create(
+        code="440103002000", name="岭南街道", level=RegionLevel.STREET, parent=district
+    )
+    community = region_create(
+        code="440103001001", name="沙面社区", level=RegionLevel.COMMUNITY, parent=street
+    )
     assert street.prefix == "440103001"
     below_street = Region.objects.filter(code__startswith=street.prefix)
     assert list(below_street) == [street, community]
@@ -40,10 +43,8 @@ def test_region_tree_is_built_from_codes():
     [
         ("440103001000", RegionLevel.STREET, "440103000000", []),
         ("44010300100", RegionLevel.STREET, "440103000000", [("code", "invalid_code")]),
-        ("440103001007", RegionLevel.STREET, "440103000000",
-         [("code", "code_level_mismatch")]),
-        ("440104001000", RegionLevel.STREET, "440103000000",
-         [("code", "code_parent_mismatch")]),
+        ("440103001007", RegionLevel.STREET, "440103000000", [("code", "code_level_mismatch")]),
+        ("440104001000", RegionLevel.STREET, "440103000000", [("code", "code_parent_mismatch")]),
         ("440103001000", RegionLevel.STREET, None, [("parent", "parent_level")]),
         ("440103001001", RegionLevel.COMMUNITY, "440103000000", [("parent", "parent_level")]),
         ("440103000000", RegionLevel.DISTRICT, None, [("code", "duplicate")]),
@@ -59,8 +60,9 @@ def test_region_validation(code, level, parent_code, expected):
 def test_region_create_refuses_bad_input_and_writes_nothing():
     DistrictFactory()
     with pytest.raises(ValidationFailed) as caught:
-        region_create(code="440199001000", name="错", level=RegionLevel.STREET,
-                      parent=Region.objects.get())
+        region_create(
+            code="440199001000", name="错", level=RegionLevel.STREET, parent=Region.objects.get()
+        )
     assert [e.code for e in caught.value.errors] == ["code_parent_mismatch"]
     assert Region.objects.count() == 1
 
@@ -69,8 +71,11 @@ def test_department_uscc_is_validated_with_stdnum():
     good = make_uscc(123)
     department = DepartmentFactory(uscc=good)
     department.full_clean()
-    bad = Department(name="坏代码局", uscc=good[:-1] + ("0" if good[-1] != "0" else "1"),
-                     region=department.region)
+    bad = Department(
+        name="坏代码局",
+        uscc=good[:-1] + ("0" if good[-1] != "0" else "1"),
+        region=department.region,
+    )
     with pytest.raises(ValidationError) as caught:
         bad.full_clean()
     assert list(caught.value.message_dict) == ["uscc"]
@@ -80,10 +85,15 @@ def test_staff_create_checks_every_role_scope_together():
     department = DepartmentFactory()
     centre = CentreFactory()
     with pytest.raises(ValidationFailed) as caught:
-        staff_create(username="x", password="pw-123456789", full_name="某人", roles=[
-            {"role": Role.DEPT_LEAD},
-            {"role": Role.INTAKE_CLERK, "centre": centre, "department": department},
-        ])
+        staff_create(
+            username="x",
+            password="pw-123456789",
+            full_name="某人",
+            roles=[
+                {"role": Role.DEPT_LEAD},
+                {"role": Role.INTAKE_CLERK, "centre": centre, "department": department},
+            ],
+        )
     assert codes(caught.value.errors) == [
         ("roles[0].department", "scope_required"),
         ("roles[1].department", "scope_not_allowed"),
@@ -96,13 +106,21 @@ def test_staff_create_checks_every_role_scope_together():
 
 def test_staff_create_makes_a_staff_user_with_roles():
     centre = CentreFactory()
-    user = staff_create(username="clerk", password="pw-123456789", full_name="王小明",
-                        roles=[{"role": Role.INTAKE_CLERK, "centre": centre}])
+    user = staff_create(
+        username="clerk",
+        password="pw-123456789",
+        full_name="王小明",
+        roles=[{"role": Role.INTAKE_CLERK, "centre": centre}],
+    )
     assert (user.is_staff, user.is_superuser, user.check_password("pw-123456789")) == (
-        True, False, True)
+        True,
+        False,
+        True,
+    )
     assert [(ra.role, ra.centre_id) for ra in user.role_assignments.all()] == [
         (Role.INTAKE_CLERK, centre.pk)
     ]
-    admin = staff_create(username="root", password="pw-123456789", full_name="管理员",
-                         roles=[{"role": Role.ADMIN}])
+    admin = staff_create(
+        username="root", password="pw-123456789", full_name="管理员", roles=[{"role": Role.ADMIN}]
+    )
     assert admin.is_superuser is True
