@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "onewindow.core",
     "onewindow.org",
     "onewindow.catalog",
+    "onewindow.workcal",
     "onewindow.demo",
 ]
 
