@@ -100,12 +100,18 @@ def role_scope_errors(
         "region": role in REGION_ROLES,
     }
     given = {"department": department, "centre": centre, "region": region}
+    labels = {"department": _("department"), "centre": _("centre"), "region": _("region")}
     for key, needed in needs.items():
         if needed and given[key] is None:
-            errors.add(key, "scope_required", _("This role needs a %(scope)s scope."), scope=key)
+            errors.add(
+                key, "scope_required", _("This role needs a %(scope)s scope."), scope=labels[key]
+            )
         if not needed and given[key] is not None:
             errors.add(
-                key, "scope_not_allowed", _("This role does not take a %(scope)s scope."), scope=key
+                key,
+                "scope_not_allowed",
+                _("This role does not take a %(scope)s scope."),
+                scope=labels[key],
             )
     return errors
 
