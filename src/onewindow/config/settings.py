@@ -136,6 +136,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 TASK_BACKEND = os.environ.get("TASK_BACKEND", "thread")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 
+# Personal data at rest (see core/crypto.py). The embedded default generates keys into
+# var/keys.json; production sets both (url-safe base64, 32 bytes; first data key encrypts).
+DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", "")
+BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", "")
+if not DEBUG and not (DATA_ENCRYPTION_KEYS and BLIND_INDEX_KEY):
+    raise RuntimeError(
+        "DATA_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set when DEBUG=0 / "
+        "生产环境必须设置个人数据加密密钥"
+    )
+
 # Local names for the platform, shown in page headers.
 ONEWINDOW_CITY_NAME = os.environ.get("ONEWINDOW_CITY_NAME", "")
 
