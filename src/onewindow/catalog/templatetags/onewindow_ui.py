@@ -1,0 +1,62 @@
+"""Small template helpers for the public pages and the site layout.
+
+Loaded as ``{% load onewindow_ui %}``; the library is global, so templates of any app may use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils import translation
+
+register = template.Library()
+
+
+def english_active() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
+@register.filter
+def local_name(obj: Any) -> str:
+    """``name_en`` on English pages when it is filled in, the Chinese ``name`` otherwise."""
+    if obj is None:
+        return ""
+    name_en = getattr(obj, "name_en", "")
+    if english_active() and name_en:
+        return str(name_en)
+    return str(getattr(obj, "name", obj))
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    label: str
+    url: str
+    is_current: bool
+
+
+@register.simple_tag
+def language_links(request: HttpRequest | None) -> list[LanguageLink]:
+    """The same page in every configured language (Chinese at ``/``, English under ``/en/``).
+
+    Plain links rather than a POST form: they work without JavaScript or cookies and can be
+    bookmarked, and the URL alone decides the language (``prefix_default_language=False``).
+    """
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    path = request.get_full_path() if request is not None else "/"
+    return [
+        LanguageLink(
+            code=code, label=str(label), url=translate_url(path, code), is_current=current == code
+        )
+        for code, label in settings.LANGUAGES
+    ]
+
+
+@register.simple_tag
+def city_name() -> str:
+    return str(getattr(settings, "ONEWINDOW_CITY_NAME", "") or "")
