@@ -1,0 +1,73 @@
+"""Background work of the catalogue."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.catalog.models import CatalogImportJob, ImportStatus
+from onewindow.core.errors import ApplicationError, FieldError
+from onewindow.core.tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+def _job_update(job_id: int, **values: object) -> None:
+    # Short writes of their own, outside the import transaction, so that the job page sees
+    # the progress while the workbook is being checked.
+    CatalogImportJob.objects.filter(pk=job_id).update(updated_at=timezone.now(), **values)
+
+
+@task
+def catalog_import_run(*, job_id: int) -> None:
+    """Check the job's workbook, then apply it in one transaction or record every error.
+
+    Safe to run again: a job that has finished is left alone; one that was interrupted
+    (pending or running) starts over, since a failed apply wrote nothing.
+    """
+    from onewindow.catalog.excel import catalog_import_apply, catalog_import_check
+
+    job = CatalogImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status in {ImportStatus.DONE, ImportStatus.FAILED}:
+        return
+    _job_update(job_id, status=ImportStatus.RUNNING, processed_rows=0, errors=[], summary={})
+
+    def progress(processed: int, total: int) -> None:
+        _job_update(job_id, processed_rows=processed, total_rows=total)
+
+    errors: list[FieldError] = []
+    summary: dict[str, int] = {}
+    try:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        plan = catalog_import_check(workbook=data, progress=progress)
+        errors = list(plan.errors)
+        if not errors:
+            summary = catalog_import_apply(plan=plan, actor=job.created_by)
+    except ApplicationError as exc:
+        errors = exc.errors or [
+            FieldError(field="file", code=exc.code, message=exc.message, params=exc.params)
+        ]
+    except Exception:  # recorded on the job for the user, and logged in full for the operator
+        logger.exception("catalogue import job %s failed", job_id)
+        errors = [
+            FieldError(
+                field="file",
+                code="import_crashed",
+                message=_(
+                    "The import stopped on an unexpected problem; nothing "
+                    "was imported. Tell the administrator."
+                ),
+            )
+        ]
+    if errors:
+        _job_update(
+            job_id,
+            status=ImportStatus.FAILED,
+            errors=[error.as_dict() for error in errors],
+            finished_at=timezone.now(),
+        )
+    else:
+        _job_update(job_id, status=ImportStatus.DONE, summary=summary, finished_at=timezone.now())
