@@ -33,7 +33,7 @@ from onewindow.catalog.models import (
 )
 from onewindow.catalog.rules import default_steps, item_rules_check
 from onewindow.core.audit import audit_record
-from onewindow.core.errors import ApplicationError
+from onewindow.core.errors import ApplicationError, ErrorList
 from onewindow.org.models import Department, Region
 
 ITEM_SNAPSHOT_EXCLUDE = {"id", "created_at", "updated_at", "version", "result_sample"}
@@ -78,14 +78,19 @@ class ItemContent:
         return [ProcessStep(**spec) for spec in default_steps(self.item)]
 
 
-def item_content_check(content: ItemContent) -> None:
-    errors = item_rules_check(
+def item_content_errors(content: ItemContent) -> ErrorList:
+    """Every rule broken by ``content`` (empty when the item may be stored)."""
+    return item_rules_check(
         content.item,
         materials=content.materials,
         fee_items=content.fee_items,
         steps=content.resolved_steps(),
         joint_department_ids=content.joint_department_ids,
     )
+
+
+def item_content_check(content: ItemContent) -> None:
+    errors = item_content_errors(content)
     errors.raise_if_any(_("The service item breaks the catalogue rules."), code="item_invalid")
 
 
