@@ -30,7 +30,7 @@ messages:
 	cd src/onewindow && ../../$(PY) ../../manage.py compilemessages
 
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/bench_search.py
 
 clean:
 	rm -rf var .venv node_modules src/onewindow/static/vendor

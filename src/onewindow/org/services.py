@@ -120,7 +120,7 @@ def role_scope_errors(
 def staff_create(
     *,
     username: str,
-    password: str,
+    password: str | None,
     full_name: str,
     roles: list[dict[str, Any]],
     created_by: Any = None,
@@ -128,7 +128,8 @@ def staff_create(
     """Create a staff account with its role assignments in one transaction.
 
     ``roles`` is a list of ``{"role": Role, "department"|"centre"|"region": obj}``.
-    Staff may log into the admin site; only administrators are superusers.
+    Staff may log into the admin site; only administrators are superusers. ``password=None``
+    gives an unusable password (the account is enabled later, or bulk-set as in the demo).
     """
     errors = ErrorList()
     for index, spec in enumerate(roles):
