@@ -127,7 +127,12 @@ class ServiceItemForm(forms.ModelForm):
 
     class Meta:
         model = ServiceItem
-        exclude = ("version",)
+        # Every field a person edits; ``version`` and ``status`` move only through services.
+        fields = [
+            f.name
+            for f in (*ServiceItem._meta.concrete_fields, *ServiceItem._meta.many_to_many)
+            if f.editable and f.name not in {"id", "version", "status", "cancel_date"}
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
