@@ -94,3 +94,12 @@ def test_openapi_schema_is_served():
     schema = Client().get("/api/openapi.json").json()
     assert "/api/catalog/items" in schema["paths"]
     assert "/api/catalog/search" in schema["paths"]
+
+
+@pytest.mark.parametrize("url", ["/api/docs", "/admin/login/"])
+def test_staff_and_api_pages_load_nothing_from_outside(url):
+    import re
+
+    html = Client().get(url).content.decode()
+    assert re.findall(r'(?:src|href)="(https?://[^"]*)"', html) == []
+    assert '/static/' in html
