@@ -342,7 +342,10 @@ def test_demo_city_command_if_empty() -> None:
 
     again = io.StringIO()
     call_command("demo_city", "--scale", str(SMALL), "--if-empty", stdout=again)
-    assert "not built" in again.getvalue()
+    assert again.getvalue() == (
+        "数据库中已有数据，未生成演示城市。 / The database has data already; the demo city was not "
+        "built.\n"
+    )
     assert ServiceItem.objects.count() == 30
     assert get_user_model().objects.count() == users
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.catalog.models import ServiceItem
-from onewindow.core.errors import ApplicationError
+from onewindow.core.errors import ApplicationError, bilingual
 from onewindow.demo.generator import build_demo_city, demo_city_exists
 
 
@@ -43,7 +42,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and (ServiceItem.objects.exists() or demo_city_exists()):
-            self.stdout.write(_("The database has data already; the demo city was not built."))
+            text = bilingual(
+                gettext_lazy("The database has data already; the demo city was not built.")
+            )
+            self.stdout.write(f"{text['zh']} / {text['en']}")
             return
         try:
             build_demo_city(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
