@@ -6,3 +6,5 @@ def _media_root(tmp_path, settings):
     """Uploaded files of a test go to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASK_BACKEND = "sync"
+    # Real hashing costs ~0.3 s per account; tests create hundreds. Login itself is still real.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

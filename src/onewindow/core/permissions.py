@@ -41,6 +41,12 @@ class Action(enum.StrEnum):
     ORG_MANAGE = "org.manage"
     STAFF_MANAGE = "staff.manage"
     AUDIT_VIEW = "audit.view"
+    CASE_ACCEPT = "case.accept"
+    CASE_VIEW = "case.view"
+    CASE_WORK = "case.work"
+    CASE_DELIVER = "case.deliver"
+    CASE_SUPERVISE = "case.supervise"
+    CALENDAR_EDIT = "calendar.edit"
 
 
 # Role values are the strings of ``onewindow.org.models.Role``; kept as strings here so this
@@ -77,6 +83,27 @@ RULES: dict[Action, dict[str, Scope]] = {
     Action.ORG_MANAGE: {ADMIN: Scope.ALL},
     Action.STAFF_MANAGE: {ADMIN: Scope.ALL, MANAGER: Scope.CENTRE},
     Action.AUDIT_VIEW: {ADMIN: Scope.ALL, AUDITOR: Scope.ALL},
+    # Any intake window accepts for its own centre (which items: the item's 通办范围).
+    Action.CASE_ACCEPT: {INTAKE: Scope.CENTRE},
+    # A case is seen by the centre that accepted it and by every department working on it.
+    Action.CASE_VIEW: {
+        INTAKE: Scope.CENTRE,
+        OUTPUT: Scope.CENTRE,
+        MANAGER: Scope.CENTRE,
+        APPROVER: Scope.DEPARTMENT,
+        LEAD: Scope.DEPARTMENT,
+        AUDITOR: Scope.ALL,
+        ADMIN: Scope.ALL,
+    },
+    Action.CASE_WORK: {APPROVER: Scope.DEPARTMENT, LEAD: Scope.DEPARTMENT},
+    Action.CASE_DELIVER: {OUTPUT: Scope.CENTRE, INTAKE: Scope.CENTRE},
+    Action.CASE_SUPERVISE: {
+        MANAGER: Scope.CENTRE,
+        LEAD: Scope.DEPARTMENT,
+        ADMIN: Scope.ALL,
+        AUDITOR: Scope.ALL,
+    },
+    Action.CALENDAR_EDIT: {MANAGER: Scope.ALL, ADMIN: Scope.ALL},
 }
 
 

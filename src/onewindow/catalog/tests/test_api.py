@@ -102,4 +102,4 @@ def test_staff_and_api_pages_load_nothing_from_outside(url):
 
     html = Client().get(url).content.decode()
     assert re.findall(r'(?:src|href)="(https?://[^"]*)"', html) == []
-    assert '/static/' in html
+    assert "/static/" in html

@@ -4,7 +4,14 @@ import pytest
 
 from onewindow.core.errors import NotFoundOrForbidden, PermissionDenied
 from onewindow.core.models import AuditLog
-from onewindow.core.permissions import RULES, Action, can, require, scope_queryset
+from onewindow.core.permissions import (
+    RULES,
+    Action,
+    TargetScope,
+    can,
+    require,
+    scope_queryset,
+)
 from onewindow.org.models import CentreLevel, Department, Role
 from onewindow.testing.factories import (
     CentreFactory,
@@ -89,6 +96,29 @@ EXPECTED: dict[Action, dict[str, str]] = {
         R.ADMIN: "all",
     },
 }
+CASE_EXPECTED = {
+    Action.CASE_ACCEPT: {R.INTAKE_CLERK: "own"},
+    Action.CASE_VIEW: {
+        R.INTAKE_CLERK: "own",
+        R.OUTPUT_CLERK: "own",
+        R.CENTRE_MANAGER: "own",
+        R.DEPT_APPROVER: "own",
+        R.DEPT_LEAD: "own",
+        R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.CASE_WORK: {R.DEPT_APPROVER: "own", R.DEPT_LEAD: "own"},
+    Action.CASE_DELIVER: {R.OUTPUT_CLERK: "own", R.INTAKE_CLERK: "own"},
+    Action.CASE_SUPERVISE: {
+        R.CENTRE_MANAGER: "own",
+        R.DEPT_LEAD: "own",
+        R.ADMIN: "all",
+        R.AUDITOR: "all",
+    },
+    Action.CALENDAR_EDIT: {R.CENTRE_MANAGER: "all", R.ADMIN: "all"},
+}
+for _action, _allowed in CASE_EXPECTED.items():
+    EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
 # Auditors read the audit trail too.
 EXPECTED[Action.AUDIT_VIEW][R.AUDITOR] = "all"
 
@@ -128,12 +158,27 @@ def user_for(role, world):
 def targets_for(action, world):
     """(own-scope target, other-scope target) for the action's kind of object."""
     if action.value.startswith("catalog."):
+        # What ServiceItem.permission_scope gives (checked in test_item_scope_is_its_department).
         return (
-            create_item(department=world["dept_a"], publish=False),
-            create_item(department=world["dept_b"], publish=False),
+            TargetScope(department_ids=frozenset({world["dept_a"].pk})),
+            TargetScope(department_ids=frozenset({world["dept_b"].pk})),
         )
     if action == Action.STAFF_MANAGE:
         return world["centre_a"], world["centre_b"]
+    if action.value.startswith("case.") or action == Action.CALENDAR_EDIT:
+        # A case accepted at centre A for department A, and one of centre B for department B.
+        return (
+            TargetScope(
+                department_ids=frozenset({world["dept_a"].pk}),
+                centre_id=world["centre_a"].pk,
+                region_code=world["street_a"].code,
+            ),
+            TargetScope(
+                department_ids=frozenset({world["dept_b"].pk}),
+                centre_id=world["centre_b"].pk,
+                region_code=world["street_b"].code,
+            ),
+        )
     return world["dept_a"], world["dept_b"]
 
 
@@ -216,3 +261,8 @@ def test_refusal_is_audited_and_hidden_when_asked(world):
     # An allowed check writes nothing.
     require(lead, Action.CATALOG_EDIT, create_item(department=world["dept_a"], publish=False))
     assert AuditLog.objects.filter(allowed=False).count() == 2
+
+
+def test_item_scope_is_its_department(world):
+    item = create_item(department=world["dept_a"], publish=False)
+    assert item.permission_scope() == TargetScope(department_ids=frozenset({world["dept_a"].pk}))
