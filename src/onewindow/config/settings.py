@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "onewindow.org",
     "onewindow.catalog",
     "onewindow.workcal",
+    "onewindow.applicants",
+    "onewindow.cases",
     "onewindow.demo",
 ]
 
@@ -102,6 +104,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests run on a file, not in memory: concurrency tests need SQLite's real file locking
+    # (an in-memory shared cache raises "table is locked" instead of waiting).
+    # One file per test process, so two runs on one machine do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-onewindow-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -47,6 +47,7 @@ class Action(enum.StrEnum):
     CASE_DELIVER = "case.deliver"
     CASE_SUPERVISE = "case.supervise"
     CALENDAR_EDIT = "calendar.edit"
+    PERSON_READ = "person.read"
 
 
 # Role values are the strings of ``onewindow.org.models.Role``; kept as strings here so this
@@ -104,6 +105,11 @@ RULES: dict[Action, dict[str, Scope]] = {
         AUDITOR: Scope.ALL,
     },
     Action.CALENDAR_EDIT: {MANAGER: Scope.ALL, ADMIN: Scope.ALL},
+    # Look up, reveal and pre-fill a person's data (each read audited by applicants services).
+    # Administrators and auditors see masked data only.
+    Action.PERSON_READ: {
+        role: Scope.ALL for role in (INTAKE, OUTPUT, APPROVER, LEAD, MANAGER, HOTLINE)
+    },
 }
 
 

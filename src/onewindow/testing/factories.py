@@ -201,3 +201,58 @@ def create_item(
         item_publish(item=item)
         item.refresh_from_db()
     return item
+
+
+# --- Applicants (natural and legal persons), registered through their services -------------
+
+_resident_serial = iter(range(1, 10**6))
+
+
+def make_resident_id(
+    *, region: str = "440103", birth: str = "19900307", serial: int | None = None
+) -> str:
+    """A valid 18-character resident ID number (real region code, stdnum check digit).
+
+    ``serial`` is the 3-digit order code: odd for a man, even for a woman.
+    """
+    from stdnum.cn import ric
+
+    if serial is None:
+        serial = next(_resident_serial) % 1000
+    body = f"{region}{birth}{serial:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def create_person(*, actor: Any = None, **overrides: Any) -> Any:
+    """A natural person registered by an intake clerk (``person_register``)."""
+    from onewindow.applicants.services import person_register
+
+    fields: dict[str, Any] = {
+        "id_type": "111",
+        "id_number": make_resident_id(),
+        "name": "张三",
+        "phone": "13800138000",
+        "address": "广东省广州市荔湾区中山八路1号",
+    }
+    fields.update(overrides)
+    if actor is None:
+        actor = staff_with_role(Role.INTAKE_CLERK, centre=CentreFactory())
+    return person_register(actor=actor, **fields)
+
+
+def create_organisation(*, actor: Any = None, **overrides: Any) -> Any:
+    """A legal person registered by an intake clerk (``organisation_register``)."""
+    from onewindow.applicants.services import organisation_register
+
+    fields: dict[str, Any] = {
+        "uscc": make_uscc(next(_resident_serial), prefix="91440103"),
+        "name": "广州测试贸易有限公司",
+        "legal_representative_name": "李四",
+        "legal_representative_id": make_resident_id(birth="19800101"),
+        "contact_phone": "020-81234567",
+        "address": "广州市荔湾区康王路2号",
+    }
+    fields.update(overrides)
+    if actor is None:
+        actor = staff_with_role(Role.INTAKE_CLERK, centre=CentreFactory())
+    return organisation_register(actor=actor, **fields)

@@ -116,6 +116,14 @@ CASE_EXPECTED = {
         R.AUDITOR: "all",
     },
     Action.CALENDAR_EDIT: {R.CENTRE_MANAGER: "all", R.ADMIN: "all"},
+    Action.PERSON_READ: {
+        R.INTAKE_CLERK: "all",
+        R.OUTPUT_CLERK: "all",
+        R.DEPT_APPROVER: "all",
+        R.DEPT_LEAD: "all",
+        R.CENTRE_MANAGER: "all",
+        R.HOTLINE_AGENT: "all",
+    },
 }
 for _action, _allowed in CASE_EXPECTED.items():
     EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
@@ -165,7 +173,7 @@ def targets_for(action, world):
         )
     if action == Action.STAFF_MANAGE:
         return world["centre_a"], world["centre_b"]
-    if action.value.startswith("case.") or action == Action.CALENDAR_EDIT:
+    if action.value.startswith("case.") or action in (Action.CALENDAR_EDIT, Action.PERSON_READ):
         # A case accepted at centre A for department A, and one of centre B for department B.
         return (
             TargetScope(

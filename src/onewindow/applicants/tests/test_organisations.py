@@ -1,0 +1,193 @@
+"""Legal persons: USCC checked, the representative's data protected, look-ups audited."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+
+from onewindow.applicants.models import ID_NUMBER_INDEX_CONTEXT, IdType, Organisation
+from onewindow.applicants.services import (
+    organisation_find,
+    organisation_register,
+    organisation_reveal,
+)
+from onewindow.core import crypto
+from onewindow.core.errors import PermissionDenied, ValidationFailed
+from onewindow.core.models import AuditLog
+from onewindow.org.models import Role
+from onewindow.testing.factories import (
+    CentreFactory,
+    StreetFactory,
+    create_organisation,
+    create_person,
+    make_resident_id,
+    make_uscc,
+    staff_with_role,
+)
+
+pytestmark = pytest.mark.django_db
+
+USCC = make_uscc(777, prefix="91440103")
+REPRESENTATIVE_ID = make_resident_id(birth="19750615", serial=31)
+PHONE = "020-81234567"
+
+
+@pytest.fixture
+def clerk():
+    return staff_with_role(Role.INTAKE_CLERK, centre=CentreFactory())
+
+
+@pytest.fixture
+def company(clerk):
+    return organisation_register(
+        uscc=f"{USCC[:9].lower()} {USCC[9:]}",
+        name="广州荔湾测试贸易有限公司",
+        legal_representative_name="王五",
+        legal_representative_id=REPRESENTATIVE_ID,
+        contact_phone="(020) 8123-4567",
+        address="广州市荔湾区康王路2号",
+        actor=clerk,
+    )
+
+
+def test_register_stores_the_code_plain_and_the_representative_protected(company, clerk):
+    assert company.uscc == USCC
+    assert company.legal_representative_id_type == IdType.RESIDENT_ID
+    assert (
+        company.legal_representative_id_masked
+        == REPRESENTATIVE_ID[:6] + "*" * 8 + (REPRESENTATIVE_ID[-4:])
+    )
+    assert company.contact_phone_masked == "020****4567"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {Organisation._meta.db_table}")
+        raw = json.dumps([list(map(str, row)) for row in cursor.fetchall()], ensure_ascii=False)
+    assert USCC in raw and "广州市荔湾区康王路2号" in raw  # public registry data
+    assert REPRESENTATIVE_ID not in raw
+    assert "81234567" not in raw
+    log = AuditLog.objects.get(action="applicants.organisation_register")
+    assert log.actor == clerk
+    assert log.detail == {
+        "created": True,
+        "changed": [],
+        "legal_representative_id_masked": company.legal_representative_id_masked,
+    }
+    assert REPRESENTATIVE_ID not in json.dumps(log.detail)
+
+
+def test_register_again_updates_only_what_is_given(company, clerk):
+    again = organisation_register(
+        uscc=USCC, name="广州荔湾测试贸易有限公司", legal_representative_name="赵六", actor=clerk
+    )
+    assert again.pk == company.pk
+    assert Organisation.objects.count() == 1
+    stored = Organisation.objects.get()
+    assert stored.legal_representative_name == "赵六"
+    assert stored.contact_phone_masked == "020****4567"
+    assert stored.address == "广州市荔湾区康王路2号"
+    last = AuditLog.objects.filter(action="applicants.organisation_register").latest("id")
+    assert last.detail["created"] is False
+    assert last.detail["changed"] == ["legal_representative_name"]
+
+
+def test_invalid_codes_and_values_are_refused_and_nothing_written(clerk):
+    wrong = USCC[:-1] + ("0" if USCC[-1] != "0" else "1")
+    with pytest.raises(ValidationFailed) as caught:
+        organisation_register(
+            uscc=wrong,
+            name="",
+            legal_representative_name="王五",
+            legal_representative_id="440103199003070071",
+            contact_phone="999",
+            actor=clerk,
+        )
+    assert [(e.field, e.code) for e in caught.value.errors] == [
+        ("uscc", "invalid_checksum"),
+        ("name", "required"),
+        ("legal_representative_id", "invalid_checksum"),
+        ("contact_phone", "invalid_phone"),
+    ]
+    assert caught.value.as_dict()["errors"][0]["message_en"] == (
+        "The unified social credit code is not valid (check character)."
+    )
+    assert Organisation.objects.count() == 0
+    assert AuditLog.objects.count() == 0
+
+
+def test_a_foreign_representative_with_a_passport(clerk):
+    company = create_organisation(
+        actor=clerk,
+        legal_representative_id="P1234567",
+        legal_representative_id_type=IdType.PASSPORT,
+    )
+    assert company.legal_representative_id_type == "414"
+    assert company.legal_representative_id_masked == "P****567"
+
+
+def test_find_is_audited_found_or_not(company, clerk):
+    AuditLog.objects.all().delete()
+    assert organisation_find(uscc=USCC.lower(), actor=clerk, purpose="法人办事") == company
+    missing = make_uscc(778, prefix="91440103")
+    assert (
+        organisation_find(uscc=missing, actor=clerk, purpose="法人办事", case_number="C9") is None
+    )
+    logs = list(AuditLog.objects.filter(action="applicants.organisation_lookup").order_by("id"))
+    assert [(log.object_id, log.detail["found"]) for log in logs] == [
+        (str(company.pk), True),
+        ("", False),
+    ]
+    assert logs[1].detail == {
+        "purpose": "法人办事",
+        "case_number": "C9",
+        "uscc": missing,
+        "found": False,
+    }
+    assert AuditLog.objects.count() == 2
+
+
+def test_find_refuses_a_bad_code_and_a_grid_worker(company):
+    worker = staff_with_role(Role.GRID_WORKER, region=StreetFactory())
+    with pytest.raises(ValidationFailed):
+        organisation_find(uscc="123", actor=worker, purpose="x")
+    AuditLog.objects.all().delete()
+    with pytest.raises(PermissionDenied):
+        organisation_find(uscc=USCC, actor=worker, purpose="x")
+    assert list(AuditLog.objects.values_list("action", "allowed")) == [
+        ("denied:applicants.organisation_lookup", False)
+    ]
+
+
+def test_reveal_representative_and_phone(company, clerk):
+    AuditLog.objects.all().delete()
+    assert (
+        organisation_reveal(
+            organisation=company, field="legal_representative_id", actor=clerk, purpose="核验"
+        )
+        == REPRESENTATIVE_ID
+    )
+    assert (
+        organisation_reveal(
+            organisation=company, field="contact_phone", actor=clerk, purpose="联系"
+        )
+        == PHONE
+    )
+    logs = AuditLog.objects.filter(action="applicants.organisation_reveal").order_by("id")
+    assert [log.detail["field"] for log in logs] == ["legal_representative_id", "contact_phone"]
+    for log in logs:
+        assert REPRESENTATIVE_ID not in json.dumps(log.detail) + log.object_repr
+        assert "81234567" not in json.dumps(log.detail) + log.object_repr
+    with pytest.raises(PermissionDenied):
+        organisation_reveal(
+            organisation=company, field="contact_phone", actor=AnonymousUser(), purpose="x"
+        )
+    assert AuditLog.objects.filter(action="denied:applicants.organisation_reveal").count() == 1
+
+
+def test_the_companies_a_person_represents_are_one_indexed_query(company, clerk):
+    person = create_person(actor=clerk, id_number=REPRESENTATIVE_ID, name="王五")
+    assert person.id_number_index == crypto.blind_index(
+        REPRESENTATIVE_ID, context=ID_NUMBER_INDEX_CONTEXT
+    )
+    assert list(
+        Organisation.objects.filter(legal_representative_id_index=person.id_number_index)
+    ) == [company]

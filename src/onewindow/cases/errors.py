@@ -1,0 +1,51 @@
+"""Errors of the case flow: each says what went wrong and what to do."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.errors import ApplicationError, FieldError, ValidationFailed
+
+
+class TransitionNotAllowed(ApplicationError):
+    def __init__(self, *, action: str, state: str):
+        super().__init__(
+            message=_("The case is %(state)s; it cannot %(action)s now. Reload the page."),
+            code="transition_not_allowed",
+            status=409,
+            params={"state": state, "action": action},
+        )
+
+
+class StaleCase(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "Someone else changed this case while you were looking at it. Reload the page "
+                "and check before you act again."
+            ),
+            code="stale",
+            status=409,
+        )
+
+
+class MaterialsIncomplete(ValidationFailed):
+    def __init__(self, errors: list[FieldError]):
+        super().__init__(
+            _("Papers are missing or faulty; accept with 容缺 only for papers that allow it."),
+            errors,
+            code="materials_incomplete",
+        )
+
+
+class MaterialsOutstanding(ApplicationError):
+    def __init__(self, names: str):
+        super().__init__(
+            message=_(
+                "Papers accepted under 容缺 have not arrived yet: %(names)s. The case can be "
+                "decided when they arrive or the promise lapses."
+            ),
+            code="materials_outstanding",
+            status=409,
+            params={"names": names},
+        )

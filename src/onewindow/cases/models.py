@@ -1,0 +1,295 @@
+"""Cases (办件): one application for one item version, from intake to hand-over.
+
+``Case.state`` moves only through ``services.case_transition`` (see ``transitions.py``); every
+move writes a ``CaseEvent``, which is both the audit trail and the public progress timeline.
+Back-office work is a list of ``CaseTask`` rows built from the pinned item version's steps; a
+joint item gets one parallel task per department at its review step.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.cases.transitions import CaseState, TaskState
+from onewindow.catalog.codes import MaterialNecessity, StepKind, TimeUnit
+from onewindow.core.permissions import TargetScope
+from onewindow.org.models import Department, Role, ServiceCentre, Window
+
+
+class ApplicantType(models.TextChoices):
+    NATURAL_PERSON = "natural", _("Natural person")
+    LEGAL_PERSON = "legal", _("Legal person")
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OutputMethod(models.TextChoices):
+    WINDOW = "window", _("Collect at an output window")
+    POST = "post", _("Send by post")
+    ELECTRONIC = "electronic", _("Deliver electronically")
+
+
+class Case(models.Model):
+    number = models.CharField(_("case number"), max_length=40, unique=True)
+    query_code = models.CharField(_("query code"), max_length=8)
+    item = models.ForeignKey(
+        "catalog.ServiceItem",
+        verbose_name=_("item"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    item_version = models.ForeignKey(
+        "catalog.ServiceItemVersion",
+        verbose_name=_("item version"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="cases"
+    )
+    centre = models.ForeignKey(
+        ServiceCentre,
+        verbose_name=_("accepted at"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    window = models.ForeignKey(
+        Window,
+        verbose_name=_("window"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("intake clerk"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applicant_type = models.CharField(
+        _("applicant type"), max_length=16, choices=ApplicantType.choices
+    )
+    person = models.ForeignKey(
+        "applicants.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    organisation = models.ForeignKey(
+        "applicants.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    state = models.CharField(_("state"), max_length=32, choices=CaseState.choices)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    result_number = models.CharField(_("result licence number"), max_length=64, blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    time_limit = models.PositiveIntegerField(_("promised time limit"), default=0)
+    time_limit_unit = models.CharField(
+        _("unit"), max_length=1, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAY
+    )
+    due_at = models.DateTimeField(_("promised completion"), null=True, blank=True)
+    paused_since = models.DateTimeField(_("clock paused since"), null=True, blank=True)
+    supplement_deadline = models.DateField(_("papers due by"), null=True, blank=True)
+
+    output_method = models.CharField(
+        _("how the result is handed over"),
+        max_length=16,
+        choices=OutputMethod.choices,
+        default=OutputMethod.WINDOW,
+    )
+    output_centre = models.ForeignKey(
+        ServiceCentre,
+        verbose_name=_("output centre"),
+        on_delete=models.PROTECT,
+        related_name="output_cases",
+    )
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "department"]),
+            models.Index(fields=["state", "due_at"]),
+            models.Index(fields=["person", "submitted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def permission_scope(self) -> TargetScope:
+        departments = {self.department_id}
+        departments.update(
+            self.tasks.filter(department__isnull=False).values_list("department_id", flat=True)
+        )
+        return TargetScope(
+            department_ids=frozenset(d for d in departments if d is not None),
+            centre_id=self.centre_id,
+            region_code=self.centre.region.code,
+        )
+
+
+class MaterialStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    MISSING = "missing", _("Missing")
+    FAULTY = "faulty", _("Needs correcting")
+    DEFERRED = "deferred", _("To be supplied later (容缺)")
+
+
+class ReceiveForm(models.TextChoices):
+    PAPER = "paper", _("Paper")
+    ELECTRONIC = "electronic", _("Electronic")
+
+
+class CaseMaterial(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("material name"), max_length=255)
+    necessity = models.CharField(_("necessity"), max_length=1, choices=MaterialNecessity.choices)
+    status = models.CharField(_("status"), max_length=16, choices=MaterialStatus.choices)
+    receive_form = models.CharField(
+        _("received as"), max_length=16, choices=ReceiveForm.choices, blank=True
+    )
+    copies = models.PositiveSmallIntegerField(_("copies received"), default=0)
+    problem = models.CharField(_("what is wrong or missing"), max_length=255, blank=True)
+    due_date = models.DateField(_("due by"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    scan = models.FileField(_("scan"), upload_to="cases/materials/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("case material")
+        verbose_name_plural = _("case materials")
+        ordering = ["case", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseEvent(models.Model):
+    """One move of a case or of one of its tasks: the audit trail and the public timeline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=32, blank=True)
+    to_state = models.CharField(_("to"), max_length=32, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    task = models.ForeignKey(
+        "CaseTask", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    public = models.BooleanField(_("shown to the applicant"), default=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["case", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
+
+class TaskOutcome(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    RETURN_FOR_SUPPLEMENT = "supplement", _("Send back for papers")
+
+
+class CaseTask(models.Model):
+    """One step of the back-office process, or one department's part of a joint review."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    step_order = models.PositiveSmallIntegerField(_("step"))
+    kind = models.CharField(_("step kind"), max_length=16, choices=StepKind.choices)
+    name = models.CharField(_("step name"), max_length=64)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    is_joint = models.BooleanField(_("joint review"), default=False)
+    is_lead = models.BooleanField(_("lead department"), default=False)
+    state = models.CharField(_("state"), max_length=16, choices=TaskState.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_tasks",
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=TaskOutcome.choices, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("case task")
+        verbose_name_plural = _("case tasks")
+        ordering = ["case", "step_order", "id"]
+        indexes = [models.Index(fields=["department", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.name}"
+
+
+class PauseKind(models.TextChoices):
+    SUPPLEMENT = "supplement", _("Papers being completed (补正)")
+    HEARING = "hearing", _("Hearing (听证)")
+    TESTING = "testing", _("Inspection or testing (检验检测)")
+    EXPERT_REVIEW = "expert_review", _("Expert review (专家评审)")
+
+
+class ClockPause(models.Model):
+    """A special procedure: the promised clock stops from start to end."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(_("kind"), max_length=16, choices=PauseKind.choices)
+    reason = models.TextField(_("reason"))
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+    paused_working_days = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("special procedure")
+        verbose_name_plural = _("special procedures")
+        ordering = ["case", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+class CaseNumberSequence(models.Model):
+    """The last number handed out for one prefix (e.g. one day of one district)."""
+
+    prefix = models.CharField(max_length=32, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}:{self.last}"

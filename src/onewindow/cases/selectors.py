@@ -1,0 +1,153 @@
+"""Reads of the case flow: scoped case lookup, department queues, the public progress view
+(no personal data) and the supervision board."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from onewindow.cases import clock
+from onewindow.cases.models import Case, CaseTask
+from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState, TaskState
+from onewindow.core.errors import NotFoundOrForbidden
+from onewindow.core.permissions import Action, require, scope_queryset
+from onewindow.workcal.calendar import WorkingCalendar
+
+
+def case_get_for_user(*, number: str, user: Any) -> Case:
+    """The case if ``user`` may see it; "not found" otherwise, and the refusal is audited."""
+    case = (
+        Case.objects.select_related("centre__region", "item", "department")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise NotFoundOrForbidden()
+    require(user, Action.CASE_VIEW, case, hide=True)
+    return case
+
+
+def task_queue_for_user(user: Any) -> QuerySet[CaseTask]:
+    """Open and claimed tasks of the user's departments, most urgent first."""
+    tasks = CaseTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
+    return (
+        scope_queryset(user, Action.CASE_WORK, tasks, department_path="department_id")
+        .select_related("case__item", "department", "assignee")
+        .order_by("due_at", "case__number")
+    )
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    at: dt.datetime
+    action: str
+    department: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PublicProgress:
+    number: str
+    item_name: str
+    state: str
+    state_label: str
+    submitted_at: dt.datetime
+    due_at: dt.datetime | None
+    steps: list[ProgressStep]
+    next_for_applicant: str
+
+
+def case_public_progress(*, number: str, query_code: str) -> PublicProgress:
+    """What anyone holding the receipt may see: steps, times, departments — no personal data."""
+    case = (
+        Case.objects.select_related("item")
+        .filter(number=number.strip(), query_code=query_code.strip().upper())
+        .first()
+    )
+    if case is None:
+        raise NotFoundOrForbidden()
+    events = case.events.filter(public=True).select_related("department").order_by("at", "id")
+    steps = [
+        ProgressStep(
+            at=e.at, action=e.action, department=e.department.name if e.department else "", note=""
+        )
+        for e in events
+    ]
+    return PublicProgress(
+        number=case.number,
+        item_name=case.item_version.snapshot["name"],
+        state=case.state,
+        state_label=str(case.get_state_display()),
+        submitted_at=case.submitted_at,
+        due_at=case.due_at,
+        steps=steps,
+        next_for_applicant=_next_for_applicant(case),
+    )
+
+
+def _next_for_applicant(case: Case) -> str:
+    from django.utils.translation import gettext as _
+
+    if case.state == CaseState.SUPPLEMENT_REQUESTED:
+        return _("Bring the papers listed on your notice by %(date)s.") % {
+            "date": case.supplement_deadline
+        }
+    if case.state == CaseState.SUSPENDED:
+        return _("The department has asked for something; see your notice.")
+    if case.state == CaseState.DECIDED:
+        return _("Your result is ready: collect it at %(centre)s.") % {
+            "centre": case.output_centre.name
+        }
+    if case.state in (CaseState.ACCEPTED,):
+        return _("Nothing to do now; we will tell you at each step.")
+    return ""
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    case: Case
+    light: clock.Light
+
+
+LIGHT_ORDER = {
+    clock.Light.RED: 0,
+    clock.Light.YELLOW: 1,
+    clock.Light.PAUSED: 2,
+    clock.Light.GREEN: 3,
+    clock.Light.STOPPED: 4,
+}
+
+
+def supervision_board(*, user: Any, now: dt.datetime | None = None) -> list[BoardRow]:
+    """Open cases the user supervises, the ones at risk first (red, yellow, paused, green)."""
+    now = now or timezone.now()
+    cases = scope_queryset(
+        user,
+        Action.CASE_SUPERVISE,
+        Case.objects.filter(state__in=[CaseState.ACCEPTED, CaseState.SUSPENDED]),
+        department_path="department_id",
+        centre_path="centre_id",
+        region_code_path="centre__region__code",
+    ).select_related("item", "department", "centre")
+    today = timezone.localtime(now).date()
+    calendar = WorkingCalendar.load(today, today + dt.timedelta(days=400))
+    rows = [
+        BoardRow(
+            case,
+            clock.light(
+                due=case.due_at,
+                now=now,
+                paused=case.state == CaseState.SUSPENDED,
+                running=case.state in CLOCK_RUNNING_STATES or case.state == CaseState.SUSPENDED,
+                calendar=calendar,
+            ),
+        )
+        for case in cases
+    ]
+    return sorted(
+        rows, key=lambda row: (LIGHT_ORDER[row.light], row.case.due_at or now, row.case.number)
+    )

@@ -1,0 +1,124 @@
+"""Racing approvers, replayed submissions, and a department that is not in the case."""
+
+import threading
+
+import pytest
+from django.db import close_old_connections
+
+from onewindow.cases.errors import StaleCase, TransitionNotAllowed
+from onewindow.cases.models import Case, CaseTask, PauseKind
+from onewindow.cases.selectors import case_get_for_user, task_queue_for_user
+from onewindow.cases.services import case_accept, case_suspend, task_claim
+from onewindow.cases.transitions import CaseState, TaskState
+from onewindow.core.errors import NotFoundOrForbidden
+from onewindow.core.models import AuditLog
+from onewindow.org.models import Role
+from onewindow.testing.factories import DepartmentFactory, staff_with_role
+
+
+def lead_review(case, city):
+    return case.tasks.get(kind="review", department=city.lead_department)
+
+
+def test_two_approvers_claim_one_task_one_wins(city):
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    task = lead_review(case, city)
+    first = city.approvers[city.lead_department.pk]
+    second = staff_with_role(Role.DEPT_APPROVER, department=city.lead_department)
+    stale_revision = task.revision
+    task_claim(task=task, actor=first, expected_revision=stale_revision)
+    with pytest.raises(TransitionNotAllowed):
+        task_claim(task=task, actor=second)
+    task.refresh_from_db()
+    assert (task.state, task.assignee_id) == (TaskState.CLAIMED, first.pk)
+
+
+def test_a_stale_page_cannot_overwrite(city):
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    lead = city.leads[city.lead_department.pk]
+    revision_seen = case.revision
+    case_suspend(
+        case=case,
+        actor=lead,
+        kind=PauseKind.EXPERT_REVIEW,
+        reason="专家评审",
+        expected_revision=revision_seen,
+    )
+    with pytest.raises(StaleCase):
+        case_suspend(
+            case=case,
+            actor=lead,
+            kind=PauseKind.HEARING,
+            reason="听证",
+            expected_revision=revision_seen,
+        )
+    assert case.pauses.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_approvers_in_two_threads(city):
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    task = lead_review(case, city)
+    approvers = [
+        city.approvers[city.lead_department.pk],
+        staff_with_role(Role.DEPT_APPROVER, department=city.lead_department),
+    ]
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def claim(user):
+        try:
+            barrier.wait(timeout=10)
+            task_claim(task=CaseTask.objects.get(pk=task.pk), actor=user)
+            outcomes.append("won")
+        except (TransitionNotAllowed, StaleCase):
+            outcomes.append("refused")
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=claim, args=(user,)) for user in approvers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "won"]
+    task.refresh_from_db()
+    assert task.state == TaskState.CLAIMED
+    assert task.assignee_id in {user.pk for user in approvers}
+    assert case.events.filter(action="task_claim").count() == 1
+
+
+def test_a_replayed_submission_makes_one_case(city):
+    intake = city.intake(materials=city.receipts(), idempotency_key="portal-7f3a")
+    first = case_accept(intake=intake)
+    again = case_accept(
+        intake=city.intake(materials=city.receipts(), idempotency_key="portal-7f3a")
+    )
+    assert again.pk == first.pk
+    assert Case.objects.count() == 1
+    assert CaseTask.objects.filter(case=first).count() == 11
+
+
+def test_another_department_cannot_open_or_touch_the_case(city):
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    outsider = staff_with_role(Role.DEPT_LEAD, department=DepartmentFactory(name="区教育局"))
+    revision = case.revision
+    with pytest.raises(NotFoundOrForbidden):
+        case_get_for_user(number=case.number, user=outsider)
+    with pytest.raises(NotFoundOrForbidden):
+        case_suspend(case=case, actor=outsider, kind=PauseKind.HEARING, reason="越权")
+    with pytest.raises(NotFoundOrForbidden):
+        task_claim(task=lead_review(case, city), actor=outsider)
+    case.refresh_from_db()
+    assert (case.state, case.revision, case.pauses.count()) == (CaseState.ACCEPTED, revision, 0)
+    assert lead_review(case, city).state == TaskState.OPEN
+    denials = AuditLog.objects.filter(actor=outsider, allowed=False)
+    assert sorted(denials.values_list("action", flat=True)) == [
+        "denied:case.view",
+        "denied:case.work",
+        "denied:case.work",
+    ]
+    assert list(task_queue_for_user(outsider)) == []
+    # A joint department sees the case it works on.
+    joint_approver = city.approvers[city.joint_departments[0].pk]
+    assert case_get_for_user(number=case.number, user=joint_approver) == case
