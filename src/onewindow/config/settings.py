@@ -153,6 +153,11 @@ if not DEBUG and not (DATA_ENCRYPTION_KEYS and BLIND_INDEX_KEY):
         "生产环境必须设置个人数据加密密钥"
     )
 
+# Case numbers: unique across the city. Fields: district (6-digit division code), date, seq.
+CASE_NUMBER_FORMAT = os.environ.get("CASE_NUMBER_FORMAT", "{district}{date:%Y%m%d}{seq:05d}")
+# Where citizens reach the public pages (printed in receipts and QR codes).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
 # Local names for the platform, shown in page headers.
 ONEWINDOW_CITY_NAME = os.environ.get("ONEWINDOW_CITY_NAME", "")
 
