@@ -33,7 +33,7 @@ from onewindow.catalog.models import (
 )
 from onewindow.catalog.rules import default_steps, item_rules_check
 from onewindow.core.audit import audit_record
-from onewindow.core.errors import ApplicationError, ErrorList
+from onewindow.core.errors import ApplicationError, ErrorList, validate_model
 from onewindow.org.models import Department, Region
 
 ITEM_SNAPSHOT_EXCLUDE = {"id", "created_at", "updated_at", "version", "result_sample"}
@@ -296,3 +296,27 @@ def items_bulk_check(contents: Sequence[ItemContent]) -> None:
             all_errors.extend(exc.errors)
     if all_errors:
         raise ValidationFailed(_("The service items break the catalogue rules."), all_errors)
+
+
+@transaction.atomic
+def topic_save(
+    *,
+    code: str,
+    name: str,
+    audience: str,
+    name_en: str = "",
+    description: str = "",
+    order: int = 0,
+    actor: Any = None,
+) -> LifeEventTopic:
+    """Create or update the life-event topic with this code."""
+    topic = LifeEventTopic.objects.filter(code=code).first() or LifeEventTopic(code=code)
+    topic.name, topic.audience, topic.name_en = name, audience, name_en
+    topic.description, topic.order = description, order
+    validate_model(topic, message=_("The life-event topic is not valid."))
+    created = topic.pk is None
+    topic.save()
+    audit_record(
+        actor=actor, action="catalog.topic_create" if created else "catalog.topic_update", obj=topic
+    )
+    return topic

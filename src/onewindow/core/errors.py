@@ -150,3 +150,20 @@ class ErrorList(list[FieldError]):
             text = bilingual(error.message, **error.params)
             by_field.setdefault(error.field, []).append(f"{text['zh']} / {text['en']}")
         raise ValidationError(by_field)
+
+
+def validate_model(
+    instance: Any, *, message: str | Promise, exclude: list[str] | None = None
+) -> None:
+    """Run a model's ``full_clean`` and raise ``ValidationFailed`` with one ``FieldError`` per
+    problem (the model validators' messages are already translated lazily)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        errors = ErrorList()
+        for field_name, problems in exc.message_dict.items():
+            for problem in problems:
+                errors.append(FieldError(field=field_name, code="invalid", message=problem))
+        raise ValidationFailed(message, list(errors)) from exc

@@ -50,7 +50,7 @@ from onewindow.catalog.models import (
     ProcessStep,
     ServiceItem,
 )
-from onewindow.catalog.services import ItemContent, item_save
+from onewindow.catalog.services import ItemContent, item_save, topic_save
 from onewindow.core.errors import ApplicationError, ErrorList
 from onewindow.demo import data
 from onewindow.demo.planning import (
@@ -71,7 +71,7 @@ from onewindow.org.models import (
     Window,
     WindowKind,
 )
-from onewindow.org.services import region_create, staff_create
+from onewindow.org.services import centre_create, department_create, region_create, staff_create
 
 DEMO_PASSWORD = "onewindow-demo"
 BATCH_SIZE = 1000
@@ -199,11 +199,8 @@ def _write_regions(plan: CityPlan) -> dict[str, Region]:
 
 
 def _write_departments(plan: CityPlan, regions: dict[str, Region]) -> dict[str, Department]:
-    # The org app has no department service yet; full_clean runs the model's validators
-    # (unified social credit code check digit, uniqueness) before each save.
-    departments: dict[str, Department] = {}
-    for spec in plan.departments:
-        department = Department(
+    return {
+        spec.key: department_create(
             name=spec.name,
             short_name=spec.short_name,
             name_en=spec.name_en,
@@ -211,16 +208,13 @@ def _write_departments(plan: CityPlan, regions: dict[str, Region]) -> dict[str, 
             region=regions[spec.region_code],
             phone=data.HOTLINE,
         )
-        department.full_clean()
-        department.save()
-        departments[spec.key] = department
-    return departments
+        for spec in plan.departments
+    }
 
 
 def _write_topics() -> dict[str, LifeEventTopic]:
-    topics: dict[str, LifeEventTopic] = {}
-    for order, spec in enumerate(data.TOPICS, start=1):
-        topic = LifeEventTopic(
+    return {
+        spec.code: topic_save(
             code=spec.code,
             name=spec.name,
             name_en=spec.name_en,
@@ -228,17 +222,13 @@ def _write_topics() -> dict[str, LifeEventTopic]:
             description=spec.description,
             order=order,
         )
-        topic.full_clean()
-        topic.save()
-        topics[spec.code] = topic
-    return topics
+        for order, spec in enumerate(data.TOPICS, start=1)
+    }
 
 
 def _write_centres(plan: CityPlan, regions: dict[str, Region]) -> dict[str, ServiceCentre]:
-    centres: dict[str, ServiceCentre] = {}
-    windows: list[Window] = []
-    for spec in plan.centres:
-        centre = ServiceCentre(
+    return {
+        spec.code: centre_create(
             code=spec.code,
             name=spec.name,
             name_en=spec.name_en,
@@ -247,16 +237,10 @@ def _write_centres(plan: CityPlan, regions: dict[str, Region]) -> dict[str, Serv
             address=spec.address,
             opening_hours=data.OPENING_HOURS,
             phone=data.HOTLINE,
+            windows=list(spec.windows),
         )
-        centre.full_clean()
-        centre.save()
-        centres[spec.code] = centre
-        windows += [
-            Window(centre=centre, number=number, kind=kind, name=name)
-            for number, kind, name in spec.windows
-        ]
-    Window.objects.bulk_create(windows, batch_size=BATCH_SIZE)
-    return centres
+        for spec in plan.centres
+    }
 
 
 def _write_staff(

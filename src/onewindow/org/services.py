@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.audit import audit_record
-from onewindow.core.errors import ErrorList
+from onewindow.core.errors import ErrorList, validate_model
 from onewindow.org.models import (
     PARENT_LEVEL,
     REGION_PREFIX_LENGTH,
@@ -19,6 +19,7 @@ from onewindow.org.models import (
     Role,
     RoleAssignment,
     ServiceCentre,
+    Window,
 )
 
 DEPARTMENT_ROLES = {Role.DEPT_APPROVER, Role.DEPT_LEAD}
@@ -168,3 +169,67 @@ def staff_create(
         detail={"roles": [str(spec["role"]) for spec in roles]},
     )
     return user
+
+
+@transaction.atomic
+def department_create(
+    *,
+    name: str,
+    uscc: str,
+    region: Region,
+    short_name: str = "",
+    name_en: str = "",
+    phone: str = "",
+    actor: Any = None,
+) -> Department:
+    """A department, its unified social credit code checked (python-stdnum) and unique."""
+    department = Department(
+        name=name, uscc=uscc, region=region, short_name=short_name, name_en=name_en, phone=phone
+    )
+    validate_model(department, message=_("The department is not valid."))
+    department.save()
+    audit_record(actor=actor, action="org.department_create", obj=department)
+    return department
+
+
+@transaction.atomic
+def centre_create(
+    *,
+    code: str,
+    name: str,
+    level: str,
+    region: Region,
+    windows: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
+    name_en: str = "",
+    address: str = "",
+    opening_hours: str = "",
+    phone: str = "",
+    actor: Any = None,
+) -> ServiceCentre:
+    """A service centre with its windows ``(number, kind, name)``, all or nothing."""
+    centre = ServiceCentre(
+        code=code,
+        name=name,
+        level=level,
+        region=region,
+        name_en=name_en,
+        address=address,
+        opening_hours=opening_hours,
+        phone=phone,
+    )
+    validate_model(centre, message=_("The service centre is not valid."))
+    centre.save()
+    built = [
+        Window(centre=centre, number=number, kind=kind, name=window_name)
+        for number, kind, window_name in windows
+    ]
+    for window in built:
+        validate_model(window, message=_("The window is not valid."), exclude=["centre"])
+    numbers = [w.number for w in built]
+    if len(numbers) != len(set(numbers)):
+        errors = ErrorList()
+        errors.add("windows", "duplicate", _("Two windows have the same number."))
+        errors.raise_if_any(_("The service centre is not valid."))
+    Window.objects.bulk_create(built)
+    audit_record(actor=actor, action="org.centre_create", obj=centre, detail={"windows": numbers})
+    return centre

@@ -116,3 +116,15 @@ def test_every_change_is_audited():
         .values_list("action", flat=True)
     )
     assert actions == ["catalog.item_create", "catalog.item_publish", "catalog.item_update"]
+
+
+def test_topic_save_creates_then_updates_by_code():
+    from onewindow.catalog.services import topic_save
+
+    first = topic_save(code="birth", name="生育", audience="natural")
+    again = topic_save(code="birth", name="生育收养", audience="natural", order=2)
+    assert first.pk == again.pk
+    again.refresh_from_db()
+    assert (again.name, again.order) == ("生育收养", 2)
+    with pytest.raises(ApplicationError):
+        topic_save(code="bad", name="坏", audience="martians")

@@ -3,7 +3,13 @@ from django.core.exceptions import ValidationError
 
 from onewindow.core.errors import ValidationFailed
 from onewindow.org.models import Department, Region, RegionLevel, Role, RoleAssignment
-from onewindow.org.services import region_create, region_validate, staff_create
+from onewindow.org.services import (
+    centre_create,
+    department_create,
+    region_create,
+    region_validate,
+    staff_create,
+)
 from onewindow.testing.factories import (
     CentreFactory,
     DepartmentFactory,
@@ -124,3 +130,41 @@ def test_staff_create_makes_a_staff_user_with_roles():
         username="root", password="pw-123456789", full_name="管理员", roles=[{"role": Role.ADMIN}]
     )
     assert admin.is_superuser is True
+
+
+def test_department_create_checks_the_credit_code_and_writes_nothing_when_bad():
+    district = DistrictFactory()
+    good = make_uscc(777)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    with pytest.raises(ValidationFailed) as caught:
+        department_create(name="区坏码局", uscc=bad, region=district)
+    assert [e.field for e in caught.value.errors] == ["uscc"]
+    assert not Department.objects.filter(name="区坏码局").exists()
+    department = department_create(name="区好码局", uscc=good, region=district)
+    assert department.uscc == good
+
+
+def test_centre_create_with_windows_is_all_or_nothing():
+    from onewindow.org.models import CentreLevel, ServiceCentre, Window, WindowKind
+
+    district = DistrictFactory()
+    with pytest.raises(ValidationFailed) as caught:
+        centre_create(
+            code="H1",
+            name="大厅",
+            level=CentreLevel.DISTRICT_HALL,
+            region=district,
+            windows=[("01", WindowKind.INTAKE, ""), ("01", WindowKind.OUTPUT, "")],
+        )
+    assert [e.code for e in caught.value.errors] == ["duplicate"]
+    assert ServiceCentre.objects.count() == 0
+    centre = centre_create(
+        code="H1",
+        name="大厅",
+        level=CentreLevel.DISTRICT_HALL,
+        region=district,
+        windows=[("01", WindowKind.INTAKE, "综合窗口")],
+    )
+    assert list(Window.objects.filter(centre=centre).values_list("number", "kind")) == [
+        ("01", WindowKind.INTAKE)
+    ]
