@@ -54,11 +54,19 @@ from onewindow.catalog.selectors import item_accepted_at
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ApplicationError, ErrorList, ValidationFailed
 from onewindow.core.permissions import Action, require
-from onewindow.org.models import Department, ServiceCentre, Window, WindowKind
+from onewindow.org.models import Department, Role, ServiceCentre, Window, WindowKind
 from onewindow.workcal.calendar import WorkingCalendar
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over a phone
 BACK_OFFICE_KINDS = (StepKind.REVIEW, StepKind.DECIDE, StepKind.COMPLETE)
+DEPARTMENT_ROLES = {Role.DEPT_APPROVER, Role.DEPT_LEAD}
+# Who works a step in the department when the item's step names a window role (an instant item
+# taken by a window that does not hold the department's seal).
+DEFAULT_ROLE = {
+    StepKind.REVIEW: Role.DEPT_APPROVER,
+    StepKind.DECIDE: Role.DEPT_LEAD,
+    StepKind.COMPLETE: Role.DEPT_APPROVER,
+}
 
 
 @dataclass
@@ -354,13 +362,8 @@ def case_accept(*, intake: Intake, now: dt.datetime | None = None) -> Case:
                 "promise_required",
                 _("容缺 needs the applicant's signed promise (承诺书)."),
             )
-        if problems:
-            raise MaterialsIncomplete(list(problems))
-        if version.snapshot["case_type"] == CaseType.INSTANT:
-            raise ApplicationError(
-                _("An instant item is finished at the window: use 'complete now'."),
-                code="instant_item",
-            )
+        # An instant item at a window without the department's seal goes to the department
+        # like any other case, due by the end of today.
         due_at = clock.due_after(
             when, version.snapshot["promised_limit"], version.snapshot["promised_limit_unit"]
         )
@@ -478,15 +481,18 @@ def case_complete_instant(*, intake: Intake, now: dt.datetime | None = None) -> 
                 code="not_delegated",
                 params={"department": intake.item.department.name},
             )
-        wanting = [
-            r.name
-            for r in intake.materials
-            if r.status != MaterialStatus.RECEIVED
-            and r.name
-            in {m["name"] for m in checklist if m["necessity"] != MaterialNecessity.OPTIONAL}
-        ]
-        if wanting:
-            raise MaterialsIncomplete([])
+        key_papers = {m["name"] for m in checklist if m["necessity"] != MaterialNecessity.OPTIONAL}
+        problems = ErrorList()
+        for index, receipt in enumerate(intake.materials):
+            if receipt.status != MaterialStatus.RECEIVED and receipt.name in key_papers:
+                problems.add(
+                    f"materials[{index}]",
+                    "missing",
+                    _("%(name)s is missing or faulty."),
+                    name=receipt.name,
+                )
+        if problems:
+            raise MaterialsIncomplete(list(problems))
         case = _new_case(intake, version, state_action="complete_instant", now=when)
         _store_materials(case, intake, checklist, when)
         case.accepted_at = case.decided_at = when
@@ -585,7 +591,9 @@ def _tasks_create(case: Case, version: ServiceItemVersion, *, now: dt.datetime) 
             "step_order": step["order"],
             "kind": step["kind"],
             "name": step["name"],
-            "role": step["role"],
+            "role": step["role"]
+            if step["role"] in DEPARTMENT_ROLES
+            else DEFAULT_ROLE[step["kind"]],
             "state": TaskState.OPEN if opened else TaskState.WAITING,
             "opened_at": now if opened else None,
         }

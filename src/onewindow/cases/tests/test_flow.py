@@ -192,10 +192,55 @@ def test_instant_item_finished_at_a_delegated_window(city):
     assert [e.action for e in case.events.all()] == ["complete_instant", "deliver"]
 
 
-def test_instant_item_at_a_window_without_the_seal_is_refused(city):
+def test_instant_completion_at_a_window_without_the_seal_is_refused(city):
     from onewindow.core.errors import ApplicationError
 
     with pytest.raises(ApplicationError) as caught:
         case_complete_instant(intake=city.intake(item=city.instant))
     assert caught.value.code == "not_delegated"
+    assert Case.objects.count() == 0
+
+
+def test_instant_item_at_a_window_without_the_seal_goes_to_the_department(city):
+    case = case_accept(intake=city.intake(item=city.instant))
+    assert case.state == CaseState.ACCEPTED
+    assert timezone.localtime(case.due_at).date() == timezone.localdate()
+    roles = list(case.tasks.order_by("step_order").values_list("kind", "role"))
+    assert roles == [
+        ("review", "dept_approver"),
+        ("decide", "dept_lead"),
+        ("complete", "dept_approver"),
+    ]
+
+
+def test_instant_completion_lists_every_missing_paper(city):
+    receipts = city.receipts(
+        city.instant, **{"申请表": MaterialStatus.MISSING, "身份证": MaterialStatus.FAULTY}
+    )
+    with pytest.raises(MaterialsIncomplete) as caught:
+        case_complete_instant(
+            intake=city.intake(item=city.instant, window=city.instant_window, materials=receipts)
+        )
+    assert [(e.field, e.code) for e in caught.value.errors] == [
+        ("materials[0]", "missing"),
+        ("materials[1]", "missing"),
+    ]
+    assert Case.objects.count() == 0
+
+
+def test_a_deferred_paper_due_after_the_promised_date_is_refused(city):
+    receipts = city.receipts(
+        **{
+            DEFERRED: MaterialReceipt(
+                name=DEFERRED,
+                status=MaterialStatus.DEFERRED,
+                due_date=timezone.localdate() + dt.timedelta(days=90),
+            )
+        }
+    )
+    with pytest.raises(MaterialsIncomplete) as caught:
+        case_accept(intake=city.intake(materials=receipts, promise_signed=True))
+    assert [(e.field, e.code) for e in caught.value.errors] == [
+        ("materials[2].due_date", "deferred_after_due")
+    ]
     assert Case.objects.count() == 0
