@@ -7,8 +7,8 @@ unset DATABASE_URL
 export TASK_BACKEND=sync
 
 echo "== ruff"
-ruff check src bench
-ruff format --check src bench
+ruff check src bench conftest.py
+ruff format --check src bench conftest.py
 echo "== mypy"
 mypy src/onewindow
 echo "== migrations"

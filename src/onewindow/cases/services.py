@@ -126,7 +126,7 @@ def case_transition(
     case.state = target
     case.revision += 1
     case.save()
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         at=now,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -138,10 +138,21 @@ def case_transition(
         public=public,
         data=data or {},
     )
+    if public:
+        # The applicant hears of a move only once it is committed; a failing notification
+        # never undoes or breaks the move (robust: logged, not raised).
+        from onewindow.notify.services import notify_case_event
+
+        transaction.on_commit(lambda: notify_case_event(event_id=event.pk), robust=True)
+    return event
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("centre__region").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("centre__region")
+        .get(pk=case.pk)
+    )
 
 
 def _event(
@@ -154,11 +165,12 @@ def _event(
     public: bool = True,
     data: dict[str, Any] | None = None,
     department: Department | None = None,
+    now: dt.datetime | None = None,
 ) -> CaseEvent:
     """An event that does not change the case's state (task steps, papers arriving)."""
     return CaseEvent.objects.create(
         case=case,
-        at=timezone.now(),
+        at=now or timezone.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         from_state=case.state,
@@ -547,7 +559,13 @@ def _case_supplement_received(
         material.received_at = now
         material.problem = ""
         material.save()
-    _event(case, action="papers_received", actor=actor, data={"papers": [r.name for r in receipts]})
+    _event(
+        case,
+        action="papers_received",
+        actor=actor,
+        now=now,
+        data={"papers": [r.name for r in receipts]},
+    )
     if case.state == CaseState.SUPPLEMENT_REQUESTED:
         still = [
             m.name
@@ -635,7 +653,9 @@ def _step_due(step: dict[str, Any], start: dt.datetime, case: Case) -> dt.dateti
 
 def _lock_task(task: CaseTask) -> tuple[CaseTask, Case]:
     case = _lock(task.case)
-    return CaseTask.objects.select_for_update().select_related("department").get(pk=task.pk), case
+    return CaseTask.objects.select_for_update(of=("self",)).select_related("department").get(
+        pk=task.pk
+    ), case
 
 
 def _task_move(task: CaseTask, action: str, *, expected_revision: int | None) -> None:
@@ -773,7 +793,7 @@ def _task_complete(
     task.opinion = opinion
     task.finished_at = now
     task.save()
-    _event(case, action=f"task_{outcome}", actor=actor, task=task, reason=opinion)
+    _event(case, action=f"task_{outcome}", actor=actor, task=task, reason=opinion, now=now)
     _advance(case, actor=actor, now=now)
     return task
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "onewindow.workcal",
     "onewindow.applicants",
     "onewindow.cases",
+    "onewindow.notify",
     "onewindow.demo",
 ]
 

@@ -16,6 +16,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("manage/catalog/", include("onewindow.catalog.urls_manage")),
+    path("staff/", include("onewindow.cases.urls_staff")),
+    path("", include("onewindow.cases.urls_public")),
     path("", include("onewindow.catalog.urls")),
     prefix_default_language=False,
 )

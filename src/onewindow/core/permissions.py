@@ -177,7 +177,8 @@ def _grant_covers(grant: Grant, target: TargetScope) -> bool:
             return True
         # A district hall's manager oversees every centre of the district.
         return bool(
-            grant.centre_is_district_hall
+            grant.role == MANAGER
+            and grant.centre_is_district_hall
             and grant.centre_region_prefix
             and target.region_code
             and target.region_code.startswith(grant.centre_region_prefix)
@@ -253,7 +254,7 @@ def scope_queryset(
         elif grant.scope is Scope.CENTRE:
             if centre_path:
                 condition |= Q(**{centre_path: grant.centre_id})
-            if grant.centre_is_district_hall and region_code_path:
+            if grant.role == MANAGER and grant.centre_is_district_hall and region_code_path:
                 condition |= Q(**{f"{region_code_path}__startswith": grant.centre_region_prefix})
         elif grant.scope is Scope.REGION and region_code_path:
             condition |= Q(**{f"{region_code_path}__startswith": grant.region_prefix})

@@ -1,11 +1,9 @@
 """Real-browser test fixtures: Debian's Chromium driven by Playwright's sync API.
 
-Import the fixtures into a test package's ``conftest.py``::
-
-    from onewindow.testing.browser import browser, phone_page  # noqa: F401
-
-and mark the tests ``@pytest.mark.browser``. Combine ``phone_page`` with pytest-django's
-``live_server`` (which gives the test a transactional database the server thread can see).
+The repository's root ``conftest.py`` registers this module as a pytest plugin, so every test
+can ask for ``browser`` and ``phone_page``; mark the tests ``@pytest.mark.browser``. Combine
+``phone_page`` with pytest-django's ``live_server`` (which gives the test a transactional
+database the server thread can see).
 
 The browser is never downloaded: Playwright launches the system Chromium (``/usr/bin/chromium``
 from Debian, installed by ``scripts/bootstrap.sh --test``), or the one named by the

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.permissions import TargetScope
+
 
 class CalendarOverride(models.Model):
     """One day whose working status differs from (or is missing in) the official calendar.
@@ -33,3 +35,6 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.reason}"
+
+    def permission_scope(self) -> TargetScope:
+        return TargetScope()  # the calendar is the whole district's

@@ -220,6 +220,10 @@ def test_district_hall_manager_oversees_every_centre_of_the_district(world):
     assert can(manager, Action.STAFF_MANAGE, world["centre_b"]) is True
     street_manager = staff_with_role(R.CENTRE_MANAGER, centre=world["centre_a"])
     assert can(street_manager, Action.STAFF_MANAGE, hall) is False
+    # The hall's clerks work their own hall only.
+    hall_clerk = staff_with_role(R.INTAKE_CLERK, centre=hall)
+    assert can(hall_clerk, Action.CASE_VIEW, world["centre_a"]) is False
+    assert can(hall_clerk, Action.CASE_VIEW, hall) is True
 
 
 def test_a_user_with_two_roles_gets_both_scopes(world):

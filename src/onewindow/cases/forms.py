@@ -1,0 +1,161 @@
+"""Forms of the staff pages: they parse and type what a clerk typed; the rules live in services.
+
+Templates render the fields by hand (keyboard order, compact rows); these classes only clean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.applicants.models import IdType
+from onewindow.cases.models import MaterialStatus, OutputMethod, ReceiveForm, TaskOutcome
+from onewindow.cases.services import MaterialReceipt
+from onewindow.catalog.codes import MaterialNecessity
+
+# Days a window usually gives for bringing missing papers (补正); the clerk may change it.
+SUPPLEMENT_DAYS_DEFAULT = 5
+
+
+class IdentifyForm(forms.Form):
+    id_type = forms.ChoiceField(
+        label=_("Document type"), choices=IdType.choices, initial=IdType.RESIDENT_ID
+    )
+    id_number = forms.CharField(label=_("Document number"), max_length=64)
+
+
+class RegisterForm(forms.Form):
+    id_type = forms.ChoiceField(label=_("Document type"), choices=IdType.choices)
+    id_number = forms.CharField(label=_("Document number"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=64)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+
+
+class DeskForm(forms.Form):
+    desk = forms.CharField(label=_("Centre and window"))
+
+    def clean_desk(self) -> tuple[int, int | None]:
+        value: str = self.cleaned_data["desk"]
+        centre, _sep, window = value.partition(":")
+        try:
+            return int(centre), int(window) if window else None
+        except ValueError as exc:
+            raise forms.ValidationError(_("Choose a centre and window.")) from exc
+
+
+class MaterialRowForm(forms.Form):
+    """One paper of the item's checklist, as the clerk marked it."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=MaterialStatus.choices)
+    receive_form = forms.ChoiceField(
+        label=_("Received as"), choices=ReceiveForm.choices, initial=ReceiveForm.PAPER
+    )
+    copies = forms.IntegerField(label=_("Copies"), min_value=0, max_value=99, initial=1)
+    problem = forms.CharField(label=_("What is wrong"), max_length=255, required=False)
+    due_date = forms.DateField(label=_("Due by"), required=False)
+
+    def __init__(self, *args: Any, paper: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.paper = paper
+        self.fields["copies"].initial = paper.get("paper_copies") or 1
+        self.fields["status"].initial = MaterialStatus.RECEIVED
+        if paper.get("necessity") != MaterialNecessity.DEFERRABLE:
+            self.fields["status"].choices = [  # type: ignore[attr-defined]
+                c for c in MaterialStatus.choices if c[0] != MaterialStatus.DEFERRED
+            ]
+        self.application_errors: list[dict[str, Any]] = []
+
+    @property
+    def deferrable(self) -> bool:
+        return self.paper.get("necessity") == MaterialNecessity.DEFERRABLE
+
+    def value_of(self, name: str) -> Any:
+        """What the page shows in a field: what was typed, else the initial value."""
+        if self.is_bound:
+            return self[name].value()
+        return self.fields[name].initial
+
+    def receipt(self) -> MaterialReceipt:
+        data = self.cleaned_data
+        status = data["status"]
+        return MaterialReceipt(
+            name=self.paper["name"],
+            status=status,
+            receive_form=data["receive_form"],
+            copies=data["copies"] if data["copies"] is not None else 1,
+            problem=data.get("problem") or "",
+            due_date=data.get("due_date") if status == MaterialStatus.DEFERRED else None,
+        )
+
+
+def material_forms(papers: list[dict[str, Any]], data: Any = None) -> list[MaterialRowForm]:
+    return [
+        MaterialRowForm(data, prefix=f"m{index}", paper=paper) for index, paper in enumerate(papers)
+    ]
+
+
+DECISIONS = ("accept", "supplement", "refuse", "instant")
+
+
+class IntakeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[(d, d) for d in DECISIONS])
+    idempotency_key = forms.CharField(max_length=64)
+    promise_signed = forms.BooleanField(label=_("Signed promise (承诺书) received"), required=False)
+    output_method = forms.ChoiceField(
+        label=_("Result handed over by"), choices=OutputMethod.choices, initial=OutputMethod.WINDOW
+    )
+    deadline = forms.DateField(label=_("Papers due by"), required=False)
+    reasons = forms.CharField(label=_("Reasons for not accepting"), required=False)
+    note = forms.CharField(label=_("Note for the applicant"), required=False, max_length=1000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "supplement" and not data.get("deadline"):
+            self.add_error("deadline", _("Say by when the papers must be brought."))
+        if data.get("decision") == "refuse" and not (data.get("reasons") or "").strip():
+            self.add_error("reasons", _("Write the reasons for not accepting."))
+        return data
+
+
+def supplement_deadline_default() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=SUPPLEMENT_DAYS_DEFAULT)
+
+
+class TaskActionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=TaskOutcome.choices)
+    opinion = forms.CharField(label=_("Opinion"), required=False, max_length=4000)
+    revision = forms.IntegerField(min_value=1)
+
+
+class ClaimForm(forms.Form):
+    revision = forms.IntegerField(min_value=1, required=False)
+
+
+class PapersArrivedForm(forms.Form):
+    papers = forms.MultipleChoiceField(label=_("Papers that arrived"), required=False)
+    revision = forms.IntegerField(min_value=1)
+
+    def __init__(self, *args: Any, names: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["papers"].choices = [  # type: ignore[attr-defined]
+            (name, name) for name in names
+        ]
+
+
+class DeliverForm(forms.Form):
+    method = forms.ChoiceField(choices=OutputMethod.choices, initial=OutputMethod.WINDOW)
+    collector_id_checked = forms.BooleanField(required=False)
+    proxy_authorisation = forms.BooleanField(required=False)
+    tracking_number = forms.CharField(required=False, max_length=64)
+    note = forms.CharField(required=False, max_length=1000)
+    revision = forms.IntegerField(min_value=1)
+
+
+def form_errors(form: forms.Form) -> dict[str, list[str]]:
+    """A bound form's errors by field name, as plain strings for the templates."""
+    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}

@@ -1,0 +1,207 @@
+"""Printed papers of the intake window: the acceptance receipt (受理通知书), the notice asking for
+missing papers (补正通知书) and the notice of non-acceptance (不予受理通知书), as PDF.
+
+Rendered with WeasyPrint from Django templates (``cases/receipt*.html``, ``cases/notice_*.html``)
+in the site's default language. Everything a page needs is inline (CSS in the template, the QR
+code as a data URI, fonts from the system: Noto CJK), and the URL fetcher refuses anything that
+is not a ``data:`` URI, so rendering never reaches the network or the file system.
+
+The applicant appears by name and masked document number only: a receipt is handed over the
+counter, photographed and sometimes lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from onewindow.cases.models import ApplicantType, Case, MaterialStatus
+from onewindow.cases.transitions import CaseState
+from onewindow.core.errors import ApplicationError
+
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Fetches ``data:`` URIs only: a receipt never loads anything from outside."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"data"})
+
+
+def progress_url(*, case: Case) -> str:
+    """The absolute address of the case's public progress page, as printed in the QR code."""
+    base = getattr(settings, "PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("cases_public:progress")
+    return f"{base}{path}?{urlencode({'number': case.number, 'code': case.query_code})}"
+
+
+def _qr_data_uri(text: str) -> str:
+    return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    kind: str
+    document_label: str
+    document: str  # masked, or the public credit code of an organisation
+
+
+def _applicant(case: Case) -> Applicant:
+    if case.applicant_type == ApplicantType.LEGAL_PERSON and case.organisation is not None:
+        organisation = case.organisation
+        return Applicant(
+            name=organisation.name,
+            kind=str(case.get_applicant_type_display()),
+            document_label=str(_("Unified social credit code")),
+            document=organisation.uscc,
+        )
+    person = case.person
+    return Applicant(
+        name=person.name if person else "",
+        kind=str(case.get_applicant_type_display()),
+        document_label=str(person.get_id_type_display()) if person else "",
+        document=person.id_number_masked if person else "",
+    )
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(value) if value else None
+
+
+def _common_context(case: Case) -> dict[str, Any]:
+    snapshot = case.item_version.snapshot
+    centre = case.centre
+    return {
+        "case": case,
+        "centre": centre,
+        "department_name": snapshot.get("department_name") or case.department.name,
+        "item_name": snapshot["name"],
+        "item_code": snapshot.get("implementation_code", ""),
+        "item_version": case.item_version.number,
+        "applicant": _applicant(case),
+        "submitted_at": _local(case.submitted_at),
+        "consult_phone": snapshot.get("consult_phone") or centre.phone,
+        "clerk_name": case.clerk.get_full_name() or case.clerk.get_username(),
+        "window": case.window,
+        "issued_on": timezone.localdate(),
+        "query_code": case.query_code,
+        "progress_url": progress_url(case=case),
+        "qr_data_uri": _qr_data_uri(progress_url(case=case)),
+    }
+
+
+def _render(template: str, context: dict[str, Any]) -> bytes:
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string(template, context)
+    pdf = HTML(string=html, url_fetcher=LocalOnlyFetcher()).write_pdf()
+    assert pdf is not None  # write_pdf returns bytes when no target is given
+    return bytes(pdf)
+
+
+def _case(case: Case) -> Case:
+    return (
+        Case.objects.select_related(
+            "item_version",
+            "department",
+            "centre",
+            "output_centre",
+            "window",
+            "clerk",
+            "person",
+            "organisation",
+        )
+        .prefetch_related("materials")
+        .get(pk=case.pk)
+    )
+
+
+def case_receipt_pdf(*, case: Case) -> bytes:
+    """受理通知书: what was received, what is still owed under 容缺 and by when, the promised
+    completion date, how to collect the result and how to follow the case (query code + QR)."""
+    case = _case(case)
+    if case.accepted_at is None:
+        raise ApplicationError(
+            _("This application was not accepted: there is no acceptance receipt."),
+            code="not_accepted",
+            status=409,
+        )
+    materials = list(case.materials.all())
+    context = _common_context(case)
+    context.update(
+        {
+            "accepted_at": _local(case.accepted_at),
+            "due_on": timezone.localtime(case.due_at).date() if case.due_at else None,
+            "time_limit": case.time_limit,
+            "time_limit_unit": case.get_time_limit_unit_display(),
+            "received": [m for m in materials if m.status == MaterialStatus.RECEIVED],
+            "deferred": [m for m in materials if m.status == MaterialStatus.DEFERRED],
+            "output_method": case.get_output_method_display(),
+            "output_centre": case.output_centre,
+        }
+    )
+    return _render("cases/receipt.html", context)
+
+
+def _supplement_notice(case: Case) -> bytes:
+    event = case.events.filter(action="request_supplement").order_by("-at", "-id").first()
+    names = {m.name: m for m in case.materials.all()}
+    papers = []
+    for paper in (event.data.get("papers", []) if event else []) or []:
+        material = names.get(paper["name"])
+        papers.append(
+            {
+                "name": paper["name"],
+                "status": MaterialStatus(paper["status"]).label,
+                "problem": paper.get("problem", ""),
+                "order": material.order if material else 0,
+            }
+        )
+    papers.sort(key=lambda p: p["order"])
+    context = _common_context(case)
+    context.update(
+        {
+            "papers": papers,
+            "deadline": case.supplement_deadline,
+            "note": event.reason if event else "",
+            "received": [m for m in case.materials.all() if m.status == MaterialStatus.RECEIVED],
+        }
+    )
+    return _render("cases/notice_supplement.html", context)
+
+
+def _refusal_notice(case: Case) -> bytes:
+    event = case.events.filter(action="refuse").order_by("-at", "-id").first()
+    context = _common_context(case)
+    context.update(
+        {
+            "reasons": event.reason if event else "",
+            "refused_at": _local(event.at) if event else None,
+            "received": [m for m in case.materials.all() if m.status == MaterialStatus.RECEIVED],
+        }
+    )
+    return _render("cases/notice_refusal.html", context)
+
+
+def case_notice_pdf(*, case: Case) -> bytes:
+    """The intake paper that fits the case's state: 补正 notice, 不予受理 notice, or the
+    acceptance receipt for a case that was accepted."""
+    case = _case(case)
+    if case.state == CaseState.SUPPLEMENT_REQUESTED:
+        return _supplement_notice(case)
+    if case.state == CaseState.REFUSED:
+        return _refusal_notice(case)
+    return case_receipt_pdf(case=case)

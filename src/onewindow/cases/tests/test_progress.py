@@ -1,0 +1,219 @@
+"""The public progress page and API: the case as the applicant follows it, no personal data,
+one "not found" answer for a wrong number or a wrong code, and a cap on guessing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from onewindow.cases.models import MaterialStatus, TaskOutcome
+from onewindow.cases.services import (
+    case_accept,
+    case_deliver,
+    case_request_supplement,
+    task_claim,
+    task_complete,
+)
+from onewindow.cases.tests.conftest import resident_id
+from onewindow.cases.transitions import CaseState
+from onewindow.cases.views_public import (
+    NOT_FOUND_MESSAGE,
+    PROGRESS_MAX_FAILURES,
+    STEP_LABELS,
+    TOO_MANY_MESSAGE,
+)
+
+PAGE = "/progress/"
+API = "/api/progress"
+PERSONAL = ["陈大文", "13800138000", "138****8000"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def zh(text) -> str:
+    with translation.override("zh-hans"):
+        return str(text)
+
+
+def label(action: str) -> str:
+    return zh(STEP_LABELS[action])
+
+
+def finish_back_office(city, case) -> None:
+    """Every review, the decision and the completion step approve."""
+    lead = city.lead_department
+    for task in case.tasks.filter(kind="review").order_by("id"):
+        user = city.approvers[task.department_id]
+        task_claim(task=task, actor=user)
+        task.refresh_from_db()
+        task_complete(task=task, actor=user, outcome=TaskOutcome.APPROVE, opinion="同意")
+    for kind, user in (("decide", city.leads[lead.pk]), ("complete", city.approvers[lead.pk])):
+        task = case.tasks.get(kind=kind)
+        task_claim(task=task, actor=user)
+        task.refresh_from_db()
+        task_complete(task=task, actor=user, outcome=TaskOutcome.APPROVE, opinion="同意办结")
+
+
+def delivered_lift_case(city):
+    case = case_accept(intake=city.intake())
+    finish_back_office(city, case)
+    case.refresh_from_db()
+    case_deliver(case=case, actor=city.output_clerk, method="window", collector_id_checked=True)
+    case.refresh_from_db()
+    return case
+
+
+def assert_no_personal_data(text: str, city) -> None:
+    for value in [*PERSONAL, resident_id(), city.person.id_number_masked]:
+        assert value not in text
+
+
+def test_page_of_an_accepted_case(client, city):
+    case = case_accept(intake=city.intake())
+    response = client.get(PAGE, {"number": case.number, "code": case.query_code.lower()})
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "既有住宅增设电梯" in html
+    assert zh(CaseState.ACCEPTED.label) in html
+    assert timezone.localtime(case.due_at).strftime("%Y-%m-%d") in html
+    assert label("accept") in html
+    assert "区住房和建设局" in html  # the department of the step
+    with translation.override("zh-hans"):
+        nothing_to_do = translation.gettext("Nothing to do now; we will tell you at each step.")
+    assert nothing_to_do in html
+    assert_no_personal_data(html, city)
+
+
+def test_page_of_a_case_waiting_for_papers_says_what_to_bring_by_when(client, city):
+    deadline = timezone.localdate() + dt.timedelta(days=10)
+    wanting = city.receipts(**{"业主表决意见书": MaterialStatus.MISSING})
+    case = case_request_supplement(intake=city.intake(materials=wanting), deadline=deadline)
+    html = client.get(PAGE, {"number": case.number, "code": case.query_code}).content.decode()
+    assert zh(CaseState.SUPPLEMENT_REQUESTED.label) in html
+    assert label("request_supplement") in html
+    assert deadline.isoformat() in html
+    assert "progress-next" in html
+    assert_no_personal_data(html, city)
+
+
+def test_page_of_a_delivered_case_lists_every_public_step_in_order(
+    client, city, django_assert_max_num_queries
+):
+    case = delivered_lift_case(city)
+    with django_assert_max_num_queries(8):
+        response = client.get(PAGE, {"number": case.number, "code": case.query_code})
+    html = response.content.decode()
+    assert zh(CaseState.DELIVERED.label) in html
+    actions = list(
+        case.events.filter(public=True).order_by("at", "id").values_list("action", flat=True)
+    )
+    assert (actions[0], actions[-1]) == ("accept", "deliver")
+    positions = [html.index(label(a)) for a in ("accept", "decide", "deliver")]
+    assert positions == sorted(positions)
+    assert html.count('class="timeline__step') == len(actions)
+    assert "同意办结" not in html  # opinions stay inside the administration
+    assert_no_personal_data(html, city)
+
+
+def test_wrong_code_and_unknown_number_get_the_same_answer(client, city):
+    case = case_accept(intake=city.intake())
+    wrong_code = client.get(PAGE, {"number": case.number, "code": "ZZZZZZ"})
+    unknown_number = client.get(PAGE, {"number": case.number + "9", "code": case.query_code})
+    message = zh(NOT_FOUND_MESSAGE)
+    for response in (wrong_code, unknown_number):
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert message in html
+        assert "既有住宅增设电梯" not in html
+    api_wrong_code = client.get(API, {"number": case.number, "code": "ZZZZZZ"})
+    api_unknown = client.get(API, {"number": "123", "code": case.query_code})
+    assert api_wrong_code.status_code == api_unknown.status_code == 404
+    assert api_wrong_code.json() == api_unknown.json()
+    assert api_wrong_code.json()["code"] == "not_found"
+
+
+def test_empty_form_shows_no_error(client, city):
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    assert zh(NOT_FOUND_MESSAGE) not in response.content.decode()
+
+
+def test_api_returns_the_same_progress_as_json(client, city):
+    case = delivered_lift_case(city)
+    response = client.get(API, {"number": case.number, "code": case.query_code})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    data = response.json()
+    assert set(data) == {
+        "number",
+        "item_name",
+        "state",
+        "state_label",
+        "submitted_at",
+        "due_at",
+        "finished",
+        "next_for_applicant",
+        "steps",
+    }
+    assert (data["number"], data["item_name"], data["state"], data["finished"]) == (
+        case.number,
+        "既有住宅增设电梯",
+        "delivered",
+        True,
+    )
+    events = list(case.events.filter(public=True).order_by("at", "id"))
+    assert [s["label"] for s in data["steps"]] == [label(e.action) for e in events]
+    assert data["steps"][0]["department"] == "区住房和建设局"
+    assert_no_personal_data(json.dumps(data, ensure_ascii=False), city)
+
+
+def test_api_for_a_case_waiting_for_papers(client, city):
+    wanting = city.receipts(**{"业主表决意见书": MaterialStatus.MISSING})
+    deadline = timezone.localdate() + dt.timedelta(days=5)
+    case = case_request_supplement(intake=city.intake(materials=wanting), deadline=deadline)
+    data = client.get(API, {"number": case.number, "code": case.query_code}).json()
+    assert (data["state"], data["due_at"], data["finished"]) == (
+        "supplement_requested",
+        None,
+        False,
+    )
+    assert deadline.isoformat() in data["next_for_applicant"]
+    assert [s["label"] for s in data["steps"]] == [label("request_supplement")]
+
+
+def test_failed_lookups_are_capped_per_address(client, city):
+    case = case_accept(intake=city.intake())
+    right = {"number": case.number, "code": case.query_code}
+    for attempt in range(PROGRESS_MAX_FAILURES):
+        guess = {"number": case.number, "code": f"A{attempt:05d}"}
+        target = PAGE if attempt % 2 else API
+        assert client.get(target, guess).status_code == 404
+    # Now even the right pair is refused from this address, on both faces.
+    page = client.get(PAGE, right)
+    assert page.status_code == 429
+    assert zh(TOO_MANY_MESSAGE) in page.content.decode()
+    assert "既有住宅增设电梯" not in page.content.decode()
+    api = client.get(API, right)
+    assert (api.status_code, api.json()["code"]) == (429, "too_many_lookups")
+    # Another address is not affected.
+    other = client.get(PAGE, right, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200
+    assert "既有住宅增设电梯" in other.content.decode()
+
+
+def test_successful_lookups_are_not_counted(client, city):
+    case = case_accept(intake=city.intake())
+    for _ in range(PROGRESS_MAX_FAILURES + 5):
+        response = client.get(API, {"number": case.number, "code": case.query_code})
+        assert response.status_code == 200

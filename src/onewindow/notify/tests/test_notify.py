@@ -1,0 +1,330 @@
+"""SMS notifications of case events: one message per public step, sent once, phone encrypted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from onewindow.applicants.models import PERSON_PHONE_CONTEXT
+from onewindow.cases.models import ApplicantType, CaseEvent, MaterialStatus, TaskOutcome
+from onewindow.cases.services import (
+    MaterialReceipt,
+    case_accept,
+    case_complete_instant,
+    case_deliver,
+    case_refuse_at_intake,
+    case_request_supplement,
+    case_supplement_received,
+    task_claim,
+    task_complete,
+)
+from onewindow.core import crypto
+from onewindow.core.models import AuditLog
+from onewindow.notify.backends import MemoryBackend
+from onewindow.notify.models import RECIPIENT_CONTEXT, Notification, NotificationStatus
+from onewindow.notify.services import notify_case_event
+from onewindow.notify.tasks import notification_send
+from onewindow.testing.factories import create_organisation
+
+PHONE = "13800138000"
+ITEM = "既有住宅增设电梯"
+
+
+class FailingBackend:
+    """A gateway that refuses every message."""
+
+    def send(self, phone: str, text: str) -> str:
+        raise ConnectionError("gateway unreachable")
+
+
+def local_date(value: dt.datetime) -> str:
+    return timezone.localtime(value).date().isoformat()
+
+
+def sent() -> list[tuple[str, str]]:
+    return [(phone, text) for phone, text, _id in MemoryBackend.outbox]
+
+
+def messages() -> list[tuple[str, str]]:
+    return list(Notification.objects.order_by("id").values_list("template_code", "text"))
+
+
+def test_every_step_of_the_lift_flow_sends_exactly_one_message(
+    city, django_capture_on_commit_callbacks
+):
+    def run(service, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return service(**kwargs)
+
+    case = run(case_accept, intake=city.intake())
+    n, code = case.number, case.query_code
+    accepted_due = local_date(case.due_at)
+    assert messages() == [
+        (
+            "accept",
+            f"Your application for {ITEM} has been accepted. Case number {n}; it will be "
+            f"completed by {accepted_due}. Query code {code}.",
+        )
+    ]
+
+    # Seven joint departments approve (no message), one asks for papers (the clock stops).
+    asking = city.joint_departments[0]
+    for department in city.joint_departments[1:]:
+        task = case.tasks.get(kind="review", department=department)
+        run(task_claim, task=task, actor=city.approvers[department.pk])
+        task.refresh_from_db()
+        run(
+            task_complete,
+            task=task,
+            actor=city.approvers[department.pk],
+            outcome=TaskOutcome.APPROVE,
+            opinion="同意",
+        )
+    assert Notification.objects.count() == 1
+    task = case.tasks.get(kind="review", department=asking)
+    run(task_claim, task=task, actor=city.approvers[asking.pk])
+    task.refresh_from_db()
+    run(
+        task_complete,
+        task=task,
+        actor=city.approvers[asking.pk],
+        outcome=TaskOutcome.RETURN_FOR_SUPPLEMENT,
+        opinion="请补充结构图纸",
+    )
+    run(
+        case_supplement_received,
+        case=case,
+        actor=city.clerk,
+        receipts=[MaterialReceipt(name="业主表决意见书")],
+    )
+    case.refresh_from_db()
+    task.refresh_from_db()
+    run(
+        task_complete,
+        task=task,
+        actor=city.approvers[asking.pk],
+        outcome=TaskOutcome.APPROVE,
+        opinion="同意",
+    )
+    lead = city.lead_department
+    for kind, user in (
+        ("review", city.approvers[lead.pk]),
+        ("decide", city.leads[lead.pk]),
+        ("complete", city.approvers[lead.pk]),
+    ):
+        step = case.tasks.get(kind=kind, department=lead)
+        run(task_claim, task=step, actor=user)
+        step.refresh_from_db()
+        run(task_complete, task=step, actor=user, outcome=TaskOutcome.APPROVE, opinion="同意")
+    case.refresh_from_db()
+    run(
+        case_deliver, case=case, actor=city.output_clerk, method="window", collector_id_checked=True
+    )
+
+    resumed_due = local_date(case.due_at)
+    assert messages() == [
+        (
+            "accept",
+            f"Your application for {ITEM} has been accepted. Case number {n}; it will be "
+            f"completed by {accepted_due}. Query code {code}.",
+        ),
+        (
+            "suspend_supplement",
+            f"For your case {n} ({ITEM}) the department needs more papers; the centre will tell "
+            f"you which. The time limit stops until they arrive. Query code {code}.",
+        ),
+        (
+            "resume",
+            f"Your case {n} ({ITEM}) is being handled again; it will be completed by "
+            f"{resumed_due}.",
+        ),
+        (
+            "decide",
+            f"The result of your application for {ITEM} is ready: please collect it at "
+            f"街道中心 with your ID card. Case number {n}.",
+        ),
+        (
+            "deliver",
+            f"Your case {n} ({ITEM}) is complete and the result has been handed over. "
+            "Thank you; please rate our service.",
+        ),
+    ]
+    # One message per notified public move, none for task steps or papers arriving.
+    notified = case.events.filter(
+        action__in=["accept", "suspend", "resume", "decide", "deliver"], public=True
+    )
+    assert notified.count() == 5
+    assert case.events.filter(public=True).count() > 5
+    assert set(Notification.objects.values_list("status", "attempts")) == {
+        (NotificationStatus.SENT, 1)
+    }
+    assert sent() == [(PHONE, text) for _code, text in messages()]
+
+
+def test_intake_outcomes_each_send_their_message(city, django_capture_on_commit_callbacks):
+    wanting = city.receipts(**{"业主表决意见书": MaterialStatus.MISSING})
+    deadline = timezone.localdate() + dt.timedelta(days=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        supplement = case_request_supplement(
+            intake=city.intake(materials=wanting), deadline=deadline
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = case_refuse_at_intake(intake=city.intake(), reasons="不属于本机关职权范围")
+    with django_capture_on_commit_callbacks(execute=True):
+        instant = case_complete_instant(
+            intake=city.intake(item=city.instant, window=city.instant_window)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        case_supplement_received(
+            case=supplement, actor=city.clerk, receipts=[MaterialReceipt(name="业主表决意见书")]
+        )
+    supplement.refresh_from_db()
+    assert messages() == [
+        (
+            "request_supplement",
+            f"Your application for {ITEM} is not complete yet: please bring the papers listed "
+            f"on your notice by {deadline.isoformat()}. Case number {supplement.number}, query "
+            f"code {supplement.query_code}.",
+        ),
+        (
+            "refuse",
+            f"Your application for {ITEM} was not accepted; the reasons are on your notice. "
+            f"Case number {refused.number}.",
+        ),
+        (
+            "complete_instant",
+            f"Your application for 城乡居民养老保险待遇核定 was completed on the spot. "
+            f"Case number {instant.number}.",
+        ),
+        (
+            "accept",
+            f"Your application for {ITEM} has been accepted. Case number {supplement.number}; "
+            f"it will be completed by {local_date(supplement.due_at)}. Query code "
+            f"{supplement.query_code}.",
+        ),
+    ]
+
+
+def test_nothing_is_sent_before_the_transaction_commits(city):
+    case_accept(intake=city.intake())  # the test transaction never commits
+    assert Notification.objects.count() == 0
+    assert MemoryBackend.outbox == []
+
+
+def test_replaying_the_event_and_the_send_task_sends_once(city, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_accept(intake=city.intake())
+    event = case.events.get(action="accept")
+    notification = Notification.objects.get()
+    assert notification.idempotency_key == f"{event.pk}:sms"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = notify_case_event(event_id=event.pk)
+    assert again == notification
+    assert notification_send(notification_id=notification.pk) == NotificationStatus.SENT
+    assert notification_send(notification_id=notification.pk) == NotificationStatus.SENT
+
+    assert Notification.objects.count() == 1
+    assert len(MemoryBackend.outbox) == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (NotificationStatus.SENT, 1)
+    assert notification.provider_message_id == MemoryBackend.outbox[0][2]
+    assert notification.sent_at is not None
+
+
+def test_the_phone_is_stored_encrypted_and_its_read_is_audited(
+    city, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_accept(intake=city.intake())
+    row = Notification.objects.values().get()
+    assert all(PHONE not in str(value) for value in row.values())
+    assert row["recipient_masked"] == "138****8000"
+    assert crypto.decrypt(row["recipient_encrypted"], context=RECIPIENT_CONTEXT) == PHONE
+    # Bound to its own column: the applicant's ciphertext context does not open it.
+    with pytest.raises(crypto.DecryptionFailed):
+        crypto.decrypt(row["recipient_encrypted"], context=PERSON_PHONE_CONTEXT)
+    read = AuditLog.objects.get(action="notify.recipient_read")
+    assert read.actor is None
+    assert read.object_id == str(city.person.pk)
+    assert read.detail == {
+        "purpose": "notify",
+        "case_number": case.number,
+        "event": case.events.get(action="accept").pk,
+        "phone": "138****8000",
+    }
+    assert PHONE not in str(read.detail) + read.object_repr
+
+
+def test_a_failing_gateway_marks_the_message_failed_and_counts_attempts(
+    city, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY_BACKEND = "onewindow.notify.tests.test_notify.FailingBackend"
+    settings.NOTIFY_MAX_ATTEMPTS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_accept(intake=city.intake())
+    notification = Notification.objects.get(case=case)
+    assert (notification.status, notification.attempts) == (NotificationStatus.FAILED, 1)
+    assert notification.last_error == "ConnectionError: gateway unreachable"
+    assert notification.sent_at is None
+
+    assert notification_send(notification_id=notification.pk) == NotificationStatus.FAILED
+    notification.refresh_from_db()
+    assert notification.attempts == 2
+
+    settings.NOTIFY_BACKEND = "onewindow.notify.backends.MemoryBackend"
+    assert notification_send(notification_id=notification.pk) == NotificationStatus.SENT
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts, notification.last_error) == (
+        NotificationStatus.SENT,
+        3,
+        "",
+    )
+    assert len(MemoryBackend.outbox) == 1
+
+
+def test_a_message_that_keeps_failing_stops_at_the_attempt_limit(
+    city, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY_BACKEND = "onewindow.notify.tests.test_notify.FailingBackend"
+    settings.NOTIFY_MAX_ATTEMPTS = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        case_accept(intake=city.intake())
+    notification = Notification.objects.get()
+    for _attempt in range(3):
+        notification_send(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (NotificationStatus.FAILED, 2)
+
+
+def test_an_organisation_is_told_on_its_contact_mobile_and_a_fixed_line_gets_nothing(
+    city, django_capture_on_commit_callbacks
+):
+    mobile = create_organisation(actor=city.clerk, contact_phone="13912345678")
+    landline = create_organisation(
+        actor=city.clerk, name="另一家公司", contact_phone="020-81234567"
+    )
+    for organisation in (mobile, landline):
+        with django_capture_on_commit_callbacks(execute=True):
+            case_accept(
+                intake=city.intake(
+                    applicant_type=ApplicantType.LEGAL_PERSON,
+                    person=None,
+                    organisation=organisation,
+                )
+            )
+    assert Notification.objects.get().recipient_masked == "139****5678"
+    assert sent()[0][0] == "13912345678"
+
+
+def test_events_that_are_not_notified_store_nothing(city, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_accept(intake=city.intake())
+    task = case.tasks.filter(kind="review").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        task_claim(task=task, actor=city.approvers[task.department_id])
+    claim = CaseEvent.objects.get(action="task_claim")
+    assert notify_case_event(event_id=claim.pk) is None
+    assert Notification.objects.count() == 1
