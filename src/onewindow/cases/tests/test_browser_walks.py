@@ -150,7 +150,7 @@ def test_lift_item_walks_from_the_window_through_nine_departments_to_hand_over(
     asker.shot("queue")
     row.get_by_role("button").click()  # claim, in place (htmx)
     expect(page.locator(f"tr:has(a:text('{case.number}')) .queue-row__who")).to_contain_text(
-        re.compile("You|你")
+        "您 · 去办理"  # claimed by the viewer, with the link to work it
     )
     page.locator(f"tr:has(a:text('{case.number}')) a.mono").click()
     page.wait_for_url(re.compile(rf"/staff/cases/{case.number}/"))
