@@ -145,6 +145,7 @@ class Case(models.Model):
             department_ids=frozenset(d for d in departments if d is not None),
             centre_id=self.centre_id,
             region_code=self.centre.region.code,
+            other_centre_ids=frozenset({self.output_centre_id}) - {self.centre_id},
         )
 
 

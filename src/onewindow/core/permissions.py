@@ -120,6 +120,8 @@ class TargetScope:
     department_ids: frozenset[int] = field(default_factory=frozenset)
     centre_id: int | None = None
     region_code: str | None = None
+    # Further centres the object also belongs to (a case's chosen output centre).
+    other_centre_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ def _grant_covers(grant: Grant, target: TargetScope) -> bool:
         return grant.department_id is not None and grant.department_id in target.department_ids
     if grant.scope is Scope.CENTRE:
         if target.centre_id is not None and target.centre_id == grant.centre_id:
+            return True
+        if grant.centre_id is not None and grant.centre_id in target.other_centre_ids:
             return True
         # A district hall's manager oversees every centre of the district.
         return bool(

@@ -122,3 +122,19 @@ def test_another_department_cannot_open_or_touch_the_case(city):
     # A joint department sees the case it works on.
     joint_approver = city.approvers[city.joint_departments[0].pk]
     assert case_get_for_user(number=case.number, user=joint_approver) == case
+
+
+def test_the_chosen_output_centre_sees_and_hands_over_the_case(city):
+    from onewindow.cases.services import case_deliver
+    from onewindow.testing.factories import CentreFactory
+
+    other = CentreFactory(region=city.street_centre.region)
+    case = case_accept(intake=city.intake(materials=city.receipts(), output_centre=other))
+    far_clerk = staff_with_role(Role.OUTPUT_CLERK, centre=other)
+    assert case_get_for_user(number=case.number, user=far_clerk) == case
+    Case.objects.filter(pk=case.pk).update(state=CaseState.DECIDED)
+    with pytest.raises(NotFoundOrForbidden):
+        case_deliver(case=case, actor=city.output_clerk, method="window", collector_id_checked=True)
+    case_deliver(case=case, actor=far_clerk, method="window", collector_id_checked=True)
+    case.refresh_from_db()
+    assert case.state == CaseState.DELIVERED
