@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.cases.transitions import ACTION_LABELS
 from onewindow.core.errors import ApplicationError, FieldError, ValidationFailed
 
 
@@ -13,7 +14,7 @@ class TransitionNotAllowed(ApplicationError):
             message=_("The case is %(state)s; it cannot %(action)s now. Reload the page."),
             code="transition_not_allowed",
             status=409,
-            params={"state": state, "action": action},
+            params={"state": state, "action": ACTION_LABELS.get(action, action)},
         )
 
 

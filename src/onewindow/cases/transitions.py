@@ -68,6 +68,29 @@ TASK_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
+# How an action is named in messages ("the case is …; it cannot <action> now").
+ACTION_LABELS = {
+    "request_supplement": _("ask for papers"),
+    "accept": _("accept"),
+    "refuse": _("refuse"),
+    "complete_instant": _("finish at the window"),
+    "suspend": _("pause the clock"),
+    "resume": _("resume the clock"),
+    "decide": _("decide"),
+    "deliver": _("hand over"),
+    "withdraw": _("withdraw"),
+    "open": _("open the step"),
+    "claim": _("claim"),
+    "assign": _("assign"),
+    "release": _("release"),
+    "complete": _("complete the step"),
+    "cancel": _("cancel"),
+    "approve": _("approve"),
+    "reject": _("reject"),
+    "supplement": _("send back for papers"),
+}
+
+
 def case_target_state(action: str, current: str) -> str | None:
     """The state ``action`` leads to from ``current``, or None if the move is not allowed."""
     allowed = CASE_TRANSITIONS.get(action)

@@ -113,3 +113,12 @@ def test_a_stale_revision_is_refused(stored_case, city):
             )
     stored_case.refresh_from_db()
     assert stored_case.state == CaseState.ACCEPTED
+
+
+def test_a_refused_move_says_what_in_both_languages():
+    error = TransitionNotAllowed(action="deliver", state=S.ACCEPTED.label)
+    assert error.as_dict()["message_en"] == (
+        "The case is Accepted, being handled; it cannot hand over now. Reload the page."
+    )
+    assert "出件" in error.as_dict()["message"]
+    assert error.status == 409
