@@ -1,0 +1,117 @@
+"""Special procedures (听证, 检验检测, 专家评审, 补正): the clock stops, and on resuming the
+deadline moves by the working days the procedure took.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.cases import clock
+from onewindow.cases.errors import StaleCase, TransitionNotAllowed
+from onewindow.cases.models import Case, CaseTask, ClockPause, PauseKind
+from onewindow.cases.services.core import _lock, case_transition
+from onewindow.core.errors import ValidationFailed
+from onewindow.core.permissions import Action, require
+from onewindow.workcal.calendar import WorkingCalendar
+
+# --- special procedures (clock pauses) ------------------------------------------------------
+
+
+def _suspend(
+    case: Case,
+    *,
+    actor: Any,
+    kind: str,
+    reason: str,
+    now: dt.datetime,
+    task: CaseTask | None = None,
+) -> ClockPause:
+    if not reason.strip():
+        raise ValidationFailed(
+            _("Give the reason for the special procedure."), [], code="reason_required"
+        )
+    pause = ClockPause.objects.create(case=case, kind=kind, reason=reason, started_at=now)
+    case.paused_since = now
+    case_transition(
+        case=case,
+        action="suspend",
+        actor=actor,
+        now=now,
+        reason=reason,
+        department=task.department if task else case.department,
+        data={"kind": kind},
+    )
+    return pause
+
+
+def _resume(case: Case, *, actor: Any, result: str, now: dt.datetime) -> ClockPause:
+    pause = case.pauses.filter(ended_at=None).order_by("-started_at").first()
+    if pause is None:
+        raise TransitionNotAllowed(action="resume", state=case.get_state_display())
+    pause.ended_at = now
+    pause.result = result
+    calendar = WorkingCalendar.load(
+        pause.started_at.date() - dt.timedelta(days=1), now.date() + dt.timedelta(days=400)
+    )
+    pause.paused_working_days = clock.pause_length_working_days(pause.started_at, now, calendar)
+    pause.save()
+    if case.due_at is not None:
+        case.due_at = clock.extend_due(
+            case.due_at,
+            case.time_limit_unit,
+            working_days=pause.paused_working_days,
+            paused=now - pause.started_at,
+            calendar=calendar,
+        )
+    case.paused_since = None
+    case_transition(
+        case=case,
+        action="resume",
+        actor=actor,
+        now=now,
+        reason=result,
+        data={
+            "paused_working_days": pause.paused_working_days,
+            "due_at": case.due_at.isoformat() if case.due_at else None,
+        },
+    )
+    return pause
+
+
+def case_suspend(
+    *, case: Case, actor: Any, kind: str, reason: str, expected_revision: int | None = None
+) -> ClockPause:
+    """Start a special procedure (听证, 检验检测, 专家评审, 补正): the clock stops."""
+    require(actor, Action.CASE_WORK, case, hide=True)
+    with transaction.atomic():
+        case = _lock(case)
+        return _case_suspend_locked(
+            case, actor=actor, kind=kind, reason=reason, expected_revision=expected_revision
+        )
+
+
+def _case_suspend_locked(
+    case: Case, *, actor: Any, kind: str, reason: str, expected_revision: int | None
+) -> ClockPause:
+    if kind not in PauseKind.values:
+        raise ValidationFailed(_("Unknown special procedure."), [], code="kind")
+    if expected_revision is not None and expected_revision != case.revision:
+        raise StaleCase()
+    return _suspend(case, actor=actor, kind=kind, reason=reason, now=timezone.now())
+
+
+def case_resume(
+    *, case: Case, actor: Any, result: str, expected_revision: int | None = None
+) -> ClockPause:
+    """End the special procedure: the deadline moves by the working days it took."""
+    require(actor, Action.CASE_WORK, case, hide=True)
+    with transaction.atomic():
+        case = _lock(case)
+        if expected_revision is not None and expected_revision != case.revision:
+            raise StaleCase()
+        return _resume(case, actor=actor, result=result, now=timezone.now())

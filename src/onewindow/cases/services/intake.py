@@ -1,0 +1,392 @@
+"""Intake at the window: accept, 补正, refuse, or finish an instant item on the spot.
+
+A replay of the same idempotency key returns the case the first call made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.cases import clock
+from onewindow.cases.errors import MaterialsIncomplete
+from onewindow.cases.models import (
+    ApplicantType,
+    Case,
+    CaseMaterial,
+    MaterialStatus,
+    Outcome,
+    OutputMethod,
+)
+from onewindow.cases.services.core import (
+    _query_code,
+    case_number_next,
+    case_transition,
+)
+from onewindow.cases.services.tasks import _tasks_create
+from onewindow.cases.transitions import NEW, case_target_state
+from onewindow.catalog.codes import CaseType, ItemStatus, MaterialNecessity
+from onewindow.catalog.models import ServiceItem, ServiceItemVersion
+from onewindow.catalog.selectors import item_accepted_at
+from onewindow.core.audit import audit_record
+from onewindow.core.errors import ApplicationError, ErrorList, ValidationFailed
+from onewindow.core.permissions import Action, require
+from onewindow.org.models import ServiceCentre, Window, WindowKind
+
+
+@dataclass
+class MaterialReceipt:
+    """What the clerk marked for one material of the item's checklist."""
+
+    name: str
+    status: str = MaterialStatus.RECEIVED
+    receive_form: str = "paper"
+    copies: int = 1
+    problem: str = ""
+    due_date: dt.date | None = None
+
+
+@dataclass
+class Intake:
+    """Everything the intake window sends, whatever the outcome (accept, 补正, refuse)."""
+
+    item: ServiceItem
+    centre: ServiceCentre
+    clerk: Any
+    materials: Sequence[MaterialReceipt]
+    applicant_type: str = ApplicantType.NATURAL_PERSON
+    person: Any = None
+    organisation: Any = None
+    window: Window | None = None
+    output_method: str = OutputMethod.WINDOW
+    output_centre: ServiceCentre | None = None
+    promise_signed: bool = False
+    idempotency_key: str | None = None
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+def _intake_check(intake: Intake) -> tuple[ServiceItemVersion, list[dict[str, Any]]]:
+    errors = ErrorList()
+    item = intake.item
+    if item.status != ItemStatus.PUBLISHED:
+        errors.add("item", "item_not_published", _("This item is not published."))
+    elif not item_accepted_at(item=item, centre=intake.centre):
+        errors.add(
+            "item",
+            "not_handled_here",
+            _("This item cannot be handled at %(centre)s (通办范围)."),
+            centre=intake.centre.name,
+        )
+    if intake.window is not None and (
+        intake.window.centre_id != intake.centre.pk or intake.window.kind != WindowKind.INTAKE
+    ):
+        errors.add(
+            "window",
+            "not_an_intake_window",
+            _("The window is not an intake window of this centre."),
+        )
+    if intake.applicant_type == ApplicantType.NATURAL_PERSON and intake.person is None:
+        errors.add("person", "required", _("Identify the applicant (ID card) first."))
+    if intake.applicant_type == ApplicantType.LEGAL_PERSON and intake.organisation is None:
+        errors.add(
+            "organisation", "required", _("Identify the applying organisation (credit code) first.")
+        )
+    errors.raise_if_any(_("The application cannot be taken as it is."), code="intake_invalid")
+    version = item.versions.order_by("-number").first()
+    if version is None:
+        raise ApplicationError(_("The item has no published version."), code="no_version")
+    checklist = version.snapshot.get("materials", [])
+    known = {m["name"] for m in checklist}
+    given = {m.name for m in intake.materials}
+    unknown = given - known
+    if unknown:
+        errors.add(
+            "materials",
+            "unknown_material",
+            _("Not on this item's checklist: %(names)s."),
+            names="、".join(sorted(unknown)),
+        )
+    missing_from_form = known - given
+    if missing_from_form:
+        errors.add(
+            "materials",
+            "checklist_incomplete",
+            _("Mark every paper of the checklist; not marked: %(names)s."),
+            names="、".join(sorted(missing_from_form)),
+        )
+    errors.raise_if_any(
+        _("The material checklist does not match the item."), code="checklist_mismatch"
+    )
+    return version, checklist
+
+
+def _new_case(
+    intake: Intake, version: ServiceItemVersion, *, state_action: str, now: dt.datetime
+) -> Case:
+    target = case_target_state(state_action, NEW)
+    assert target is not None
+    snapshot = version.snapshot
+    case = Case(
+        number=case_number_next(centre=intake.centre, today=timezone.localtime(now).date()),
+        query_code=_query_code(),
+        item=intake.item,
+        item_version=version,
+        department=intake.item.department,
+        centre=intake.centre,
+        window=intake.window,
+        clerk=intake.clerk,
+        applicant_type=intake.applicant_type,
+        person=intake.person,
+        organisation=intake.organisation,
+        state=NEW,
+        submitted_at=now,
+        time_limit=snapshot["promised_limit"],
+        time_limit_unit=snapshot["promised_limit_unit"],
+        output_method=intake.output_method,
+        output_centre=intake.output_centre or intake.centre,
+        idempotency_key=intake.idempotency_key or None,
+    )
+    case.save()
+    return case
+
+
+def _store_materials(
+    case: Case, intake: Intake, checklist: list[dict[str, Any]], now: dt.datetime
+) -> None:
+    order = {m["name"]: (index, m["necessity"]) for index, m in enumerate(checklist)}
+    CaseMaterial.objects.bulk_create(
+        CaseMaterial(
+            case=case,
+            order=order[receipt.name][0],
+            name=receipt.name,
+            necessity=order[receipt.name][1],
+            status=receipt.status,
+            receive_form=receipt.receive_form if receipt.status == MaterialStatus.RECEIVED else "",
+            copies=receipt.copies if receipt.status == MaterialStatus.RECEIVED else 0,
+            problem=receipt.problem,
+            due_date=receipt.due_date,
+            received_at=now if receipt.status == MaterialStatus.RECEIVED else None,
+        )
+        for receipt in intake.materials
+    )
+
+
+def _replayed(intake: Intake) -> Case | None:
+    if not intake.idempotency_key:
+        return None
+    return Case.objects.filter(idempotency_key=intake.idempotency_key).first()
+
+
+def _create_once(intake: Intake, build: Any) -> Case:
+    """Run ``build`` once per idempotency key: a replay returns the case the first call made."""
+    # Checked before the transaction, so that a refusal's audit row is kept.
+    require(intake.clerk, Action.CASE_ACCEPT, intake.centre)
+    existing = _replayed(intake)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return build()
+    except IntegrityError:
+        existing = _replayed(intake)
+        if existing is None:
+            raise
+        return existing
+
+
+def case_accept(*, intake: Intake, now: dt.datetime | None = None) -> Case:
+    """受理: every required paper received; 容缺 papers only where the item allows it, on a signed
+    promise, with a due date. Pins the item version, computes the promised completion, opens
+    the department's queue."""
+
+    def build() -> Case:
+        when = now or timezone.now()
+        version, checklist = _intake_check(intake)
+        necessity = {m["name"]: m["necessity"] for m in checklist}
+        problems = ErrorList()
+        deferred = []
+        for index, receipt in enumerate(intake.materials):
+            field_name = f"materials[{index}]"
+            if receipt.status == MaterialStatus.RECEIVED:
+                continue
+            if receipt.status == MaterialStatus.DEFERRED:
+                if necessity[receipt.name] != MaterialNecessity.DEFERRABLE:
+                    problems.add(
+                        field_name,
+                        "not_deferrable",
+                        _("%(name)s is a key paper: it cannot be supplied later."),
+                        name=receipt.name,
+                    )
+                elif receipt.due_date is None:
+                    problems.add(
+                        field_name,
+                        "due_date_required",
+                        _("Say by when %(name)s will be brought."),
+                        name=receipt.name,
+                    )
+                deferred.append(receipt)
+            elif necessity[receipt.name] != MaterialNecessity.OPTIONAL:
+                problems.add(
+                    field_name, "missing", _("%(name)s is missing or faulty."), name=receipt.name
+                )
+        if deferred and not intake.promise_signed:
+            problems.add(
+                "promise_signed",
+                "promise_required",
+                _("容缺 needs the applicant's signed promise (承诺书)."),
+            )
+        # An instant item at a window without the department's seal goes to the department
+        # like any other case, due by the end of today.
+        due_at = clock.due_after(
+            when, version.snapshot["promised_limit"], version.snapshot["promised_limit_unit"]
+        )
+        for index, receipt in enumerate(intake.materials):
+            if receipt in deferred and receipt.due_date and receipt.due_date > due_at.date():
+                problems.add(
+                    f"materials[{index}].due_date",
+                    "deferred_after_due",
+                    _("A 容缺 paper must arrive within the promised time limit (by %(date)s)."),
+                    date=timezone.localtime(due_at).date().isoformat(),
+                )
+        if problems:
+            raise MaterialsIncomplete(list(problems))
+        case = _new_case(intake, version, state_action="accept", now=when)
+        _store_materials(case, intake, checklist, when)
+        case.accepted_at = when
+        case.due_at = due_at
+        case_transition(
+            case=case,
+            action="accept",
+            actor=intake.clerk,
+            now=when,
+            department=case.department,
+            data={"due_at": case.due_at.isoformat(), "deferred": [r.name for r in deferred]},
+        )
+        _tasks_create(case, version, now=when)
+        audit_record(actor=intake.clerk, action="cases.accept", obj=case)
+        return case
+
+    return _create_once(intake, build)
+
+
+def case_request_supplement(
+    *, intake: Intake, deadline: dt.date, note: str = "", now: dt.datetime | None = None
+) -> Case:
+    """补正 at the window: one notice lists every missing or faulty paper at once (行政许可法
+    §32); the application is not accepted and the clock does not start."""
+
+    def build() -> Case:
+        when = now or timezone.now()
+        version, checklist = _intake_check(intake)
+        wanting = [
+            r
+            for r in intake.materials
+            if r.status in (MaterialStatus.MISSING, MaterialStatus.FAULTY)
+        ]
+        if not wanting:
+            raise ApplicationError(
+                _("Nothing is missing or faulty: accept the application instead."),
+                code="nothing_to_supplement",
+            )
+        if deadline <= timezone.localtime(when).date():
+            raise ValidationFailed(_("The deadline must be after today."), [], code="deadline")
+        case = _new_case(intake, version, state_action="request_supplement", now=when)
+        _store_materials(case, intake, checklist, when)
+        case.supplement_deadline = deadline
+        case_transition(
+            case=case,
+            action="request_supplement",
+            actor=intake.clerk,
+            now=when,
+            reason=note,
+            data={
+                "deadline": deadline.isoformat(),
+                "papers": [
+                    {"name": r.name, "status": r.status, "problem": r.problem} for r in wanting
+                ],
+            },
+        )
+        audit_record(actor=intake.clerk, action="cases.request_supplement", obj=case)
+        return case
+
+    return _create_once(intake, build)
+
+
+def case_refuse_at_intake(*, intake: Intake, reasons: str, now: dt.datetime | None = None) -> Case:
+    """不予受理 with written reasons."""
+    if not reasons.strip():
+        raise ValidationFailed(
+            _("Write the reasons for not accepting."), [], code="reasons_required"
+        )
+
+    def build() -> Case:
+        when = now or timezone.now()
+        version, checklist = _intake_check(intake)
+        case = _new_case(intake, version, state_action="refuse", now=when)
+        _store_materials(case, intake, checklist, when)
+        case_transition(case=case, action="refuse", actor=intake.clerk, now=when, reason=reasons)
+        audit_record(actor=intake.clerk, action="cases.refuse", obj=case)
+        return case
+
+    return _create_once(intake, build)
+
+
+def case_complete_instant(*, intake: Intake, now: dt.datetime | None = None) -> Case:
+    """An instant item finished on the spot by a window holding the department's seal."""
+
+    def build() -> Case:
+        when = now or timezone.now()
+        version, checklist = _intake_check(intake)
+        if version.snapshot["case_type"] != CaseType.INSTANT:
+            raise ApplicationError(
+                _("Only an instant item can be finished at the window."), code="not_instant"
+            )
+        window = intake.window
+        if (
+            window is None
+            or not window.delegated_departments.filter(pk=intake.item.department_id).exists()
+        ):
+            raise ApplicationError(
+                _(
+                    "This window does not hold the seal of %(department)s; accept the case "
+                    "for the department instead."
+                ),
+                code="not_delegated",
+                params={"department": intake.item.department.name},
+            )
+        key_papers = {m["name"] for m in checklist if m["necessity"] != MaterialNecessity.OPTIONAL}
+        problems = ErrorList()
+        for index, receipt in enumerate(intake.materials):
+            if receipt.status != MaterialStatus.RECEIVED and receipt.name in key_papers:
+                problems.add(
+                    f"materials[{index}]",
+                    "missing",
+                    _("%(name)s is missing or faulty."),
+                    name=receipt.name,
+                )
+        if problems:
+            raise MaterialsIncomplete(list(problems))
+        case = _new_case(intake, version, state_action="complete_instant", now=when)
+        _store_materials(case, intake, checklist, when)
+        case.accepted_at = case.decided_at = when
+        case.due_at = when
+        case.outcome = Outcome.APPROVED
+        case_transition(
+            case=case,
+            action="complete_instant",
+            actor=intake.clerk,
+            now=when,
+            department=case.department,
+        )
+        audit_record(actor=intake.clerk, action="cases.complete_instant", obj=case)
+        return case
+
+    return _create_once(intake, build)

@@ -1,0 +1,94 @@
+"""Papers arriving after intake: a window 补正 is accepted, a back-office 补正 resumes the
+clock, a 容缺 paper is marked received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.cases import clock
+from onewindow.cases.errors import StaleCase
+from onewindow.cases.models import Case, MaterialStatus, PauseKind
+from onewindow.cases.services.clock_pauses import _resume
+from onewindow.cases.services.core import _event, _lock, case_transition
+from onewindow.cases.services.intake import MaterialReceipt
+from onewindow.cases.services.tasks import _tasks_create
+from onewindow.cases.transitions import CaseState
+from onewindow.catalog.codes import MaterialNecessity
+from onewindow.core.errors import ValidationFailed
+from onewindow.core.permissions import Action, require
+
+
+def case_supplement_received(
+    *,
+    case: Case,
+    actor: Any,
+    receipts: Sequence[MaterialReceipt],
+    expected_revision: int | None = None,
+) -> Case:
+    """Papers arrive: after a window 补正 the case is accepted now; after a back-office 补正 the
+    clock resumes; a 容缺 paper is marked received."""
+    require(actor, Action.CASE_ACCEPT, case.centre, hide=True)
+    return _case_supplement_received(
+        case=case, actor=actor, receipts=receipts, expected_revision=expected_revision
+    )
+
+
+@transaction.atomic
+def _case_supplement_received(
+    *, case: Case, actor: Any, receipts: Sequence[MaterialReceipt], expected_revision: int | None
+) -> Case:
+    case = _lock(case)
+    if expected_revision is not None and expected_revision != case.revision:
+        raise StaleCase()
+    now = timezone.now()
+    by_name = {m.name: m for m in case.materials.all()}
+    for receipt in receipts:
+        material = by_name.get(receipt.name)
+        if material is None:
+            raise ValidationFailed(
+                _("Not on this case's checklist: %(names)s."), [], code="unknown_material"
+            )
+        material.status = MaterialStatus.RECEIVED
+        material.receive_form = receipt.receive_form
+        material.copies = receipt.copies
+        material.received_at = now
+        material.problem = ""
+        material.save()
+    _event(
+        case,
+        action="papers_received",
+        actor=actor,
+        now=now,
+        data={"papers": [r.name for r in receipts]},
+    )
+    if case.state == CaseState.SUPPLEMENT_REQUESTED:
+        still = [
+            m.name
+            for m in by_name.values()
+            if m.status in (MaterialStatus.MISSING, MaterialStatus.FAULTY)
+            and m.necessity != MaterialNecessity.OPTIONAL
+        ]
+        if not still:
+            case.accepted_at = now
+            case.due_at = clock.due_after(now, case.time_limit, case.time_limit_unit)
+            case_transition(
+                case=case,
+                action="accept",
+                actor=actor,
+                now=now,
+                department=case.department,
+                data={"due_at": case.due_at.isoformat()},
+            )
+            _tasks_create(case, case.item_version, now=now)
+    elif (
+        case.state == CaseState.SUSPENDED
+        and case.pauses.filter(kind=PauseKind.SUPPLEMENT, ended_at=None).exists()
+    ):
+        _resume(case, actor=actor, result=str(_("Papers received")), now=now)
+    return case
