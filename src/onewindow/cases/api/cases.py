@@ -1,0 +1,192 @@
+"""Case endpoints: the department queue and the supervision board, one case, and the moves
+made on a case (suspend, resume, papers received, deliver).
+
+``/queue`` and ``/supervision`` are declared before ``/{number}``, which would match them too:
+django-ninja tries the paths of a router in the order they are declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from onewindow.cases.api.common import case_out, task_out
+from onewindow.cases.api.schemas import (
+    ERRORS,
+    WRITE_ERRORS,
+    BoardRowOut,
+    CaseOut,
+    DeliverIn,
+    PapersReceivedIn,
+    QueueRowOut,
+    ResumeIn,
+    SuspendIn,
+)
+from onewindow.cases.models import Case
+from onewindow.cases.selectors import case_get_for_user, supervision_board, task_queue_for_user
+from onewindow.cases.services import (
+    MaterialReceipt,
+    case_deliver,
+    case_resume,
+    case_supplement_received,
+    case_suspend,
+)
+from onewindow.cases.staff_selectors import supervision_calendar
+from onewindow.core.errors import NotFoundOrForbidden
+from onewindow.core.permissions import Action, require
+
+router = Router()
+
+MAX_PAGE = 200
+
+
+def _case_by_number(number: str) -> Case:
+    """The case a POST names; the service it goes to decides whether the user may act on it
+    (an output centre other than the accepting one may hand over, for instance)."""
+    case = Case.objects.select_related("centre__region", "output_centre").filter(number=number)
+    found = case.first()
+    if found is None:
+        raise NotFoundOrForbidden()
+    return found
+
+
+def _case_move(number: str, move: Callable[[Case], object]) -> dict[str, Any]:
+    """Look up the case a POST names, make the one service call ``move`` and render the case."""
+    case = _case_by_number(number)
+    move(case)
+    return case_out(case)
+
+
+# Fixed paths before ``/{number}``, which would match them too.
+@router.get(
+    "/queue",
+    response={200: list[QueueRowOut], **ERRORS},
+    summary="The open and claimed tasks of the user's departments, most urgent first",
+)
+def queue(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+    require(request.user, Action.CASE_WORK)
+    limit = max(1, min(limit, MAX_PAGE))
+    offset = max(0, offset)
+    now = timezone.now()
+    calendar = supervision_calendar(now)
+    rows = []
+    for task in task_queue_for_user(request.user)[offset : offset + limit]:
+        row = task_out(task, task.case, now, calendar)
+        row["item_name"] = task.case.item.name
+        row["case_state"] = task.case.state
+        rows.append(row)
+    return rows
+
+
+@router.get(
+    "/supervision",
+    response={200: list[BoardRowOut], **ERRORS},
+    summary="E-supervision board: open cases with their light, the ones at risk first",
+)
+def supervision(request: HttpRequest) -> list[dict[str, Any]]:
+    require(request.user, Action.CASE_SUPERVISE)
+    return [
+        {
+            "number": row.case.number,
+            "item_name": row.case.item.name,
+            "department": {"id": row.case.department.pk, "name": row.case.department.name},
+            "centre": {"id": row.case.centre.pk, "name": row.case.centre.name},
+            "state": row.case.state,
+            "state_label": str(row.case.get_state_display()),
+            "due_at": row.case.due_at,
+            "paused_since": row.case.paused_since,
+            "light": str(row.light),
+        }
+        for row in supervision_board(user=request.user)
+    ]
+
+
+@router.get(
+    "/{number}",
+    response={200: CaseOut, **ERRORS},
+    summary="One case: papers, tasks with opinions, timeline, promised date and light",
+)
+def case_get(request: HttpRequest, number: str) -> dict[str, Any]:
+    return case_out(case_get_for_user(number=number, user=request.user))
+
+
+@router.post(
+    "/{number}/suspend",
+    response={200: CaseOut, **WRITE_ERRORS},
+    summary="Start a special procedure (听证, 检验检测, 专家评审, 补正): the clock stops",
+)
+def case_suspend_endpoint(request: HttpRequest, number: str, payload: SuspendIn) -> dict[str, Any]:
+    return _case_move(
+        number,
+        lambda case: case_suspend(
+            case=case,
+            actor=request.user,
+            kind=payload.kind,
+            reason=payload.reason,
+            expected_revision=payload.expected_revision,
+        ),
+    )
+
+
+@router.post(
+    "/{number}/resume",
+    response={200: CaseOut, **WRITE_ERRORS},
+    summary="End the special procedure: the deadline moves by the working days it took",
+)
+def case_resume_endpoint(request: HttpRequest, number: str, payload: ResumeIn) -> dict[str, Any]:
+    return _case_move(
+        number,
+        lambda case: case_resume(
+            case=case,
+            actor=request.user,
+            result=payload.result,
+            expected_revision=payload.expected_revision,
+        ),
+    )
+
+
+@router.post(
+    "/{number}/papers-received",
+    response={200: CaseOut, **WRITE_ERRORS},
+    summary="Papers arrive (after 补正, or a 容缺 paper): accept, resume, or mark received",
+)
+def case_papers_received(
+    request: HttpRequest, number: str, payload: PapersReceivedIn
+) -> dict[str, Any]:
+    return _case_move(
+        number,
+        lambda case: case_supplement_received(
+            case=case,
+            actor=request.user,
+            receipts=[
+                MaterialReceipt(name=m.name, receive_form=m.receive_form, copies=m.copies)
+                for m in payload.materials
+            ],
+            expected_revision=payload.expected_revision,
+        ),
+    )
+
+
+@router.post(
+    "/{number}/deliver",
+    response={200: CaseOut, **WRITE_ERRORS},
+    summary="统一出件: hand over at an output window, send by post, or deliver electronically",
+)
+def case_deliver_endpoint(request: HttpRequest, number: str, payload: DeliverIn) -> dict[str, Any]:
+    return _case_move(
+        number,
+        lambda case: case_deliver(
+            case=case,
+            actor=request.user,
+            method=payload.method,
+            collector_id_checked=payload.collector_id_checked,
+            proxy_authorisation=payload.proxy_authorisation,
+            tracking_number=payload.tracking_number,
+            note=payload.note,
+            expected_revision=payload.expected_revision,
+        ),
+    )

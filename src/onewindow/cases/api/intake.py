@@ -1,0 +1,224 @@
+"""Intake endpoints: accept, 补正, refuse and 即办 complete an application at a window.
+
+Each needs an ``Idempotency-Key`` header: a retried request with the same key returns the case
+the first one made (200, ``Idempotent-Replay: true``) instead of a second case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Header, Router, Status
+
+from onewindow.applicants.models import Organisation, Person
+from onewindow.cases.api.common import UNKNOWN_RECORDS, case_out, unknown
+from onewindow.cases.api.schemas import WRITE_ERRORS, CaseOut, IntakeIn, RefuseIn, SupplementIn
+from onewindow.cases.models import ApplicantType, Case
+from onewindow.cases.selectors import case_get_for_user
+from onewindow.cases.services import (
+    Intake,
+    MaterialReceipt,
+    case_accept,
+    case_complete_instant,
+    case_refuse_at_intake,
+    case_request_supplement,
+)
+from onewindow.catalog.models import ServiceItem
+from onewindow.core.errors import ApplicationError, ErrorList
+from onewindow.org.models import ServiceCentre, Window
+
+router = Router()
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX_LENGTH = Case._meta.get_field("idempotency_key").max_length or 64
+
+
+def _intake_from(request: HttpRequest, payload: IntakeIn, key: str) -> Intake:
+    """The service's ``Intake`` from the ids of the request; unknown ids answer 422."""
+    errors = ErrorList()
+    item = ServiceItem.objects.select_related("department").filter(pk=payload.item_id).first()
+    if item is None:
+        unknown(errors, "item_id")
+    centre = ServiceCentre.objects.select_related("region").filter(pk=payload.centre_id).first()
+    if centre is None:
+        unknown(errors, "centre_id")
+    window = None
+    if payload.window_id is not None:
+        window = Window.objects.filter(pk=payload.window_id).first()
+        if window is None:
+            unknown(errors, "window_id")
+    output_centre = None
+    if payload.output_centre_id is not None:
+        output_centre = ServiceCentre.objects.filter(pk=payload.output_centre_id).first()
+        if output_centre is None:
+            unknown(errors, "output_centre_id")
+    person = organisation = None
+    if payload.applicant.person_id is not None:
+        person = Person.objects.filter(pk=payload.applicant.person_id).first()
+        if person is None:
+            unknown(errors, "applicant.person_id")
+    if payload.applicant.organisation_id is not None:
+        organisation = Organisation.objects.filter(pk=payload.applicant.organisation_id).first()
+        if organisation is None:
+            unknown(errors, "applicant.organisation_id")
+    errors.raise_if_any(UNKNOWN_RECORDS)
+    assert item is not None and centre is not None
+    return Intake(
+        item=item,
+        centre=centre,
+        clerk=request.user,
+        window=window,
+        applicant_type=(
+            ApplicantType.LEGAL_PERSON if organisation is not None else ApplicantType.NATURAL_PERSON
+        ),
+        person=person,
+        organisation=organisation,
+        materials=[
+            MaterialReceipt(
+                name=m.name,
+                status=m.status,
+                receive_form=m.receive_form,
+                copies=m.copies,
+                problem=m.problem,
+                due_date=m.due_date,
+            )
+            for m in payload.materials
+        ],
+        output_method=payload.output_method,
+        output_centre=output_centre,
+        promise_signed=payload.promise_signed,
+        idempotency_key=key,
+    )
+
+
+def _idempotency_key(value: str | None) -> str:
+    key = (value or "").strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise ApplicationError(
+            _(
+                "Send an Idempotency-Key header (1 to %(limit)s characters) that is unique for "
+                "each submission, and the same when you retry it."
+            ),
+            code="idempotency_key_required",
+            status=400,
+            params={"limit": IDEMPOTENCY_KEY_MAX_LENGTH},
+        )
+    return key
+
+
+def _intake_run(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: IntakeIn,
+    key: str | None,
+    run: Callable[[Intake, dt.datetime], Case],
+) -> Status[dict[str, Any]]:
+    intake = _intake_from(request, payload, _idempotency_key(key))
+    # The services create the case with ``now``, so a case with another submission time was
+    # made by an earlier request with the same key: a replay.
+    started = timezone.now()
+    case = run(intake, started)
+    if case.submitted_at == started:
+        return Status(201, case_out(case))
+    if case.item_id != intake.item.pk or case.centre_id != intake.centre.pk:
+        raise ApplicationError(
+            _("This Idempotency-Key was already used for another submission."),
+            code="idempotency_key_reused",
+            status=409,
+        )
+    response["Idempotent-Replay"] = "true"
+    return Status(200, case_out(case_get_for_user(number=case.number, user=request.user)))
+
+
+INTAKE_RESPONSES = {200: CaseOut, 201: CaseOut, **WRITE_ERRORS}
+KEY_DOC = (
+    "Unique per submission; a retry with the same key returns the first case (200, "
+    "Idempotent-Replay: true)."
+)
+
+
+@router.post(
+    "/intake/accept",
+    response=INTAKE_RESPONSES,
+    summary="受理: accept an application (容缺 papers on a signed promise)",
+)
+def intake_accept(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: IntakeIn,
+    idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER, description=KEY_DOC),
+) -> Status[dict[str, Any]]:
+    return _intake_run(
+        request,
+        response,
+        payload,
+        idempotency_key,
+        lambda intake, now: case_accept(intake=intake, now=now),
+    )
+
+
+@router.post(
+    "/intake/supplement",
+    response=INTAKE_RESPONSES,
+    summary="补正: one notice listing every missing or faulty paper, with a deadline",
+)
+def intake_supplement(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: SupplementIn,
+    idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER, description=KEY_DOC),
+) -> Status[dict[str, Any]]:
+    return _intake_run(
+        request,
+        response,
+        payload,
+        idempotency_key,
+        lambda intake, now: case_request_supplement(
+            intake=intake, deadline=payload.deadline, note=payload.note, now=now
+        ),
+    )
+
+
+@router.post(
+    "/intake/refuse",
+    response=INTAKE_RESPONSES,
+    summary="不予受理: refuse at intake with written reasons",
+)
+def intake_refuse(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: RefuseIn,
+    idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER, description=KEY_DOC),
+) -> Status[dict[str, Any]]:
+    return _intake_run(
+        request,
+        response,
+        payload,
+        idempotency_key,
+        lambda intake, now: case_refuse_at_intake(intake=intake, reasons=payload.reasons, now=now),
+    )
+
+
+@router.post(
+    "/intake/complete-instant",
+    response=INTAKE_RESPONSES,
+    summary="即办: finish an instant item at a window holding the department's seal",
+)
+def intake_complete_instant(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: IntakeIn,
+    idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER, description=KEY_DOC),
+) -> Status[dict[str, Any]]:
+    return _intake_run(
+        request,
+        response,
+        payload,
+        idempotency_key,
+        lambda intake, now: case_complete_instant(intake=intake, now=now),
+    )

@@ -1,0 +1,237 @@
+"""Request and response schemas of the staff case API, and the error responses it declares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+from onewindow.cases.models import MaterialStatus, OutputMethod, PauseKind, ReceiveForm, TaskOutcome
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    message_en: str
+    errors: list[dict[str, Any]]
+
+
+class MaterialIn(Schema):
+    """One paper of the item's checklist as the clerk marked it (收取方式, 收取数量)."""
+
+    name: str = Field(min_length=1, max_length=255)
+    status: MaterialStatus = MaterialStatus.RECEIVED
+    receive_form: ReceiveForm = ReceiveForm.PAPER
+    copies: int = Field(1, ge=0, le=999)
+    problem: str = Field("", max_length=255)
+    due_date: dt.date | None = None
+
+
+class ApplicantIn(Schema):
+    """A natural person (``person_id``) or a legal person (``organisation_id``, with the person
+    acting for it as ``person_id`` if known), as found by the applicants look-ups."""
+
+    person_id: int | None = None
+    organisation_id: int | None = None
+
+
+class IntakeIn(Schema):
+    item_id: int
+    centre_id: int
+    window_id: int | None = None
+    applicant: ApplicantIn
+    materials: list[MaterialIn]
+    promise_signed: bool = False
+    output_method: OutputMethod = OutputMethod.WINDOW
+    output_centre_id: int | None = None
+
+
+class SupplementIn(IntakeIn):
+    deadline: dt.date
+    note: str = Field("", max_length=2000)
+
+
+class RefuseIn(IntakeIn):
+    reasons: str = Field(max_length=2000)
+
+
+class RevisionIn(Schema):
+    expected_revision: int | None = Field(
+        None, description="The revision the client saw; a different one answers 409 stale."
+    )
+
+
+class TaskCompleteIn(RevisionIn):
+    outcome: TaskOutcome
+    opinion: str = Field(max_length=4000)
+    pause_kind: PauseKind = PauseKind.SUPPLEMENT
+
+
+class TaskAssignIn(RevisionIn):
+    assignee_id: int
+
+
+class SuspendIn(RevisionIn):
+    kind: PauseKind
+    reason: str = Field(max_length=2000)
+
+
+class ResumeIn(RevisionIn):
+    result: str = Field(max_length=2000)
+
+
+class PaperIn(Schema):
+    name: str = Field(min_length=1, max_length=255)
+    receive_form: ReceiveForm = ReceiveForm.PAPER
+    copies: int = Field(1, ge=0, le=999)
+
+
+class PapersReceivedIn(RevisionIn):
+    materials: list[PaperIn] = Field(min_length=1)
+
+
+class DeliverIn(RevisionIn):
+    method: OutputMethod
+    collector_id_checked: bool = False
+    proxy_authorisation: bool = False
+    tracking_number: str = Field("", max_length=64)
+    note: str = Field("", max_length=2000)
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class ItemRef(Schema):
+    id: int
+    implementation_code: str
+    name: str
+    version: int
+
+
+class PersonOut(Schema):
+    id: int
+    name_masked: str
+    id_type: str
+    id_number_masked: str
+    phone_masked: str
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    uscc: str
+    legal_representative_name_masked: str
+    legal_representative_id_masked: str
+    contact_phone_masked: str
+
+
+class MaterialOut(Schema):
+    name: str
+    necessity: str
+    status: str
+    receive_form: str
+    copies: int
+    problem: str
+    due_date: dt.date | None
+    received_at: dt.datetime | None
+
+
+class TaskOut(Schema):
+    id: int
+    case_number: str
+    step_order: int
+    kind: str
+    name: str
+    role: str
+    department: Ref | None
+    is_joint: bool
+    is_lead: bool
+    state: str
+    state_label: str
+    assignee: str
+    outcome: str
+    opinion: str
+    opened_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    due_at: dt.datetime | None
+    revision: int
+    light: str
+
+
+class QueueRowOut(TaskOut):
+    item_name: str
+    case_state: str
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    action: str
+    from_state: str
+    to_state: str
+    reason: str
+    department: str
+    actor: str
+    task_id: int | None
+    public: bool
+    data: dict[str, Any]
+
+
+class PauseOut(Schema):
+    kind: str
+    reason: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    result: str
+    paused_working_days: int
+
+
+class CaseOut(Schema):
+    number: str = Field(description="办件编号")
+    query_code: str = Field(description="the code on the receipt for the public progress page")
+    state: str
+    state_label: str
+    revision: int
+    outcome: str = Field(description="办结结果")
+    item: ItemRef
+    department: Ref = Field(description="受理部门 (the department that owns the item)")
+    centre: Ref
+    window_number: str
+    clerk: str = Field(description="受理人员")
+    applicant_type: str = Field(description="申请人类型")
+    person: PersonOut | None
+    organisation: OrganisationOut | None
+    submitted_at: dt.datetime = Field(description="申请时间")
+    accepted_at: dt.datetime | None = Field(description="受理时间")
+    decided_at: dt.datetime | None
+    delivered_at: dt.datetime | None = Field(description="办结时间 (handed over)")
+    time_limit: int
+    time_limit_unit: str
+    due_at: dt.datetime | None = Field(description="承诺办结时间")
+    paused_since: dt.datetime | None
+    supplement_deadline: dt.date | None
+    output_method: str
+    output_centre: Ref
+    light: str
+    materials: list[MaterialOut]
+    tasks: list[TaskOut]
+    events: list[EventOut]
+    pauses: list[PauseOut]
+
+
+class BoardRowOut(Schema):
+    number: str
+    item_name: str
+    department: Ref
+    centre: Ref
+    state: str
+    state_label: str
+    due_at: dt.datetime | None
+    paused_since: dt.datetime | None
+    light: str
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+WRITE_ERRORS = {**ERRORS, 422: ErrorOut}

@@ -1,0 +1,61 @@
+"""Staff pages of the case flow: intake workstation, department queue, case detail, output
+desk, supervision board.
+
+Each view parses the request, calls one selector or service (which decide permission through
+``core.permissions`` and audit refusals) and renders. "Not found or not yours" answers 404,
+"not allowed" 403; an ``ApplicationError`` the user can fix is shown on the page in Chinese and
+English with everything they typed kept.
+
+Modules: ``common`` (the ``staff_page`` decorator, rendering, errors shown on a page), ``home``,
+``intake`` (the intake workstation), ``documents`` (receipt and notice PDFs), ``backoffice``
+(department queue, case page, task and paper actions), ``output`` (output desk) and ``board``
+(supervision board). ``urls_staff`` takes the views from this package.
+"""
+
+from onewindow.cases.views_staff.backoffice import (
+    case_detail,
+    case_papers_arrived,
+    case_task_claim,
+    case_task_complete,
+    queue,
+    queue_claim,
+)
+from onewindow.cases.views_staff.board import supervision
+from onewindow.cases.views_staff.documents import case_notice, case_receipt
+from onewindow.cases.views_staff.home import staff_home
+from onewindow.cases.views_staff.intake import (
+    intake_desk_change,
+    intake_desk_choose,
+    intake_done,
+    intake_home,
+    intake_identify,
+    intake_item,
+    intake_items,
+    intake_register,
+    intake_reset,
+)
+from onewindow.cases.views_staff.output import output_deliver, output_desk
+
+__all__ = [
+    "case_detail",
+    "case_notice",
+    "case_papers_arrived",
+    "case_receipt",
+    "case_task_claim",
+    "case_task_complete",
+    "intake_desk_change",
+    "intake_desk_choose",
+    "intake_done",
+    "intake_home",
+    "intake_identify",
+    "intake_item",
+    "intake_items",
+    "intake_register",
+    "intake_reset",
+    "output_deliver",
+    "output_desk",
+    "queue",
+    "queue_claim",
+    "staff_home",
+    "supervision",
+]

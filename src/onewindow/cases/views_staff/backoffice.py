@@ -1,0 +1,258 @@
+"""The back office: the department queue, the case page and its task and paper actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from onewindow.applicants.selectors import person_profile
+from onewindow.cases import forms as staff_forms
+from onewindow.cases.models import Case, CaseTask, MaterialStatus
+from onewindow.cases.selectors import case_get_for_user, task_queue_for_user
+from onewindow.cases.services import (
+    MaterialReceipt,
+    case_supplement_received,
+    task_claim,
+    task_complete,
+)
+from onewindow.cases.staff_selectors import (
+    case_detail_rows,
+    case_light,
+    case_open_tasks_for_user,
+    supervision_calendar,
+)
+from onewindow.cases.transitions import CaseState, TaskState
+from onewindow.cases.views_staff.common import is_htmx, render_page, shown, staff_page
+from onewindow.core.errors import ApplicationError, FieldError, PermissionDenied, ValidationFailed
+from onewindow.core.permissions import Action, can, require
+
+CASE_VIEW_PURPOSE = "办件查看"
+QUEUE_PAGE_SIZE = 25
+EVENT_LABELS = {
+    "accept": _("Accepted"),
+    "request_supplement": _("Papers requested at the window (补正)"),
+    "refuse": _("Not accepted"),
+    "complete_instant": _("Completed at the window"),
+    "suspend": _("Clock paused"),
+    "resume": _("Clock resumed"),
+    "decide": _("Decided"),
+    "deliver": _("Handed over"),
+    "withdraw": _("Withdrawn"),
+    "task_claim": _("Task claimed"),
+    "task_assign": _("Task assigned"),
+    "task_approve": _("Approved"),
+    "task_reject": _("Rejected"),
+    "papers_received": _("Papers arrived"),
+}
+
+
+# --- department queue -----------------------------------------------------------------------
+
+QUEUE_FILTERS = {"all": _("All"), "mine": _("Mine"), "unclaimed": _("Unclaimed")}
+
+
+def _queue_row(task: CaseTask, *, now: Any, calendar: Any) -> dict[str, Any]:
+    return {
+        "task": task,
+        "case": task.case,
+        "light": case_light(case=task.case, now=now, calendar=calendar, due=task.due_at),
+    }
+
+
+@staff_page
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The user's departments' open tasks, most urgent first, with the e-supervision light."""
+    require(request.user, Action.CASE_WORK)
+    show = request.GET.get("show", "all")
+    tasks = task_queue_for_user(request.user).select_related("case__centre")
+    if show == "mine":
+        tasks = tasks.filter(assignee_id=request.user.pk)
+    elif show == "unclaimed":
+        tasks = tasks.filter(state=TaskState.OPEN)
+    else:
+        show = "all"
+    page = Paginator(tasks, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    calendar = supervision_calendar(now)
+    rows = [_queue_row(task, now=now, calendar=calendar) for task in page]
+    return render_page(
+        request,
+        "queue.html",
+        {
+            "rows": rows,
+            "page": page,
+            "show": show,
+            "filters": QUEUE_FILTERS,
+            "query_prefix": f"show={show}",
+        },
+    )
+
+
+@staff_page
+@require_POST
+def queue_claim(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Claim with one click: the row comes back claimed (htmx), or the queue reloads."""
+    task = CaseTask.objects.select_related("case").filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    form = staff_forms.ClaimForm(request.POST)
+    revision = form.cleaned_data.get("revision") if form.is_valid() else None
+    error = None
+    try:
+        task = task_claim(task=task, actor=request.user, expected_revision=revision)
+    except ApplicationError as exc:
+        error = shown(exc)
+    if is_htmx(request):
+        fresh = task_queue_for_user(request.user).select_related("case__centre").filter(pk=task.pk)
+        now = timezone.now()
+        calendar = supervision_calendar(now)
+        rows = [_queue_row(row_task, now=now, calendar=calendar) for row_task in fresh]
+        return render_page(
+            request, "_queue_row.html", {"row": rows[0] if rows else None, "row_error": error}
+        )
+    if error:
+        messages.error(request, f"{error['message']} / {error['message_en']}")
+    else:
+        messages.success(request, _("Task claimed: %(number)s") % {"number": task.case.number})
+    return redirect(request.POST.get("next") or reverse("cases_staff:queue"))
+
+
+# --- case detail ----------------------------------------------------------------------------
+
+
+def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    now = timezone.now()
+    rows = case_detail_rows(case=case)
+    applicant = None
+    if case.person_id is not None:
+        try:
+            applicant = person_profile(
+                person=case.person,  # type: ignore[arg-type]
+                actor=request.user,
+                purpose=CASE_VIEW_PURPOSE,
+                case_number=case.number,
+            )
+        except PermissionDenied:
+            applicant = None  # administrators and auditors: no personal data
+    open_tasks = case_open_tasks_for_user(case=case, user=request.user)
+    wanting = [m for m in rows["materials"] if m.status != MaterialStatus.RECEIVED]
+    papers_arrived = (
+        can(request.user, Action.CASE_ACCEPT, case.centre)
+        and case.state in (CaseState.SUPPLEMENT_REQUESTED, CaseState.SUSPENDED, CaseState.ACCEPTED)
+        and (bool(wanting) or case.state == CaseState.SUSPENDED)
+    )
+    context = {
+        "case": case,
+        "applicant": applicant,
+        "light": case_light(case=case, now=now, calendar=supervision_calendar(now)),
+        "open_tasks": open_tasks,
+        "papers_arrived": papers_arrived,
+        "wanting": wanting,
+        "event_labels": EVENT_LABELS,
+        "action_error": None,
+        "action_task_id": None,
+        "typed_opinion": "",
+        **rows,
+    }
+    context.update(extra)
+    return context
+
+
+@staff_page
+@require_GET
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = case_get_for_user(number=number, user=request.user)
+    return render_page(request, "case_detail.html", _case_context(request, case))
+
+
+def _case_task(request: HttpRequest, number: str, task_id: int) -> tuple[Case, CaseTask]:
+    case = case_get_for_user(number=number, user=request.user)
+    task = case.tasks.select_related("department").filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    return case, task
+
+
+@staff_page
+@require_POST
+def case_task_claim(request: HttpRequest, number: str, task_id: int) -> HttpResponse:
+    case, task = _case_task(request, number, task_id)
+    form = staff_forms.ClaimForm(request.POST)
+    revision = form.cleaned_data.get("revision") if form.is_valid() else None
+    try:
+        task_claim(task=task, actor=request.user, expected_revision=revision)
+    except ApplicationError as exc:
+        context = _case_context(request, case, action_error=shown(exc), action_task_id=task.pk)
+        return render_page(request, "case_detail.html", context, status=exc.status)
+    messages.success(request, _("Task claimed."))
+    return redirect("cases_staff:case_detail", number=case.number)
+
+
+@staff_page
+@require_POST
+def case_task_complete(request: HttpRequest, number: str, task_id: int) -> HttpResponse:
+    """Approve / reject / send back for papers, with the revision the page was drawn from."""
+    case, task = _case_task(request, number, task_id)
+    form = staff_forms.TaskActionForm(request.POST)
+    typed = request.POST.get("opinion", "")
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(
+                _("Choose what to do and write your opinion."),
+                [
+                    FieldError(field=name, code="invalid", message=_("This field is not valid."))
+                    for name in form.errors
+                ],
+            )
+        task_complete(
+            task=task,
+            actor=request.user,
+            outcome=form.cleaned_data["outcome"],
+            opinion=form.cleaned_data["opinion"],
+            expected_revision=form.cleaned_data["revision"],
+        )
+    except ApplicationError as exc:
+        case.refresh_from_db()
+        context = _case_context(
+            request, case, action_error=shown(exc), action_task_id=task.pk, typed_opinion=typed
+        )
+        return render_page(request, "case_detail.html", context, status=exc.status)
+    messages.success(request, _("Your opinion is recorded."))
+    return redirect("cases_staff:case_detail", number=case.number)
+
+
+@staff_page
+@require_POST
+def case_papers_arrived(request: HttpRequest, number: str) -> HttpResponse:
+    """The intake centre marks papers as arrived: 补正 completed, clock resumed, 容缺 closed."""
+    case = case_get_for_user(number=number, user=request.user)
+    names = list(case.materials.order_by("order", "id").values_list("name", flat=True))
+    form = staff_forms.PapersArrivedForm(request.POST, names=names)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(
+                _("The page is out of date; reload it."),
+                [],
+                code="invalid",
+            )
+        case_supplement_received(
+            case=case,
+            actor=request.user,
+            receipts=[MaterialReceipt(name=name) for name in form.cleaned_data["papers"]],
+            expected_revision=form.cleaned_data["revision"],
+        )
+    except ApplicationError as exc:
+        case.refresh_from_db()
+        context = _case_context(request, case, action_error=shown(exc), action_task_id="papers")
+        return render_page(request, "case_detail.html", context, status=exc.status)
+    messages.success(request, _("The papers are recorded as arrived."))
+    return redirect("cases_staff:case_detail", number=case.number)

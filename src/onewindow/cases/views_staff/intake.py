@@ -1,0 +1,418 @@
+"""The intake workstation: desk, applicant (ID card, short registration), item search, the
+item's checklist with accept / 补正 / refuse / complete now, and the result page."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from onewindow.applicants.models import Person
+from onewindow.applicants.selectors import person_profile
+from onewindow.applicants.services import person_find_by_id_number, person_register
+from onewindow.cases import forms as staff_forms
+from onewindow.cases.models import Case, MaterialStatus
+from onewindow.cases.selectors import case_get_for_user
+from onewindow.cases.services import (
+    Intake,
+    case_accept,
+    case_complete_instant,
+    case_refuse_at_intake,
+    case_request_supplement,
+)
+from onewindow.cases.staff_selectors import IntakeDesk, intake_desks_for_user, person_case_history
+from onewindow.cases.transitions import CaseState
+from onewindow.cases.views_staff.common import is_htmx, render_page, shown, staff_page
+from onewindow.catalog.codes import CaseType, TimeUnit
+from onewindow.catalog.search import item_search
+from onewindow.catalog.selectors import item_accepted_at, item_list_public
+from onewindow.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from onewindow.core.permissions import Action, require
+from onewindow.org.models import ServiceCentre, Window
+
+INTAKE_PURPOSE = "窗口受理"  # recorded in the audit row of every look-up at the window
+SESSION_DESK = "cases_staff_desk"
+SESSION_PERSON = "cases_staff_person"
+ITEM_RESULTS = 12
+ITEM_CANDIDATES = 60
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _desk(request: HttpRequest) -> tuple[list[IntakeDesk], ServiceCentre | None, Window | None]:
+    """The user's intake desks and the one remembered in the session (or the only one)."""
+    desks = intake_desks_for_user(request.user)
+    if not desks:
+        require(request.user, Action.CASE_ACCEPT)  # audited refusal → 403
+        raise PermissionDenied()
+    stored = request.session.get(SESSION_DESK) or {}
+    for desk in desks:
+        if desk.centre.pk == stored.get("centre"):
+            window = next((w for w in desk.windows if w.pk == stored.get("window")), None)
+            if window is not None or not desk.windows:
+                return desks, desk.centre, window
+    if len(desks) == 1 and len(desks[0].windows) <= 1:
+        desk = desks[0]
+        return desks, desk.centre, desk.windows[0] if desk.windows else None
+    return desks, None, None
+
+
+def _current_person(request: HttpRequest) -> dict[str, Any] | None:
+    value = request.session.get(SESSION_PERSON)
+    return value if isinstance(value, dict) else None
+
+
+def _remember_person(request: HttpRequest, person: Person) -> None:
+    """Show the masked profile (an audited read) and keep its masked summary for the steps."""
+    profile = person_profile(person=person, actor=request.user, purpose=INTAKE_PURPOSE)
+    request.session[SESSION_PERSON] = {
+        "id": profile.person_id,
+        "name": profile.name,
+        "id_type_label": profile.id_type_label,
+        "id_number_masked": profile.id_number_masked,
+        "phone_masked": profile.phone_masked,
+        "address_masked": profile.address_masked,
+        "gender_label": profile.gender_label,
+        "age": profile.age,
+    }
+
+
+def _intake_context(
+    request: HttpRequest,
+    centre: ServiceCentre,
+    window: Window | None,
+    desks: list[IntakeDesk],
+    **extra: Any,
+) -> dict[str, Any]:
+    person = _current_person(request)
+    history = person_case_history(person=person["id"]) if person else []
+    context = {
+        "centre": centre,
+        "window": window,
+        "desks": desks,
+        "many_desks": len(desks) > 1 or any(len(d.windows) > 1 for d in desks),
+        "person": person,
+        "history": history,
+        "identify_form": staff_forms.IdentifyForm(),
+        "query": "",
+        "hits": None,
+    }
+    context.update(extra)
+    return context
+
+
+@staff_page
+@require_GET
+def intake_home(request: HttpRequest) -> HttpResponse:
+    """Step 1 (the ID field, autofocused) or, with an applicant identified, step 2."""
+    desks, centre, window = _desk(request)
+    if centre is None:
+        return render_page(request, "intake_desk.html", {"desks": desks, "errors": {}})
+    return render_page(request, "intake.html", _intake_context(request, centre, window, desks))
+
+
+@staff_page
+@require_POST
+def intake_desk_choose(request: HttpRequest) -> HttpResponse:
+    desks, _centre, _window = _desk(request)
+    form = staff_forms.DeskForm(request.POST)
+    if form.is_valid():
+        centre_id, window_id = form.cleaned_data["desk"]
+        for desk in desks:
+            if desk.centre.pk != centre_id:
+                continue
+            if window_id is None and not desk.windows:
+                request.session[SESSION_DESK] = {"centre": centre_id, "window": None}
+                return redirect("cases_staff:intake")
+            if any(w.pk == window_id for w in desk.windows):
+                request.session[SESSION_DESK] = {"centre": centre_id, "window": window_id}
+                return redirect("cases_staff:intake")
+    return render_page(
+        request,
+        "intake_desk.html",
+        {"desks": desks, "errors": {"desk": [_("Choose one of your centres and windows.")]}},
+        status=422,
+    )
+
+
+@staff_page
+@require_GET
+def intake_desk_change(request: HttpRequest) -> HttpResponse:
+    desks, centre, window = _desk(request)
+    return render_page(
+        request,
+        "intake_desk.html",
+        {"desks": desks, "errors": {}, "current_centre": centre, "current_window": window},
+    )
+
+
+@staff_page
+@require_POST
+def intake_identify(request: HttpRequest) -> HttpResponse:
+    """A swiped or typed ID: the person's masked profile and history, or a short registration."""
+    desks, centre, window = _desk(request)
+    if centre is None:
+        return redirect("cases_staff:intake")
+    form = staff_forms.IdentifyForm(request.POST)
+    errors: dict[str, list[str]] = {}
+    if form.is_valid():
+        try:
+            person = person_find_by_id_number(
+                id_type=form.cleaned_data["id_type"],
+                id_number=form.cleaned_data["id_number"],
+                actor=request.user,
+                purpose=INTAKE_PURPOSE,
+            )
+        except ValidationFailed as exc:
+            errors = _by_field(exc)
+        else:
+            if person is not None:
+                _remember_person(request, person)
+                return redirect("cases_staff:intake")
+            request.session.pop(SESSION_PERSON, None)
+            register = staff_forms.RegisterForm(initial=form.cleaned_data)
+            context = _intake_context(
+                request,
+                centre,
+                window,
+                desks,
+                identify_form=form,
+                register_form=register,
+                register_errors={},
+            )
+            return render_page(request, "intake.html", context)
+    else:
+        errors = staff_forms.form_errors(form)
+    context = _intake_context(
+        request, centre, window, desks, identify_form=form, identify_errors=errors
+    )
+    return render_page(request, "intake.html", context, status=422)
+
+
+def _by_field(exc: ApplicationError) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for error in exc.as_dict()["errors"]:
+        out.setdefault(error["field"], []).append(f"{error['message']} / {error['message_en']}")
+    if not out:
+        data = exc.as_dict()
+        out["general"] = [f"{data['message']} / {data['message_en']}"]
+    return out
+
+
+@staff_page
+@require_POST
+def intake_register(request: HttpRequest) -> HttpResponse:
+    desks, centre, window = _desk(request)
+    if centre is None:
+        return redirect("cases_staff:intake")
+    form = staff_forms.RegisterForm(request.POST)
+    errors: dict[str, list[str]]
+    if form.is_valid():
+        try:
+            person = person_register(actor=request.user, **form.cleaned_data)
+        except ValidationFailed as exc:
+            errors = _by_field(exc)
+        else:
+            _remember_person(request, person)
+            messages.success(request, _("The applicant is registered."))
+            return redirect("cases_staff:intake")
+    else:
+        errors = staff_forms.form_errors(form)
+    identify = staff_forms.IdentifyForm(
+        initial={"id_type": request.POST.get("id_type"), "id_number": request.POST.get("id_number")}
+    )
+    context = _intake_context(
+        request,
+        centre,
+        window,
+        desks,
+        identify_form=identify,
+        register_form=form,
+        register_errors=errors,
+    )
+    return render_page(request, "intake.html", context, status=422)
+
+
+@staff_page
+@require_POST
+def intake_reset(request: HttpRequest) -> HttpResponse:
+    """Next applicant: forget the current one."""
+    request.session.pop(SESSION_PERSON, None)
+    return redirect("cases_staff:intake")
+
+
+def _items_for_desk(query: str, centre: ServiceCentre) -> list[Any]:
+    """Search hits this centre may accept (通办范围), best first."""
+    hits = item_search(query, limit=ITEM_CANDIDATES)
+    items = [hit.item for hit in hits]
+    prefetch_related_objects(items, "handled_in_regions")
+    return [item for item in items if item_accepted_at(item=item, centre=centre)][:ITEM_RESULTS]
+
+
+@staff_page
+@require_GET
+def intake_items(request: HttpRequest) -> HttpResponse:
+    """Step 2: item search (htmx fragment while typing; a whole page without JavaScript)."""
+    desks, centre, window = _desk(request)
+    if centre is None:
+        return redirect("cases_staff:intake")
+    query = request.GET.get("q", "").strip()[:64]
+    hits = _items_for_desk(query, centre) if query else []
+    if is_htmx(request):
+        return render_page(request, "_item_results.html", {"hits": hits, "query": query})
+    context = _intake_context(request, centre, window, desks, query=query, hits=hits)
+    return render_page(request, "intake.html", context)
+
+
+def _checklist_context(
+    *,
+    item: Any,
+    version: Any,
+    window: Window | None,
+    rows: list[staff_forms.MaterialRowForm],
+    decision: staff_forms.IntakeDecisionForm,
+    key: str,
+) -> dict[str, Any]:
+    instant = version.snapshot.get("case_type") == CaseType.INSTANT
+    holds_seal = bool(
+        window is not None
+        and any(d.pk == item.department_id for d in window.delegated_departments.all())
+    )
+    return {
+        "item": item,
+        "version": version,
+        "rows": rows,
+        "decision": decision,
+        "idempotency_key": key,
+        "is_instant": instant,
+        "holds_seal": holds_seal,
+        "any_deferrable": any(row.deferrable for row in rows),
+        "deadline_default": staff_forms.supplement_deadline_default(),
+        "limit_unit": TimeUnit(version.snapshot.get("promised_limit_unit") or "1").label,
+    }
+
+
+@staff_page
+def intake_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Steps 3 and 4: the item's checklist, then accept / 补正 / refuse / complete now."""
+    desks, centre, window = _desk(request)
+    if centre is None:
+        return redirect("cases_staff:intake")
+    person = _current_person(request)
+    if person is None:
+        messages.warning(request, _("Read the applicant's ID card first."))
+        return redirect("cases_staff:intake")
+    item = item_list_public().filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    version = item.versions.order_by("-number").first()
+    if version is None:
+        raise Http404
+    papers: list[dict[str, Any]] = version.snapshot.get("materials", [])
+    base = _intake_context(request, centre, window, desks)
+    if request.method != "POST":
+        context = _checklist_context(
+            item=item,
+            version=version,
+            window=window,
+            rows=staff_forms.material_forms(papers),
+            decision=staff_forms.IntakeDecisionForm(),
+            key=uuid.uuid4().hex,
+        )
+        prefetch_related_objects([item], "handled_in_regions")
+        context["not_here"] = not item_accepted_at(item=item, centre=centre)
+        return render_page(request, "intake_item.html", {**base, **context})
+
+    rows = staff_forms.material_forms(papers, request.POST)
+    decision = staff_forms.IntakeDecisionForm(request.POST)
+    key = request.POST.get("idempotency_key") or uuid.uuid4().hex
+    context = _checklist_context(
+        item=item, version=version, window=window, rows=rows, decision=decision, key=key[:64]
+    )
+    valid = all([row.is_valid() for row in rows]) and decision.is_valid()
+    if not valid:
+        context["error"] = {
+            "message": "",
+            "message_en": "",
+            "form_invalid": True,
+        }
+        return render_page(request, "intake_item.html", {**base, **context}, status=422)
+    data = decision.cleaned_data
+    intake = Intake(
+        item=item,
+        centre=centre,
+        window=window,
+        clerk=request.user,
+        person=Person.objects.get(pk=person["id"]),
+        materials=[row.receipt() for row in rows],
+        output_method=data["output_method"],
+        promise_signed=data["promise_signed"],
+        idempotency_key=data["idempotency_key"],
+    )
+    try:
+        case = _intake_decide(intake, data)
+    except ApplicationError as exc:
+        error = shown(exc)
+        _place_errors(error, rows)
+        context["error"] = error
+        context["errors_placed"] = True
+        context["promise_errors"] = [e for e in error["errors"] if e["field"] == "promise_signed"]
+        context["general_errors"] = [
+            e
+            for e in error["errors"]
+            if not e["field"].startswith("materials[") and e["field"] != "promise_signed"
+        ]
+        return render_page(request, "intake_item.html", {**base, **context}, status=exc.status)
+    return redirect("cases_staff:intake_done", number=case.number)
+
+
+def _intake_decide(intake: Intake, data: dict[str, Any]) -> Case:
+    decision = data["decision"]
+    if decision == "accept":
+        return case_accept(intake=intake)
+    if decision == "supplement":
+        return case_request_supplement(
+            intake=intake, deadline=data["deadline"], note=data.get("note") or ""
+        )
+    if decision == "refuse":
+        return case_refuse_at_intake(intake=intake, reasons=data["reasons"])
+    return case_complete_instant(intake=intake)
+
+
+def _place_errors(error: dict[str, Any], rows: list[staff_forms.MaterialRowForm]) -> None:
+    """Put each ``materials[i]`` / ``materials[i].due_date`` error beside paper ``i``."""
+    for item in error["errors"]:
+        field = item["field"]
+        if not field.startswith("materials["):
+            continue
+        index = _int(field[len("materials[") :].split("]", 1)[0])
+        if index is not None and 0 <= index < len(rows):
+            rows[index].application_errors.append(item)
+
+
+@staff_page
+@require_GET
+def intake_done(request: HttpRequest, number: str) -> HttpResponse:
+    """The result: case number, query code, promised date, the receipt to print."""
+    case = case_get_for_user(number=number, user=request.user)
+    return render_page(
+        request,
+        "intake_done.html",
+        {
+            "case": case,
+            "light": None,
+            "wanting": case.materials.exclude(status=MaterialStatus.RECEIVED).order_by("order"),
+            "notice": case.state in (CaseState.SUPPLEMENT_REQUESTED, CaseState.REFUSED),
+        },
+    )
