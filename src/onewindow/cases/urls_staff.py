@@ -12,6 +12,7 @@ urlpatterns = [
     path("intake/desk/choose/", views_staff.intake_desk_choose, name="intake_desk_choose"),
     path("intake/identify/", views_staff.intake_identify, name="intake_identify"),
     path("intake/register/", views_staff.intake_register, name="intake_register"),
+    path("intake/details/", views_staff.intake_details, name="intake_details"),
     path("intake/next/", views_staff.intake_reset, name="intake_reset"),
     path("intake/items/", views_staff.intake_items, name="intake_items"),
     path("intake/items/<int:item_id>/", views_staff.intake_item, name="intake_item"),

@@ -656,3 +656,41 @@ def test_case_materials_shown_with_status(client, city):
     page = text(client.get(url("case_detail", case.number)))
     assert "paper-list__item--deferred" in page
     assert CaseTask.objects.filter(case=case).count() == 11
+
+
+def test_details_given_before_are_offered_again_fill_once(client, city):
+    from onewindow.applicants.services import person_prefill
+
+    identified(client, city)
+    first = client.get(url("intake_details"))
+    assert first.status_code == 200
+    assert 'name="workplace" value=""' in text(first)
+    saved = client.post(
+        url("intake_details"), {"workplace": "荔湾区某某公司", "marital_status": "已婚"}
+    )
+    assert saved.status_code == 302
+    assert person_prefill(person=city.person, actor=city.clerk, purpose="测试") == {
+        "marital_status": "已婚",
+        "workplace": "荔湾区某某公司",
+    }
+    # Next visit: the values come back, and each read of them is audited.
+    reads = AuditLog.objects.filter(action="applicants.person_prefill_read").count()
+    again = client.get(url("intake_details"))
+    assert 'name="workplace" value="荔湾区某某公司"' in text(again)
+    assert AuditLog.objects.filter(action="applicants.person_prefill_read").count() == reads + 1
+    # A blank field does not erase what was remembered; a too-long one is refused.
+    client.post(url("intake_details"), {"workplace": ""})
+    refused = client.post(url("intake_details"), {"workplace": "长" * 1001})
+    assert refused.status_code == 422
+    assert person_prefill(person=city.person, actor=city.clerk, purpose="测试")["workplace"] == (
+        "荔湾区某某公司"
+    )
+
+
+def test_details_page_needs_an_identified_applicant_at_a_desk(client, city):
+    client.force_login(city.clerk)
+    assert client.get(url("intake_details")).status_code == 302
+    client.force_login(city.approvers[city.lead_department.pk])
+    response = client.post(url("intake_details"), {"workplace": "越权"})
+    assert response.status_code == 403
+    assert AuditLog.objects.filter(action="applicants.person_prefill_update").count() == 0

@@ -26,6 +26,7 @@ from onewindow.cases.views_staff.home import staff_home
 from onewindow.cases.views_staff.intake import (
     intake_desk_change,
     intake_desk_choose,
+    intake_details,
     intake_done,
     intake_home,
     intake_identify,
@@ -45,6 +46,7 @@ __all__ = [
     "case_task_complete",
     "intake_desk_change",
     "intake_desk_choose",
+    "intake_details",
     "intake_done",
     "intake_home",
     "intake_identify",

@@ -15,7 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.applicants.models import Person
 from onewindow.applicants.selectors import person_profile
-from onewindow.applicants.services import person_find_by_id_number, person_register
+from onewindow.applicants.services import (
+    person_find_by_id_number,
+    person_prefill,
+    person_prefill_update,
+    person_register,
+)
 from onewindow.cases import forms as staff_forms
 from onewindow.cases.models import Case, MaterialStatus
 from onewindow.cases.selectors import case_get_for_user
@@ -242,6 +247,54 @@ def intake_register(request: HttpRequest) -> HttpResponse:
         register_errors=errors,
     )
     return render_page(request, "intake.html", context, status=422)
+
+
+# Details people give on many application forms (50–60 % of fields repeat, seed 004): asked
+# once, remembered encrypted on the person, offered again at the next visit.
+FILL_ONCE_FIELDS = (
+    ("workplace", _("Workplace")),
+    ("marital_status", _("Marital status")),
+    ("contact_address", _("Contact address")),
+    ("emergency_contact", _("Emergency contact")),
+)
+
+
+@staff_page
+def intake_details(request: HttpRequest) -> HttpResponse:
+    """The details the applicant gave before ("fill once"; an audited read), to confirm or
+    complete; what the clerk saves is remembered for the next application."""
+    _desks, centre, window = _desk(request)
+    current = _current_person(request)
+    if centre is None or current is None:
+        return redirect("cases_staff:intake")
+    person = Person.objects.get(pk=current["id"])
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        posted = {key: request.POST.get(key, "") for key, _label in FILL_ONCE_FIELDS}
+        try:
+            person_prefill_update(person=person, values=posted, actor=request.user)
+        except ValidationFailed as exc:
+            errors, status = _by_field(exc), 422
+            values = posted
+        else:
+            messages.success(request, _("The applicant's details are remembered."))
+            return redirect("cases_staff:intake")
+    else:
+        values = person_prefill(person=person, actor=request.user, purpose=INTAKE_PURPOSE)
+    fields = [
+        {"key": key, "label": label, "value": values.get(key, ""), "errors": errors.get(key, [])}
+        for key, label in FILL_ONCE_FIELDS
+    ]
+    extra = [
+        (key, value) for key, value in sorted(values.items()) if key not in dict(FILL_ONCE_FIELDS)
+    ]
+    return render_page(
+        request,
+        "intake_details.html",
+        {"person": current, "fields": fields, "extra": extra, "centre": centre, "window": window},
+        status=status,
+    )
 
 
 @staff_page
