@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.catalog.models import ServiceItem
 from onewindow.core.errors import ApplicationError, bilingual
+from onewindow.demo.cases import build_demo_cases
 from onewindow.demo.generator import build_demo_city, demo_city_exists
 
 
@@ -35,6 +37,11 @@ class Command(BaseCommand):
             help=cast(str, gettext_lazy("Item count factor: 1.0 gives about 600 items.")),
         )
         parser.add_argument(
+            "--no-cases",
+            action="store_true",
+            help=cast(str, gettext_lazy("Build the city without demo cases.")),
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help=cast(str, gettext_lazy("Do nothing when the catalogue already has items.")),
@@ -49,5 +56,11 @@ class Command(BaseCommand):
             return
         try:
             build_demo_city(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
+            if not options["no_cases"]:
+                made = build_demo_cases(seed=options["seed"])
+                self.stdout.write(
+                    _("Demo cases: %(cases)s for %(persons)s applicants.")
+                    % {"cases": made.cases, "persons": made.persons}
+                )
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
