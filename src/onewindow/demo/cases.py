@@ -67,6 +67,8 @@ def _resident_id(rng: random.Random, serial: int) -> str:
 
 
 def _worker(role: str, department_id: int | None) -> Any:
+    if department_id is None:
+        return None
     assignment = (
         RoleAssignment.objects.filter(role=role, department_id=department_id)
         .select_related("user")
