@@ -20,7 +20,7 @@ test:
 	bash scripts/test.sh
 
 lint:
-	.venv/bin/ruff check src bench && .venv/bin/ruff format --check src bench && .venv/bin/mypy src/onewindow
+	.venv/bin/ruff check src bench conftest.py && .venv/bin/ruff format --check src bench conftest.py && .venv/bin/mypy src/onewindow
 
 format:
 	.venv/bin/ruff format src bench && .venv/bin/ruff check --fix src bench

@@ -16,6 +16,10 @@ missing=()
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+# WeasyPrint (receipts) needs Pango; a fresh Debian lacks the venv module of its Python.
+ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+py_for_venv="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+"$py_for_venv" -c "import ensurepip, venv" 2>/dev/null || missing+=(python3-venv)
 if [ "$want_browser" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)

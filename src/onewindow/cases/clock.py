@@ -73,9 +73,13 @@ def extend_due(
     paused: dt.timedelta,
     calendar: WorkingCalendar | None = None,
 ) -> dt.datetime:
-    """Move a deadline by a pause: by working days for day-based limits, else by its length."""
-    if TimeUnit(unit) in {TimeUnit.HOUR, TimeUnit.MINUTE}:
+    """Move a deadline by a pause: by its working days for a working-day limit, by its
+    calendar days for natural days and months, by its exact length for hours and minutes."""
+    unit = TimeUnit(unit)
+    if unit in {TimeUnit.HOUR, TimeUnit.MINUTE}:
         return due + paused
+    if unit in {TimeUnit.NATURAL_DAY, TimeUnit.MONTH}:
+        return due + dt.timedelta(days=paused.days)
     if not working_days:
         return due
     day = timezone.localtime(due).date()

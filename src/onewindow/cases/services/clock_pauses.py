@@ -15,8 +15,10 @@ from onewindow.cases import clock
 from onewindow.cases.errors import StaleCase, TransitionNotAllowed
 from onewindow.cases.models import Case, CaseTask, ClockPause, PauseKind
 from onewindow.cases.services.core import _lock, case_transition
+from onewindow.cases.transitions import TaskState
+from onewindow.catalog.codes import TimeUnit
 from onewindow.core.errors import ValidationFailed
-from onewindow.core.permissions import Action, require
+from onewindow.core.permissions import Action, can, require
 from onewindow.workcal.calendar import WorkingCalendar
 
 # --- special procedures (clock pauses) ------------------------------------------------------
@@ -68,6 +70,19 @@ def _resume(case: Case, *, actor: Any, result: str, now: dt.datetime) -> ClockPa
             paused=now - pause.started_at,
             calendar=calendar,
         )
+    # The open steps' own deadlines move with the case's (counted in working days).
+    for task in case.tasks.filter(
+        state__in=[TaskState.OPEN, TaskState.CLAIMED], due_at__isnull=False
+    ):
+        assert task.due_at is not None
+        task.due_at = clock.extend_due(
+            task.due_at,
+            TimeUnit.WORKING_DAY,
+            working_days=pause.paused_working_days,
+            paused=now - pause.started_at,
+            calendar=calendar,
+        )
+        task.save(update_fields=["due_at"])
     case.paused_since = None
     case_transition(
         case=case,
@@ -83,11 +98,21 @@ def _resume(case: Case, *, actor: Any, result: str, now: dt.datetime) -> ClockPa
     return pause
 
 
+def _require_lead_department(actor: Any, case: Case) -> None:
+    """Only the department that owns the case stops or restarts its clock. A joint department
+    asks for papers through its own task instead. Outsiders get "not found"; a joint department,
+    which can see the case, gets "not allowed". Both refusals are audited."""
+    if can(actor, Action.CASE_WORK, case.department):
+        return
+    require(actor, Action.CASE_VIEW, case, hide=True)
+    require(actor, Action.CASE_WORK, case.department)
+
+
 def case_suspend(
     *, case: Case, actor: Any, kind: str, reason: str, expected_revision: int | None = None
 ) -> ClockPause:
     """Start a special procedure (听证, 检验检测, 专家评审, 补正): the clock stops."""
-    require(actor, Action.CASE_WORK, case, hide=True)
+    _require_lead_department(actor, case)
     with transaction.atomic():
         case = _lock(case)
         return _case_suspend_locked(
@@ -109,7 +134,7 @@ def case_resume(
     *, case: Case, actor: Any, result: str, expected_revision: int | None = None
 ) -> ClockPause:
     """End the special procedure: the deadline moves by the working days it took."""
-    require(actor, Action.CASE_WORK, case, hide=True)
+    _require_lead_department(actor, case)
     with transaction.atomic():
         case = _lock(case)
         if expected_revision is not None and expected_revision != case.revision:

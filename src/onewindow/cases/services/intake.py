@@ -29,7 +29,7 @@ from onewindow.cases.services.core import (
     case_number_next,
     case_transition,
 )
-from onewindow.cases.services.tasks import _tasks_create
+from onewindow.cases.services.tasks import _advance_if_no_tasks, _tasks_create
 from onewindow.cases.transitions import NEW, case_target_state
 from onewindow.catalog.codes import CaseType, ItemStatus, MaterialNecessity
 from onewindow.catalog.models import ServiceItem, ServiceItemVersion
@@ -185,13 +185,33 @@ def _replayed(intake: Intake) -> Case | None:
     return Case.objects.filter(idempotency_key=intake.idempotency_key).first()
 
 
-def _create_once(intake: Intake, build: Any) -> Case:
-    """Run ``build`` once per idempotency key: a replay returns the case the first call made."""
+def _same_submission(case: Case, intake: Intake, action: str) -> Case:
+    """A replayed key must carry the same submission; another one under it is refused."""
+    first = case.events.order_by("at", "id").values_list("action", flat=True).first()
+    same = (
+        first == action
+        and case.item_id == intake.item.pk
+        and case.centre_id == intake.centre.pk
+        and case.person_id == getattr(intake.person, "pk", None)
+        and case.organisation_id == getattr(intake.organisation, "pk", None)
+    )
+    if not same:
+        raise ApplicationError(
+            _("This submission key was used for another application; send a new key."),
+            code="idempotency_key_reused",
+            status=409,
+        )
+    return case
+
+
+def _create_once(intake: Intake, build: Any, action: str) -> Case:
+    """Run ``build`` once per idempotency key: a replay of the same submission returns the case
+    the first call made; a different submission under a used key is refused."""
     # Checked before the transaction, so that a refusal's audit row is kept.
     require(intake.clerk, Action.CASE_ACCEPT, intake.centre)
     existing = _replayed(intake)
     if existing is not None:
-        return existing
+        return _same_submission(existing, intake, action)
     try:
         with transaction.atomic():
             return build()
@@ -199,7 +219,7 @@ def _create_once(intake: Intake, build: Any) -> Case:
         existing = _replayed(intake)
         if existing is None:
             raise
-        return existing
+        return _same_submission(existing, intake, action)
 
 
 def case_accept(*, intake: Intake, now: dt.datetime | None = None) -> Case:
@@ -271,10 +291,11 @@ def case_accept(*, intake: Intake, now: dt.datetime | None = None) -> Case:
             data={"due_at": case.due_at.isoformat(), "deferred": [r.name for r in deferred]},
         )
         _tasks_create(case, version, now=when)
+        _advance_if_no_tasks(case, actor=intake.clerk, now=when)
         audit_record(actor=intake.clerk, action="cases.accept", obj=case)
         return case
 
-    return _create_once(intake, build)
+    return _create_once(intake, build, "accept")
 
 
 def case_request_supplement(
@@ -317,7 +338,7 @@ def case_request_supplement(
         audit_record(actor=intake.clerk, action="cases.request_supplement", obj=case)
         return case
 
-    return _create_once(intake, build)
+    return _create_once(intake, build, "request_supplement")
 
 
 def case_refuse_at_intake(*, intake: Intake, reasons: str, now: dt.datetime | None = None) -> Case:
@@ -336,7 +357,7 @@ def case_refuse_at_intake(*, intake: Intake, reasons: str, now: dt.datetime | No
         audit_record(actor=intake.clerk, action="cases.refuse", obj=case)
         return case
 
-    return _create_once(intake, build)
+    return _create_once(intake, build, "refuse")
 
 
 def case_complete_instant(*, intake: Intake, now: dt.datetime | None = None) -> Case:
@@ -389,4 +410,4 @@ def case_complete_instant(*, intake: Intake, now: dt.datetime | None = None) -> 
         audit_record(actor=intake.clerk, action="cases.complete_instant", obj=case)
         return case
 
-    return _create_once(intake, build)
+    return _create_once(intake, build, "complete_instant")

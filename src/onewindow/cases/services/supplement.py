@@ -12,15 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases import clock
-from onewindow.cases.errors import StaleCase
+from onewindow.cases.errors import StaleCase, TransitionNotAllowed
 from onewindow.cases.models import Case, MaterialStatus, PauseKind
 from onewindow.cases.services.clock_pauses import _resume
 from onewindow.cases.services.core import _event, _lock, case_transition
 from onewindow.cases.services.intake import MaterialReceipt
-from onewindow.cases.services.tasks import _tasks_create
+from onewindow.cases.services.tasks import _advance_if_no_tasks, _tasks_create
 from onewindow.cases.transitions import CaseState
 from onewindow.catalog.codes import MaterialNecessity
-from onewindow.core.errors import ValidationFailed
+from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.core.permissions import Action, require
 
 
@@ -39,20 +39,42 @@ def case_supplement_received(
     )
 
 
+PAPERS_MAY_ARRIVE = frozenset(
+    {CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED, CaseState.SUSPENDED}
+)
+
+
 @transaction.atomic
 def _case_supplement_received(
     *, case: Case, actor: Any, receipts: Sequence[MaterialReceipt], expected_revision: int | None
 ) -> Case:
     case = _lock(case)
+    if case.state not in PAPERS_MAY_ARRIVE:
+        raise TransitionNotAllowed(action="papers_received", state=case.get_state_display())
     if expected_revision is not None and expected_revision != case.revision:
         raise StaleCase()
+    if not receipts:
+        raise ValidationFailed(_("Tick the papers that arrived."), [], code="no_papers")
+    # A back-office 补正 may ask again for a paper already received (a corrected version);
+    # otherwise only papers still outstanding can arrive.
+    correcting = case.state == CaseState.SUSPENDED
     now = timezone.now()
     by_name = {m.name: m for m in case.materials.all()}
     for receipt in receipts:
         material = by_name.get(receipt.name)
         if material is None:
-            raise ValidationFailed(
-                _("Not on this case's checklist: %(names)s."), [], code="unknown_material"
+            raise ApplicationError(
+                _("Not on this case's checklist: %(names)s."),
+                code="unknown_material",
+                status=422,
+                params={"names": receipt.name},
+            )
+        if material.status == MaterialStatus.RECEIVED and not correcting:
+            raise ApplicationError(
+                _("%(names)s was received already."),
+                code="already_received",
+                status=409,
+                params={"names": receipt.name},
             )
         material.status = MaterialStatus.RECEIVED
         material.receive_form = receipt.receive_form
@@ -86,6 +108,7 @@ def _case_supplement_received(
                 data={"due_at": case.due_at.isoformat()},
             )
             _tasks_create(case, case.item_version, now=now)
+            _advance_if_no_tasks(case, actor=actor, now=now)
     elif (
         case.state == CaseState.SUSPENDED
         and case.pauses.filter(kind=PauseKind.SUPPLEMENT, ended_at=None).exists()

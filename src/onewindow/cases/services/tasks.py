@@ -71,7 +71,7 @@ def _tasks_create(case: Case, version: ServiceItemVersion, *, now: dt.datetime) 
                     department=case.department,
                     is_joint=True,
                     is_lead=True,
-                    due_at=case.due_at,
+                    due_at=_step_due(step, now, case) if opened else None,
                 )
             )
             tasks.extend(
@@ -79,7 +79,7 @@ def _tasks_create(case: Case, version: ServiceItemVersion, *, now: dt.datetime) 
                     **base,
                     department_id=department_id,
                     is_joint=True,
-                    due_at=_step_due(step, now, case),
+                    due_at=_step_due(step, now, case) if opened else None,
                 )
                 for department_id in joint_ids
             )
@@ -95,9 +95,24 @@ def _tasks_create(case: Case, version: ServiceItemVersion, *, now: dt.datetime) 
 
 
 def _step_due(step: dict[str, Any], start: dt.datetime, case: Case) -> dt.datetime | None:
+    """A step's own time limit from when it opens, never past the case's promised date."""
     if step.get("time_limit"):
-        return clock.due_after(start, step["time_limit"], step.get("time_limit_unit") or "1")
+        due = clock.due_after(start, step["time_limit"], step.get("time_limit_unit") or "1")
+        return min(due, case.due_at) if case.due_at else due
     return case.due_at
+
+
+def _step_of(case: Case, task: CaseTask) -> dict[str, Any]:
+    for step in case.item_version.snapshot["steps"]:
+        if step["order"] == task.step_order:
+            return dict(step)
+    return {}
+
+
+def _advance_if_no_tasks(case: Case, *, actor: Any, now: dt.datetime) -> None:
+    """An item without back-office steps (e.g. received and forwarded) is decided at once."""
+    if not case.tasks.exists():
+        _advance(case, actor=actor, now=now)
 
 
 def _lock_task(task: CaseTask) -> tuple[CaseTask, Case]:
@@ -262,14 +277,19 @@ def _advance(case: Case, *, actor: Any, now: dt.datetime) -> None:
     if next_task is not None:
         step_tasks = list(waiting.filter(step_order=next_task.step_order))
         for task in step_tasks:
-            task.state = TaskState.OPEN
+            _task_move(task, "open", expected_revision=None)
             task.opened_at = now
-            task.due_at = case.due_at
+            task.due_at = _step_due(_step_of(case, task), now, case)
             task.save()
         return
     decision = case.tasks.filter(kind=StepKind.DECIDE, state=TaskState.DONE).first()
     if decision is None:
-        decision = case.tasks.filter(state=TaskState.DONE).order_by("-step_order").first()
+        # No decision step: the last step decides, and at a joint step the lead department.
+        decision = (
+            case.tasks.filter(state=TaskState.DONE)
+            .order_by("-step_order", "-is_lead", "id")
+            .first()
+        )
     case.outcome = (
         Outcome.REJECTED
         if decision and decision.outcome == TaskOutcome.REJECT

@@ -71,3 +71,11 @@ def test_acceptance_pins_the_deadline_on_the_calendar(city):
     # The factory item promises 10 working days: 8, 9, 10, 12, 13, 14, 15, 16, 19, 20 October.
     assert case.due_at.astimezone(SH).date() == dt.date(2026, 10, 20)
     assert case.events.get(action="accept").at == at(2026, 9, 30)
+
+
+def test_natural_day_limits_move_by_calendar_days():
+    due = at(2026, 9, 30, 23, 59)
+    moved = clock.extend_due(
+        due, TimeUnit.NATURAL_DAY, working_days=1, paused=at(2026, 10, 8) - at(2026, 9, 30)
+    )
+    assert moved == at(2026, 10, 8, 23, 59)

@@ -114,9 +114,9 @@ def test_another_department_cannot_open_or_touch_the_case(city):
     assert lead_review(case, city).state == TaskState.OPEN
     denials = AuditLog.objects.filter(actor=outsider, allowed=False)
     assert sorted(denials.values_list("action", flat=True)) == [
-        "denied:case.view",
-        "denied:case.work",
-        "denied:case.work",
+        "denied:case.view",  # reading the case
+        "denied:case.view",  # pausing its clock
+        "denied:case.work",  # claiming a task
     ]
     assert list(task_queue_for_user(outsider)) == []
     # A joint department sees the case it works on.
@@ -138,3 +138,61 @@ def test_the_chosen_output_centre_sees_and_hands_over_the_case(city):
     case_deliver(case=case, actor=far_clerk, method="window", collector_id_checked=True)
     case.refresh_from_db()
     assert case.state == CaseState.DELIVERED
+
+
+def test_only_the_lead_department_stops_and_restarts_the_clock(city):
+    from onewindow.cases.services import case_resume
+    from onewindow.core.errors import PermissionDenied
+
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    joint_approver = city.approvers[city.joint_departments[3].pk]
+    with pytest.raises(PermissionDenied):
+        case_suspend(case=case, actor=joint_approver, kind=PauseKind.HEARING, reason="越权")
+    assert case.pauses.count() == 0
+    lead = city.leads[city.lead_department.pk]
+    case_suspend(case=case, actor=lead, kind=PauseKind.HEARING, reason="听证")
+    with pytest.raises(PermissionDenied):
+        case_resume(case=case, actor=joint_approver, result="越权")
+    case.refresh_from_db()
+    assert case.state == CaseState.SUSPENDED
+    assert AuditLog.objects.filter(actor=joint_approver, action="denied:case.work").count() == 2
+
+
+def test_papers_cannot_arrive_after_hand_over_or_as_an_empty_list(city):
+    from onewindow.cases.services import MaterialReceipt, case_supplement_received
+    from onewindow.core.errors import ApplicationError
+
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    with pytest.raises(ApplicationError) as caught:
+        case_supplement_received(case=case, actor=city.clerk, receipts=[])
+    assert caught.value.code == "no_papers"
+    with pytest.raises(ApplicationError) as caught:
+        case_supplement_received(
+            case=case, actor=city.clerk, receipts=[MaterialReceipt(name="业主表决意见书")]
+        )
+    assert caught.value.code == "already_received"
+    Case.objects.filter(pk=case.pk).update(state=CaseState.DELIVERED)
+    with pytest.raises(TransitionNotAllowed):
+        case_supplement_received(
+            case=case, actor=city.clerk, receipts=[MaterialReceipt(name="业主表决意见书")]
+        )
+    assert case.events.filter(action="papers_received").count() == 0
+
+
+def test_a_used_key_cannot_carry_a_different_submission(city):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from onewindow.cases.services import case_request_supplement
+    from onewindow.core.errors import ApplicationError
+
+    receipts = city.receipts(**{"业主表决意见书": "missing"})
+    first = case_request_supplement(
+        intake=city.intake(materials=receipts, idempotency_key="window-42"),
+        deadline=timezone.localdate() + dt.timedelta(days=5),
+    )
+    with pytest.raises(ApplicationError) as caught:
+        case_accept(intake=city.intake(materials=city.receipts(), idempotency_key="window-42"))
+    assert (caught.value.code, caught.value.status) == ("idempotency_key_reused", 409)
+    assert list(Case.objects.values_list("pk", flat=True)) == [first.pk]

@@ -694,3 +694,28 @@ def test_details_page_needs_an_identified_applicant_at_a_desk(client, city):
     response = client.post(url("intake_details"), {"workplace": "越权"})
     assert response.status_code == 403
     assert AuditLog.objects.filter(action="applicants.person_prefill_update").count() == 0
+
+
+def test_claim_never_redirects_to_another_site(client, city):
+    case = accepted(city)
+    department = city.joint_departments[3]
+    task = case.tasks.get(department=department)
+    client.force_login(city.approvers[department.pk])
+    response = client.post(
+        url("queue_claim", task.pk),
+        {"revision": task.revision, "next": "https://evil.example/"},
+    )
+    assert (response.status_code, response["Location"]) == (302, url("queue"))
+    second = case.tasks.get(department=city.joint_departments[4])
+    client.force_login(city.approvers[city.joint_departments[4].pk])
+    response = client.post(
+        url("queue_claim", second.pk), {"revision": second.revision, "next": "/staff/?show=mine"}
+    )
+    assert response["Location"] == "/staff/?show=mine"
+
+
+def test_a_malformed_case_number_in_the_home_box_gets_a_message(client, city):
+    client.force_login(city.clerk)
+    response = client.get(url("home"), {"number": "a/b"})
+    assert response.status_code == 200
+    assert "不是有效的办件号，请输入受理回执上的办件号。" in text(response)

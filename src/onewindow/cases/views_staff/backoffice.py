@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -123,7 +124,12 @@ def queue_claim(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, f"{error['message']} / {error['message_en']}")
     else:
         messages.success(request, _("Task claimed: %(number)s") % {"number": task.case.number})
-    return redirect(request.POST.get("next") or reverse("cases_staff:queue"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("cases_staff:queue")  # never send a clerk to another site
+    return redirect(target)
 
 
 # --- case detail ----------------------------------------------------------------------------
