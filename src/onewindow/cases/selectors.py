@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onewindow.cases import clock
@@ -32,10 +32,20 @@ def case_get_for_user(*, number: str, user: Any) -> Case:
 
 
 def task_queue_for_user(user: Any) -> QuerySet[CaseTask]:
-    """Open and claimed tasks of the user's departments, most urgent first."""
+    """Open and claimed tasks the user may work — of their departments and for a role they
+    hold there (an approver does not see the lead's decision step) — most urgent first."""
+    from onewindow.org.models import RoleAssignment
+
     tasks = CaseTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
+    pairs = Q(pk__in=[])
+    if getattr(user, "is_authenticated", False):
+        for role, department_id in RoleAssignment.objects.filter(
+            user=user, department__isnull=False
+        ).values_list("role", "department_id"):
+            pairs |= Q(role=role, department_id=department_id)
     return (
         scope_queryset(user, Action.CASE_WORK, tasks, department_path="department_id")
+        .filter(pairs)
         .select_related("case__item", "department", "assignee")
         .order_by("due_at", "case__number")
     )

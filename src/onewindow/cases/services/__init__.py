@@ -13,7 +13,8 @@ The package's modules, lowest first (a module imports only the ones above it):
 - ``tasks``: back-office tasks (create, claim, assign, complete, open the next step, decide);
 - ``intake``: the intake window (``Intake``, ``MaterialReceipt``, accept, 补正, refuse, instant);
 - ``supplement``: papers arriving after intake (``case_supplement_received``);
-- ``output``: 统一出件 (``case_deliver``).
+- ``output``: 统一出件 (``case_deliver``);
+- ``withdraw``: the applicant withdraws (``case_withdraw``).
 """
 
 from onewindow.cases.services.clock_pauses import case_resume, case_suspend
@@ -36,6 +37,7 @@ from onewindow.cases.services.tasks import (
     task_claim,
     task_complete,
 )
+from onewindow.cases.services.withdraw import case_withdraw
 
 __all__ = [
     "BACK_OFFICE_KINDS",
@@ -54,6 +56,7 @@ __all__ = [
     "case_supplement_received",
     "case_suspend",
     "case_transition",
+    "case_withdraw",
     "task_assign",
     "task_claim",
     "task_complete",

@@ -244,3 +244,21 @@ def test_a_deferred_paper_due_after_the_promised_date_is_refused(city):
         ("materials[2].due_date", "deferred_after_due")
     ]
     assert Case.objects.count() == 0
+
+
+def test_withdrawal_cancels_the_open_work(city):
+    from onewindow.cases.errors import TransitionNotAllowed
+    from onewindow.cases.selectors import task_queue_for_user
+    from onewindow.cases.services import case_withdraw
+
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    approver = city.approvers[city.lead_department.pk]
+    assert len(task_queue_for_user(approver)) == 1
+    case_withdraw(case=case, actor=city.clerk, reason="申请人书面申请撤回")
+    case.refresh_from_db()
+    assert case.state == CaseState.WITHDRAWN
+    assert set(case.tasks.values_list("state", flat=True)) == {TaskState.CANCELLED}
+    assert list(task_queue_for_user(approver)) == []
+    assert case.events.order_by("-id").first().reason == "申请人书面申请撤回"
+    with pytest.raises(TransitionNotAllowed):
+        case_withdraw(case=case, actor=city.clerk, reason="再次撤回")

@@ -196,3 +196,21 @@ def test_a_used_key_cannot_carry_a_different_submission(city):
         case_accept(intake=city.intake(materials=city.receipts(), idempotency_key="window-42"))
     assert (caught.value.code, caught.value.status) == ("idempotency_key_reused", 409)
     assert list(Case.objects.values_list("pk", flat=True)) == [first.pk]
+
+
+def test_the_queue_shows_each_role_only_the_steps_it_works(city):
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    lead_dept = city.lead_department
+    approver, lead = city.approvers[lead_dept.pk], city.leads[lead_dept.pk]
+    # Review is the approver's; the lead's queue stays empty until the decision step opens.
+    assert [t.kind for t in task_queue_for_user(approver)] == ["review"]
+    assert list(task_queue_for_user(lead)) == []
+    from onewindow.cases.services import task_complete
+
+    for task in case.tasks.filter(kind="review"):
+        worker = city.approvers[task.department_id]
+        task_claim(task=task, actor=worker)
+        task.refresh_from_db()
+        task_complete(task=task, actor=worker, outcome="approve", opinion="同意")
+    assert [t.kind for t in task_queue_for_user(lead)] == ["decide"]
+    assert list(task_queue_for_user(approver)) == []
