@@ -125,12 +125,7 @@ def _intake_run(
     case = run(intake, started)
     if case.submitted_at == started:
         return Status(201, case_out(case))
-    if case.item_id != intake.item.pk or case.centre_id != intake.centre.pk:
-        raise ApplicationError(
-            _("This Idempotency-Key was already used for another submission."),
-            code="idempotency_key_reused",
-            status=409,
-        )
+    # A key reused for another submission was refused by the service (409).
     response["Idempotent-Replay"] = "true"
     return Status(200, case_out(case_get_for_user(number=case.number, user=request.user)))
 
