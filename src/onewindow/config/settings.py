@@ -139,6 +139,18 @@ WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Cache: per process by default. Production with several workers sets CACHE_REDIS_URL, so that
+# limits such as the progress page's look-up counter are shared (pip install onewindow[celery]
+# brings the redis client).
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+if CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+        }
+    }
+
 # Background tasks: "thread" (embedded default, no extra server), "sync" (inline, tests),
 # or "celery" (production; set CELERY_BROKER_URL to redis:// or amqp://).
 TASK_BACKEND = os.environ.get("TASK_BACKEND", "thread")

@@ -25,6 +25,7 @@ from onewindow.cases.api.schemas import (
     QueueRowOut,
     ResumeIn,
     SuspendIn,
+    WithdrawIn,
 )
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import case_get_for_user, supervision_board, task_queue_for_user
@@ -34,6 +35,7 @@ from onewindow.cases.services import (
     case_resume,
     case_supplement_received,
     case_suspend,
+    case_withdraw,
 )
 from onewindow.cases.staff_selectors import supervision_calendar
 from onewindow.core.errors import NotFoundOrForbidden
@@ -187,6 +189,25 @@ def case_deliver_endpoint(request: HttpRequest, number: str, payload: DeliverIn)
             proxy_authorisation=payload.proxy_authorisation,
             tracking_number=payload.tracking_number,
             note=payload.note,
+            expected_revision=payload.expected_revision,
+        ),
+    )
+
+
+@router.post(
+    "/{number}/withdraw",
+    response={200: CaseOut, **WRITE_ERRORS},
+    summary="The applicant withdraws a case not yet decided: open steps are cancelled",
+)
+def case_withdraw_endpoint(
+    request: HttpRequest, number: str, payload: WithdrawIn
+) -> dict[str, Any]:
+    return _case_move(
+        number,
+        lambda case: case_withdraw(
+            case=case,
+            actor=request.user,
+            reason=payload.reason,
             expected_revision=payload.expected_revision,
         ),
     )

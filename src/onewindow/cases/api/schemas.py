@@ -81,6 +81,10 @@ class ResumeIn(RevisionIn):
     result: str = Field(max_length=2000)
 
 
+class WithdrawIn(RevisionIn):
+    reason: str = Field(max_length=2000)
+
+
 class PaperIn(Schema):
     name: str = Field(min_length=1, max_length=255)
     receive_form: ReceiveForm = ReceiveForm.PAPER

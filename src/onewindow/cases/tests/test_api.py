@@ -491,3 +491,19 @@ def test_openapi_lists_the_case_endpoints():
     accept_op = paths["/api/cases/intake/accept"]["post"]
     assert [p["name"] for p in accept_op["parameters"]] == ["Idempotency-Key"]
     assert {"200", "201", "400", "403", "404", "409", "422"} <= set(accept_op["responses"])
+
+
+def test_withdraw_through_the_api(city):
+    body = accept(city)
+    number = body["number"]
+    approver = client_for(city.approvers[city.lead_department.pk])
+    refused = post(approver, f"/{number}/withdraw", {"reason": "越权"})
+    assert refused.status_code == 404  # a department does not take withdrawals; hidden
+    empty = post(client_for(city.clerk), f"/{number}/withdraw", {"reason": " "})
+    assert (empty.status_code, empty.json()["code"]) == (422, "reason_required")
+    done = post(client_for(city.clerk), f"/{number}/withdraw", {"reason": "申请人撤回"})
+    assert done.status_code == 200
+    assert done.json()["state"] == "withdrawn"
+    assert set(Case.objects.get().tasks.values_list("state", flat=True)) == {"cancelled"}
+    again = post(client_for(city.clerk), f"/{number}/withdraw", {"reason": "再次"})
+    assert (again.status_code, again.json()["code"]) == (409, "transition_not_allowed")
