@@ -37,6 +37,11 @@ urlpatterns = [
         views_staff.case_papers_arrived,
         name="case_papers_arrived",
     ),
+    path(
+        "cases/<str:number>/withdraw/",
+        views_staff.case_withdraw_view,
+        name="case_withdraw",
+    ),
     path("output/", views_staff.output_desk, name="output"),
     path("output/<str:number>/deliver/", views_staff.output_deliver, name="output_deliver"),
     path("supervision/", views_staff.supervision, name="supervision"),

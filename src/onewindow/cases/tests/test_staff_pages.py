@@ -719,3 +719,25 @@ def test_a_malformed_case_number_in_the_home_box_gets_a_message(client, city):
     response = client.get(url("home"), {"number": "a/b"})
     assert response.status_code == 200
     assert "不是有效的办件号，请输入受理回执上的办件号。" in text(response)
+
+
+def test_withdraw_on_the_case_page(client, city):
+    case = accepted(city)
+    client.force_login(city.approvers[city.lead_department.pk])
+    page = text(client.get(url("case_detail", case.number)))
+    assert url("case_withdraw", case.number) not in page  # a department does not take it
+    assert client.post(url("case_withdraw", case.number), {"reason": "越权"}).status_code == 404
+    client.force_login(city.clerk)
+    assert url("case_withdraw", case.number) in text(client.get(url("case_detail", case.number)))
+    stale = client.post(
+        url("case_withdraw", case.number), {"reason": "申请人撤回", "revision": case.revision - 1}
+    )
+    assert stale.status_code == 409
+    case.refresh_from_db()
+    assert case.state == CaseState.ACCEPTED
+    done = client.post(
+        url("case_withdraw", case.number), {"reason": "申请人撤回", "revision": case.revision}
+    )
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.WITHDRAWN

@@ -17,6 +17,7 @@ from onewindow.cases.views_staff.backoffice import (
     case_papers_arrived,
     case_task_claim,
     case_task_complete,
+    case_withdraw_view,
     queue,
     queue_claim,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "case_receipt",
     "case_task_claim",
     "case_task_complete",
+    "case_withdraw_view",
     "intake_desk_change",
     "intake_desk_choose",
     "intake_details",

@@ -21,6 +21,7 @@ from onewindow.cases.selectors import case_get_for_user, task_queue_for_user
 from onewindow.cases.services import (
     MaterialReceipt,
     case_supplement_received,
+    case_withdraw,
     task_claim,
     task_complete,
 )
@@ -30,7 +31,7 @@ from onewindow.cases.staff_selectors import (
     case_open_tasks_for_user,
     supervision_calendar,
 )
-from onewindow.cases.transitions import CaseState, TaskState
+from onewindow.cases.transitions import CaseState, TaskState, case_target_state
 from onewindow.cases.views_staff.common import is_htmx, render_page, shown, staff_page
 from onewindow.core.errors import ApplicationError, FieldError, PermissionDenied, ValidationFailed
 from onewindow.core.permissions import Action, can, require
@@ -156,9 +157,13 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         and case.state in (CaseState.SUPPLEMENT_REQUESTED, CaseState.SUSPENDED, CaseState.ACCEPTED)
         and (bool(wanting) or case.state == CaseState.SUSPENDED)
     )
+    may_withdraw = can(request.user, Action.CASE_ACCEPT, case.centre) and (
+        case_target_state("withdraw", case.state) is not None
+    )
     context = {
         "case": case,
         "applicant": applicant,
+        "may_withdraw": may_withdraw,
         "light": case_light(case=case, now=now, calendar=supervision_calendar(now)),
         "open_tasks": open_tasks,
         "papers_arrived": papers_arrived,
@@ -262,3 +267,30 @@ def case_papers_arrived(request: HttpRequest, number: str) -> HttpResponse:
         return render_page(request, "case_detail.html", context, status=exc.status)
     messages.success(request, _("The papers are recorded as arrived."))
     return redirect("cases_staff:case_detail", number=case.number)
+
+
+@staff_page
+@require_POST
+def case_withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The applicant withdraws at a window of the accepting centre."""
+    case = case_get_for_user(number=number, user=request.user)
+    try:
+        case_withdraw(
+            case=case,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            expected_revision=_int_or_none(request.POST.get("revision")),
+        )
+    except ApplicationError as exc:
+        case.refresh_from_db()
+        context = _case_context(request, case, action_error=shown(exc), action_task_id="withdraw")
+        return render_page(request, "case_detail.html", context, status=exc.status)
+    messages.success(request, _("The application is withdrawn."))
+    return redirect("cases_staff:case_detail", number=case.number)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
