@@ -98,3 +98,18 @@ class WorkingCalendar:
 
     def working_days_in(self, days: Iterable[dt.date]) -> list[dt.date]:
         return [day for day in days if self.is_working_day(day)]
+
+
+def calendar_gaps(today: dt.date, *, years_ahead: int = 1) -> list[int]:
+    """Years from ``today``'s to ``years_ahead`` later whose holidays nobody has loaded: not in
+    the bundled official calendar and without a single local override. Deadlines in such a
+    year count Monday to Friday only, so supervisors must be told."""
+    from onewindow.workcal.models import CalendarOverride
+
+    gaps = []
+    for year in range(today.year, today.year + years_ahead + 1):
+        if official_calendar_covers(year):
+            continue
+        if not CalendarOverride.objects.filter(day__year=year).exists():
+            gaps.append(year)
+    return gaps

@@ -741,3 +741,18 @@ def test_withdraw_on_the_case_page(client, city):
     assert done.status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.WITHDRAWN
+
+
+def test_the_board_warns_when_next_years_holidays_are_not_loaded(client, city):
+    from onewindow.workcal.calendar import calendar_gaps
+    from onewindow.workcal.models import CalendarOverride
+
+    client.force_login(staff_with_role(Role.CENTRE_MANAGER, centre=city.street_centre))
+    gaps = calendar_gaps(timezone.localdate())
+    # (On 2026-11-23 the bundled calendar lacks 2027, so the warning shows.)
+    assert ("calendar_year" in text(client.get(url("supervision")))) is bool(gaps)
+    for year in gaps:
+        CalendarOverride.objects.create(
+            day=dt.date(year, 1, 1), is_working_day=False, reason="元旦"
+        )
+    assert "calendar_year" not in text(client.get(url("supervision")))

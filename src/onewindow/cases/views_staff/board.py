@@ -6,12 +6,14 @@ from collections import Counter
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from onewindow.cases.clock import Light
 from onewindow.cases.selectors import supervision_board
 from onewindow.cases.views_staff.common import LIGHT_LABELS, render_page, staff_page
 from onewindow.core.permissions import Action, require
+from onewindow.workcal.calendar import calendar_gaps
 
 BOARD_PAGE_SIZE = 50
 LIGHTS_SHOWN = (Light.RED, Light.YELLOW, Light.PAUSED, Light.GREEN)
@@ -47,5 +49,6 @@ def supervision(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "total": len(rows),
             "query_prefix": f"light={chosen}" if chosen else "",
+            "calendar_gaps": calendar_gaps(timezone.localdate()),
         },
     )

@@ -77,3 +77,13 @@ def test_local_overrides_take_precedence():
     assert cal.is_working_day(D(2026, 10, 12)) is False
     assert cal.is_working_day(D(2099, 1, 1)) is False
     assert cal.add_working_days(D(2026, 9, 30), 5) == D(2026, 10, 14)
+
+
+@pytest.mark.django_db
+def test_calendar_gaps_name_the_years_nobody_has_loaded():
+    from onewindow.workcal.calendar import calendar_gaps
+
+    assert calendar_gaps(D(2026, 11, 23)) == [2027]
+    CalendarOverride.objects.create(day=D(2027, 2, 8), is_working_day=False, reason="春节")
+    assert calendar_gaps(D(2026, 11, 23)) == []
+    assert calendar_gaps(D(2026, 3, 1), years_ahead=0) == []
