@@ -252,3 +252,13 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     """Full years of age on ``day``."""
     before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
     return day.year - birth_date.year - int(before_birthday)
+
+
+def mask_name(name: str) -> str:
+    """A person's name with only the first and (from three characters) the last shown:
+    陈* , 陈*文, 欧**明."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

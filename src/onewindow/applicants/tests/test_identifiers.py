@@ -222,3 +222,15 @@ def test_a_region_code_younger_than_its_holder_is_accepted():
     # A code of an abolished district (南头区办事处, 1983–1989) stays valid on old numbers.
     old = make_resident_id(region="440305", birth="19600101", serial=21)
     assert check(old)[:2] == (old, [])
+
+
+def test_mask_name():
+    from onewindow.applicants.identifiers import mask_name
+
+    assert [mask_name(n) for n in ["", "陈", "陈文", "陈大文", "欧阳小明"]] == [
+        "",
+        "陈",
+        "陈*",
+        "陈*文",
+        "欧**明",
+    ]

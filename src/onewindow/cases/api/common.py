@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.applicants.identifiers import mask_name
 from onewindow.applicants.models import Organisation, Person
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.staff_selectors import case_detail_rows, case_light, supervision_calendar
@@ -17,15 +18,6 @@ from onewindow.core.errors import ErrorList
 from onewindow.workcal.calendar import WorkingCalendar
 
 # --- rendering ------------------------------------------------------------------------------
-
-
-def _mask_name(name: str) -> str:
-    """A person's name with only the first and (from three characters) the last shown."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def _user_name(user: Any) -> str:
@@ -73,7 +65,7 @@ def _person_out(person: Person | None) -> dict[str, Any] | None:
         return None
     return {
         "id": person.pk,
-        "name_masked": _mask_name(person.name),
+        "name_masked": mask_name(person.name),
         "id_type": person.id_type,
         "id_number_masked": person.id_number_masked,
         "phone_masked": person.phone_masked,
@@ -87,7 +79,7 @@ def _organisation_out(organisation: Organisation | None) -> dict[str, Any] | Non
         "id": organisation.pk,
         "name": organisation.name,
         "uscc": organisation.uscc,
-        "legal_representative_name_masked": _mask_name(organisation.legal_representative_name),
+        "legal_representative_name_masked": mask_name(organisation.legal_representative_name),
         "legal_representative_id_masked": organisation.legal_representative_id_masked,
         "contact_phone_masked": organisation.contact_phone_masked,
     }

@@ -28,7 +28,7 @@ from onewindow.cases.services.intake import (
     case_request_supplement,
 )
 from onewindow.cases.services.output import case_deliver
-from onewindow.cases.services.supplement import case_supplement_received
+from onewindow.cases.services.supplement import case_papers_may_arrive, case_supplement_received
 from onewindow.cases.services.tasks import (
     BACK_OFFICE_KINDS,
     DEFAULT_ROLE,
@@ -50,6 +50,7 @@ __all__ = [
     "case_complete_instant",
     "case_deliver",
     "case_number_next",
+    "case_papers_may_arrive",
     "case_refuse_at_intake",
     "case_request_supplement",
     "case_resume",

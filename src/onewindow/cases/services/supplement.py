@@ -44,6 +44,18 @@ PAPERS_MAY_ARRIVE = frozenset(
 )
 
 
+def case_papers_may_arrive(case: Case) -> bool:
+    """Whether the window can record papers for ``case`` now (the rule the service enforces):
+    a live case with a paper still outstanding, or one paused for a back-office 补正, which may
+    ask again for a paper already received."""
+    if case.state not in PAPERS_MAY_ARRIVE:
+        return False
+    return (
+        case.state == CaseState.SUSPENDED
+        or case.materials.exclude(status=MaterialStatus.RECEIVED).exists()
+    )
+
+
 @transaction.atomic
 def _case_supplement_received(
     *, case: Case, actor: Any, receipts: Sequence[MaterialReceipt], expected_revision: int | None

@@ -214,3 +214,16 @@ def test_the_queue_shows_each_role_only_the_steps_it_works(city):
         task_complete(task=task, actor=worker, outcome="approve", opinion="同意")
     assert [t.kind for t in task_queue_for_user(lead)] == ["decide"]
     assert list(task_queue_for_user(approver)) == []
+
+
+def test_the_page_offers_papers_only_when_the_service_takes_them(city):
+    from onewindow.cases.services import case_papers_may_arrive
+
+    complete = case_accept(intake=city.intake(materials=city.receipts()))
+    assert case_papers_may_arrive(complete) is False  # nothing outstanding
+    Case.objects.filter(pk=complete.pk).update(state=CaseState.SUSPENDED)
+    complete.refresh_from_db()
+    assert case_papers_may_arrive(complete) is True  # a 补正 may ask for a paper again
+    Case.objects.filter(pk=complete.pk).update(state=CaseState.DELIVERED)
+    complete.refresh_from_db()
+    assert case_papers_may_arrive(complete) is False

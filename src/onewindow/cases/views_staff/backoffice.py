@@ -20,6 +20,7 @@ from onewindow.cases.models import Case, CaseTask, MaterialStatus
 from onewindow.cases.selectors import case_get_for_user, task_queue_for_user
 from onewindow.cases.services import (
     MaterialReceipt,
+    case_papers_may_arrive,
     case_supplement_received,
     case_withdraw,
     task_claim,
@@ -31,7 +32,7 @@ from onewindow.cases.staff_selectors import (
     case_open_tasks_for_user,
     supervision_calendar,
 )
-from onewindow.cases.transitions import CaseState, TaskState, case_target_state
+from onewindow.cases.transitions import TaskState, case_target_state
 from onewindow.cases.views_staff.common import is_htmx, render_page, shown, staff_page
 from onewindow.core.errors import ApplicationError, FieldError, PermissionDenied, ValidationFailed
 from onewindow.core.permissions import Action, can, require
@@ -152,10 +153,8 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
             applicant = None  # administrators and auditors: no personal data
     open_tasks = case_open_tasks_for_user(case=case, user=request.user)
     wanting = [m for m in rows["materials"] if m.status != MaterialStatus.RECEIVED]
-    papers_arrived = (
-        can(request.user, Action.CASE_ACCEPT, case.centre)
-        and case.state in (CaseState.SUPPLEMENT_REQUESTED, CaseState.SUSPENDED, CaseState.ACCEPTED)
-        and (bool(wanting) or case.state == CaseState.SUSPENDED)
+    papers_arrived = can(request.user, Action.CASE_ACCEPT, case.centre) and (
+        case_papers_may_arrive(case)
     )
     may_withdraw = can(request.user, Action.CASE_ACCEPT, case.centre) and (
         case_target_state("withdraw", case.state) is not None

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy as _
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from onewindow.cases.models import Case
+from onewindow.cases.receipts import case_notice_pdf, case_receipt_pdf
 from onewindow.cases.selectors import case_get_for_user
 from onewindow.cases.views_staff.common import staff_page
 
 
-def _pdf(request: HttpRequest, number: str, function_name: str, suffix: str) -> HttpResponse:
-    case = case_get_for_user(number=number, user=request.user)
-    try:
-        module = importlib.import_module("onewindow.cases.receipts")
-    except ImportError as exc:
-        raise Http404(_("Receipts cannot be printed yet.")) from exc
-    build = getattr(module, function_name, None)
-    if build is None:
-        raise Http404(_("Receipts cannot be printed yet."))
+def _pdf(
+    request: HttpRequest, number: str, build: Callable[..., bytes], suffix: str
+) -> HttpResponse:
+    case: Case = case_get_for_user(number=number, user=request.user)
     data = build(case=case)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.number}-{suffix}.pdf"'
@@ -30,10 +26,10 @@ def _pdf(request: HttpRequest, number: str, function_name: str, suffix: str) -> 
 @staff_page
 @require_GET
 def case_receipt(request: HttpRequest, number: str) -> HttpResponse:
-    return _pdf(request, number, "case_receipt_pdf", "receipt")
+    return _pdf(request, number, case_receipt_pdf, "receipt")
 
 
 @staff_page
 @require_GET
 def case_notice(request: HttpRequest, number: str) -> HttpResponse:
-    return _pdf(request, number, "case_notice_pdf", "notice")
+    return _pdf(request, number, case_notice_pdf, "notice")
