@@ -8,3 +8,8 @@ def _media_root(tmp_path, settings):
     settings.TASK_BACKEND = "sync"
     # Real hashing costs ~0.3 s per account; tests create hundreds. Login itself is still real.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test starts from its own calendar overrides: a rolled-back test's rows must not
+    # linger in the process calendar.
+    from onewindow.workcal.calendar import calendar_invalidate
+
+    calendar_invalidate()

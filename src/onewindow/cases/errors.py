@@ -4,29 +4,27 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases.transitions import ACTION_LABELS
+from onewindow.cases.events import CASE_EVENTS
 from onewindow.core.errors import ApplicationError, FieldError, ValidationFailed
+from onewindow.workflow.errors import StaleRevision
+from onewindow.workflow.errors import TransitionNotAllowed as _KernelNotAllowed
 
 
-class TransitionNotAllowed(ApplicationError):
+class TransitionNotAllowed(_KernelNotAllowed):
+    """``action``: an event code of ``CASE_EVENTS`` (or the verb itself, from the mover)."""
+
     def __init__(self, *, action: str, state: str):
-        super().__init__(
-            message=_("The case is %(state)s; it cannot %(action)s now. Reload the page."),
-            code="transition_not_allowed",
-            status=409,
-            params={"state": state, "action": ACTION_LABELS.get(action, action)},
-        )
+        super().__init__(action=action, state=state)
+        self.message = _("The case is %(state)s; it cannot %(action)s now. Reload the page.")
+        self.params = {"state": state, "action": CASE_EVENTS.verb(action)}
 
 
-class StaleCase(ApplicationError):
+class StaleCase(StaleRevision):
     def __init__(self) -> None:
-        super().__init__(
-            message=_(
-                "Someone else changed this case while you were looking at it. Reload the page "
-                "and check before you act again."
-            ),
-            code="stale",
-            status=409,
+        super().__init__()
+        self.message = _(
+            "Someone else changed this case while you were looking at it. Reload the page "
+            "and check before you act again."
         )
 
 

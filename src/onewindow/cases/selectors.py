@@ -10,12 +10,12 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from onewindow.cases import clock
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState, TaskState
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.core.permissions import Action, require, scope_queryset
-from onewindow.workcal.calendar import WorkingCalendar
+from onewindow.workcal.calendar import calendar_current
+from onewindow.workflow import clock
 
 
 def case_get_for_user(*, number: str, user: Any) -> Case:
@@ -143,8 +143,7 @@ def supervision_board(*, user: Any, now: dt.datetime | None = None) -> list[Boar
         centre_path="centre_id",
         region_code_path="centre__region__code",
     ).select_related("item", "department", "centre")
-    today = timezone.localtime(now).date()
-    calendar = WorkingCalendar.load(today, today + dt.timedelta(days=400))
+    calendar = calendar_current()
     rows = [
         BoardRow(
             case,

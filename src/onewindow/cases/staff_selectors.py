@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
-from onewindow.cases import clock
 from onewindow.cases.models import Case, CaseMaterial, CaseTask, MaterialStatus, ReceiveForm
 from onewindow.cases.selectors import task_queue_for_user
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState
 from onewindow.core.permissions import Action, can, scope_queryset
 from onewindow.org.models import Role, RoleAssignment, ServiceCentre, Window, WindowKind
-from onewindow.workcal.calendar import WorkingCalendar
+from onewindow.workcal.calendar import WorkingCalendar, calendar_current
+from onewindow.workflow import clock
 
 PERSON_HISTORY_LIMIT = 30
 
@@ -119,9 +118,8 @@ def case_detail_rows(*, case: Case) -> dict[str, Any]:
 
 
 def supervision_calendar(now: dt.datetime | None = None) -> WorkingCalendar:
-    """One calendar for a page's worth of lights (loaded once, not per row)."""
-    today = timezone.localtime(now or timezone.now()).date()
-    return WorkingCalendar.load(today, today + dt.timedelta(days=400))
+    """The calendar for a page's worth of lights (the process calendar: no query)."""
+    return calendar_current()
 
 
 def case_light(

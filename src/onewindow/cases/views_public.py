@@ -19,11 +19,11 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from onewindow.cases.events import CASE_EVENTS
 from onewindow.cases.selectors import PublicProgress, case_public_progress
 from onewindow.cases.transitions import TERMINAL_STATES
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
@@ -33,23 +33,6 @@ PROGRESS_FAILURE_WINDOW_SECONDS = 60 * 60
 NUMBER_MAX_LENGTH = 40
 CODE_MAX_LENGTH = 8
 
-# What each public step means, in plain words. A joint department's opinion is not shown as
-# approve/reject: the lead department decides, and the applicant learns the decision.
-STEP_LABELS: dict[str, Promise] = {
-    "request_supplement": _("Papers to be completed: notice given"),
-    "accept": _("Application accepted"),
-    "refuse": _("Application not accepted"),
-    "complete_instant": _("Done on the spot"),
-    "suspend": _("Paused for a special procedure; the time limit stops"),
-    "resume": _("Handling resumed; the time limit runs again"),
-    "task_approve": _("A department finished its step"),
-    "task_reject": _("A department finished its step"),
-    "papers_received": _("Papers received"),
-    "decide": _("Decision made; the result is being prepared"),
-    "deliver": _("Result handed over"),
-    "withdraw": _("Withdrawn by the applicant"),
-}
-STEP_LABEL_OTHER = _("Case updated")
 
 NOT_FOUND_MESSAGE = _(
     "No case matches this case number and query code. Check both on your receipt."
@@ -85,7 +68,8 @@ class ProgressView:
 
 
 def step_label(action: str) -> str:
-    return str(STEP_LABELS.get(action, STEP_LABEL_OTHER))
+    """What a public step means, in plain words (``CASE_EVENTS``, the one vocabulary)."""
+    return CASE_EVENTS.public_label(action)
 
 
 def client_address(request: HttpRequest) -> str:

@@ -30,6 +30,7 @@ from onewindow.catalog.codes import (
 from onewindow.core.models import TimeStampedModel
 from onewindow.core.permissions import TargetScope
 from onewindow.org.models import Department, Region, Role
+from onewindow.workflow.models import EventRecord
 
 
 class LifeEventTopic(models.Model):
@@ -338,3 +339,31 @@ class CatalogImportJob(TimeStampedModel):
         if not self.total_rows:
             return 100 if self.status in {ImportStatus.DONE, ImportStatus.FAILED} else 0
         return min(100, int(self.processed_rows * 100 / self.total_rows))
+
+
+class ServiceItemEvent(EventRecord):
+    """One move of an item (published, cancelled), written by the workflow mover."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="events")
+
+    class Meta:
+        verbose_name = _("item event")
+        verbose_name_plural = _("item events")
+        ordering = ["item", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.action}"
+
+
+class CatalogImportJobEvent(EventRecord):
+    """One move of an import job (started, imported, rejected), written by the mover."""
+
+    job = models.ForeignKey(CatalogImportJob, on_delete=models.CASCADE, related_name="events")
+
+    class Meta:
+        verbose_name = _("import event")
+        verbose_name_plural = _("import events")
+        ordering = ["job", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.action}"

@@ -32,9 +32,11 @@ from onewindow.catalog.models import (
     ServiceItemVersion,
 )
 from onewindow.catalog.rules import default_steps, item_rules_check
+from onewindow.catalog.transitions import ITEM_MACHINE
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ApplicationError, ErrorList, validate_model
 from onewindow.org.models import Department, Region
+from onewindow.workflow import mover
 
 ITEM_SNAPSHOT_EXCLUDE = {"id", "created_at", "updated_at", "version", "result_sample"}
 MATERIAL_FIELDS = (
@@ -198,19 +200,21 @@ def _replace_children(item: ServiceItem, content: ItemContent) -> None:
 
 
 def item_after_change(
-    *, item: ServiceItem, actor: Any, action: str, change_note: str = ""
+    *, item: ServiceItem, actor: Any, action: str, change_note: str = "", audit: bool = True
 ) -> ServiceItemVersion | None:
-    """What follows any stored change of an item: version, search document, audit."""
+    """What follows any stored change of an item: version, search document, audit (not for a
+    status move, whose audit row the workflow mover wrote)."""
     from onewindow.catalog.search import search_document_rebuild
 
     version = item_record_version(item=item, actor=actor, change_note=change_note)
     search_document_rebuild(item=item)
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=item,
-        detail={"version": item.version, "new_version": version is not None},
-    )
+    if audit:
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=item,
+            detail={"version": item.version, "new_version": version is not None},
+        )
     return version
 
 
@@ -255,18 +259,23 @@ def _current_content(item: ServiceItem) -> ItemContent:
 
 @transaction.atomic
 def item_publish(*, item: ServiceItem, actor: Any = None) -> ServiceItemVersion | None:
-    """Publish a draft (or re-publish a cancelled) item after checking every rule."""
+    """Publish a draft (or re-publish a cancelled) item after checking every rule.
+
+    Moves through the workflow mover (``ITEM_MACHINE``): event row and audit row written; the
+    version recorded and the search document rebuilt."""
     item_content_check(_current_content(item))
     if item.status == ItemStatus.PUBLISHED:
         raise ApplicationError(
             _("The item is published already."), code="already_published", status=409
         )
-    item.status = ItemStatus.PUBLISHED
     if item.effective_date is None:
         item.effective_date = timezone.localdate()
     item.cancel_date = None
-    item.save(update_fields=["status", "effective_date", "cancel_date", "updated_at"])
-    return item_after_change(item=item, actor=actor, action="catalog.item_publish")
+    event = mover.move(ITEM_MACHINE, item, "publish", actor=actor)
+    version = item_after_change(item=item, actor=actor, action="", audit=False)
+    event.data = {"version": item.version, "new_version": version is not None}
+    event.save(update_fields=["data"])
+    return version
 
 
 @transaction.atomic
@@ -276,10 +285,9 @@ def item_cancel(*, item: ServiceItem, actor: Any = None, reason: str = "") -> No
         raise ApplicationError(
             _("Give the reason for cancelling the item."), code="reason_required"
         )
-    item.status = ItemStatus.CANCELLED
     item.cancel_date = timezone.localdate()
-    item.save(update_fields=["status", "cancel_date", "updated_at"])
-    item_after_change(item=item, actor=actor, action="catalog.item_cancel", change_note=reason)
+    mover.move(ITEM_MACHINE, item, "cancel", actor=actor, reason=reason)
+    item_after_change(item=item, actor=actor, action="", change_note=reason, audit=False)
 
 
 def items_bulk_check(contents: Sequence[ItemContent]) -> None:

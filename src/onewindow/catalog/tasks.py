@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import CatalogImportJob, ImportStatus
+from onewindow.catalog.transitions import IMPORT_JOB_MACHINE
 from onewindow.core.errors import ApplicationError, FieldError
 from onewindow.core.tasks import task
+from onewindow.workflow import mover
 
 logger = logging.getLogger(__name__)
+
+
+def _job_move(job_id: int, action: str, **values: Any) -> None:
+    """Move the job through the workflow mover, in a short transaction of its own."""
+    with transaction.atomic():
+        job = mover.lock(IMPORT_JOB_MACHINE, CatalogImportJob(pk=job_id))
+        for name, value in values.items():
+            setattr(job, name, value)
+        mover.move(IMPORT_JOB_MACHINE, job, action, actor=job.created_by)
 
 
 def _job_update(job_id: int, **values: object) -> None:
@@ -32,7 +45,7 @@ def catalog_import_run(*, job_id: int) -> None:
     job = CatalogImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status in {ImportStatus.DONE, ImportStatus.FAILED}:
         return
-    _job_update(job_id, status=ImportStatus.RUNNING, processed_rows=0, errors=[], summary={})
+    _job_move(job_id, "start", processed_rows=0, errors=[], summary={})
 
     def progress(processed: int, total: int) -> None:
         _job_update(job_id, processed_rows=processed, total_rows=total)
@@ -63,11 +76,11 @@ def catalog_import_run(*, job_id: int) -> None:
             )
         ]
     if errors:
-        _job_update(
+        _job_move(
             job_id,
-            status=ImportStatus.FAILED,
+            "fail",
             errors=[error.as_dict() for error in errors],
             finished_at=timezone.now(),
         )
     else:
-        _job_update(job_id, status=ImportStatus.DONE, summary=summary, finished_at=timezone.now())
+        _job_move(job_id, "finish", summary=summary, finished_at=timezone.now())

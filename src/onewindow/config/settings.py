@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "onewindow.org",
     "onewindow.catalog",
     "onewindow.workcal",
+    "onewindow.workflow",
     "onewindow.applicants",
     "onewindow.cases",
     "onewindow.notify",

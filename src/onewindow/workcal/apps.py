@@ -6,3 +6,6 @@ class WorkcalConfig(AppConfig):
     name = "onewindow.workcal"
     label = "workcal"
     verbose_name = _("Working-day calendar")
+
+    def ready(self) -> None:
+        from onewindow.workcal import signals  # noqa: F401  (connects the receivers)

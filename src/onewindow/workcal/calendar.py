@@ -5,18 +5,32 @@ For a year the package does not cover, weekdays count as working days and weeken
 until a centre manager enters that year's official holidays as overrides
 (``official_calendar_covers`` tells pages to warn about it).
 
-All deadline arithmetic of the platform goes through ``WorkingCalendar``.
+All deadline arithmetic of the platform goes through ``WorkingCalendar``. ``calendar_current()``
+is the calendar with every override, kept in the process and loaded again only after an override
+changed (``calendar_invalidate``, called when an override row is saved or deleted): a deadline
+costs no query.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 
 import chinese_calendar
+from django.core.cache import cache
 
 from onewindow.workcal.models import CalendarOverride
+
+# The overrides' generation, shared through the Django cache so that every worker process of a
+# deployment with a shared cache (``CACHE_REDIS_URL``) reloads after a change in any of them.
+# With the per-process default cache each process still reloads after its own changes, and at
+# the latest after ``PROCESS_CALENDAR_SECONDS``.
+GENERATION_KEY = "workcal.overrides.generation"
+PROCESS_CALENDAR_SECONDS = 300
+_process_lock = threading.Lock()
+_process_calendar: dict[str, object] = {}
 
 
 @lru_cache(maxsize=4096)
@@ -98,6 +112,36 @@ class WorkingCalendar:
 
     def working_days_in(self, days: Iterable[dt.date]) -> list[dt.date]:
         return [day for day in days if self.is_working_day(day)]
+
+
+def calendar_current() -> WorkingCalendar:
+    """The calendar with every override, loaded once per process and generation."""
+    import time
+
+    generation = cache.get(GENERATION_KEY, 0)
+    now = time.monotonic()
+    with _process_lock:
+        held = _process_calendar.get("calendar")
+        if (
+            isinstance(held, WorkingCalendar)
+            and _process_calendar.get("generation") == generation
+            and now - float(_process_calendar.get("loaded", 0.0)) < PROCESS_CALENDAR_SECONDS  # type: ignore[arg-type]
+        ):
+            return held
+    loaded = WorkingCalendar.load_all()
+    with _process_lock:
+        _process_calendar.update(calendar=loaded, generation=generation, loaded=now)
+    return loaded
+
+
+def calendar_invalidate() -> None:
+    """Forget the loaded overrides in this process and tell the others (shared cache)."""
+    with _process_lock:
+        _process_calendar.clear()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
 
 
 def calendar_gaps(today: dt.date, *, years_ahead: int = 1) -> list[int]:

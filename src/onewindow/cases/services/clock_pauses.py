@@ -11,20 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases import clock
-from onewindow.cases.errors import StaleCase, TransitionNotAllowed
+from onewindow.cases.errors import TransitionNotAllowed
 from onewindow.cases.models import Case, CaseTask, ClockPause, PauseKind
-from onewindow.cases.services.core import _lock, case_transition
-from onewindow.cases.transitions import TaskState
-from onewindow.catalog.codes import TimeUnit
+from onewindow.cases.services.core import case_transition, check_case_revision, lock_case
+from onewindow.cases.transitions import CASE_MACHINE, TaskState
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.permissions import Action, can, require
-from onewindow.workcal.calendar import WorkingCalendar
+from onewindow.workcal.calendar import calendar_current
+from onewindow.workflow import clock
+from onewindow.workflow.clock import TimeUnit
 
 # --- special procedures (clock pauses) ------------------------------------------------------
 
 
-def _suspend(
+def suspend_locked(
     case: Case,
     *,
     actor: Any,
@@ -51,15 +51,13 @@ def _suspend(
     return pause
 
 
-def _resume(case: Case, *, actor: Any, result: str, now: dt.datetime) -> ClockPause:
+def resume_locked(case: Case, *, actor: Any, result: str, now: dt.datetime) -> ClockPause:
     pause = case.pauses.filter(ended_at=None).order_by("-started_at").first()
     if pause is None:
         raise TransitionNotAllowed(action="resume", state=case.get_state_display())
     pause.ended_at = now
     pause.result = result
-    calendar = WorkingCalendar.load(
-        pause.started_at.date() - dt.timedelta(days=1), now.date() + dt.timedelta(days=400)
-    )
+    calendar = calendar_current()
     pause.paused_working_days = clock.pause_length_working_days(pause.started_at, now, calendar)
     pause.save()
     if case.due_at is not None:
@@ -102,10 +100,11 @@ def _require_lead_department(actor: Any, case: Case) -> None:
     """Only the department that owns the case stops or restarts its clock. A joint department
     asks for papers through its own task instead. Outsiders get "not found"; a joint department,
     which can see the case, gets "not allowed". Both refusals are audited."""
-    if can(actor, Action.CASE_WORK, case.department):
+    work = CASE_MACHINE.permission_for("suspend")
+    if can(actor, work, case.department):
         return
     require(actor, Action.CASE_VIEW, case, hide=True)
-    require(actor, Action.CASE_WORK, case.department)
+    require(actor, work, case.department)
 
 
 def case_suspend(
@@ -114,7 +113,7 @@ def case_suspend(
     """Start a special procedure (听证, 检验检测, 专家评审, 补正): the clock stops."""
     _require_lead_department(actor, case)
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         return _case_suspend_locked(
             case, actor=actor, kind=kind, reason=reason, expected_revision=expected_revision
         )
@@ -125,9 +124,8 @@ def _case_suspend_locked(
 ) -> ClockPause:
     if kind not in PauseKind.values:
         raise ValidationFailed(_("Unknown special procedure."), [], code="kind")
-    if expected_revision is not None and expected_revision != case.revision:
-        raise StaleCase()
-    return _suspend(case, actor=actor, kind=kind, reason=reason, now=timezone.now())
+    check_case_revision(case, expected_revision)
+    return suspend_locked(case, actor=actor, kind=kind, reason=reason, now=timezone.now())
 
 
 def case_resume(
@@ -136,7 +134,6 @@ def case_resume(
     """End the special procedure: the deadline moves by the working days it took."""
     _require_lead_department(actor, case)
     with transaction.atomic():
-        case = _lock(case)
-        if expected_revision is not None and expected_revision != case.revision:
-            raise StaleCase()
-        return _resume(case, actor=actor, result=result, now=timezone.now())
+        case = lock_case(case)
+        check_case_revision(case, expected_revision)
+        return resume_locked(case, actor=actor, result=result, now=timezone.now())

@@ -1,4 +1,5 @@
-"""The one state mover (``case_transition``), the case row lock, events and numbering.
+"""The case's moves (``case_transition``, on the workflow kernel), the case row lock, events and
+numbering.
 
 Every other module of the package builds on these; this module imports none of them.
 """
@@ -10,18 +11,16 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 
-from onewindow.cases.errors import StaleCase, TransitionNotAllowed
 from onewindow.cases.models import Case, CaseEvent, CaseNumberSequence, CaseTask
-from onewindow.cases.transitions import case_target_state
+from onewindow.cases.transitions import CASE_MACHINE
 from onewindow.org.models import Department, ServiceCentre
+from onewindow.workflow import mover
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over a phone
 
 
-# --- the one state mover --------------------------------------------------------------------
+# --- the case's moves, through the workflow kernel -------------------------------------------
 
 
 def case_transition(
@@ -35,49 +34,38 @@ def case_transition(
     public: bool = True,
     data: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
+    audit_detail: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    """Move ``case`` by ``action``. Must run inside a transaction holding the case's row lock
-    (all callers lock with ``_lock``)."""
-    target = case_target_state(action, case.state)
-    if target is None:
-        raise TransitionNotAllowed(action=action, state=case.get_state_display())
-    if expected_revision is not None and expected_revision != case.revision:
-        raise StaleCase()
-    now = now or timezone.now()
-    from_state = case.state
-    case.state = target
-    case.revision += 1
-    case.save()
-    event = CaseEvent.objects.create(
-        case=case,
-        at=now,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        from_state=from_state,
-        to_state=target,
+    """Move ``case`` by ``action`` through the one mover (``workflow.mover.move``): table
+    checked, revision bumped, ``CaseEvent`` and audit row written, the applicant told after
+    commit. Runs inside the caller's transaction, on a case read with ``lock_case`` (or one
+    this transaction creates)."""
+    event: CaseEvent = mover.move(
+        CASE_MACHINE,
+        case,
+        action,
+        actor=actor,
         reason=reason,
-        department=department,
+        data=data,
+        expected_revision=expected_revision,
+        now=now,
         public=public,
-        data=data or {},
+        event_fields={"department": department},
+        audit_detail=audit_detail,
     )
-    if public:
-        # The applicant hears of a move only once it is committed; a failing notification
-        # never undoes or breaks the move (robust: logged, not raised).
-        from onewindow.notify.services import notify_case_event
-
-        transaction.on_commit(lambda: notify_case_event(event_id=event.pk), robust=True)
     return event
 
 
-def _lock(case: Case) -> Case:
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("centre__region")
-        .get(pk=case.pk)
-    )
+def lock_case(case: Case) -> Case:
+    """``case`` read again under its row lock (inside the caller's transaction)."""
+    return mover.lock(CASE_MACHINE, case, related=("centre__region",))
 
 
-def _event(
+def check_case_revision(case: Case, expected_revision: int | None) -> None:
+    mover.check_revision(CASE_MACHINE, case, expected_revision)
+
+
+def case_record(
     case: Case,
     *,
     action: str,
@@ -89,20 +77,22 @@ def _event(
     department: Department | None = None,
     now: dt.datetime | None = None,
 ) -> CaseEvent:
-    """An event that does not change the case's state (task steps, papers arriving)."""
-    return CaseEvent.objects.create(
-        case=case,
-        at=now or timezone.now(),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        from_state=case.state,
-        to_state=case.state,
+    """An event that does not change the case's state (papers arriving)."""
+    event: CaseEvent = mover.record(
+        CASE_MACHINE,
+        case,
+        action,
+        actor=actor,
         reason=reason,
-        task=task,
+        data=data,
         public=public,
-        data=data or {},
-        department=department or (task.department if task else None),
+        now=now,
+        event_fields={
+            "task": task,
+            "department": department or (task.department if task else None),
+        },
     )
+    return event
 
 
 # --- numbering ------------------------------------------------------------------------------
@@ -119,5 +109,5 @@ def case_number_next(*, centre: ServiceCentre, today: dt.date) -> str:
     return template.format(district=district, date=today, seq=sequence.last)
 
 
-def _query_code() -> str:
+def query_code_new() -> str:
     return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6))

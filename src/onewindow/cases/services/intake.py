@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases import clock
 from onewindow.cases.errors import MaterialsIncomplete
 from onewindow.cases.models import (
     ApplicantType,
@@ -24,20 +23,16 @@ from onewindow.cases.models import (
     Outcome,
     OutputMethod,
 )
-from onewindow.cases.services.core import (
-    _query_code,
-    case_number_next,
-    case_transition,
-)
-from onewindow.cases.services.tasks import _advance_if_no_tasks, _tasks_create
-from onewindow.cases.transitions import NEW, case_target_state
+from onewindow.cases.services.core import case_number_next, case_transition, query_code_new
+from onewindow.cases.services.tasks import advance_if_no_tasks, tasks_create
+from onewindow.cases.transitions import CASE_MACHINE, NEW
 from onewindow.catalog.codes import CaseType, ItemStatus, MaterialNecessity
 from onewindow.catalog.models import ServiceItem, ServiceItemVersion
 from onewindow.catalog.selectors import item_accepted_at
-from onewindow.core.audit import audit_record
 from onewindow.core.errors import ApplicationError, ErrorList, ValidationFailed
-from onewindow.core.permissions import Action, require
+from onewindow.core.permissions import require
 from onewindow.org.models import ServiceCentre, Window, WindowKind
+from onewindow.workflow import clock
 
 
 @dataclass
@@ -131,12 +126,11 @@ def _intake_check(intake: Intake) -> tuple[ServiceItemVersion, list[dict[str, An
 def _new_case(
     intake: Intake, version: ServiceItemVersion, *, state_action: str, now: dt.datetime
 ) -> Case:
-    target = case_target_state(state_action, NEW)
-    assert target is not None
+    assert CASE_MACHINE.target(state_action, NEW) is not None
     snapshot = version.snapshot
     case = Case(
         number=case_number_next(centre=intake.centre, today=timezone.localtime(now).date()),
-        query_code=_query_code(),
+        query_code=query_code_new(),
         item=intake.item,
         item_version=version,
         department=intake.item.department,
@@ -208,7 +202,7 @@ def _create_once(intake: Intake, build: Any, action: str) -> Case:
     """Run ``build`` once per idempotency key: a replay of the same submission returns the case
     the first call made; a different submission under a used key is refused."""
     # Checked before the transaction, so that a refusal's audit row is kept.
-    require(intake.clerk, Action.CASE_ACCEPT, intake.centre)
+    require(intake.clerk, CASE_MACHINE.permission_for(action), intake.centre)
     existing = _replayed(intake)
     if existing is not None:
         return _same_submission(existing, intake, action)
@@ -290,9 +284,8 @@ def case_accept(*, intake: Intake, now: dt.datetime | None = None) -> Case:
             department=case.department,
             data={"due_at": case.due_at.isoformat(), "deferred": [r.name for r in deferred]},
         )
-        _tasks_create(case, version, now=when)
-        _advance_if_no_tasks(case, actor=intake.clerk, now=when)
-        audit_record(actor=intake.clerk, action="cases.accept", obj=case)
+        tasks_create(case, version, now=when)
+        advance_if_no_tasks(case, actor=intake.clerk, now=when)
         return case
 
     return _create_once(intake, build, "accept")
@@ -335,7 +328,6 @@ def case_request_supplement(
                 ],
             },
         )
-        audit_record(actor=intake.clerk, action="cases.request_supplement", obj=case)
         return case
 
     return _create_once(intake, build, "request_supplement")
@@ -354,7 +346,6 @@ def case_refuse_at_intake(*, intake: Intake, reasons: str, now: dt.datetime | No
         case = _new_case(intake, version, state_action="refuse", now=when)
         _store_materials(case, intake, checklist, when)
         case_transition(case=case, action="refuse", actor=intake.clerk, now=when, reason=reasons)
-        audit_record(actor=intake.clerk, action="cases.refuse", obj=case)
         return case
 
     return _create_once(intake, build, "refuse")
@@ -407,7 +398,6 @@ def case_complete_instant(*, intake: Intake, now: dt.datetime | None = None) -> 
             now=when,
             department=case.department,
         )
-        audit_record(actor=intake.clerk, action="cases.complete_instant", obj=case)
         return case
 
     return _create_once(intake, build, "complete_instant")

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.models import Case, MaterialStatus, OutputMethod
-from onewindow.cases.services.core import _lock, case_transition
-from onewindow.core.audit import audit_record
+from onewindow.cases.services.core import case_transition, lock_case
+from onewindow.cases.transitions import CASE_MACHINE
 from onewindow.core.errors import ErrorList
-from onewindow.core.permissions import Action, require
+from onewindow.core.permissions import require
 
 # --- output ---------------------------------------------------------------------------------
 
@@ -30,7 +30,7 @@ def case_deliver(
 ) -> Case:
     """统一出件: hand over at an output window after checking the collector's ID (or a proxy's
     authorisation), send by post with a tracking number, or deliver electronically."""
-    require(actor, Action.CASE_DELIVER, case.output_centre, hide=True)
+    require(actor, CASE_MACHINE.permission_for("deliver"), case.output_centre, hide=True)
     return _case_deliver(
         case=case,
         actor=actor,
@@ -55,7 +55,7 @@ def _case_deliver(
     note: str,
     expected_revision: int | None,
 ) -> Case:
-    case = _lock(case)
+    case = lock_case(case)
     errors = ErrorList()
     if method == OutputMethod.WINDOW and not (collector_id_checked or proxy_authorisation):
         errors.add(
@@ -89,6 +89,6 @@ def _case_deliver(
             "proxy": proxy_authorisation,
             "papers_returned": returned,
         },
+        audit_detail={"method": method},
     )
-    audit_record(actor=actor, action="cases.deliver", obj=case, detail={"method": method})
     return case

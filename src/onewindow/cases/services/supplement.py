@@ -11,17 +11,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases import clock
-from onewindow.cases.errors import StaleCase, TransitionNotAllowed
+from onewindow.cases.errors import TransitionNotAllowed
 from onewindow.cases.models import Case, MaterialStatus, PauseKind
-from onewindow.cases.services.clock_pauses import _resume
-from onewindow.cases.services.core import _event, _lock, case_transition
+from onewindow.cases.services.clock_pauses import resume_locked
+from onewindow.cases.services.core import (
+    case_record,
+    case_transition,
+    check_case_revision,
+    lock_case,
+)
 from onewindow.cases.services.intake import MaterialReceipt
-from onewindow.cases.services.tasks import _advance_if_no_tasks, _tasks_create
+from onewindow.cases.services.tasks import advance_if_no_tasks, tasks_create
 from onewindow.cases.transitions import CaseState
 from onewindow.catalog.codes import MaterialNecessity
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.core.permissions import Action, require
+from onewindow.workflow import clock
 
 
 def case_supplement_received(
@@ -60,11 +65,10 @@ def case_papers_may_arrive(case: Case) -> bool:
 def _case_supplement_received(
     *, case: Case, actor: Any, receipts: Sequence[MaterialReceipt], expected_revision: int | None
 ) -> Case:
-    case = _lock(case)
+    case = lock_case(case)
     if case.state not in PAPERS_MAY_ARRIVE:
         raise TransitionNotAllowed(action="papers_received", state=case.get_state_display())
-    if expected_revision is not None and expected_revision != case.revision:
-        raise StaleCase()
+    check_case_revision(case, expected_revision)
     if not receipts:
         raise ValidationFailed(_("Tick the papers that arrived."), [], code="no_papers")
     # A back-office 补正 may ask again for a paper already received (a corrected version);
@@ -94,7 +98,7 @@ def _case_supplement_received(
         material.received_at = now
         material.problem = ""
         material.save()
-    _event(
+    case_record(
         case,
         action="papers_received",
         actor=actor,
@@ -119,11 +123,11 @@ def _case_supplement_received(
                 department=case.department,
                 data={"due_at": case.due_at.isoformat()},
             )
-            _tasks_create(case, case.item_version, now=now)
-            _advance_if_no_tasks(case, actor=actor, now=now)
+            tasks_create(case, case.item_version, now=now)
+            advance_if_no_tasks(case, actor=actor, now=now)
     elif (
         case.state == CaseState.SUSPENDED
         and case.pauses.filter(kind=PauseKind.SUPPLEMENT, ended_at=None).exists()
     ):
-        _resume(case, actor=actor, result=str(_("Papers received")), now=now)
+        resume_locked(case, actor=actor, result=str(_("Papers received")), now=now)
     return case

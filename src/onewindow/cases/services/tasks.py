@@ -11,8 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases import clock
-from onewindow.cases.errors import MaterialsOutstanding, StaleCase, TransitionNotAllowed
+from onewindow.cases.errors import MaterialsOutstanding, TransitionNotAllowed
 from onewindow.cases.models import (
     Case,
     CaseTask,
@@ -21,15 +20,15 @@ from onewindow.cases.models import (
     PauseKind,
     TaskOutcome,
 )
-from onewindow.cases.services.clock_pauses import _suspend
-from onewindow.cases.services.core import _event, _lock, case_transition
-from onewindow.cases.transitions import CaseState, TaskState, task_target_state
+from onewindow.cases.services.clock_pauses import suspend_locked
+from onewindow.cases.services.core import case_transition, lock_case
+from onewindow.cases.transitions import TASK_MACHINE, CaseState, TaskState
 from onewindow.catalog.codes import StepKind
 from onewindow.catalog.models import ServiceItemVersion
-from onewindow.core.audit import audit_record
 from onewindow.core.errors import ApplicationError, ValidationFailed
-from onewindow.core.permissions import Action, require
+from onewindow.core.permissions import require
 from onewindow.org.models import Role
+from onewindow.workflow import clock, mover
 
 BACK_OFFICE_KINDS = (StepKind.REVIEW, StepKind.DECIDE, StepKind.COMPLETE)
 DEPARTMENT_ROLES = {Role.DEPT_APPROVER, Role.DEPT_LEAD}
@@ -45,7 +44,7 @@ DEFAULT_ROLE = {
 # --- back-office tasks ----------------------------------------------------------------------
 
 
-def _tasks_create(case: Case, version: ServiceItemVersion, *, now: dt.datetime) -> None:
+def tasks_create(case: Case, version: ServiceItemVersion, *, now: dt.datetime) -> None:
     """One task per back-office step; at the review step of a joint item, one per department."""
     steps = [s for s in version.snapshot["steps"] if s["kind"] in BACK_OFFICE_KINDS]
     joint_ids = [d["id"] for d in version.snapshot.get("joint_departments", [])]
@@ -109,27 +108,43 @@ def _step_of(case: Case, task: CaseTask) -> dict[str, Any]:
     return {}
 
 
-def _advance_if_no_tasks(case: Case, *, actor: Any, now: dt.datetime) -> None:
+def advance_if_no_tasks(case: Case, *, actor: Any, now: dt.datetime) -> None:
     """An item without back-office steps (e.g. received and forwarded) is decided at once."""
     if not case.tasks.exists():
         _advance(case, actor=actor, now=now)
 
 
 def _lock_task(task: CaseTask) -> tuple[CaseTask, Case]:
-    case = _lock(task.case)
-    return CaseTask.objects.select_for_update(of=("self",)).select_related("department").get(
-        pk=task.pk
-    ), case
+    """The task and its case under their row locks (the case first, as every case write)."""
+    case = lock_case(task.case)
+    task = mover.lock(TASK_MACHINE, task, related=("department",))
+    task.case = case
+    return task, case
 
 
-def _task_move(task: CaseTask, action: str, *, expected_revision: int | None) -> None:
-    target = task_target_state(action, task.state)
-    if target is None:
-        raise TransitionNotAllowed(action=action, state=task.get_state_display())
-    if expected_revision is not None and expected_revision != task.revision:
-        raise StaleCase()
-    task.state = target
-    task.revision += 1
+def task_move(
+    task: CaseTask,
+    action: str,
+    *,
+    actor: Any,
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+    reason: str = "",
+    event: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Move a task (read under its lock, ``task.case`` the locked case) by the one mover."""
+    mover.move(
+        TASK_MACHINE,
+        task,
+        action,
+        actor=actor,
+        expected_revision=expected_revision,
+        now=now,
+        reason=reason,
+        event=event,
+        data=data,
+    )
 
 
 def _require_worker(actor: Any, task: CaseTask) -> None:
@@ -137,7 +152,7 @@ def _require_worker(actor: Any, task: CaseTask) -> None:
 
     if task.department is None:
         raise ApplicationError(_("This step has no department."), code="no_department")
-    require(actor, Action.CASE_WORK, task.department, hide=True)
+    require(actor, TASK_MACHINE.permission_for("complete"), task.department, hide=True)
     if not RoleAssignment.objects.filter(
         user=actor, role=task.role, department=task.department
     ).exists():
@@ -152,11 +167,9 @@ def _require_worker(actor: Any, task: CaseTask) -> None:
 def task_claim(*, task: CaseTask, actor: Any, expected_revision: int | None = None) -> CaseTask:
     _require_worker(actor, task)  # before the transaction: a refusal stays audited
     with transaction.atomic():
-        task, case = _lock_task(task)
-        _task_move(task, "claim", expected_revision=expected_revision)
+        task, _case = _lock_task(task)
         task.assignee = actor
-        task.save()
-        _event(case, action="task_claim", actor=actor, task=task, public=False)
+        task_move(task, "claim", actor=actor, expected_revision=expected_revision)
     return task
 
 
@@ -175,17 +188,14 @@ def task_assign(
 def _task_assign(
     *, task: CaseTask, actor: Any, assignee: Any, expected_revision: int | None
 ) -> CaseTask:
-    task, case = _lock_task(task)
-    _task_move(task, "assign", expected_revision=expected_revision)
+    task, _case = _lock_task(task)
     previous = task.assignee
     task.assignee = assignee
-    task.save()
-    _event(
-        case,
-        action="task_assign",
+    task_move(
+        task,
+        "assign",
         actor=actor,
-        task=task,
-        public=False,
+        expected_revision=expected_revision,
         data={"from": getattr(previous, "pk", None), "to": assignee.pk},
     )
     return task
@@ -233,15 +243,13 @@ def _task_complete(
     if not opinion.strip():
         raise ValidationFailed(_("Write your opinion."), [], code="opinion_required")
     if case.state != CaseState.ACCEPTED:
-        raise TransitionNotAllowed(action=str(outcome), state=case.get_state_display())
-    if expected_revision is not None and expected_revision != task.revision:
-        raise StaleCase()
+        raise TransitionNotAllowed(action=f"task_{outcome}", state=case.get_state_display())
+    mover.check_revision(TASK_MACHINE, task, expected_revision)
     now = timezone.now()
     if outcome == TaskOutcome.RETURN_FOR_SUPPLEMENT:
         task.opinion = opinion
-        task.revision += 1
-        task.save()
-        _suspend(case, actor=actor, kind=pause_kind, reason=opinion, now=now, task=task)
+        mover.bump(TASK_MACHINE, task)
+        suspend_locked(case, actor=actor, kind=pause_kind, reason=opinion, now=now, task=task)
         return task
     if outcome not in (TaskOutcome.APPROVE, TaskOutcome.REJECT):
         raise ValidationFailed(_("Unknown outcome."), [], code="outcome")
@@ -252,12 +260,10 @@ def _task_complete(
         )
         if outstanding.exists():
             raise MaterialsOutstanding("、".join(m.name for m in outstanding))
-    _task_move(task, "complete", expected_revision=None)
     task.outcome = outcome
     task.opinion = opinion
     task.finished_at = now
-    task.save()
-    _event(case, action=f"task_{outcome}", actor=actor, task=task, reason=opinion, now=now)
+    task_move(task, "complete", actor=actor, now=now, reason=opinion, event=f"task_{outcome}")
     _advance(case, actor=actor, now=now)
     return task
 
@@ -275,12 +281,11 @@ def _advance(case: Case, *, actor: Any, now: dt.datetime) -> None:
     waiting = open_now.filter(state=TaskState.WAITING).order_by("step_order")
     next_task = waiting.first()
     if next_task is not None:
-        step_tasks = list(waiting.filter(step_order=next_task.step_order))
-        for task in step_tasks:
-            _task_move(task, "open", expected_revision=None)
+        for task in mover.lock_all(TASK_MACHINE, waiting.filter(step_order=next_task.step_order)):
+            task.case = case
             task.opened_at = now
             task.due_at = _step_due(_step_of(case, task), now, case)
-            task.save()
+            task_move(task, "open", actor=actor, now=now)
         return
     decision = case.tasks.filter(kind=StepKind.DECIDE, state=TaskState.DONE).first()
     if decision is None:
@@ -304,5 +309,5 @@ def _advance(case: Case, *, actor: Any, now: dt.datetime) -> None:
         department=case.department,
         reason=decision.opinion if decision else "",
         data={"outcome": case.outcome},
+        audit_detail={"outcome": case.outcome},
     )
-    audit_record(actor=actor, action="cases.decide", obj=case, detail={"outcome": case.outcome})

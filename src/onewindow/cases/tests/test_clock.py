@@ -5,10 +5,10 @@ import zoneinfo
 
 import pytest
 
-from onewindow.cases import clock
-from onewindow.cases.clock import Light
 from onewindow.cases.services import case_accept
 from onewindow.catalog.codes import TimeUnit
+from onewindow.workflow import clock
+from onewindow.workflow.clock import Light
 
 pytestmark = pytest.mark.django_db  # calendar overrides live in the database
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from onewindow.cases.events import CASE_EVENTS
 from onewindow.cases.models import MaterialStatus, TaskOutcome
 from onewindow.cases.services import (
     case_accept,
@@ -23,7 +24,6 @@ from onewindow.cases.transitions import CaseState
 from onewindow.cases.views_public import (
     NOT_FOUND_MESSAGE,
     PROGRESS_MAX_FAILURES,
-    STEP_LABELS,
     TOO_MANY_MESSAGE,
 )
 
@@ -45,7 +45,8 @@ def zh(text) -> str:
 
 
 def label(action: str) -> str:
-    return zh(STEP_LABELS[action])
+    with translation.override("zh-hans"):
+        return CASE_EVENTS.public_label(action)
 
 
 def finish_back_office(city, case) -> None:

@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import translation
 
+from onewindow.cases.events import CASE_EVENTS
 from onewindow.cases.tests.test_progress import delivered_lift_case
-from onewindow.cases.views_public import STEP_LABELS
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def test_delivered_lift_case_on_a_phone(live_server, phone_page, city):
     case = delivered_lift_case(city)
     with translation.override("zh-hans"):
         expected = [
-            str(STEP_LABELS[action])
+            CASE_EVENTS.public_label(action)
             for action in case.events.filter(public=True)
             .order_by("at", "id")
             .values_list("action", flat=True)

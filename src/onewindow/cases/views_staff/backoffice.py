@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.applicants.selectors import person_profile
 from onewindow.cases import forms as staff_forms
+from onewindow.cases.events import CASE_EVENTS
 from onewindow.cases.models import Case, CaseTask, MaterialStatus
 from onewindow.cases.selectors import case_get_for_user, task_queue_for_user
 from onewindow.cases.services import (
@@ -39,22 +40,6 @@ from onewindow.core.permissions import Action, can, require
 
 CASE_VIEW_PURPOSE = "办件查看"
 QUEUE_PAGE_SIZE = 25
-EVENT_LABELS = {
-    "accept": _("Accepted"),
-    "request_supplement": _("Papers requested at the window (补正)"),
-    "refuse": _("Not accepted"),
-    "complete_instant": _("Completed at the window"),
-    "suspend": _("Clock paused"),
-    "resume": _("Clock resumed"),
-    "decide": _("Decided"),
-    "deliver": _("Handed over"),
-    "withdraw": _("Withdrawn"),
-    "task_claim": _("Task claimed"),
-    "task_assign": _("Task assigned"),
-    "task_approve": _("Approved"),
-    "task_reject": _("Rejected"),
-    "papers_received": _("Papers arrived"),
-}
 
 
 # --- department queue -----------------------------------------------------------------------
@@ -167,7 +152,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "open_tasks": open_tasks,
         "papers_arrived": papers_arrived,
         "wanting": wanting,
-        "event_labels": EVENT_LABELS,
+        "event_labels": CASE_EVENTS.labels(),
         "action_error": None,
         "action_task_id": None,
         "typed_opinion": "",

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from onewindow.cases.clock import Light
 from onewindow.cases.selectors import supervision_board
 from onewindow.cases.views_staff.common import LIGHT_LABELS, render_page, staff_page
 from onewindow.core.permissions import Action, require
 from onewindow.workcal.calendar import calendar_gaps
+from onewindow.workflow.clock import Light
 
 BOARD_PAGE_SIZE = 50
 LIGHTS_SHOWN = (Light.RED, Light.YELLOW, Light.PAUSED, Light.GREEN)

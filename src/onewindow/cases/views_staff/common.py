@@ -11,19 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases.clock import Light
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden, PermissionDenied
 from onewindow.core.permissions import Action, can
-
-LIGHT_LABELS = {
-    Light.RED: _("Overdue"),
-    Light.YELLOW: _("Due within a working day"),
-    Light.PAUSED: _("Clock paused"),
-    Light.GREEN: _("On time"),
-    Light.STOPPED: _("Clock not running"),
-}
+from onewindow.workflow.clock import LIGHT_LABELS
 
 NAV_BY_TEMPLATE = {
     "home": "home",
