@@ -9,8 +9,9 @@
   service points and three self-service kiosks;
 - the life-event topics for individuals and businesses;
 - staff for every role with predictable demo logins sharing ``DEMO_PASSWORD``;
-- ``600 × scale`` service items: the hand-written ones of ``handwritten.py`` and items generated
-  from the templates of ``subjects.py``, mostly published, a few drafts and withdrawn ones.
+- ``600 × scale`` service items: the hand-written ones of ``data/handwritten.toml`` and items
+  generated from the templates of ``data/subjects.toml`` and ``data/street_subjects.toml``,
+  mostly published, a few drafts and withdrawn ones.
 
 Determinism: everything is first decided as plain data by ``planning.plan_demo_city`` (seeded
 ``random.Random`` per part, no clock, no set ordering), then written. The same seed and scale
@@ -52,7 +53,7 @@ from onewindow.catalog.models import (
 )
 from onewindow.catalog.services import ItemContent, item_save, topic_save
 from onewindow.core.errors import ApplicationError, ErrorList
-from onewindow.demo import data
+from onewindow.demo import city
 from onewindow.demo.planning import (
     HALL_CODE,
     CityPlan,
@@ -105,7 +106,7 @@ def demo_usernames() -> list[str]:
 
 
 def demo_city_exists() -> bool:
-    return Region.objects.filter(code=data.DISTRICT_CODE).exists()
+    return Region.objects.filter(code=city.DISTRICT_CODE).exists()
 
 
 class TextOutput(Protocol):
@@ -206,7 +207,7 @@ def _write_departments(plan: CityPlan, regions: dict[str, Region]) -> dict[str, 
             name_en=spec.name_en,
             uscc=spec.uscc,
             region=regions[spec.region_code],
-            phone=data.HOTLINE,
+            phone=city.HOTLINE,
         )
         for spec in plan.departments
     }
@@ -222,7 +223,7 @@ def _write_topics() -> dict[str, LifeEventTopic]:
             description=spec.description,
             order=order,
         )
-        for order, spec in enumerate(data.TOPICS, start=1)
+        for order, spec in enumerate(city.TOPICS, start=1)
     }
 
 
@@ -235,8 +236,8 @@ def _write_centres(plan: CityPlan, regions: dict[str, Region]) -> dict[str, Serv
             level=spec.level,
             region=regions[spec.region_code],
             address=spec.address,
-            opening_hours=data.OPENING_HOURS,
-            phone=data.HOTLINE,
+            opening_hours=city.OPENING_HOURS,
+            phone=city.HOTLINE,
             windows=list(spec.windows),
         )
         for spec in plan.centres

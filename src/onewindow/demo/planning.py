@@ -34,8 +34,8 @@ from onewindow.catalog.codes import (
     StepKind,
     TimeUnit,
 )
-from onewindow.demo import data, subjects
-from onewindow.demo.handwritten import HANDWRITTEN_ITEMS
+from onewindow.demo import city, subjects
+from onewindow.demo.handwritten import HANDWRITTEN_ITEMS, HandwrittenItem
 from onewindow.org.models import CentreLevel, Role, WindowKind
 
 # Items at scale 1.0 (Liwan ran 977 items; the issue asks for at least 600).
@@ -213,12 +213,12 @@ def _organisation_code(rng: random.Random) -> str:
 
 def government_uscc(rng: random.Random) -> str:
     """A valid unified social credit code of a government body (1-1) in Liwan (440103)."""
-    body = "11" + data.DISTRICT_CODE[:6] + _organisation_code(rng)
+    body = "11" + city.DISTRICT_CODE[:6] + _organisation_code(rng)
     return body + uscc.calc_check_digit(body)
 
 
 def street_code(index: int) -> str:
-    return f"{data.DISTRICT_CODE[:6]}{index:03d}000"
+    return f"{city.DISTRICT_CODE[:6]}{index:03d}000"
 
 
 def street_office_key(index: int) -> str:
@@ -233,9 +233,9 @@ def street_office_key(index: int) -> str:
 def plan_regions(seed: int) -> list[RegionPlan]:
     rng = random.Random(f"{seed}:regions")
     regions = [
-        RegionPlan(data.DISTRICT_CODE, data.DISTRICT_NAME, data.DISTRICT_NAME_EN, "district", None)
+        RegionPlan(city.DISTRICT_CODE, city.DISTRICT_NAME, city.DISTRICT_NAME_EN, "district", None)
     ]
-    for index, street in enumerate(data.STREETS, start=1):
+    for index, street in enumerate(city.STREETS, start=1):
         code = street_code(index)
         regions.append(
             RegionPlan(
@@ -243,11 +243,11 @@ def plan_regions(seed: int) -> list[RegionPlan]:
                 f"{street.name}街道",
                 f"{street.name_en} Subdistrict",
                 "street",
-                data.DISTRICT_CODE,
+                city.DISTRICT_CODE,
             )
         )
-        count = rng.randint(min(2, len(street.places)), len(street.places))
-        for number, place in enumerate(street.places[:count], start=1):
+        count = rng.randint(min(2, len(street.communities)), len(street.communities))
+        for number, place in enumerate(street.communities[:count], start=1):
             regions.append(
                 RegionPlan(
                     f"{code[:9]}{number:03d}",
@@ -272,7 +272,7 @@ def plan_departments(seed: int) -> list[DepartmentPlan]:
                 taken.append(code)
                 return code
 
-    for number, spec in enumerate(data.DEPARTMENTS, start=1):
+    for number, spec in enumerate(city.DEPARTMENTS, start=1):
         departments.append(
             DepartmentPlan(
                 spec.key,
@@ -281,16 +281,16 @@ def plan_departments(seed: int) -> list[DepartmentPlan]:
                 spec.short_name,
                 spec.name_en,
                 new_uscc(),
-                data.DISTRICT_CODE,
+                city.DISTRICT_CODE,
             )
         )
     # Street offices implement the street-level items of their own street.
-    for index, street in enumerate(data.STREETS, start=1):
+    for index, street in enumerate(city.STREETS, start=1):
         departments.append(
             DepartmentPlan(
                 street_office_key(index),
                 STREET_OFFICE_NUMBER,
-                f"{data.DISTRICT_NAME}{street.name}街道办事处",
+                f"{city.DISTRICT_NAME}{street.name}街道办事处",
                 f"{street.name}街道",
                 f"{street.name_en} Subdistrict Office",
                 new_uscc(),
@@ -315,11 +315,11 @@ def plan_centres(seed: int, regions: list[RegionPlan]) -> list[CentrePlan]:
     centres = [
         CentrePlan(
             HALL_CODE,
-            data.HALL_NAME,
-            data.HALL_NAME_EN,
+            city.HALL_NAME,
+            city.HALL_NAME_EN,
             CentreLevel.DISTRICT_HALL,
-            data.DISTRICT_CODE,
-            data.HALL_ADDRESS,
+            city.DISTRICT_CODE,
+            city.HALL_ADDRESS,
             hall_windows,
         )
     ]
@@ -337,7 +337,7 @@ def plan_centres(seed: int, regions: list[RegionPlan]) -> list[CentrePlan]:
                 f"{street.name_en} Government Service Centre",
                 CentreLevel.STREET_CENTRE,
                 street.code,
-                f"{data.DISTRICT_NAME}{street.name}办事处一楼",
+                f"{city.DISTRICT_NAME}{street.name}办事处一楼",
                 windows,
             )
         )
@@ -364,8 +364,8 @@ def plan_centres(seed: int, regions: list[RegionPlan]) -> list[CentrePlan]:
             "区政务服务中心24小时自助服务区",
             "24-hour self-service area, district hall",
             CentreLevel.KIOSK,
-            data.DISTRICT_CODE,
-            data.HALL_ADDRESS,
+            city.DISTRICT_CODE,
+            city.HALL_ADDRESS,
             [],
         )
     )
@@ -377,7 +377,7 @@ def plan_centres(seed: int, regions: list[RegionPlan]) -> list[CentrePlan]:
                 f"Self-service kiosk, {street.name_en}",
                 CentreLevel.KIOSK,
                 street.code,
-                f"{data.DISTRICT_NAME}{street.name}办事处大堂",
+                f"{city.DISTRICT_NAME}{street.name}办事处大堂",
                 [],
             )
         )
@@ -387,8 +387,8 @@ def plan_centres(seed: int, regions: list[RegionPlan]) -> list[CentrePlan]:
 def _names(rng: random.Random, count: int) -> list[str]:
     names: list[str] = []
     while len(names) < count:
-        given = "".join(rng.choice(data.GIVEN_NAME_CHARACTERS) for _ in range(rng.choice((1, 2))))
-        name = rng.choice(data.SURNAMES) + given
+        given = "".join(rng.choice(city.GIVEN_NAME_CHARACTERS) for _ in range(rng.choice((1, 2))))
+        name = rng.choice(city.SURNAMES) + given
         if name not in names:
             names.append(name)
     return names
@@ -500,15 +500,15 @@ def _keywords(*parts: str) -> str:
 
 def _common_fields(levels: list[str]) -> dict[str, Any]:
     where = (
-        f"{data.HALL_NAME}综合受理窗口（1-{HALL_INTAKE_WINDOWS}号）"
+        f"{city.HALL_NAME}综合受理窗口（1-{HALL_INTAKE_WINDOWS}号）"
         if CentreLevel.DISTRICT_HALL in levels
         else "各街道政务服务中心综合受理窗口"
     )
     return {
         "handling_location": where,
-        "handling_hours": data.OPENING_HOURS,
-        "consult_phone": f"{data.HOTLINE}（政务服务便民热线）",
-        "complaint_phone": data.HOTLINE,
+        "handling_hours": city.OPENING_HOURS,
+        "consult_phone": f"{city.HOTLINE}（政务服务便民热线）",
+        "complaint_phone": city.HOTLINE,
     }
 
 
@@ -517,78 +517,74 @@ def _effective_date(rng: random.Random) -> datetime.date:
 
 
 def plan_handwritten_item(
-    index: int, spec: dict[str, Any], departments: dict[str, DepartmentPlan], rng: random.Random
+    index: int, spec: HandwrittenItem, departments: dict[str, DepartmentPlan], rng: random.Random
 ) -> ItemPlan:
-    department = departments[spec["department"]]
-    statutory, statutory_unit = spec["statutory"]
-    promised, promised_unit = spec["promised"]
-    basic_code = f"{spec['item_type']}{department.number:03d}0000{index:03d}"
-    depth = [str(v) for v in spec["online_depth"]]
-    levels = [str(v) for v in spec["levels"]]
+    department = departments[spec.department]
+    basic_code = f"{spec.item_type}{department.number:03d}0000{index:03d}"
+    depth = [str(v) for v in spec.online_depth]
+    levels = [str(v) for v in spec.handled_at_levels]
     fields: dict[str, Any] = {
         "basic_code": basic_code,
         "implementation_code": basic_code + department.uscc,
-        "name": spec["name"],
-        "name_en": spec["name_en"],
-        "item_type": spec["item_type"],
+        "name": spec.name,
+        "name_en": spec.name_en,
+        "item_type": spec.item_type,
         "exercise_level": ExerciseLevel.COUNTY,
         "status": ItemStatus.PUBLISHED,
         "effective_date": _effective_date(rng),
         "cancel_date": None,
         "power_source": "法定本级行使",
-        "service_objects": [str(v) for v in spec["service_objects"]],
-        "legal_basis": spec["legal_basis"],
-        "conditions": spec["conditions"],
-        "case_type": spec["case_type"],
-        "handling_forms": spec.get("handling_forms", ""),
-        "special_procedures": spec.get("special_procedures", ""),
-        "statutory_limit": statutory,
-        "statutory_limit_unit": statutory_unit,
-        "statutory_limit_note": spec.get("statutory_note", ""),
-        "promised_limit": promised,
-        "promised_limit_unit": promised_unit,
-        "promised_limit_note": spec.get("promised_note", ""),
-        "visits": spec["visits"],
-        "visit_reason": spec["visit_reason"],
+        "service_objects": [str(v) for v in spec.service_objects],
+        "legal_basis": spec.legal_basis,
+        "conditions": spec.conditions,
+        "case_type": spec.case_type,
+        "handling_forms": spec.handling_forms,
+        "special_procedures": spec.special_procedures,
+        "statutory_limit": spec.statutory_limit,
+        "statutory_limit_unit": spec.statutory_limit_unit,
+        "statutory_limit_note": spec.statutory_limit_note,
+        "promised_limit": spec.promised_limit,
+        "promised_limit_unit": spec.promised_limit_unit,
+        "promised_limit_note": spec.promised_limit_note,
+        "visits": spec.visits,
+        "visit_reason": spec.visit_reason,
         "is_online": set(depth) != {OnlineDepth.CONSULT},
         "online_depth": depth,
-        "accepts_post": spec.get("accepts_post", spec["visits"] == 0),
-        "charges_fee": spec.get("charges_fee", False),
-        "fee_basis": spec.get("fee_basis", ""),
-        "supports_online_payment": spec.get("supports_online_payment", False),
-        "supports_kiosk": spec.get("supports_kiosk", False),
+        "accepts_post": spec.accepts_post,
+        "charges_fee": spec.charges_fee,
+        "fee_basis": spec.fee_basis,
+        "supports_online_payment": spec.supports_online_payment,
+        "supports_kiosk": spec.supports_kiosk,
         "handled_at_levels": levels,
-        "intermediary_services": spec.get("intermediary_services", ""),
-        "result_type": spec["result_type"],
-        "result_name": spec["result_name"],
-        "guide_summary": spec["guide"]["summary"],
-        "guide_you_get": spec["guide"]["you_get"],
-        "guide_who": spec["guide"]["who"],
-        "guide_bring": spec["guide"]["bring"],
-        "guide_how_long": spec["guide"]["how_long"],
-        "guide_how_much": spec["guide"]["how_much"],
-        "keywords": spec["keywords"],
+        "intermediary_services": spec.intermediary_services,
+        "result_type": spec.result_type,
+        "result_name": spec.result_name,
+        "guide_summary": spec.guide.summary,
+        "guide_you_get": spec.guide.you_get,
+        "guide_who": spec.guide.who,
+        "guide_bring": spec.guide.bring,
+        "guide_how_long": spec.guide.how_long,
+        "guide_how_much": spec.guide.how_much,
+        "keywords": spec.keywords,
         **_common_fields(levels),
     }
-    instant_licence = (
-        spec["case_type"] == CaseType.INSTANT and spec["item_type"] == ItemType.LICENSING
-    )
+    instant_licence = spec.case_type == CaseType.INSTANT and spec.item_type == ItemType.LICENSING
     return ItemPlan(
         department=department.key,
         fields=fields,
-        materials=[dict(m) for m in spec["materials"]],
-        fee_items=[dict(f) for f in spec.get("fees", [])],
+        materials=[dataclasses.asdict(m) for m in spec.materials],
+        fee_items=[dataclasses.asdict(f) for f in spec.fees],
         steps=[dict(s) for s in INSTANT_LICENCE_STEPS] if instant_licence else None,
-        faqs=list(spec.get("faqs", [])),
-        topics=list(spec["topics"]),
-        joint=list(spec.get("joint", [])),
+        faqs=list(spec.faqs),
+        topics=list(spec.topics),
+        joint=list(spec.joint_departments),
         handwritten=True,
     )
 
 
 def _candidate_pool(departments: list[DepartmentPlan]) -> dict[str, list[tuple[int, str, str]]]:
     """Per department key, every (subject number, action, subject list) it can generate."""
-    handwritten = {(spec["department"], spec["name"]) for spec in HANDWRITTEN_ITEMS}
+    handwritten = {(spec.department, spec.name) for spec in HANDWRITTEN_ITEMS}
     pool: dict[str, list[tuple[int, str, str]]] = {d.key: [] for d in departments}
     for number, subject in enumerate(subjects.SUBJECTS, start=1):
         for action in subject.actions:
@@ -769,7 +765,7 @@ def plan_generated_item(
         "online_depth": [str(v) for v in depth],
         "accepts_post": full_online,
         "charges_fee": fee is not None,
-        "fee_basis": fee[2] if fee else "",
+        "fee_basis": fee.basis if fee else "",
         "supports_online_payment": fee is not None and full_online,
         "supports_kiosk": kiosk,
         "handled_at_levels": [str(v) for v in levels],
@@ -783,7 +779,7 @@ def plan_generated_item(
         "guide_how_long": "材料齐全的，当场办好。"
         if instant
         else f"材料齐全的，{promised}个工作日内办好。",
-        "guide_how_much": f"{fee[0]}：{fee[1]}。" if fee else "不收费。",
+        "guide_how_much": f"{fee.name}：{fee.standard}。" if fee else "不收费。",
         "keywords": _keywords(subject.keywords, action.keywords),
         **_common_fields([str(v) for v in levels]),
     }
@@ -793,7 +789,7 @@ def plan_generated_item(
         fields=fields,
         materials=materials,
         fee_items=(
-            [{"name": fee[0], "standard": fee[1], "basis": fee[2], "reducible": True}]
+            [{"name": fee.name, "standard": fee.standard, "basis": fee.basis, "reducible": True}]
             if fee
             else []
         ),
