@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.applicants.access import check_read_reason, require_personal_data_reader
 from onewindow.applicants.identifiers import (
     ADDRESS_MAX_LENGTH,
+    MOBILE_RE,
     NAME_MAX_LENGTH,
     ORGANISATION_NAME_MAX_LENGTH,
     check_document_number,
@@ -30,6 +32,7 @@ from onewindow.applicants.identifiers import (
     check_uscc,
     mask_address,
     mask_document_number,
+    normalise_phone,
     resident_id_facts,
 )
 from onewindow.applicants.models import (
@@ -57,6 +60,9 @@ PERSON_PREFILL_READ = "applicants.person_prefill_read"
 ORGANISATION_REGISTER = "applicants.organisation_register"
 ORGANISATION_LOOKUP = "applicants.organisation_lookup"
 ORGANISATION_REVEAL = "applicants.organisation_reveal"
+# The system reading an applicant's mobile to send the applicant's own notice. The name predates
+# this service (notify used to read the phone itself); kept so the audit trail stays one series.
+NOTICE_RECIPIENT_READ = "notify.recipient_read"
 
 PERSON_REVEALABLE = {
     "id_number": ("id_number_encrypted", PERSON_ID_NUMBER_CONTEXT),
@@ -581,3 +587,59 @@ def organisation_reveal(
         value = crypto.decrypt(token, context=context) if token else ""
         audit_record(actor=actor, action=ORGANISATION_REVEAL, obj=organisation, detail=detail)
     return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Notices to the applicant
+
+
+def _mobile_only(phone: str) -> str:
+    canonical = normalise_phone(phone)
+    if canonical and MOBILE_RE.fullmatch(canonical):
+        return canonical
+    digits = crypto.normalise_identifier(phone)
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits if MOBILE_RE.fullmatch(digits) else ""
+
+
+def applicant_mobile_for_notice(
+    *,
+    person: Person | None = None,
+    organisation: Organisation | None = None,
+    purpose: str,
+    reference: Mapping[str, Any],
+) -> str:
+    """The 11-digit mobile number of ``person`` (their phone) or of ``organisation`` (its
+    contact phone) in clear, to send the applicant a notice; ``""`` when there is no phone or
+    it is a fixed line (SMS reaches mobiles only).
+
+    Exactly one of ``person`` / ``organisation``. This is the system acting for the applicant,
+    not a staff member looking, so no role is required; the number must only be handed to a
+    gateway, never shown. When a phone is stored, one audit row ``notify.recipient_read``
+    (no actor) with ``purpose``, the caller's ``reference`` (e.g. case number and event) and
+    the masked phone — never the clear one.
+    """
+    if (person is None) == (organisation is None):
+        raise ValueError("give exactly one of person and organisation")
+    if not purpose:
+        raise ValueError("a purpose is required")
+    source: Person | Organisation
+    if organisation is not None:
+        source = organisation
+        token, context = organisation.contact_phone_encrypted, ORGANISATION_PHONE_CONTEXT
+        masked = organisation.contact_phone_masked
+    else:
+        assert person is not None
+        source = person
+        token, context, masked = person.phone_encrypted, PERSON_PHONE_CONTEXT, person.phone_masked
+    if not token:
+        return ""
+    phone = crypto.decrypt(token, context=context)
+    audit_record(
+        actor=None,
+        action=NOTICE_RECIPIENT_READ,
+        obj=source,
+        detail={**reference, "purpose": purpose, "phone": masked},
+    )
+    return _mobile_only(phone)

@@ -1,6 +1,7 @@
 """Celery entry point for production (TASK_BACKEND=celery).
 
-Start a worker with ``celery -A onewindow.core.celery_app worker``. Celery is an optional
+Start a worker with ``celery -A onewindow.core.celery_app worker`` and the scheduler of the
+``periodic`` tasks with ``celery -A onewindow.core.celery_app beat``. Celery is an optional
 dependency (``pip install onewindow[celery]``); the embedded default never imports this module.
 """
 
@@ -18,11 +19,18 @@ django.setup()
 from celery import Celery  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from onewindow.core.tasks import run_registered  # noqa: E402
+from onewindow.core.tasks import discover_tasks, periodic_tasks, run_registered  # noqa: E402
 
 app = Celery("onewindow", broker=settings.CELERY_BROKER_URL)
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
+
+# Every task marked ``periodic`` runs through the one generic task below, on its interval.
+discover_tasks()
+app.conf.beat_schedule = {
+    name: {"task": "onewindow.run_task", "schedule": seconds, "args": (name, {})}
+    for name, seconds in periodic_tasks().items()
+}
 
 
 @app.task(name="onewindow.run_task")

@@ -48,6 +48,7 @@ class Action(enum.StrEnum):
     CASE_SUPERVISE = "case.supervise"
     CALENDAR_EDIT = "calendar.edit"
     PERSON_READ = "person.read"
+    NOTIFY_MANAGE = "notify.manage"
 
 
 # Role values are the strings of ``onewindow.org.models.Role``; kept as strings here so this
@@ -110,6 +111,8 @@ RULES: dict[Action, dict[str, Scope]] = {
     Action.PERSON_READ: {
         role: Scope.ALL for role in (INTAKE, OUTPUT, APPROVER, LEAD, MANAGER, HOTLINE)
     },
+    # The outbox: see failed messages and dead letters (masked recipients), send them again.
+    Action.NOTIFY_MANAGE: {ADMIN: Scope.ALL},
 }
 
 

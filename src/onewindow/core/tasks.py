@@ -4,6 +4,7 @@
     def catalog_import_run(*, job_id: int) -> None: ...
 
     catalog_import_run.enqueue(job_id=job.pk)
+    catalog_import_run.enqueue_later(dt.timedelta(minutes=5), job_id=job.pk)
 
 ``enqueue`` always waits for the surrounding transaction to commit (so the worker sees the rows
 it is given) and then hands the call to the configured backend:
@@ -13,25 +14,39 @@ it is given) and then hands the call to the configured backend:
   work in flight is lost if the process stops, so tasks must be safe to run again);
 - ``celery``: sends it to Celery through ``CELERY_BROKER_URL`` (Redis or RabbitMQ).
 
+``enqueue_later(delay, ...)`` runs the call no earlier than ``delay`` after commit: a
+``threading.Timer`` on ``thread``, ``apply_async(countdown=...)`` on ``celery``. ``sync`` has no
+clock and does **not** run a delayed call: whoever delays work must also have a periodic sweep
+that finds it (a delayed call is a shortcut, never the only way the work gets done — timers are
+lost when the process stops, and Celery may deliver a late call twice).
+
+``periodic(every=...)`` marks a task to be run on a schedule. Celery beat runs the marked tasks
+(``celery -A onewindow.core.celery_app beat``); for the other backends the app that owns the
+task offers a management command for cron.
+
 Task arguments are keyword-only and JSON-serialisable so every backend can carry them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, ParamSpec
 
+from django.apps import apps
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.utils.module_loading import module_has_submodule
 
 logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 
 _registry: dict[str, Callable[..., Any]] = {}
+_periodic: dict[str, float] = {}
 
 
 class Task(Generic[P]):
@@ -46,9 +61,37 @@ class Task(Generic[P]):
     def enqueue(self, **kwargs: Any) -> None:
         transaction.on_commit(lambda: _dispatch(self.name, kwargs))
 
+    def enqueue_later(self, delay: dt.timedelta, /, **kwargs: Any) -> None:
+        """Like ``enqueue``, but run no earlier than ``delay`` after commit (never on ``sync``)."""
+        seconds = max(delay.total_seconds(), 0.0)
+        transaction.on_commit(lambda: _dispatch(self.name, kwargs, delay_seconds=seconds))
+
 
 def task(func: Callable[P, Any]) -> Task[P]:
     return Task(func)
+
+
+def periodic(*, every: dt.timedelta) -> Callable[[Task[P]], Task[P]]:
+    """Mark a task (decorate above ``@task``) to run every ``every`` without arguments."""
+
+    def mark(marked: Task[P]) -> Task[P]:
+        _periodic[marked.name] = every.total_seconds()
+        return marked
+
+    return mark
+
+
+def periodic_tasks() -> dict[str, float]:
+    """Name → interval in seconds of every periodic task imported so far."""
+    return dict(_periodic)
+
+
+def discover_tasks() -> None:
+    """Import the ``tasks`` module of every installed app, so that their tasks are registered
+    (the Celery worker and beat call this; core names no app)."""
+    for app_config in apps.get_app_configs():
+        if module_has_submodule(app_config.module, "tasks"):
+            importlib.import_module(f"{app_config.name}.tasks")
 
 
 def run_registered(name: str, kwargs: dict[str, Any]) -> Any:
@@ -68,15 +111,26 @@ def _run_in_thread(name: str, kwargs: dict[str, Any]) -> None:
         close_old_connections()
 
 
-def _dispatch(name: str, kwargs: dict[str, Any]) -> None:
+def _dispatch(name: str, kwargs: dict[str, Any], *, delay_seconds: float | None = None) -> None:
     backend = getattr(settings, "TASK_BACKEND", "thread")
     if backend == "sync":
+        if delay_seconds is not None:
+            logger.debug("sync backend: delayed task %s left to its periodic sweep", name)
+            return
         run_registered(name, kwargs)
     elif backend == "thread":
-        threading.Thread(target=_run_in_thread, args=(name, kwargs), daemon=True).start()
+        if delay_seconds is not None:
+            timer = threading.Timer(delay_seconds, _run_in_thread, args=(name, kwargs))
+            timer.daemon = True
+            timer.start()
+        else:
+            threading.Thread(target=_run_in_thread, args=(name, kwargs), daemon=True).start()
     elif backend == "celery":
         from onewindow.core.celery_app import run_task
 
-        run_task.delay(name, kwargs)
+        if delay_seconds is not None:
+            run_task.apply_async(args=(name, kwargs), countdown=delay_seconds)
+        else:
+            run_task.delay(name, kwargs)
     else:
         raise ValueError(f"Unknown TASK_BACKEND {backend!r}: use sync, thread or celery")

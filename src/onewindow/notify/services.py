@@ -1,147 +1,164 @@
-"""Writes of the notification outbox.
+"""Writes of the notification outbox: messages of any app, about any aggregate.
 
-``notify_case_event`` turns one public case event into at most one SMS to the applicant and
-queues it; ``tasks.notification_send`` sends it. Called by ``cases.services.case_transition``
-through ``transaction.on_commit``, so a message is only ever about a committed change.
+- ``message_enqueue`` stores one message under its idempotency key and queues its sending
+  after commit; the calling app has rendered the text and resolved the recipient.
+- ``message_send`` makes one attempt through the channel's gateway now (the task
+  ``tasks.notification_send`` does the same); a failure is retried with backoff
+  (``NOTIFY_RETRY_DELAYS``) and given up after ``NOTIFY_MAX_ATTEMPTS`` attempts: the message
+  becomes a dead letter.
+- ``messages_dispatch_due`` sends every message whose next attempt is due (the periodic task
+  ``tasks.notification_dispatch_due``, the command ``notify_dispatch``).
+- ``message_retry`` sends a dead letter again, for an administrator (audited).
+
+A message's status changes only in ``delivery.notification_move``, through the workflow
+kernel's mover (``transitions.NOTIFICATION_MACHINE``): each move writes a ``NotificationEvent``
+and an audit row. notify imports no app above it: it never reads what a message is about.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, models, transaction
-from django.utils import timezone, translation
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from onewindow.applicants.models import ORGANISATION_PHONE_CONTEXT, PERSON_PHONE_CONTEXT
-from onewindow.cases.models import ApplicantType, Case, CaseEvent, OutputMethod, PauseKind
 from onewindow.core import crypto
-from onewindow.core.audit import audit_record
-from onewindow.notify.messages import MESSAGES
-from onewindow.notify.models import RECIPIENT_CONTEXT, Channel, Notification
-
-NOTIFIED_ACTIONS = frozenset(
-    {
-        "accept",
-        "request_supplement",
-        "refuse",
-        "suspend",
-        "resume",
-        "decide",
-        "deliver",
-        "complete_instant",
-    }
-)
-MOBILE_PHONE = re.compile(r"^1[3-9]\d{9}$")  # SMS reaches mobiles only, not fixed lines
+from onewindow.core.permissions import require
+from onewindow.notify import delivery
+from onewindow.notify.backends import CHANNELS
+from onewindow.notify.delivery import DISPATCH_BATCH, notification_move
+from onewindow.notify.models import RECIPIENT_CONTEXT, Notification
+from onewindow.notify.tasks import notification_send, send_now
+from onewindow.notify.transitions import NOTIFICATION_MACHINE
+from onewindow.workflow import mover
 
 
-def _applicant_mobile(case: Case, *, event: CaseEvent) -> str:
-    """The applicant's mobile phone in clear, or "" when there is none.
-
-    The applicants app reveals phones only to staff (``person_reveal`` needs an actor holding
-    a role); this is the system reading it to send the applicant's own notice, so it decrypts
-    here with the applicants' column context and writes its own audit row (masked only)."""
-    if case.applicant_type == ApplicantType.LEGAL_PERSON and case.organisation is not None:
-        token = case.organisation.contact_phone_encrypted
-        context, masked = ORGANISATION_PHONE_CONTEXT, case.organisation.contact_phone_masked
-        source: models.Model = case.organisation
-    elif case.person is not None:
-        token = case.person.phone_encrypted
-        context, masked = PERSON_PHONE_CONTEXT, case.person.phone_masked
-        source = case.person
-    else:
-        return ""
-    if not token:
-        return ""
-    phone = crypto.decrypt(token, context=context)
-    audit_record(
-        actor=None,
-        action="notify.recipient_read",
-        obj=source,
-        detail={
-            "purpose": "notify",
-            "case_number": case.number,
-            "event": event.pk,
-            "phone": masked,
-        },
-    )
-    digits = crypto.normalise_identifier(phone)
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    return digits if MOBILE_PHONE.match(digits) else ""
+def message_retry_delay(attempts: int) -> dt.timedelta:
+    """How long a message waits after its ``attempts``-th failed attempt
+    (``NOTIFY_RETRY_DELAYS``, seconds; default 1 min, 5 min, 30 min, 2 h, the last repeating)."""
+    return delivery.retry_delay(attempts)
 
 
-def _local_date(value: Any) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = (
-            dt.date.fromisoformat(value) if len(value) == 10 else dt.datetime.fromisoformat(value)
-        )
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date()
-    return value.isoformat()
+def message_enqueue(
+    *,
+    subject_type: str,
+    subject_id: str | int,
+    channel: str,
+    recipient: str,
+    template_code: str,
+    text: str,
+    idempotency_key: str,
+    now: dt.datetime | None = None,
+) -> Notification:
+    """Store one message and queue its sending after commit.
 
+    ``subject_type`` / ``subject_id`` say what the message is about (``"cases.case"``, 42);
+    ``recipient`` is in clear (a mobile number for SMS) and is stored only encrypted, with a
+    masked copy. ``idempotency_key`` is unique: a replay — even a concurrent one, settled by the
+    unique constraint — returns the message stored first and queues nothing. Side effect:
+    ``tasks.notification_send`` after commit. Raises ``ValueError`` for a call that cannot
+    make a message (unknown channel, blank recipient, key or subject)."""
+    subject_id = str(subject_id)
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    key_length = Notification._meta.get_field("idempotency_key").max_length or 0
+    if not idempotency_key or len(idempotency_key) > key_length:
+        raise ValueError(f"the idempotency key must have 1 to {key_length} characters")
+    if not (subject_type and subject_id and recipient and template_code and text):
+        raise ValueError("a message needs a subject, a recipient, a template code and a text")
 
-def message_for_event(event: CaseEvent) -> tuple[str, str]:
-    """(template code, text) of the message for ``event``, in ``NOTIFY_LANGUAGE`` (default:
-    the site's language)."""
-    case = event.case
-    code = event.action
-    if code == "suspend" and event.data.get("kind") == PauseKind.SUPPLEMENT:
-        code = "suspend_supplement"
-    if code == "decide" and case.output_method != OutputMethod.WINDOW:
-        code = "decide_sent"
-    values = {
-        "item": case.item_version.snapshot["name"],
-        "number": case.number,
-        "code": case.query_code,
-        # The promise as it stood when the event happened, not as it is when this runs.
-        "date": _local_date(event.data.get("due_at") or case.due_at),
-        "deadline": _local_date(event.data.get("deadline") or case.supplement_deadline),
-        "centre": case.output_centre.name,
-    }
-    language = getattr(settings, "NOTIFY_LANGUAGE", settings.LANGUAGE_CODE)
-    with translation.override(language):
-        text = str(MESSAGES[code]) % values
-    return code, text
-
-
-def notify_case_event(*, event_id: int) -> Notification | None:
-    """Store the SMS for a public case event of a notified action and queue its sending.
-
-    Returns the notification, the one already stored for this event (a replay), or None when
-    the event is not notified or the applicant has no mobile phone. Side effects: one audited
-    read of the applicant's phone; ``notification_send`` after commit."""
-    from onewindow.notify.tasks import notification_send
-
-    event = CaseEvent.objects.select_related(
-        "case__item_version", "case__person", "case__organisation", "case__output_centre"
-    ).get(pk=event_id)
-    if not event.public or event.action not in NOTIFIED_ACTIONS:
-        return None
-    key = f"{event.pk}:{Channel.SMS}"
-    existing = Notification.objects.filter(idempotency_key=key).first()
+    existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
+    now = now or timezone.now()
+    notification = Notification(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        channel=channel,
+        recipient_encrypted=crypto.encrypt(recipient, context=RECIPIENT_CONTEXT),
+        recipient_masked=CHANNELS[channel].mask(recipient),
+        template_code=template_code,
+        text=text,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        status="",  # not stored yet: the "queue" move creates it
+    )
     try:
         with transaction.atomic():
-            phone = _applicant_mobile(event.case, event=event)
-            if not phone:
-                return None
-            template_code, text = message_for_event(event)
-            notification = Notification.objects.create(
-                case=event.case,
-                channel=Channel.SMS,
-                recipient_encrypted=crypto.encrypt(phone, context=RECIPIENT_CONTEXT),
-                recipient_masked=crypto.mask_phone(phone),
-                template_code=template_code,
-                text=text,
-                idempotency_key=key,
+            notification_move(
+                notification,
+                "queue",
+                now=now,
+                data={"channel": channel, "template_code": template_code},
+                audit_detail=_subject(notification),
+                # Due at once: if the queued send is lost (a restart), the sweep sends it.
+                next_attempt_at=now,
             )
-            notification_send.enqueue(notification_id=notification.pk)
+            notification_send.enqueue(
+                notification_id=notification.pk, revision=notification.revision
+            )
     except IntegrityError:  # a concurrent replay stored it first
-        return Notification.objects.get(idempotency_key=key)
+        return Notification.objects.get(idempotency_key=idempotency_key)
     return notification
+
+
+def _subject(notification: Notification) -> dict[str, str]:
+    return {
+        "subject_type": notification.subject_type,
+        "subject_id": notification.subject_id,
+        "template_code": notification.template_code,
+        "recipient": notification.recipient_masked,
+    }
+
+
+def message_send(
+    *, notification_id: int, revision: int | None = None, now: dt.datetime | None = None
+) -> str:
+    """Make one attempt to send a message now, at most once; returns its status afterwards.
+
+    A sent message and a dead letter are never sent again; with ``revision`` (what a queued
+    send was queued for) a message that has moved on since is left alone. A gateway error
+    counts the attempt, keeps the error, sets the next attempt after the backoff delay and
+    queues it with that delay (the sweep finds it too); the ``NOTIFY_MAX_ATTEMPTS``-th failed
+    attempt makes a dead letter. Every move writes its event and audit row."""
+    return send_now(notification_id=notification_id, revision=revision, now=now)
+
+
+def messages_dispatch_due(
+    *, now: dt.datetime | None = None, limit: int = DISPATCH_BATCH
+) -> dict[str, int]:
+    """Attempt every pending or failed message whose next attempt is due at ``now``, oldest
+    due first, at most ``limit``. Returns how many ended sent / failed / dead, and how many
+    were skipped (another worker had moved them first)."""
+    return delivery.dispatch_due(now=now, limit=limit)
+
+
+def message_retry(
+    *, notification: Notification, actor: Any, now: dt.datetime | None = None
+) -> Notification:
+    """Send a dead letter again (an administrator: ``Action.NOTIFY_MANAGE``).
+
+    The message becomes pending with its attempts counted from zero again (the full backoff
+    schedule) and is queued after commit. Its event and the audit row ``notify.retry`` keep
+    the attempts and the error it had (the recipient masked only). A refusal is audited and
+    changes nothing; a message that is not a dead letter raises
+    ``NotificationMoveNotAllowed``."""
+    # Before the transaction, so that the refusal's audit row stays.
+    require(actor, NOTIFICATION_MACHINE.permission_for("retry"), notification)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = mover.lock(NOTIFICATION_MACHINE, notification)
+        before = {"attempts": locked.attempts, "last_error": locked.last_error}
+        notification_move(
+            locked,
+            "retry",
+            actor=actor,
+            now=now,
+            data=before,
+            audit_detail={**_subject(locked), **before},
+            attempts=0,
+            next_attempt_at=now,
+        )
+        notification_send.enqueue(notification_id=locked.pk, revision=locked.revision)
+    return locked

@@ -1,55 +1,41 @@
-"""Sending the outbox."""
+"""Sending the outbox, through the task interface (``core.tasks``)."""
 
 from __future__ import annotations
 
-import logging
+import datetime as dt
 
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from onewindow.core.tasks import periodic, task
+from onewindow.notify.delivery import attempt, dispatch_due
 
-from onewindow.core import crypto
-from onewindow.core.tasks import task
-from onewindow.notify.backends import get_backend
-from onewindow.notify.models import RECIPIENT_CONTEXT, Notification, NotificationStatus
+DISPATCH_EVERY = dt.timedelta(minutes=1)
 
-logger = logging.getLogger("onewindow.notify")
-DEFAULT_MAX_ATTEMPTS = 5
+
+def send_now(
+    *, notification_id: int, revision: int | None = None, now: dt.datetime | None = None
+) -> str:
+    """One attempt (``delivery.attempt``); after a failure the next one is queued with the
+    backoff delay, for the same message at its new revision. Returns the status."""
+    result = attempt(notification_id, revision=revision, now=now)
+    if result.retry_after is not None:
+        # A shortcut: the sweep finds the message too, and the revision makes whichever comes
+        # second do nothing.
+        notification_send.enqueue_later(
+            result.retry_after, notification_id=notification_id, revision=result.revision
+        )
+    return result.status
 
 
 @task
-def notification_send(*, notification_id: int) -> str:
-    """Send one notification through the configured backend, at most once.
+def notification_send(*, notification_id: int, revision: int | None = None) -> str:
+    """One attempt to send one message; a failure queues the next one after its delay."""
+    return send_now(notification_id=notification_id, revision=revision)
 
-    The row is locked while the gateway is called, so two workers given the same id cannot
-    both send; a sent notification is never sent again. A gateway error marks it ``failed``
-    with the attempt counted (running the task again retries, up to ``NOTIFY_MAX_ATTEMPTS``).
-    Returns the status."""
-    max_attempts = getattr(settings, "NOTIFY_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
-    with transaction.atomic():
-        notification = Notification.objects.select_for_update().get(pk=notification_id)
-        if notification.status == NotificationStatus.SENT:
-            return notification.status
-        if notification.attempts >= max_attempts:
-            return notification.status
-        notification.attempts += 1
-        phone = crypto.decrypt(notification.recipient_encrypted, context=RECIPIENT_CONTEXT)
-        try:
-            message_id = get_backend().send(phone, notification.text)
-        except Exception as exc:  # any gateway failure: record it, never crash the worker
-            logger.warning(
-                "notification %s to %s failed (attempt %s): %s",
-                notification.pk,
-                notification.recipient_masked,
-                notification.attempts,
-                exc,
-            )
-            notification.status = NotificationStatus.FAILED
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:255]
-        else:
-            notification.status = NotificationStatus.SENT
-            notification.provider_message_id = str(message_id)[:128]
-            notification.sent_at = timezone.now()
-            notification.last_error = ""
-        notification.save()
-        return notification.status
+
+@periodic(every=DISPATCH_EVERY)
+@task
+def notification_dispatch_due() -> dict[str, int]:
+    """Send every message whose next attempt is due (``delivery.dispatch_due``).
+
+    Run every minute by Celery beat on ``TASK_BACKEND=celery``; elsewhere by cron through
+    ``manage.py notify_dispatch``."""
+    return dispatch_due()

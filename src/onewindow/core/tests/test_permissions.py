@@ -127,6 +127,7 @@ CASE_EXPECTED = {
 }
 for _action, _allowed in CASE_EXPECTED.items():
     EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
+EXPECTED[Action.NOTIFY_MANAGE] = {role: ("all" if role == R.ADMIN else "-") for role in R.values}
 # Auditors read the audit trail too.
 EXPECTED[Action.AUDIT_VIEW][R.AUDITOR] = "all"
 

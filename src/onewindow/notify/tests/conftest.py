@@ -1,15 +1,26 @@
 import pytest
 
-from onewindow.cases.tests.conftest import city  # noqa: F401
 from onewindow.notify.backends import MemoryBackend
 
 
+class FailingBackend:
+    """A gateway that refuses every message."""
+
+    def send(self, recipient: str, text: str) -> str:
+        raise ConnectionError("gateway unreachable")
+
+
 @pytest.fixture(autouse=True)
-def _sms(settings):
-    """Messages go to the in-memory gateway, rendered in English (the msgids), so the exact
-    texts do not depend on the translation catalogue."""
+def _gateway(settings):
+    """Messages go to the in-memory gateway; the retry schedule is the default one."""
     settings.NOTIFY_BACKEND = "onewindow.notify.backends.MemoryBackend"
-    settings.NOTIFY_LANGUAGE = "en"
+    settings.NOTIFY_MAX_ATTEMPTS = 5
+    settings.NOTIFY_RETRY_DELAYS = [60, 300, 1800, 7200]
     MemoryBackend.outbox.clear()
     yield
     MemoryBackend.outbox.clear()
+
+
+@pytest.fixture
+def failing_gateway(settings):
+    settings.NOTIFY_BACKEND = "onewindow.notify.tests.conftest.FailingBackend"

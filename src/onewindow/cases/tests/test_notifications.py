@@ -1,4 +1,7 @@
-"""SMS notifications of case events: one message per public step, sent once, phone encrypted."""
+"""SMS notifications of case events: one message per public step, sent once, phone encrypted.
+
+The case side (``cases.notifications``) chooses and renders the message and resolves the
+recipient; the generic outbox (``notify``) stores and sends it."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from django.utils import timezone
 
 from onewindow.applicants.models import PERSON_PHONE_CONTEXT
 from onewindow.cases.models import ApplicantType, CaseEvent, MaterialStatus, TaskOutcome
+from onewindow.cases.notifications import case_event_notify
 from onewindow.cases.services import (
     MaterialReceipt,
     case_accept,
@@ -24,12 +28,22 @@ from onewindow.core import crypto
 from onewindow.core.models import AuditLog
 from onewindow.notify.backends import MemoryBackend
 from onewindow.notify.models import RECIPIENT_CONTEXT, Notification, NotificationStatus
-from onewindow.notify.services import notify_case_event
 from onewindow.notify.tasks import notification_send
 from onewindow.testing.factories import create_organisation
 
 PHONE = "13800138000"
 ITEM = "既有住宅增设电梯"
+
+
+@pytest.fixture(autouse=True)
+def _sms(settings):
+    """Messages go to the in-memory gateway, rendered in English (the msgids), so the exact
+    texts do not depend on the translation catalogue."""
+    settings.NOTIFY_BACKEND = "onewindow.notify.backends.MemoryBackend"
+    settings.NOTIFY_LANGUAGE = "en"
+    MemoryBackend.outbox.clear()
+    yield
+    MemoryBackend.outbox.clear()
 
 
 class FailingBackend:
@@ -219,15 +233,18 @@ def test_replaying_the_event_and_the_send_task_sends_once(city, django_capture_o
     event = case.events.get(action="accept")
     notification = Notification.objects.get()
     assert notification.idempotency_key == f"{event.pk}:sms"
+    assert (notification.subject_type, notification.subject_id) == ("cases.case", str(case.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = notify_case_event(event_id=event.pk)
+        again = case_event_notify(event_id=event.pk)
     assert again == notification
     assert notification_send(notification_id=notification.pk) == NotificationStatus.SENT
     assert notification_send(notification_id=notification.pk) == NotificationStatus.SENT
 
     assert Notification.objects.count() == 1
     assert len(MemoryBackend.outbox) == 1
+    # The replay read the phone once only.
+    assert AuditLog.objects.filter(action="notify.recipient_read").count() == 1
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == (NotificationStatus.SENT, 1)
     assert notification.provider_message_id == MemoryBackend.outbox[0][2]
@@ -261,11 +278,11 @@ def test_the_phone_is_stored_encrypted_and_its_read_is_audited(
 def test_a_failing_gateway_marks_the_message_failed_and_counts_attempts(
     city, settings, django_capture_on_commit_callbacks
 ):
-    settings.NOTIFY_BACKEND = "onewindow.notify.tests.test_notify.FailingBackend"
+    settings.NOTIFY_BACKEND = "onewindow.cases.tests.test_notifications.FailingBackend"
     settings.NOTIFY_MAX_ATTEMPTS = 3
     with django_capture_on_commit_callbacks(execute=True):
         case = case_accept(intake=city.intake())
-    notification = Notification.objects.get(case=case)
+    notification = Notification.objects.get(subject_type="cases.case", subject_id=str(case.pk))
     assert (notification.status, notification.attempts) == (NotificationStatus.FAILED, 1)
     assert notification.last_error == "ConnectionError: gateway unreachable"
     assert notification.sent_at is None
@@ -288,7 +305,7 @@ def test_a_failing_gateway_marks_the_message_failed_and_counts_attempts(
 def test_a_message_that_keeps_failing_stops_at_the_attempt_limit(
     city, settings, django_capture_on_commit_callbacks
 ):
-    settings.NOTIFY_BACKEND = "onewindow.notify.tests.test_notify.FailingBackend"
+    settings.NOTIFY_BACKEND = "onewindow.cases.tests.test_notifications.FailingBackend"
     settings.NOTIFY_MAX_ATTEMPTS = 2
     with django_capture_on_commit_callbacks(execute=True):
         case_accept(intake=city.intake())
@@ -296,7 +313,8 @@ def test_a_message_that_keeps_failing_stops_at_the_attempt_limit(
     for _attempt in range(3):
         notification_send(notification_id=notification.pk)
     notification.refresh_from_db()
-    assert (notification.status, notification.attempts) == (NotificationStatus.FAILED, 2)
+    # The second failed attempt made it a dead letter; the third run sent nothing.
+    assert (notification.status, notification.attempts) == (NotificationStatus.DEAD, 2)
 
 
 def test_an_organisation_is_told_on_its_contact_mobile_and_a_fixed_line_gets_nothing(
@@ -326,5 +344,21 @@ def test_events_that_are_not_notified_store_nothing(city, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         task_claim(task=task, actor=city.approvers[task.department_id])
     claim = CaseEvent.objects.get(action="task_claim")
-    assert notify_case_event(event_id=claim.pk) is None
+    assert case_event_notify(event_id=claim.pk) is None
     assert Notification.objects.count() == 1
+
+
+def test_a_failing_notification_never_breaks_the_case_move(
+    city, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr("onewindow.cases.notifications.message_enqueue", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_accept(intake=city.intake())
+    case.refresh_from_db()
+    assert case.state == "accepted"
+    assert case.events.filter(action="accept").count() == 1
+    assert Notification.objects.count() == 0
+    assert MemoryBackend.outbox == []

@@ -1,0 +1,105 @@
+"""The task interface: after commit, on each backend, now or after a delay; periodic marks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import types
+
+import pytest
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
+
+from onewindow.core import tasks as core_tasks
+from onewindow.core.tasks import periodic, periodic_tasks, task
+
+pytestmark = pytest.mark.django_db
+CALLS: list[int] = []
+NAME = "onewindow.core.tests.test_tasks.remember"
+
+
+@periodic(every=dt.timedelta(minutes=5))
+@task
+def remember(*, value: int = 0) -> int:
+    CALLS.append(value)
+    return value
+
+
+@pytest.fixture(autouse=True)
+def _calls():
+    CALLS.clear()
+    yield
+    CALLS.clear()
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+
+def test_sync_runs_at_commit_and_leaves_a_delayed_call_to_its_sweep(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TASK_BACKEND = "sync"
+    with django_capture_on_commit_callbacks(execute=True):
+        remember.enqueue(value=1)
+        remember.enqueue_later(dt.timedelta(minutes=1), value=2)
+        assert CALLS == []  # nothing before the commit
+    assert CALLS == [1]
+
+
+def test_thread_runs_a_delayed_call_on_a_daemon_timer(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.TASK_BACKEND = "thread"
+    timers = Recorder()
+
+    class Timer:
+        def __init__(self, interval, function, args):
+            self.interval, self.function, self.args, self.daemon = interval, function, args, False
+
+        def start(self):
+            timers.calls.append((self.interval, self.function, self.args, self.daemon))
+
+    monkeypatch.setattr(core_tasks.threading, "Timer", Timer)
+    with django_capture_on_commit_callbacks(execute=True):
+        remember.enqueue_later(dt.timedelta(seconds=90), value=3)
+        remember.enqueue_later(dt.timedelta(seconds=-5), value=4)  # in the past: at once
+    assert timers.calls == [
+        (90.0, core_tasks._run_in_thread, (NAME, {"value": 3}), True),
+        (0.0, core_tasks._run_in_thread, (NAME, {"value": 4}), True),
+    ]
+    assert CALLS == []
+
+
+def test_celery_gets_a_countdown_for_a_delayed_call(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.TASK_BACKEND = "celery"
+    sent = Recorder()
+
+    class RunTask:
+        def delay(self, *args):
+            sent.calls.append(("delay", args))
+
+        def apply_async(self, *, args, countdown):
+            sent.calls.append(("apply_async", args, countdown))
+
+    fake = types.ModuleType("onewindow.core.celery_app")
+    fake.run_task = RunTask()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "onewindow.core.celery_app", fake)
+    with django_capture_on_commit_callbacks(execute=True):
+        remember.enqueue(value=5)
+        remember.enqueue_later(dt.timedelta(minutes=2), value=6)
+    assert sent.calls == [
+        ("delay", (NAME, {"value": 5})),
+        ("apply_async", (NAME, {"value": 6}), 120.0),
+    ]
+
+
+def test_periodic_tasks_are_listed_with_their_interval_and_every_apps_tasks_are_found():
+    assert periodic_tasks()[NAME] == 300.0
+    core_tasks.discover_tasks()
+    for app_config in apps.get_app_configs():
+        if module_has_submodule(app_config.module, "tasks"):
+            assert f"{app_config.name}.tasks" in sys.modules
