@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "onewindow.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from onewindow.cases import workstations
+
+        workstations.register()

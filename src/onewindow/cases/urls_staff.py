@@ -1,4 +1,4 @@
-"""Staff pages of the case flow, mounted at ``/staff/``."""
+"""Staff pages of the case flow, mounted at ``/staff/cases/`` under the staff shell."""
 
 from django.urls import path
 
@@ -6,6 +6,7 @@ from onewindow.cases import views_staff
 
 app_name = "cases_staff"
 urlpatterns = [
+    # The case-number box of the staff bar; anything else goes on to the staff home.
     path("", views_staff.staff_home, name="home"),
     path("intake/", views_staff.intake_home, name="intake"),
     path("intake/desk/", views_staff.intake_desk_change, name="intake_desk"),
@@ -19,30 +20,31 @@ urlpatterns = [
     path("intake/done/<str:number>/", views_staff.intake_done, name="intake_done"),
     path("queue/", views_staff.queue, name="queue"),
     path("queue/<int:task_id>/claim/", views_staff.queue_claim, name="queue_claim"),
-    path("cases/<str:number>/", views_staff.case_detail, name="case_detail"),
-    path("cases/<str:number>/receipt.pdf", views_staff.case_receipt, name="case_receipt"),
-    path("cases/<str:number>/notice.pdf", views_staff.case_notice, name="case_notice"),
+    path("output/", views_staff.output_desk, name="output"),
+    path("output/<str:number>/deliver/", views_staff.output_deliver, name="output_deliver"),
+    path("supervision/", views_staff.supervision, name="supervision"),
+    # A case's own pages, after the workstations (whose names are never case numbers).
+    path("<str:number>/", views_staff.case_detail, name="case_detail"),
+    path("<str:number>/receipt.pdf", views_staff.case_receipt, name="case_receipt"),
+    path("<str:number>/notice.pdf", views_staff.case_notice, name="case_notice"),
     path(
-        "cases/<str:number>/tasks/<int:task_id>/claim/",
+        "<str:number>/tasks/<int:task_id>/claim/",
         views_staff.case_task_claim,
         name="case_task_claim",
     ),
     path(
-        "cases/<str:number>/tasks/<int:task_id>/complete/",
+        "<str:number>/tasks/<int:task_id>/complete/",
         views_staff.case_task_complete,
         name="case_task_complete",
     ),
     path(
-        "cases/<str:number>/papers-arrived/",
+        "<str:number>/papers-arrived/",
         views_staff.case_papers_arrived,
         name="case_papers_arrived",
     ),
     path(
-        "cases/<str:number>/withdraw/",
+        "<str:number>/withdraw/",
         views_staff.case_withdraw_view,
         name="case_withdraw",
     ),
-    path("output/", views_staff.output_desk, name="output"),
-    path("output/<str:number>/deliver/", views_staff.output_deliver, name="output_deliver"),
-    path("supervision/", views_staff.supervision, name="supervision"),
 ]

@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
     name = "onewindow.catalog"
     label = "catalog"
     verbose_name = _("Service item catalogue")
+
+    def ready(self) -> None:
+        from onewindow.catalog import workstations
+
+        workstations.register()

@@ -1,4 +1,5 @@
-"""Staff pages for maintaining the catalogue (import / export)."""
+"""Staff pages for maintaining the catalogue (import / export), mounted at ``/staff/catalog/``
+under the staff shell."""
 
 from django.urls import path
 
@@ -6,6 +7,7 @@ from onewindow.catalog import views_manage
 
 app_name = "catalog_manage"
 urlpatterns = [
+    path("", views_manage.workbook_home, name="index"),
     path("import/", views_manage.import_upload, name="import_upload"),
     path("import/<int:job_id>/", views_manage.import_job, name="import_job"),
     path(

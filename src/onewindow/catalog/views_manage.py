@@ -6,12 +6,8 @@ background job whose page polls a progress fragment with htmx.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,8 +21,10 @@ from onewindow.catalog.imports import (
     catalog_import_start,
 )
 from onewindow.catalog.models import CatalogImportJob, ImportStatus
-from onewindow.core.errors import FieldError, PermissionDenied, ValidationFailed
+from onewindow.catalog.workstations import may_use_workbook
+from onewindow.core.errors import FieldError, ValidationFailed
 from onewindow.core.permissions import Action, can, require
+from onewindow.staff.decorators import staff_page
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUMMARY_LABELS = {
@@ -40,27 +38,29 @@ SUMMARY_LABELS = {
 }
 
 
-def _forbidden_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn the platform's PermissionDenied into Django's, which answers 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(str(exc)) from exc
-
-    return wrapped
-
-
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-@login_required
-@_forbidden_as_403
+@staff_page
+@require_GET
+def workbook_home(request: HttpRequest) -> HttpResponse:
+    """What the user may do with the catalogue workbook: export, the template, import."""
+    if not may_use_workbook(request.user):
+        require(request.user, Action.CATALOG_EXPORT)  # audited refusal → 403
+    return render(
+        request,
+        "catalog/manage/index.html",
+        {
+            "can_import": can(request.user, Action.CATALOG_IMPORT),
+            "can_export": can(request.user, Action.CATALOG_EXPORT),
+        },
+    )
+
+
+@staff_page
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload a workbook; a valid upload becomes a job and the browser goes to its page."""
@@ -112,8 +112,7 @@ def _job_context(job: CatalogImportJob) -> dict[str, Any]:
     }
 
 
-@login_required
-@_forbidden_as_403
+@staff_page
 @require_GET
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """A job's page: progress while it runs, then its errors or its summary."""
@@ -122,8 +121,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "catalog/manage/import_job.html", _job_context(job))
 
 
-@login_required
-@_forbidden_as_403
+@staff_page
 @require_GET
 def import_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """The fragment the job page polls every second (htmx); it stops polling when done."""
@@ -132,8 +130,7 @@ def import_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "catalog/manage/_import_job_progress.html", _job_context(job))
 
 
-@login_required
-@_forbidden_as_403
+@staff_page
 @require_GET
 def export_download(request: HttpRequest) -> HttpResponse:
     """The catalogue the user may export, as a workbook."""
@@ -141,8 +138,7 @@ def export_download(request: HttpRequest) -> HttpResponse:
     return _xlsx_response(data, f"catalogue-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-@login_required
-@_forbidden_as_403
+@staff_page
 @require_GET
 def template_download(request: HttpRequest) -> HttpResponse:
     """The empty workbook with its read-me sheet, for whoever imports or exports."""

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "onewindow.applicants",
     "onewindow.cases",
     "onewindow.notify",
+    "onewindow.staff",
     "onewindow.demo",
 ]
 
@@ -117,7 +118,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Staff sign in on the staff shell's own page (the admin keeps its login for administrators).
+LOGIN_URL = "staff:sign_in"
+LOGIN_REDIRECT_URL = "staff:home"
 
 # zh-Hans first, English second.
 LANGUAGE_CODE = "zh-hans"

@@ -41,7 +41,7 @@ class Desk:
         )
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
-        self.page.goto(f"{self.base}/admin/login/?next=/staff/")
+        self.page.goto(f"{self.base}/staff/sign-in/?next=/staff/")
         self.page.locator("#id_username").fill(user.username)
         self.page.locator("#id_password").fill(PASSWORD)
         self.page.locator("#id_password").press("Enter")
@@ -109,7 +109,7 @@ def test_lift_item_walks_from_the_window_through_nine_departments_to_hand_over(
 
     # --- the window: 容缺 on the safety report, with the signed promise -----------------------
     clerk = desks(city.clerk)
-    page = clerk.go("/staff/intake/")
+    page = clerk.go("/staff/cases/intake/")
     clerk.shot("desk")
     choose_window(page, "01")
     read_id_and_pick_item(page, "电梯", "既有住宅增设电梯")
@@ -126,7 +126,7 @@ def test_lift_item_walks_from_the_window_through_nine_departments_to_hand_over(
     page.locator("input[name=promise_signed]").check()
     clerk.shot("intake-checklist")
     page.get_by_role("button", name=re.compile(r"^(Accept|受理)")).first.click()
-    page.wait_for_url(re.compile(r"/staff/intake/done/"))
+    page.wait_for_url(re.compile(r"/staff/cases/intake/done/"))
     case = Case.objects.get()
     expect(page.locator(".case-number")).to_have_text(case.number)
     expect(page.locator(".query-code")).to_have_text(case.query_code)
@@ -144,7 +144,7 @@ def test_lift_item_walks_from_the_window_through_nine_departments_to_hand_over(
 
     # --- two departments through the pages ---------------------------------------------------
     asker = desks(city.approvers[asking.pk])
-    page = asker.go("/staff/queue/")
+    page = asker.go("/staff/cases/queue/")
     row = page.locator(f"tr:has(a:text('{case.number}'))")
     expect(row.locator(".light--green")).to_be_visible()
     asker.shot("queue")
@@ -205,7 +205,7 @@ def test_lift_item_walks_from_the_window_through_nine_departments_to_hand_over(
 
     # --- hand-over at the output window -----------------------------------------------------
     output = desks(city.output_clerk)
-    page = output.go("/staff/output/")
+    page = output.go("/staff/cases/output/")
     card = page.locator(f"#out-{case.number}")
     expect(card.locator(".output-case__papers")).to_contain_text("既有住宅增设电梯申请表")
     card.get_by_role("button").click()  # without the ID check: refused, nothing changes
@@ -254,19 +254,19 @@ def test_lift_item_walks_from_the_window_through_nine_departments_to_hand_over(
 
 def test_instant_item_is_finished_at_the_window_holding_the_seal(desks, live_server, city):
     clerk = desks(city.clerk)
-    page = clerk.go("/staff/intake/")
+    page = clerk.go("/staff/cases/intake/")
     choose_window(page, "02")
     read_id_and_pick_item(page, "养老", "城乡居民养老保险待遇核定")
     expect(page.get_by_role("button", name=re.compile(r"^(Accept|受理)"))).to_have_count(0)
     page.get_by_role("button", name=re.compile("即办|Complete now")).click()
-    page.wait_for_url(re.compile(r"/staff/intake/done/"))
+    page.wait_for_url(re.compile(r"/staff/cases/intake/done/"))
     case = Case.objects.get()
     assert (case.state, case.window) == (CaseState.DECIDED, city.instant_window)
     expect(page.locator(".case-number")).to_have_text(case.number)
     clerk.shot("instant-done")
 
     # The same clerk hands the result over (intake windows may deliver at their centre).
-    page = clerk.go("/staff/output/")
+    page = clerk.go("/staff/cases/output/")
     card = page.locator(f"#out-{case.number}")
     card.locator("input[name=collector_id_checked]").check()
     card.get_by_role("button").click()
@@ -276,7 +276,7 @@ def test_instant_item_is_finished_at_the_window_holding_the_seal(desks, live_ser
 
     # Tablet width still works: no sideways scrolling on the workstation.
     tablet = desks(city.clerk, viewport={"width": 820, "height": 1180})
-    page = tablet.go("/staff/intake/")
+    page = tablet.go("/staff/cases/intake/")
     choose_window(page, "01")
     widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1]

@@ -107,7 +107,7 @@ POST_ACTIONS = [
 def test_anonymous_pages_go_to_the_login(client, name, args):
     response = client.get(url(name, *args))
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/?next=/staff/")
+    assert response["Location"].startswith("/staff/sign-in/?next=/staff/")
 
 
 @pytest.mark.parametrize(("name", "args"), POST_ACTIONS)
@@ -116,7 +116,7 @@ def test_anonymous_actions_go_to_the_login_and_change_nothing(client, city, name
     before = (Case.objects.count(), case.revision, list(case.tasks.values_list("state", flat=True)))
     response = client.post(url(name, *args), {"revision": 1})
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/staff/sign-in/")
     case.refresh_from_db()
     after = (Case.objects.count(), case.revision, list(case.tasks.values_list("state", flat=True)))
     assert after == before
@@ -127,12 +127,12 @@ def test_anonymous_actions_go_to_the_login_and_change_nothing(client, city, name
 
 def test_home_links_only_the_pages_a_role_allows(client, city):
     client.force_login(city.clerk)
-    page = text(client.get(url("home")))
+    page = text(client.get(reverse("staff:home")))
     assert url("intake") in page and url("output") in page
     assert url("queue") not in page and url("supervision") not in page
 
     client.force_login(city.approvers[city.lead_department.pk])
-    page = text(client.get(url("home")))
+    page = text(client.get(reverse("staff:home")))
     assert url("queue") in page
     assert url("intake") not in page and url("output") not in page
 

@@ -6,10 +6,11 @@ Each view parses the request, calls one selector or service (which decide permis
 "not allowed" 403; an ``ApplicationError`` the user can fix is shown on the page in Chinese and
 English with everything they typed kept.
 
-Modules: ``common`` (the ``staff_page`` decorator, rendering, errors shown on a page), ``home``,
-``intake`` (the intake workstation), ``documents`` (receipt and notice PDFs), ``backoffice``
-(department queue, case page, task and paper actions), ``output`` (output desk) and ``board``
-(supervision board). ``urls_staff`` takes the views from this package.
+Modules: ``common`` (rendering, errors shown on a page; ``staff_page`` from the staff shell),
+``home`` (the case-number box), ``intake`` (the intake workstation), ``documents`` (receipt and
+notice PDFs), ``backoffice`` (department queue, case page, task and paper actions), ``output``
+(output desk) and ``board`` (supervision board). ``urls_staff`` takes the views from this
+package; ``workstations`` registers the workstations with the staff shell.
 """
 
 from onewindow.cases.views_staff.backoffice import (

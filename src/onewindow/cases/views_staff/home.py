@@ -1,4 +1,4 @@
-"""The staff home page."""
+"""The case-number box of the staff bar (``/staff/cases/?number=…``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from onewindow.cases.views_staff.common import nav_flags, render_page, staff_page
-from onewindow.core.permissions import Action, can
+from onewindow.cases.views_staff.common import staff_page
+from onewindow.staff.home import home_page
 
 # Case numbers are letters, digits and hyphens (see CASE_NUMBER_FORMAT).
 CASE_NUMBER_RE = re.compile(r"[0-9A-Za-z\-]{1,40}")
@@ -20,15 +20,12 @@ CASE_NUMBER_RE = re.compile(r"[0-9A-Za-z\-]{1,40}")
 @staff_page
 @require_GET
 def staff_home(request: HttpRequest) -> HttpResponse:
-    """Links to the pages the user's roles allow, and a case-number box."""
+    """A case number opens the case page (which decides whether the user may see it); a
+    malformed one is answered on the staff home with a message; no number: the staff home."""
     number = request.GET.get("number", "").strip()
-    if number:
-        if CASE_NUMBER_RE.fullmatch(number):
-            return redirect("cases_staff:case_detail", number=number)
-        messages.error(request, _("Not a case number: use the number printed on the receipt."))
-    nav = nav_flags(request.user)
-    return render_page(
-        request,
-        "home.html",
-        {"can_view": can(request.user, Action.CASE_VIEW), "nothing": not any(nav.values())},
-    )
+    if not number:
+        return redirect("staff:home")
+    if CASE_NUMBER_RE.fullmatch(number):
+        return redirect("cases_staff:case_detail", number=number)
+    messages.error(request, _("Not a case number: use the number printed on the receipt."))
+    return home_page(request)

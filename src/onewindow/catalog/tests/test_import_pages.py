@@ -53,7 +53,7 @@ def test_anonymous_is_sent_to_sign_in_and_nothing_is_created(client):
     for url in urls:
         response = client.get(url)
         assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("admin:login")), url
+        assert response["Location"].startswith(reverse("staff:sign_in")), url
     response = client.post(UPLOAD, {"workbook": _xlsx(catalog_template())})
     assert response.status_code == 302
     assert CatalogImportJob.objects.count() == 1

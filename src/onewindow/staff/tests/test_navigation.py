@@ -1,0 +1,141 @@
+"""The navigation registry: entries, who sees them, the current one, and what apps registered."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.permissions import Action
+from onewindow.org.models import Role
+from onewindow.staff import navigation
+from onewindow.staff.navigation import Registry, Tool, Workstation, navigation_for, registry
+from onewindow.testing.factories import staff_with_role
+
+
+class Anonymous:
+    is_authenticated = False
+
+
+def test_entries_come_in_order_then_key():
+    reg = Registry()
+    reg.add_workstation(Workstation("b.later", "B", "staff:home", visible=bool, order=20))
+    reg.add_workstation(Workstation("a.first", "A", "staff:home", visible=bool, order=10))
+    reg.add_workstation(Workstation("a.later", "C", "staff:home", visible=bool, order=20))
+    assert [w.key for w in reg.workstations()] == ["a.first", "a.later", "b.later"]
+
+
+def test_a_predicate_decides_and_anonymous_sees_nothing(db):
+    reg = Registry()
+    reg.add_workstation(Workstation("x.all", "X", "staff:home", visible=lambda user: True))
+    reg.add_workstation(Workstation("x.none", "Y", "staff:home", visible=lambda user: False))
+    user = staff_with_role(Role.AUDITOR)
+    assert [w.key for w in reg.workstations_for(user)] == ["x.all"]
+    assert reg.workstations_for(Anonymous()) == []
+    assert reg.workstations_for(None) == []
+
+
+def test_an_action_shows_the_entry_to_whoever_may_do_it_somewhere(db):
+    reg = Registry()
+    reg.add_workstation(Workstation("x.audit", "A", "staff:home", action=Action.AUDIT_VIEW))
+    reg.add_tool(Tool("x.tool", "cases/staff/_find_case.html", action=Action.AUDIT_VIEW))
+    auditor = staff_with_role(Role.AUDITOR)
+    clerk = staff_with_role(Role.OUTPUT_CLERK)
+    assert [w.key for w in reg.workstations_for(auditor)] == ["x.audit"]
+    assert [t.key for t in reg.tools_for(auditor)] == ["x.tool"]
+    assert reg.workstations_for(clerk) == [] and reg.tools_for(clerk) == []
+
+
+def test_registering_the_same_entry_twice_is_harmless_but_two_entries_under_one_key_are_not():
+    reg = Registry()
+    entry = Workstation("x.one", _("Intake"), "staff:home", action=Action.CASE_ACCEPT)
+    reg.add_workstation(entry)
+    reg.add_workstation(Workstation("x.one", _("Intake"), "staff:home", action=Action.CASE_ACCEPT))
+    assert reg.workstations() == [entry]
+    with pytest.raises(ImproperlyConfigured, match="registered twice"):
+        reg.add_workstation(Workstation("x.one", "Other", "staff:home", action=Action.CASE_ACCEPT))
+    reg.add_tool(Tool("t", "a.html", visible=bool))
+    with pytest.raises(ImproperlyConfigured, match="registered twice"):
+        reg.add_tool(Tool("t", "b.html", visible=bool))
+
+
+@pytest.mark.parametrize(
+    ("action", "visible"), [(None, None), (Action.CASE_ACCEPT, bool)], ids=["neither", "both"]
+)
+def test_an_entry_names_exactly_one_way_of_deciding_who_sees_it(action, visible):
+    with pytest.raises(ImproperlyConfigured, match="exactly one of action= or visible="):
+        Registry().add_workstation(
+            Workstation("x.bad", "X", "staff:home", action=action, visible=visible)
+        )
+
+
+def test_the_apps_registered_their_workstations_and_the_case_number_box():
+    assert [(w.key, w.url_name, w.order) for w in registry.workstations()] == [
+        ("cases.intake", "cases_staff:intake", 10),
+        ("cases.queue", "cases_staff:queue", 20),
+        ("cases.output", "cases_staff:output", 30),
+        ("cases.supervision", "cases_staff:supervision", 40),
+        ("catalog.workbook", "catalog_manage:index", 60),
+    ]
+    actions = {w.key: w.action for w in registry.workstations()}
+    assert actions == {
+        "cases.intake": Action.CASE_ACCEPT,
+        "cases.queue": Action.CASE_WORK,
+        "cases.output": Action.CASE_DELIVER,
+        "cases.supervision": Action.CASE_SUPERVISE,
+        "catalog.workbook": None,  # a predicate: import or export
+    }
+    assert [w.url for w in registry.workstations()] == [
+        "/staff/cases/intake/",
+        "/staff/cases/queue/",
+        "/staff/cases/output/",
+        "/staff/cases/supervision/",
+        "/staff/catalog/",
+    ]
+    assert all(w.description for w in registry.workstations())
+    assert [(t.key, t.template, t.action) for t in registry.tools()] == [
+        ("cases.find", "cases/staff/_find_case.html", Action.CASE_VIEW)
+    ]
+
+
+def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
+    manager = staff_with_role(Role.CENTRE_MANAGER)
+    links = navigation_for(manager, "/staff/cases/supervision/?light=red")
+    assert [(link.key, link.current) for link in links] == [
+        ("cases.supervision", True),
+        ("catalog.workbook", False),
+    ]
+    assert not any(link.current for link in navigation_for(manager, "/staff/cases/X1/"))
+    assert [link.current for link in navigation_for(manager, "/staff/catalog/import/")] == [
+        False,
+        True,
+    ]
+
+
+def test_the_staff_app_imports_no_app_that_registers_with_it():
+    """``cases`` and ``catalog`` import the shell; the shell never imports them back."""
+    package = Path(navigation.__file__).parent
+    imported: set[str] = set()
+    for source in package.rglob("*.py"):
+        if "tests" in source.relative_to(package).parts:
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    ours = sorted(name for name in imported if name.startswith("onewindow."))
+    assert ours == [
+        "onewindow.core.audit",
+        "onewindow.core.errors",
+        "onewindow.core.permissions",
+        "onewindow.staff",
+        "onewindow.staff.decorators",
+        "onewindow.staff.errors",
+        "onewindow.staff.home",
+        "onewindow.staff.navigation",
+        "onewindow.staff.sign_in",
+    ]

@@ -1,0 +1,239 @@
+"""The staff sign-in page: who gets in, who is refused and how, and where they land."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from onewindow.core.models import AuditLog
+from onewindow.staff.sign_in import MAX_FAILURES
+from onewindow.staff.tests.conftest import PASSWORD
+
+SIGN_IN = "/staff/sign-in/"
+HOME = "/staff/"
+WRONG_ZH = "用户名或密码错误。请检查两者（区分大小写）后重试。"
+WRONG_EN = "Wrong user name or password. Check both (capital letters count) and try again."
+INACTIVE_ZH = "该账号已停用。请联系中心负责人启用。"
+INACTIVE_EN = "This account is switched off. Ask your centre manager to switch it on."
+LOCKED_ZH = "密码错误次数过多，该账号已锁定15分钟。请稍后再试，或联系中心负责人。"
+LOCKED_EN = (
+    "Too many wrong passwords: this account is locked for 15 minutes. Wait, or ask your "
+    "centre manager."
+)
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def error_lines(response) -> list[str]:
+    """The bilingual refusal lines of the sign-in page, in order."""
+    box = re.search(r'<div class="message message--error"[^>]*>(.*?)</div>', text(response), re.S)
+    if box is None:
+        return []
+    return re.findall(r'<span lang="[^"]+"(?: class="en")?>([^<]*)</span>', box.group(1))
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_the_staff_sign_in_is_the_staff_shells_page_not_the_admin_login():
+    assert reverse("staff:sign_in") == SIGN_IN
+    from django.conf import settings
+
+    assert settings.LOGIN_URL == "staff:sign_in"
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_is_in_chinese_with_its_form(client):
+    response = client.get(SIGN_IN)
+    assert response.status_code == 200
+    page = text(response)
+    assert '<h1 id="sign-in-title">工作人员登录</h1>' in page
+    assert 'id="id_username"' in page and 'id="id_password"' in page
+    assert 'type="password" autocomplete="current-password"' in page
+    assert error_lines(response) == []
+
+
+@pytest.mark.django_db
+def test_the_public_home_links_to_the_staff_sign_in(client):
+    page = text(client.get("/"))
+    assert f'<a class="staff-link" href="{SIGN_IN}">工作人员登录</a>' in page
+    assert "/admin/login/" not in page
+
+
+def test_the_right_password_lands_on_the_workstation_home(client, staff):
+    clerk = staff["intake_clerk"]
+    response = client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, HOME)
+    assert int(client.session["_auth_user_id"]) == clerk.pk
+    assert AuditLog.objects.filter(actor=clerk, action="staff.sign_in", allowed=True).count() == 1
+    home = text(client.get(HOME))
+    assert 'data-workstation="cases.intake"' in home
+
+
+def test_a_wrong_password_gets_a_clear_error_in_chinese_and_english(client, staff):
+    clerk = staff["intake_clerk"]
+    response = client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
+    assert response.status_code == 200
+    assert error_lines(response) == [WRONG_ZH, WRONG_EN]
+    assert f'value="{clerk.username}"' in text(response)  # the name typed is kept
+    assert not signed_in(client)
+
+
+def test_the_english_page_still_shows_the_error_in_both_languages(client, staff):
+    response = client.post(
+        "/en/staff/sign-in/", {"username": staff["approver"].username, "password": "nope"}
+    )
+    assert '<h1 id="sign-in-title">Staff sign-in</h1>' in text(response)
+    assert error_lines(response) == [WRONG_ZH, WRONG_EN]
+
+
+def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(client, staff):
+    wrong = client.post(SIGN_IN, {"username": staff["approver"].username, "password": "nope"})
+    unknown = client.post(SIGN_IN, {"username": "nobody-here", "password": "nope"})
+    assert error_lines(unknown) == error_lines(wrong) == [WRONG_ZH, WRONG_EN]
+
+
+def test_empty_fields_are_marked_and_nobody_is_signed_in(client, db):
+    response = client.post(SIGN_IN, {"username": "", "password": ""})
+    page = text(response)
+    assert page.count("这个字段是必填项。") == 2
+    assert 'aria-invalid="true" aria-describedby="username-error"' in page
+    assert not signed_in(client)
+
+
+def test_a_switched_off_account_is_refused_and_says_so_only_with_the_right_password(client, staff):
+    clerk = staff["intake_clerk"]
+    clerk.is_active = False
+    clerk.save()
+    right = client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
+    assert right.status_code == 200
+    assert error_lines(right) == [INACTIVE_ZH, INACTIVE_EN]
+    assert not signed_in(client)
+    wrong = client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
+    assert error_lines(wrong) == [WRONG_ZH, WRONG_EN]
+    assert not signed_in(client)
+    assert not AuditLog.objects.filter(action="staff.sign_in").exists()
+
+
+def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(client, staff):
+    clerk, other = staff["intake_clerk"], staff["output_clerk"]
+    for _ in range(MAX_FAILURES - 1):
+        response = client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
+        assert error_lines(response) == [WRONG_ZH, WRONG_EN]
+    assert not AuditLog.objects.filter(action="denied:staff.sign_in").exists()
+    locking = client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
+    assert error_lines(locking) == [LOCKED_ZH, LOCKED_EN]
+    lock = AuditLog.objects.get(action="denied:staff.sign_in")
+    assert (lock.allowed, lock.object_repr, lock.detail["reason"]) == (
+        False,
+        clerk.username,
+        "locked",
+    )
+    # Capital letters do not open a second window of guesses.
+    right = client.post(SIGN_IN, {"username": clerk.username.upper(), "password": PASSWORD})
+    assert error_lines(right) == [LOCKED_ZH, LOCKED_EN]
+    right = client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
+    assert error_lines(right) == [LOCKED_ZH, LOCKED_EN]
+    assert not signed_in(client)
+    assert AuditLog.objects.filter(action="denied:staff.sign_in").count() == 1
+    # Another account is not affected.
+    response = client.post(SIGN_IN, {"username": other.username, "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, HOME)
+
+
+def test_a_successful_sign_in_forgets_earlier_wrong_passwords(client, staff):
+    clerk = staff["intake_clerk"]
+    for _ in range(MAX_FAILURES - 1):
+        client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
+    assert client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD}).status_code
+    client.post(reverse("staff:sign_out"))
+    for _ in range(MAX_FAILURES - 1):
+        response = client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
+        assert error_lines(response) == [WRONG_ZH, WRONG_EN]
+
+
+def test_next_on_this_site_is_followed(client, staff):
+    response = client.post(
+        f"{SIGN_IN}?next=/staff/cases/queue/%3Fshow%3Dmine",
+        {
+            "username": staff["approver"].username,
+            "password": PASSWORD,
+            "next": "/staff/cases/queue/?show=mine",
+        },
+    )
+    assert (response.status_code, response["Location"]) == (302, "/staff/cases/queue/?show=mine")
+
+
+def test_the_next_field_is_carried_by_the_form(client, db):
+    page = text(client.get(f"{SIGN_IN}?next=/staff/cases/queue/"))
+    assert '<input type="hidden" name="next" value="/staff/cases/queue/">' in page
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/staff/",
+        "http://testserver.evil.example/",
+        "https:/evil.example/",
+        "javascript:alert(1)",
+        "\\\\evil.example/",
+    ],
+)
+def test_next_to_another_site_is_refused_and_the_user_lands_on_home(client, staff, target):
+    page = text(client.get(SIGN_IN, {"next": target}))
+    assert 'name="next"' not in page
+    response = client.post(
+        SIGN_IN, {"username": staff["approver"].username, "password": PASSWORD, "next": target}
+    )
+    assert (response.status_code, response["Location"]) == (302, HOME)
+
+
+def test_a_signed_in_user_opening_the_sign_in_page_goes_to_their_home(client, staff):
+    client.force_login(staff["intake_clerk"])
+    response = client.get(SIGN_IN)
+    assert (response.status_code, response["Location"]) == (302, HOME)
+
+
+def test_sign_out_takes_a_post_and_comes_back_to_the_sign_in_page(client, staff):
+    clerk = staff["intake_clerk"]
+    client.force_login(clerk)
+    assert client.get(reverse("staff:sign_out")).status_code == 405
+    assert signed_in(client)
+    response = client.post(reverse("staff:sign_out"))
+    assert (response.status_code, response["Location"]) == (302, SIGN_IN)
+    assert not signed_in(client)
+    assert AuditLog.objects.filter(actor=clerk, action="staff.sign_out").count() == 1
+    assert "您已退出登录。" in text(client.get(SIGN_IN))
+
+
+def test_sign_out_checks_the_csrf_token(staff):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff["intake_clerk"])
+    response = client.post(reverse("staff:sign_out"))
+    assert response.status_code == 403
+    assert "_auth_user_id" in client.session
+
+
+def test_an_anonymous_staff_page_goes_to_the_staff_sign_in_and_comes_back(client, staff):
+    response = client.get("/staff/cases/queue/?show=mine")
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/sign-in/?next=/staff/cases/queue/%3Fshow%3Dmine"
+    response = client.get("/en/staff/")
+    assert response["Location"] == "/en/staff/sign-in/?next=/en/staff/"
+
+
+def test_an_anonymous_htmx_request_sends_the_whole_window_to_the_sign_in(client, db):
+    response = client.post(
+        "/staff/cases/queue/1/claim/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/staff/cases/queue/",
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/staff/sign-in/?next=/staff/cases/queue/"
