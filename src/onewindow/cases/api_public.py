@@ -1,6 +1,6 @@
 """Public progress API: ``GET /api/progress?number=&code=`` — the progress page as JSON.
 
-Same rule as the page (``views_public.progress_lookup``): no personal data, one "not found"
+Same rule as the page (``progress.progress_lookup``): no personal data, one "not found"
 answer for a wrong number and a wrong code, and a limit on failed look-ups per client address.
 """
 
@@ -11,7 +11,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
-from onewindow.cases.views_public import client_address, progress_lookup
+from onewindow.cases.progress import client_address, progress_lookup
 
 router = Router(tags=["progress"])
 

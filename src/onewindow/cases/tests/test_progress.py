@@ -12,6 +12,11 @@ from django.utils import timezone, translation
 
 from onewindow.cases.events import CASE_EVENTS
 from onewindow.cases.models import MaterialStatus, TaskOutcome
+from onewindow.cases.progress import (
+    NOT_FOUND_MESSAGE,
+    PROGRESS_MAX_FAILURES,
+    TOO_MANY_MESSAGE,
+)
 from onewindow.cases.services import (
     case_accept,
     case_deliver,
@@ -21,11 +26,6 @@ from onewindow.cases.services import (
 )
 from onewindow.cases.tests.conftest import resident_id
 from onewindow.cases.transitions import CaseState
-from onewindow.cases.views_public import (
-    NOT_FOUND_MESSAGE,
-    PROGRESS_MAX_FAILURES,
-    TOO_MANY_MESSAGE,
-)
 
 PAGE = "/progress/"
 API = "/api/progress"
