@@ -19,8 +19,9 @@ test:
 	bash scripts/bootstrap.sh --test
 	bash scripts/test.sh
 
+## make lint: ruff, formatting, types, the import contracts (.importlinter) and no binaries
 lint:
-	.venv/bin/ruff check src bench conftest.py && .venv/bin/ruff format --check src bench conftest.py && .venv/bin/mypy src/onewindow
+	bash scripts/lint.sh
 
 format:
 	.venv/bin/ruff format src bench && .venv/bin/ruff check --fix src bench

@@ -6,11 +6,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 unset DATABASE_URL
 export TASK_BACKEND=sync
 
-echo "== ruff"
-ruff check src bench conftest.py
-ruff format --check src bench conftest.py
-echo "== mypy"
-mypy src/onewindow
+bash scripts/lint.sh
 echo "== migrations"
 python manage.py makemigrations --check --dry-run >/dev/null
 

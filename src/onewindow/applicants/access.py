@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ErrorList, PermissionDenied
-from onewindow.core.permissions import Action, can
+from onewindow.org.permissions import Action, can
 
 PURPOSE_MAX_LENGTH = 255
 CASE_NUMBER_MAX_LENGTH = 64
@@ -54,7 +54,7 @@ def check_read_reason(errors: ErrorList, *, purpose: str, case_number: str) -> R
 
 
 def may_read_personal_data(actor: Any) -> bool:
-    """``Action.PERSON_READ`` in ``core.permissions``: window, department, manager and hotline
+    """``Action.PERSON_READ`` in ``org.permissions``: window, department, manager and hotline
     roles; administrators and auditors see masked data only."""
     return can(actor, Action.PERSON_READ)
 

@@ -14,9 +14,9 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
 from onewindow.applicants.models import Organisation, Person
-from onewindow.core.admin import PermissionAdminMixin
 from onewindow.core.audit import audit_record
-from onewindow.core.permissions import Action
+from onewindow.org.permissions import Action
+from onewindow.org.permissions_admin import PermissionAdminMixin
 
 PERSON_ADMIN_VIEW = "applicants.person_admin_view"
 ORGANISATION_ADMIN_VIEW = "applicants.organisation_admin_view"

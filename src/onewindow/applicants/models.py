@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.models import TimeStampedModel
-from onewindow.core.permissions import TargetScope
+from onewindow.org.permissions import TargetScope
 
 # Encryption contexts: bound to each ciphertext as associated data, so a value copied into
 # another column does not decrypt.

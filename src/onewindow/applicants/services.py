@@ -6,7 +6,7 @@ Invariants:
 - every read of a person's data (look-up, reveal, remembered values, profile) writes exactly
   one audit row — who, when, purpose, case number and the *masked* ID, never a clear value;
 - reads are for staff holding a window, department, manager or hotline role
-  (``Action.PERSON_READ`` in ``core.permissions``); a refusal is audited and reveals nothing;
+  (``Action.PERSON_READ`` in ``org.permissions``); a refusal is audited and reveals nothing;
 - bad input raises ``ValidationFailed`` with one ``FieldError`` per problem and writes nothing.
 """
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.transitions import CaseState, TaskState
 from onewindow.catalog.codes import MaterialNecessity, StepKind, TimeUnit
-from onewindow.core.permissions import TargetScope
 from onewindow.org.models import Department, Role, ServiceCentre, Window
+from onewindow.org.permissions import TargetScope
 
 
 class ApplicantType(models.TextChoices):

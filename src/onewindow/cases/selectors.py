@@ -13,7 +13,7 @@ from django.utils import timezone
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState, TaskState
 from onewindow.core.errors import NotFoundOrForbidden
-from onewindow.core.permissions import Action, require, scope_queryset
+from onewindow.org.permissions import Action, require, scope_queryset
 from onewindow.workcal.calendar import calendar_current
 from onewindow.workflow import clock
 

@@ -1,7 +1,7 @@
 """Reads for the staff pages of the case flow: a window's desks, a person's earlier cases, the
 output desk and the tasks a user may act on for one case.
 
-Scope is decided by ``core.permissions`` (``scope_queryset`` / the core selectors); these
+Scope is decided by ``org.permissions`` (``scope_queryset`` / the core selectors); these
 functions only shape the rows a page lists, each in a fixed number of queries.
 """
 
@@ -16,8 +16,8 @@ from django.db.models import Prefetch, QuerySet
 from onewindow.cases.models import Case, CaseMaterial, CaseTask, MaterialStatus, ReceiveForm
 from onewindow.cases.selectors import task_queue_for_user
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState
-from onewindow.core.permissions import Action, can, scope_queryset
 from onewindow.org.models import Role, RoleAssignment, ServiceCentre, Window, WindowKind
+from onewindow.org.permissions import Action, can, scope_queryset
 from onewindow.workcal.calendar import WorkingCalendar, calendar_current
 from onewindow.workflow import clock
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.errors import StaleCase, TransitionNotAllowed
 from onewindow.cases.events import CASE_EVENTS
-from onewindow.core.permissions import Action
+from onewindow.org.permissions import Action
 from onewindow.workflow.machine import NEW, Move, StateMachine
 
 __all__ = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.permissions import Action
+from onewindow.org.permissions import Action
 from onewindow.staff.navigation import register_tool, register_workstation
 
 

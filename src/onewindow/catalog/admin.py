@@ -25,10 +25,10 @@ from onewindow.catalog.models import (
     ServiceItemVersion,
 )
 from onewindow.catalog.services import item_after_change, item_cancel, item_publish
-from onewindow.core.admin import PermissionAdminMixin
 from onewindow.core.errors import ApplicationError, ErrorList
-from onewindow.core.permissions import Action, can, scope_queryset
 from onewindow.org.models import CentreLevel, Department
+from onewindow.org.permissions import Action, can, scope_queryset
+from onewindow.org.permissions_admin import PermissionAdminMixin
 
 DEFAULT_PROMISED_STEPS = rules.default_steps(
     ServiceItem(case_type="2")  # the standard 受理 → 审查 → 审批 → 办结 → 送达

@@ -23,7 +23,7 @@ from onewindow.catalog.selectors import (
 )
 from onewindow.catalog.services import item_publish, item_snapshot
 from onewindow.core.errors import NotFoundOrForbidden
-from onewindow.core.permissions import Action, require
+from onewindow.org.permissions import Action, require
 
 router = Router(tags=["catalog"])
 

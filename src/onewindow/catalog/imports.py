@@ -18,7 +18,7 @@ from onewindow.catalog.models import CatalogImportJob, ServiceItem
 from onewindow.catalog.tasks import catalog_import_run
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import FieldError, ValidationFailed
-from onewindow.core.permissions import Action, require, scope_queryset
+from onewindow.org.permissions import Action, require, scope_queryset
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 # Every .xlsx file is a zip archive, which starts with these bytes.

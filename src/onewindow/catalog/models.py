@@ -28,8 +28,8 @@ from onewindow.catalog.codes import (
     TimeUnit,
 )
 from onewindow.core.models import TimeStampedModel
-from onewindow.core.permissions import TargetScope
 from onewindow.org.models import Department, Region, Role
+from onewindow.org.permissions import TargetScope
 from onewindow.workflow.models import EventRecord
 
 

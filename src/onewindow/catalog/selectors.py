@@ -8,8 +8,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from onewindow.catalog.codes import Audience, ItemStatus
 from onewindow.catalog.models import LifeEventTopic, Material, ServiceItem
-from onewindow.core.permissions import Action, can, scope_queryset
 from onewindow.org.models import Department, ServiceCentre
+from onewindow.org.permissions import Action, can, scope_queryset
 
 
 def item_list_public() -> QuerySet[ServiceItem]:

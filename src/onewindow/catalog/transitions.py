@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.codes import ItemStatus
 from onewindow.catalog.models import ImportStatus
-from onewindow.core.permissions import Action
+from onewindow.org.permissions import Action
 from onewindow.workflow.machine import EventType, EventVocabulary, Move, StateMachine
 
 ITEM_EVENTS = EventVocabulary(

@@ -23,7 +23,7 @@ from onewindow.catalog.imports import (
 from onewindow.catalog.models import CatalogImportJob, ImportStatus
 from onewindow.catalog.workstations import may_use_workbook
 from onewindow.core.errors import FieldError, ValidationFailed
-from onewindow.core.permissions import Action, can, require
+from onewindow.org.permissions import Action, can, require
 from onewindow.staff.decorators import staff_page
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

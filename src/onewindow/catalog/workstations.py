@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.permissions import Action, can
+from onewindow.org.permissions import Action, can
 from onewindow.staff.navigation import register_workstation
 
 

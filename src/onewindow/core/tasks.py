@@ -39,9 +39,10 @@ from typing import Any, Generic, ParamSpec
 from django.apps import apps
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.utils.module_loading import module_has_submodule
+from django.utils.module_loading import import_string, module_has_submodule
 
 logger = logging.getLogger(__name__)
+CELERY_RUN_TASK = "onewindow.core.celery_app.run_task"
 
 P = ParamSpec("P")
 
@@ -126,8 +127,9 @@ def _dispatch(name: str, kwargs: dict[str, Any], *, delay_seconds: float | None 
         else:
             threading.Thread(target=_run_in_thread, args=(name, kwargs), daemon=True).start()
     elif backend == "celery":
-        from onewindow.core.celery_app import run_task
-
+        # Looked up by name, not imported: the Celery adapter imports this module (and Celery
+        # itself is optional, installed only where the backend is used).
+        run_task = import_string(CELERY_RUN_TASK)
         if delay_seconds is not None:
             run_task.apply_async(args=(name, kwargs), countdown=delay_seconds)
         else:

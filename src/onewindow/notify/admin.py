@@ -16,11 +16,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from onewindow.core.admin import PermissionAdminMixin
-from onewindow.core.permissions import Action, can
 from onewindow.notify.errors import NotificationMoveNotAllowed
 from onewindow.notify.models import Notification, NotificationEvent
 from onewindow.notify.services import message_retry
+from onewindow.org.permissions import Action, can
+from onewindow.org.permissions_admin import PermissionAdminMixin
 
 
 class NotificationEventInline(admin.TabularInline):  # type: ignore[type-arg]

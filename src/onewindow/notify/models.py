@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.permissions import TargetScope
+from onewindow.org.permissions import TargetScope
 from onewindow.workflow.models import EventRecord
 
 RECIPIENT_CONTEXT = "notify.recipient"

@@ -24,13 +24,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onewindow.core import crypto
-from onewindow.core.permissions import require
 from onewindow.notify import delivery
 from onewindow.notify.backends import CHANNELS
 from onewindow.notify.delivery import DISPATCH_BATCH, notification_move
 from onewindow.notify.models import RECIPIENT_CONTEXT, Notification
 from onewindow.notify.tasks import notification_send, send_now
 from onewindow.notify.transitions import NOTIFICATION_MACHINE
+from onewindow.org.permissions import require
 from onewindow.workflow import mover
 
 

@@ -11,10 +11,10 @@ code that changes it (called through ``delivery.notification_move``); each move 
 
 from __future__ import annotations
 
-from onewindow.core.permissions import Action
 from onewindow.notify.errors import NotificationMoveNotAllowed
 from onewindow.notify.events import NOTIFICATION_EVENTS
 from onewindow.notify.models import NotificationStatus
+from onewindow.org.permissions import Action
 from onewindow.workflow.machine import NEW, Move, StateMachine
 
 S = NotificationStatus

@@ -8,9 +8,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.admin import PermissionAdminMixin
-from onewindow.core.permissions import Action, can
 from onewindow.org.models import Department, Region, RoleAssignment, ServiceCentre, Window
+from onewindow.org.permissions import Action, can
+from onewindow.org.permissions_admin import PermissionAdminMixin
 
 
 @admin.register(Region)
@@ -92,3 +92,8 @@ class StaffAdmin(UserAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The read-only audit log (``core.models.AuditLog``) is registered here: reading it is a
+# permission of the matrix, which lives in this app.
+from onewindow.org import admin_audit  # noqa: E402, F401

@@ -11,21 +11,30 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 
 from onewindow.core.models import TimeStampedModel
-from onewindow.core.permissions import TargetScope
+from onewindow.org.codes import (
+    PARENT_LEVEL,
+    REGION_PREFIX_LENGTH,
+    CentreLevel,
+    RegionLevel,
+    Role,
+    WindowKind,
+)
+from onewindow.org.permissions import TargetScope
+from onewindow.org.rules import region_validate, role_scope_errors
 
-
-class RegionLevel(models.TextChoices):
-    DISTRICT = "district", _("District")
-    STREET = "street", _("Street / town")
-    COMMUNITY = "community", _("Community / village")
-
-
-# National statistical division codes are 12 digits: 6 for the county-level district,
-# 3 for the street (乡镇/街道), 3 for the community (村/社区). A region's descendants are the
-# regions whose code starts with its significant prefix, which keeps tree queries to one
-# indexed LIKE on any database.
-REGION_PREFIX_LENGTH = {RegionLevel.DISTRICT: 6, RegionLevel.STREET: 9, RegionLevel.COMMUNITY: 12}
-PARENT_LEVEL = {RegionLevel.STREET: RegionLevel.DISTRICT, RegionLevel.COMMUNITY: RegionLevel.STREET}
+__all__ = [
+    "PARENT_LEVEL",
+    "REGION_PREFIX_LENGTH",
+    "CentreLevel",
+    "Department",
+    "Region",
+    "RegionLevel",
+    "Role",
+    "RoleAssignment",
+    "ServiceCentre",
+    "Window",
+    "WindowKind",
+]
 
 
 class Region(models.Model):
@@ -58,18 +67,9 @@ class Region(models.Model):
         return self.code[: REGION_PREFIX_LENGTH[RegionLevel(self.level)]]
 
     def clean(self) -> None:
-        from onewindow.org.services import region_validate
-
         region_validate(
             code=self.code, level=self.level, parent=self.parent, exclude_pk=self.pk
         ).raise_for_django()
-
-
-class CentreLevel(models.TextChoices):
-    DISTRICT_HALL = "district_hall", _("District service hall")
-    STREET_CENTRE = "street_centre", _("Street service centre")
-    COMMUNITY_POINT = "community_point", _("Community service point")
-    KIOSK = "kiosk", _("Self-service kiosk")
 
 
 class ServiceCentre(TimeStampedModel):
@@ -95,12 +95,6 @@ class ServiceCentre(TimeStampedModel):
 
     def permission_scope(self) -> TargetScope:
         return TargetScope(centre_id=self.pk, region_code=self.region.code)
-
-
-class WindowKind(models.TextChoices):
-    INTAKE = "intake", _("Comprehensive intake window")
-    OUTPUT = "output", _("Output window")
-    SPECIAL = "special", _("Special window")
 
 
 class Window(models.Model):
@@ -165,22 +159,10 @@ class Department(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
-class Role(models.TextChoices):
-    INTAKE_CLERK = "intake_clerk", _("Intake clerk")
-    OUTPUT_CLERK = "output_clerk", _("Output clerk")
-    DEPT_APPROVER = "dept_approver", _("Department approver")
-    DEPT_LEAD = "dept_lead", _("Department lead")
-    CENTRE_MANAGER = "centre_manager", _("Centre manager")
-    HOTLINE_AGENT = "hotline_agent", _("Hotline agent")
-    GRID_WORKER = "grid_worker", _("Grid worker")
-    AUDITOR = "auditor", _("Auditor")
-    ADMIN = "admin", _("Administrator")
-
-
 class RoleAssignment(models.Model):
     """A role a staff account holds, with its data scope.
 
-    Scope by role (checked in ``onewindow.core.permissions``):
+    Scope by role (checked in ``onewindow.org.permissions``):
     department roles need ``department``; window clerks and centre managers need ``centre``;
     grid workers need ``region``; auditors and administrators are city-wide.
     """
@@ -217,8 +199,6 @@ class RoleAssignment(models.Model):
         return f"{self.get_role_display()} · {scope}"
 
     def clean(self) -> None:
-        from onewindow.org.services import role_scope_errors
-
         errors = role_scope_errors(
             role=self.role, department=self.department, centre=self.centre, region=self.region
         )

@@ -14,7 +14,7 @@ Each app registers its workstations from its ``AppConfig.ready()``::
     )
 
 The staff layout shows the workstations a user may open as the navigation bar, and the staff
-home as cards. Who sees an entry is decided by ``core.permissions`` (``action``: the user may
+home as cards. Who sees an entry is decided by ``org.permissions`` (``action``: the user may
 do it somewhere) or by a ``visible(user)`` predicate for anything more particular. Showing an
 entry grants nothing: every page still checks its own permission.
 
@@ -33,7 +33,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from onewindow.core.permissions import Action, can
+from onewindow.org.permissions import Action, can
 
 Predicate = Callable[[Any], bool]
 

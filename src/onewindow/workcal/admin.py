@@ -13,8 +13,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from onewindow.core.admin import PermissionAdminMixin
-from onewindow.core.permissions import Action, can
+from onewindow.org.permissions import Action, can
+from onewindow.org.permissions_admin import PermissionAdminMixin
 from onewindow.workcal.models import CalendarOverride
 from onewindow.workcal.services import (
     calendar_override_errors,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.permissions import TargetScope
+from onewindow.org.permissions import TargetScope
 
 
 class CalendarOverride(models.Model):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ErrorList, FieldError, NotFoundOrForbidden, ValidationFailed
-from onewindow.core.permissions import Action, require
+from onewindow.org.permissions import Action, require
 from onewindow.workcal.models import CalendarOverride
 
 REASON_MAX_LENGTH = CalendarOverride._meta.get_field("reason").max_length or 128

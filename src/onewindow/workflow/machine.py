@@ -28,6 +28,7 @@ vocabulary — an event's name is written once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,8 +172,8 @@ class StateMachine:
     event_states: Callable[[Any, str, str], tuple[str, str]] | None = None
     state_field: str = "state"
     revision_field: str | None = "revision"
-    running: frozenset[str] = field(default_factory=frozenset)  # the clock runs in these
-    terminal: frozenset[str] = field(default_factory=frozenset)
+    running: AbstractSet[str] = field(default_factory=frozenset)  # the clock runs in these
+    terminal: AbstractSet[str] = field(default_factory=frozenset)
     audit_prefix: str = ""
     notifier: str | None = None  # dotted path of ``f(*, event_id)``, called after commit
     not_allowed: Callable[..., Exception] = TransitionNotAllowed
@@ -227,7 +228,7 @@ class StateMachine:
         move = self._by_action[action]
         if move.permission is None:
             raise LookupError(f"{self.name}: move {action!r} declares no permission")
-        from onewindow.core.permissions import Action
+        from onewindow.org.permissions import Action
 
         return Action(move.permission)
 

@@ -39,7 +39,7 @@ from onewindow.cases.services import (
 )
 from onewindow.cases.staff_selectors import supervision_calendar
 from onewindow.core.errors import NotFoundOrForbidden
-from onewindow.core.permissions import Action, require
+from onewindow.org.permissions import Action, require
 
 router = Router()
 

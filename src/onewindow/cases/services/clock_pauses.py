@@ -16,7 +16,7 @@ from onewindow.cases.models import Case, CaseTask, ClockPause, PauseKind
 from onewindow.cases.services.core import case_transition, check_case_revision, lock_case
 from onewindow.cases.transitions import CASE_MACHINE, TaskState
 from onewindow.core.errors import ValidationFailed
-from onewindow.core.permissions import Action, can, require
+from onewindow.org.permissions import Action, can, require
 from onewindow.workcal.calendar import calendar_current
 from onewindow.workflow import clock
 from onewindow.workflow.clock import TimeUnit

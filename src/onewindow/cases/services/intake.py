@@ -30,8 +30,8 @@ from onewindow.catalog.codes import CaseType, ItemStatus, MaterialNecessity
 from onewindow.catalog.models import ServiceItem, ServiceItemVersion
 from onewindow.catalog.selectors import item_accepted_at
 from onewindow.core.errors import ApplicationError, ErrorList, ValidationFailed
-from onewindow.core.permissions import require
 from onewindow.org.models import ServiceCentre, Window, WindowKind
+from onewindow.org.permissions import require
 from onewindow.workflow import clock
 
 

@@ -12,7 +12,7 @@ from onewindow.cases.models import Case, MaterialStatus, OutputMethod
 from onewindow.cases.services.core import case_transition, lock_case
 from onewindow.cases.transitions import CASE_MACHINE
 from onewindow.core.errors import ErrorList
-from onewindow.core.permissions import require
+from onewindow.org.permissions import require
 
 # --- output ---------------------------------------------------------------------------------
 

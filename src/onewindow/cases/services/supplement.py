@@ -25,7 +25,7 @@ from onewindow.cases.services.tasks import advance_if_no_tasks, tasks_create
 from onewindow.cases.transitions import CaseState
 from onewindow.catalog.codes import MaterialNecessity
 from onewindow.core.errors import ApplicationError, ValidationFailed
-from onewindow.core.permissions import Action, require
+from onewindow.org.permissions import Action, require
 from onewindow.workflow import clock
 
 

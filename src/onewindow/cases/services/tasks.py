@@ -26,8 +26,8 @@ from onewindow.cases.transitions import TASK_MACHINE, CaseState, TaskState
 from onewindow.catalog.codes import StepKind
 from onewindow.catalog.models import ServiceItemVersion
 from onewindow.core.errors import ApplicationError, ValidationFailed
-from onewindow.core.permissions import require
 from onewindow.org.models import Role
+from onewindow.org.permissions import require
 from onewindow.workflow import clock, mover
 
 BACK_OFFICE_KINDS = (StepKind.REVIEW, StepKind.DECIDE, StepKind.COMPLETE)

@@ -14,7 +14,7 @@ from onewindow.cases.services.core import case_transition, check_case_revision, 
 from onewindow.cases.services.tasks import task_move
 from onewindow.cases.transitions import CASE_MACHINE, TASK_MACHINE, TaskState
 from onewindow.core.errors import ValidationFailed
-from onewindow.core.permissions import require
+from onewindow.org.permissions import require
 from onewindow.workflow import mover
 
 

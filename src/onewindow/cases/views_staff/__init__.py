@@ -2,7 +2,7 @@
 desk, supervision board.
 
 Each view parses the request, calls one selector or service (which decide permission through
-``core.permissions`` and audit refusals) and renders. "Not found or not yours" answers 404,
+``org.permissions`` and audit refusals) and renders. "Not found or not yours" answers 404,
 "not allowed" 403; an ``ApplicationError`` the user can fix is shown on the page in Chinese and
 English with everything they typed kept.
 

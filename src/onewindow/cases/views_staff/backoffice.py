@@ -36,7 +36,7 @@ from onewindow.cases.staff_selectors import (
 from onewindow.cases.transitions import TaskState, case_target_state
 from onewindow.cases.views_staff.common import is_htmx, render_page, shown, staff_page
 from onewindow.core.errors import ApplicationError, FieldError, PermissionDenied, ValidationFailed
-from onewindow.core.permissions import Action, can, require
+from onewindow.org.permissions import Action, can, require
 
 CASE_VIEW_PURPOSE = "办件查看"
 QUEUE_PAGE_SIZE = 25

@@ -38,8 +38,8 @@ from onewindow.catalog.codes import CaseType, TimeUnit
 from onewindow.catalog.search import item_search
 from onewindow.catalog.selectors import item_accepted_at, item_list_public
 from onewindow.core.errors import ApplicationError, PermissionDenied, ValidationFailed
-from onewindow.core.permissions import Action, require
 from onewindow.org.models import ServiceCentre, Window
+from onewindow.org.permissions import Action, require
 
 INTAKE_PURPOSE = "窗口受理"  # recorded in the audit row of every look-up at the window
 SESSION_DESK = "cases_staff_desk"

@@ -17,7 +17,7 @@ from onewindow.cases.services import case_deliver
 from onewindow.cases.staff_selectors import output_desk_for_user
 from onewindow.cases.views_staff.common import render_page, shown, staff_page
 from onewindow.core.errors import ApplicationError, ValidationFailed
-from onewindow.core.permissions import Action, require
+from onewindow.org.permissions import Action, require
 
 OUTPUT_PAGE_SIZE = 20
 

@@ -5,13 +5,13 @@ import collections
 import pytest
 from django.utils import timezone
 
-from onewindow.cases.clock import Light
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import supervision_board
 from onewindow.demo.cases import MIX, build_demo_cases
 from onewindow.demo.generator import build_demo_city
 from onewindow.org.models import Role
 from onewindow.testing.factories import staff_with_role
+from onewindow.workflow.clock import Light
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.permissions import Action
 from onewindow.org.models import Role
+from onewindow.org.permissions import Action
 from onewindow.staff import navigation
 from onewindow.staff.navigation import Registry, Tool, Workstation, navigation_for, registry
 from onewindow.testing.factories import staff_with_role
@@ -131,7 +131,7 @@ def test_the_staff_app_imports_no_app_that_registers_with_it():
     assert ours == [
         "onewindow.core.audit",
         "onewindow.core.errors",
-        "onewindow.core.permissions",
+        "onewindow.org.permissions",
         "onewindow.staff",
         "onewindow.staff.decorators",
         "onewindow.staff.errors",

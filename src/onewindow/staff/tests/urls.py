@@ -11,7 +11,7 @@ from django.urls import path
 
 from onewindow.config import urls as site
 from onewindow.core.errors import NotFoundOrForbidden, PermissionDenied
-from onewindow.core.permissions import Action, require
+from onewindow.org.permissions import Action, require
 from onewindow.staff.decorators import staff_page
 
 handler403 = site.handler403

@@ -4,7 +4,8 @@ import pytest
 
 from onewindow.core.errors import NotFoundOrForbidden, PermissionDenied
 from onewindow.core.models import AuditLog
-from onewindow.core.permissions import (
+from onewindow.org.models import CentreLevel, Department, Role
+from onewindow.org.permissions import (
     RULES,
     Action,
     TargetScope,
@@ -12,7 +13,6 @@ from onewindow.core.permissions import (
     require,
     scope_queryset,
 )
-from onewindow.org.models import CentreLevel, Department, Role
 from onewindow.testing.factories import (
     CentreFactory,
     DepartmentFactory,

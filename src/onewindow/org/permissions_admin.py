@@ -1,19 +1,17 @@
-"""Admin integration of the permission rules, and the read-only audit log."""
+"""The admin asks the permission matrix (``org.permissions``), not Django's model permissions."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from onewindow.core.models import AuditLog
-from onewindow.core.permissions import Action, can, scope_queryset
+from onewindow.org.permissions import Action, can, scope_queryset
 
 
 class PermissionAdminMixin:
-    """Let ``core.permissions`` answer the admin's questions instead of Django model perms.
+    """Let ``org.permissions`` answer the admin's questions instead of Django model perms.
 
     ``view_action`` / ``change_action`` name the actions; the ``*_path`` attributes say how a
     row reaches its department, centre and region for scoped roles.
@@ -54,21 +52,4 @@ class PermissionAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Records of a government platform are withdrawn or deactivated, not deleted.
-        return False
-
-
-@admin.register(AuditLog)
-class AuditLogAdmin(PermissionAdminMixin, admin.ModelAdmin):
-    view_action = Action.AUDIT_VIEW
-    change_action = Action.AUDIT_VIEW
-    list_display = ("at", "actor", "action", "object_type", "object_repr", "allowed")
-    list_filter = ("allowed", "action", "object_type")
-    search_fields = ("object_repr", "object_id", "actor__username", "action")
-    date_hierarchy = "at"
-    list_select_related = ("actor",)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

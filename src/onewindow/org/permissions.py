@@ -19,10 +19,12 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import NotFoundOrForbidden, PermissionDenied
+from onewindow.org.codes import CentreLevel
 
 
 class Scope(enum.Enum):
@@ -51,8 +53,7 @@ class Action(enum.StrEnum):
     NOTIFY_MANAGE = "notify.manage"
 
 
-# Role values are the strings of ``onewindow.org.models.Role``; kept as strings here so this
-# module does not import the org app's models at import time.
+# Role values are the strings of ``onewindow.org.codes.Role``.
 INTAKE, OUTPUT, APPROVER, LEAD = "intake_clerk", "output_clerk", "dept_approver", "dept_lead"
 MANAGER, HOTLINE, GRID, AUDITOR, ADMIN = (
     "centre_manager",
@@ -146,10 +147,11 @@ def grants_for(user: Any, action: Action) -> list[Grant]:
     cache_name = "_onewindow_assignments"
     assignments = getattr(user, cache_name, None)
     if assignments is None:
-        from onewindow.org.models import CentreLevel, RoleAssignment
+        # Through the app registry: the models module imports ``TargetScope`` from here.
+        role_assignment = apps.get_model("org", "RoleAssignment")
 
         assignments = []
-        for ra in RoleAssignment.objects.filter(user=user).select_related(
+        for ra in role_assignment._default_manager.filter(user=user).select_related(
             "centre__region", "region"
         ):
             assignments.append(
