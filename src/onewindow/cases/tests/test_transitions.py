@@ -122,3 +122,27 @@ def test_a_refused_move_says_what_in_both_languages():
     )
     assert "出件" in error.as_dict()["message"]
     assert error.status == 409
+
+
+def test_every_event_a_whole_lift_case_writes_has_one_label_in_the_vocabulary(city):
+    """The staff timeline, the progress page and the messages read one vocabulary; an event
+    code written by a service but missing there would show as "Case updated"."""
+    from onewindow.cases.events import CASE_EVENTS
+    from onewindow.cases.services import case_withdraw
+    from onewindow.cases.tests.test_progress import delivered_lift_case
+
+    delivered = delivered_lift_case(city)
+    withdrawn = case_accept(intake=city.intake())
+    case_withdraw(case=withdrawn, actor=city.clerk, reason="申请人撤回")
+    written = set(
+        CaseEvent.objects.filter(case__in=[delivered, withdrawn]).values_list("action", flat=True)
+    )
+    assert {"accept", "task_claim", "task_approve", "decide", "deliver", "withdraw"} <= written
+    assert "task_cancel" in written  # the withdrawn case's open steps left the queues
+    assert written <= CASE_EVENTS.codes
+    # Every move of both machines names an event type of the vocabulary.
+    from onewindow.cases.transitions import CASE_MACHINE, TASK_MACHINE
+
+    for machine in (CASE_MACHINE, TASK_MACHINE):
+        for move in machine.moves:
+            assert (move.event or move.action) in CASE_EVENTS
