@@ -271,7 +271,13 @@ def item_publish(*, item: ServiceItem, actor: Any = None) -> ServiceItemVersion 
     if item.effective_date is None:
         item.effective_date = timezone.localdate()
     item.cancel_date = None
-    event = mover.move(ITEM_MACHINE, item, "publish", actor=actor)
+    event = mover.move(
+        ITEM_MACHINE,
+        item,
+        "publish",
+        actor=actor,
+        update_fields=("effective_date", "cancel_date", "updated_at"),
+    )
     version = item_after_change(item=item, actor=actor, action="", audit=False)
     event.data = {"version": item.version, "new_version": version is not None}
     event.save(update_fields=["data"])
@@ -286,7 +292,14 @@ def item_cancel(*, item: ServiceItem, actor: Any = None, reason: str = "") -> No
             _("Give the reason for cancelling the item."), code="reason_required"
         )
     item.cancel_date = timezone.localdate()
-    mover.move(ITEM_MACHINE, item, "cancel", actor=actor, reason=reason)
+    mover.move(
+        ITEM_MACHINE,
+        item,
+        "cancel",
+        actor=actor,
+        reason=reason,
+        update_fields=("cancel_date", "updated_at"),
+    )
     item_after_change(item=item, actor=actor, action="", change_note=reason, audit=False)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -118,7 +119,7 @@ def calendar_current() -> WorkingCalendar:
     """The calendar with every override, loaded once per process and generation."""
     import time
 
-    generation = cache.get(GENERATION_KEY, 0)
+    generation = cache.get(GENERATION_KEY, "")
     now = time.monotonic()
     with _process_lock:
         held = _process_calendar.get("calendar")
@@ -138,10 +139,9 @@ def calendar_invalidate() -> None:
     """Forget the loaded overrides in this process and tell the others (shared cache)."""
     with _process_lock:
         _process_calendar.clear()
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, timeout=None)
+    # A fresh random token, not a counter: a counter re-seeded after an eviction could come
+    # back to a value some process still holds.
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def calendar_gaps(today: dt.date, *, years_ahead: int = 1) -> list[int]:

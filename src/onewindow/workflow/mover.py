@@ -82,6 +82,7 @@ def move(
     event: str | None = None,
     event_fields: dict[str, Any] | None = None,
     audit_detail: dict[str, Any] | None = None,
+    update_fields: tuple[str, ...] | None = None,
 ) -> Any:
     """Move ``obj`` by ``action`` and return the event row (or the audit row when the machine
     keeps no event table).
@@ -89,7 +90,8 @@ def move(
     ``obj`` is either new (its state is ``NEW`` or empty: this move creates it) or was read with
     ``lock``; a row not read that way is locked here and must still match what the caller holds
     (else the machine's stale error). Raises the machine's ``not_allowed`` error for a move the
-    table does not allow; nothing is written then."""
+    table does not allow; nothing is written then. ``update_fields``: save only the state, the
+    revision and these fields (default: the whole row)."""
     _require_transaction(machine)
     state_field = machine.state_field
     current = str(getattr(obj, state_field) or NEW)
@@ -109,7 +111,13 @@ def move(
     setattr(obj, state_field, target)
     if machine.revision_field is not None:
         setattr(obj, machine.revision_field, getattr(obj, machine.revision_field) + 1)
-    obj.save()
+    if update_fields is None or current == NEW:
+        obj.save()
+    else:
+        # Only the move's own fields: the row may carry a colleague's newer content that the
+        # caller's copy does not (an aggregate without a revision, e.g. a catalogue item).
+        own = [state_field, *([machine.revision_field] if machine.revision_field else [])]
+        obj.save(update_fields=[*own, *update_fields])
     setattr(obj, LOCKED, True)
     shown = declared.public if public is None else public
     row = _write(

@@ -167,3 +167,15 @@ def test_check_revision_refuses_an_older_revision_with_the_machines_own_error():
     with pytest.raises(StaleCase) as caught:
         mover.check_revision(CASE_MACHINE, case, 3)
     assert (caught.value.code, caught.value.status) == ("stale", 409)
+
+
+@pytest.mark.django_db
+def test_publishing_keeps_a_colleagues_newer_content():
+    """An aggregate without a revision is saved by its move's own fields only."""
+    from onewindow.catalog.services import item_publish
+
+    item = create_item(publish=False, name="旧名称")
+    ServiceItem.objects.filter(pk=item.pk).update(name="同事刚改的名称")
+    item_publish(item=item)  # ``item`` still holds the old name
+    stored = ServiceItem.objects.get(pk=item.pk)
+    assert (stored.status, stored.name) == (ItemStatus.PUBLISHED, "同事刚改的名称")
