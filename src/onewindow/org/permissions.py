@@ -206,7 +206,13 @@ def target_scope(target: Any) -> TargetScope:
         return TargetScope()
     if isinstance(target, TargetScope):
         return target
-    return target.permission_scope()
+    scope = getattr(target, "permission_scope", None)
+    if scope is None:
+        # A record that belongs to no department, centre or region (an audit row, a topic, an
+        # item version): only city-wide grants cover it.
+        return TargetScope()
+    result: TargetScope = scope()
+    return result
 
 
 def can(user: Any, action: Action, target: Any = None) -> bool:
