@@ -9,7 +9,8 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_city --if-empty
 	$(PY) manage.py demo_logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py notify_dispatch
+	ONEWINDOW_PERIODIC_THREAD=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 setup:
 	bash scripts/bootstrap.sh

@@ -16,6 +16,7 @@ from onewindow.cases.transitions import CaseState, TaskState
 from onewindow.catalog.codes import MaterialNecessity, StepKind, TimeUnit
 from onewindow.org.models import Department, Role, ServiceCentre, Window
 from onewindow.org.permissions import TargetScope
+from onewindow.workflow.models import EventRecord
 
 
 class ApplicantType(models.TextChoices):
@@ -185,26 +186,16 @@ class CaseMaterial(models.Model):
         return self.name
 
 
-class CaseEvent(models.Model):
+class CaseEvent(EventRecord):
     """One move of a case or of one of its tasks: the audit trail and the public timeline."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("time"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    action = models.CharField(_("action"), max_length=32)
-    from_state = models.CharField(_("from"), max_length=32, blank=True)
-    to_state = models.CharField(_("to"), max_length=32, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     task = models.ForeignKey(
         "CaseTask", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
-    public = models.BooleanField(_("shown to the applicant"), default=True)
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("case event")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.applicants.services import applicant_mobile_for_notice
 from onewindow.cases.models import ApplicantType, CaseEvent, OutputMethod, PauseKind
+from onewindow.cases.transitions import CASE_MACHINE
 from onewindow.notify.selectors import message_for_key
 from onewindow.notify.services import message_enqueue
 
@@ -34,18 +35,9 @@ if TYPE_CHECKING:
 
 SUBJECT_TYPE = "cases.case"
 CHANNEL = "sms"
-NOTIFIED_ACTIONS = frozenset(
-    {
-        "accept",
-        "request_supplement",
-        "refuse",
-        "suspend",
-        "resume",
-        "decide",
-        "deliver",
-        "complete_instant",
-    }
-)
+# The moves the case machine declares as told to the applicant (``Move(notifies=True)``): the
+# table says it once; a replayed or hand-called event of another kind gets no message.
+NOTIFIED_ACTIONS = frozenset(move.action for move in CASE_MACHINE.moves if move.notifies)
 
 MESSAGES: dict[str, Promise] = {
     "accept": _(

@@ -22,6 +22,10 @@ def _job_move(job_id: int, action: str, **values: Any) -> None:
     """Move the job through the workflow mover, in a short transaction of its own."""
     with transaction.atomic():
         job = mover.lock(IMPORT_JOB_MACHINE, CatalogImportJob(pk=job_id))
+        if IMPORT_JOB_MACHINE.is_terminal(job.status):
+            # Another run of the same job (a redelivered task) finished it first.
+            logger.warning("catalogue import job %s was finished by another run", job_id)
+            return
         for name, value in values.items():
             setattr(job, name, value)
         mover.move(IMPORT_JOB_MACHINE, job, action, actor=job.created_by)

@@ -21,8 +21,10 @@ that finds it (a delayed call is a shortcut, never the only way the work gets do
 lost when the process stops, and Celery may deliver a late call twice).
 
 ``periodic(every=...)`` marks a task to be run on a schedule. Celery beat runs the marked tasks
-(``celery -A onewindow.core.celery_app beat``); for the other backends the app that owns the
-task offers a management command for cron.
+(``celery -A onewindow.core.celery_app beat``). On the ``thread`` backend a server started with
+``ONEWINDOW_PERIODIC_THREAD=1`` (``make run`` sets it) runs them in one daemon thread
+(``periodic_thread_start``); elsewhere the app that owns a task offers a management command for
+cron. Periodic tasks must be safe to run twice at once (two workers, two threads).
 
 Task arguments are keyword-only and JSON-serialisable so every backend can carry them.
 """
@@ -33,6 +35,7 @@ import datetime as dt
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Generic, ParamSpec
 
@@ -48,6 +51,7 @@ P = ParamSpec("P")
 
 _registry: dict[str, Callable[..., Any]] = {}
 _periodic: dict[str, float] = {}
+_registry_lock = threading.Lock()
 
 
 class Task(Generic[P]):
@@ -85,6 +89,43 @@ def periodic(*, every: dt.timedelta) -> Callable[[Task[P]], Task[P]]:
 def periodic_tasks() -> dict[str, float]:
     """Name → interval in seconds of every periodic task imported so far."""
     return dict(_periodic)
+
+
+PERIODIC_TICK_SECONDS = 15.0
+_periodic_thread: list[threading.Thread] = []
+
+
+def periodic_due(last_run: dict[str, float], now: float) -> list[str]:
+    """The periodic tasks due at ``now`` (monotonic seconds), given when each last ran."""
+    return [
+        name
+        for name, every in sorted(_periodic.items())
+        if name not in last_run or now - last_run[name] >= every
+    ]
+
+
+def _periodic_loop() -> None:
+    time.sleep(PERIODIC_TICK_SECONDS)  # let the server finish starting
+    discover_tasks()
+    last_run: dict[str, float] = {}
+    while True:
+        now = time.monotonic()
+        for name in periodic_due(last_run, now):
+            last_run[name] = now
+            _run_in_thread(name, {})
+        time.sleep(PERIODIC_TICK_SECONDS)
+
+
+def periodic_thread_start() -> bool:
+    """Run the periodic tasks in one daemon thread of this process (the embedded server on the
+    ``thread`` backend). Returns whether a thread was started (at most one per process)."""
+    with _registry_lock:
+        if _periodic_thread:
+            return False
+        thread = threading.Thread(target=_periodic_loop, name="onewindow-periodic", daemon=True)
+        _periodic_thread.append(thread)
+    thread.start()
+    return True
 
 
 def discover_tasks() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,6 @@ from onewindow.notify.models import RECIPIENT_CONTEXT, Notification, Notificatio
 from onewindow.notify.transitions import NOTIFICATION_MACHINE, SENDABLE
 from onewindow.workflow import mover
 from onewindow.workflow.errors import StaleRevision
-from onewindow.workflow.machine import NEW
 
 logger = logging.getLogger("onewindow.notify")
 
@@ -53,19 +53,26 @@ def notification_move(
     (``NotificationMoveNotAllowed``, nothing changed), the revision bumped, the row saved, its
     event row and the audit row ``notify.<action>`` written. Runs inside the caller's
     transaction, on a row read with ``mover.lock`` (or a new one, for ``queue``)."""
-    if NOTIFICATION_MACHINE.target(action, notification.status or NEW) is not None:
-        for name, value in changes.items():
+    # Set before the move so that its save stores them; a refused move puts them back, so the
+    # caller's copy is left as it was (the table itself is checked by the mover only).
+    before = {name: getattr(notification, name) for name in changes}
+    for name, value in changes.items():
+        setattr(notification, name, value)
+    try:
+        event: NotificationEvent = mover.move(
+            NOTIFICATION_MACHINE,
+            notification,
+            action,
+            actor=actor,
+            reason=reason,
+            data=data,
+            now=now,
+            audit_detail=audit_detail,
+        )
+    except Exception:
+        for name, value in before.items():
             setattr(notification, name, value)
-    event: NotificationEvent = mover.move(
-        NOTIFICATION_MACHINE,
-        notification,
-        action,
-        actor=actor,
-        reason=reason,
-        data=data,
-        now=now,
-        audit_detail=audit_detail,
-    )
+        raise
     return event
 
 
@@ -85,6 +92,16 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=delays[min(max(attempts, 1), len(delays)) - 1])
 
 
+# A gateway's error may echo the number it was given: digit runs long enough to be a phone or
+# an ID number never reach the log or ``last_error``.
+_LONG_DIGITS = re.compile(r"\d{7,}")
+
+
+def gateway_error_text(exc: BaseException) -> str:
+    """What is kept of a gateway error: its type and message, long digit runs masked."""
+    return _LONG_DIGITS.sub("***", f"{type(exc).__name__}: {exc}")[:255]
+
+
 @dataclass(frozen=True)
 class Attempt:
     status: str  # the message's status afterwards
@@ -96,9 +113,12 @@ class Attempt:
 def attempt(
     notification_id: int, *, revision: int | None = None, now: dt.datetime | None = None
 ) -> Attempt:
-    """One attempt to send a message now, at most once.
+    """One attempt to send a message now.
 
-    A sent message and a dead letter are never sent again; with ``revision`` (what a queued
+    The row is locked while the gateway is called, so two workers cannot both send it, and a
+    sent message and a dead letter are never sent again. Delivery is *at least* once: if the
+    process dies after the gateway accepted the text and before the commit, the message is
+    still pending and is sent again. with ``revision`` (what a queued
     send was queued for) a message that has moved on since is left alone. A gateway error —
     or a recipient that cannot be decrypted — counts the attempt, keeps the error and sets
     the next attempt after the backoff delay; the ``NOTIFY_MAX_ATTEMPTS``-th failure makes a
@@ -130,15 +150,15 @@ def attempt(
             recipient = crypto.decrypt(notification.recipient_encrypted, context=RECIPIENT_CONTEXT)
             message_id = str(get_backend(notification.channel).send(recipient, notification.text))
         except Exception as exc:  # any gateway failure: record it, never crash the worker
+            error = gateway_error_text(exc)
             logger.warning(
                 "notification %s to %s failed (attempt %s of %s): %s",
                 notification.pk,
                 notification.recipient_masked,
                 attempts,
                 limit,
-                exc,
+                error,
             )
-            error = f"{type(exc).__name__}: {exc}"[:255]
             failed = {"attempts": attempts, "last_attempt_at": now, "last_error": error}
             if attempts >= limit:
                 notification_move(

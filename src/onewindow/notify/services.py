@@ -115,7 +115,8 @@ def _subject(notification: Notification) -> dict[str, str]:
 def message_send(
     *, notification_id: int, revision: int | None = None, now: dt.datetime | None = None
 ) -> str:
-    """Make one attempt to send a message now, at most once; returns its status afterwards.
+    """Make one attempt to send a message now; returns its status afterwards. Delivery is at
+    least once (``delivery.attempt``): a crash after the gateway accepted it sends it again.
 
     A sent message and a dead letter are never sent again; with ``revision`` (what a queued
     send was queued for) a message that has moved on since is left alone. A gateway error

@@ -36,6 +36,7 @@ def notification_send(*, notification_id: int, revision: int | None = None) -> s
 def notification_dispatch_due() -> dict[str, int]:
     """Send every message whose next attempt is due (``delivery.dispatch_due``).
 
-    Run every minute by Celery beat on ``TASK_BACKEND=celery``; elsewhere by cron through
+    Run every minute by Celery beat on ``TASK_BACKEND=celery``, by the server's periodic thread
+    on ``thread`` with ``ONEWINDOW_PERIODIC_THREAD=1`` (``make run``); elsewhere by cron through
     ``manage.py notify_dispatch``."""
     return dispatch_due()

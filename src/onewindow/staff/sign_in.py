@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.backends import AllowAllUsersModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from django.views.decorators.debug import sensitive_variables
 from onewindow.core.audit import audit_record
 
 MAX_FAILURES = 5
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 LOCK_SECONDS = 15 * 60
 
 
@@ -86,13 +87,20 @@ class StaffSignInForm(AuthenticationForm):
         password = self.cleaned_data.get("password")
         if username is None or not password:
             return self.cleaned_data
-        if sign_in_locked(username):
+        # Each try takes its number *before* the password is checked, so that many tries sent
+        # at once cannot all pass a lock that is counted only afterwards.
+        attempt = _count_failure(username)
+        if attempt > MAX_FAILURES:
             raise self._locked_error()
-        self.user_cache = authenticate(self.request, username=username, password=password)
-        if self.user_cache is None:
-            if self._inactive_with_right_password(username, password):
-                raise ValidationError(self.error_messages["inactive"], code="inactive")
-            if _count_failure(username) >= MAX_FAILURES:
+        # One password check whatever the account (unknown, inactive or active): the answer's
+        # timing does not tell them apart.
+        user = AllowAllUsersModelBackend().authenticate(
+            self.request, username=username, password=password
+        )
+        if user is not None and not user.is_active:
+            raise ValidationError(self.error_messages["inactive"], code="inactive")
+        if user is None:
+            if attempt == MAX_FAILURES:
                 audit_record(
                     actor=None,
                     action="denied:staff.sign_in",
@@ -107,7 +115,9 @@ class StaffSignInForm(AuthenticationForm):
                 )
                 raise self._locked_error()
             raise self.get_invalid_login_error()
-        self.confirm_login_allowed(self.user_cache)
+        user.backend = MODEL_BACKEND  # type: ignore[attr-defined]
+        self.user_cache = user
+        self.confirm_login_allowed(user)
         _forget_failures(username)
         return self.cleaned_data
 
@@ -115,12 +125,3 @@ class StaffSignInForm(AuthenticationForm):
         return ValidationError(
             self.error_messages["locked"], code="locked", params={"minutes": LOCK_SECONDS // 60}
         )
-
-    @sensitive_variables("password")
-    def _inactive_with_right_password(self, username: str, password: str) -> bool:
-        user_model = get_user_model()
-        try:
-            user = user_model._default_manager.get_by_natural_key(username)
-        except user_model.DoesNotExist:
-            return False
-        return not user.is_active and user.check_password(password)

@@ -131,8 +131,25 @@ def calendar_current() -> WorkingCalendar:
             return held
     loaded = WorkingCalendar.load_all()
     with _process_lock:
+        changing = _process_calendar.get("changing_since")
+        if isinstance(changing, float) and now - changing < PROCESS_CALENDAR_SECONDS:
+            # An override is being changed in a transaction not yet committed: what was just
+            # read may be rolled back, so it is used once and not kept.
+            return loaded
+        _process_calendar.pop("changing_since", None)
         _process_calendar.update(calendar=loaded, generation=generation, loaded=now)
     return loaded
+
+
+def calendar_changing() -> None:
+    """An override row is being written: until ``calendar_invalidate`` runs after commit, this
+    process reads the overrides afresh each time instead of keeping a calendar that a rollback
+    could leave wrong."""
+    import time
+
+    with _process_lock:
+        _process_calendar.clear()
+        _process_calendar["changing_since"] = time.monotonic()
 
 
 def calendar_invalidate() -> None:

@@ -12,14 +12,14 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from onewindow.workcal.calendar import calendar_invalidate
+from onewindow.workcal.calendar import calendar_changing, calendar_invalidate
 from onewindow.workcal.models import CalendarOverride
 
 
 @receiver(post_save, sender=CalendarOverride)
 @receiver(post_delete, sender=CalendarOverride)
 def _override_changed(**_kwargs: Any) -> None:
-    # Now, for this transaction's own reads; and after commit, so that no process keeps a
-    # calendar it loaded from before the change was visible.
-    calendar_invalidate()
+    # Now: this process reads afresh until the commit (a rollback leaves nothing behind); after
+    # commit: every process drops the calendar it loaded before the change was visible.
+    calendar_changing()
     transaction.on_commit(calendar_invalidate)

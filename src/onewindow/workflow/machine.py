@@ -248,9 +248,6 @@ class StateMachine:
 
     # --- models ---------------------------------------------------------------------------
 
-    def model_class(self) -> type[models.Model]:
-        return apps.get_model(self.model)
-
     def event_model_class(self) -> type[models.Model] | None:
         return apps.get_model(self.event_model) if self.event_model else None
 

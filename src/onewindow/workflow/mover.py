@@ -50,14 +50,14 @@ def lock_all(machine: StateMachine, queryset: QuerySet[M]) -> list[M]:
     return rows
 
 
-def bump(machine: StateMachine, obj: Any, *, fields: tuple[str, ...] = ()) -> None:
+def bump(machine: StateMachine, obj: Any) -> None:
     """Save a change that is not a move (an opinion written) with a new revision, so that a
     page showing the old one gets the "reload" answer."""
     _require_transaction(machine)
     if machine.revision_field is None:
         raise ValueError(f"{machine.name} keeps no revision")
     setattr(obj, machine.revision_field, getattr(obj, machine.revision_field) + 1)
-    obj.save(update_fields=[*fields, machine.revision_field] if fields else None)
+    obj.save()
 
 
 def check_revision(machine: StateMachine, obj: Any, expected_revision: int | None) -> None:

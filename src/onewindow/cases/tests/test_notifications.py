@@ -362,3 +362,20 @@ def test_a_failing_notification_never_breaks_the_case_move(
     assert case.events.filter(action="accept").count() == 1
     assert Notification.objects.count() == 0
     assert MemoryBackend.outbox == []
+
+
+def test_exactly_the_moves_the_table_marks_are_told_and_each_has_its_text():
+    from onewindow.cases.notifications import MESSAGES, NOTIFIED_ACTIONS
+
+    # Written out again: a withdrawal is said at the window, not by SMS.
+    assert {
+        "accept",
+        "request_supplement",
+        "refuse",
+        "suspend",
+        "resume",
+        "decide",
+        "deliver",
+        "complete_instant",
+    } == NOTIFIED_ACTIONS
+    assert set(MESSAGES) >= NOTIFIED_ACTIONS

@@ -853,3 +853,32 @@ def test_readme_sheet_is_optional_and_empty_rows_are_skipped():
     plan = catalog_import_check(workbook=data)
     assert plan.errors == []
     assert [(p.row, p.implementation_code) for p in plan.items] == [(3, row["implementation_code"])]
+
+
+@pytest.mark.django_db
+def test_a_second_run_of_a_job_another_run_finished_leaves_it_alone(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """A redelivered task finds the job finished under it: no crash, the first result stays."""
+    from onewindow.catalog import excel
+    from onewindow.catalog.tasks import catalog_import_run
+
+    admin = staff_with_role(Role.ADMIN)
+    department = DepartmentFactory()
+    row = item_row(department, 1, case_type="即办")
+    data = build_workbook(items=[row], materials=[material_row(row["implementation_code"])])
+    job = catalog_import_start(uploaded_file=_upload(data), actor=admin)  # not run: no commit
+    real_check = excel.catalog_import_check
+
+    def check_while_another_run_finishes(**kwargs):
+        plan = real_check(**kwargs)
+        CatalogImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.DONE, summary={"created": 7}
+        )
+        return plan
+
+    monkeypatch.setattr(excel, "catalog_import_check", check_while_another_run_finishes)
+    catalog_import_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.summary, job.errors) == (ImportStatus.DONE, {"created": 7}, [])
+    assert list(job.events.values_list("action", flat=True)) == ["start"]

@@ -103,3 +103,28 @@ def test_periodic_tasks_are_listed_with_their_interval_and_every_apps_tasks_are_
     for app_config in apps.get_app_configs():
         if module_has_submodule(app_config.module, "tasks"):
             assert f"{app_config.name}.tasks" in sys.modules
+
+
+def test_periodic_tasks_are_due_first_at_once_then_after_their_interval():
+    every = periodic_tasks()[NAME]
+    assert every == 300.0
+    assert NAME in core_tasks.periodic_due({}, now=1000.0)
+    assert NAME not in core_tasks.periodic_due({NAME: 1000.0}, now=1000.0 + every - 1)
+    assert NAME in core_tasks.periodic_due({NAME: 1000.0}, now=1000.0 + every)
+
+
+def test_the_periodic_thread_starts_once_per_process(monkeypatch):
+    started: list[str] = []
+
+    class Thread:
+        def __init__(self, target, name, daemon):
+            self.target, self.name, self.daemon = target, name, daemon
+
+        def start(self):
+            started.append((self.name, self.daemon, self.target))
+
+    monkeypatch.setattr(core_tasks.threading, "Thread", Thread)
+    monkeypatch.setattr(core_tasks, "_periodic_thread", [])
+    assert core_tasks.periodic_thread_start() is True
+    assert core_tasks.periodic_thread_start() is False
+    assert started == [("onewindow-periodic", True, core_tasks._periodic_loop)]

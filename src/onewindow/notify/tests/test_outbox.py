@@ -267,3 +267,22 @@ def test_the_cron_command_sends_what_is_due_and_says_what_happened():
         "Messages sent: 1, failed (to be retried): 0, given up: 0, skipped: 0."
     )
     assert len(MemoryBackend.outbox) == 1
+
+
+class EchoingBackend:
+    """A gateway whose refusal repeats the number it was given (as real ones do)."""
+
+    def send(self, phone: str, text: str) -> str:
+        raise RuntimeError(f"invalid destination {phone} for sender 10690001")
+
+
+def test_a_gateway_error_that_echoes_the_number_keeps_it_out_of_the_error_and_log(settings, caplog):
+    settings.NOTIFY_BACKEND = "onewindow.notify.tests.test_outbox.EchoingBackend"
+    notification = queued()
+    with caplog.at_level("WARNING", logger="onewindow.notify"):
+        assert message_send(notification_id=notification.pk, now=T0) == S.FAILED
+    notification.refresh_from_db()
+    assert notification.last_error == "RuntimeError: invalid destination *** for sender ***"
+    assert PHONE not in caplog.text
+    assert "invalid destination *** for sender ***" in caplog.text
+    assert PHONE not in str(list(AuditLog.objects.values_list("detail", flat=True)))

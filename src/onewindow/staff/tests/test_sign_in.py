@@ -237,3 +237,29 @@ def test_an_anonymous_htmx_request_sends_the_whole_window_to_the_sign_in(client,
     )
     assert response.status_code == 204
     assert response["HX-Redirect"] == "/staff/sign-in/?next=/staff/cases/queue/"
+
+
+def test_tries_past_the_limit_are_refused_before_any_password_check(client, staff, monkeypatch):
+    """Each try is counted before its password is checked: however many arrive at once, at
+    most MAX_FAILURES passwords are ever tried for one name."""
+    from django.contrib.auth.backends import AllowAllUsersModelBackend
+
+    from onewindow.staff.sign_in import sign_in_failures
+
+    checked: list[tuple[str, int]] = []
+    real = AllowAllUsersModelBackend.authenticate
+
+    def counting(self, request, username=None, password=None, **kwargs):
+        # The try is already counted while its password is being checked: a concurrent try
+        # sees it and cannot slip past the limit.
+        checked.append((password, sign_in_failures(username)))
+        return real(self, request, username=username, password=password, **kwargs)
+
+    monkeypatch.setattr(AllowAllUsersModelBackend, "authenticate", counting)
+    clerk = staff["intake_clerk"]
+    for n in range(MAX_FAILURES + 3):
+        client.post(SIGN_IN, {"username": clerk.username, "password": f"guess-{n}"})
+    right = client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
+    assert checked == [(f"guess-{n}", n + 1) for n in range(MAX_FAILURES)]
+    assert LOCKED_ZH in text(right) and LOCKED_EN in text(right)
+    assert not signed_in(client)

@@ -106,3 +106,34 @@ def test_the_process_calendar_costs_no_query_until_an_override_is_saved(
     assert after == clock.end_of_day(dt.date(2026, 12, 3))
     CalendarOverride.objects.filter(day=dt.date(2026, 12, 2)).get().delete()
     assert clock.due_after(at(2026, 12, 1, 9), 1, TimeUnit.WORKING_DAY) == before
+
+
+@pytest.mark.django_db
+def test_an_override_saved_in_a_transaction_that_rolls_back_leaves_no_trace(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import transaction
+
+    start = at(2026, 12, 1, 9)
+    normal = clock.end_of_day(dt.date(2026, 12, 2))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        CalendarOverride.objects.create(day=dt.date(2026, 12, 2), is_working_day=False, reason="x")
+        # Inside the transaction the override counts …
+        assert clock.due_after(start, 1, TimeUnit.WORKING_DAY) == clock.end_of_day(
+            dt.date(2026, 12, 3)
+        )
+        raise RuntimeError("rolled back")
+    # … and after the rollback it does not, although no commit told the process.
+    assert clock.due_after(start, 1, TimeUnit.WORKING_DAY) == normal
+    # A committed change is kept again once it is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        CalendarOverride.objects.create(day=dt.date(2026, 12, 2), is_working_day=False, reason="y")
+    calendar_current()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert clock.due_after(start, 1, TimeUnit.WORKING_DAY) == clock.end_of_day(
+            dt.date(2026, 12, 3)
+        )
+    assert len(queries) == 0

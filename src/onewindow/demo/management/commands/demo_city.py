@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,6 +55,9 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"{text['zh']} / {text['en']}")
             return
+        # The command's background work (import jobs, the demo cases' messages) runs in this
+        # thread: a daemon thread would die with the command, half done.
+        settings.TASK_BACKEND = "sync"
         try:
             build_demo_city(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
             if not options["no_cases"]:
