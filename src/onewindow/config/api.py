@@ -41,12 +41,11 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
-from onewindow.cases.api import router as cases_router  # noqa: E402
-from onewindow.catalog.api import router as catalog_router  # noqa: E402
+from onewindow.cases import api as cases_api  # noqa: E402
+from onewindow.catalog import api as catalog_api  # noqa: E402
 
-api.add_router("/catalog/", catalog_router)
-api.add_router("/cases/", cases_router)
-
-from onewindow.cases.api_public import router as progress_router  # noqa: E402
-
-api.add_router("/progress", progress_router)
+# Each app publishes ``public_router`` and/or ``staff_router`` from its ``api`` package.
+api.add_router("/catalog/", catalog_api.public_router, tags=["catalog"])
+api.add_router("/catalog/", catalog_api.staff_router, tags=["catalog"])
+api.add_router("/cases/", cases_api.staff_router)
+api.add_router("/progress", cases_api.public_router)

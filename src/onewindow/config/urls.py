@@ -4,8 +4,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
+from onewindow.cases import urls as cases_urls
+from onewindow.catalog import urls as catalog_urls
 from onewindow.config.api import api
-from onewindow.staff.views import moved
+from onewindow.staff import urls as staff_urls
+from onewindow.staff.views.staff import moved
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -34,12 +37,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
-    path("staff/", include("onewindow.staff.urls")),
-    path("staff/cases/", include("onewindow.cases.urls_staff")),
-    path("staff/catalog/", include("onewindow.catalog.urls_manage")),
+    # Each app's ``urls`` module has ``staff_urls`` (mounted under /staff/<app>/, in the staff
+    # shell) and/or ``public_urls`` (mounted at the site root).
+    path("staff/", include(staff_urls.staff_urls)),
+    path("staff/cases/", include(cases_urls.staff_urls)),
+    path("staff/catalog/", include(catalog_urls.staff_urls)),
     *MOVED_PAGES,
-    path("", include("onewindow.cases.urls_public")),
-    path("", include("onewindow.catalog.urls")),
+    path("", include(cases_urls.public_urls)),
+    path("", include(catalog_urls.public_urls)),
     prefix_default_language=False,
 )
 if settings.DEBUG:

@@ -1,13 +1,16 @@
-"""The staff shell, mounted at ``/staff/``: home, sign-in and sign-out. The apps mount their
-own staff pages beside it (``/staff/cases/…``, ``/staff/catalog/…``)."""
+"""Addresses of the staff shell, mounted at ``/staff/`` by ``config/urls.py``: home, sign-in
+and sign-out (namespace ``staff``). The apps mount their own staff pages beside it
+(``/staff/cases/…``, ``/staff/catalog/…``); the shell has no public pages."""
 
 from django.urls import path
 
-from onewindow.staff import views
+from onewindow.staff.views import staff
 
-app_name = "staff"
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("sign-in/", views.sign_in, name="sign_in"),
-    path("sign-out/", views.sign_out, name="sign_out"),
-]
+staff_urls = (
+    [
+        path("", staff.home, name="home"),
+        path("sign-in/", staff.sign_in, name="sign_in"),
+        path("sign-out/", staff.sign_out, name="sign_out"),
+    ],
+    "staff",
+)

@@ -1,35 +1,15 @@
-"""Case flow HTTP API for staff: the same operations as the staff pages, over the same services.
+"""Case flow HTTP API, mounted by ``config/api.py``.
 
-Each endpoint parses its input, looks up the objects named by id, calls one service (which
-checks permission, state and revision) and renders the result; no rule of the flow lives here.
-Errors are ``ApplicationError``s rendered by ``config/api.py`` as ``{code, message, message_en,
-errors[]}``: 403/404 permission (outsiders get 404 and the refusal is audited), 409 a move the
-case's state does not allow (``transition_not_allowed``) or a stale revision (``stale``), 422
-invalid input. Field names follow the case records of the national platform (see
-STANDARDS.md). Personal data of applicants appears masked only.
-
-Intake operations need an ``Idempotency-Key`` header: a retried request with the same key
-returns the case the first one made (200, ``Idempotent-Replay: true``) instead of a second case.
-
-Modules: ``schemas`` (request and response schemas), ``common`` (rendering, unknown ids),
-``intake``, ``cases`` (queue, supervision board, one case, moves on a case) and ``tasks``, each
-with its own router; ``router`` here mounts them under the ``cases`` tag with session auth.
-Other modules import ``router`` from this package only.
+``staff`` — the staff operations at ``/api/cases/`` (session sign-in; a package, one module per
+workstation); ``public`` — the progress look-up at ``/api/progress``. ``staff_router`` and
+``public_router`` are what other modules import. Neither imports a page module: what the API
+shares with the pages lives in services, selectors and ``cases.progress``.
 """
 
-from ninja import Router
-from ninja.security import django_auth
+from onewindow.cases.api import public
+from onewindow.cases.api.staff import router as staff_router
+from onewindow.core.openapi import keep_operation_ids
 
-from onewindow.cases.api import cases, intake, tasks
+public_router = keep_operation_ids(public.router, "onewindow_cases_api_public")
 
-router = Router(tags=["cases"], auth=django_auth)
-
-for _part in (intake.router, cases.router, tasks.router):
-    # The ids the API published as one module, ``onewindow_cases_api_<function>``, so that
-    # generated clients keep their method names.
-    for _path_view in _part.path_operations.values():
-        for _operation in _path_view.operations:
-            _operation.operation_id = f"onewindow_cases_api_{_operation.view_func.__name__}"
-    router.add_router("", _part)
-
-__all__ = ["router"]
+__all__ = ["public_router", "staff_router"]

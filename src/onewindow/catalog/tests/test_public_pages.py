@@ -16,7 +16,6 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import translation
 
-from onewindow.catalog import views
 from onewindow.catalog.codes import (
     Audience,
     CaseType,
@@ -29,6 +28,7 @@ from onewindow.catalog.codes import (
 from onewindow.catalog.models import ItemFAQ, ServiceItem
 from onewindow.catalog.search import item_search
 from onewindow.catalog.services import ItemContent, item_cancel, item_publish, item_save
+from onewindow.catalog.views import public as views
 from onewindow.org.models import CentreLevel, Role
 from onewindow.testing.factories import (
     CentreFactory,

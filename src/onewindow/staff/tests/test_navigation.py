@@ -132,10 +132,10 @@ def test_the_staff_app_imports_no_app_that_registers_with_it():
         "onewindow.core.audit",
         "onewindow.core.errors",
         "onewindow.org.permissions",
-        "onewindow.staff",
         "onewindow.staff.decorators",
         "onewindow.staff.errors",
         "onewindow.staff.home",
         "onewindow.staff.navigation",
         "onewindow.staff.sign_in",
+        "onewindow.staff.views",
     ]

@@ -9,11 +9,11 @@ English with everything they typed kept.
 Modules: ``common`` (rendering, errors shown on a page; ``staff_page`` from the staff shell),
 ``home`` (the case-number box), ``intake`` (the intake workstation), ``documents`` (receipt and
 notice PDFs), ``backoffice`` (department queue, case page, task and paper actions), ``output``
-(output desk) and ``board`` (supervision board). ``urls_staff`` takes the views from this
+(output desk) and ``board`` (supervision board). ``cases.urls`` takes the views from this
 package; ``workstations`` registers the workstations with the staff shell.
 """
 
-from onewindow.cases.views_staff.backoffice import (
+from onewindow.cases.views.staff.backoffice import (
     case_detail,
     case_papers_arrived,
     case_task_claim,
@@ -22,10 +22,10 @@ from onewindow.cases.views_staff.backoffice import (
     queue,
     queue_claim,
 )
-from onewindow.cases.views_staff.board import supervision
-from onewindow.cases.views_staff.documents import case_notice, case_receipt
-from onewindow.cases.views_staff.home import staff_home
-from onewindow.cases.views_staff.intake import (
+from onewindow.cases.views.staff.board import supervision
+from onewindow.cases.views.staff.documents import case_notice, case_receipt
+from onewindow.cases.views.staff.home import staff_home
+from onewindow.cases.views.staff.intake import (
     intake_desk_change,
     intake_desk_choose,
     intake_details,
@@ -37,7 +37,7 @@ from onewindow.cases.views_staff.intake import (
     intake_register,
     intake_reset,
 )
-from onewindow.cases.views_staff.output import output_deliver, output_desk
+from onewindow.cases.views.staff.output import output_deliver, output_desk
 
 __all__ = [
     "case_detail",

@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
-from onewindow.cases.api.common import case_out, task_out
-from onewindow.cases.api.schemas import (
+from onewindow.cases.api.staff.common import case_out, task_out
+from onewindow.cases.api.staff.schemas import (
     ERRORS,
     WRITE_ERRORS,
     BoardRowOut,

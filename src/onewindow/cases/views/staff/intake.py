@@ -33,7 +33,7 @@ from onewindow.cases.services import (
 )
 from onewindow.cases.staff_selectors import IntakeDesk, intake_desks_for_user, person_case_history
 from onewindow.cases.transitions import CaseState
-from onewindow.cases.views_staff.common import is_htmx, render_page, shown, staff_page
+from onewindow.cases.views.staff.common import is_htmx, render_page, shown, staff_page
 from onewindow.catalog.codes import CaseType, TimeUnit
 from onewindow.catalog.search import item_search
 from onewindow.catalog.selectors import item_accepted_at, item_list_public

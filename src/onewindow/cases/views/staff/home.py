@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from onewindow.cases.views_staff.common import staff_page
+from onewindow.cases.views.staff.common import staff_page
 from onewindow.staff.home import home_page
 
 # Case numbers are letters, digits and hyphens (see CASE_NUMBER_FORMAT).

@@ -15,7 +15,7 @@ from onewindow.cases import forms as staff_forms
 from onewindow.cases.models import Case
 from onewindow.cases.services import case_deliver
 from onewindow.cases.staff_selectors import output_desk_for_user
-from onewindow.cases.views_staff.common import render_page, shown, staff_page
+from onewindow.cases.views.staff.common import render_page, shown, staff_page
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.org.permissions import Action, require
 

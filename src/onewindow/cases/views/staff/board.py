@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from onewindow.cases.selectors import supervision_board
-from onewindow.cases.views_staff.common import LIGHT_LABELS, render_page, staff_page
+from onewindow.cases.views.staff.common import LIGHT_LABELS, render_page, staff_page
 from onewindow.org.permissions import Action, require
 from onewindow.workcal.calendar import calendar_gaps
 from onewindow.workflow.clock import Light

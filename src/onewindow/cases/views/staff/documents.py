@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from onewindow.cases.models import Case
 from onewindow.cases.receipts import case_notice_pdf, case_receipt_pdf
 from onewindow.cases.selectors import case_get_for_user
-from onewindow.cases.views_staff.common import staff_page
+from onewindow.cases.views.staff.common import staff_page
 
 
 def _pdf(

@@ -16,8 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Header, Router, Status
 
 from onewindow.applicants.models import Organisation, Person
-from onewindow.cases.api.common import UNKNOWN_RECORDS, case_out, unknown
-from onewindow.cases.api.schemas import WRITE_ERRORS, CaseOut, IntakeIn, RefuseIn, SupplementIn
+from onewindow.cases.api.staff.common import UNKNOWN_RECORDS, case_out, unknown
+from onewindow.cases.api.staff.schemas import (
+    WRITE_ERRORS,
+    CaseOut,
+    IntakeIn,
+    RefuseIn,
+    SupplementIn,
+)
 from onewindow.cases.models import ApplicantType, Case
 from onewindow.cases.selectors import case_get_for_user
 from onewindow.cases.services import (

@@ -34,7 +34,7 @@ from onewindow.cases.staff_selectors import (
     supervision_calendar,
 )
 from onewindow.cases.transitions import TaskState, case_target_state
-from onewindow.cases.views_staff.common import is_htmx, render_page, shown, staff_page
+from onewindow.cases.views.staff.common import is_htmx, render_page, shown, staff_page
 from onewindow.core.errors import ApplicationError, FieldError, PermissionDenied, ValidationFailed
 from onewindow.org.permissions import Action, can, require
 

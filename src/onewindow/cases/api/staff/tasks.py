@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
-from onewindow.cases.api.common import UNKNOWN_RECORDS, task_out, unknown
-from onewindow.cases.api.schemas import (
+from onewindow.cases.api.staff.common import UNKNOWN_RECORDS, task_out, unknown
+from onewindow.cases.api.staff.schemas import (
     WRITE_ERRORS,
     RevisionIn,
     TaskAssignIn,

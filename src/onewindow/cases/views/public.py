@@ -1,6 +1,6 @@
 """The public progress page: the look-up of ``progress.py`` as HTML.
 
-``progress.progress_lookup`` is shared with the JSON API (``api_public.py``): one rule, two faces.
+``progress.progress_lookup`` is shared with the JSON API (``api/public.py``): one rule, two faces.
 """
 
 from __future__ import annotations

@@ -1,0 +1,60 @@
+"""Addresses of the case flow's pages, mounted by ``config/urls.py``.
+
+``public_urls`` — the progress page at the site root (namespace ``cases_public``);
+``staff_urls`` — the staff pages under ``/staff/cases/`` in the staff shell (``cases_staff``).
+"""
+
+from django.urls import path
+
+from onewindow.cases.views import public
+from onewindow.cases.views import staff as pages
+
+public_urls = (
+    [
+        path("progress/", public.progress, name="progress"),
+    ],
+    "cases_public",
+)
+
+staff_urls = (
+    [
+        # The case-number box of the staff bar; anything else goes on to the staff home.
+        path("", pages.staff_home, name="home"),
+        path("intake/", pages.intake_home, name="intake"),
+        path("intake/desk/", pages.intake_desk_change, name="intake_desk"),
+        path("intake/desk/choose/", pages.intake_desk_choose, name="intake_desk_choose"),
+        path("intake/identify/", pages.intake_identify, name="intake_identify"),
+        path("intake/register/", pages.intake_register, name="intake_register"),
+        path("intake/details/", pages.intake_details, name="intake_details"),
+        path("intake/next/", pages.intake_reset, name="intake_reset"),
+        path("intake/items/", pages.intake_items, name="intake_items"),
+        path("intake/items/<int:item_id>/", pages.intake_item, name="intake_item"),
+        path("intake/done/<str:number>/", pages.intake_done, name="intake_done"),
+        path("queue/", pages.queue, name="queue"),
+        path("queue/<int:task_id>/claim/", pages.queue_claim, name="queue_claim"),
+        path("output/", pages.output_desk, name="output"),
+        path("output/<str:number>/deliver/", pages.output_deliver, name="output_deliver"),
+        path("supervision/", pages.supervision, name="supervision"),
+        # A case's own pages, after the workstations (whose names are never case numbers).
+        path("<str:number>/", pages.case_detail, name="case_detail"),
+        path("<str:number>/receipt.pdf", pages.case_receipt, name="case_receipt"),
+        path("<str:number>/notice.pdf", pages.case_notice, name="case_notice"),
+        path(
+            "<str:number>/tasks/<int:task_id>/claim/",
+            pages.case_task_claim,
+            name="case_task_claim",
+        ),
+        path(
+            "<str:number>/tasks/<int:task_id>/complete/",
+            pages.case_task_complete,
+            name="case_task_complete",
+        ),
+        path(
+            "<str:number>/papers-arrived/",
+            pages.case_papers_arrived,
+            name="case_papers_arrived",
+        ),
+        path("<str:number>/withdraw/", pages.case_withdraw_view, name="case_withdraw"),
+    ],
+    "cases_staff",
+)

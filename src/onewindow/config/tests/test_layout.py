@@ -1,0 +1,85 @@
+"""The faces of every app are laid out one way (docs/architecture.md), and moving a face
+between modules changes nothing a client can see."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+from django.test import Client
+
+import onewindow
+
+APPS = sorted(
+    path.name for path in Path(onewindow.__file__).parent.iterdir() if (path / "apps.py").exists()
+)
+# Module names a face must not have at an app's root: pages live in ``views/``, routers in
+# ``api/``, addresses in the one ``urls.py``.
+STRAY_FACE = re.compile(r"^(views|api|urls)_\w+$")
+
+
+def test_no_app_names_a_face_outside_the_one_layout():
+    stray = {
+        f"{app}/{module.name}"
+        for app in APPS
+        for module in (Path(onewindow.__file__).parent / app).iterdir()
+        if STRAY_FACE.match(module.stem) or (module.stem in ("views", "api") and module.is_file())
+    }
+    assert stray == set()
+
+
+def test_each_urls_module_publishes_public_and_or_staff_urls_only():
+    published = {}
+    for app in APPS:
+        try:
+            urls = importlib.import_module(f"onewindow.{app}.urls")
+        except ModuleNotFoundError:
+            continue
+        published[app] = sorted(
+            name for name in ("public_urls", "staff_urls") if hasattr(urls, name)
+        )
+        assert not hasattr(urls, "urlpatterns"), app
+    assert published == {
+        "cases": ["public_urls", "staff_urls"],
+        "catalog": ["public_urls", "staff_urls"],
+        "staff": ["staff_urls"],
+    }
+
+
+def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
+    schema = Client().get("/api/openapi.json").json()
+    operations = {
+        (method.upper(), path): operation["operationId"]
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    }
+    assert operations == {
+        ("GET", "/api/catalog/items"): "onewindow_catalog_api_items_list",
+        ("GET", "/api/catalog/items/{item_id}"): "onewindow_catalog_api_items_get",
+        ("GET", "/api/catalog/items/{item_id}/versions/{number}"): (
+            "onewindow_catalog_api_items_version"
+        ),
+        ("GET", "/api/catalog/search"): "onewindow_catalog_api_search",
+        ("GET", "/api/catalog/topics"): "onewindow_catalog_api_topics",
+        ("GET", "/api/catalog/departments"): "onewindow_catalog_api_departments",
+        ("POST", "/api/catalog/items/{item_id}/publish"): "onewindow_catalog_api_items_publish",
+        ("POST", "/api/cases/intake/accept"): "onewindow_cases_api_intake_accept",
+        ("POST", "/api/cases/intake/supplement"): "onewindow_cases_api_intake_supplement",
+        ("POST", "/api/cases/intake/refuse"): "onewindow_cases_api_intake_refuse",
+        ("POST", "/api/cases/intake/complete-instant"): (
+            "onewindow_cases_api_intake_complete_instant"
+        ),
+        ("GET", "/api/cases/queue"): "onewindow_cases_api_queue",
+        ("GET", "/api/cases/supervision"): "onewindow_cases_api_supervision",
+        ("GET", "/api/cases/{number}"): "onewindow_cases_api_case_get",
+        ("POST", "/api/cases/{number}/papers-received"): "onewindow_cases_api_case_papers_received",
+        ("POST", "/api/cases/{number}/suspend"): "onewindow_cases_api_case_suspend_endpoint",
+        ("POST", "/api/cases/{number}/resume"): "onewindow_cases_api_case_resume_endpoint",
+        ("POST", "/api/cases/{number}/withdraw"): "onewindow_cases_api_case_withdraw_endpoint",
+        ("POST", "/api/cases/{number}/deliver"): "onewindow_cases_api_case_deliver_endpoint",
+        ("POST", "/api/cases/tasks/{task_id}/claim"): "onewindow_cases_api_tasks_claim",
+        ("POST", "/api/cases/tasks/{task_id}/assign"): "onewindow_cases_api_tasks_assign",
+        ("POST", "/api/cases/tasks/{task_id}/complete"): "onewindow_cases_api_tasks_complete",
+        ("GET", "/api/progress"): "onewindow_cases_api_public_progress",
+    }
