@@ -285,3 +285,23 @@ class CaseNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}:{self.last}"
+
+class LookupCounter(models.Model):
+    """Failed public progress look-ups of one key in one window (``progress.py``).
+
+    The key is a keyed hash of what is counted (a client address, a case number, or both), so
+    the table holds no address or number in clear. It lives in the database, which every
+    worker process shares; ``progress.py`` increments it with one ``UPDATE`` (no lost counts
+    between processes) and removes rows whose window has ended."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_ends_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("progress look-up counter")
+        verbose_name_plural = _("progress look-up counters")
+        indexes = [models.Index(fields=["window_ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]} {self.count}"
