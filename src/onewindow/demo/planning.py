@@ -400,7 +400,9 @@ def plan_staff(
     """Demo logins: predictable usernames, realistic names, every role covered."""
     rng = random.Random(f"{seed}:staff")
     accounts: list[tuple[str, list[tuple[str, str, str]]]] = [
+        # 三员分立: three people for running the system, granting roles and auditing.
         ("admin", [(Role.ADMIN, "", "")]),
+        ("security", [(Role.SECURITY_ADMIN, "", "")]),
         ("auditor", [(Role.AUDITOR, "", "")]),
         ("manager", [(Role.CENTRE_MANAGER, "centre", HALL_CODE)]),
     ]

@@ -5,12 +5,17 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.audit import audit_record
 from onewindow.org.models import Department, Region, RoleAssignment, ServiceCentre, Window
 from onewindow.org.permissions import Action, can
 from onewindow.org.permissions_admin import PermissionAdminMixin
+from onewindow.org.rules import separated_duties_errors
 
 
 @admin.register(Region)
@@ -45,23 +50,78 @@ class DepartmentAdmin(PermissionAdminMixin, admin.ModelAdmin):
     list_select_related = ("region",)
 
 
+class RoleAssignmentFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        roles = [
+            form.cleaned_data["role"]
+            for form in self.forms
+            if form.cleaned_data.get("role") and not form.cleaned_data.get("DELETE")
+        ]
+        separated_duties_errors(roles).raise_for_django(as_list=True)
+
+
 class RoleAssignmentInline(admin.TabularInline):
+    """A staff account's roles: seen by whoever may see the account, granted and withdrawn by
+    the security administrator only, never on their own account (三员分立)."""
+
     model = RoleAssignment
+    formset = RoleAssignmentFormSet
     extra = 0
     autocomplete_fields = ("department", "centre")
     raw_id_fields = ("region",)
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return staff_viewable(request.user)
+
+    def _may_grant(self, request: HttpRequest, obj: Any) -> bool:
+        own = obj is not None and obj.pk == request.user.pk
+        return not own and can(request.user, Action.ROLE_GRANT)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_grant(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_grant(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_grant(request, obj)
+
+
+def staff_viewable(user: Any) -> bool:
+    """The system administrator (accounts), the security administrator (their roles) and the
+    auditor (who holds what) see the staff accounts."""
+    return (
+        can(user, Action.ORG_MANAGE)
+        or can(user, Action.ROLE_GRANT)
+        or can(user, Action.AUDIT_TRAIL_VIEW)
+    )
+
 
 User = get_user_model()
 admin.site.unregister(User)
+# Django's groups and model permissions decide nothing here (the matrix does): not offered.
+admin.site.unregister(Group)
+
+ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "is_active", "is_staff")
 
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):
-    """Staff accounts with their roles; managed by administrators only."""
+    """Staff accounts with their roles. The system administrator creates accounts, edits them
+    and sets passwords; the security administrator grants and withdraws roles; the auditor
+    reads. The superuser flag and Django's groups and permissions are not offered: a
+    superuser is only ever the system administrator (``org.permissions.grants_for``)."""
 
     inlines = [RoleAssignmentInline]
     list_display = ("username", "first_name", "is_active", "is_staff", "roles")
+    list_filter = ("is_active", "is_staff")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Account"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
 
     @admin.display(description=_("roles"))
     def roles(self, obj: Any) -> str:
@@ -78,20 +138,61 @@ class StaffAdmin(UserAdmin):
             )
         )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if can(request.user, Action.ORG_MANAGE):
+            return self.readonly_fields
+        # The security administrator changes an account's roles, not the account.
+        return (*ACCOUNT_FIELDS, *self.readonly_fields)
+
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return can(request.user, Action.ORG_MANAGE)
+        return staff_viewable(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can(request.user, Action.ORG_MANAGE)
+        return staff_viewable(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can(request.user, Action.ORG_MANAGE)
+        return can(request.user, Action.ORG_MANAGE) or can(request.user, Action.ROLE_GRANT)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return can(request.user, Action.ORG_MANAGE)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # Passwords are the system administrator's: the security administrator, who may
+        # change the account's roles, may not take it over.
+        if not can(request.user, Action.ORG_MANAGE):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is not RoleAssignment:
+            return
+        for assignment in formset.new_objects:
+            audit_record(
+                actor=request.user,
+                action="org.role_grant",
+                obj=form.instance,
+                detail={"role": assignment.role, "scope": str(assignment)},
+            )
+        for assignment, _fields in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                action="org.role_change",
+                obj=form.instance,
+                detail={"role": assignment.role, "scope": str(assignment)},
+            )
+        for assignment in formset.deleted_objects:
+            audit_record(
+                actor=request.user,
+                action="org.role_withdraw",
+                obj=form.instance,
+                detail={"role": assignment.role, "scope": str(assignment)},
+            )
 
 
 # The read-only audit log (``core.models.AuditLog``) is registered here: reading it is a

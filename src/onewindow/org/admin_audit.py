@@ -1,4 +1,5 @@
-"""The read-only audit log in the admin, for administrators and auditors."""
+"""The read-only audit log in the admin, for auditors only (三员分立: the system administrator
+and the security administrator are refused, audited)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from onewindow.org.permissions_admin import PermissionAdminMixin
 
 @admin.register(AuditLog)
 class AuditLogAdmin(PermissionAdminMixin, admin.ModelAdmin):
-    view_action = Action.AUDIT_VIEW
-    change_action = Action.AUDIT_VIEW
+    view_action = Action.AUDIT_TRAIL_VIEW
+    change_action = Action.AUDIT_TRAIL_VIEW
     list_display = ("at", "actor", "action", "object_type", "object_repr", "allowed")
     list_filter = ("allowed", "action", "object_type")
     search_fields = ("object_repr", "object_id", "actor__username", "action")

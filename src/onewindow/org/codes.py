@@ -43,4 +43,8 @@ class Role(models.TextChoices):
     HOTLINE_AGENT = "hotline_agent", _("Hotline agent")
     GRID_WORKER = "grid_worker", _("Grid worker")
     AUDITOR = "auditor", _("Auditor")
-    ADMIN = "admin", _("Administrator")
+    # 三员分立 (separation of duties): the system administrator runs accounts, organisation and
+    # configuration; the security administrator grants roles and resets second factors; the
+    # auditor reads the audit trail. No one of them can do another's part (org/permissions.py).
+    ADMIN = "admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")

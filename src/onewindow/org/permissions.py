@@ -10,7 +10,7 @@
 
 A target object tells what it belongs to through ``permission_scope() -> TargetScope``.
 Pages, the admin and the API call ``can`` / ``require`` / ``scope_queryset``; nothing else
-decides who may do what. The matrix is tested exhaustively in ``core/tests``.
+decides who may do what. The matrix is tested exhaustively in ``org/tests/test_permissions.py``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,15 @@ class Action(enum.StrEnum):
     ORG_VIEW = "org.view"
     ORG_MANAGE = "org.manage"
     STAFF_MANAGE = "staff.manage"
+    # Grant and withdraw roles (and the superuser flag): the security administrator only.
+    ROLE_GRANT = "role.grant"
+    # Security settings of accounts: reset a lost second-factor device.
+    SECURITY_MANAGE = "security.manage"
+    # Masked records, read-only, in the admin (applicants): administrators and auditors.
     AUDIT_VIEW = "audit.view"
+    # The audit trail itself (core.AuditLog): the auditor only, never whoever grants roles or
+    # runs the system.
+    AUDIT_TRAIL_VIEW = "audit.trail"
     CASE_ACCEPT = "case.accept"
     CASE_VIEW = "case.view"
     CASE_WORK = "case.work"
@@ -55,14 +63,15 @@ class Action(enum.StrEnum):
 
 # Role values are the strings of ``onewindow.org.codes.Role``.
 INTAKE, OUTPUT, APPROVER, LEAD = "intake_clerk", "output_clerk", "dept_approver", "dept_lead"
-MANAGER, HOTLINE, GRID, AUDITOR, ADMIN = (
+MANAGER, HOTLINE, GRID, AUDITOR, ADMIN, SECURITY = (
     "centre_manager",
     "hotline_agent",
     "grid_worker",
     "auditor",
     "admin",
+    "security_admin",
 )
-ALL_ROLES = (INTAKE, OUTPUT, APPROVER, LEAD, MANAGER, HOTLINE, GRID, AUDITOR, ADMIN)
+ALL_ROLES = (INTAKE, OUTPUT, APPROVER, LEAD, MANAGER, HOTLINE, GRID, AUDITOR, ADMIN, SECURITY)
 
 RULES: dict[Action, dict[str, Scope]] = {
     # Drafts and cancelled items: the people who maintain or audit the catalogue, and the
@@ -85,7 +94,12 @@ RULES: dict[Action, dict[str, Scope]] = {
     Action.ORG_VIEW: {role: Scope.ALL for role in ALL_ROLES},
     Action.ORG_MANAGE: {ADMIN: Scope.ALL},
     Action.STAFF_MANAGE: {ADMIN: Scope.ALL, MANAGER: Scope.CENTRE},
+    # 三员分立: granting roles, running the system and reading the trail are three people's
+    # work; ``test_no_role_both_grants_roles_and_reads_the_audit_trail`` keeps it so.
+    Action.ROLE_GRANT: {SECURITY: Scope.ALL},
+    Action.SECURITY_MANAGE: {SECURITY: Scope.ALL},
     Action.AUDIT_VIEW: {ADMIN: Scope.ALL, AUDITOR: Scope.ALL},
+    Action.AUDIT_TRAIL_VIEW: {AUDITOR: Scope.ALL},
     # Any intake window accepts for its own centre (which items: the item's 通办范围).
     Action.CASE_ACCEPT: {INTAKE: Scope.CENTRE},
     # A case is seen by the centre that accepted it and by every department working on it.
@@ -164,6 +178,8 @@ def grants_for(user: Any, action: Action) -> list[Grant]:
                     ra.region.prefix if ra.region else None,
                 )
             )
+        # The superuser flag (``createsuperuser``) stands for the system administrator and for
+        # nothing more: it grants no role, opens no audit trail (三员分立).
         if user.is_superuser and not any(a[0] == ADMIN for a in assignments):
             assignments.append((ADMIN, None, None, None, False, None))
         setattr(user, cache_name, assignments)

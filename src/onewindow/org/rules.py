@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 DEPARTMENT_ROLES = {Role.DEPT_APPROVER, Role.DEPT_LEAD}
 CENTRE_ROLES = {Role.INTAKE_CLERK, Role.OUTPUT_CLERK, Role.CENTRE_MANAGER}
 REGION_ROLES = {Role.GRID_WORKER}
+# 三员分立: one person holds at most one of these.
+SEPARATED_DUTIES = (Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)
 
 
 def region_validate(
@@ -98,4 +100,21 @@ def role_scope_errors(
                 _("This role does not take a %(scope)s scope."),
                 scope=labels[key],
             )
+    return errors
+
+
+def separated_duties_errors(roles: list[str]) -> ErrorList:
+    """One account holds at most one of system administrator, security administrator and
+    auditor (三员分立): otherwise the one who grants roles could read the trail of it."""
+    errors = ErrorList()
+    held = sorted({str(role) for role in roles if role in SEPARATED_DUTIES})
+    if len(held) > 1:
+        errors.add(
+            "roles",
+            "separated_duties",
+            _(
+                "The system administrator, the security administrator and the auditor must be "
+                "three different people: one account may hold only one of these roles."
+            ),
+        )
     return errors

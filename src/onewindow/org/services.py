@@ -13,7 +13,6 @@ from onewindow.core.errors import ErrorList, validate_model
 from onewindow.org.models import (
     Department,
     Region,
-    Role,
     RoleAssignment,
     ServiceCentre,
     Window,
@@ -21,6 +20,7 @@ from onewindow.org.models import (
 from onewindow.org.rules import (
     region_validate,
     role_scope_errors,
+    separated_duties_errors,
 )
 
 
@@ -46,7 +46,7 @@ def staff_create(
     """Create a staff account with its role assignments in one transaction.
 
     ``roles`` is a list of ``{"role": Role, "department"|"centre"|"region": obj}``.
-    Staff may log into the admin site; only administrators are superusers. ``password=None``
+    Staff may log into the admin site; nobody is made a superuser. ``password=None``
     gives an unusable password (the account is enabled later, or bulk-set as in the demo).
     """
     errors = ErrorList()
@@ -61,15 +61,13 @@ def staff_create(
             errors.append(error)
     if not roles:
         errors.add("roles", "required", _("A staff account needs at least one role."))
+    errors.extend(separated_duties_errors([spec["role"] for spec in roles]))
     errors.raise_if_any(_("The staff account is not valid."))
     user_model = get_user_model()
-    is_admin = any(spec["role"] == Role.ADMIN for spec in roles)
+    # No superuser flag, even for the system administrator: every power comes from the
+    # matrix, so nothing can bypass it (三员分立, the audit trail).
     user = user_model.objects.create_user(
-        username=username,
-        password=password,
-        first_name=full_name,
-        is_staff=True,
-        is_superuser=is_admin,
+        username=username, password=password, first_name=full_name, is_staff=True
     )
     for spec in roles:
         RoleAssignment.objects.create(

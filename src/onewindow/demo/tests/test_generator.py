@@ -171,8 +171,12 @@ def test_departments_and_staff(small_city: Any) -> None:
     )
     assert authenticate(username="clerk01", password=DEMO_PASSWORD) is not None
     assert authenticate(username="clerk01", password="wrong") is None
-    assert users.get(username="admin").is_superuser
-    assert not users.get(username="clerk01").is_superuser
+    # No demo account bypasses the permission matrix (三员分立): not even the administrator.
+    assert not users.filter(is_superuser=True).exists()
+    assert [
+        list(users.get(username=name).role_assignments.values_list("role", flat=True))
+        for name in ("admin", "security", "auditor")
+    ] == [[Role.ADMIN], [Role.SECURITY_ADMIN], [Role.AUDITOR]]
 
 
 def test_handwritten_items(small_city: Any) -> None:
@@ -373,6 +377,7 @@ def test_demo_logins_lists_every_role(small_city: Any) -> None:
             assert str(role.label) in text, role
     for username in (
         "admin",
+        "security",
         "auditor",
         "manager",
         "clerk01",

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from onewindow.core.errors import ValidationFailed
@@ -129,7 +130,28 @@ def test_staff_create_makes_a_staff_user_with_roles():
     admin = staff_create(
         username="root", password="pw-123456789", full_name="管理员", roles=[{"role": Role.ADMIN}]
     )
-    assert admin.is_superuser is True
+    # The system administrator's powers come from the matrix, not from a flag that bypasses it.
+    assert admin.is_superuser is False
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        (Role.ADMIN, Role.AUDITOR),
+        (Role.SECURITY_ADMIN, Role.AUDITOR),
+        (Role.ADMIN, Role.SECURITY_ADMIN),
+    ],
+)
+def test_one_account_never_holds_two_of_the_three_separated_duties(pair):
+    with pytest.raises(ValidationFailed) as caught:
+        staff_create(
+            username="both",
+            password="pw-123456789",
+            full_name="一人两职",
+            roles=[{"role": pair[0]}, {"role": pair[1]}],
+        )
+    assert [error.code for error in caught.value.errors] == ["separated_duties"]
+    assert not get_user_model().objects.filter(username="both").exists()
 
 
 def test_department_create_checks_the_credit_code_and_writes_nothing_when_bad():

@@ -37,6 +37,7 @@ EXPECTED: dict[Action, dict[str, str]] = {
         R.GRID_WORKER: "-",
         R.AUDITOR: "all",
         R.ADMIN: "all",
+        R.SECURITY_ADMIN: "-",
     },
     Action.CATALOG_EDIT: {
         R.INTAKE_CLERK: "-",
@@ -48,6 +49,7 @@ EXPECTED: dict[Action, dict[str, str]] = {
         R.GRID_WORKER: "-",
         R.AUDITOR: "-",
         R.ADMIN: "all",
+        R.SECURITY_ADMIN: "-",
     },
     Action.CATALOG_IMPORT: {
         R.INTAKE_CLERK: "-",
@@ -59,6 +61,7 @@ EXPECTED: dict[Action, dict[str, str]] = {
         R.GRID_WORKER: "-",
         R.AUDITOR: "-",
         R.ADMIN: "all",
+        R.SECURITY_ADMIN: "-",
     },
     Action.CATALOG_EXPORT: {
         R.INTAKE_CLERK: "-",
@@ -70,6 +73,7 @@ EXPECTED: dict[Action, dict[str, str]] = {
         R.GRID_WORKER: "-",
         R.AUDITOR: "all",
         R.ADMIN: "all",
+        R.SECURITY_ADMIN: "-",
     },
     Action.ORG_VIEW: {role: "all" for role in R.values},
     Action.ORG_MANAGE: {role: ("all" if role == R.ADMIN else "-") for role in R.values},
@@ -83,6 +87,7 @@ EXPECTED: dict[Action, dict[str, str]] = {
         R.GRID_WORKER: "-",
         R.AUDITOR: "-",
         R.ADMIN: "all",
+        R.SECURITY_ADMIN: "-",
     },
     Action.AUDIT_VIEW: {
         R.INTAKE_CLERK: "-",
@@ -94,6 +99,45 @@ EXPECTED: dict[Action, dict[str, str]] = {
         R.GRID_WORKER: "-",
         R.AUDITOR: "-",
         R.ADMIN: "all",
+        R.SECURITY_ADMIN: "-",
+    },
+    # 三员分立: the security administrator grants roles and resets second factors; the auditor
+    # alone reads the audit trail; the system administrator does neither.
+    Action.ROLE_GRANT: {
+        R.INTAKE_CLERK: "-",
+        R.OUTPUT_CLERK: "-",
+        R.DEPT_APPROVER: "-",
+        R.DEPT_LEAD: "-",
+        R.CENTRE_MANAGER: "-",
+        R.HOTLINE_AGENT: "-",
+        R.GRID_WORKER: "-",
+        R.AUDITOR: "-",
+        R.ADMIN: "-",
+        R.SECURITY_ADMIN: "all",
+    },
+    Action.SECURITY_MANAGE: {
+        R.INTAKE_CLERK: "-",
+        R.OUTPUT_CLERK: "-",
+        R.DEPT_APPROVER: "-",
+        R.DEPT_LEAD: "-",
+        R.CENTRE_MANAGER: "-",
+        R.HOTLINE_AGENT: "-",
+        R.GRID_WORKER: "-",
+        R.AUDITOR: "-",
+        R.ADMIN: "-",
+        R.SECURITY_ADMIN: "all",
+    },
+    Action.AUDIT_TRAIL_VIEW: {
+        R.INTAKE_CLERK: "-",
+        R.OUTPUT_CLERK: "-",
+        R.DEPT_APPROVER: "-",
+        R.DEPT_LEAD: "-",
+        R.CENTRE_MANAGER: "-",
+        R.HOTLINE_AGENT: "-",
+        R.GRID_WORKER: "-",
+        R.AUDITOR: "all",
+        R.ADMIN: "-",
+        R.SECURITY_ADMIN: "-",
     },
 }
 CASE_EXPECTED = {
@@ -106,6 +150,7 @@ CASE_EXPECTED = {
         R.DEPT_LEAD: "own",
         R.AUDITOR: "all",
         R.ADMIN: "all",
+        R.SECURITY_ADMIN: "-",
     },
     Action.CASE_WORK: {R.DEPT_APPROVER: "own", R.DEPT_LEAD: "own"},
     Action.CASE_DELIVER: {R.OUTPUT_CLERK: "own", R.INTAKE_CLERK: "own"},
@@ -274,6 +319,44 @@ def test_refusal_is_audited_and_hidden_when_asked(world):
     # An allowed check writes nothing.
     require(lead, Action.CATALOG_EDIT, create_item(department=world["dept_a"], publish=False))
     assert AuditLog.objects.filter(allowed=False).count() == 2
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_no_role_both_grants_roles_and_reads_the_audit_trail(world, role):
+    user = user_for(role, world)
+    duties = [
+        can(user, Action.ROLE_GRANT),
+        can(user, Action.ORG_MANAGE),
+        can(user, Action.AUDIT_TRAIL_VIEW),
+    ]
+    assert sum(duties) <= 1, duties
+    # The auditor changes nothing: no action outside reading is the auditor's.
+    if role == R.AUDITOR:
+        changing = {
+            Action.CATALOG_EDIT,
+            Action.CATALOG_IMPORT,
+            Action.ORG_MANAGE,
+            Action.STAFF_MANAGE,
+            Action.ROLE_GRANT,
+            Action.SECURITY_MANAGE,
+            Action.CASE_ACCEPT,
+            Action.CASE_WORK,
+            Action.CASE_DELIVER,
+            Action.CALENDAR_EDIT,
+            Action.NOTIFY_MANAGE,
+        }
+        assert [action for action in changing if can(user, action)] == []
+
+
+def test_a_superuser_flag_is_the_system_administrator_and_no_more(world):
+    from onewindow.testing.factories import UserFactory
+
+    root = UserFactory(is_superuser=True)
+    root.save()
+    assert can(root, Action.ORG_MANAGE) is True
+    assert can(root, Action.AUDIT_TRAIL_VIEW) is False
+    assert can(root, Action.ROLE_GRANT) is False
+    assert can(root, Action.SECURITY_MANAGE) is False
 
 
 def test_item_scope_is_its_department(world):
