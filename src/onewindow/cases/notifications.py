@@ -11,6 +11,8 @@ Texts: translatable strings with named placeholders — item, number, code (quer
 (promised completion), deadline (papers due), centre (where to collect). msgids are English;
 the zh-Hans catalogue carries the texts applicants receive, e.g. for ``accept``:
 您的%(item)s申请已受理，办件号%(number)s，承诺%(date)s前办结。查询码%(code)s。
+Every text then gets the case's short progress link (``WITH_LINK``:
+进度：<PUBLIC_BASE_URL>/p/<number>), which carries the number only — never the query code.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.applicants.services import applicant_mobile_for_notice
 from onewindow.cases.models import ApplicantType, CaseEvent, OutputMethod, PauseKind
+from onewindow.cases.progress import progress_short_url
 from onewindow.cases.transitions import CASE_MACHINE
 from onewindow.notify.selectors import message_for_key
 from onewindow.notify.services import message_enqueue
@@ -81,6 +84,11 @@ MESSAGES: dict[str, Promise] = {
 }
 
 
+# The short link (``progress.progress_short_url``) after the text: ``{PUBLIC_BASE_URL}/p/<number>``
+# opens the progress page with the number filled in; a short URL keeps the SMS short.
+WITH_LINK = _("%(message)s Progress: %(link)s")
+
+
 def _local_date(value: Any) -> str:
     if not value:
         return ""
@@ -114,6 +122,8 @@ def message_for_event(event: CaseEvent) -> tuple[str, str]:
     language = getattr(settings, "NOTIFY_LANGUAGE", settings.LANGUAGE_CODE)
     with translation.override(language):
         text = str(MESSAGES[code]) % values
+        # Every message ends with the case's short progress link (the number, never the code).
+        text = str(WITH_LINK) % {"message": text, "link": progress_short_url(number=case.number)}
     return code, text
 
 

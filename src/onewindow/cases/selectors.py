@@ -10,8 +10,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from onewindow.cases.models import Case, CaseTask
+from onewindow.cases.models import Case, CaseTask, MaterialStatus, Outcome
+from onewindow.cases.services.supplement import PAPERS_MAY_ARRIVE
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState, TaskState
+from onewindow.catalog.codes import MaterialNecessity
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.org.permissions import Action, require, scope_queryset
 from onewindow.workcal.calendar import calendar_current
@@ -60,6 +62,17 @@ class ProgressStep:
 
 
 @dataclass(frozen=True)
+class OutstandingPaper:
+    """A paper the applicant still has to bring: ``kind`` is ``"supplement"`` (补正: asked for
+    at the window, missing or to be corrected) or ``"deferred"`` (容缺: promised at acceptance).
+    ``due`` is the 补正 deadline or the date promised for the 容缺 paper."""
+
+    name: str
+    kind: str
+    due: dt.date | None
+
+
+@dataclass(frozen=True)
 class PublicProgress:
     number: str
     item_name: str
@@ -69,6 +82,14 @@ class PublicProgress:
     due_at: dt.datetime | None
     steps: list[ProgressStep]
     next_for_applicant: str
+    # Papers still to bring, in checklist order (none once papers can no longer arrive).
+    papers_to_bring: list[OutstandingPaper]
+    # "approved", "rejected" (decided: not approved), "not_accepted" (不予受理 at the window),
+    # or "" while there is no outcome (also for a withdrawn case).
+    outcome: str
+    # The written reasons of a refusal at the window (printed on the 不予受理 notice the
+    # applicant holds); "" otherwise: a department's opinion stays inside the administration.
+    outcome_reason: str
 
 
 def case_public_progress(*, number: str, query_code: str) -> PublicProgress:
@@ -80,13 +101,14 @@ def case_public_progress(*, number: str, query_code: str) -> PublicProgress:
     )
     if case is None:
         raise NotFoundOrForbidden()
-    events = case.events.filter(public=True).select_related("department").order_by("at", "id")
+    events = list(case.events.filter(public=True).select_related("department").order_by("at", "id"))
     steps = [
         ProgressStep(
             at=e.at, action=e.action, department=e.department.name if e.department else "", note=""
         )
         for e in events
     ]
+    outcome, reason = _public_outcome(case, events)
     return PublicProgress(
         number=case.number,
         item_name=case.item_version.snapshot["name"],
@@ -96,7 +118,34 @@ def case_public_progress(*, number: str, query_code: str) -> PublicProgress:
         due_at=case.due_at,
         steps=steps,
         next_for_applicant=_next_for_applicant(case),
+        papers_to_bring=_papers_to_bring(case),
+        outcome=outcome,
+        outcome_reason=reason,
     )
+
+
+def _papers_to_bring(case: Case) -> list[OutstandingPaper]:
+    """补正 papers asked for and not yet received (optional ones are not asked for) and 容缺
+    papers promised and not yet arrived — only while the window can still record them
+    (``case_papers_may_arrive``'s states)."""
+    if case.state not in PAPERS_MAY_ARRIVE:
+        return []
+    papers = []
+    for material in case.materials.exclude(status=MaterialStatus.RECEIVED).order_by("order", "id"):
+        if material.status == MaterialStatus.DEFERRED:
+            papers.append(OutstandingPaper(material.name, "deferred", material.due_date))
+        elif material.necessity != MaterialNecessity.OPTIONAL:
+            papers.append(OutstandingPaper(material.name, "supplement", case.supplement_deadline))
+    return papers
+
+
+def _public_outcome(case: Case, events: list[Any]) -> tuple[str, str]:
+    if case.state == CaseState.REFUSED:
+        refusal = next((e for e in reversed(events) if e.action == "refuse"), None)
+        return "not_accepted", refusal.reason.strip() if refusal else ""
+    if case.state in (CaseState.DECIDED, CaseState.DELIVERED) and case.outcome:
+        return ("rejected" if case.outcome == Outcome.REJECTED else "approved"), ""
+    return "", ""
 
 
 def _next_for_applicant(case: Case) -> str:

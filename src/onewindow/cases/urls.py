@@ -1,6 +1,7 @@
 """Addresses of the case flow's pages, mounted by ``config/urls.py``.
 
-``public_urls`` — the progress page at the site root (namespace ``cases_public``);
+``public_urls`` — the progress page and its short link ``/p/<number>`` at the site root
+(namespace ``cases_public``);
 ``staff_urls`` — the staff pages under ``/staff/cases/`` in the staff shell (``cases_staff``).
 """
 
@@ -12,6 +13,8 @@ from onewindow.cases.views import staff as pages
 public_urls = (
     [
         path("progress/", public.progress, name="progress"),
+        # The short link of every case SMS: /p/<number> → /progress/?number=<number>.
+        path("p/<str:number>", public.short_link, name="short_link"),
     ],
     "cases_public",
 )

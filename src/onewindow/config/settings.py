@@ -144,15 +144,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Cache: per process by default. Production with several workers sets CACHE_REDIS_URL, so that
-# limits such as the progress page's look-up counter are shared (pip install onewindow[celery]
-# brings the redis client).
+# the cache is shared (pip install onewindow[celery] brings the redis client). The progress
+# page's guessing limit counts in the database, which every process shares, unless a "limits"
+# alias is set — here the same Redis (cases/progress.py).
 CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
 if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_REDIS_URL,
-        }
+        },
+        "limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "limits",
+        },
     }
 
 # Background tasks: "thread" (embedded default, no extra server), "sync" (inline, tests),

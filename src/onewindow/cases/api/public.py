@@ -1,15 +1,16 @@
 """Public progress API: ``GET /api/progress?number=&code=`` — the progress page as JSON.
 
 Same rule as the page (``progress.progress_lookup``): no personal data, one "not found"
-answer for a wrong number and a wrong code, and a limit on failed look-ups per client address.
+answer for a wrong number and a wrong code, and the guessing limit of ``cases.progress``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from onewindow.cases.progress import client_address, progress_lookup
 
@@ -29,6 +30,18 @@ class ProgressStepOut(Schema):
     department: str
 
 
+class PaperToBringOut(Schema):
+    name: str
+    kind: Literal["supplement", "deferred"] = Field(
+        description="supplement: asked for at the window (补正), missing or to be corrected; "
+        "deferred: promised at acceptance (容缺) and not arrived yet"
+    )
+    kind_label: str
+    due_date: dt.date | None = Field(
+        description="The 补正 deadline, or the date promised for the 容缺 paper"
+    )
+
+
 class ProgressOut(Schema):
     number: str
     item_name: str
@@ -39,6 +52,18 @@ class ProgressOut(Schema):
     finished: bool
     next_for_applicant: str
     steps: list[ProgressStepOut]
+    papers_to_bring: list[PaperToBringOut] = Field(
+        description="Papers the applicant still has to bring, in checklist order"
+    )
+    outcome: Literal["approved", "rejected", "not_accepted"] | None = Field(
+        description="approved / rejected (decided, not approved) / not_accepted (不予受理 at "
+        "the window); null while there is no outcome"
+    )
+    outcome_label: str
+    outcome_explanation: str
+    outcome_reason: str = Field(
+        description="The written reasons of a refusal at the window; empty otherwise"
+    )
 
 
 @router.get(
@@ -47,8 +72,9 @@ class ProgressOut(Schema):
     summary="Progress of a case, by case number and query code",
 )
 def progress(request: HttpRequest, response: HttpResponse, number: str = "", code: str = ""):
-    """Steps with time and department, state, promised completion and what the applicant must
-    do now. A wrong number or code answers 404 ``not_found``; too many failures from one
-    address answer 429 ``too_many_lookups``."""
+    """Steps with time and department, state, promised completion, what the applicant must
+    do now, the papers still to bring and the outcome. A wrong number or code answers 404
+    ``not_found``; past the guessing limit (``cases.progress``) the answer is 429
+    ``too_many_lookups``."""
     response["Cache-Control"] = "no-store"
     return progress_lookup(number=number, code=code, address=client_address(request))

@@ -4,24 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LookupCounter',
+            name="LookupCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64, unique=True)),
-                ('window_ends_at', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64, unique=True)),
+                ("window_ends_at", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'progress look-up counter',
-                'verbose_name_plural': 'progress look-up counters',
-                'indexes': [models.Index(fields=['window_ends_at'], name='cases_looku_window__43b9da_idx')],
+                "verbose_name": "progress look-up counter",
+                "verbose_name_plural": "progress look-up counters",
+                "indexes": [
+                    models.Index(fields=["window_ends_at"], name="cases_looku_window__43b9da_idx")
+                ],
             },
         ),
     ]

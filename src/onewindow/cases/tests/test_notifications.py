@@ -33,6 +33,7 @@ from onewindow.testing.factories import create_organisation
 
 PHONE = "13800138000"
 ITEM = "既有住宅增设电梯"
+PUBLIC_BASE_URL = "https://ywt.example.gov.cn"
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +42,7 @@ def _sms(settings):
     texts do not depend on the translation catalogue."""
     settings.NOTIFY_BACKEND = "onewindow.notify.backends.MemoryBackend"
     settings.NOTIFY_LANGUAGE = "en"
+    settings.PUBLIC_BASE_URL = PUBLIC_BASE_URL
     MemoryBackend.outbox.clear()
     yield
     MemoryBackend.outbox.clear()
@@ -51,6 +53,11 @@ class FailingBackend:
 
     def send(self, phone: str, text: str) -> str:
         raise ConnectionError("gateway unreachable")
+
+
+def link(number: str) -> str:
+    """The short progress link every message ends with (English: the ``/en/`` page)."""
+    return f" Progress: {PUBLIC_BASE_URL}/en/p/{number}"
 
 
 def local_date(value: dt.datetime) -> str:
@@ -79,7 +86,7 @@ def test_every_step_of_the_lift_flow_sends_exactly_one_message(
         (
             "accept",
             f"Your application for {ITEM} has been accepted. Case number {n}; it will be "
-            f"completed by {accepted_due}. Query code {code}.",
+            f"completed by {accepted_due}. Query code {code}." + link(n),
         )
     ]
 
@@ -142,27 +149,27 @@ def test_every_step_of_the_lift_flow_sends_exactly_one_message(
         (
             "accept",
             f"Your application for {ITEM} has been accepted. Case number {n}; it will be "
-            f"completed by {accepted_due}. Query code {code}.",
+            f"completed by {accepted_due}. Query code {code}." + link(n),
         ),
         (
             "suspend_supplement",
             f"For your case {n} ({ITEM}) the department needs more papers; the centre will tell "
-            f"you which. The time limit stops until they arrive. Query code {code}.",
+            f"you which. The time limit stops until they arrive. Query code {code}." + link(n),
         ),
         (
             "resume",
             f"Your case {n} ({ITEM}) is being handled again; it will be completed by "
-            f"{resumed_due}.",
+            f"{resumed_due}." + link(n),
         ),
         (
             "decide",
             f"The result of your application for {ITEM} is ready: please collect it at "
-            f"街道中心 with your ID card. Case number {n}.",
+            f"街道中心 with your ID card. Case number {n}." + link(n),
         ),
         (
             "deliver",
             f"Your case {n} ({ITEM}) is complete and the result has been handed over. "
-            "Thank you; please rate our service.",
+            "Thank you; please rate our service." + link(n),
         ),
     ]
     # One message per notified public move, none for task steps or papers arriving.
@@ -200,23 +207,23 @@ def test_intake_outcomes_each_send_their_message(city, django_capture_on_commit_
             "request_supplement",
             f"Your application for {ITEM} is not complete yet: please bring the papers listed "
             f"on your notice by {deadline.isoformat()}. Case number {supplement.number}, query "
-            f"code {supplement.query_code}.",
+            f"code {supplement.query_code}." + link(supplement.number),
         ),
         (
             "refuse",
             f"Your application for {ITEM} was not accepted; the reasons are on your notice. "
-            f"Case number {refused.number}.",
+            f"Case number {refused.number}." + link(refused.number),
         ),
         (
             "complete_instant",
             f"Your application for 城乡居民养老保险待遇核定 was completed on the spot. "
-            f"Case number {instant.number}.",
+            f"Case number {instant.number}." + link(instant.number),
         ),
         (
             "accept",
             f"Your application for {ITEM} has been accepted. Case number {supplement.number}; "
             f"it will be completed by {local_date(supplement.due_at)}. Query code "
-            f"{supplement.query_code}.",
+            f"{supplement.query_code}." + link(supplement.number),
         ),
     ]
 

@@ -6,17 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-from django.core.cache import cache
 from django.utils import timezone, translation
 
 from onewindow.cases.events import CASE_EVENTS
 from onewindow.cases.models import MaterialStatus, TaskOutcome
-from onewindow.cases.progress import (
-    NOT_FOUND_MESSAGE,
-    PROGRESS_MAX_FAILURES,
-    TOO_MANY_MESSAGE,
-)
+from onewindow.cases.progress import NOT_FOUND_MESSAGE
 from onewindow.cases.services import (
     case_accept,
     case_deliver,
@@ -30,13 +24,6 @@ from onewindow.cases.transitions import CaseState
 PAGE = "/progress/"
 API = "/api/progress"
 PERSONAL = ["陈大文", "13800138000", "138****8000"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def zh(text) -> str:
@@ -166,6 +153,11 @@ def test_api_returns_the_same_progress_as_json(client, city):
         "finished",
         "next_for_applicant",
         "steps",
+        "papers_to_bring",
+        "outcome",
+        "outcome_label",
+        "outcome_explanation",
+        "outcome_reason",
     }
     assert (data["number"], data["item_name"], data["state"], data["finished"]) == (
         case.number,
@@ -193,28 +185,165 @@ def test_api_for_a_case_waiting_for_papers(client, city):
     assert [s["label"] for s in data["steps"]] == [label("request_supplement")]
 
 
-def test_failed_lookups_are_capped_per_address(client, city):
-    case = case_accept(intake=city.intake())
-    right = {"number": case.number, "code": case.query_code}
-    for attempt in range(PROGRESS_MAX_FAILURES):
-        guess = {"number": case.number, "code": f"A{attempt:05d}"}
-        target = PAGE if attempt % 2 else API
-        assert client.get(target, guess).status_code == 404
-    # Now even the right pair is refused from this address, on both faces.
-    page = client.get(PAGE, right)
-    assert page.status_code == 429
-    assert zh(TOO_MANY_MESSAGE) in page.content.decode()
-    assert "既有住宅增设电梯" not in page.content.decode()
-    api = client.get(API, right)
-    assert (api.status_code, api.json()["code"]) == (429, "too_many_lookups")
-    # Another address is not affected.
-    other = client.get(PAGE, right, REMOTE_ADDR="10.0.0.9")
-    assert other.status_code == 200
-    assert "既有住宅增设电梯" in other.content.decode()
+# --- Papers still to bring and the outcome (#7, point 16) ----------------------------------
 
 
-def test_successful_lookups_are_not_counted(client, city):
+def page_papers(html: str) -> list[tuple[str, str]]:
+    """(name, meta line) of every paper listed under "Papers still to bring"."""
+    import re
+
+    return [
+        (name, " ".join(meta.split()))
+        for name, meta in re.findall(
+            r'<span class="progress-papers__name">(.*?)</span>\s*'
+            r'<span class="progress-papers__meta">(.*?)</span>',
+            html,
+            re.S,
+        )
+    ]
+
+
+def decided_lift_case(city, *, decision: str):
+    """Every review approves; the lead's decision step decides ``decision``."""
     case = case_accept(intake=city.intake())
-    for _ in range(PROGRESS_MAX_FAILURES + 5):
-        response = client.get(API, {"number": case.number, "code": case.query_code})
-        assert response.status_code == 200
+    lead = city.lead_department
+    for task in case.tasks.filter(kind="review").order_by("id"):
+        user = city.approvers[task.department_id]
+        task_claim(task=task, actor=user)
+        task.refresh_from_db()
+        task_complete(task=task, actor=user, outcome=TaskOutcome.APPROVE, opinion="同意")
+    task = case.tasks.get(kind="decide")
+    task_claim(task=task, actor=city.leads[lead.pk])
+    task.refresh_from_db()
+    task_complete(task=task, actor=city.leads[lead.pk], outcome=decision, opinion="内部意见甲")
+    task = case.tasks.get(kind="complete")
+    task_claim(task=task, actor=city.approvers[lead.pk])
+    task.refresh_from_db()
+    task_complete(
+        task=task, actor=city.approvers[lead.pk], outcome=TaskOutcome.APPROVE, opinion="内部意见乙"
+    )
+    case.refresh_from_db()
+    return case
+
+
+def test_a_case_in_supplement_lists_the_papers_asked_for_and_not_yet_received(client, city):
+    deadline = timezone.localdate() + dt.timedelta(days=10)
+    wanting = city.receipts(
+        **{"业主表决意见书": MaterialStatus.MISSING, "房屋安全鉴定报告": MaterialStatus.FAULTY}
+    )
+    case = case_request_supplement(intake=city.intake(materials=wanting), deadline=deadline)
+    html = client.get(PAGE, {"number": case.number, "code": case.query_code}).content.decode()
+    assert page_papers(html) == [
+        ("业主表决意见书", f"缺少或需补正 · {deadline.isoformat()}前"),
+        ("房屋安全鉴定报告", f"缺少或需补正 · {deadline.isoformat()}前"),
+    ]
+    assert "还需提交的材料" in html
+    assert "progress-outcome" not in html
+    data = client.get(API, {"number": case.number, "code": case.query_code}).json()
+    assert data["papers_to_bring"] == [
+        {
+            "name": "业主表决意见书",
+            "kind": "supplement",
+            "kind_label": "缺少或需补正",
+            "due_date": deadline.isoformat(),
+        },
+        {
+            "name": "房屋安全鉴定报告",
+            "kind": "supplement",
+            "kind_label": "缺少或需补正",
+            "due_date": deadline.isoformat(),
+        },
+    ]
+    assert (data["outcome"], data["outcome_label"], data["outcome_reason"]) == (None, "", "")
+    assert_no_personal_data(html + json.dumps(data, ensure_ascii=False), city)
+
+
+def test_an_accepted_case_lists_its_promised_paper_until_it_arrives(client, city):
+    from onewindow.cases.services import MaterialReceipt, case_supplement_received
+
+    promised = timezone.localdate() + dt.timedelta(days=3)
+    receipts = city.receipts(
+        **{
+            "房屋安全鉴定报告": MaterialReceipt(
+                name="房屋安全鉴定报告", status=MaterialStatus.DEFERRED, due_date=promised
+            )
+        }
+    )
+    case = case_accept(intake=city.intake(materials=receipts, promise_signed=True))
+    query = {"number": case.number, "code": case.query_code}
+    html = client.get(PAGE, query).content.decode()
+    assert page_papers(html) == [
+        ("房屋安全鉴定报告", f"容缺受理时承诺补交 · {promised.isoformat()}前")
+    ]
+    data = client.get(API, query).json()
+    assert data["papers_to_bring"] == [
+        {
+            "name": "房屋安全鉴定报告",
+            "kind": "deferred",
+            "kind_label": "容缺受理时承诺补交",
+            "due_date": promised.isoformat(),
+        }
+    ]
+    assert data["outcome"] is None
+    case_supplement_received(
+        case=case, actor=city.clerk, receipts=[MaterialReceipt(name="房屋安全鉴定报告")]
+    )
+    assert client.get(API, query).json()["papers_to_bring"] == []
+    assert "progress-papers" not in client.get(PAGE, query).content.decode()
+
+
+def test_an_approved_case_says_it_was_approved_and_lists_no_papers(client, city):
+    case = delivered_lift_case(city)
+    query = {"number": case.number, "code": case.query_code}
+    html = client.get(PAGE, query).content.decode()
+    assert 'data-outcome="approved"' in html
+    assert '<span class="progress-outcome__label">已批准</span>' in html
+    assert "您的申请已获批准。" in html
+    assert "progress-papers" not in html
+    data = client.get(API, query).json()
+    assert {k: data[k] for k in ("outcome", "outcome_label", "outcome_explanation")} == {
+        "outcome": "approved",
+        "outcome_label": "已批准",
+        "outcome_explanation": "您的申请已获批准。",
+    }
+    assert (data["outcome_reason"], data["papers_to_bring"]) == ("", [])
+
+
+def test_a_case_decided_against_says_not_approved_and_keeps_the_opinion_inside(client, city):
+    case = decided_lift_case(city, decision=TaskOutcome.REJECT)
+    assert (case.state, case.outcome) == ("decided", "rejected")
+    query = {"number": case.number, "code": case.query_code}
+    html = client.get(PAGE, query).content.decode()
+    assert '<span class="progress-outcome__label">不予批准</span>' in html
+    assert "您的申请未获批准，理由见随结果送达的书面决定。" in html
+    assert "内部意见" not in html
+    data = client.get(API, query).json()
+    assert {k: data[k] for k in ("outcome", "outcome_label", "outcome_reason")} == {
+        "outcome": "rejected",
+        "outcome_label": "不予批准",
+        "outcome_reason": "",
+    }
+    assert "内部意见" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_a_case_refused_at_the_window_says_so_with_the_written_reasons(client, city):
+    from onewindow.cases.services import case_refuse_at_intake
+
+    reasons = "该房屋不在本区范围内，不属于本机关职权范围。"
+    case = case_refuse_at_intake(intake=city.intake(), reasons=reasons)
+    query = {"number": case.number, "code": case.query_code}
+    html = client.get(PAGE, query).content.decode()
+    assert 'data-outcome="not_accepted"' in html
+    assert '<span class="progress-outcome__label">不予受理</span>' in html
+    assert "您的申请不予受理。" in html
+    assert f'<p class="progress-outcome__reason">{reasons}</p>' in html
+    assert "progress-papers" not in html
+    data = client.get(API, query).json()
+    assert {k: data[k] for k in ("state", "finished", "outcome", "outcome_reason")} == {
+        "state": "refused",
+        "finished": True,
+        "outcome": "not_accepted",
+        "outcome_reason": reasons,
+    }
+    assert data["papers_to_bring"] == []
+    assert_no_personal_data(html + json.dumps(data, ensure_ascii=False), city)
