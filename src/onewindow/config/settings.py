@@ -40,6 +40,112 @@ if not DEBUG and SECRET_KEY.startswith("onewindow-embedded"):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Transport security: on by default when DEBUG=0 (``manage.py check --deploy`` passes with no
+# warning), each switchable for a deployment behind a TLS-terminating proxy (README).
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (0 if DEBUG else 31536000))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# The preload token requires includeSubDomains; SECURE_HSTS_PRELOAD=0 withholds it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_INCLUDE_SUBDOMAINS)
+# Behind a TLS-terminating proxy: the header it sets on HTTPS requests, "Name: value"
+# (e.g. "X-Forwarded-Proto: https"). The proxy must overwrite the header a client sends.
+TLS_PROXY_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if TLS_PROXY_HEADER:
+    _proxy_name, _colon, _proxy_value = TLS_PROXY_HEADER.partition(":")
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_name.strip().upper().replace("-", "_"),
+        _proxy_value.strip() or "https",
+    )
+    # The proxy may redirect to HTTPS and send HSTS itself: then these two may be off here.
+    if not SECURE_SSL_REDIRECT:
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
+    if not SECURE_HSTS_SECONDS:
+        SILENCED_SYSTEM_CHECKS.append("security.W004")
+
+
+def insecure_production_settings() -> list[str]:
+    """The transport settings that production mode refuses, as ``NAME=value`` strings."""
+    problems = []
+    if not SESSION_COOKIE_SECURE:
+        problems.append("SESSION_COOKIE_SECURE=0")
+    if not CSRF_COOKIE_SECURE:
+        problems.append("CSRF_COOKIE_SECURE=0")
+    if not TLS_PROXY_HEADER:
+        if not SECURE_SSL_REDIRECT:
+            problems.append("SECURE_SSL_REDIRECT=0")
+        if not SECURE_HSTS_SECONDS:
+            problems.append("SECURE_HSTS_SECONDS=0")
+    return problems
+
+
+# Production mode refuses to start (every command, every server) with insecure transport
+# settings, unless ONEWINDOW_ALLOW_INSECURE=1 says so on purpose (e.g. a plain-HTTP test box).
+if not DEBUG and not env_bool("ONEWINDOW_ALLOW_INSECURE", False) and insecure_production_settings():
+    from django.core.exceptions import ImproperlyConfigured
+
+    _listed = ", ".join(insecure_production_settings())
+    raise ImproperlyConfigured(
+        f"生产模式（DEBUG=0）拒绝在不安全的设置下启动：{_listed}。"
+        "请通过 HTTPS 提供服务；若由终结 TLS 的代理转发，请设置 SECURE_PROXY_SSL_HEADER；"
+        "仅在明知风险的测试环境中可设置 ONEWINDOW_ALLOW_INSECURE=1。"
+        f" / Production mode (DEBUG=0) refuses to start with insecure settings: {_listed}."
+        " Serve over HTTPS; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER;"
+        " only on a test machine, knowing the risk, set ONEWINDOW_ALLOW_INSECURE=1."
+    )
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files,
+# no inline script, style or event handler anywhere (ADR 0010).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page needs any of these browser features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Answers under these prefixes (with or without /en/) are never stored by a browser or a proxy;
+# neither is any answer for a signed-in user (core/middleware.py).
+ONEWINDOW_NO_STORE_PREFIXES = [
+    "/staff/",
+    "/admin/",
+    "/api/cases/",
+    "/api/progress/",
+    "/progress/",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -48,6 +154,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "onewindow.core",
     "onewindow.org",
     "onewindow.catalog",
@@ -62,14 +170,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Any 401/403 answer that nothing audited gets its audit row (core/audit_middleware.py).
+    "onewindow.core.audit_middleware.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and lifetime limits of a staff session; a session waiting for its second factor
+    # counts as signed out everywhere but the second-factor pages (staff/sessions.py).
+    "onewindow.staff.sessions.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: no-store on every answer that may carry personal data (core/middleware.py).
+    "onewindow.core.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "onewindow.config.urls"
@@ -121,6 +239,39 @@ AUTH_PASSWORD_VALIDATORS = [
 # Staff sign in on the staff shell's own page (the admin keeps its login for administrators).
 LOGIN_URL = "staff:sign_in"
 LOGIN_REDIRECT_URL = "staff:home"
+
+# Staff accounts (staff/README.md). Wrong passwords: per user name, and per client address
+# across any names (a hall behind one NAT address shares the second limit).
+STAFF_SIGN_IN_MAX_FAILURES = int(os.environ.get("STAFF_SIGN_IN_MAX_FAILURES", "5"))
+STAFF_SIGN_IN_LOCK_MINUTES = int(os.environ.get("STAFF_SIGN_IN_LOCK_MINUTES", "15"))
+STAFF_SIGN_IN_ADDRESS_MAX_FAILURES = int(os.environ.get("STAFF_SIGN_IN_ADDRESS_MAX_FAILURES", "30"))
+STAFF_SIGN_IN_ADDRESS_LOCK_MINUTES = int(os.environ.get("STAFF_SIGN_IN_ADDRESS_LOCK_MINUTES", "15"))
+# Roles whose accounts need a TOTP second factor (ADR "staff accounts"). None on the embedded
+# demo, so that ``make run`` stays two steps; otherwise every role that reads personal data or
+# grants roles.
+STAFF_SECOND_FACTOR_ROLES = env_list(
+    "STAFF_SECOND_FACTOR_ROLES",
+    []
+    if DEBUG
+    else [
+        "intake_clerk",
+        "output_clerk",
+        "dept_approver",
+        "dept_lead",
+        "centre_manager",
+        "hotline_agent",
+        "auditor",
+        "admin",
+        "security_admin",
+    ],
+)
+STAFF_SECOND_FACTOR_MAX_FAILURES = int(os.environ.get("STAFF_SECOND_FACTOR_MAX_FAILURES", "5"))
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "OneWindow")
+# A staff session ends after this many minutes without a request, and in any case this many
+# hours after signing in.
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "30"))
+STAFF_SESSION_MAX_HOURS = int(os.environ.get("STAFF_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
 
 # zh-Hans first, English second.
 LANGUAGE_CODE = "zh-hans"
@@ -175,6 +326,22 @@ if not DEBUG and not (DATA_ENCRYPTION_KEYS and BLIND_INDEX_KEY):
         "DATA_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set when DEBUG=0 / "
         "生产环境必须设置个人数据加密密钥"
     )
+# The audit chain's HMAC key (core/audit_chain.py, ADR 0011; url-safe base64, >= 32 bytes).
+# Production should set it: without it the key is derived from SECRET_KEY, which then must
+# never change (the sealed rows would no longer verify).
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
+
+# Changes of a person's identity details (applicants/services.py): a new phone waits for the
+# code sent to it (or a second staff member) this many minutes, and this many wrong codes.
+PERSON_CHANGE_CODE_MINUTES = int(os.environ.get("PERSON_CHANGE_CODE_MINUTES", "10"))
+PERSON_CHANGE_CODE_ATTEMPTS = int(os.environ.get("PERSON_CHANGE_CODE_ATTEMPTS", "5"))
+# The official identity check for a change of name (applicants/identity.py): a dotted path to
+# a class with verify(id_type, id_number, name); the default refuses ("not configured").
+IDENTITY_VERIFIER = os.environ.get(
+    "IDENTITY_VERIFIER", "onewindow.applicants.identity.NotConfigured"
+)
+# How long a look-up token of the applicants API names its person or organisation (minutes).
+APPLICANT_LOOKUP_TOKEN_MINUTES = int(os.environ.get("APPLICANT_LOOKUP_TOKEN_MINUTES", "30"))
 
 # Case numbers: unique across the city. Fields: district (6-digit division code), date, seq.
 CASE_NUMBER_FORMAT = os.environ.get("CASE_NUMBER_FORMAT", "{district}{date:%Y%m%d}{seq:05d}")
@@ -189,7 +356,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    # WeasyPrint and fontTools log every step of every PDF at INFO.
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 ADMIN_SITE_HEADER = _("OneWindow administration")

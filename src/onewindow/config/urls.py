@@ -1,14 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from onewindow.cases import urls as cases_urls
 from onewindow.catalog import urls as catalog_urls
-from onewindow.config.api import api
+from onewindow.config.api import api, unknown_address
 from onewindow.staff import urls as staff_urls
-from onewindow.staff.views.staff import moved
+from onewindow.staff.views.staff import admin_sign_in, moved
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -34,8 +33,12 @@ MOVED_PAGES = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    # Any other address under /api/ answers the API's 404, as JSON.
+    re_path(r"^api/(?P<rest>.*)$", unknown_address),
 ]
 urlpatterns += i18n_patterns(
+    # The admin signs in through the staff sign-in (locks, audit, second factor).
+    path("admin/login/", admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
     # Each app's ``urls`` module has ``staff_urls`` (mounted under /staff/<app>/, in the staff
     # shell) and/or ``public_urls`` (mounted at the site root).
@@ -47,5 +50,5 @@ urlpatterns += i18n_patterns(
     path("", include(catalog_urls.public_urls)),
     prefix_default_language=False,
 )
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded and generated files are never served from MEDIA_URL: each is offered by a view of its
+# app that checks who may read it (catalogue workbooks, item forms, receipts).

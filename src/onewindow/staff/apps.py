@@ -6,3 +6,10 @@ class StaffConfig(AppConfig):
     name = "onewindow.staff"
     label = "staff"
     verbose_name = _("Staff workstations")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from onewindow.staff.sessions import start_on_sign_in
+
+        user_logged_in.connect(start_on_sign_in, dispatch_uid="staff.session_start")

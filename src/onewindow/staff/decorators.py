@@ -14,24 +14,34 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 
 from onewindow.core.audit import audit_record, refusals_counted
-from onewindow.core.errors import NotFoundOrForbidden, PermissionDenied
+from onewindow.core.errors import ApplicationError, NotFoundOrForbidden, PermissionDenied
+from onewindow.staff import second_factor
 from onewindow.staff.errors import error_page
 
 View = Callable[..., HttpResponse]
 
 
-def _sign_in_first(request: HttpRequest) -> HttpResponse:
-    sign_in = resolve_url(settings.LOGIN_URL)
+def send_to(request: HttpRequest, page: str) -> HttpResponse:
+    """Send the browser to ``page`` (the sign-in, or the second-factor code page) and back to
+    where it was afterwards (``?next=``)."""
+    target_page = resolve_url(page)
     if request.headers.get("HX-Request") == "true":
         # An htmx fragment must not swap the sign-in page into a table row: send the whole
         # window there, and back to the page the user was on afterwards.
         current = urlsplit(request.headers.get("HX-Current-URL", ""))
         back = urlunsplit(("", "", current.path, current.query, "")) or request.get_full_path()
-        target = redirect_to_login(back, sign_in)["Location"]
+        target = redirect_to_login(back, target_page)["Location"]
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
         return response
-    return redirect_to_login(request.get_full_path(), sign_in)
+    return redirect_to_login(request.get_full_path(), target_page)
+
+
+def _sign_in_first(request: HttpRequest) -> HttpResponse:
+    if second_factor.pending(request):
+        # Signed in by password, the code still owed: to the code page, not the sign-in.
+        return send_to(request, "staff:second_factor")
+    return send_to(request, settings.LOGIN_URL)
 
 
 def _audit_refusal(request: HttpRequest, action: str) -> None:
@@ -51,11 +61,14 @@ def _audit_refusal(request: HttpRequest, action: str) -> None:
 
 
 def staff_page(view: View) -> View:
-    """Sign-in required (the staff sign-in page, coming back afterwards); then
+    """Sign-in required (the staff sign-in page, coming back afterwards; the code page for a
+    session that still owes its second factor); then
 
     - "not found" in any form — ``NotFoundOrForbidden`` (missing *or* not yours) and Django's
       ``Http404`` — answers the one 404 page, so a stranger learns nothing about what exists;
-    - a refusal — the platform's ``PermissionDenied`` or Django's — answers the 403 page.
+    - a refusal — the platform's ``PermissionDenied`` or Django's — answers the 403 page;
+    - any other ``ApplicationError`` the view lets through answers a page with its status and
+      message (409, 422 …).
 
     Both are audited exactly once: a refusal already written by ``permissions.require`` (or any
     other ``audit_record(allowed=False)`` during the page) is not written again; a plain "does
@@ -85,5 +98,12 @@ def staff_page(view: View) -> View:
                 if not refusals.count:
                     _audit_refusal(request, "denied:forbidden")
                 return error_page(request, 403)
+            except ApplicationError as exc:
+                # Any other error of the platform that the page did not show itself (the
+                # receipt of a case that was never accepted): its 4xx page, never a 500.
+                text = exc.as_dict()
+                return error_page(
+                    request, exc.status, message={"zh": text["message"], "en": text["message_en"]}
+                )
 
     return wrapped

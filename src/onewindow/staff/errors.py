@@ -35,15 +35,18 @@ def is_staff_request(request: HttpRequest) -> bool:
 def error_page(
     request: HttpRequest, status: int, *, message: dict[str, str] | None = None
 ) -> HttpResponse:
-    """The 403 or 404 page. ``message`` (``{"zh": …, "en": …}``) replaces the general sentence
-    of a 403 page; a 404 page never says more than "not found, or not yours"."""
+    """The 403 or 404 page, or for any other status the general error page (``error.html``).
+    ``message`` (``{"zh": …, "en": …}``) replaces the general sentence of a 403 page and is
+    what the general page says; a 404 page never says more than "not found, or not yours"."""
     staff = is_staff_request(request)
     context: dict[str, Any] = {
         "error_layout": STAFF_LAYOUT if staff else PUBLIC_LAYOUT,
         "staff_site": staff,
-        "message": message if status == 403 else None,
+        "message": message if status != 404 else None,
+        "status": status,
     }
-    return render(request, f"{status}.html", context, status=status)
+    template = f"{status}.html" if status in (403, 404) else "error.html"
+    return render(request, template, context, status=status)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -131,11 +131,16 @@ def test_the_staff_app_imports_no_app_that_registers_with_it():
     assert ours == [
         "onewindow.core.audit",
         "onewindow.core.errors",
+        "onewindow.org.codes",
+        "onewindow.org.models",
         "onewindow.org.permissions",
+        "onewindow.org.permissions_admin",
+        "onewindow.staff",
         "onewindow.staff.decorators",
         "onewindow.staff.errors",
         "onewindow.staff.home",
         "onewindow.staff.navigation",
+        "onewindow.staff.sessions",
         "onewindow.staff.sign_in",
         "onewindow.staff.views",
     ]

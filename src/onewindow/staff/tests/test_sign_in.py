@@ -9,8 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from onewindow.core.models import AuditLog
-from onewindow.staff.sign_in import MAX_FAILURES
+from onewindow.staff.sign_in import max_failures
 from onewindow.staff.tests.conftest import PASSWORD
+
+MAX_FAILURES = max_failures()
 
 SIGN_IN = "/staff/sign-in/"
 HOME = "/staff/"
@@ -126,10 +128,13 @@ def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(client
     for _ in range(MAX_FAILURES - 1):
         response = client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
         assert error_lines(response) == [WRONG_ZH, WRONG_EN]
-    assert not AuditLog.objects.filter(action="denied:staff.sign_in").exists()
+    refusals = AuditLog.objects.filter(action="denied:staff.sign_in")
+    assert [row.detail["reason"] for row in refusals.order_by("id")] == ["wrong_password"] * (
+        MAX_FAILURES - 1
+    )
     locking = client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
     assert error_lines(locking) == [LOCKED_ZH, LOCKED_EN]
-    lock = AuditLog.objects.get(action="denied:staff.sign_in")
+    lock = refusals.order_by("id").last()
     assert (lock.allowed, lock.object_repr, lock.detail["reason"]) == (
         False,
         clerk.username,
@@ -141,7 +146,8 @@ def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(client
     right = client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
     assert error_lines(right) == [LOCKED_ZH, LOCKED_EN]
     assert not signed_in(client)
-    assert AuditLog.objects.filter(action="denied:staff.sign_in").count() == 1
+    # Tries refused by the lock are not written again (the lock row says it).
+    assert refusals.count() == MAX_FAILURES
     # Another account is not affected.
     response = client.post(SIGN_IN, {"username": other.username, "password": PASSWORD})
     assert (response.status_code, response["Location"]) == (302, HOME)
@@ -263,3 +269,75 @@ def test_tries_past_the_limit_are_refused_before_any_password_check(client, staf
     assert checked == [(f"guess-{n}", n + 1) for n in range(MAX_FAILURES)]
     assert LOCKED_ZH in text(right) and LOCKED_EN in text(right)
     assert not signed_in(client)
+
+
+def test_every_wrong_password_is_audited_without_the_password(client, staff):
+    clerk = staff["intake_clerk"]
+    client.post(SIGN_IN, {"username": clerk.username, "password": "Secret-typed-1"})
+    row = AuditLog.objects.get(action="denied:staff.sign_in")
+    assert (row.allowed, row.object_id, row.object_repr, row.detail) == (
+        False,
+        str(clerk.pk),
+        clerk.username,
+        {"reason": "wrong_password", "address": "127.0.0.1", "failures": 1},
+    )
+    assert "Secret-typed-1" not in str(row.detail) + row.object_repr
+
+
+def test_a_name_that_is_no_account_is_audited_as_a_hash_only(client, staff):
+    """People type their password into the name field: an unknown name is never written."""
+    client.post(SIGN_IN, {"username": "MyPassw0rd!", "password": "nope"})
+    row = AuditLog.objects.get(action="denied:staff.sign_in")
+    assert row.object_id == ""
+    assert re.fullmatch(r"unknown:[0-9a-f]{12}", row.object_repr)
+    assert "MyPassw0rd" not in row.object_repr + str(row.detail)
+
+
+def test_a_switched_off_account_with_its_password_is_audited(client, staff):
+    clerk = staff["intake_clerk"]
+    clerk.is_active = False
+    clerk.save()
+    client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
+    row = AuditLog.objects.get(action="denied:staff.sign_in")
+    assert (row.object_repr, row.detail["reason"]) == (clerk.username, "inactive")
+
+
+def test_one_address_guessing_many_names_is_paused_and_audited_once(client, staff, settings):
+    settings.STAFF_SIGN_IN_ADDRESS_MAX_FAILURES = 4
+    settings.STAFF_SIGN_IN_ADDRESS_LOCK_MINUTES = 10
+    for n in range(4):
+        response = client.post(SIGN_IN, {"username": f"guess{n}", "password": "nope"})
+        assert error_lines(response) == [WRONG_ZH, WRONG_EN]
+    # The fifth try from this address, even with a right password, is refused.
+    refused = client.post(SIGN_IN, {"username": staff["approver"].username, "password": PASSWORD})
+    assert error_lines(refused) == [
+        "此电脑登录失败次数过多，已暂停在此登录10分钟。请稍后再试，或联系中心负责人。",
+        "Too many failed sign-ins from this computer: signing in here is paused for 10 minutes. "
+        "Wait, or ask your centre manager.",
+    ]
+    assert not signed_in(client)
+    client.post(SIGN_IN, {"username": staff["approver"].username, "password": PASSWORD})
+    paused = AuditLog.objects.filter(action="denied:staff.sign_in", detail__reason="address_locked")
+    assert paused.count() == 1
+    assert paused.get().detail["address"] == "127.0.0.1"
+    # Another address is not affected.
+    elsewhere = client.post(
+        SIGN_IN,
+        {"username": staff["approver"].username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert (elsewhere.status_code, elsewhere["Location"]) == (302, HOME)
+
+
+def test_successful_sign_ins_do_not_use_up_the_address_limit(client, staff, settings):
+    """A hall's clerks behind one address sign in all day without pausing it."""
+    settings.STAFF_SIGN_IN_ADDRESS_MAX_FAILURES = 3
+    clerk = staff["intake_clerk"]
+    for _ in range(6):
+        response = client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
+        assert response.status_code == 302
+        client.post(reverse("staff:sign_out"))
+    client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
+    client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
+    response = client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, HOME)

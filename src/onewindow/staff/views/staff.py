@@ -1,17 +1,31 @@
-"""The staff shell's pages: sign-in, sign-out, the workstation home, and moved addresses."""
+"""The staff shell's pages: sign-in, the second factor, sign-out, the workstation home, and
+moved addresses."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import segno
+from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import LoginView, LogoutView
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
+from django.http.response import HttpResponseBase
+from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import bilingual
+from onewindow.staff import second_factor
 from onewindow.staff.decorators import staff_page
 from onewindow.staff.home import home_page
 from onewindow.staff.sign_in import StaffSignInForm, client_address
@@ -26,14 +40,27 @@ class StaffSignInView(LoginView):
     redirect_authenticated_user = True
     next_page = "staff:home"
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and _owes_second_factor(request.user):
+            return _to_second_factor(request.user, self.get_success_url())
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        user = form.get_user()
+        owes = _owes_second_factor(user)
         audit_record(
-            actor=form.get_user(),
+            actor=user,
             action="staff.sign_in",
-            obj=form.get_user(),
-            detail={"address": client_address(self.request)},
+            obj=user,
+            detail={
+                "address": client_address(self.request),
+                "second_factor": "required" if owes else "not_required",
+            },
         )
+        if owes:
+            # Signed in by password only: the session opens nothing until the code is given.
+            return _to_second_factor(user, self.get_success_url())
         return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -63,6 +90,169 @@ class StaffSignOutView(LogoutView):
 
 sign_in = StaffSignInView.as_view()
 sign_out = StaffSignOutView.as_view()
+
+
+def _owes_second_factor(user: Any) -> bool:
+    return not second_factor.is_verified(user) and second_factor.needs_second_factor(user)
+
+
+def _to_second_factor(user: Any, next_url: str) -> HttpResponse:
+    page = "staff:second_factor"
+    if second_factor.confirmed_device(user) is None:
+        page = "staff:second_factor_enrol"
+    return redirect_to_login(next_url, resolve_url(page))
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+CODE_ERRORS = {
+    "wrong": _("This code is not right. Type the six digits your app shows now."),
+    "locked": _(
+        "Too many wrong codes: codes for this account are refused for %(minutes)s minutes. "
+        "Wait, or ask your security administrator."
+    ),
+}
+
+
+def _check_code(request: HttpRequest, device: Any, code: str) -> dict[str, str] | None:
+    """None when ``code`` is right; the bilingual refusal otherwise (each one audited)."""
+    user: Any = request.user
+    attempt = second_factor.count_try(user)
+    limit = second_factor.max_failures()
+    minutes = second_factor.lock_seconds() // 60
+    detail = {"address": client_address(request), "failures": attempt}
+    if attempt > limit:
+        if attempt == limit + 1:
+            audit_record(
+                actor=user,
+                action="denied:staff.second_factor",
+                obj=user,
+                allowed=False,
+                detail={**detail, "reason": "locked"},
+            )
+        return bilingual(CODE_ERRORS["locked"], minutes=minutes)
+    if second_factor.check_code(device, code):
+        second_factor.forget_tries(user)
+        return None
+    audit_record(
+        actor=user,
+        action="denied:staff.second_factor",
+        obj=user,
+        allowed=False,
+        detail={**detail, "reason": "wrong_code"},
+    )
+    return bilingual(CODE_ERRORS["wrong"])
+
+
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "HEAD", "POST"])
+def second_factor_page(request: HttpRequest) -> HttpResponse:
+    """The code page: after the password, the six digits of the user's authenticator app."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+    next_url = _safe_next(request)
+    if not _owes_second_factor(request.user):
+        return HttpResponseRedirect(next_url)
+    device = second_factor.confirmed_device(request.user)
+    if device is None:
+        return redirect_to_login(next_url, resolve_url("staff:second_factor_enrol"))
+    form = SecondFactorForm(request.POST or None)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        error = _check_code(request, device, form.cleaned_data["code"])
+        if error is None:
+            user = request.user
+            second_factor.mark_verified(request, device)
+            audit_record(
+                actor=user,
+                action="staff.second_factor",
+                obj=user,
+                detail={"address": client_address(request)},
+            )
+            return HttpResponseRedirect(next_url)
+        errors.append(error)
+    return render(
+        request,
+        "staff/second_factor.html",
+        {"form": form, "errors": errors, "next": next_url, "enrol": False},
+        status=200,
+    )
+
+
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "HEAD", "POST"])
+def second_factor_enrol(request: HttpRequest) -> HttpResponse:
+    """Enrolment: the QR code (inline SVG) and the secret in text for an authenticator app,
+    confirmed by one code. Only for a signed-in user who has no confirmed device yet."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+    next_url = _safe_next(request)
+    if not _owes_second_factor(request.user):
+        return HttpResponseRedirect(next_url)
+    if second_factor.confirmed_device(request.user) is not None:
+        return redirect_to_login(next_url, resolve_url("staff:second_factor"))
+    device = second_factor.enrolment_device(request.user)
+    form = SecondFactorForm(request.POST or None)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        error = _check_code(request, device, form.cleaned_data["code"])
+        if error is None:
+            user = request.user
+            device.refresh_from_db()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            second_factor.mark_verified(request, device)
+            audit_record(
+                actor=user,
+                action="staff.second_factor_enrol",
+                obj=user,
+                detail={"address": client_address(request), "device": device.pk},
+            )
+            return HttpResponseRedirect(next_url)
+        errors.append(error)
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "staff/second_factor.html",
+        {
+            "form": form,
+            "errors": errors,
+            "next": next_url,
+            "enrol": True,
+            "qr_svg": qr.svg_inline(scale=5, title=str(_("QR code for your authenticator app"))),
+            "secret": second_factor.secret_text(device),
+        },
+    )
+
+
+@require_safe
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """The admin's own login page is not used: its sign-in is the staff sign-in, with its
+    locks, audit and second factor."""
+    next_url = request.GET.get("next") or resolve_url("admin:index")
+    return redirect_to_login(next_url, resolve_url(settings.LOGIN_URL))
 
 
 @staff_page

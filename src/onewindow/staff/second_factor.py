@@ -1,0 +1,123 @@
+"""The TOTP second factor (django-otp): who needs it, their device, and checking a code.
+
+The roles that need a second factor are ``settings.STAFF_SECOND_FACTOR_ROLES`` (an environment
+list; none on the embedded demo, every role that reads personal data or grants roles in
+production). A user holding any of them is signed in by password first; the session counts as
+signed out everywhere but the second-factor pages until a code from their confirmed device is
+accepted (``sessions.StaffSessionMiddleware``). A user with no confirmed device enrols first:
+a QR code and the secret in text, confirmed by a code.
+
+Wrong codes are counted per account in the cache, before the code is checked (as wrong
+passwords are): after ``STAFF_SECOND_FACTOR_MAX_FAILURES`` within the sign-in lock window the
+account's codes are refused until the window ends, audited. django-otp's own growing delay
+between wrong codes on a device applies as well.
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from onewindow.org.codes import Role
+from onewindow.org.models import RoleAssignment
+
+PENDING_ATTRIBUTE = "staff_second_factor_pending"
+DEVICE_NAME = "OneWindow"
+
+
+def required_roles() -> frozenset[str]:
+    return frozenset(getattr(settings, "STAFF_SECOND_FACTOR_ROLES", []))
+
+
+def needs_second_factor(user: Any) -> bool:
+    """Does ``user`` hold a role that needs a second factor? (One query; none when no role
+    needs it.)"""
+    roles = required_roles()
+    if not roles or user is None or not user.is_authenticated:
+        return False
+    held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    if user.is_superuser:
+        held.add(Role.ADMIN)
+    return bool(held & roles)
+
+
+def is_verified(user: Any) -> bool:
+    verified = getattr(user, "is_verified", None)
+    return bool(verified and verified())
+
+
+def pending(request: HttpRequest) -> bool:
+    """Is this a signed-in session still waiting for its second factor?"""
+    return bool(getattr(request, PENDING_ATTRIBUTE, False))
+
+
+def confirmed_device(user: Any) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def enrolment_device(user: Any) -> TOTPDevice:
+    """The device being enrolled: the same one on every visit until it is confirmed, so that a
+    reload does not void a QR code already scanned."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    return device
+
+
+def secret_text(device: TOTPDevice) -> str:
+    """The secret in base32, in groups of four, for typing into an app by hand."""
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def max_failures() -> int:
+    return int(getattr(settings, "STAFF_SECOND_FACTOR_MAX_FAILURES", 5))
+
+
+def lock_seconds() -> int:
+    return int(getattr(settings, "STAFF_SIGN_IN_LOCK_MINUTES", 15)) * 60
+
+
+def _failure_key(user: Any) -> str:
+    return f"staff.second_factor.failures:{user.pk}"
+
+
+def count_try(user: Any) -> int:
+    """Take this try's number before the code is checked (tries sent at once cannot all pass
+    the limit)."""
+    key = _failure_key(user)
+    cache.add(key, 0, timeout=lock_seconds())
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=lock_seconds())
+        return 1
+
+
+def forget_tries(user: Any) -> None:
+    cache.delete(_failure_key(user))
+
+
+def check_code(device: TOTPDevice, code: str) -> bool:
+    """Check ``code`` on ``device`` under a row lock (django-otp's throttling and its "no code
+    twice" rule hold across workers)."""
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == device.digits):
+        # Still counted by django-otp's throttle, like any wrong code.
+        code = "x"
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        return bool(locked.verify_token(code))
+
+
+def mark_verified(request: HttpRequest, device: TOTPDevice) -> None:
+    """The session is verified from now on; a new session key for the raised privilege."""
+    request.session.cycle_key()
+    otp_login(request, device)
