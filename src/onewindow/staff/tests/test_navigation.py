@@ -136,6 +136,7 @@ def test_the_staff_app_imports_no_app_that_registers_with_it():
         "onewindow.org.permissions",
         "onewindow.org.permissions_admin",
         "onewindow.staff",
+        "onewindow.staff.checks",
         "onewindow.staff.decorators",
         "onewindow.staff.errors",
         "onewindow.staff.home",

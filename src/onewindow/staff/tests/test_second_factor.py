@@ -211,3 +211,14 @@ def test_only_the_security_administrator_resets_a_lost_device_and_no_one_sees_it
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     reset = AuditLog.objects.get(action="staff.second_factor_reset")
     assert (reset.actor_id, reset.object_id) == (security_admin.pk, str(staff["intake_clerk"].pk))
+
+
+def test_a_misspelt_role_in_the_setting_stops_the_server(settings):
+    from onewindow.staff.checks import second_factor_roles_are_known
+
+    assert second_factor_roles_are_known() == []
+    settings.STAFF_SECOND_FACTOR_ROLES = ["intake_clerk", "intake"]
+    errors = second_factor_roles_are_known()
+    assert [(error.id, error.msg.split(" / ")[0]) for error in errors] == [
+        ("onewindow.staff.E001", "STAFF_SECOND_FACTOR_ROLES names unknown roles: intake")
+    ]
