@@ -11,6 +11,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        # Registers the audit chain's periodic seal (ADR 0011) wherever tasks are discovered.
+        from onewindow.core import audit_chain  # noqa: F401
+        from onewindow.core.auth_audit import connect
+
+        connect()
+
         # The embedded server has no Celery beat and no cron: it runs the periodic tasks
         # (e.g. the outbox's sweep of due messages) itself, when asked to by ``make run``.
         if (

@@ -18,7 +18,11 @@ class TimeStampedModel(models.Model):
 class AuditLog(models.Model):
     """Who did what to which record, and when. Written in the same transaction as the change.
 
-    Rows are never updated or deleted by the application; auditors read them.
+    Rows are never updated or deleted: database triggers refuse it (migration 0002), except the
+    seal filling ``seq``, ``prev_hash``, ``row_hash`` and ``field_macs`` once. The seal
+    (``core.audit_chain``, ADR 0011) chains committed rows: each sealed row carries the keyed
+    hash of the one before it, so ``manage.py audit_verify`` finds any change, removal or
+    reordering of sealed rows. Auditors read them.
     """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -36,12 +40,23 @@ class AuditLog(models.Model):
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
     allowed = models.BooleanField(_("allowed"), default=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # Filled once by the seal, never on insert (no lock on the write path).
+    seq = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("previous row's hash"), max_length=64, blank=True)
+    row_hash = models.CharField(_("row hash"), max_length=64, blank=True)
+    field_macs = models.JSONField(_("field checks"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The seal finds the rows still to chain without scanning the sealed ones.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="core_audit_unsealed"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
