@@ -33,11 +33,13 @@ import logging
 import math
 import re
 import threading
+import tomllib
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import jieba
@@ -46,41 +48,17 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet, TextField, Value
 from django.db.models.functions import Length, Replace
 from pypinyin import lazy_pinyin
 
+from onewindow.catalog.codes import CaseType
 from onewindow.catalog.models import Material, SearchDocument, ServiceItem
+from onewindow.org.models import Region
 
 # Longest query text analysed; anything after it is ignored (keeps the work bounded).
 MAX_QUERY_CHARS = 64
 # At most this many query words take part (the first ones).
 MAX_QUERY_GROUPS = 8
 
-# Words that carry no meaning for finding an item. Applied to queries and documents.
-_STOP_WORDS_TEXT = """
-    我 我们 你 您 他 她 想 想要 要 需要 需 怎么 怎样 怎么样 如何 咋 咋办 哪里 哪儿 在哪 去哪
-    哪个 哪些 什么 啥 办 办理 办个 的 地 得 了 吗 呢 啊 呀 吧 嘛 去 在 到 和 与 及 或 给 帮 帮我
-    一下 一个 个 开个 请问 请 可以 能 能不能 可不可以 该 应该 是 有 还 就 都 也 手续 流程 相关
-"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-
-# Everyday words → the words the catalogue uses. Keep it short: item keywords are the main
-# bridge; this map only covers words so common that every item would need them otherwise.
-# Expansions are listed most likely first (the first weighs 0.9, each next one 0.1 less).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "退休金": ("养老金", "养老保险"),
-    "退休工资": ("养老金", "养老保险"),
-    "营业执照": ("设立登记",),
-    "执照": ("营业执照", "设立登记"),
-    "小卖部": ("个体工商户", "食品经营"),
-    "开店": ("个体工商户", "食品经营"),
-    "看病": ("就医",),
-    "外地": ("异地",),
-    "生孩子": ("生育",),
-    "生小孩": ("生育",),
-    "低保": ("最低生活保障",),
-    "户口": ("户籍",),
-    "残疾证": ("残疾人证",),
-    "领证": ("结婚登记",),
-}
-
+# Stop words and synonyms are data: data/search_words.toml (loaded below, after the text
+# helpers they use).
 # Field weights and match strengths of the term score (see the module docstring).
 WEIGHT_NAME = 10.0
 WEIGHT_KEYWORDS = 6.0
@@ -94,6 +72,13 @@ PHRASE_BONUS = 0.5
 BM25_K1 = 1.2
 BM25_B = 0.75
 TIER_GAP = 1000.0
+
+# Latin words match inside a stored term only from its start and with this many letters.
+LATIN_PREFIX_MIN = 4
+# Initials this long match the start of a name even across its word boundaries.
+INITIALS_PREFIX_MIN = 4
+# Implementations listed under one grouped result (the rest are counted).
+MAX_GROUP_SHOWN = 60
 
 TIER_EXACT = 4
 TIER_PREFIX = 3
@@ -130,6 +115,107 @@ def text_normalise(text: str) -> str:
     return " ".join(kept.split())
 
 
+SEARCH_WORDS_FILE = "search_words.toml"
+
+
+class SearchWordsError(ValueError):
+    """``data/search_words.toml`` is missing, is not TOML, or holds something unusable."""
+
+
+def _word_list(table: dict[str, Any], key: str) -> frozenset[str]:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise SearchWordsError(f"{SEARCH_WORDS_FILE}, [stop_words] {key}: expected a text")
+    return frozenset(value.split())
+
+
+def _synonym_table(values: dict[str, Any], table: str, key_form: Any) -> dict[str, tuple[str, ...]]:
+    entries = values.get(table, {})
+    if not isinstance(entries, dict):
+        raise SearchWordsError(f"{SEARCH_WORDS_FILE}, [{table}]: expected a table")
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for raw_key, raw_expansions in entries.items():
+        where = f"{SEARCH_WORDS_FILE}, [{table}] {raw_key!r}"
+        key = key_form(raw_key)
+        if not key or " " in key:
+            raise SearchWordsError(f"{where}: a key is one word")
+        if not isinstance(raw_expansions, list) or not raw_expansions:
+            raise SearchWordsError(f"{where}: expected a list of words")
+        if not all(isinstance(word, str) and word.strip() for word in raw_expansions):
+            raise SearchWordsError(f"{where}: every expansion is a non-empty text")
+        expansions = tuple(dict.fromkeys(key_form(word) for word in raw_expansions))
+        if key in expansions:
+            raise SearchWordsError(f"{where}: a word does not expand to itself")
+        if key in synonyms:
+            raise SearchWordsError(f"{where}: the same key twice (after stemming)")
+        synonyms[key] = expansions
+    return synonyms
+
+
+def english_stem(word: str) -> str:
+    """A deliberately simple stemmer for the English names: plurals, -ing and -ed off, a final
+    e off (lifts, lifting → lift; licences, licence → licenc; married, marry → marry)."""
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 4 and word.endswith("ied"):
+        word = word[:-3] + "y"
+    else:
+        for ending in ("ing", "ed"):
+            if len(word) > len(ending) + 2 and word.endswith(ending) and not word.endswith("eed"):
+                word = word[: -len(ending)]
+                if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+                    word = word[:-1]  # getting → get, planned → plan; filling stays fill
+                break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def _english_key(text: str) -> str:
+    return " ".join(english_stem(word) for word in text_normalise(text).split())
+
+
+def search_words_load(directory: Traversable | None = None) -> dict[str, Any]:
+    """Stop words and synonyms from ``data/search_words.toml`` (checked; errors name the
+    file, the table and the key)."""
+    folder = directory if directory is not None else resources.files("onewindow.catalog") / "data"
+    try:
+        text = (folder / SEARCH_WORDS_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SearchWordsError(f"{SEARCH_WORDS_FILE}: the file is missing") from None
+    try:
+        values = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SearchWordsError(f"{SEARCH_WORDS_FILE}: this is not valid TOML: {exc}") from exc
+    unknown = set(values) - {"stop_words", "synonyms", "english_synonyms"}
+    if unknown:
+        raise SearchWordsError(f"{SEARCH_WORDS_FILE}: unknown tables {sorted(unknown)}")
+    stop_words = values.get("stop_words", {})
+    if not isinstance(stop_words, dict) or set(stop_words) - {"chinese", "english"}:
+        raise SearchWordsError(f"{SEARCH_WORDS_FILE}, [stop_words]: keys chinese and english")
+    return {
+        "stop_words": _word_list(stop_words, "chinese"),
+        "english_stop_words": _word_list(stop_words, "english"),
+        "synonyms": _synonym_table(values, "synonyms", lambda text: text_normalise(text)),
+        "english_synonyms": _synonym_table(values, "english_synonyms", _english_key),
+    }
+
+
+_SEARCH_WORDS = search_words_load()
+# Words that carry no meaning for finding an item. Applied to queries and documents.
+STOP_WORDS: frozenset[str] = _SEARCH_WORDS["stop_words"]
+ENGLISH_STOP_WORDS: frozenset[str] = _SEARCH_WORDS["english_stop_words"]
+# Everyday words → the words the catalogue uses; expansions listed most likely first (the
+# first weighs 0.9, each next one 0.1 less). Chinese keys apply when the query contains them,
+# English keys (stemmed) to a whole query word.
+SYNONYMS: dict[str, tuple[str, ...]] = _SEARCH_WORDS["synonyms"]
+ENGLISH_SYNONYMS: dict[str, tuple[str, ...]] = _SEARCH_WORDS["english_synonyms"]
+
+
 def _jieba() -> Any:
     """A private jieba tokenizer, initialised once and quietly (words other code adds to the
     global jieba dictionary cannot change our index)."""
@@ -160,6 +246,17 @@ def _terms(texts: Iterable[str], *, unique: bool = True) -> list[str]:
         for phrase in text_normalise(text).split():
             terms.extend(_phrase_terms(phrase))
     return list(dict.fromkeys(terms)) if unique else terms
+
+
+def english_terms(text: str) -> list[str]:
+    """The stemmed English words of ``text`` (latin words only, stop words out), in order."""
+    terms = []
+    for word in text_normalise(text).split():
+        if _LATIN_WORD.fullmatch(word) and word not in ENGLISH_STOP_WORDS:
+            stem = english_stem(word)
+            if stem not in ENGLISH_STOP_WORDS:
+                terms.append(stem)
+    return terms
 
 
 def _word_segments(phrase: str) -> list[str]:
@@ -216,7 +313,8 @@ def _pinyin_sections(sections: Sequence[Sequence[str]]) -> tuple[str, str]:
 def _document_fields(item: ServiceItem, material_names: Sequence[str]) -> dict[str, str]:
     department = item.department
     department_texts = [department.name, department.short_name]
-    name_terms = _terms([item.name])
+    # The English name counts as the name: its stemmed words follow the Chinese terms.
+    name_terms = list(dict.fromkeys([*_terms([item.name]), *english_terms(item.name_en)]))
     keyword_terms = _terms([item.keywords])
     body_terms = _terms(
         [
@@ -228,7 +326,7 @@ def _document_fields(item: ServiceItem, material_names: Sequence[str]) -> dict[s
             *material_names,
         ],
         unique=False,
-    )
+    ) + english_terms(department.name_en)
     pinyin, initials = _pinyin_sections(
         [
             text_normalise(item.name).split(),
@@ -301,10 +399,15 @@ class _Member:
     text: str
     weight: float
     kind: str
+    spelled: bool = True  # a latin member may match pinyin (not in an English reading)
 
     @property
     def latin(self) -> bool:
         return _LATIN_WORD.fullmatch(self.text) is not None
+
+    @property
+    def pinyin(self) -> bool:
+        return self.spelled and self.latin
 
 
 @dataclass
@@ -314,13 +417,13 @@ class _Group:
     head: str
     members: list[_Member] = field(default_factory=list)
 
-    def add(self, text: str, weight: float, kind: str) -> None:
+    def add(self, text: str, weight: float, kind: str, *, spelled: bool = True) -> None:
         for member in self.members:
             if member.text == text:
                 if weight > member.weight:
                     member.weight, member.kind = weight, kind
                 return
-        self.members.append(_Member(text=text, weight=weight, kind=kind))
+        self.members.append(_Member(text=text, weight=weight, kind=kind, spelled=spelled))
 
 
 @dataclass
@@ -329,6 +432,7 @@ class _Query:
     core: str  # the query words without stop words, joined
     phrase: str  # the words as typed, single characters included ("" when no bonus applies)
     groups: list[_Group]
+    english: str = ""  # an English reading: its stemmed words, space-separated
 
     @property
     def members(self) -> list[_Member]:
@@ -337,16 +441,13 @@ class _Query:
 
 def _query_words(normalised: str) -> tuple[list[str], str]:
     """The query words (stop words out; single characters out when longer words exist) and
-    the phrase they form, single characters included (怎么领养老金 → [养老金], 领养老金)."""
-    if _LATIN_QUERY.fullmatch(normalised):
-        # Pinyin typed with or without spaces is one word: "yang lao jin" = "yanglaojin".
-        word = normalised.replace(" ", "")
-        return [word], word
+    the phrase they form, single characters included (怎么领养老金 → [养老金], 领养老金).
+    English stop words are dropped too."""
     words = []
     for phrase in normalised.split():
         for word in _jieba().cut(phrase):
             word = word.strip()
-            if word and word not in STOP_WORDS:
+            if word and word not in STOP_WORDS and word not in ENGLISH_STOP_WORDS:
                 words.append(word)
     typed_phrase = "".join(words)
     words = list(dict.fromkeys(words))
@@ -355,17 +456,53 @@ def _query_words(normalised: str) -> tuple[list[str], str]:
     return words[:MAX_QUERY_GROUPS], typed_phrase
 
 
-def _query_analyse(query: str) -> _Query | None:
-    normalised = text_normalise(query[: MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS].strip()
-    if not normalised:
+def _english_synonyms_add(group: _Group, *, spelled: bool = True) -> None:
+    for index, expansion in enumerate(ENGLISH_SYNONYMS.get(group.head, ())):
+        weight = max(SYNONYM_WEIGHT - 0.1 * index, 0.5)
+        group.add(expansion, weight, SYNONYM, spelled=spelled)
+
+
+def _english_reading(normalised: str, compact: str) -> _Query | None:
+    """A latin-only query read as English words (stemmed, stop words out, synonyms added)."""
+    words = list(dict.fromkeys(english_terms(normalised)))[:MAX_QUERY_GROUPS]
+    if not words:
         return None
-    compact = normalised.replace(" ", "")
-    words, typed_phrase = _query_words(normalised)
     groups = []
     for word in words:
         group = _Group(head=word)
-        group.add(word, 1.0, WORD)
-        if not _LATIN_WORD.fullmatch(word):
+        group.add(word, 1.0, WORD, spelled=False)
+        _english_synonyms_add(group, spelled=False)
+        groups.append(group)
+    return _Query(
+        compact=compact, core="".join(words), phrase="", groups=groups, english=" ".join(words)
+    )
+
+
+def _query_analyse(query: str) -> list[_Query]:
+    """The readings of ``query``: one for Chinese (or mixed) text; for latin letters only,
+    pinyin (one word, spaces ignored: "yang lao jin" = "yanglaojin") and English words."""
+    normalised = text_normalise(query[: MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS].strip()
+    if not normalised:
+        return []
+    compact = normalised.replace(" ", "")
+    if _LATIN_QUERY.fullmatch(normalised):
+        pinyin_group = _Group(head=compact)
+        pinyin_group.add(compact, 1.0, WORD)
+        pinyin = _Query(compact=compact, core=compact, phrase="", groups=[pinyin_group])
+        english = _english_reading(normalised, compact)
+        return [pinyin, english] if english is not None else [pinyin]
+    words, typed_phrase = _query_words(normalised)
+    groups = []
+    for word in words:
+        if _LATIN_WORD.fullmatch(word):
+            # A latin word in Chinese text: English (stemmed, with synonyms) or pinyin as typed.
+            group = _Group(head=english_stem(word))
+            group.add(group.head, 1.0, WORD)
+            group.add(word, 1.0, WORD)
+            _english_synonyms_add(group)
+        else:
+            group = _Group(head=word)
+            group.add(word, 1.0, WORD)
             for fragment in _phrase_terms(word)[1:]:
                 if len(fragment) > 1:
                     group.add(fragment, FRAGMENT_WEIGHT, FRAGMENT)
@@ -382,11 +519,11 @@ def _query_analyse(query: str) -> _Query | None:
             for index, expansion in enumerate(expansions):
                 group.add(expansion, max(SYNONYM_WEIGHT - 0.1 * index, 0.5), SYNONYM)
     if not groups:
-        return None
+        return []
     core = "".join(words)
     # The typed phrase earns a bonus where it appears whole, unless it is just one query word.
     phrase = typed_phrase if len(typed_phrase) >= 3 and typed_phrase not in words else ""
-    return _Query(compact=compact, core=core, phrase=phrase, groups=groups[:MAX_QUERY_GROUPS])
+    return [_Query(compact=compact, core=core, phrase=phrase, groups=groups[:MAX_QUERY_GROUPS])]
 
 
 # --- ranking ----------------------------------------------------------------------------
@@ -429,16 +566,19 @@ class _ParsedDocument:
     body_length: int
     pinyin: list[str]  # sections: name, keywords, department
     initials: list[str]
+    name_initials: str  # the initials of the whole name, run together (jyzzzsdt)
 
     @classmethod
     def of(cls, name: str, keywords: str, body: str, pinyin: str, initials: str) -> _ParsedDocument:
+        initial_sections = [*initials.split(SECTION_SEPARATOR), "", "", ""][:3]
         return cls(
             name=f" {name} ",
             keywords=f" {keywords} ",
             body=f" {body.replace(' ', '  ')} ",
             body_length=len(body),
             pinyin=[*pinyin.split(SECTION_SEPARATOR), "", "", ""][:3],
-            initials=[*initials.split(SECTION_SEPARATOR), "", "", ""][:3],
+            initials=initial_sections,
+            name_initials=initial_sections[0].replace(PINYIN_WORD_SEPARATOR, "").replace(" ", ""),
         )
 
     def spelled(self, section: int, word: str) -> float:
@@ -447,12 +587,20 @@ class _ParsedDocument:
             INITIALS_MATCH * _spelled_match(self.initials[section], word, whole_words=True),
         )
 
+    def initials_prefix(self, word: str) -> bool:
+        """``word`` (4+ letters) starts the initials of the name, wherever its words end:
+        jyzzz is 既有住宅增设电梯 (jy'zz'zs'dt). Shorter initials must end where a word does."""
+        return len(word) >= INITIALS_PREFIX_MIN and self.name_initials.startswith(word)
+
 
 @dataclass(frozen=True)
 class _Candidate:
     pk: int
     name: str
     code: str
+    basic_code: str
+    name_en: str
+    region_code: str  # of the implementing department
     document: _ParsedDocument
 
 
@@ -460,14 +608,23 @@ CANDIDATE_COLUMNS = (
     "pk",
     "name",
     "implementation_code",
+    "basic_code",
+    "name_en",
+    "department__region__code",
     *(f"search_document__{name}" for name in TEXT_FIELDS + PINYIN_FIELDS),
 )
 
 
-def _text_match(text: str, word: str) -> float:
+def _text_match(text: str, word: str, *, latin: bool = False) -> float:
+    """1 for a whole term, 0.75 inside a longer one; a latin word matches only a whole term
+    or, with 4+ letters, the start of one (lift, pension in pensioner; not "an" in pension)."""
     if word not in text:
         return 0.0
-    return 1.0 if f" {word} " in text else SUBSTRING_MATCH
+    if f" {word} " in text:
+        return 1.0
+    if not latin or (len(word) >= LATIN_PREFIX_MIN and f" {word}" in text):
+        return SUBSTRING_MATCH
+    return 0.0
 
 
 @dataclass(frozen=True)
@@ -486,13 +643,18 @@ NO_MATCH = _MemberMatch(0.0, 0.0, 0.0)
 
 def _member_match(document: _ParsedDocument, member: _Member) -> _MemberMatch:
     word = member.text
-    name = _text_match(document.name, word)
-    keywords = _text_match(document.keywords, word)
+    latin = member.latin
+    name = _text_match(document.name, word, latin=latin)
+    keywords = _text_match(document.keywords, word, latin=latin)
     frequency = 0.0
     if word in document.body:
-        frequency = float(document.body.count(f" {word} ")) or SUBSTRING_MATCH
-    if member.latin:
+        frequency = float(document.body.count(f" {word} ")) or _text_match(
+            document.body, word, latin=latin
+        )
+    if member.pinyin:
         name = max(name, document.spelled(0, word))
+        if document.initials_prefix(word):
+            name = max(name, INITIALS_MATCH * PINYIN_MATCH)
         keywords = max(keywords, document.spelled(1, word))
         if not frequency and document.spelled(2, word):
             frequency = 1.0
@@ -518,6 +680,11 @@ def _name_compact(name: str) -> str:
     return text_normalise(name).replace(" ", "")
 
 
+@lru_cache(maxsize=8192)
+def _english_name(name_en: str) -> str:
+    return " ".join(english_terms(name_en))
+
+
 def _tier(
     query: _Query, candidate: _Candidate, literal_in_name: bool, all_in_name_or_keywords: bool
 ) -> int:
@@ -527,11 +694,19 @@ def _tier(
         return TIER_EXACT
     if len(query.core) >= 2 and name.startswith(query.core):
         return TIER_PREFIX
-    if len(query.groups) == 1 and _LATIN_WORD.fullmatch(query.core):
+    if query.english:
+        english_name = _english_name(candidate.name_en)
+        if query.english == english_name:
+            return TIER_EXACT
+        if english_name.startswith(f"{query.english} "):
+            return TIER_PREFIX
+    elif len(query.groups) == 1 and _LATIN_WORD.fullmatch(query.core):
         name_pinyin = document.pinyin[0].replace(PINYIN_WORD_SEPARATOR, "")
         if query.core == name_pinyin:
             return TIER_EXACT
         if len(query.core) >= 4 and name_pinyin.startswith(query.core):
+            return TIER_PREFIX
+        if document.initials_prefix(query.core):
             return TIER_PREFIX
     if literal_in_name:
         return TIER_ALL_IN_NAME
@@ -541,7 +716,7 @@ def _tier(
 
 
 class _Ranker:
-    """Scores candidates against an analysed query; see the module docstring."""
+    """Scores candidates against one reading of the query; see the module docstring."""
 
     def __init__(
         self, query: _Query, candidates: list[_Candidate], total: int, average_body_length: float
@@ -549,13 +724,17 @@ class _Ranker:
         self.query = query
         self.average_body_length = average_body_length
         self.matches: dict[tuple[int, str], _MemberMatch] = {}
-        frequency: Counter[str] = Counter()
+        # Document frequency counts items, not implementations: an item every street office
+        # implements does not make its words look common.
+        found: dict[str, set[str]] = {member.text: set() for member in query.members}
         for candidate in candidates:
             for member in query.members:
                 key = (candidate.pk, member.text)
                 if key not in self.matches:
                     self.matches[key] = _member_match(candidate.document, member)
-                    frequency[member.text] += self.matches[key].found
+                    if self.matches[key].found:
+                        found[member.text].add(candidate.basic_code)
+        frequency = {text: len(codes) for text, codes in found.items()}
         # A query word found in no candidate (a filler word, a typo) is ignored.
         self.groups = [
             group
@@ -592,6 +771,8 @@ class _Ranker:
 
     def score(self, candidate: _Candidate) -> float:
         """``1000 × tier + term score``; 0 when nothing matched."""
+        if not self.groups:
+            return 0.0
         group_scores = []
         literal_in_name = True
         all_in_name_or_keywords = True
@@ -621,51 +802,49 @@ class _Ranker:
 
 
 def _rank(
-    query: _Query, candidates: list[_Candidate], total: int, average_body_length: float
+    readings: list[_Query], candidates: list[_Candidate], total: int, average_body_length: float
 ) -> list[tuple[float, _Candidate]]:
-    """Scored candidates, best first; ties go to the shorter name, then the lower code."""
-    ranker = _Ranker(query, candidates, total, average_body_length)
-    if not ranker.groups:
-        return []
-    scored = [(ranker.score(candidate), candidate) for candidate in candidates]
+    """Scored candidates, best first (each scored by its best reading of the query); ties go
+    to the shorter name, then the lower code."""
+    rankers = [_Ranker(query, candidates, total, average_body_length) for query in readings]
+    scored = [
+        (max(ranker.score(candidate) for ranker in rankers), candidate) for candidate in candidates
+    ]
     scored = [pair for pair in scored if pair[0] > 0]
     scored.sort(key=lambda pair: (-pair[0], len(pair[1].name), pair[1].code, pair[1].pk))
     return scored
 
 
-def _candidate_filter(query: _Query) -> Q:
+def _candidate_filter(readings: list[_Query]) -> Q:
     condition = Q()
-    for member in query.members:
+    texts = dict.fromkeys(member.text for query in readings for member in query.members)
+    pinyin = {member.text for query in readings for member in query.members if member.pinyin}
+    for text in texts:
         for field_name in TEXT_FIELDS:
-            condition |= Q(**{f"search_document__{field_name}__icontains": member.text})
-        if member.latin:
+            condition |= Q(**{f"search_document__{field_name}__icontains": text})
+        if text in pinyin:
             for alias in PINYIN_ALIASES:
-                condition |= Q(**{f"{alias}__icontains": member.text})
+                condition |= Q(**{f"{alias}__icontains": text})
     return condition
 
 
-def item_search(
-    query: str, *, limit: int = 20, items: QuerySet[ServiceItem] | None = None
-) -> list[SearchHit]:
-    """Items matching ``query`` best first; ``items`` restricts the candidates (default:
-    published items).
-
-    Three queries whatever the catalogue size: one counts the candidate set (for the term
-    weights), one reads the search documents of the matching items, one loads the hits (with
-    their department).
-    An empty or punctuation-only query returns ``[]``.
-    """
+def _ranked(
+    query: str, items: QuerySet[ServiceItem] | None
+) -> tuple[list[tuple[float, _Candidate]], QuerySet[ServiceItem]]:
+    """Every matching candidate of ``items`` (default: published items), best first, and the
+    queryset to load them from. Two queries: the size of the set, the matching documents."""
     from onewindow.catalog.selectors import item_list_public
 
-    analysed = _query_analyse(query)
-    if analysed is None or limit <= 0:
-        return []
     base = items if items is not None else item_list_public()
+    readings = _query_analyse(query)
+    if not readings:
+        return [], base
     stats = base.aggregate(
-        total=Count("pk"), body_length=Avg(Length("search_document__body_terms"))
+        total=Count("basic_code", distinct=True),
+        body_length=Avg(Length("search_document__body_terms")),
     )
     matching = base
-    if any(member.latin for member in analysed.members):
+    if any(member.pinyin for reading in readings for member in reading.members):
         # Pinyin is stored with word separators; compare it without them.
         matching = matching.alias(
             **{
@@ -679,18 +858,45 @@ def item_search(
             }
         )
     rows = (
-        matching.filter(_candidate_filter(analysed))
+        matching.filter(_candidate_filter(readings))
         .order_by()  # the ranking orders; skip the default join on the department name
         .values_list(*CANDIDATE_COLUMNS)
     )
     candidates = {
-        pk: _Candidate(pk=pk, name=name, code=code, document=_ParsedDocument.of(*texts))
-        for pk, name, code, *texts in rows
+        pk: _Candidate(
+            pk=pk,
+            name=name,
+            code=code,
+            basic_code=basic_code,
+            name_en=name_en or "",
+            region_code=region_code or "",
+            document=_ParsedDocument.of(*texts),
+        )
+        for pk, name, code, basic_code, name_en, region_code, *texts in rows
     }
     if not candidates:
-        return []
+        return [], base
     total = stats["total"] or 0
-    ranked = _rank(analysed, list(candidates.values()), total, float(stats["body_length"] or 0))
+    body_length = float(stats["body_length"] or 0)
+    return _rank(readings, list(candidates.values()), total, body_length), base
+
+
+def item_search(
+    query: str, *, limit: int = 20, items: QuerySet[ServiceItem] | None = None
+) -> list[SearchHit]:
+    """Items matching ``query`` best first; ``items`` restricts the candidates (default:
+    published items). Each implementation is its own hit (see ``item_search_grouped``).
+
+    Three queries whatever the catalogue size: one counts the candidate set (for the term
+    weights), one reads the search documents of the matching items, one loads the hits (with
+    their department).
+    An empty or punctuation-only query returns ``[]``.
+    """
+    if limit <= 0:
+        return []
+    ranked, base = _ranked(query, items)
+    if not ranked:
+        return []
     ranked = ranked[:limit]
     # Only the hits are loaded as model instances (with the caller's select/prefetch).
     items_by_pk = base.select_related("department").in_bulk([c.pk for _, c in ranked])
@@ -699,3 +905,98 @@ def item_search(
         for score, candidate in ranked
         if candidate.pk in items_by_pk
     ]
+
+
+def item_filter(
+    items: QuerySet[ServiceItem],
+    *,
+    department_id: int | None = None,
+    online: bool | None = None,
+    instant: bool | None = None,
+) -> QuerySet[ServiceItem]:
+    """The search filters: one implementing department, can (or cannot) be applied for online
+    (可网上办, ``is_online``), is (or is not) an instant item (即办件). ``None`` leaves a
+    filter out. Pass the result as ``items`` to a search."""
+    if department_id is not None:
+        items = items.filter(department_id=department_id)
+    if online is not None:
+        items = items.filter(is_online=online)
+    if instant is not None:
+        instant_item = Q(case_type=CaseType.INSTANT)
+        items = items.filter(instant_item if instant else ~instant_item)
+    return items
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    """One item of the basic directory (基本目录) with the implementations that matched: one
+    per implementing department, e.g. one per street office. The implementation of the chosen
+    region comes first; the others follow by region code, then implementation code."""
+
+    basic_code: str
+    score: float
+    implementations: list[ServiceItem]
+    count: int  # implementations found (``implementations`` holds at most MAX_GROUP_SHOWN)
+    local: bool  # the first implementation is the chosen region's own
+
+    @property
+    def item(self) -> ServiceItem:
+        return self.implementations[0]
+
+    @property
+    def others(self) -> list[ServiceItem]:
+        return self.implementations[1:]
+
+
+def _in_region(region_code: str, prefix: str) -> bool:
+    return bool(prefix) and region_code.startswith(prefix)
+
+
+def item_search_grouped(
+    query: str,
+    *,
+    limit: int = 20,
+    items: QuerySet[ServiceItem] | None = None,
+    region: Region | None = None,
+) -> list[SearchGroup]:
+    """Like ``item_search``, but one result per basic code (an item every street office
+    implements is one result, not 22), best first, at most ``limit`` of them; within a result
+    the implementation of ``region`` (a department inside it, e.g. the chosen street's office)
+    comes first. The same three queries whatever the catalogue size."""
+    if limit <= 0:
+        return []
+    ranked, base = _ranked(query, items)
+    prefix = region.prefix if region is not None else ""
+    groups: dict[str, list[tuple[float, _Candidate]]] = {}
+    for score, candidate in ranked:
+        members = groups.get(candidate.basic_code)
+        if members is None:
+            if len(groups) == limit:
+                continue
+            members = groups[candidate.basic_code] = []
+        members.append((score, candidate))
+    shown: dict[str, list[_Candidate]] = {}
+    for code, members in groups.items():
+        ordered = sorted(
+            (candidate for _, candidate in members),
+            key=lambda c: (not _in_region(c.region_code, prefix), c.region_code, c.code, c.pk),
+        )
+        shown[code] = ordered[:MAX_GROUP_SHOWN]
+    items_by_pk = base.select_related("department").in_bulk(
+        [candidate.pk for candidates in shown.values() for candidate in candidates]
+    )
+    results = []
+    for code, members in groups.items():
+        implementations = [items_by_pk[c.pk] for c in shown[code] if c.pk in items_by_pk]
+        if not implementations:
+            continue
+        results.append(
+            SearchGroup(
+                basic_code=code,
+                score=members[0][0],
+                implementations=implementations,
+                count=len(members),
+                local=_in_region(shown[code][0].region_code, prefix),
+            )
+        )
+    return results

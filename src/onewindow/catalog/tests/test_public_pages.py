@@ -13,6 +13,8 @@ from html import unescape
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -435,9 +437,167 @@ def test_search_page_explains_an_empty_query_and_no_results(client):
     search_form = html_of(client.get("/en/search/"))
     assert 'hx-get="/en/search/"' in search_form
     assert 'hx-trigger="input changed delay:400ms, search"' in search_form
-    assert (
-        '<form class="search-form" action="/en/search/" method="get" role="search">' in search_form
+    assert '<form id="search" action="/en/search/" method="get" role="search">' in search_form
+
+
+def street_implementations(count: int, **overrides) -> list[ServiceItem]:
+    """One street-level item (one basic code) implemented by the offices of ``count`` streets."""
+    items = []
+    for number in range(1, count + 1):
+        street = StreetFactory(name=f"第{number}街道", name_en=f"Street {number}")
+        office = DepartmentFactory(
+            name=f"{street.code}街道办事处", name_en=f"Street {number} Office", region=street
+        )
+        fields = {
+            "basic_code": "059000005001",
+            "name": "企业退休人员计划生育奖励申领",
+            "name_en": "Family-planning reward for retirees",
+            "keywords": "独生子女奖励 退休奖励",
+            "department": office,
+        }
+        fields.update(overrides)
+        items.append(create_item(**fields))
+    return items
+
+
+def cards(html: str) -> list[tuple[str, str]]:
+    """(link, name) of each result card, in order."""
+    link = r'<a class="item-card__link" href="([^"]+)">\s*'
+    return re.findall(link + r'<span class="item-card__name">([^<]+)</span>', html)
+
+
+def test_search_shows_one_card_per_item_listing_every_office_that_handles_it(client):
+    first, second, third = street_implementations(3)
+    pension = create_item(name="企业职工基本养老保险待遇申领", keywords="退休金 养老金")
+
+    html = html_of(client.get("/en/search/", {"q": "退休 养老金"}))
+
+    assert cards(html) == [
+        (f"/en/items/{pension.pk}/", "企业职工基本养老保险待遇申领"),
+        (f"/en/items/{first.pk}/", "Family-planning reward for retirees"),
+    ]
+    assert '<p class="result-count">2 services found for “退休 养老金”</p>' in html
+    assert html.count('data-basic-code="059000005001"') == 1
+    assert "<summary>Handled by 3 offices: choose yours</summary>" in html
+    others = re.findall(r'<li><a href="(/en/items/\d+/)"><span>([^<]+)</span>', html)
+    assert others == [
+        (f"/en/items/{second.pk}/", "Street 2 Office"),
+        (f"/en/items/{third.pk}/", "Street 3 Office"),
+    ]
+    # The form offers every street, the whole district by default.
+    assert '<option value="">Whole district</option>' in html
+    assert re.findall(r'<option value="(\d{12})"', html) == [
+        item.department.region.code for item in (first, second, third)
+    ]
+    assert "ow_street" not in client.cookies
+
+
+def test_the_chosen_street_comes_first_and_is_remembered_in_a_cookie(client):
+    first, second, _third = street_implementations(3)
+    street = second.department.region
+
+    chosen = client.get("/en/search/", {"q": "计划生育奖励", "street": street.code})
+    html = html_of(chosen)
+
+    assert cards(html) == [(f"/en/items/{second.pk}/", "Family-planning reward for retirees")]
+    assert '<span class="item-card__dept">Your street: Street 2 Office</span>' in html
+    assert "<summary>2 other offices handle it</summary>" in html
+    assert f'<option value="{street.code}" selected>Street 2</option>' in html
+    cookie = chosen.cookies["ow_street"]
+    assert (cookie.value, cookie["max-age"], cookie["httponly"], cookie["samesite"]) == (
+        street.code,
+        365 * 24 * 3600,
+        True,
+        "Lax",
     )
+    assert "Cookie" in chosen["Vary"]
+
+    # Later searches, the htmx fragment too, use the remembered street.
+    again = html_of(client.get("/search/", {"q": "计划生育奖励"}))
+    assert cards(again) == [(f"/items/{second.pk}/", "企业退休人员计划生育奖励申领")]
+    fragment = client.get("/search/", {"q": "计划生育奖励"}, headers={"HX-Request": "true"})
+    assert cards(html_of(fragment))[0][0] == f"/items/{second.pk}/"
+
+    # Choosing the whole district forgets it; an unknown code means the whole district.
+    district = client.get("/search/", {"q": "计划生育奖励", "street": ""})
+    assert district.cookies["ow_street"].value == ""
+    assert cards(html_of(district))[0][0] == f"/items/{first.pk}/"
+    unknown = html_of(client.get("/search/", {"q": "计划生育奖励", "street": "440103999000"}))
+    assert cards(unknown)[0][0] == f"/items/{first.pk}/"
+
+
+def test_english_words_find_items_on_the_english_and_the_chinese_page(client):
+    lift = create_item(
+        name="既有住宅增设电梯", name_en="Adding a lift to an existing residential building"
+    )
+    birth = create_item(name="生育登记", name_en="Birth registration")
+    pension = create_item(
+        name="企业职工基本养老保险待遇申领",
+        name_en="Claiming the basic pension for enterprise employees",
+    )
+
+    for query, item in (("pension", pension), ("lift", lift), ("birth", birth)):
+        english = html_of(client.get("/en/search/", {"q": query}))
+        assert cards(english) == [(f"/en/items/{item.pk}/", item.name_en)], query
+        chinese = html_of(client.get("/search/", {"q": query}))
+        assert cards(chinese) == [(f"/items/{item.pk}/", item.name)], query
+
+
+def test_search_filters_by_department_online_and_instant(client):
+    market = DepartmentFactory(name="区市场监督管理局", name_en="Market Regulation Bureau")
+    other = DepartmentFactory(name="区卫生健康局")
+    counter = create_item(name="食品经营许可（新办）", keywords="开饭店", department=market)
+    online = create_item(
+        name="食品经营许可（延续）",
+        keywords="开饭店",
+        department=market,
+        is_online=True,
+        online_depth=[OnlineDepth.RECEIVE, OnlineDepth.PRE_REVIEW],
+    )
+    instant = create_item(
+        name="食品经营许可（补办）",
+        keywords="开饭店",
+        department=other,
+        case_type=CaseType.INSTANT,
+        promised_limit=0,
+    )
+
+    def shown(**params) -> list[str]:
+        html = html_of(client.get("/en/search/", {"q": "开饭店", **params}))
+        return [name for _, name in cards(html)]
+
+    assert shown() == [counter.name, online.name, instant.name]
+    assert shown(department=market.pk) == [counter.name, online.name]
+    assert shown(online="1") == [online.name]
+    assert shown(instant="1") == [instant.name]
+    assert shown(department=other.pk, online="1") == []
+    # Malformed values are no filter at all.
+    assert shown(department="abc", online="yes") == [counter.name, online.name, instant.name]
+    assert shown(department="9" * 30) == [counter.name, online.name, instant.name]
+
+    html = html_of(
+        client.get("/en/search/", {"q": "开饭店", "department": other.pk, "online": "1"})
+    )
+    assert f'<option value="{other.pk}" selected>区卫生健康局</option>' in html
+    assert 'name="online" value="1" checked>' in html
+    assert 'name="instant" value="1">' in html
+    assert "Filters are on: clear them to search every service." in html
+    assert 'hx-include="closest form"' in html
+
+
+def test_search_page_queries_do_not_grow_with_the_catalogue(client):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/search/", {"q": "退休 养老金"}).status_code == 200
+        return len(captured)
+
+    street_implementations(2)
+    create_item(name="企业职工基本养老保险待遇申领", keywords="退休金 养老金")
+    few = queries()
+    street_implementations(6, basic_code="059000006001", name="退休人员社会化管理服务")
+    for number in range(10):
+        create_item(name=f"养老金相关事项{number}", keywords="养老金")
+    assert queries() == few == 5
 
 
 # --- Lists by department and life event ----------------------------------------------------
@@ -650,7 +810,8 @@ def test_list_pages_run_a_bounded_number_of_queries(
     departments, topics, items = busy_catalogue
     pages = [
         ("/", 3),
-        ("/search/?q=%E5%85%BB%E8%80%81", 4),  # 养老
+        # 养老: the streets and departments to filter by, then the search's three queries.
+        ("/search/?q=%E5%85%BB%E8%80%81", 5),
         (f"/departments/{departments[0].pk}/", 3),
         (f"/topics/{topics[0].code}/", 3),
         ("/power-list/", 4),

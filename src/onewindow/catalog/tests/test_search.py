@@ -10,15 +10,24 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from onewindow.catalog.codes import CaseType
 from onewindow.catalog.models import SearchDocument, ServiceItem
 from onewindow.catalog.search import (
+    ENGLISH_SYNONYMS,
+    SYNONYMS,
+    SearchWordsError,
+    english_stem,
+    item_filter,
     item_search,
+    item_search_grouped,
     search_document_rebuild,
     search_documents_rebuild_all,
+    search_words_load,
     text_normalise,
 )
 from onewindow.catalog.services import ItemContent, item_cancel, item_save
-from onewindow.testing.factories import DepartmentFactory, create_item, material
+from onewindow.org.models import Region
+from onewindow.testing.factories import DepartmentFactory, StreetFactory, create_item, material
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ class Entry:
     who: str = ""
     bring: str = ""
     materials: tuple[str, ...] = ()
+    name_en: str = ""
 
 
 DEPARTMENTS = {
@@ -55,6 +65,7 @@ CATALOGUE = [
         "同一楼栋的业主",
         "业主同意书和设计方案",
         ("业主意见征询表", "加装电梯设计方案", "房屋所有权证"),
+        name_en="Adding a lift to an old residential building",
     ),
     Entry(
         "电梯安装改造维修告知",
@@ -71,6 +82,7 @@ CATALOGUE = [
         "开一家小店、做个小生意，先办个体工商户营业执照。",
         "个体工商户营业执照",
         materials=("个体工商户登记申请书", "经营场所使用证明"),
+        name_en="Registration of an individual business",
     ),
     Entry(
         "有限责任公司设立登记",
@@ -87,6 +99,7 @@ CATALOGUE = [
         "卖食品、开饭店、开便利店，需要办食品经营许可证。",
         "食品经营许可证",
         materials=("食品经营许可申请书", "食品安全管理制度"),
+        name_en="Food business licence",
     ),
     Entry(
         "城乡居民养老保险待遇核定",
@@ -95,6 +108,7 @@ CATALOGUE = [
         "参加城乡居民养老保险、年满六十周岁，可以按月领取养老金。",
         "每月的养老金",
         "年满六十周岁的参保人",
+        name_en="Determination of residents' basic pension",
     ),
     Entry(
         "企业职工基本养老保险待遇申领",
@@ -103,6 +117,7 @@ CATALOGUE = [
         "企业职工到了退休年龄，申请按月领取基本养老金。",
         "每月的基本养老金",
         "达到法定退休年龄的企业职工",
+        name_en="Claiming the basic pension for enterprise employees",
     ),
     Entry(
         "养老机构设立备案",
@@ -132,6 +147,7 @@ CATALOGUE = [
         "生孩子前后都可以办生育登记，领取生育服务登记凭证。",
         "生育服务登记凭证",
         "夫妻双方",
+        name_en="Birth registration",
     ),
     Entry(
         "最低生活保障申请",
@@ -157,6 +173,7 @@ CATALOGUE = [
         "结婚证",
         "年满法定婚龄的男女双方",
         materials=("户口簿",),
+        name_en="Marriage registration",
     ),
     Entry(
         "居住证办理",
@@ -212,6 +229,7 @@ def build_catalogue() -> dict[str, ServiceItem]:
         materials = [material(name=name) for name in entry.materials] or None
         items[entry.name] = create_item(
             name=entry.name,
+            name_en=entry.name_en,
             department=departments[entry.department],
             keywords=entry.keywords,
             guide_summary=entry.summary,
@@ -272,6 +290,11 @@ EVERYDAY_QUERIES = {
     "迁户口": "户口迁移",
     "失业了": "失业保险金申领",
     "开诊所": "医疗机构执业登记",
+    # Issue 7: everyday words the synonym table (data/search_words.toml) bridges.
+    "开个小饭馆": "食品经营许可",
+    "个体工商户注册": "个体工商户设立登记",
+    "公司注册": "有限责任公司设立登记",
+    "开餐厅": "食品经营许可",
 }
 
 
@@ -454,6 +477,245 @@ def test_rebuild_search_command_for_one_department(catalogue):
         "结婚登记",
         "高龄津贴申领",
     }
+
+
+# --- Issue 7: everyday phrasing, English, initials, grouping, filters -----------------------
+
+
+def test_the_issue_phrases_find_their_items_in_the_top_three(catalogue):
+    assert names("开个小饭馆") == ["食品经营许可"]
+    assert names("个体工商户注册")[:3] == ["个体工商户设立登记", "有限责任公司设立登记", "结婚登记"]
+    # 注册 is the everyday word for 登记: the name holds every word, through the synonym.
+    assert item_search("个体工商户注册")[0].score >= 1000
+
+
+def test_english_names_and_words_find_items(catalogue):
+    # Both English names say "pension": a tie, which the shorter Chinese name wins.
+    assert names("pension") == ["城乡居民养老保险待遇核定", "企业职工基本养老保险待遇申领"]
+    assert names("lift") == ["旧楼加装电梯审批"]
+    assert names("birth") == ["生育登记"]
+    # Plurals and -ing are stemmed; English synonyms bridge everyday words; stop words go.
+    assert names("lifts") == names("Lifting") == names("elevator") == ["旧楼加装电梯审批"]
+    assert names("how do I get a pension")[:2] == names("pensions")[:2]
+    assert names("baby") == ["生育登记"]
+    assert names("food licences") == ["食品经营许可"]
+    # The exact English name is the top tier, like the exact Chinese name.
+    hits = item_search("Birth registration")
+    assert [hit.item.name for hit in hits[:2]] == ["生育登记", "结婚登记"]
+    assert hits[0].score >= 4000 > hits[1].score
+    # Latin letters match the start of an English word, never its inside ("sion", "ension").
+    assert item_search("sion") == item_search("ension") == []
+    assert names("pens") == names("pension")
+
+
+def test_english_words_do_not_break_pinyin(catalogue):
+    assert top("jzdt") == top("jiazhuangdianti") == "旧楼加装电梯审批"
+    assert sorted(names("ylj")) == ["企业职工基本养老保险待遇申领", "城乡居民养老保险待遇核定"]
+    # English and Chinese in one query: both words count.
+    assert top("生育 birth") == "生育登记"
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("lift", "lift"),
+        ("lifts", "lift"),
+        ("lifting", "lift"),
+        ("licences", "licenc"),
+        ("licence", "licenc"),
+        ("businesses", "business"),
+        ("business", "business"),
+        ("families", "family"),
+        ("married", "marry"),
+        ("marry", "marry"),
+        ("shopping", "shop"),
+        ("building", "build"),
+        ("registered", "register"),
+        ("need", "need"),
+        ("bus", "bus"),
+    ],
+)
+def test_english_stemming_is_simple_and_consistent(word, stem):
+    assert english_stem(word) == stem
+
+
+def test_pinyin_initials_match_the_start_of_a_name_across_its_words(catalogue):
+    department = DepartmentFactory()
+    works = create_item(name="既有市政设施迁改审批", department=department)
+    lift = create_item(name="既有住宅增设电梯", keywords="加装电梯", department=department)
+    jysz = item_search("jysz")
+    assert [hit.item for hit in jysz] == [works]
+    assert jysz[0].score >= 3000
+    # jy'zz'zs'dt: "jyzzz" ends inside a word, and still starts the name.
+    jyzzz = item_search("jyzzz")
+    assert [hit.item for hit in jyzzz] == [lift]
+    assert jyzzz[0].score >= 3000
+    # Three letters must still end where a word ends (ylj is not 养老机构).
+    assert "养老机构设立备案" not in names("ylj")
+
+
+def street_offices(count: int) -> list:
+    """``count`` streets, each with its street office (a department of that street)."""
+    offices = []
+    for number in range(1, count + 1):
+        street = StreetFactory(name=f"第{number}街道", name_en=f"Street {number}")
+        offices.append(
+            DepartmentFactory(
+                name=f"荔湾区第{number}街道办事处", short_name=f"第{number}街道", region=street
+            )
+        )
+    return offices
+
+
+def street_item(office, **overrides) -> ServiceItem:
+    """The street-level item every street office implements (one basic code)."""
+    fields = {
+        "basic_code": "059000005001",
+        "name": "企业退休人员计划生育奖励申领",
+        "keywords": "独生子女奖励 退休奖励 计生奖励",
+        "guide_summary": "企业退休的独生子女父母，领一次性计划生育奖励。",
+        "department": office,
+        "exercise_level": "4",
+    }
+    fields.update(overrides)
+    return create_item(**fields)
+
+
+def test_implementations_of_one_item_are_one_result_with_the_chosen_street_first(catalogue):
+    offices = street_offices(3)
+    implementations = [street_item(office) for office in offices]
+    # Flat: one hit per implementation.
+    flat = names("退休 养老金")
+    assert flat.count("企业退休人员计划生育奖励申领") == 3
+
+    groups = item_search_grouped("退休 养老金")
+    assert [(group.item.name, group.count) for group in groups] == [
+        ("企业职工基本养老保险待遇申领", 1),
+        ("企业退休人员计划生育奖励申领", 3),
+        ("城乡居民养老保险待遇核定", 1),
+        ("养老机构设立备案", 1),
+    ]
+    assert len({group.basic_code for group in groups}) == len(groups)
+    reward = groups[1]
+    # The whole district: implementations in the order of their streets.
+    assert reward.implementations == implementations
+    assert reward.local is False
+    assert reward.score == max(
+        hit.score for hit in item_search("退休 养老金", limit=50) if hit.item in implementations
+    )
+
+    second_street = offices[1].region
+    chosen = item_search_grouped("退休 养老金", region=second_street)[1]
+    assert chosen.implementations == [implementations[1], implementations[0], implementations[2]]
+    assert chosen.item == implementations[1]
+    assert chosen.others == [implementations[0], implementations[2]]
+    assert chosen.local is True
+    # A district item has one implementation and is not "local" to any street.
+    assert item_search_grouped("退休 养老金", region=second_street)[0].local is False
+
+
+def test_grouped_search_limits_results_not_implementations(catalogue):
+    offices = street_offices(4)
+    for office in offices:
+        street_item(office)
+    groups = item_search_grouped("计划生育奖励", limit=1)
+    assert [(group.item.name, group.count) for group in groups] == [
+        ("企业退休人员计划生育奖励申领", 4)
+    ]
+    assert item_search_grouped("计划生育奖励", limit=0) == []
+    assert item_search_grouped("？！") == []
+
+
+def test_an_item_every_street_implements_does_not_look_common(db):
+    # Document frequency counts basic codes: 5 implementations of one item weigh like one, so
+    # other items' scores do not move when more streets implement it.
+    offices = street_offices(5)
+    street_item(offices[0], name="长者饭堂助餐服务申请", keywords="助餐 长者饭堂")
+    single = create_item(name="助餐配餐服务机构备案", keywords="助餐")
+    create_item(name="社区食堂备案", keywords="食堂")
+    before = item_search_grouped("助餐")
+    for office in offices[1:]:
+        street_item(office, name="长者饭堂助餐服务申请", keywords="助餐 长者饭堂")
+    after = item_search_grouped("助餐")
+    assert [(group.item, group.count) for group in after] == [
+        (single, 1),
+        (before[1].item, 5),
+    ]
+    assert [group.score for group in after] == [group.score for group in before]
+
+
+def test_grouped_search_runs_three_queries_whatever_the_catalogue(
+    catalogue, django_assert_num_queries
+):
+    offices = street_offices(3)
+    for office in offices:
+        street_item(office)
+    street = Region.objects.get(pk=offices[0].region_id)
+    with django_assert_num_queries(3):
+        groups = item_search_grouped("退休 养老金", region=street)
+        departments = [item.department.name for item in groups[1].implementations]
+    assert departments == [office.name for office in offices]
+    with django_assert_num_queries(3):
+        item_search_grouped("pension")
+
+
+def test_filters_by_department_online_and_instant(catalogue):
+    market = catalogue["食品经营许可"].department
+    ServiceItem.objects.filter(pk=catalogue["食品经营许可"].pk).update(is_online=True)
+    ServiceItem.objects.filter(pk=catalogue["有限责任公司设立登记"].pk).update(
+        case_type=CaseType.INSTANT, promised_limit=0
+    )
+    public = ServiceItem.objects.filter(status="published")
+    query = "登记 许可"
+    by_department = item_filter(public, department_id=market.pk)
+    assert sorted(names(query, items=by_department)) == [
+        "个体工商户设立登记",
+        "有限责任公司设立登记",
+        "食品经营许可",
+    ]
+    assert names(query, items=item_filter(public, online=True)) == ["食品经营许可"]
+    assert names(query, items=item_filter(public, instant=True)) == ["有限责任公司设立登记"]
+    assert "有限责任公司设立登记" not in names(query, items=item_filter(public, instant=False))
+    both = item_filter(public, department_id=market.pk, online=True, instant=True)
+    assert names(query, items=both) == []
+    assert item_filter(public) is public
+
+
+def test_the_search_words_file_is_valid_and_covers_the_everyday_phrasings():
+    words = search_words_load()
+    assert words["synonyms"] == SYNONYMS
+    assert words["english_synonyms"] == ENGLISH_SYNONYMS
+    assert SYNONYMS["饭馆"] == ("餐馆", "饭店", "餐饮")
+    assert SYNONYMS["注册"] == ("设立登记", "登记")
+    # English keys and expansions are stored stemmed.
+    assert ENGLISH_SYNONYMS["elevator"] == ("lift",)
+    assert ENGLISH_SYNONYMS["licens"] == ("licenc",)
+    assert "开个" in words["stop_words"]
+    assert "the" in words["english_stop_words"]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[synonyms]\n"饭馆" = ["饭馆"]\n', "does not expand to itself"),
+        ('[synonyms]\n"饭 馆" = ["餐馆"]\n', "a key is one word"),
+        ('[synonyms]\n"饭馆" = "餐馆"\n', "expected a list of words"),
+        ('[english_synonyms]\nlift = [""]\n', "every expansion is a non-empty text"),
+        ('[english_synonyms]\nlift = ["up"]\nlifts = ["up"]\n', "same key twice"),
+        ("[synonym]\n", "unknown tables"),
+        ("[stop_words]\nchinese = 3\n", "expected a text"),
+        ("[synonyms\n", "not valid TOML"),
+    ],
+)
+def test_a_wrong_search_words_file_is_refused_with_the_place(tmp_path, text, problem):
+    (tmp_path / "search_words.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(SearchWordsError, match=problem):
+        search_words_load(tmp_path)
+
+
+def test_a_missing_search_words_file_is_refused(tmp_path):
+    with pytest.raises(SearchWordsError, match="the file is missing"):
+        search_words_load(tmp_path)
 
 
 # Catalogue characters, latin letters and punctuation, full and half width.

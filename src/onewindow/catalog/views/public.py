@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -29,13 +30,17 @@ from onewindow.catalog.codes import (
     ServiceObject,
 )
 from onewindow.catalog.models import LifeEventTopic, ServiceItem
-from onewindow.catalog.search import item_search
-from onewindow.org.models import CentreLevel, Department, ServiceCentre
+from onewindow.catalog.search import item_filter, item_search_grouped
+from onewindow.org.codes import RegionLevel
+from onewindow.org.models import CentreLevel, Department, Region, ServiceCentre
 
 ITEMS_PER_PAGE = 30
 POWER_LIST_PER_PAGE = 50
 SEARCH_LIMIT = 50
 SEARCH_QUERY_MAX_LENGTH = 100
+# The chosen street (a division code) is remembered in this cookie for a year.
+SEARCH_STREET_COOKIE = "ow_street"
+SEARCH_STREET_COOKIE_AGE = 365 * 24 * 3600
 # How many service centres an item guide lists by name; the rest are counted.
 GUIDE_CENTRES_SHOWN = 12
 
@@ -104,16 +109,75 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", context)
 
 
+def _search_street(
+    request: HttpRequest, streets: list[Region] | None
+) -> tuple[Region | None, bool]:
+    """The street whose implementations come first: ``?street=<division code>`` (empty for
+    the whole district), else the one remembered in the cookie. Returns it and whether the
+    request chose it (to be remembered). An unknown code means the whole district."""
+    chosen = request.GET.get("street")
+    remember = chosen is not None
+    code = (chosen if remember else request.COOKIES.get(SEARCH_STREET_COOKIE)) or ""
+    if not code.isdigit() or len(code) != 12:
+        return None, remember
+    if streets is not None:
+        return next((street for street in streets if street.code == code), None), remember
+    return Region.objects.filter(level=RegionLevel.STREET, code=code).first(), remember
+
+
+def _search_department(request: HttpRequest) -> int | None:
+    value = request.GET.get("department", "")
+    return int(value) if value.isdigit() and 0 < len(value) <= 9 else None
+
+
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
+    """Results grouped by basic code (one card per item, its implementations listed, the
+    chosen street's first), with filters: department, can apply online, instant item."""
     query = " ".join(request.GET.get("q", "").split())[:SEARCH_QUERY_MAX_LENGTH]
-    hits = (
-        item_search(query, limit=SEARCH_LIMIT, items=selectors.item_list_public()) if query else []
+    fragment = _is_htmx(request)
+    # The whole page lists the streets and departments to choose from; the fragment does not.
+    streets = None if fragment else list(Region.objects.filter(level=RegionLevel.STREET))
+    street, remember = _search_street(request, streets)
+    department_id = _search_department(request)
+    online = request.GET.get("online") == "1"
+    instant = request.GET.get("instant") == "1"
+    items = item_filter(
+        selectors.item_list_public(),
+        department_id=department_id,
+        online=online or None,
+        instant=instant or None,
     )
-    context = {"query": query, "hits": hits, "limit": SEARCH_LIMIT}
-    template = "catalog/_search_results.html" if _is_htmx(request) else "catalog/search.html"
+    groups = (
+        item_search_grouped(query, limit=SEARCH_LIMIT, items=items, region=street) if query else []
+    )
+    context = {
+        "query": query,
+        "groups": groups,
+        "limit": SEARCH_LIMIT,
+        "street": street,
+        "streets": streets or [],
+        "departments": [] if fragment else list(selectors.department_list_with_item_counts()),
+        "department_id": department_id,
+        "online": online,
+        "instant": instant,
+        "filtered": bool(department_id or online or instant),
+    }
+    template = "catalog/_search_results.html" if fragment else "catalog/search.html"
     response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
+    patch_vary_headers(response, ("HX-Request", "Cookie"))
+    if remember:
+        if street is None:
+            response.delete_cookie(SEARCH_STREET_COOKIE, samesite="Lax")
+        else:
+            response.set_cookie(
+                SEARCH_STREET_COOKIE,
+                street.code,
+                max_age=SEARCH_STREET_COOKIE_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
     return response
 
 
@@ -201,6 +265,35 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "centres": _centres_accepting(item),
     }
     return render(request, "catalog/item_detail.html", context)
+
+
+MATERIAL_FILE_KINDS = {"blank-form": "blank_form", "sample": "sample_file"}
+
+
+@require_safe
+def item_file(
+    request: HttpRequest, item_id: int, material_id: int | None = None, kind: str = ""
+) -> FileResponse:
+    """A blank form, a filled-in sample or the result sample of an item whose guide the user may
+    read (published, or a draft in a staff user's scope); anything else answers 404."""
+    item = selectors.item_get_for_page(item_id=item_id, user=request.user)
+    if item is None:
+        raise Http404
+    field_file: FieldFile
+    if material_id is None:
+        field_file = item.result_sample
+    else:
+        material = next((m for m in item.materials.all() if m.pk == material_id), None)
+        if material is None or kind not in MATERIAL_FILE_KINDS:
+            raise Http404
+        field_file = getattr(material, MATERIAL_FILE_KINDS[kind])
+    if not field_file or not field_file.storage.exists(field_file.name):
+        raise Http404
+    return FileResponse(
+        field_file.open("rb"),
+        as_attachment=True,
+        filename=field_file.name.rsplit("/", 1)[-1],
+    )
 
 
 @require_safe
