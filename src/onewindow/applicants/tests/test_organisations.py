@@ -16,6 +16,7 @@ from onewindow.core import crypto
 from onewindow.core.errors import PermissionDenied, ValidationFailed
 from onewindow.core.models import AuditLog
 from onewindow.org.models import Role
+from onewindow.testing.audit import audit_mark, audit_since
 from onewindow.testing.factories import (
     CentreFactory,
     StreetFactory,
@@ -125,13 +126,13 @@ def test_a_foreign_representative_with_a_passport(clerk):
 
 
 def test_find_is_audited_found_or_not(company, clerk):
-    AuditLog.objects.all().delete()
+    mark = audit_mark()
     assert organisation_find(uscc=USCC.lower(), actor=clerk, purpose="法人办事") == company
     missing = make_uscc(778, prefix="91440103")
     assert (
         organisation_find(uscc=missing, actor=clerk, purpose="法人办事", case_number="C9") is None
     )
-    logs = list(AuditLog.objects.filter(action="applicants.organisation_lookup").order_by("id"))
+    logs = list(audit_since(mark).filter(action="applicants.organisation_lookup").order_by("id"))
     assert [(log.object_id, log.detail["found"]) for log in logs] == [
         (str(company.pk), True),
         ("", False),
@@ -142,23 +143,23 @@ def test_find_is_audited_found_or_not(company, clerk):
         "uscc": missing,
         "found": False,
     }
-    assert AuditLog.objects.count() == 2
+    assert audit_since(mark).count() == 2
 
 
 def test_find_refuses_a_bad_code_and_a_grid_worker(company):
     worker = staff_with_role(Role.GRID_WORKER, region=StreetFactory())
     with pytest.raises(ValidationFailed):
         organisation_find(uscc="123", actor=worker, purpose="x")
-    AuditLog.objects.all().delete()
+    mark = audit_mark()
     with pytest.raises(PermissionDenied):
         organisation_find(uscc=USCC, actor=worker, purpose="x")
-    assert list(AuditLog.objects.values_list("action", "allowed")) == [
+    assert list(audit_since(mark).values_list("action", "allowed")) == [
         ("denied:applicants.organisation_lookup", False)
     ]
 
 
 def test_reveal_representative_and_phone(company, clerk):
-    AuditLog.objects.all().delete()
+    mark = audit_mark()
     assert (
         organisation_reveal(
             organisation=company, field="legal_representative_id", actor=clerk, purpose="核验"
@@ -171,7 +172,7 @@ def test_reveal_representative_and_phone(company, clerk):
         )
         == PHONE
     )
-    logs = AuditLog.objects.filter(action="applicants.organisation_reveal").order_by("id")
+    logs = audit_since(mark).filter(action="applicants.organisation_reveal").order_by("id")
     assert [log.detail["field"] for log in logs] == ["legal_representative_id", "contact_phone"]
     for log in logs:
         assert REPRESENTATIVE_ID not in json.dumps(log.detail) + log.object_repr
@@ -180,7 +181,7 @@ def test_reveal_representative_and_phone(company, clerk):
         organisation_reveal(
             organisation=company, field="contact_phone", actor=AnonymousUser(), purpose="x"
         )
-    assert AuditLog.objects.filter(action="denied:applicants.organisation_reveal").count() == 1
+    assert audit_since(mark).filter(action="denied:applicants.organisation_reveal").count() == 1
 
 
 def test_the_companies_a_person_represents_are_one_indexed_query(company, clerk):
