@@ -137,3 +137,25 @@ def test_a_refusal_inside_a_watched_block_is_counted_by_every_watcher():
         audit_anonymous_refusal(action="denied:test", address="10.0.0.9")
         audit_anonymous_refusal(action="denied:test", address="10.0.0.9")
     assert (outer.count, inner.count) == (3, 1)
+
+
+def test_the_audit_log_admin_is_read_only_even_for_the_auditor_and_says_so_in_the_trail():
+    entry = audit_record(actor=None, action="test.kept", object_type="test.thing")
+    auditor = staff_with_role(Role.AUDITOR)
+    client = Client()
+    client.force_login(auditor)
+    base = f"/admin/core/auditlog/{entry.pk}"
+    answers = [
+        client.post(f"{base}/change/", {"action": "test.rewritten"}).status_code,
+        client.post(f"{base}/delete/", {"post": "yes"}).status_code,
+        client.get("/admin/core/auditlog/add/").status_code,
+    ]
+    assert answers == [403, 403, 403]
+    entry.refresh_from_db()
+    assert entry.action == "test.kept"
+    refused = AuditLog.objects.filter(actor=auditor, allowed=False).order_by("id")
+    assert [row.object_repr for row in refused] == [
+        f"{base}/change/",
+        f"{base}/delete/",
+        "/admin/core/auditlog/add/",
+    ]
