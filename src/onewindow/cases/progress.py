@@ -61,6 +61,7 @@ from onewindow.cases.models import LookupCounter
 from onewindow.cases.selectors import PublicProgress, case_public_progress
 from onewindow.cases.transitions import TERMINAL_STATES
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
+from onewindow.core.validation import reject_control_characters
 
 PAIR_MAX_FAILURES = 5
 ADDRESS_MAX_FAILURES = 100
@@ -324,6 +325,8 @@ def progress_lookup(
     """The case's public progress, or ``NotFoundOrForbidden`` (same for a wrong number and a
     wrong code), or ``TooManyLookups`` under the guessing limit of the module docstring."""
     now = now or timezone.now()
+    # A NUL byte cannot even be looked up (PostgreSQL refuses it): 422, before any query.
+    reject_control_characters(number=number, code=code)
     number = number.strip()[:NUMBER_MAX_LENGTH]
     code = code.strip()[:CODE_MAX_LENGTH]
     keys = _Keys.of(address, number)

@@ -7,21 +7,19 @@ answer for a wrong number and a wrong code, and the guessing limit of ``cases.pr
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
 from onewindow.cases.progress import client_address, progress_lookup
+from onewindow.core.openapi import ErrorOut
+from onewindow.core.validation import Text
 
 router = Router(tags=["progress"])
 
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    errors: list[dict[str, object]]
+# The look-up cuts what it reads to a case number's and a code's length, as the page does.
+LookupText = Annotated[Text, Field(max_length=200)]
 
 
 class ProgressStepOut(Schema):
@@ -68,10 +66,12 @@ class ProgressOut(Schema):
 
 @router.get(
     "",
-    response={200: ProgressOut, 404: ErrorOut, 429: ErrorOut},
+    response={200: ProgressOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Progress of a case, by case number and query code",
 )
-def progress(request: HttpRequest, response: HttpResponse, number: str = "", code: str = ""):
+def progress(
+    request: HttpRequest, response: HttpResponse, number: LookupText = "", code: LookupText = ""
+):
     """Steps with time and department, state, promised completion, what the applicant must
     do now, the papers still to bring and the outcome. A wrong number or code answers 404
     ``not_found``; past the guessing limit (``cases.progress``) the answer is 429

@@ -36,6 +36,7 @@ from onewindow.cases.services.tasks import (
     task_assign,
     task_claim,
     task_complete,
+    task_worker_required,
 )
 from onewindow.cases.services.withdraw import case_withdraw
 
@@ -61,4 +62,5 @@ __all__ = [
     "task_assign",
     "task_claim",
     "task_complete",
+    "task_worker_required",
 ]

@@ -164,6 +164,12 @@ def _require_worker(actor: Any, task: CaseTask) -> None:
         )
 
 
+def task_worker_required(*, actor: Any, task: CaseTask) -> None:
+    """Refuse unless ``actor`` works ``task``'s step (an outsider gets "not found", audited) —
+    for a face that must refuse before it looks up what else a request names (the assignee)."""
+    _require_worker(actor, task)
+
+
 def task_claim(*, task: CaseTask, actor: Any, expected_revision: int | None = None) -> CaseTask:
     _require_worker(actor, task)  # before the transaction: a refusal stays audited
     with transaction.atomic():

@@ -63,13 +63,6 @@ class DepartmentOut(Schema):
     item_count: int
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    errors: list[dict[str, Any]]
-
-
 def item_summary(item: ServiceItem) -> dict[str, Any]:
     return {
         "id": item.pk,

@@ -19,6 +19,7 @@ from onewindow.cases.api.staff.schemas import (
     ERRORS,
     WRITE_ERRORS,
     BoardRowOut,
+    CaseNumber,
     CaseOut,
     DeliverIn,
     PapersReceivedIn,
@@ -38,27 +39,18 @@ from onewindow.cases.services import (
     case_withdraw,
 )
 from onewindow.cases.staff_selectors import supervision_calendar
-from onewindow.core.errors import NotFoundOrForbidden
+from onewindow.core.validation import Limit, Offset
 from onewindow.org.permissions import Action, require
 
 router = Router()
 
-MAX_PAGE = 200
 
-
-def _case_by_number(number: str) -> Case:
-    """The case a POST names; the service it goes to decides whether the user may act on it
-    (an output centre other than the accepting one may hand over, for instance)."""
-    case = Case.objects.select_related("centre__region", "output_centre").filter(number=number)
-    found = case.first()
-    if found is None:
-        raise NotFoundOrForbidden()
-    return found
-
-
-def _case_move(number: str, move: Callable[[Case], object]) -> dict[str, Any]:
-    """Look up the case a POST names, make the one service call ``move`` and render the case."""
-    case = _case_by_number(number)
+def _case_move(number: str, user: Any, move: Callable[[Case], object]) -> dict[str, Any]:
+    """Look up the case a POST names — "not found" (audited) unless ``user`` may see it, before
+    anything else — make the one service call ``move`` and render the case. The service
+    decides whether the user may make the move (an output centre other than the accepting one
+    may hand over, for instance)."""
+    case = case_get_for_user(number=number, user=user)
     move(case)
     return case_out(case)
 
@@ -69,10 +61,8 @@ def _case_move(number: str, move: Callable[[Case], object]) -> dict[str, Any]:
     response={200: list[QueueRowOut], **ERRORS},
     summary="The open and claimed tasks of the user's departments, most urgent first",
 )
-def queue(request: HttpRequest, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+def queue(request: HttpRequest, offset: Offset = 0, limit: Limit = 50) -> list[dict[str, Any]]:
     require(request.user, Action.CASE_WORK)
-    limit = max(1, min(limit, MAX_PAGE))
-    offset = max(0, offset)
     now = timezone.now()
     calendar = supervision_calendar(now)
     rows = []
@@ -112,7 +102,7 @@ def supervision(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: CaseOut, **ERRORS},
     summary="One case: papers, tasks with opinions, timeline, promised date and light",
 )
-def case_get(request: HttpRequest, number: str) -> dict[str, Any]:
+def case_get(request: HttpRequest, number: CaseNumber) -> dict[str, Any]:
     return case_out(case_get_for_user(number=number, user=request.user))
 
 
@@ -121,9 +111,12 @@ def case_get(request: HttpRequest, number: str) -> dict[str, Any]:
     response={200: CaseOut, **WRITE_ERRORS},
     summary="Start a special procedure (听证, 检验检测, 专家评审, 补正): the clock stops",
 )
-def case_suspend_endpoint(request: HttpRequest, number: str, payload: SuspendIn) -> dict[str, Any]:
+def case_suspend_endpoint(
+    request: HttpRequest, number: CaseNumber, payload: SuspendIn
+) -> dict[str, Any]:
     return _case_move(
         number,
+        request.user,
         lambda case: case_suspend(
             case=case,
             actor=request.user,
@@ -139,9 +132,12 @@ def case_suspend_endpoint(request: HttpRequest, number: str, payload: SuspendIn)
     response={200: CaseOut, **WRITE_ERRORS},
     summary="End the special procedure: the deadline moves by the working days it took",
 )
-def case_resume_endpoint(request: HttpRequest, number: str, payload: ResumeIn) -> dict[str, Any]:
+def case_resume_endpoint(
+    request: HttpRequest, number: CaseNumber, payload: ResumeIn
+) -> dict[str, Any]:
     return _case_move(
         number,
+        request.user,
         lambda case: case_resume(
             case=case,
             actor=request.user,
@@ -157,10 +153,11 @@ def case_resume_endpoint(request: HttpRequest, number: str, payload: ResumeIn) -
     summary="Papers arrive (after 补正, or a 容缺 paper): accept, resume, or mark received",
 )
 def case_papers_received(
-    request: HttpRequest, number: str, payload: PapersReceivedIn
+    request: HttpRequest, number: CaseNumber, payload: PapersReceivedIn
 ) -> dict[str, Any]:
     return _case_move(
         number,
+        request.user,
         lambda case: case_supplement_received(
             case=case,
             actor=request.user,
@@ -178,9 +175,12 @@ def case_papers_received(
     response={200: CaseOut, **WRITE_ERRORS},
     summary="统一出件: hand over at an output window, send by post, or deliver electronically",
 )
-def case_deliver_endpoint(request: HttpRequest, number: str, payload: DeliverIn) -> dict[str, Any]:
+def case_deliver_endpoint(
+    request: HttpRequest, number: CaseNumber, payload: DeliverIn
+) -> dict[str, Any]:
     return _case_move(
         number,
+        request.user,
         lambda case: case_deliver(
             case=case,
             actor=request.user,
@@ -200,10 +200,11 @@ def case_deliver_endpoint(request: HttpRequest, number: str, payload: DeliverIn)
     summary="The applicant withdraws a case not yet decided: open steps are cancelled",
 )
 def case_withdraw_endpoint(
-    request: HttpRequest, number: str, payload: WithdrawIn
+    request: HttpRequest, number: CaseNumber, payload: WithdrawIn
 ) -> dict[str, Any]:
     return _case_move(
         number,
+        request.user,
         lambda case: case_withdraw(
             case=case,
             actor=request.user,

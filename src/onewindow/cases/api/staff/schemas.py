@@ -3,92 +3,99 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
 from onewindow.cases.models import MaterialStatus, OutputMethod, PauseKind, ReceiveForm, TaskOutcome
+from onewindow.core.openapi import ErrorOut
+from onewindow.core.validation import (
+    Day,
+    JsonBool,
+    JsonCount,
+    JsonId,
+    MultilineText,
+    Text,
+)
 
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    errors: list[dict[str, Any]]
+# Paper copies a clerk may record for one paper.
+MAX_COPIES = 999
+# A case number as the API takes it in a path (``Case.number``).
+CaseNumber = Annotated[Text, Field(min_length=1, max_length=40)]
 
 
 class MaterialIn(Schema):
     """One paper of the item's checklist as the clerk marked it (收取方式, 收取数量)."""
 
-    name: str = Field(min_length=1, max_length=255)
+    name: Text = Field(min_length=1, max_length=255)
     status: MaterialStatus = MaterialStatus.RECEIVED
     receive_form: ReceiveForm = ReceiveForm.PAPER
-    copies: int = Field(1, ge=0, le=999)
-    problem: str = Field("", max_length=255)
-    due_date: dt.date | None = None
+    copies: JsonCount = Field(1, le=MAX_COPIES)
+    problem: Text = Field("", max_length=255)
+    due_date: Day | None = None
 
 
 class ApplicantIn(Schema):
     """A natural person (``person_id``) or a legal person (``organisation_id``, with the person
     acting for it as ``person_id`` if known), as found by the applicants look-ups."""
 
-    person_id: int | None = None
-    organisation_id: int | None = None
+    person_id: JsonId | None = None
+    organisation_id: JsonId | None = None
 
 
 class IntakeIn(Schema):
-    item_id: int
-    centre_id: int
-    window_id: int | None = None
+    item_id: JsonId
+    centre_id: JsonId
+    window_id: JsonId | None = None
     applicant: ApplicantIn
     materials: list[MaterialIn]
-    promise_signed: bool = False
+    promise_signed: JsonBool = False
     output_method: OutputMethod = OutputMethod.WINDOW
-    output_centre_id: int | None = None
+    output_centre_id: JsonId | None = None
 
 
 class SupplementIn(IntakeIn):
-    deadline: dt.date
-    note: str = Field("", max_length=2000)
+    deadline: Day
+    note: MultilineText = Field("", max_length=2000)
 
 
 class RefuseIn(IntakeIn):
-    reasons: str = Field(max_length=2000)
+    reasons: MultilineText = Field(max_length=2000)
 
 
 class RevisionIn(Schema):
-    expected_revision: int | None = Field(
+    expected_revision: JsonId | None = Field(
         None, description="The revision the client saw; a different one answers 409 stale."
     )
 
 
 class TaskCompleteIn(RevisionIn):
     outcome: TaskOutcome
-    opinion: str = Field(max_length=4000)
+    opinion: MultilineText = Field(max_length=4000)
     pause_kind: PauseKind = PauseKind.SUPPLEMENT
 
 
 class TaskAssignIn(RevisionIn):
-    assignee_id: int
+    assignee_id: JsonId
 
 
 class SuspendIn(RevisionIn):
     kind: PauseKind
-    reason: str = Field(max_length=2000)
+    reason: MultilineText = Field(max_length=2000)
 
 
 class ResumeIn(RevisionIn):
-    result: str = Field(max_length=2000)
+    result: MultilineText = Field(max_length=2000)
 
 
 class WithdrawIn(RevisionIn):
-    reason: str = Field(max_length=2000)
+    reason: MultilineText = Field(max_length=2000)
 
 
 class PaperIn(Schema):
-    name: str = Field(min_length=1, max_length=255)
+    name: Text = Field(min_length=1, max_length=255)
     receive_form: ReceiveForm = ReceiveForm.PAPER
-    copies: int = Field(1, ge=0, le=999)
+    copies: JsonCount = Field(1, le=MAX_COPIES)
 
 
 class PapersReceivedIn(RevisionIn):
@@ -97,10 +104,10 @@ class PapersReceivedIn(RevisionIn):
 
 class DeliverIn(RevisionIn):
     method: OutputMethod
-    collector_id_checked: bool = False
-    proxy_authorisation: bool = False
-    tracking_number: str = Field("", max_length=64)
-    note: str = Field("", max_length=2000)
+    collector_id_checked: JsonBool = False
+    proxy_authorisation: JsonBool = False
+    tracking_number: Text = Field("", max_length=64)
+    note: MultilineText = Field("", max_length=2000)
 
 
 class Ref(Schema):

@@ -18,14 +18,23 @@ from onewindow.cases.api.staff.schemas import (
     TaskOut,
 )
 from onewindow.cases.models import CaseTask
-from onewindow.cases.services import task_assign, task_claim, task_complete
+from onewindow.cases.services import (
+    task_assign,
+    task_claim,
+    task_complete,
+    task_worker_required,
+)
 from onewindow.cases.staff_selectors import supervision_calendar
 from onewindow.core.errors import ErrorList, NotFoundOrForbidden
+from onewindow.core.validation import RecordId
+from onewindow.org.permissions import Action, require
 
 router = Router()
 
 
-def _task_by_id(task_id: int) -> CaseTask:
+def _task_by_id(task_id: int, user: Any) -> CaseTask:
+    """The task if ``user`` may see its case; "not found" otherwise (audited), before anything
+    else the request names is looked up."""
     task = (
         CaseTask.objects.select_related("case__centre__region", "department")
         .filter(pk=task_id)
@@ -33,6 +42,7 @@ def _task_by_id(task_id: int) -> CaseTask:
     )
     if task is None:
         raise NotFoundOrForbidden()
+    require(user, Action.CASE_VIEW, task.case, hide=True)
     return task
 
 
@@ -47,9 +57,11 @@ def _task_result(task: CaseTask) -> dict[str, Any]:
     response={200: TaskOut, **WRITE_ERRORS},
     summary="Claim a task from the department queue",
 )
-def tasks_claim(request: HttpRequest, task_id: int, payload: RevisionIn) -> dict[str, Any]:
+def tasks_claim(request: HttpRequest, task_id: RecordId, payload: RevisionIn) -> dict[str, Any]:
     task = task_claim(
-        task=_task_by_id(task_id), actor=request.user, expected_revision=payload.expected_revision
+        task=_task_by_id(task_id, request.user),
+        actor=request.user,
+        expected_revision=payload.expected_revision,
     )
     return _task_result(task)
 
@@ -59,9 +71,11 @@ def tasks_claim(request: HttpRequest, task_id: int, payload: RevisionIn) -> dict
     response={200: TaskOut, **WRITE_ERRORS},
     summary="Finish a claimed task with an opinion: approve, reject, or send back for papers",
 )
-def tasks_complete(request: HttpRequest, task_id: int, payload: TaskCompleteIn) -> dict[str, Any]:
+def tasks_complete(
+    request: HttpRequest, task_id: RecordId, payload: TaskCompleteIn
+) -> dict[str, Any]:
     task = task_complete(
-        task=_task_by_id(task_id),
+        task=_task_by_id(task_id, request.user),
         actor=request.user,
         outcome=payload.outcome,
         opinion=payload.opinion,
@@ -76,8 +90,10 @@ def tasks_complete(request: HttpRequest, task_id: int, payload: TaskCompleteIn) 
     response={200: TaskOut, **WRITE_ERRORS},
     summary="Assign or hand over a task to a colleague of the step's role",
 )
-def tasks_assign(request: HttpRequest, task_id: int, payload: TaskAssignIn) -> dict[str, Any]:
-    task = _task_by_id(task_id)
+def tasks_assign(request: HttpRequest, task_id: RecordId, payload: TaskAssignIn) -> dict[str, Any]:
+    task = _task_by_id(task_id, request.user)
+    # Refused before the assignee is looked up: an outsider learns nothing from "unknown".
+    task_worker_required(actor=request.user, task=task)
     assignee = get_user_model().objects.filter(pk=payload.assignee_id, is_active=True).first()
     if assignee is None:
         errors = ErrorList()

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.cases import forms as staff_forms
-from onewindow.cases.models import Case
+from onewindow.cases.selectors import case_get_for_user
 from onewindow.cases.services import case_deliver
 from onewindow.cases.staff_selectors import output_desk_for_user
 from onewindow.cases.views.staff.common import render_page, shown, staff_page
@@ -41,9 +41,8 @@ def output_desk(request: HttpRequest) -> HttpResponse:
 @staff_page
 @require_POST
 def output_deliver(request: HttpRequest, number: str) -> HttpResponse:
-    case = Case.objects.select_related("output_centre__region").filter(number=number).first()
-    if case is None:
-        raise Http404
+    # Scoped first: "not found" (audited) to anyone who may not see the case, before the form.
+    case = case_get_for_user(number=number, user=request.user)
     form = staff_forms.DeliverForm(request.POST)
     try:
         if not form.is_valid():
