@@ -5,7 +5,9 @@ against a fresh SQLite database in a temporary folder under /tmp (migrated, dele
 end), stores ``--items`` published items through the catalogue services (realistic names,
 keywords and guides, 19 departments), rebuilds every search document in bulk, then runs a set
 of everyday queries ``--rounds`` times through ``item_search`` and through the baseline
-(``name__icontains``, one query, first 20 rows) and prints both throughputs and their ratio.
+(``name__icontains``, one query, first 20 rows) and prints both throughputs and their ratio,
+then the grouped search of the public page (``item_search_grouped``, one result per basic code)
+against the same baseline.
 Not collected by pytest (pytest only looks under src/).
 """
 
@@ -79,6 +81,9 @@ DEPARTMENTS = [
     ("区应急管理局", "应急局"),
 ]
 QUERIES = [
+    "pension",
+    "lift",
+    "开个小饭馆",
     "加装电梯",
     "我想加装电梯",
     "jzdt",
@@ -154,7 +159,11 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="ow_bench_search_", dir="/tmp"))
     try:
         setup_django(workdir)
-        from onewindow.catalog.search import item_search, search_documents_rebuild_all
+        from onewindow.catalog.search import (
+            item_search,
+            item_search_grouped,
+            search_documents_rebuild_all,
+        )
         from onewindow.catalog.selectors import item_list_public
 
         started = time.perf_counter()
@@ -176,10 +185,14 @@ def main() -> None:
         def search(query: str) -> list:
             return item_search(query, limit=20)
 
+        def grouped(query: str) -> list:
+            return item_search_grouped(query, limit=20)
+
         for query in ("加装电梯", "jzdt", "开个小卖部", "老人退休金"):
             hits = search(query)
             print(f"  {query} → {hits[0].item.name if hits else '-'} ({len(hits)} hits)")
         search_qps = throughput(search, args.rounds)
+        grouped_qps = throughput(grouped, args.rounds)
         baseline_qps = throughput(baseline, args.rounds)
         print(f"item_search: {search_qps:8.1f} queries/s ({1000 / search_qps:.2f} ms/query)")
         print(
@@ -189,6 +202,10 @@ def main() -> None:
         print(
             f"ratio      : item_search runs at {search_qps / baseline_qps:.3f}× the baseline "
             f"throughput ({baseline_qps / search_qps:.1f}× slower)"
+        )
+        print(
+            f"grouped    : {grouped_qps:8.1f} queries/s ({1000 / grouped_qps:.2f} ms/query), "
+            f"{grouped_qps / baseline_qps:.3f}× the baseline  [item_search_grouped]"
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,30 +1,42 @@
-"""Chinese full-text search over the service-item catalogue (details: ``README-search.md``).
+"""Chinese (and English) full-text search over the service-item catalogue (details:
+``README-search.md``).
 
 Portable: no database full-text engine. Each item has a ``SearchDocument`` with normalised,
 pre-segmented text (``jieba.cut_for_search``) and its pinyin; candidates come from ``icontains``
 filters that SQLite and PostgreSQL run alike; ranking is done here in Python (a district has
 about a thousand items). Stored fields, space-separated, each phrase first, then its terms:
 
-- ``name_terms``: the name; ``keyword_terms``: the everyday ``keywords``;
+- ``name_terms``: the name, then the stemmed words of the English name (``english_terms``);
+  ``keyword_terms``: the everyday ``keywords``;
 - ``body_terms``: the guide (summary, you get, who, bring), department name and short name,
-  material names (terms repeat, for term frequency);
+  material names (terms repeat, for term frequency), the department's English name;
 - ``pinyin`` / ``initials``: name | keywords | department, words separated by ``'``
   (``jiulou'jiazhuang'dianti``, ``jl'jz'dt``).
 
+Stop words and synonyms are data: ``data/search_words.toml``.
+
 Query: normalised (``text_normalise``), cut with ``jieba.cut``, stop words out (and single
 characters when longer words exist). Each word is a *group*: the word, its ``SYNONYMS``, its
-shorter ``cut_for_search`` fragments. Latin-only queries are one pinyin word. Groups found in no
-candidate are ignored.
+shorter ``cut_for_search`` fragments; a latin word also its stem and ``ENGLISH_SYNONYMS``.
+Latin-only queries have two readings, scored apart (a candidate keeps its better score): one
+pinyin word (spaces ignored), and English words (stemmed, English stop words out). Groups
+found in no candidate are ignored.
 
 Order: *tier*, then term score, then shorter name, then implementation code.
 
-- tier 4: the query (with or without stop words) is the name; 3: the name starts with it;
-  2: every query word is literally in the name; 1: every group is in the name or keywords
-  (synonyms count); 0: matched elsewhere.
+- tier 4: the query (with or without stop words) is the name (or the English name); 3: the
+  name starts with it (full pinyin from 4 letters, initials from 4 letters across word ends,
+  the English name); 2: every query word is literally in the name; 1: every group is in the
+  name or keywords (synonyms count); 0: matched elsewhere.
 - term score (BM25-like): per group and field, its best member
   ``weight × idf × field weight × match`` (name 10, keywords 6, body 2 × bm25 tf); groups
   averaged, times coverage² (share of groups matched); plus a bonus when the typed phrase
-  appears whole. ``SearchHit.score = 1000 × tier + term score``.
+  appears whole. Document frequencies count basic codes, not implementations.
+  ``SearchHit.score = 1000 × tier + term score``.
+
+``item_search`` gives one hit per implementation; ``item_search_grouped`` one result per basic
+code (an item every street office implements is one result), the chosen region's
+implementation first. ``item_filter`` applies the page and API filters.
 """
 
 from __future__ import annotations
