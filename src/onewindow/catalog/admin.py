@@ -7,9 +7,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
+from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog import rules
@@ -72,8 +76,21 @@ class StepFormSet(RuleCheckedFormSet):
     rule = staticmethod(rules.steps_check)
 
 
+class FileNameWidget(AdminFileWidget):
+    """The admin's file input, naming the stored file without a link to MEDIA_URL (uploads are
+    never served from there; the item's guide offers them through a checked view)."""
+
+    template_name = "catalog/admin/file_input.html"
+
+
+NO_MEDIA_LINKS: dict[type[models.Field], dict[str, Any]] = {
+    models.FileField: {"widget": FileNameWidget}
+}
+
+
 class MaterialInline(admin.StackedInline):
     model = Material
+    formfield_overrides = NO_MEDIA_LINKS
     formset = MaterialFormSet
     extra = 0
     fields = (
@@ -145,6 +162,7 @@ class ServiceItemForm(forms.ModelForm):
 @admin.register(ServiceItem)
 class ServiceItemAdmin(PermissionAdminMixin, admin.ModelAdmin):
     form = ServiceItemForm
+    formfield_overrides = NO_MEDIA_LINKS
     view_action = Action.CATALOG_VIEW_DRAFT
     change_action = Action.CATALOG_EDIT
     department_path = "department_id"
@@ -343,7 +361,19 @@ class CatalogImportJobAdmin(PermissionAdminMixin, admin.ModelAdmin):
         "created_by",
         "created_at",
     )
-    readonly_fields = [f.name for f in CatalogImportJob._meta.fields]
+    # The workbook is offered through the permission-checked staff page, never as /media/.
+    fields = readonly_fields = tuple(
+        "workbook" if f.name == "file" else f.name
+        for f in CatalogImportJob._meta.fields
+        if f.name != "id"
+    )
+
+    @admin.display(description=_("workbook"))
+    def workbook(self, obj: CatalogImportJob) -> str:
+        if not obj.file:
+            return "-"
+        url = reverse("catalog_manage:import_job_workbook", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False

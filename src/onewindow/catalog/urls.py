@@ -17,6 +17,13 @@ public_urls = (
         path("topics/<str:code>/", public.topic_items, name="topic"),
         path("items/<int:item_id>/", public.item_detail, name="item"),
         path("power-list/", public.power_list, name="power_list"),
+        # Files of an item's guide, only while the guide itself may be read (no /media/).
+        path("items/<int:item_id>/result-sample/", public.item_file, name="item_result_sample"),
+        path(
+            "items/<int:item_id>/materials/<int:material_id>/<str:kind>/",
+            public.item_file,
+            name="item_material_file",
+        ),
     ],
     "catalog",
 )
@@ -30,6 +37,11 @@ staff_urls = (
             "import/<int:job_id>/progress/",
             staff.import_job_progress,
             name="import_job_progress",
+        ),
+        path(
+            "import/<int:job_id>/workbook/",
+            staff.import_job_workbook,
+            name="import_job_workbook",
         ),
         path("export/", staff.export_download, name="export"),
         path("template/", staff.template_download, name="template"),

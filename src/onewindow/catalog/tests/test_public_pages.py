@@ -271,9 +271,11 @@ def test_item_guide_puts_plain_language_first_then_every_official_field(client):
     ):
         assert text in official_part, text
     declaration = item.materials.get(name="申请结婚登记声明书")
-    assert f'href="{declaration.blank_form.url}" download' in html
-    assert f'href="{declaration.sample_file.url}" download' in html
-    assert declaration.blank_form.url.startswith("/media/catalog/forms/")
+    # Forms are offered through the item's own address, never from /media/ (ADR 0010).
+    files = f"/items/{item.pk}/materials/{declaration.pk}"
+    assert f'href="{files}/blank-form/" download' in html
+    assert f'href="{files}/sample/" download' in html
+    assert "/media/" not in html
     assert 'href="/topics/marriage/"' in html
 
 

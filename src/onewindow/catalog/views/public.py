@@ -287,13 +287,10 @@ def item_file(
         if material is None or kind not in MATERIAL_FILE_KINDS:
             raise Http404
         field_file = getattr(material, MATERIAL_FILE_KINDS[kind])
-    if not field_file or not field_file.storage.exists(field_file.name):
+    name = field_file.name if field_file else None
+    if not name or not field_file.storage.exists(name):
         raise Http404
-    return FileResponse(
-        field_file.open("rb"),
-        as_attachment=True,
-        filename=field_file.name.rsplit("/", 1)[-1],
-    )
+    return FileResponse(field_file.open("rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])
 
 
 @require_safe

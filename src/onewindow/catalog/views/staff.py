@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -128,6 +129,22 @@ def import_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     require(request.user, Action.CATALOG_IMPORT)
     job = get_object_or_404(CatalogImportJob, pk=job_id)
     return render(request, "catalog/manage/_import_job_progress.html", _job_context(job))
+
+
+@staff_page
+@require_GET
+def import_job_workbook(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The workbook uploaded for a job, for whoever may import (never served from /media/)."""
+    require(request.user, Action.CATALOG_IMPORT)
+    job = get_object_or_404(CatalogImportJob, pk=job_id)
+    if not job.file.name or not job.file.storage.exists(job.file.name):
+        raise Http404
+    with job.file.open("rb") as workbook:  # bounded by the upload limit
+        response = HttpResponse(workbook.read(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        True, job.original_name or "catalogue.xlsx"
+    )
+    return response
 
 
 @staff_page
