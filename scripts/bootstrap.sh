@@ -13,11 +13,15 @@ log() { printf '\033[1;34m[onewindow]\033[0m %s\n' "$*"; }
 
 # --- Debian packages -------------------------------------------------------------------------
 missing=()
+# Each listing is read whole before it is searched: under pipefail, `list | grep -q` fails
+# whenever grep stops early and the lister dies of SIGPIPE, which would reinstall every run.
+fonts=$(fc-list : family 2>/dev/null || true)
+libraries=$(ldconfig -p 2>/dev/null || true)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+[[ "$fonts" == *"Noto Sans CJK"* ]] || missing+=(fonts-noto-cjk)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 # WeasyPrint (receipts) needs Pango; a fresh Debian lacks the venv module of its Python.
-ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+[[ "$libraries" == *"libpangoft2-1.0"* ]] || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 py_for_venv="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 "$py_for_venv" -c "import ensurepip, venv" 2>/dev/null || missing+=(python3-venv)
 if [ "$want_browser" = 1 ]; then
@@ -28,8 +32,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+  # Another apt or dpkg (unattended upgrades, a colleague's setup) may hold the lock: wait for
+  # it (up to 5 minutes) instead of failing. `update` is tried again if its lists lock is held.
+  apt=(apt-get -o DPkg::Lock::Timeout=300)
+  for try in 1 2 3 4 5 6; do
+    $SUDO "${apt[@]}" update -qq && break
+    [ "$try" = 6 ] && exit 1
+    log "apt-get update failed (lock held?); trying again in 30 s"
+    sleep 30
+  done
+  DEBIAN_FRONTEND=noninteractive $SUDO "${apt[@]}" install -y -qq --no-install-recommends \
     "${missing[@]}" fontconfig >/dev/null
 fi
 
