@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from io import StringIO
 
@@ -16,6 +17,7 @@ from onewindow.catalog.search import (
     ENGLISH_SYNONYMS,
     SYNONYMS,
     SearchWordsError,
+    _terms,
     english_stem,
     item_filter,
     item_search,
@@ -711,6 +713,29 @@ def test_a_wrong_search_words_file_is_refused_with_the_place(tmp_path, text, pro
     (tmp_path / "search_words.toml").write_text(text, encoding="utf-8")
     with pytest.raises(SearchWordsError, match=problem):
         search_words_load(tmp_path)
+
+
+def test_the_migration_adds_english_terms_to_documents_built_before(catalogue):
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "onewindow.catalog.migrations.0004_search_documents_english"
+    )
+    fields = ("item_id", "name_terms", "body_terms")
+    lift = catalogue["旧楼加装电梯审批"]
+    lift.department.name_en = "Housing Bureau"
+    lift.department.save()
+    search_document_rebuild(item=lift)
+    expected = sorted(SearchDocument.objects.values_list(*fields))
+    # As built before: no English words.
+    for document in SearchDocument.objects.select_related("item"):
+        document.name_terms = " ".join(_terms([document.item.name]))
+        document.body_terms = document.body_terms.removesuffix(" hous bureau")
+        document.save()
+    assert item_search("lift") == []
+    migration.add_english_terms(apps, None)
+    assert sorted(SearchDocument.objects.values_list(*fields)) == expected
+    assert top("lift") == "旧楼加装电梯审批"
 
 
 def test_a_missing_search_words_file_is_refused(tmp_path):
