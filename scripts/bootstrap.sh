@@ -6,8 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# --test: also what the test suite needs (Chromium, poppler). --list-missing: only print the
+# Debian packages that would be installed, one a line, and stop (used by a test).
 want_browser=0
-[ "${1:-}" = "--test" ] && want_browser=1
+list_missing=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_browser=1 ;;
+    --list-missing) list_missing=1 ;;
+    *) echo "usage: $0 [--test] [--list-missing]" >&2; exit 2 ;;
+  esac
+done
 
 log() { printf '\033[1;34m[onewindow]\033[0m %s\n' "$*"; }
 
@@ -27,6 +36,10 @@ py_for_venv="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 if [ "$want_browser" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+fi
+if [ "$list_missing" = 1 ]; then
+  [ ${#missing[@]} -eq 0 ] || printf '%s\n' "${missing[@]}"
+  exit 0
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
