@@ -87,3 +87,19 @@ def test_the_public_search_shows_live_results_under_the_csp_with_no_violation(de
     expect(page.locator("#search-results")).not_to_contain_text("食品经营许可")
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
     assert violations(page) == []
+
+
+def test_the_admin_item_page_runs_under_the_csp_with_no_violation(desk, live_server):
+    admin = staff_with_role(Role.ADMIN)
+    item = create_item(name="既有住宅增设电梯")
+    page = desk
+    change = f"/admin/catalog/serviceitem/{item.pk}/change/"
+    page.goto(f"{live_server.url}/staff/sign-in/?next={change}")
+    page.locator("#id_username").fill(admin.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(f"{live_server.url}{change}")
+    expect(page.locator("#id_name")).to_have_value("既有住宅增设电梯")
+    # The admin's scripts ran: the two-box pickers of filter_horizontal are built by them.
+    expect(page.locator("#id_topics_from")).to_be_attached()
+    assert violations(page) == []
