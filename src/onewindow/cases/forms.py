@@ -1,6 +1,8 @@
 """Forms of the staff pages: they parse and type what a clerk typed; the rules live in services.
 
 Templates render the fields by hand (keyboard order, compact rows); these classes only clean.
+Text fields refuse NUL and other control characters (``core.validation``); line breaks only
+in the multi-line ones (reasons, notes, opinions).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from onewindow.applicants.models import IdType
 from onewindow.cases.models import MaterialStatus, OutputMethod, ReceiveForm, TaskOutcome
 from onewindow.cases.services import MaterialReceipt
 from onewindow.catalog.codes import MaterialNecessity
+from onewindow.core.validation import MultilineTextField, TextField
 
 # Days a window usually gives for bringing missing papers (补正); the clerk may change it.
 SUPPLEMENT_DAYS_DEFAULT = 5
@@ -25,19 +28,19 @@ class IdentifyForm(forms.Form):
     id_type = forms.ChoiceField(
         label=_("Document type"), choices=IdType.choices, initial=IdType.RESIDENT_ID
     )
-    id_number = forms.CharField(label=_("Document number"), max_length=64)
+    id_number = TextField(label=_("Document number"), max_length=64)
 
 
 class RegisterForm(forms.Form):
     id_type = forms.ChoiceField(label=_("Document type"), choices=IdType.choices)
-    id_number = forms.CharField(label=_("Document number"), max_length=64)
-    name = forms.CharField(label=_("Name"), max_length=64)
-    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    id_number = TextField(label=_("Document number"), max_length=64)
+    name = TextField(label=_("Name"), max_length=64)
+    phone = TextField(label=_("Phone"), max_length=32, required=False)
+    address = TextField(label=_("Address"), max_length=255, required=False)
 
 
 class DeskForm(forms.Form):
-    desk = forms.CharField(label=_("Centre and window"))
+    desk = TextField(label=_("Centre and window"))
 
     def clean_desk(self) -> tuple[int, int | None]:
         value: str = self.cleaned_data["desk"]
@@ -56,7 +59,7 @@ class MaterialRowForm(forms.Form):
         label=_("Received as"), choices=ReceiveForm.choices, initial=ReceiveForm.PAPER
     )
     copies = forms.IntegerField(label=_("Copies"), min_value=0, max_value=99, initial=1)
-    problem = forms.CharField(label=_("What is wrong"), max_length=255, required=False)
+    problem = TextField(label=_("What is wrong"), max_length=255, required=False)
     due_date = forms.DateField(label=_("Due by"), required=False)
 
     def __init__(self, *args: Any, paper: dict[str, Any], **kwargs: Any) -> None:
@@ -104,14 +107,14 @@ DECISIONS = ("accept", "supplement", "refuse", "instant")
 
 class IntakeDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[(d, d) for d in DECISIONS])
-    idempotency_key = forms.CharField(max_length=64)
+    idempotency_key = TextField(max_length=64)
     promise_signed = forms.BooleanField(label=_("Signed promise (承诺书) received"), required=False)
     output_method = forms.ChoiceField(
         label=_("Result handed over by"), choices=OutputMethod.choices, initial=OutputMethod.WINDOW
     )
     deadline = forms.DateField(label=_("Papers due by"), required=False)
-    reasons = forms.CharField(label=_("Reasons for not accepting"), required=False)
-    note = forms.CharField(label=_("Note for the applicant"), required=False, max_length=1000)
+    reasons = MultilineTextField(label=_("Reasons for not accepting"), required=False)
+    note = MultilineTextField(label=_("Note for the applicant"), required=False, max_length=1000)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -128,7 +131,7 @@ def supplement_deadline_default() -> dt.date:
 
 class TaskActionForm(forms.Form):
     outcome = forms.ChoiceField(choices=TaskOutcome.choices)
-    opinion = forms.CharField(label=_("Opinion"), required=False, max_length=4000)
+    opinion = MultilineTextField(label=_("Opinion"), required=False, max_length=4000)
     revision = forms.IntegerField(min_value=1)
 
 
@@ -151,8 +154,8 @@ class DeliverForm(forms.Form):
     method = forms.ChoiceField(choices=OutputMethod.choices, initial=OutputMethod.WINDOW)
     collector_id_checked = forms.BooleanField(required=False)
     proxy_authorisation = forms.BooleanField(required=False)
-    tracking_number = forms.CharField(required=False, max_length=64)
-    note = forms.CharField(required=False, max_length=1000)
+    tracking_number = TextField(required=False, max_length=64)
+    note = MultilineTextField(required=False, max_length=1000)
     revision = forms.IntegerField(min_value=1)
 
 

@@ -291,7 +291,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# A request body (a form, a JSON body; uploaded files are not counted) is refused above this:
+# the API answers 413 in its error format (config/api.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE") or 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Cache: per process by default. Production with several workers sets CACHE_REDIS_URL, so that

@@ -1,7 +1,7 @@
 """What a request may carry, checked at the edge — once, for the API and the pages alike.
 
 The API's schemas (django-ninja / pydantic) build their fields from the types here; the pages'
-forms use ``TextField`` / ``MultilineTextField`` or ``NoControlCharactersMixin``. A value that
+forms use ``TextField`` / ``MultilineTextField``. A value that
 breaks a rule is refused with 422 and a bilingual message before any query runs, so a NUL byte
 (which PostgreSQL cannot store) or a number beyond a database integer never reaches the
 database and never answers 500.
@@ -119,14 +119,16 @@ JsonBool = Annotated[bool, Strict()]
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 
 
-def reject_control_characters(**values: str) -> None:
-    """Raise ``ValidationFailed`` (422) naming each value that holds a control character —
-    for inputs read by hand rather than through a schema or a form (a page's query string)."""
+def reject_control_characters(*, multiline: bool = False, **values: str) -> None:
+    """Raise ``ValidationFailed`` (422) naming each value that holds a control character (a
+    line break too, unless ``multiline``) — for inputs read by hand rather than through a
+    schema or a form (a page's query string)."""
+    message = MULTILINE_CONTROL_MESSAGE if multiline else CONTROL_MESSAGE
     errors = ErrorList()
     for name, value in values.items():
-        if has_control_characters(value):
-            errors.add(name, "control_characters", CONTROL_MESSAGE)
-    errors.raise_if_any(CONTROL_MESSAGE, code="control_characters")
+        if has_control_characters(value, multiline=multiline):
+            errors.add(name, "control_characters", message)
+    errors.raise_if_any(message, code="control_characters")
 
 
 # --- forms of the pages ---------------------------------------------------------------------
@@ -161,22 +163,6 @@ class MultilineTextField(forms.CharField):
     default_validators = [validate_multi_line]
 
 
-class NoControlCharactersMixin:
-    """For a ``forms.Form``: every ``CharField`` not already a ``TextField`` /
-    ``MultilineTextField`` refuses control characters — one line, unless its widget is a
-    ``Textarea``."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            if not isinstance(field, forms.CharField) or isinstance(
-                field, TextField | MultilineTextField
-            ):
-                continue
-            multiline = isinstance(field.widget, forms.Textarea)
-            field.validators.append(validate_multi_line if multiline else validate_single_line)
-
-
 __all__ = [
     "DAY_MAX",
     "DAY_MIN",
@@ -190,7 +176,6 @@ __all__ = [
     "Limit",
     "MultilineText",
     "MultilineTextField",
-    "NoControlCharactersMixin",
     "Offset",
     "RecordId",
     "Text",

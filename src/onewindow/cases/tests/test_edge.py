@@ -190,3 +190,62 @@ def test_receipt_of_a_case_refused_at_intake_is_a_409_page_in_production_mode(ci
     response = client.get(f"/staff/cases/{case.number}/receipt.pdf")
     assert response.status_code == 409
     assert "没有受理回执" in response.content.decode()
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def staff_client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_opinion_with_a_nul_byte_is_refused_on_the_case_page_and_changes_nothing(city):
+    from onewindow.cases.services import case_accept, task_claim
+
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    task = case.tasks.get(kind="review", department=city.lead_department)
+    approver = city.approvers[city.lead_department.pk]
+    task = task_claim(task=task, actor=approver)
+    response = staff_client(approver).post(
+        f"/staff/cases/{case.number}/tasks/{task.pk}/complete/",
+        {"outcome": "approve", "opinion": "同意\x00", "revision": task.revision},
+    )
+    assert response.status_code == 422
+    task.refresh_from_db()
+    assert (task.state, task.opinion) == ("claimed", "")
+
+
+def test_a_withdrawal_reason_with_a_nul_byte_is_refused_with_a_clear_message(city):
+    from onewindow.cases.services import case_accept
+
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    response = staff_client(city.clerk).post(
+        f"/staff/cases/{case.number}/withdraw/",
+        {"reason": "不办了\x00", "revision": case.revision},
+    )
+    assert response.status_code == 422
+    assert "不能含有控制字符" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == "accepted"
+
+
+def test_text_fields_of_the_staff_forms_refuse_control_characters_and_keep_line_breaks():
+    from onewindow.cases.forms import DeliverForm, IntakeDecisionForm
+
+    typed = {"decision": "refuse", "idempotency_key": "k", "output_method": "window"}
+    refused = IntakeDecisionForm({**typed, "reasons": "材料\x00不全"})
+    kept = IntakeDecisionForm({**typed, "reasons": "一、材料不全；\n二、逾期。"})
+    assert (refused.is_valid(), kept.is_valid()) == (False, True)
+    assert refused.errors["reasons"][0].startswith("此处除制表符和换行外不能含有控制字符")
+    number = DeliverForm({"method": "post", "tracking_number": "SF\n1", "revision": "1"})
+    assert number.is_valid() is False
+    assert list(number.errors) == ["tracking_number"]
+
+
+def test_a_body_above_one_mebibyte_answers_413_by_default(city):
+    body = intake_body(city, reasons="x" * (1024 * 1024))
+    response = post(client_for(city.clerk), "/intake/refuse", body, "huge")
+    assert response.status_code == 413
+    assert error_of(response)["message_en"] == "The body is larger than 1048576 bytes."

@@ -36,6 +36,7 @@ from onewindow.cases.staff_selectors import (
 from onewindow.cases.transitions import TaskState, case_target_state
 from onewindow.cases.views.staff.common import is_htmx, render_page, shown, staff_page
 from onewindow.core.errors import ApplicationError, FieldError, PermissionDenied, ValidationFailed
+from onewindow.core.validation import reject_control_characters
 from onewindow.org.permissions import Action, can, require
 
 CASE_VIEW_PURPOSE = "办件查看"
@@ -258,11 +259,13 @@ def case_papers_arrived(request: HttpRequest, number: str) -> HttpResponse:
 def case_withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
     """The applicant withdraws at a window of the accepting centre."""
     case = case_get_for_user(number=number, user=request.user)
+    reason = request.POST.get("reason", "")
     try:
+        reject_control_characters(reason=reason, multiline=True)
         case_withdraw(
             case=case,
             actor=request.user,
-            reason=request.POST.get("reason", ""),
+            reason=reason,
             expected_revision=_int_or_none(request.POST.get("revision")),
         )
     except ApplicationError as exc:
