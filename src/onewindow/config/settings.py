@@ -188,6 +188,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Cache-Control: no-store on every answer that may carry personal data (core/middleware.py).
     "onewindow.core.middleware.NoStoreMiddleware",
+    # A page's address or query with a control character (a NUL byte) answers 400 before any
+    # view runs (core/validation.py); the API checks its own input.
+    "onewindow.core.validation.ControlCharactersRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "onewindow.config.urls"

@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
@@ -131,6 +134,39 @@ def reject_control_characters(*, multiline: bool = False, **values: str) -> None
     errors.raise_if_any(message, code="control_characters")
 
 
+# --- pages ----------------------------------------------------------------------------------
+
+# The API checks its own input, answering 422 in its error format (``config/api.py``).
+API_PREFIX = "/api/"
+
+
+class ControlCharactersRefusedMiddleware:
+    """A page's address or query string with a control character (a NUL byte, which
+    PostgreSQL cannot even compare) answers 400 before any view looks anything up: a topic
+    code, a case number or a search term read from the address never reaches the database
+    with one. Tabs and line breaks in the query string are left to the page's form."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(API_PREFIX) and self._refused(request):
+            text = bilingual(CONTROL_MESSAGE)
+            context = {"status": 400, "message": {"zh": text["zh"], "en": text["en"]}}
+            return render(request, "error.html", context, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refused(request: HttpRequest) -> bool:
+        if has_control_characters(request.path):
+            return True
+        return any(
+            has_control_characters(key, multiline=True)
+            or any(has_control_characters(value, multiline=True) for value in values)
+            for key, values in request.GET.lists()
+        )
+
+
 # --- forms of the pages ---------------------------------------------------------------------
 
 
@@ -169,6 +205,7 @@ __all__ = [
     "MAX_ID",
     "MAX_LIMIT",
     "MAX_OFFSET",
+    "ControlCharactersRefusedMiddleware",
     "Day",
     "JsonBool",
     "JsonCount",

@@ -42,7 +42,8 @@ def field_codes(response):
 
 def test_progress_page_with_nul_bytes_answers_a_clear_message_not_a_server_error(db):
     response = Client().get("/progress/?number=%00&code=%00")
-    assert response.status_code == 422
+    # Refused at the edge of every page (core.validation), before the look-up runs.
+    assert response.status_code == 400
     assert "不能含有控制字符" in response.content.decode()
 
 
@@ -249,3 +250,14 @@ def test_a_body_above_one_mebibyte_answers_413_by_default(city):
     response = post(client_for(city.clerk), "/intake/refuse", body, "huge")
     assert response.status_code == 413
     assert error_of(response)["message_en"] == "The body is larger than 1048576 bytes."
+
+
+def test_the_progress_look_up_itself_refuses_a_nul_byte_before_any_query(
+    db, django_assert_num_queries
+):
+    from onewindow.cases.progress import progress_lookup
+    from onewindow.core.errors import ValidationFailed
+
+    with django_assert_num_queries(0), pytest.raises(ValidationFailed) as refused:
+        progress_lookup(number="4401\x00", code="ABC", address="127.0.0.1")
+    assert [e.field for e in refused.value.errors] == ["number"]

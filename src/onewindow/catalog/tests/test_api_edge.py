@@ -45,3 +45,13 @@ def test_a_nul_byte_in_a_search_answers_422():
     response = Client().get("/api/catalog/search?q=%E5%8A%9E%00")
     assert response.status_code == 422
     assert problems(response) == [("q", "control_characters")]
+
+
+def test_a_page_address_or_query_with_a_nul_byte_answers_400_before_any_look_up(
+    django_assert_num_queries,
+):
+    for address in ("/topics/%00/", "/search/?q=%E5%8A%9E%00", "/progress/?number=1%01"):
+        with django_assert_num_queries(0):
+            response = Client().get(address)
+        assert response.status_code == 400
+        assert "不能含有控制字符" in response.content.decode()
