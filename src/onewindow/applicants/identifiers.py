@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -252,6 +253,29 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     """Full years of age on ``day``."""
     before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
     return day.year - birth_date.year - int(before_birthday)
+
+
+class AgeBand(models.TextChoices):
+    """What a window may see of a person's age: the bands services are granted by (minors;
+    working age; the elderly from 60; the advanced age allowance from 80). A band never
+    narrows the birth date that a resident ID's mask hides the way an exact age would."""
+
+    MINOR = "0-17", _("Under 18")
+    ADULT = "18-59", _("18 to 59")
+    ELDERLY = "60-79", _("60 to 79")
+    ADVANCED = "80+", _("80 and over")
+
+
+def age_band(birth_date: datetime.date, day: datetime.date) -> AgeBand:
+    """The band of the age on ``day``."""
+    age = age_on(birth_date, day)
+    if age < 18:
+        return AgeBand.MINOR
+    if age < 60:
+        return AgeBand.ADULT
+    if age < 80:
+        return AgeBand.ELDERLY
+    return AgeBand.ADVANCED
 
 
 def mask_name(name: str) -> str:

@@ -8,6 +8,7 @@ written only by ``services.py``; reading a clear value goes through an audited s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,9 +67,11 @@ class Person(TimeStampedModel):
     phone_masked = models.CharField(_("phone"), max_length=32, blank=True)
     address_encrypted = models.TextField(_("address (encrypted)"), blank=True)
     address_masked = models.CharField(_("address"), max_length=16, blank=True)
-    # Derived from a resident ID number; empty for other document types.
+    # Derived from a resident ID number; empty for other document types. Both are shown by the
+    # ID's mask anyway (the first six digits are the region, the 17th the sex). The birth date
+    # is not kept: it is exactly the eight digits the mask hides; it is read from the encrypted
+    # ID number inside an audited read when a window needs the person's age band.
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
     region_code = models.CharField(_("region of registration"), max_length=6, blank=True)
     # "Fill once": the form values the person gave before, as one encrypted JSON object.
     prefill_encrypted = models.TextField(_("remembered form values (encrypted)"), blank=True)
@@ -134,6 +137,101 @@ class Organisation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} {self.uscc}"
+
+    def permission_scope(self) -> TargetScope:
+        return TargetScope()
+
+
+# A change of a person's identity details keeps the old and the new value encrypted, each in a
+# context of its own (the field is part of it), and a keyed hash of the confirmation code.
+PERSON_CHANGE_OLD_CONTEXT = "applicants.person_change.old.{field}"
+PERSON_CHANGE_NEW_CONTEXT = "applicants.person_change.new.{field}"
+PERSON_CHANGE_CODE_CONTEXT = "applicants.person_change.code.{change_id}"
+
+
+class ChangeField(models.TextChoices):
+    NAME = "name", _("name")
+    PHONE = "phone", _("phone")
+    ADDRESS = "address", _("address")
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    APPLIED = "applied", _("Applied")
+    REFUSED = "refused", _("Refused")
+    EXPIRED = "expired", _("Expired")
+
+
+class ChangeMethod(models.TextChoices):
+    """How a change of identity details was verified."""
+
+    CARD_READ = "card_read", _("ID card read at the window")
+    IDENTITY_SERVICE = "identity_service", _("Official identity check")
+    SMS_CODE = "sms_code", _("Code sent to the new phone")
+    SECOND_STAFF = "second_staff", _("Approved by a second staff member")
+    AT_WINDOW = "at_window", _("Given by the person at the window")
+
+
+class PersonChange(models.Model):
+    """One change of a person's name, phone or address: who asked, why, how it was verified,
+    and the old and new values (encrypted, with masked copies). Written only by
+    ``services.py``; a phone change waits (``pending``) for a code or a second staff member."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="changes"
+    )
+    field = models.CharField(_("field"), max_length=16, choices=ChangeField.choices)
+    old_value_encrypted = models.TextField(_("old value (encrypted)"), blank=True)
+    old_value_masked = models.CharField(_("old value"), max_length=64, blank=True)
+    new_value_encrypted = models.TextField(_("new value (encrypted)"))
+    new_value_masked = models.CharField(_("new value"), max_length=64)
+    reason = models.CharField(_("reason"), max_length=255)
+    method = models.CharField(
+        _("verified by"), max_length=20, choices=ChangeMethod.choices, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    outcome = models.CharField(_("outcome"), max_length=32, blank=True)
+    centre = models.ForeignKey(
+        "org.ServiceCentre",
+        verbose_name=_("centre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed or approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    code_hash = models.CharField(_("confirmation code (keyed hash)"), max_length=64, blank=True)
+    code_sent_at = models.DateTimeField(_("code sent at"), null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    code_sends = models.PositiveSmallIntegerField(_("codes sent"), default=0)
+
+    class Meta:
+        verbose_name = _("change of identity details")
+        verbose_name_plural = _("changes of identity details")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["person", "status"], name="person_change_status")]
+
+    def __str__(self) -> str:
+        return f"{self.person.id_number_masked} {self.field} {self.status}"
 
     def permission_scope(self) -> TargetScope:
         return TargetScope()

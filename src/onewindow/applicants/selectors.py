@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,9 +10,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.applicants.access import check_read_reason, require_personal_data_reader
-from onewindow.applicants.identifiers import age_on
-from onewindow.applicants.models import Person
-from onewindow.applicants.services import _prefill_load
+from onewindow.applicants.identifiers import (
+    AgeBand,
+    age_band,
+    check_document_number,
+    check_phone,
+    resident_id_facts,
+)
+from onewindow.applicants.models import (
+    ID_NUMBER_INDEX_CONTEXT,
+    PERSON_ID_NUMBER_CONTEXT,
+    ChangeStatus,
+    IdType,
+    Person,
+    PersonChange,
+)
+from onewindow.applicants.services import (
+    _change_reader_check,
+    _person_differences,
+    _prefill_load,
+)
+from onewindow.core import crypto
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ErrorList
 
@@ -38,11 +55,22 @@ class PersonProfile:
     address_masked: str
     gender: str
     gender_label: str
-    birth_date: datetime.date | None
-    age: int | None
+    # The age band only (``identifiers.AgeBand``), never the birth date or the exact age: with
+    # the mask's last four digits those would narrow down the hidden eight.
+    age_band: str
+    age_band_label: str
     region_code: str
     prefill: dict[str, str]
     cases: list[Any] = field(default_factory=list)
+
+
+def _age_band(person: Person) -> AgeBand | None:
+    """The age band of a resident-ID holder, from the encrypted ID number (inside the caller's
+    audited read); ``None`` for other documents."""
+    if person.id_type != IdType.RESIDENT_ID:
+        return None
+    number = crypto.decrypt(person.id_number_encrypted, context=PERSON_ID_NUMBER_CONTEXT)
+    return age_band(resident_id_facts(number).birth_date, timezone.localdate())
 
 
 def person_profile(
@@ -58,6 +86,7 @@ def person_profile(
     require_personal_data_reader(actor, action=PERSON_PROFILE, detail=detail, obj=person)
     with transaction.atomic():
         stored = Person.objects.get(pk=person.pk)
+        band = _age_band(stored)
         profile = PersonProfile(
             person_id=stored.pk,
             name=stored.name,
@@ -68,10 +97,59 @@ def person_profile(
             address_masked=stored.address_masked,
             gender=stored.gender,
             gender_label=str(stored.get_gender_display()) if stored.gender else "",
-            birth_date=stored.birth_date,
-            age=age_on(stored.birth_date, timezone.localdate()) if stored.birth_date else None,
+            age_band=band.value if band else "",
+            age_band_label=str(band.label) if band else "",
             region_code=stored.region_code,
             prefill=_prefill_load(stored),
         )
         audit_record(actor=actor, action=PERSON_PROFILE, obj=stored, detail=detail)
     return profile
+
+
+def person_pending_changes(*, person_id: int) -> list[PersonChange]:
+    """The changes of this person's details still waiting for a code or a colleague (masked
+    values only are meant for screens), newest first."""
+    return list(
+        PersonChange.objects.filter(
+            person_id=person_id, status=ChangeStatus.PENDING, expires_at__gt=timezone.now()
+        ).select_related("requested_by", "centre")
+    )
+
+
+def person_details_changing(
+    *,
+    name: str,
+    phone: str = "",
+    address: str = "",
+    id_type: str = "",
+    id_number: str = "",
+    person: Person | None = None,
+) -> list[str]:
+    """Which of name / phone / address, as typed, differ from those of ``person`` or of the
+    person registered with this document (``[]`` for an unknown or invalid document): what a
+    register page asks the checks for. Returns field names only, never a value."""
+    errors = ErrorList()
+    canonical_phone = check_phone(errors, phone=phone)
+    if person is None:
+        number = check_document_number(errors, id_type=id_type, id_number=id_number)
+        if errors:
+            return []
+        index = crypto.blind_index(number, context=ID_NUMBER_INDEX_CONTEXT)
+        person = Person.objects.filter(id_type=id_type, id_number_index=index).first()
+    if person is None or errors:
+        return []
+    return list(
+        _person_differences(
+            person,
+            name=(name or "").strip(),
+            phone=canonical_phone,
+            address=(address or "").strip(),
+        )
+    )
+
+
+def person_change_get(*, change_id: int, actor: Any) -> PersonChange:
+    """One change of identity details (masked values) for a colleague asked to approve it: for
+    the requester and staff holding a personal-data role at its centre; a missing change and
+    another centre's answer ``NotFoundOrForbidden`` alike (audited)."""
+    return _change_reader_check(actor, action="applicants.person_change_read", change_id=change_id)

@@ -12,13 +12,19 @@ Invariants:
 
 from __future__ import annotations
 
+import datetime as dt
+import hmac
 import json
 import re
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onewindow.applicants.access import check_read_reason, require_personal_data_reader
 from onewindow.applicants.identifiers import (
@@ -32,25 +38,43 @@ from onewindow.applicants.identifiers import (
     check_uscc,
     mask_address,
     mask_document_number,
+    mask_name,
     normalise_phone,
     resident_id_facts,
 )
+from onewindow.applicants.identity import NOT_CONFIGURED, identity_verifier
 from onewindow.applicants.models import (
     ID_NUMBER_INDEX_CONTEXT,
     ORGANISATION_PHONE_CONTEXT,
     ORGANISATION_REPRESENTATIVE_ID_CONTEXT,
     PERSON_ADDRESS_CONTEXT,
+    PERSON_CHANGE_CODE_CONTEXT,
+    PERSON_CHANGE_NEW_CONTEXT,
+    PERSON_CHANGE_OLD_CONTEXT,
     PERSON_ID_NUMBER_CONTEXT,
     PERSON_PHONE_CONTEXT,
     PERSON_PREFILL_CONTEXT,
     PHONE_INDEX_CONTEXT,
+    ChangeField,
+    ChangeMethod,
+    ChangeStatus,
     IdType,
     Organisation,
     Person,
+    PersonChange,
 )
 from onewindow.core import crypto
 from onewindow.core.audit import audit_record
-from onewindow.core.errors import ErrorList
+from onewindow.core.errors import (
+    ApplicationError,
+    ErrorList,
+    NotFoundOrForbidden,
+    PermissionDenied,
+    ValidationFailed,
+)
+from onewindow.notify.services import message_enqueue
+from onewindow.org.models import RoleAssignment, ServiceCentre
+from onewindow.org.permissions import RULES, Action
 
 PERSON_REGISTER = "applicants.person_register"
 PERSON_LOOKUP = "applicants.person_lookup"
@@ -112,7 +136,6 @@ def _person_new(*, id_type: str, number: str, index: str, name: str) -> Person:
     )
     if id_type == IdType.RESIDENT_ID:
         facts = resident_id_facts(number)
-        person.birth_date = facts.birth_date
         person.gender = facts.gender
         person.region_code = facts.region_code
     return person
@@ -148,14 +171,29 @@ def person_register(
     phone: str = "",
     address: str = "",
     actor: Any,
+    reason: str = "",
+    identity_check: str = "",
+    phone_confirmation: str = "",
+    centre: ServiceCentre | None = None,
 ) -> Person:
-    """Register a natural person, or update the one with this document (upsert).
+    """Register a natural person, or change the details of the one with this document.
 
     The document number is normalised (full-width, spaces, lower-case x) and checked (a
     resident ID with python-stdnum ``cn.ric``: length, check digit, birth date, region).
-    For an existing person the name, and the phone and address when given, replace the stored
-    ones. Gender, birth date and region come from a resident ID. One audit row
-    ``applicants.person_register`` says whether the person was created and which fields changed.
+    Gender and region come from a resident ID (the birth date is not stored: it is what the
+    ID's mask hides).
+
+    For an existing person, a name, phone or address that differs from the stored one is a
+    change of identity details and is never applied silently (see "Changes of identity
+    details" below): it needs a ``reason``; a new name needs ``identity_check`` —
+    ``"card_read"`` (the clerk attests the card's chip was read at the window) or
+    ``"identity_service"`` (the configured ``applicants.identity`` backend confirms it); a new
+    phone becomes a pending change, confirmed by a code sent to it
+    (``phone_confirmation="code"``) or approved by a second staff member at ``centre``
+    (``"colleague"``); a new address is applied with its history. A missing requirement
+    raises ``ValidationFailed`` naming each field and writes nothing. One audit row
+    ``applicants.person_register`` says whether the person was created, which fields changed
+    and which wait.
     """
     errors = ErrorList()
     number = check_document_number(errors, id_type=id_type, id_number=id_number)
@@ -168,9 +206,37 @@ def person_register(
     )
     phone = check_phone(errors, phone=phone)
     address = check_text(errors, field="address", value=address, max_length=ADDRESS_MAX_LENGTH)
+    reason = check_text(errors, field="reason", value=reason, max_length=CHANGE_REASON_MAX_LENGTH)
+    _check_choice(errors, field="identity_check", value=identity_check, allowed=IDENTITY_CHECKS)
+    _check_choice(
+        errors, field="phone_confirmation", value=phone_confirmation, allowed=PHONE_CONFIRMATIONS
+    )
     errors.raise_if_any(_("The applicant's details are not valid."))
 
+    masked = mask_document_number(id_type=id_type, number=number)
+    require_personal_data_reader(
+        actor,
+        action=PERSON_REGISTER,
+        detail={"id_type": id_type, "id_number_masked": masked},
+        object_type="applicants.person",
+        object_repr=masked,
+    )
     index = crypto.blind_index(number, context=ID_NUMBER_INDEX_CONTEXT)
+    wanted = {"name": name, "phone": phone, "address": address}
+    stored = Person.objects.filter(id_type=id_type, id_number_index=index).first()
+    checked: dict[str, str] = {}
+    method = ""
+    if stored is not None:
+        checked = _person_differences(stored, **wanted)
+        method = _change_requirements(
+            person=stored,
+            differences=checked,
+            reason=reason,
+            identity_check=identity_check,
+            phone_confirmation=phone_confirmation,
+            number=number,
+            actor=actor,
+        )
     with transaction.atomic():
         existing = Person.objects.select_for_update().filter(id_type=id_type, id_number_index=index)
         person = existing.first()
@@ -185,19 +251,38 @@ def person_register(
             except IntegrityError:
                 created = False
                 person = existing.get()
-        changed: list[str] = []
+        applied: list[str] = []
+        waiting: list[str] = []
         if not created:
-            changed = _person_apply(person, name=name, phone=phone, address=address)
-            if changed:
-                columns = [column for field in changed for column in PERSON_COLUMNS[field]]
-                person.save(update_fields=[*columns, "updated_at"])
+            differences = _person_differences(person, **wanted)
+            if set(differences) - set(checked):
+                # Someone else registered or changed this person between the check and the
+                # lock: what now differs was not checked.
+                raise ApplicationError(
+                    _(
+                        "This applicant's details were changed at another window just now. "
+                        "Read the ID card again."
+                    ),
+                    code="person_changed_meanwhile",
+                    status=409,
+                )
+            applied, waiting = _person_changes_record(
+                person,
+                differences=differences,
+                reason=reason,
+                method=method,
+                phone_confirmation=phone_confirmation,
+                actor=actor,
+                centre=centre,
+            )
         audit_record(
             actor=actor,
             action=PERSON_REGISTER,
             obj=person,
             detail={
                 "created": created,
-                "changed": changed,
+                "changed": applied,
+                "pending": waiting,
                 "id_type": person.id_type,
                 "id_number_masked": person.id_number_masked,
             },
@@ -643,3 +728,663 @@ def applicant_mobile_for_notice(
         detail={**reference, "purpose": purpose, "phone": masked},
     )
     return _mobile_only(phone)
+
+
+# ---------------------------------------------------------------------------------------------
+# Changes of identity details
+#
+# A window that reads a known ID with another name, phone or address changes who the citizen
+# is to the platform, and where every later message goes. So no such change is silent: each is
+# a ``PersonChange`` row keeping the old and new value encrypted (masked copies beside them),
+# who asked, why, how it was verified and who confirmed it; each applied change tells the
+# citizen at the phone registered before it; audit rows carry masked values only.
+#
+# - name: the ID card read at the window (the clerk's attestation) or an official identity
+#   check (``applicants.identity``), else refused;
+# - phone: pending until the code sent to the new phone is typed back (at most
+#   ``PERSON_CHANGE_CODE_ATTEMPTS`` wrong codes) or a second staff member holding a
+#   personal-data role at the same centre approves it, within ``PERSON_CHANGE_CODE_MINUTES``;
+# - address: applied, with its history (the person is at the window).
+
+PERSON_CHANGE_REQUEST = "applicants.person_change_request"
+PERSON_CHANGE_APPLY = "applicants.person_change_apply"
+PERSON_CHANGE_REFUSE = "applicants.person_change_refuse"
+PERSON_CHANGE_CODE_SENT = "applicants.person_change_code_sent"
+PERSON_CHANGE_CODE_WRONG = "applicants.person_change_code_wrong"
+PERSON_CHANGE_APPROVE = "applicants.person_change_approve"
+
+CARD_READ, IDENTITY_SERVICE = "card_read", "identity_service"
+IDENTITY_CHECKS = (CARD_READ, IDENTITY_SERVICE)
+BY_CODE, BY_COLLEAGUE = "code", "colleague"
+PHONE_CONFIRMATIONS = (BY_CODE, BY_COLLEAGUE)
+CHANGE_REASON_MAX_LENGTH = 255
+CODE_RE = re.compile(r"[0-9]{6}")
+CHANGE_SUBJECT_TYPE = "applicants.person"
+CHANGE_CHANNEL = "sms"
+
+CHANGE_LABELS = {
+    ChangeField.NAME: pgettext_lazy("changed detail", "name"),
+    ChangeField.PHONE: pgettext_lazy("changed detail", "mobile number"),
+    ChangeField.ADDRESS: pgettext_lazy("changed detail", "address"),
+}
+CHANGE_NOTICE = _(
+    "The %(detail)s registered for you at OneWindow was changed on %(date)s. If you did not "
+    "ask for this, call 12345."
+)
+CHANGE_CODE = _(
+    "OneWindow code %(code)s: give it to the clerk at the window to confirm this mobile "
+    "number. Valid for %(minutes)s minutes. If you did not ask for it, ignore this message."
+)
+
+
+def code_minutes() -> int:
+    return int(getattr(settings, "PERSON_CHANGE_CODE_MINUTES", 10))
+
+
+def code_attempts_allowed() -> int:
+    return int(getattr(settings, "PERSON_CHANGE_CODE_ATTEMPTS", 5))
+
+
+def _check_choice(errors: ErrorList, *, field: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value and value not in allowed:
+        errors.add(
+            field,
+            "invalid_choice",
+            _("Choose one of: %(choices)s."),
+            choices=", ".join(allowed),
+        )
+
+
+def _person_phone(person: Person) -> str:
+    if not person.phone_encrypted:
+        return ""
+    return crypto.decrypt(person.phone_encrypted, context=PERSON_PHONE_CONTEXT)
+
+
+def _person_differences(person: Person, *, name: str, phone: str, address: str) -> dict[str, str]:
+    """The given (non-blank) values that differ from the stored ones, by field."""
+    differences = {}
+    if name and name != person.name:
+        differences[ChangeField.NAME.value] = name
+    if phone and crypto.blind_index(phone, context=PHONE_INDEX_CONTEXT) != person.phone_index:
+        differences[ChangeField.PHONE.value] = phone
+    if address and address != _person_address(person):
+        differences[ChangeField.ADDRESS.value] = address
+    return differences
+
+
+def _change_mask(field: str, value: str) -> str:
+    if not value:
+        return ""
+    if field == ChangeField.NAME:
+        return mask_name(value)
+    if field == ChangeField.PHONE:
+        return crypto.mask_phone(value)
+    return mask_address(value)
+
+
+def _change_requirements(
+    *,
+    person: Person,
+    differences: dict[str, str],
+    reason: str,
+    identity_check: str,
+    phone_confirmation: str,
+    number: str,
+    actor: Any,
+) -> str:
+    """Refuse (``ValidationFailed``, nothing written) a change that lacks what it needs; the
+    method that verified a name change, ``""`` when there is none. Calls the identity service
+    when asked to — outside any transaction."""
+    if not differences:
+        return ""
+    errors = ErrorList()
+    if ChangeField.NAME in differences and identity_check not in IDENTITY_CHECKS:
+        errors.add(
+            "name",
+            "name_change_needs_identity_check",
+            _(
+                "A new name is recorded only after the ID card is read at the window or an "
+                "official identity check confirms it."
+            ),
+        )
+    if ChangeField.PHONE in differences:
+        if phone_confirmation not in PHONE_CONFIRMATIONS:
+            errors.add(
+                "phone",
+                "phone_change_needs_confirmation",
+                _(
+                    "A new phone is confirmed by a code sent to it or approved by a second "
+                    "staff member: choose one."
+                ),
+            )
+        elif phone_confirmation == BY_CODE and not MOBILE_RE.fullmatch(
+            differences[ChangeField.PHONE]
+        ):
+            errors.add(
+                "phone",
+                "phone_change_code_needs_mobile",
+                _("A code can be sent to a mobile only: ask a colleague to approve a fixed line."),
+            )
+    if not reason:
+        errors.add(
+            "reason",
+            "change_reason_required",
+            _("Say why the applicant's details change (the reason is recorded)."),
+        )
+    if errors:
+        errors.raise_if_any(
+            _(
+                "The details differ from the registered ones; each change needs what its "
+                "field says. Nothing was changed."
+            ),
+            code=errors[0].code,
+        )
+    if ChangeField.NAME not in differences:
+        return ""
+    if identity_check == CARD_READ:
+        return ChangeMethod.CARD_READ
+    result = identity_verifier().verify(person.id_type, number, differences[ChangeField.NAME])
+    if result.verified:
+        return ChangeMethod.IDENTITY_SERVICE
+    audit_record(
+        actor=actor,
+        action=PERSON_CHANGE_REFUSE,
+        obj=person,
+        object_repr=person.id_number_masked,
+        allowed=False,
+        detail={
+            "field": ChangeField.NAME.value,
+            "method": ChangeMethod.IDENTITY_SERVICE.value,
+            "outcome": result.code or "not_verified",
+            "reference": result.reference,
+            "old_masked": mask_name(person.name),
+            "new_masked": mask_name(differences[ChangeField.NAME]),
+            "id_number_masked": person.id_number_masked,
+        },
+    )
+    refused = ErrorList()
+    if result.code == NOT_CONFIGURED:
+        refused.add(
+            "identity_check",
+            "identity_service_not_configured",
+            _(
+                "No official identity service is connected to OneWindow: read the ID card at "
+                "the window to change the name."
+            ),
+        )
+    else:
+        refused.add(
+            "identity_check",
+            "identity_check_refused",
+            _("The official identity check did not confirm the new name; nothing was changed."),
+        )
+    refused.raise_if_any(_("The new name was not confirmed."), code=refused[0].code)
+    return ""
+
+
+def _change_new(
+    person: Person,
+    *,
+    field: str,
+    old: str,
+    new: str,
+    reason: str,
+    actor: Any,
+    centre: ServiceCentre | None,
+    now: dt.datetime,
+) -> PersonChange:
+    return PersonChange(
+        person=person,
+        field=field,
+        old_value_encrypted=(
+            crypto.encrypt(old, context=PERSON_CHANGE_OLD_CONTEXT.format(field=field))
+            if old
+            else ""
+        ),
+        old_value_masked=_change_mask(field, old),
+        new_value_encrypted=crypto.encrypt(
+            new, context=PERSON_CHANGE_NEW_CONTEXT.format(field=field)
+        ),
+        new_value_masked=_change_mask(field, new),
+        reason=reason,
+        centre=centre,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        requested_at=now,
+    )
+
+
+def _change_detail(change: PersonChange, **extra: Any) -> dict[str, Any]:
+    """What an audit row says of a change: masked values only."""
+    return {
+        "change": change.pk,
+        "field": change.field,
+        "method": change.method,
+        "status": change.status,
+        "reason": change.reason,
+        "old_masked": change.old_value_masked,
+        "new_masked": change.new_value_masked,
+        "id_number_masked": change.person.id_number_masked,
+        **extra,
+    }
+
+
+def _notify_language() -> str:
+    return str(getattr(settings, "NOTIFY_LANGUAGE", settings.LANGUAGE_CODE))
+
+
+def _change_notice(change: PersonChange, *, old_mobile: str, now: dt.datetime) -> None:
+    """Tell the citizen at the phone registered before the change (if it is a mobile)."""
+    if not old_mobile:
+        return
+    with translation.override(_notify_language()):
+        text = str(CHANGE_NOTICE) % {
+            "detail": str(CHANGE_LABELS[ChangeField(change.field)]),
+            "date": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+        }
+    message_enqueue(
+        subject_type=CHANGE_SUBJECT_TYPE,
+        subject_id=change.person_id,
+        channel=CHANGE_CHANNEL,
+        recipient=old_mobile,
+        template_code="person_change_notice",
+        text=text,
+        idempotency_key=f"person_change:{change.pk}:notice",
+    )
+
+
+def _change_apply(
+    change: PersonChange, *, method: str, actor: Any, now: dt.datetime, outcome: str
+) -> None:
+    """Write the new value on the person (locked by the caller), close the change as applied,
+    audit it and tell the citizen at the old phone."""
+    person = change.person
+    old_mobile = applicant_mobile_for_notice(
+        person=person, purpose="identity_change_notice", reference={"person_change": change.pk}
+    )
+    field = ChangeField(change.field)
+    value = crypto.decrypt(
+        change.new_value_encrypted, context=PERSON_CHANGE_NEW_CONTEXT.format(field=field)
+    )
+    if field == ChangeField.NAME:
+        person.name = value
+    elif field == ChangeField.PHONE:
+        _person_set_phone(person, value)
+    else:
+        _person_set_address(person, value)
+    person.save(update_fields=[*PERSON_COLUMNS[field], "updated_at"])
+    change.method = method
+    change.status = ChangeStatus.APPLIED
+    change.outcome = outcome
+    change.decided_by = actor if getattr(actor, "pk", None) else None
+    change.decided_at = now
+    change.save()
+    audit_record(
+        actor=actor,
+        action=PERSON_CHANGE_APPLY,
+        obj=person,
+        object_repr=person.id_number_masked,
+        detail=_change_detail(change),
+    )
+    _change_notice(change, old_mobile=old_mobile, now=now)
+
+
+CODE_SENDS_MAX = 3  # codes one change may send: the new phone is not a target to flood
+
+
+def _too_many_codes() -> ValidationFailed:
+    error = ValidationFailed(
+        _("%(count)s codes were sent already: ask a colleague to approve instead."),
+        [],
+        code="too_many_codes",
+    )
+    error.params = {"count": CODE_SENDS_MAX}
+    return error
+
+
+def _change_send_code(change: PersonChange, *, actor: Any, now: dt.datetime) -> None:
+    """A fresh 6-digit code to the new phone; only its keyed hash is kept, and the outbox
+    masks it in every copy it shows or logs. Wrong codes stay counted across codes."""
+    if change.code_sends >= CODE_SENDS_MAX:
+        raise _too_many_codes()
+    code = f"{secrets.randbelow(10**6):06d}"
+    change.code_sends += 1
+    phone = crypto.decrypt(
+        change.new_value_encrypted, context=PERSON_CHANGE_NEW_CONTEXT.format(field=change.field)
+    )
+    change.code_hash = crypto.blind_index(
+        code, context=PERSON_CHANGE_CODE_CONTEXT.format(change_id=change.pk)
+    )
+    change.code_sent_at = now
+    change.expires_at = now + dt.timedelta(minutes=code_minutes())
+    change.save(update_fields=["code_hash", "code_sent_at", "code_sends", "expires_at"])
+    with translation.override(_notify_language()):
+        text = str(CHANGE_CODE) % {"code": code, "minutes": code_minutes()}
+    message_enqueue(
+        subject_type=CHANGE_SUBJECT_TYPE,
+        subject_id=change.person_id,
+        channel=CHANGE_CHANNEL,
+        recipient=phone,
+        template_code="person_change_code",
+        text=text,
+        idempotency_key=f"person_change:{change.pk}:code:{secrets.token_hex(8)}",
+        secrets=(code,),
+    )
+    audit_record(
+        actor=actor,
+        action=PERSON_CHANGE_CODE_SENT,
+        obj=change.person,
+        object_repr=change.person.id_number_masked,
+        detail=_change_detail(change),
+    )
+
+
+def _person_changes_record(
+    person: Person,
+    *,
+    differences: dict[str, str],
+    reason: str,
+    method: str,
+    phone_confirmation: str,
+    actor: Any,
+    centre: ServiceCentre | None,
+) -> tuple[list[str], list[str]]:
+    """Inside ``person_register``'s transaction, with the requirements checked: apply the
+    name and address changes, open the phone change. (applied fields, waiting fields)."""
+    now = timezone.now()
+    applied, waiting = [], []
+    for field in (ChangeField.NAME, ChangeField.ADDRESS):
+        if field not in differences:
+            continue
+        old = person.name if field == ChangeField.NAME else _person_address(person)
+        change = _change_new(
+            person,
+            field=field,
+            old=old,
+            new=differences[field],
+            reason=reason,
+            actor=actor,
+            centre=centre,
+            now=now,
+        )
+        change.save()
+        _change_apply(
+            change,
+            method=method if field == ChangeField.NAME else ChangeMethod.AT_WINDOW,
+            actor=actor,
+            now=now,
+            outcome="applied",
+        )
+        applied.append(field.value)
+    if ChangeField.PHONE in differences:
+        # A newer request replaces one still waiting.
+        PersonChange.objects.filter(
+            person=person, field=ChangeField.PHONE, status=ChangeStatus.PENDING
+        ).update(status=ChangeStatus.REFUSED, outcome="superseded", decided_at=now)
+        change = _change_new(
+            person,
+            field=ChangeField.PHONE,
+            old=_person_phone(person),
+            new=differences[ChangeField.PHONE],
+            reason=reason,
+            actor=actor,
+            centre=centre,
+            now=now,
+        )
+        change.expires_at = now + dt.timedelta(minutes=code_minutes())
+        change.save()
+        audit_record(
+            actor=actor,
+            action=PERSON_CHANGE_REQUEST,
+            obj=person,
+            object_repr=person.id_number_masked,
+            detail=_change_detail(change, confirmation=phone_confirmation),
+        )
+        if phone_confirmation == BY_CODE:
+            _change_send_code(change, actor=actor, now=now)
+        waiting.append(ChangeField.PHONE.value)
+    return applied, waiting
+
+
+def _change_locked(change_id: int) -> PersonChange:
+    change = (
+        PersonChange.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .filter(pk=change_id)
+        .first()
+    )
+    if change is None:
+        raise NotFoundOrForbidden()
+    # The person too: the change writes on it.
+    change.person = Person.objects.select_for_update().get(pk=change.person_id)
+    return change
+
+
+def _change_still_open(change: PersonChange, *, actor: Any, now: dt.datetime) -> bool:
+    """False (and the change closed as expired, audited) when its time is over; raises 409
+    when it is no longer waiting."""
+    if change.status != ChangeStatus.PENDING:
+        raise ApplicationError(
+            _("This change is no longer waiting for confirmation (%(status)s)."),
+            code="change_not_pending",
+            status=409,
+            params={"status": change.get_status_display()},
+        )
+    if change.expires_at is not None and change.expires_at <= now:
+        change.status = ChangeStatus.EXPIRED
+        change.outcome = "expired"
+        change.decided_at = now
+        change.save(update_fields=["status", "outcome", "decided_at"])
+        audit_record(
+            actor=actor,
+            action=PERSON_CHANGE_REFUSE,
+            obj=change.person,
+            object_repr=change.person.id_number_masked,
+            allowed=False,
+            detail=_change_detail(change),
+        )
+        return False
+    return True
+
+
+CHANGE_EXPIRED = _(
+    "The time to confirm this change is over; nothing was changed. Ask for the change again."
+)
+
+
+def _change_reader_check(actor: Any, *, action: str, change_id: int) -> PersonChange:
+    """The change, for a personal-data reader who asked for it or holds a personal-data role
+    at the centre where it was asked; ``NotFoundOrForbidden`` alike for a missing change and
+    another centre's (one refusal row), ``PermissionDenied`` for staff who read no personal
+    data. Checked before anything of the request is looked at."""
+    require_personal_data_reader(
+        actor,
+        action=action,
+        detail={"change": change_id},
+        object_type="applicants.personchange",
+        object_repr=str(change_id),
+    )
+    change = PersonChange.objects.select_related("person").filter(pk=change_id).first()
+    if change is None or not (
+        change.requested_by_id == actor.pk or _holds_reader_role_at(actor, change.centre)
+    ):
+        audit_record(
+            actor=actor,
+            action=f"denied:{action}",
+            object_type="applicants.personchange",
+            object_id=str(change_id),
+            object_repr=str(change_id),
+            allowed=False,
+            detail={"change": change_id},
+        )
+        raise NotFoundOrForbidden()
+    return change
+
+
+def person_change_send_code(*, change_id: int, actor: Any) -> PersonChange:
+    """Send (again) a code to the new phone of a waiting phone change; the time to confirm
+    starts again, the wrong codes stay counted."""
+    _change_reader_check(actor, action=PERSON_CHANGE_CODE_SENT, change_id=change_id)
+    now = timezone.now()
+    with transaction.atomic():
+        change = _change_locked(change_id)
+        open_ = _change_still_open(change, actor=actor, now=now)
+        if open_:
+            if not MOBILE_RE.fullmatch(
+                crypto.decrypt(
+                    change.new_value_encrypted,
+                    context=PERSON_CHANGE_NEW_CONTEXT.format(field=change.field),
+                )
+            ):
+                raise ValidationFailed(
+                    _("The new phone is not a mobile; ask a colleague to approve it."),
+                    [],
+                    code="phone_change_code_needs_mobile",
+                )
+            _change_send_code(change, actor=actor, now=now)
+    if not open_:
+        raise ValidationFailed(CHANGE_EXPIRED, [], code="change_expired")
+    return change
+
+
+def person_change_confirm_code(*, change_id: int, code: str, actor: Any) -> PersonChange:
+    """The code the citizen received, typed by the clerk: the right one applies the phone
+    change; a wrong one is counted (and the change refused at the limit); after the time the
+    change expires. A failure raises ``ValidationFailed`` *after* its count is stored."""
+    _change_reader_check(actor, action=PERSON_CHANGE_APPLY, change_id=change_id)
+    code = (code or "").strip()
+    if not CODE_RE.fullmatch(code):
+        errors = ErrorList()
+        errors.add("code", "invalid_format", _("The code has 6 digits."))
+        errors.raise_if_any(_("The code is not valid."))
+    now = timezone.now()
+    failure: ErrorList | None = None
+    with transaction.atomic():
+        change = _change_locked(change_id)
+        if not _change_still_open(change, actor=actor, now=now):
+            failure = ErrorList()
+            failure.add("code", "change_expired", CHANGE_EXPIRED)
+        elif not change.code_hash:
+            raise ValidationFailed(_("No code was sent for this change."), [], code="no_code_sent")
+        elif hmac.compare_digest(
+            change.code_hash,
+            crypto.blind_index(
+                code, context=PERSON_CHANGE_CODE_CONTEXT.format(change_id=change.pk)
+            ),
+        ):
+            _change_apply(
+                change, method=ChangeMethod.SMS_CODE, actor=actor, now=now, outcome="code_confirmed"
+            )
+        else:
+            change.code_attempts += 1
+            failure = ErrorList()
+            left = code_attempts_allowed() - change.code_attempts
+            if left <= 0:
+                change.status = ChangeStatus.REFUSED
+                change.outcome = "too_many_attempts"
+                change.decided_at = now
+                failure.add(
+                    "code",
+                    "too_many_attempts",
+                    _("Too many wrong codes: the change is refused and nothing was changed."),
+                )
+            else:
+                failure.add(
+                    "code",
+                    "code_wrong",
+                    _("The code is not right; %(left)s tries left."),
+                    left=left,
+                )
+            change.save(update_fields=["code_attempts", "status", "outcome", "decided_at"])
+            audit_record(
+                actor=actor,
+                action=PERSON_CHANGE_CODE_WRONG,
+                obj=change.person,
+                object_repr=change.person.id_number_masked,
+                allowed=False,
+                detail=_change_detail(change, attempts=change.code_attempts),
+            )
+    if failure:
+        failure.raise_if_any(_("The change was not confirmed."), code=failure[0].code)
+    return change
+
+
+def _holds_reader_role_at(user: Any, centre: ServiceCentre | None) -> bool:
+    if centre is None or not getattr(user, "is_authenticated", False):
+        return False
+    return RoleAssignment.objects.filter(
+        user=user, centre=centre, role__in=list(RULES[Action.PERSON_READ])
+    ).exists()
+
+
+def person_change_approve(*, change_id: int, actor: Any) -> PersonChange:
+    """A second staff member's approval of a waiting phone change: someone other than the
+    one who asked, holding a personal-data role at the centre where it was asked. A refusal
+    is audited (403) and changes nothing."""
+    change = _change_reader_check(actor, action=PERSON_CHANGE_APPROVE, change_id=change_id)
+    message = None
+    if change.requested_by_id == actor.pk:
+        message = _("A change is approved by a second staff member, not by the one who asked.")
+    elif not _holds_reader_role_at(actor, change.centre):
+        # The requester's own centre role is gone: nobody there can stand in for it.
+        message = _(
+            "Only staff holding a personal-data role at the centre where the change was asked "
+            "may approve it."
+        )
+    if message is not None:
+        audit_record(
+            actor=actor,
+            action=f"denied:{PERSON_CHANGE_APPROVE}",
+            obj=change,
+            allowed=False,
+            detail={"change": change.pk, "field": change.field},
+        )
+        raise PermissionDenied(message)
+    now = timezone.now()
+    with transaction.atomic():
+        change = _change_locked(change_id)
+        open_ = _change_still_open(change, actor=actor, now=now)
+        if open_:
+            _change_apply(
+                change, method=ChangeMethod.SECOND_STAFF, actor=actor, now=now, outcome="approved"
+            )
+    if not open_:
+        raise ValidationFailed(CHANGE_EXPIRED, [], code="change_expired")
+    return change
+
+
+def person_change_details(
+    *,
+    person: Person,
+    name: str,
+    phone: str = "",
+    address: str = "",
+    reason: str = "",
+    identity_check: str = "",
+    phone_confirmation: str = "",
+    actor: Any,
+    centre: ServiceCentre | None = None,
+) -> Person:
+    """Change the name, phone or address of a known ``person`` (the applicant at the window,
+    identified before): ``person_register`` with the person's own document, under the same
+    checks. Blank phone or address keep the stored ones."""
+    require_personal_data_reader(
+        actor,
+        action=PERSON_REGISTER,
+        detail={"id_type": person.id_type, "id_number_masked": person.id_number_masked},
+        obj=person,
+        object_repr=person.id_number_masked,
+    )
+    number = crypto.decrypt(person.id_number_encrypted, context=PERSON_ID_NUMBER_CONTEXT)
+    return person_register(
+        id_type=person.id_type,
+        id_number=number,
+        name=name,
+        phone=phone,
+        address=address,
+        reason=reason,
+        identity_check=identity_check,
+        phone_confirmation=phone_confirmation,
+        actor=actor,
+        centre=centre,
+    )

@@ -31,16 +31,44 @@ class IdentifyForm(forms.Form):
     id_number = TextField(label=_("Document number"), max_length=64)
 
 
-class RegisterForm(forms.Form):
-    id_type = forms.ChoiceField(label=_("Document type"), choices=IdType.choices)
-    id_number = TextField(label=_("Document number"), max_length=64)
+class ChangeChecksForm(forms.Form):
+    """What a change of a known applicant's details needs (the service decides which):
+    a reason, the identity check of a new name, the confirmation of a new phone."""
+
     name = TextField(label=_("Name"), max_length=64)
     phone = TextField(label=_("Phone"), max_length=32, required=False)
     address = TextField(label=_("Address"), max_length=255, required=False)
+    reason = TextField(label=_("Reason for the change"), max_length=255, required=False)
+    identity_check = forms.ChoiceField(
+        label=_("Identity check of the new name"),
+        choices=[
+            ("card_read", _("The ID card's chip was read at this window's reader")),
+            ("identity_service", _("Check with the official identity service")),
+        ],
+        required=False,
+    )
+    phone_confirmation = forms.ChoiceField(
+        label=_("Confirmation of the new phone"),
+        choices=[
+            ("code", _("Send a code to the new phone")),
+            ("colleague", _("Ask a colleague to approve")),
+        ],
+        required=False,
+    )
+
+
+class RegisterForm(ChangeChecksForm):
+    id_type = forms.ChoiceField(label=_("Document type"), choices=IdType.choices)
+    id_number = TextField(label=_("Document number"), max_length=64)
+
+
+class ChangeCodeForm(forms.Form):
+    code = TextField(label=_("Code the applicant received"), max_length=16)
 
 
 class DeskForm(forms.Form):
     desk = TextField(label=_("Centre and window"))
+    item = forms.IntegerField(min_value=1, required=False)  # the item page to go back to
 
     def clean_desk(self) -> tuple[int, int | None]:
         value: str = self.cleaned_data["desk"]
@@ -54,7 +82,9 @@ class DeskForm(forms.Form):
 class MaterialRowForm(forms.Form):
     """One paper of the item's checklist, as the clerk marked it."""
 
-    status = forms.ChoiceField(label=_("Status"), choices=MaterialStatus.choices)
+    # Nothing is preselected and an untouched paper is sent as "": the intake service refuses
+    # to decide until every paper carries the clerk's mark, and names the unmarked ones.
+    status = forms.ChoiceField(label=_("Status"), choices=MaterialStatus.choices, required=False)
     receive_form = forms.ChoiceField(
         label=_("Received as"), choices=ReceiveForm.choices, initial=ReceiveForm.PAPER
     )
@@ -66,7 +96,6 @@ class MaterialRowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.paper = paper
         self.fields["copies"].initial = paper.get("paper_copies") or 1
-        self.fields["status"].initial = MaterialStatus.RECEIVED
         if paper.get("necessity") != MaterialNecessity.DEFERRABLE:
             self.fields["status"].choices = [  # type: ignore[attr-defined]
                 c for c in MaterialStatus.choices if c[0] != MaterialStatus.DEFERRED
@@ -148,6 +177,17 @@ class PapersArrivedForm(forms.Form):
         self.fields["papers"].choices = [  # type: ignore[attr-defined]
             (name, name) for name in names
         ]
+
+
+class OutputFindForm(forms.Form):
+    """The output desk's search: a case number, or the collector's ID card (an audited look-up)."""
+
+    q = TextField(label=_("Case number or ID card number"), max_length=64)
+    id_type = forms.ChoiceField(
+        label=_("Document type"),
+        choices=[("", _("Case number or resident ID card")), *IdType.choices],
+        required=False,
+    )
 
 
 class DeliverForm(forms.Form):

@@ -29,6 +29,22 @@ staff_urls = (
         path("intake/identify/", pages.intake_identify, name="intake_identify"),
         path("intake/register/", pages.intake_register, name="intake_register"),
         path("intake/details/", pages.intake_details, name="intake_details"),
+        path("intake/change/", pages.intake_change, name="intake_change"),
+        path(
+            "intake/changes/<int:change_id>/confirm/",
+            pages.intake_change_confirm,
+            name="intake_change_confirm",
+        ),
+        path(
+            "intake/changes/<int:change_id>/send-code/",
+            pages.intake_change_send_code,
+            name="intake_change_send_code",
+        ),
+        path(
+            "intake/changes/<int:change_id>/approve/",
+            pages.intake_change_approve,
+            name="intake_change_approve",
+        ),
         path("intake/next/", pages.intake_reset, name="intake_reset"),
         path("intake/items/", pages.intake_items, name="intake_items"),
         path("intake/items/<int:item_id>/", pages.intake_item, name="intake_item"),
@@ -36,6 +52,7 @@ staff_urls = (
         path("queue/", pages.queue, name="queue"),
         path("queue/<int:task_id>/claim/", pages.queue_claim, name="queue_claim"),
         path("output/", pages.output_desk, name="output"),
+        path("output/find/", pages.output_find, name="output_find"),
         path("output/<str:number>/deliver/", pages.output_deliver, name="output_deliver"),
         path("supervision/", pages.supervision, name="supervision"),
         # A case's own pages, after the workstations (whose names are never case numbers).

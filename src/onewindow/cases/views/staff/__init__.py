@@ -7,7 +7,8 @@ Each view parses the request, calls one selector or service (which decide permis
 English with everything they typed kept.
 
 Modules: ``common`` (rendering, errors shown on a page; ``staff_page`` from the staff shell),
-``home`` (the case-number box), ``intake`` (the intake workstation), ``documents`` (receipt and
+``home`` (the case-number box), ``intake`` (the intake workstation), ``changes`` (changes of a
+known applicant's name, phone or address, and a colleague's approval), ``documents`` (receipt and
 notice PDFs), ``backoffice`` (department queue, case page, task and paper actions), ``output``
 (output desk) and ``board`` (supervision board). ``cases.urls`` takes the views from this
 package; ``workstations`` registers the workstations with the staff shell.
@@ -23,6 +24,12 @@ from onewindow.cases.views.staff.backoffice import (
     queue_claim,
 )
 from onewindow.cases.views.staff.board import supervision
+from onewindow.cases.views.staff.changes import (
+    intake_change,
+    intake_change_approve,
+    intake_change_confirm,
+    intake_change_send_code,
+)
 from onewindow.cases.views.staff.documents import case_notice, case_receipt
 from onewindow.cases.views.staff.home import staff_home
 from onewindow.cases.views.staff.intake import (
@@ -37,7 +44,7 @@ from onewindow.cases.views.staff.intake import (
     intake_register,
     intake_reset,
 )
-from onewindow.cases.views.staff.output import output_deliver, output_desk
+from onewindow.cases.views.staff.output import output_deliver, output_desk, output_find
 
 __all__ = [
     "case_detail",
@@ -47,6 +54,10 @@ __all__ = [
     "case_task_claim",
     "case_task_complete",
     "case_withdraw_view",
+    "intake_change",
+    "intake_change_approve",
+    "intake_change_confirm",
+    "intake_change_send_code",
     "intake_desk_change",
     "intake_desk_choose",
     "intake_details",
@@ -59,6 +70,7 @@ __all__ = [
     "intake_reset",
     "output_deliver",
     "output_desk",
+    "output_find",
     "queue",
     "queue_claim",
     "staff_home",

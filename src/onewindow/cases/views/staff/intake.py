@@ -14,7 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.applicants.models import Person
-from onewindow.applicants.selectors import person_profile
+from onewindow.applicants.selectors import (
+    person_details_changing,
+    person_pending_changes,
+    person_profile,
+)
 from onewindow.applicants.services import (
     person_find_by_id_number,
     person_prefill,
@@ -31,7 +35,13 @@ from onewindow.cases.services import (
     case_refuse_at_intake,
     case_request_supplement,
 )
-from onewindow.cases.staff_selectors import IntakeDesk, intake_desks_for_user, person_case_history
+from onewindow.cases.staff_selectors import (
+    IntakeDesk,
+    intake_desk_default,
+    intake_desks_for_user,
+    item_handling_places,
+    person_case_history,
+)
 from onewindow.cases.transitions import CaseState
 from onewindow.cases.views.staff.common import is_htmx, render_page, shown, staff_page
 from onewindow.catalog.codes import CaseType, TimeUnit
@@ -46,6 +56,7 @@ SESSION_DESK = "cases_staff_desk"
 SESSION_PERSON = "cases_staff_person"
 ITEM_RESULTS = 12
 ITEM_CANDIDATES = 60
+ITEM_ELSEWHERE = 3  # hits another centre accepts, named under the results
 
 
 def _int(value: Any) -> int | None:
@@ -89,7 +100,7 @@ def _remember_person(request: HttpRequest, person: Person) -> None:
         "phone_masked": profile.phone_masked,
         "address_masked": profile.address_masked,
         "gender_label": profile.gender_label,
-        "age": profile.age,
+        "age_band": profile.age_band_label,
     }
 
 
@@ -109,12 +120,82 @@ def _intake_context(
         "many_desks": len(desks) > 1 or any(len(d.windows) > 1 for d in desks),
         "person": person,
         "history": history,
+        "pending_changes": person_pending_changes(person_id=person["id"]) if person else [],
         "identify_form": staff_forms.IdentifyForm(),
         "query": "",
         "hits": None,
     }
     context.update(extra)
+    context.setdefault("focus", _intake_focus(context))
     return context
+
+
+REGISTER_FIELDS = ("name", "phone", "address")
+CHANGEABLE = REGISTER_FIELDS  # the details a register step may change (with their checks)
+
+
+def _intake_focus(context: dict[str, Any]) -> str:
+    """The one field the page autofocuses: the first empty (or wrong) field of the step the
+    clerk is at — the item search once the applicant is known, the name of a new applicant
+    after an unknown ID was read, else the ID field."""
+    if context["person"]:
+        return "item-q"
+    register = context.get("register_form")
+    if register is not None:
+        errors = context.get("register_errors") or {}
+        wrong = [f for f in REGISTER_FIELDS if errors.get(f)]
+        empty = [f for f in REGISTER_FIELDS if not register[f].value()]
+        return f"reg-{(wrong or empty or ['name'])[0]}"
+    return "id_number"
+
+
+def _windows_or_none(desk: IntakeDesk) -> list[Window | None]:
+    """A desk's intake windows, or ``[None]`` for a centre without numbered windows."""
+    return list(desk.windows) if desk.windows else [None]
+
+
+def _desk_value(centre: ServiceCentre, window: Window | None) -> str:
+    return f"{centre.pk}:{window.pk if window is not None else ''}"
+
+
+def _desk_choices(
+    request: HttpRequest,
+    desks: list[IntakeDesk],
+    current: tuple[ServiceCentre, Window | None] | None,
+) -> list[dict[str, Any]]:
+    """The chooser's radios, the current desk (else the clerk's own window) checked."""
+    chosen = current or intake_desk_default(user=request.user, desks=desks)
+    checked = _desk_value(*chosen) if chosen is not None else ""
+    choices = []
+    for desk in desks:
+        for window in _windows_or_none(desk):
+            value = _desk_value(desk.centre, window)
+            choices.append(
+                {
+                    "value": value,
+                    "centre": desk.centre,
+                    "window": window,
+                    "checked": value == checked,
+                }
+            )
+    return choices
+
+
+def _desk_page(
+    request: HttpRequest,
+    desks: list[IntakeDesk],
+    *,
+    current: tuple[ServiceCentre, Window | None] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    item = _int(request.POST.get("item") or request.GET.get("item"))
+    context = {
+        "choices": _desk_choices(request, desks, current),
+        "errors": errors or {},
+        "item_id": item,
+    }
+    return render_page(request, "intake_desk.html", context, status=status)
 
 
 @staff_page
@@ -123,30 +204,37 @@ def intake_home(request: HttpRequest) -> HttpResponse:
     """Step 1 (the ID field, autofocused) or, with an applicant identified, step 2."""
     desks, centre, window = _desk(request)
     if centre is None:
-        return render_page(request, "intake_desk.html", {"desks": desks, "errors": {}})
+        return _desk_page(request, desks)
     return render_page(request, "intake.html", _intake_context(request, centre, window, desks))
 
 
 @staff_page
 @require_POST
 def intake_desk_choose(request: HttpRequest) -> HttpResponse:
+    """Work at the chosen centre and window; back to the item being opened, if one was."""
     desks, _centre, _window = _desk(request)
     form = staff_forms.DeskForm(request.POST)
     if form.is_valid():
         centre_id, window_id = form.cleaned_data["desk"]
+        item_id = form.cleaned_data.get("item")
+        done = (
+            redirect("cases_staff:intake_item", item_id=item_id)
+            if item_id
+            else redirect("cases_staff:intake")
+        )
         for desk in desks:
             if desk.centre.pk != centre_id:
                 continue
             if window_id is None and not desk.windows:
                 request.session[SESSION_DESK] = {"centre": centre_id, "window": None}
-                return redirect("cases_staff:intake")
+                return done
             if any(w.pk == window_id for w in desk.windows):
                 request.session[SESSION_DESK] = {"centre": centre_id, "window": window_id}
-                return redirect("cases_staff:intake")
-    return render_page(
+                return done
+    return _desk_page(
         request,
-        "intake_desk.html",
-        {"desks": desks, "errors": {"desk": [_("Choose one of your centres and windows.")]}},
+        desks,
+        errors={"desk": [str(_("Choose one of your centres and windows."))]},
         status=422,
     )
 
@@ -155,11 +243,7 @@ def intake_desk_choose(request: HttpRequest) -> HttpResponse:
 @require_GET
 def intake_desk_change(request: HttpRequest) -> HttpResponse:
     desks, centre, window = _desk(request)
-    return render_page(
-        request,
-        "intake_desk.html",
-        {"desks": desks, "errors": {}, "current_centre": centre, "current_window": window},
-    )
+    return _desk_page(request, desks, current=(centre, window) if centre is not None else None)
 
 
 @staff_page
@@ -223,14 +307,22 @@ def intake_register(request: HttpRequest) -> HttpResponse:
         return redirect("cases_staff:intake")
     form = staff_forms.RegisterForm(request.POST)
     errors: dict[str, list[str]]
+    changing: list[str] = []
     if form.is_valid():
         try:
-            person = person_register(actor=request.user, **form.cleaned_data)
+            person = person_register(actor=request.user, centre=centre, **form.cleaned_data)
         except ValidationFailed as exc:
             errors = _by_field(exc)
+            # A known document with other details: say which would change and what each needs.
+            changing = person_details_changing(
+                **{key: form.cleaned_data[key] for key in ("id_type", "id_number", *CHANGEABLE)}
+            )
         else:
             _remember_person(request, person)
-            messages.success(request, _("The applicant is registered."))
+            if person_pending_changes(person_id=person.pk):
+                messages.info(request, _("The new phone waits for its confirmation."))
+            else:
+                messages.success(request, _("The applicant is registered."))
             return redirect("cases_staff:intake")
     else:
         errors = staff_forms.form_errors(form)
@@ -245,6 +337,7 @@ def intake_register(request: HttpRequest) -> HttpResponse:
         identify_form=identify,
         register_form=form,
         register_errors=errors,
+        changing=changing,
     )
     return render_page(request, "intake.html", context, status=422)
 
@@ -305,12 +398,17 @@ def intake_reset(request: HttpRequest) -> HttpResponse:
     return redirect("cases_staff:intake")
 
 
-def _items_for_desk(query: str, centre: ServiceCentre) -> list[Any]:
-    """Search hits this centre may accept (通办范围), best first."""
+def _items_for_desk(query: str, centre: ServiceCentre) -> tuple[list[Any], list[Any]]:
+    """Search hits this centre may accept (通办范围), best first, and the few best hits it may
+    not accept (their pages say where they are accepted)."""
     hits = item_search(query, limit=ITEM_CANDIDATES)
     items = [hit.item for hit in hits]
     prefetch_related_objects(items, "handled_in_regions")
-    return [item for item in items if item_accepted_at(item=item, centre=centre)][:ITEM_RESULTS]
+    here: list[Any] = []
+    elsewhere: list[Any] = []
+    for item in items:
+        (here if item_accepted_at(item=item, centre=centre) else elsewhere).append(item)
+    return here[:ITEM_RESULTS], elsewhere[:ITEM_ELSEWHERE]
 
 
 @staff_page
@@ -321,10 +419,11 @@ def intake_items(request: HttpRequest) -> HttpResponse:
     if centre is None:
         return redirect("cases_staff:intake")
     query = request.GET.get("q", "").strip()[:64]
-    hits = _items_for_desk(query, centre) if query else []
+    hits, elsewhere = _items_for_desk(query, centre) if query else ([], [])
+    found = {"hits": hits, "elsewhere": elsewhere, "query": query}
     if is_htmx(request):
-        return render_page(request, "_item_results.html", {"hits": hits, "query": query})
-    context = _intake_context(request, centre, window, desks, query=query, hits=hits)
+        return render_page(request, "_item_results.html", found)
+    context = _intake_context(request, centre, window, desks, **found)
     return render_page(request, "intake.html", context)
 
 
@@ -374,6 +473,14 @@ def intake_item(request: HttpRequest, item_id: int) -> HttpResponse:
         raise Http404
     papers: list[dict[str, Any]] = version.snapshot.get("materials", [])
     base = _intake_context(request, centre, window, desks)
+    prefetch_related_objects([item], "handled_in_regions")
+    if not item_accepted_at(item=item, centre=centre):
+        return render_page(
+            request,
+            "intake_item.html",
+            {**base, **_elsewhere_context(item=item, version=version, desks=desks)},
+            status=200 if request.method != "POST" else 422,
+        )
     if request.method != "POST":
         context = _checklist_context(
             item=item,
@@ -383,8 +490,7 @@ def intake_item(request: HttpRequest, item_id: int) -> HttpResponse:
             decision=staff_forms.IntakeDecisionForm(),
             key=uuid.uuid4().hex,
         )
-        prefetch_related_objects([item], "handled_in_regions")
-        context["not_here"] = not item_accepted_at(item=item, centre=centre)
+        context["focus"] = _checklist_focus(context)
         return render_page(request, "intake_item.html", {**base, **context})
 
     rows = staff_forms.material_forms(papers, request.POST)
@@ -400,6 +506,7 @@ def intake_item(request: HttpRequest, item_id: int) -> HttpResponse:
             "message_en": "",
             "form_invalid": True,
         }
+        context["focus"] = _checklist_focus(context)
         return render_page(request, "intake_item.html", {**base, **context}, status=422)
     data = decision.cleaned_data
     intake = Intake(
@@ -426,8 +533,42 @@ def intake_item(request: HttpRequest, item_id: int) -> HttpResponse:
             for e in error["errors"]
             if not e["field"].startswith("materials[") and e["field"] != "promise_signed"
         ]
+        context["focus"] = _checklist_focus(context)
         return render_page(request, "intake_item.html", {**base, **context}, status=exc.status)
     return redirect("cases_staff:intake_done", number=case.number)
+
+
+def _checklist_focus(context: dict[str, Any]) -> str:
+    """The one element the checklist page autofocuses: the first paper to mark, or after a
+    refusal the error summary (which names every problem; ``intake-checklist.js`` focuses it
+    too), from where Tab reaches the papers."""
+    rows: list[staff_forms.MaterialRowForm] = context["rows"]
+    if context.get("error"):
+        return "error-summary"
+    return f"{rows[0].prefix}-status" if rows else "decide"
+
+
+def _elsewhere_context(*, item: Any, version: Any, desks: list[IntakeDesk]) -> dict[str, Any]:
+    """An item this centre may not accept: where it may be accepted (通办范围), and which of
+    the clerk's own desks could take it (one click to work there and come back)."""
+    own = []
+    for desk in desks:
+        if not item_accepted_at(item=item, centre=desk.centre):
+            continue
+        for window in _windows_or_none(desk):
+            own.append(
+                {"value": _desk_value(desk.centre, window), "centre": desk.centre, "window": window}
+            )
+    return {
+        "item": item,
+        "version": version,
+        "not_here": True,
+        "places": item_handling_places(item=item),
+        "own_desks": own,
+        "focus": "own-desk" if own else "back-to-search",
+        "is_instant": version.snapshot.get("case_type") == CaseType.INSTANT,
+        "limit_unit": TimeUnit(version.snapshot.get("promised_limit_unit") or "1").label,
+    }
 
 
 def _intake_decide(intake: Intake, data: dict[str, Any]) -> Case:

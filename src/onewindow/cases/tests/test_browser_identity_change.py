@@ -1,0 +1,76 @@
+"""In a real headless Chromium: a clerk changes a known applicant's phone with the code the
+applicant received on the new phone; the old phone is told."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from onewindow.applicants.models import ChangeStatus, Person, PersonChange
+from onewindow.cases.tests.conftest import resident_id
+from onewindow.cases.tests.test_browser_walks import Desk, choose_window
+from onewindow.notify.backends import MemoryBackend
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NEW_PHONE = "13912345678"
+
+
+@pytest.fixture(autouse=True)
+def _sms(settings):
+    settings.NOTIFY_BACKEND = "onewindow.notify.backends.MemoryBackend"
+    settings.NOTIFY_LANGUAGE = "en"
+    MemoryBackend.outbox.clear()
+    yield
+    MemoryBackend.outbox.clear()
+
+
+def sent_to(phone: str) -> list[str]:
+    return [text for to, text, _id in MemoryBackend.outbox if to == phone]
+
+
+def test_a_clerk_changes_an_applicants_phone_with_the_code_sent_to_it(
+    browser: Any, live_server: Any, city: Any
+) -> None:
+    desk = Desk(browser, live_server, city.clerk)
+    try:
+        page = desk.go("/staff/cases/intake/")
+        choose_window(page, "01")
+        id_field = page.locator("#id_number")
+        id_field.press_sequentially(resident_id())
+        id_field.press("Enter")
+        expect(page.locator(".applicant__name")).to_have_text("陈大文")
+
+        page.locator("#change-details").click()
+        page.locator("#chg-phone").fill(NEW_PHONE)
+        page.locator("main button[type=submit]").click()
+        # The page says what would change and asks for what a new phone needs.
+        expect(page.locator(".changing--phone")).to_be_visible()
+        expect(page.locator(".changing")).to_have_count(1)
+        page.locator("#chg-send-code").check()
+        page.locator("#chg-reason").fill("换了手机号")
+        page.locator("main button[type=submit]").click()
+
+        page.wait_for_url(re.compile(r"/staff/cases/intake/$"))
+        pending = page.locator(".pending-change")
+        expect(pending).to_contain_text("139****5678")
+        assert Person.objects.get(pk=city.person.pk).phone_masked == "138****8000"
+        [message] = sent_to(NEW_PHONE)
+        code = re.search(r"code (\d{6})", message).group(1)  # type: ignore[union-attr]
+
+        pending.locator("input[name=code]").fill(code)
+        pending.get_by_role("button", name=re.compile("确认新手机号|Confirm the new phone")).click()
+        page.wait_for_url(re.compile(r"/staff/cases/intake/$"))
+        expect(page.locator(".pending-change")).to_have_count(0)
+        expect(page.locator(".applicant")).to_contain_text("139****5678")
+        desk.shot("identity-change-done")
+    finally:
+        desk.close()
+    change = PersonChange.objects.get()
+    assert (change.status, change.method) == (ChangeStatus.APPLIED, "sms_code")
+    assert Person.objects.get(pk=city.person.pk).phone_masked == "139****5678"
+    [notice] = sent_to("13800138000")
+    assert notice.startswith("The mobile number registered for you at OneWindow was changed on ")
