@@ -209,6 +209,7 @@ def unknown_address(request: HttpRequest, rest: str = "") -> HttpResponse:
     return JsonResponse(NotFoundOrForbidden().as_dict(), status=404)
 
 
+from onewindow.applicants import api as applicants_api  # noqa: E402
 from onewindow.cases import api as cases_api  # noqa: E402
 from onewindow.catalog import api as catalog_api  # noqa: E402
 
@@ -217,3 +218,4 @@ api.add_router("/catalog/", catalog_api.public_router, tags=["catalog"])
 api.add_router("/catalog/", catalog_api.staff_router, tags=["catalog"])
 api.add_router("/cases/", cases_api.staff_router)
 api.add_router("/progress", cases_api.public_router)
+api.add_router("/applicants/", applicants_api.staff_router, tags=["applicants"])

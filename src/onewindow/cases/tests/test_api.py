@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from onewindow.cases.models import Case, CaseEvent, CaseTask
+from onewindow.cases.tests.conftest import resident_id
 from onewindow.core.models import AuditLog
 from onewindow.org.models import Role
 from onewindow.testing.factories import DepartmentFactory, staff_with_role
@@ -37,8 +38,12 @@ def intake_body(city, item=None, window=None, statuses=None, **extra):
         "item_id": item.pk,
         "centre_id": city.street_centre.pk,
         "window_id": (window or city.intake_window).pk,
-        "applicant": {"person_id": city.person.pk},
-        "materials": [{"name": m.name, **statuses.get(m.name, {})} for m in item.materials.all()],
+        # The window's way of naming the applicant: the ID number (an audited look-up).
+        "applicant": {"id_type": "111", "id_number": resident_id()},
+        "materials": [
+            {"name": m.name, "status": "received", **statuses.get(m.name, {})}
+            for m in item.materials.all()
+        ],
         **extra,
     }
 
@@ -394,12 +399,12 @@ def test_a_malformed_body_gets_422_with_field_names(city):
         intake_body(city, window=city.intake_window)
         | {
             "item_id": 999999,
-            "applicant": {"person_id": 999999},
+            "applicant": {"id_type": "111", "id_number": resident_id(serial=999)},
         },
         "bad-2",
     )
     assert unknown.status_code == 422
-    assert [e["field"] for e in unknown.json()["errors"]] == ["item_id", "applicant.person_id"]
+    assert [e["field"] for e in unknown.json()["errors"]] == ["item_id", "applicant.id_number"]
     missing = post(
         client,
         "/intake/accept",

@@ -6,6 +6,7 @@ the first one made (200, ``Idempotent-Replay: true``) instead of a second case.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -15,10 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Router, Status
 
+from onewindow.applicants.lookup_tokens import ORGANISATION, PERSON, lookup_token_resolve
 from onewindow.applicants.models import Organisation, Person
+from onewindow.applicants.services import organisation_find, person_find_by_id_number
 from onewindow.cases.api.staff.common import UNKNOWN_RECORDS, case_out, unknown
 from onewindow.cases.api.staff.schemas import (
     WRITE_ERRORS,
+    ApplicantIn,
     CaseOut,
     IntakeIn,
     RefuseIn,
@@ -35,13 +39,92 @@ from onewindow.cases.services import (
     case_request_supplement,
 )
 from onewindow.catalog.models import ServiceItem
-from onewindow.core.errors import ApplicationError, ErrorList
+from onewindow.core.errors import ApplicationError, ErrorList, ValidationFailed
 from onewindow.org.models import ServiceCentre, Window
 
 router = Router()
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX_LENGTH = Case._meta.get_field("idempotency_key").max_length or 64
+
+
+NOT_REGISTERED = {
+    "person": _(
+        "No one with this document is registered: register the applicant first "
+        "(POST /api/applicants/persons)."
+    ),
+    "organisation": _(
+        "No organisation with this code is registered: register it first "
+        "(POST /api/applicants/organisations)."
+    ),
+}
+ONE_WAY = _("Name the applicant one way: a look-up token or a number, not both.")
+
+
+def _applicant_from(
+    request: HttpRequest, applicant: ApplicantIn, errors: ErrorList
+) -> tuple[Person | None, Organisation | None]:
+    """The person and organisation named the way the window names them: a look-up token an
+    applicants look-up gave this user, or a document number / USCC looked up here (audited,
+    with the purpose). Problems go to ``errors`` under ``applicant.<field>``."""
+
+    def prefixed(exc: ValidationFailed) -> None:
+        for error in exc.errors:
+            field = error.field
+            if not field.startswith("applicant."):
+                field = f"applicant.{field}"
+            errors.append(dataclasses.replace(error, field=field))
+
+    person: Person | None = None
+    organisation: Organisation | None = None
+    if applicant.person_token and applicant.id_number:
+        errors.add("applicant.person_token", "one_way_only", ONE_WAY)
+    elif applicant.person_token:
+        try:
+            person = lookup_token_resolve(
+                token=applicant.person_token,
+                user=request.user,
+                kind=PERSON,
+                field="applicant.person_token",
+            )
+        except ValidationFailed as exc:
+            prefixed(exc)
+    elif applicant.id_number:
+        try:
+            person = person_find_by_id_number(
+                id_type=applicant.id_type,
+                id_number=applicant.id_number,
+                actor=request.user,
+                purpose=applicant.purpose,
+            )
+        except ValidationFailed as exc:
+            prefixed(exc)
+        else:
+            if person is None:
+                errors.add("applicant.id_number", "not_registered", NOT_REGISTERED["person"])
+    if applicant.organisation_token and applicant.uscc:
+        errors.add("applicant.organisation_token", "one_way_only", ONE_WAY)
+    elif applicant.organisation_token:
+        try:
+            organisation = lookup_token_resolve(
+                token=applicant.organisation_token,
+                user=request.user,
+                kind=ORGANISATION,
+                field="applicant.organisation_token",
+            )
+        except ValidationFailed as exc:
+            prefixed(exc)
+    elif applicant.uscc:
+        try:
+            organisation = organisation_find(
+                uscc=applicant.uscc, actor=request.user, purpose=applicant.purpose
+            )
+        except ValidationFailed as exc:
+            prefixed(exc)
+        else:
+            if organisation is None:
+                errors.add("applicant.uscc", "not_registered", NOT_REGISTERED["organisation"])
+    return person, organisation
 
 
 def _intake_from(request: HttpRequest, payload: IntakeIn, key: str) -> Intake:
@@ -63,15 +146,7 @@ def _intake_from(request: HttpRequest, payload: IntakeIn, key: str) -> Intake:
         output_centre = ServiceCentre.objects.filter(pk=payload.output_centre_id).first()
         if output_centre is None:
             unknown(errors, "output_centre_id")
-    person = organisation = None
-    if payload.applicant.person_id is not None:
-        person = Person.objects.filter(pk=payload.applicant.person_id).first()
-        if person is None:
-            unknown(errors, "applicant.person_id")
-    if payload.applicant.organisation_id is not None:
-        organisation = Organisation.objects.filter(pk=payload.applicant.organisation_id).first()
-        if organisation is None:
-            unknown(errors, "applicant.organisation_id")
+    person, organisation = _applicant_from(request, payload.applicant, errors)
     errors.raise_if_any(UNKNOWN_RECORDS)
     assert item is not None and centre is not None
     return Intake(

@@ -5,9 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
+from onewindow.applicants.models import IdType
 from onewindow.cases.models import MaterialStatus, OutputMethod, PauseKind, ReceiveForm, TaskOutcome
+from onewindow.core.errors import bilingual
 from onewindow.core.openapi import ErrorOut
 from onewindow.core.validation import (
     Day,
@@ -28,19 +33,55 @@ class MaterialIn(Schema):
     """One paper of the item's checklist as the clerk marked it (收取方式, 收取数量)."""
 
     name: Text = Field(min_length=1, max_length=255)
-    status: MaterialStatus = MaterialStatus.RECEIVED
+    status: MaterialStatus = Field(
+        description="The clerk's mark; required: nothing counts as received by default."
+    )
     receive_form: ReceiveForm = ReceiveForm.PAPER
     copies: JsonCount = Field(1, le=MAX_COPIES)
     problem: Text = Field("", max_length=255)
     due_date: Day | None = None
 
 
-class ApplicantIn(Schema):
-    """A natural person (``person_id``) or a legal person (``organisation_id``, with the person
-    acting for it as ``person_id`` if known), as found by the applicants look-ups."""
+BARE_ID_REFUSED = _(
+    "An applicant is not named by a record id: send applicant.person_token (or id_type and "
+    "id_number) and applicant.organisation_token (or uscc), from POST "
+    "/api/applicants/persons/lookup and /api/applicants/organisations/lookup."
+)
 
-    person_id: JsonId | None = None
-    organisation_id: JsonId | None = None
+
+class ApplicantIn(Schema):
+    """The applicant as the window identifies one, never by a bare record id: a natural
+    person by the ``person_token`` an applicants look-up returned, or by document number (an
+    audited look-up with ``purpose``); a legal person by ``organisation_token`` or ``uscc``
+    likewise, with the person acting for it if known."""
+
+    person_token: Text | None = Field(
+        None, max_length=512, description="from POST /api/applicants/persons/lookup"
+    )
+    id_type: IdType = IdType.RESIDENT_ID
+    id_number: Text | None = Field(None, max_length=64)
+    organisation_token: Text | None = Field(
+        None, max_length=512, description="from POST /api/applicants/organisations/lookup"
+    )
+    uscc: Text | None = Field(None, max_length=32)
+    purpose: Text = Field(
+        "窗口受理", min_length=1, max_length=255, description="recorded with a look-up by number"
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_bare_ids(cls, data: Any, handler: Any) -> Any:
+        if isinstance(data, dict) and ({"person_id", "organisation_id"} & set(data)):
+            raise PydanticCustomError(
+                "bare_id_refused",
+                "{message}",
+                {
+                    "message": bilingual(BARE_ID_REFUSED)["en"],
+                    "lazy_message": BARE_ID_REFUSED,
+                    "params": {},
+                },
+            )
+        return handler(data)
 
 
 class IntakeIn(Schema):

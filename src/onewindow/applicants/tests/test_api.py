@@ -1,0 +1,225 @@
+"""The applicants API: look up and register applicants the way the window does, answering
+masked data and a look-up token; the intake API takes the token or the number, never a bare
+record id."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from stdnum.cn import uscc as stdnum_uscc
+
+from onewindow.applicants.models import ChangeStatus, Person, PersonChange
+from onewindow.applicants.services import person_register
+from onewindow.core.models import AuditLog
+from onewindow.notify.backends import MemoryBackend
+from onewindow.org.models import Role
+from onewindow.testing.factories import CentreFactory, staff_with_role
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/applicants"
+ID_NUMBER = "44010319900307007X"
+PHONE = "13800138000"
+ERROR_KEYS = ["code", "errors", "message", "message_en"]
+
+
+@pytest.fixture(autouse=True)
+def _sms(settings):
+    settings.NOTIFY_BACKEND = "onewindow.notify.backends.MemoryBackend"
+    settings.NOTIFY_LANGUAGE = "en"
+    MemoryBackend.outbox.clear()
+    yield
+    MemoryBackend.outbox.clear()
+
+
+@pytest.fixture
+def centre():
+    return CentreFactory()
+
+
+@pytest.fixture
+def clerk(centre):
+    return staff_with_role(Role.INTAKE_CLERK, centre=centre)
+
+
+@pytest.fixture
+def person(clerk):
+    return person_register(
+        id_type="111", id_number=ID_NUMBER, name="张三", phone=PHONE, actor=clerk
+    )
+
+
+def client_for(user=None):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def post(client, url, body=None, raw=None):
+    data = raw if raw is not None else json.dumps(body or {})
+    return client.post(f"{API}{url}", data=data, content_type="application/json")
+
+
+def lookup_body(**extra):
+    return {"id_type": "111", "id_number": ID_NUMBER, "purpose": "窗口受理", **extra}
+
+
+def test_a_lookup_answers_masked_data_and_a_token_and_is_audited(person, clerk):
+    response = post(client_for(clerk), "/persons/lookup", lookup_body())
+    assert response.status_code == 200
+    body = response.json()
+    assert body["person"] == {
+        "name_masked": "张*",
+        "id_type": "111",
+        "id_number_masked": "440103********007X",
+        "phone_masked": "138****8000",
+        "address_masked": "",
+        "gender": "1",
+        "region_code": "440103",
+    }
+    assert body["token_minutes"] == 30
+    assert body["pending_changes"] == []
+    assert "id" not in body["person"]
+    text = json.dumps(body, ensure_ascii=False)
+    for secret in (ID_NUMBER, PHONE, "张三"):
+        assert secret not in text
+    log = AuditLog.objects.filter(action="applicants.person_lookup").latest("id")
+    assert (log.actor, log.detail["purpose"], log.detail["found"]) == (clerk, "窗口受理", True)
+
+
+def test_a_lookup_of_an_unregistered_number_answers_404_and_is_audited(clerk):
+    response = post(client_for(clerk), "/persons/lookup", lookup_body())
+    assert response.status_code == 404
+    assert sorted(response.json()) == ERROR_KEYS
+    log = AuditLog.objects.get(action="applicants.person_lookup")
+    assert log.detail["found"] is False
+
+
+def test_anonymous_gets_401_and_staff_without_a_reader_role_403_before_the_body_is_read(clerk):
+    assert post(client_for(), "/persons/lookup", lookup_body()).status_code == 401
+    grid = staff_with_role(Role.GRID_WORKER)
+    # Even a malformed body is refused for the permission first.
+    for response in (
+        post(client_for(grid), "/persons/lookup", lookup_body()),
+        post(client_for(grid), "/persons/lookup", raw="{not json"),
+        post(client_for(grid), "/persons", {"name": 1}),
+    ):
+        assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    assert AuditLog.objects.filter(actor=grid, action="denied:applicants.api").count() == 3
+    assert not AuditLog.objects.filter(action="applicants.person_lookup").exists()
+
+
+def test_a_lookup_without_a_purpose_is_refused(clerk):
+    response = post(client_for(clerk), "/persons/lookup", lookup_body(purpose=""))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["purpose"]
+
+
+def test_register_creates_a_person_and_answers_a_token(clerk):
+    response = post(
+        client_for(clerk),
+        "/persons",
+        {"id_type": "111", "id_number": ID_NUMBER, "name": "张三", "phone": PHONE},
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["person"]["phone_masked"] == "138****8000"
+    assert Person.objects.count() == 1
+    assert response.json()["person_token"]
+
+
+def test_register_of_a_known_person_with_a_new_phone_opens_a_change_confirmed_by_code(
+    person, clerk, centre, django_capture_on_commit_callbacks
+):
+    client = client_for(clerk)
+    body = {"id_type": "111", "id_number": ID_NUMBER, "name": "张三", "phone": "13912345678"}
+    refused = post(client, "/persons", body)
+    assert refused.status_code == 422
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
+        ("phone", "phone_change_needs_confirmation"),
+        ("reason", "change_reason_required"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client,
+            "/persons",
+            body | {"reason": "换号", "phone_confirmation": "code", "centre_id": centre.pk},
+        )
+    assert response.status_code == 200
+    [pending] = response.json()["pending_changes"]
+    assert (pending["status"], pending["new_value_masked"], pending["code_sent"]) == (
+        "pending",
+        "139****5678",
+        True,
+    )
+    assert Person.objects.get().phone_masked == "138****8000"
+    code = MemoryBackend.outbox[-1][1].split("code ")[1][:6]
+    wrong = post(client, f"/persons/changes/{pending['id']}/confirm", {"code": "00000x"})
+    assert wrong.status_code == 422
+    with django_capture_on_commit_callbacks(execute=True):
+        right = post(client, f"/persons/changes/{pending['id']}/confirm", {"code": code})
+    assert (right.status_code, right.json()["status"]) == (200, "applied")
+    assert Person.objects.get().phone_masked == "139****5678"
+
+
+def test_a_colleague_approves_through_the_api_but_not_the_requester(
+    person, clerk, centre, django_capture_on_commit_callbacks
+):
+    body = {
+        "id_type": "111",
+        "id_number": ID_NUMBER,
+        "name": "张三",
+        "phone": "13912345678",
+        "reason": "换号",
+        "phone_confirmation": "colleague",
+        "centre_id": centre.pk,
+    }
+    pending = post(client_for(clerk), "/persons", body).json()["pending_changes"][0]
+    own = post(client_for(clerk), f"/persons/changes/{pending['id']}/approve")
+    assert (own.status_code, own.json()["code"]) == (403, "forbidden")
+    colleague = staff_with_role(Role.INTAKE_CLERK, centre=centre)
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = post(client_for(colleague), f"/persons/changes/{pending['id']}/approve")
+    assert (approved.status_code, approved.json()["status"]) == (200, "applied")
+    assert PersonChange.objects.get().status == ChangeStatus.APPLIED
+
+
+def test_register_refuses_a_centre_where_the_user_holds_no_role(clerk):
+    response = post(
+        client_for(clerk),
+        "/persons",
+        {"id_number": ID_NUMBER, "name": "张三", "centre_id": CentreFactory().pk},
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["centre_id"]
+    assert Person.objects.count() == 0
+
+
+def test_an_unknown_change_answers_404(clerk):
+    response = post(client_for(clerk), "/persons/changes/999999/approve")
+    assert response.status_code == 404
+
+
+def uscc(body: str) -> str:
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def test_organisations_are_registered_and_looked_up_by_uscc_with_a_token(clerk):
+    client = client_for(clerk)
+    code = uscc("91440101MA59ABCD1")
+    registered = post(
+        client,
+        "/organisations",
+        {"uscc": code, "name": "广州市某某餐饮有限公司", "legal_representative_name": "李四"},
+    )
+    assert registered.status_code == 200, registered.json()
+    found = post(client, "/organisations/lookup", {"uscc": code, "purpose": "窗口受理"})
+    assert found.status_code == 200
+    assert found.json()["organisation"]["legal_representative_name_masked"] == "李*"
+    assert found.json()["organisation_token"]
+    other = uscc("91440101MA59ABCD2")
+    missing = post(client, "/organisations/lookup", {"uscc": other, "purpose": "窗口受理"})
+    assert missing.status_code == 404
+    assert AuditLog.objects.filter(action="applicants.organisation_lookup").count() == 2
