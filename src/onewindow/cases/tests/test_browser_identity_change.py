@@ -52,16 +52,20 @@ def test_a_clerk_changes_an_applicants_phone_with_the_code_sent_to_it(
         expect(page.locator(".changing")).to_have_count(1)
         page.locator("#chg-send-code").check()
         page.locator("#chg-reason").fill("换了手机号")
+        desk.shot("identity-change-checks")
         page.locator("main button[type=submit]").click()
 
         page.wait_for_url(re.compile(r"/staff/cases/intake/$"))
         pending = page.locator(".pending-change")
         expect(pending).to_contain_text("139****5678")
+        desk.shot("identity-change-pending")
         assert Person.objects.get(pk=city.person.pk).phone_masked == "138****8000"
         [message] = sent_to(NEW_PHONE)
         code = re.search(r"code (\d{6})", message).group(1)  # type: ignore[union-attr]
 
-        pending.locator("input[name=code]").fill(code)
+        # The code the applicant reads out goes into the field that has the focus.
+        expect(pending.locator("input[name=code]")).to_be_focused()
+        page.keyboard.type(code)
         pending.get_by_role("button", name=re.compile("确认新手机号|Confirm the new phone")).click()
         page.wait_for_url(re.compile(r"/staff/cases/intake/$"))
         expect(page.locator(".pending-change")).to_have_count(0)

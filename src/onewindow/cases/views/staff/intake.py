@@ -126,6 +126,9 @@ def _intake_context(
         "hits": None,
     }
     context.update(extra)
+    if any(change.code_sent_at for change in context["pending_changes"]):
+        # A code is on its way to the applicant's new phone: the clerk types it in next.
+        context.setdefault("focus", "change-code")
     context.setdefault("focus", _intake_focus(context))
     return context
 
