@@ -11,12 +11,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from onewindow.cases.models import Case, CaseMaterial, CaseTask, MaterialStatus, ReceiveForm
 from onewindow.cases.selectors import task_queue_for_user
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState
-from onewindow.org.models import Role, RoleAssignment, ServiceCentre, Window, WindowKind
+from onewindow.org.models import (
+    CentreLevel,
+    Role,
+    RoleAssignment,
+    ServiceCentre,
+    Window,
+    WindowKind,
+)
 from onewindow.org.permissions import Action, can, scope_queryset
 from onewindow.workcal.calendar import WorkingCalendar, calendar_current
 from onewindow.workflow import clock
@@ -60,6 +67,73 @@ def intake_desks_for_user(user: Any) -> list[IntakeDesk]:
     ]
 
 
+# A clerk's own desk is the most senior centre they take applications at: a street centre's
+# clerk also serves the street's community points, but works at the street centre.
+CENTRE_LEVEL_RANK: dict[str, int] = {
+    CentreLevel.DISTRICT_HALL: 0,
+    CentreLevel.STREET_CENTRE: 1,
+    CentreLevel.COMMUNITY_POINT: 2,
+    CentreLevel.KIOSK: 3,
+}
+
+
+def intake_desk_default(
+    *, user: Any, desks: list[IntakeDesk]
+) -> tuple[ServiceCentre, Window | None] | None:
+    """The centre and window the chooser offers first: the window of the clerk's latest case
+    when it is still one of their desks, else the first window of their most senior centre."""
+    if not desks:
+        return None
+    last = (
+        Case.objects.filter(clerk=user)
+        .order_by("-submitted_at", "-id")
+        .values_list("centre_id", "window_id")
+        .first()
+    )
+    if last is not None:
+        for desk in desks:
+            if desk.centre.pk != last[0]:
+                continue
+            window = next((w for w in desk.windows if w.pk == last[1]), None)
+            if window is not None or not desk.windows:
+                return desk.centre, window
+    own = min(desks, key=lambda d: (CENTRE_LEVEL_RANK.get(d.centre.level, 9), d.centre.code))
+    return own.centre, own.windows[0] if own.windows else None
+
+
+@dataclass(frozen=True)
+class HandlingPlaces:
+    """Where an item may be accepted (通办范围): the centre levels and regions it names, and
+    the active centres that match, most senior first (``total`` counts them all)."""
+
+    levels: list[str]
+    regions: list[str]
+    centres: list[ServiceCentre]
+    total: int
+
+
+def item_handling_places(*, item: Any, limit: int = 8) -> HandlingPlaces:
+    """The places that may accept ``item``, for a window that may not (three queries)."""
+    levels = [str(level) for level in (item.handled_at_levels or [])]
+    regions = list(item.handled_in_regions.all())
+    centres = ServiceCentre.objects.filter(is_active=True, level__in=levels)
+    if regions:
+        within = Q()
+        for region in regions:
+            within |= Q(region__code__startswith=region.prefix)
+        centres = centres.filter(within)
+    ranked = sorted(
+        centres.select_related("region"),
+        key=lambda c: (CENTRE_LEVEL_RANK.get(c.level, 9), c.code),
+    )
+    return HandlingPlaces(
+        levels=[str(CentreLevel(level).label) for level in levels if level in CentreLevel.values],
+        regions=[region.name for region in regions],
+        centres=ranked[:limit],
+        total=len(ranked),
+    )
+
+
 def person_case_history(*, person: Any, limit: int = PERSON_HISTORY_LIMIT) -> list[Case]:
     """The person's earlier cases across all departments, newest first (one query).
 
@@ -71,13 +145,21 @@ def person_case_history(*, person: Any, limit: int = PERSON_HISTORY_LIMIT) -> li
     )
 
 
-def output_desk_for_user(user: Any) -> QuerySet[Case]:
+def output_desk_for_user(
+    user: Any, *, number: str | None = None, person: Any = None
+) -> QuerySet[Case]:
     """Decided cases whose output centre is one where the user may hand over results, oldest
-    decision first, with the papers to give back (received on paper) prefetched."""
+    decision first, with the papers to give back (received on paper) prefetched; only the one
+    ``number``, or only the cases of ``person`` (found by an audited ID look-up), when given."""
+    waiting = Case.objects.filter(state=CaseState.DECIDED)
+    if number is not None:
+        waiting = waiting.filter(number=number)
+    if person is not None:
+        waiting = waiting.filter(person=person)
     cases = scope_queryset(
         user,
         Action.CASE_DELIVER,
-        Case.objects.filter(state=CaseState.DECIDED),
+        waiting,
         centre_path="output_centre_id",
         region_code_path="output_centre__region__code",
     )

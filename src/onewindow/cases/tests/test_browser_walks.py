@@ -101,6 +101,12 @@ def read_id_and_pick_item(page: Any, item_query: str, item_name: str) -> None:
     expect(page.locator("h1.item-title")).to_have_text(item_name)
 
 
+def mark_received(page: Any) -> None:
+    """Mark every paper of the checklist received (the arrow keys or a click, per paper)."""
+    for radio in page.locator(".paper input[value=received]").all():
+        radio.check()
+
+
 def test_lift_item_walks_from_the_window_through_nine_departments_to_hand_over(
     desks, live_server, city
 ):
@@ -113,6 +119,7 @@ def test_lift_item_walks_from_the_window_through_nine_departments_to_hand_over(
     clerk.shot("desk")
     choose_window(page, "01")
     read_id_and_pick_item(page, "电梯", "既有住宅增设电梯")
+    mark_received(page)  # nothing is preselected: the clerk marks each paper
     report = page.locator(".paper", has_text=DEFERRED)
     report.locator("input[value=deferred]").check()
     due = timezone.localdate() + dt.timedelta(days=3)
@@ -257,6 +264,7 @@ def test_instant_item_is_finished_at_the_window_holding_the_seal(desks, live_ser
     page = clerk.go("/staff/cases/intake/")
     choose_window(page, "02")
     read_id_and_pick_item(page, "养老", "城乡居民养老保险待遇核定")
+    mark_received(page)
     expect(page.get_by_role("button", name=re.compile(r"^(Accept|受理)"))).to_have_count(0)
     page.get_by_role("button", name=re.compile("即办|Complete now")).click()
     page.wait_for_url(re.compile(r"/staff/cases/intake/done/"))

@@ -224,15 +224,20 @@ def test_a_bad_id_number_is_shown_beside_the_field(client, city):
     assert 'value="440103123"' in text(response)
 
 
-def test_item_search_lists_only_items_this_centre_may_accept(client, city):
-    create_item(name="电梯使用登记（区级）", handled_at_levels=["district_hall"])
+def test_item_search_lists_the_items_this_centre_may_accept_and_names_the_others_apart(
+    client, city
+):
+    hall_only = create_item(name="电梯使用登记（区级）", handled_at_levels=["district_hall"])
     identified(client, city)
     response = client.get(url("intake_items"), {"q": "电梯"}, HTTP_HX_REQUEST="true")
     page = text(response)
-    assert "既有住宅增设电梯" in page
-    assert "电梯使用登记" not in page
+    results, elsewhere = page.split('class="item-elsewhere"')
+    assert "既有住宅增设电梯" in results and "电梯使用登记" not in results
+    assert url("intake_item", city.lift.pk) in results
+    # Not a result the arrow keys reach: a link to its page, which says where it is accepted.
+    assert "电梯使用登记（区级）" in elsewhere and "item-result" not in elsewhere
+    assert url("intake_item", hall_only.pk) in elsewhere
     assert "<html" not in page  # a fragment for htmx
-    assert url("intake_item", city.lift.pk) in page
 
 
 def test_accept_makes_one_case_even_when_the_form_is_sent_twice(client, city):

@@ -1,7 +1,9 @@
-"""The output desk (统一出件): decided cases waiting at the user's output centre."""
+"""The output desk (统一出件): decided cases waiting at the user's output centre, found by case
+number or by the collector's ID card."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +13,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from onewindow.applicants.identifiers import mask_name
+from onewindow.applicants.models import IdType
+from onewindow.applicants.services import person_find_by_id_number
 from onewindow.cases import forms as staff_forms
+from onewindow.cases.models import Case
 from onewindow.cases.selectors import case_get_for_user
 from onewindow.cases.services import case_deliver
 from onewindow.cases.staff_selectors import output_desk_for_user
@@ -20,13 +26,42 @@ from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.org.permissions import Action, require
 
 OUTPUT_PAGE_SIZE = 20
+OUTPUT_FOUND_LIMIT = 50
+OUTPUT_PURPOSE = "统一出件"  # recorded in the audit row of a look-up by ID card at the desk
+# What the search box takes for a resident ID card when no document type is chosen (a case
+# number has another length: CASE_NUMBER_FORMAT).
+RESIDENT_ID_LIKE = re.compile(r"[0-9]{17}[0-9Xx]")
 
 
-def _output_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    cases = output_desk_for_user(request.user)
-    page = Paginator(cases, OUTPUT_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "cases": list(page), "failed_number": None, "failed": None}
+def _masked(cases: list[Case]) -> list[Case]:
+    """The desk shows the applicant's masked name beside the masked ID, never the full ones."""
+    for case in cases:
+        case.applicant_masked = mask_name(case.person.name) if case.person else ""  # type: ignore[attr-defined]
+    return cases
+
+
+def _output_context(
+    request: HttpRequest, found: list[Case] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The desk: every waiting result page by page, or the ``found`` ones of a search."""
+    if found is None:
+        cases = output_desk_for_user(request.user)
+        page = Paginator(cases, OUTPUT_PAGE_SIZE).get_page(request.GET.get("page"))
+        shown_cases, total = list(page), page.paginator.count
+    else:
+        page, shown_cases, total = None, found, len(found)
+    context: dict[str, Any] = {
+        "page": page,
+        "cases": _masked(shown_cases),
+        "total": total,
+        "failed_number": None,
+        "failed": None,
+        "find_form": staff_forms.OutputFindForm(),
+        "find_errors": {},
+        "search": None,
+    }
     context.update(extra)
+    context.setdefault("focus", "error-summary" if context["failed"] else "output-q")
     return context
 
 
@@ -36,6 +71,48 @@ def output_desk(request: HttpRequest) -> HttpResponse:
     """Decided cases waiting at the user's output centre, with the papers to give back."""
     require(request.user, Action.CASE_DELIVER)
     return render_page(request, "output.html", _output_context(request))
+
+
+@staff_page
+@require_POST
+def output_find(request: HttpRequest) -> HttpResponse:
+    """Find a waiting result by case number, or by the collector's ID card: a look-up by blind
+    index, audited with its purpose; only results at the user's own output centres are shown,
+    with masked names and numbers. A POST, so that no ID number lands in an address or a log."""
+    require(request.user, Action.CASE_DELIVER)
+    form = staff_forms.OutputFindForm(request.POST)
+    if not form.is_valid():
+        context = _output_context(
+            request, find_form=form, find_errors=staff_forms.form_errors(form)
+        )
+        return render_page(request, "output.html", context, status=422)
+    query = form.cleaned_data["q"].strip()
+    id_type = form.cleaned_data["id_type"]
+    if not id_type and not RESIDENT_ID_LIKE.fullmatch(query):
+        found = list(output_desk_for_user(request.user, number=query)[:OUTPUT_FOUND_LIMIT])
+        search = {"by_id": False, "label": query}
+    else:
+        try:
+            person = person_find_by_id_number(
+                id_type=id_type or IdType.RESIDENT_ID,
+                id_number=query,
+                actor=request.user,
+                purpose=OUTPUT_PURPOSE,
+            )
+        except ValidationFailed as exc:
+            shown_error = exc.as_dict()
+            problems = shown_error["errors"] or [shown_error]
+            errors = {"q": [f"{e['message']} / {e['message_en']}" for e in problems]}
+            context = _output_context(request, find_form=form, find_errors=errors)
+            return render_page(request, "output.html", context, status=422)
+        found = (
+            list(output_desk_for_user(request.user, person=person)[:OUTPUT_FOUND_LIMIT])
+            if person is not None
+            else []
+        )
+        search = {"by_id": True, "label": person.id_number_masked if person else ""}
+    context = _output_context(request, found=found, search=search)
+    return render_page(request, "output.html", context)
 
 
 @staff_page
