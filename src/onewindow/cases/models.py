@@ -14,9 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.transitions import CaseState, TaskState
 from onewindow.catalog.codes import MaterialNecessity, StepKind, TimeUnit
+from onewindow.core import crypto
 from onewindow.org.models import Department, Role, ServiceCentre, Window
 from onewindow.org.permissions import TargetScope
 from onewindow.workflow.models import EventRecord
+
+QUERY_CODE_CONTEXT = "cases.case.query_code"
+
+
+def query_code_index(code: str) -> str:
+    """The blind index of a query code as typed (spaces and case do not matter)."""
+    return crypto.blind_index(code.strip().upper(), context=QUERY_CODE_CONTEXT)
 
 
 class ApplicantType(models.TextChoices):
@@ -37,7 +45,13 @@ class OutputMethod(models.TextChoices):
 
 class Case(models.Model):
     number = models.CharField(_("case number"), max_length=40, unique=True)
-    query_code = models.CharField(_("query code"), max_length=8)
+    # The code on the receipt that opens the public progress page: never stored in clear. The
+    # keyed blind index checks a code typed on the page; the AES-GCM copy reprints the receipt
+    # and goes into the applicant's own SMS (ADR 0008).
+    query_code_encrypted = models.TextField(_("query code (encrypted)"), editable=False)
+    query_code_index = models.CharField(
+        _("query code (blind index)"), max_length=64, editable=False
+    )
     item = models.ForeignKey(
         "catalog.ServiceItem",
         verbose_name=_("item"),
@@ -123,6 +137,8 @@ class Case(models.Model):
         related_name="output_cases",
     )
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # SHA-256 of the whole normalised submission that came with the key (services.intake).
+    submission_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("case")
@@ -136,6 +152,15 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def query_code(self) -> str:
+        """The query code in clear, for the receipt and the applicant's SMS only."""
+        return crypto.decrypt(self.query_code_encrypted, context=QUERY_CODE_CONTEXT)
+
+    def query_code_set(self, code: str) -> None:
+        self.query_code_encrypted = crypto.encrypt(code, context=QUERY_CODE_CONTEXT)
+        self.query_code_index = query_code_index(code)
 
     def permission_scope(self) -> TargetScope:
         departments = {self.department_id}
@@ -285,6 +310,7 @@ class CaseNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}:{self.last}"
+
 
 class LookupCounter(models.Model):
     """Failed public progress look-ups of one key in one window (``progress.py``).

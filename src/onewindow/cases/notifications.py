@@ -171,4 +171,6 @@ def case_event_notify(*, event_id: int) -> Notification | None:
             template_code=template_code,
             text=text,
             idempotency_key=key,
+            # The query code opens the progress page: the applicant's alone, never in a log.
+            secrets=(event.case.query_code,),
         )

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from onewindow.cases.models import Case, CaseTask, MaterialStatus, Outcome
+from onewindow.cases.models import Case, CaseTask, MaterialStatus, Outcome, query_code_index
 from onewindow.cases.services.supplement import PAPERS_MAY_ARRIVE
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState, TaskState
 from onewindow.catalog.codes import MaterialNecessity
@@ -96,7 +96,7 @@ def case_public_progress(*, number: str, query_code: str) -> PublicProgress:
     """What anyone holding the receipt may see: steps, times, departments — no personal data."""
     case = (
         Case.objects.select_related("item")
-        .filter(number=number.strip(), query_code=query_code.strip().upper())
+        .filter(number=number.strip(), query_code_index=query_code_index(query_code))
         .first()
     )
     if case is None:

@@ -33,7 +33,10 @@ logger = logging.getLogger("onewindow.notify")
 
 
 class Backend(Protocol):
-    def send(self, recipient: str, text: str) -> str: ...
+    def send(self, recipient: str, text: str, *, shown: str) -> str:
+        """Send ``text`` to ``recipient``; the gateway's message id. ``shown`` is the text as a
+        log line or a screen may show it (the recipient's secrets masked)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,10 @@ class LogBackend:
     """Writes each message to the log (masked phone) instead of sending it: the embedded and
     development default."""
 
-    def send(self, recipient: str, text: str) -> str:
+    def send(self, recipient: str, text: str, *, shown: str) -> str:
         message_id = f"log-{uuid.uuid4().hex}"
-        logger.info("SMS to %s [%s]: %s", mask_phone(recipient), message_id, text)
+        # The masked copy: a log is no place for the recipient's query code.
+        logger.info("SMS to %s [%s]: %s", mask_phone(recipient), message_id, shown)
         return message_id
 
 
@@ -66,7 +70,7 @@ class MemoryBackend:
 
     outbox: list[tuple[str, str, str]] = []
 
-    def send(self, recipient: str, text: str) -> str:
+    def send(self, recipient: str, text: str, *, shown: str) -> str:
         message_id = f"mem-{len(MemoryBackend.outbox) + 1}"
         MemoryBackend.outbox.append((recipient, text, message_id))
         return message_id

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from onewindow.core import crypto
 from onewindow.notify.backends import get_backend
-from onewindow.notify.models import RECIPIENT_CONTEXT, Notification, NotificationEvent
+from onewindow.notify.models import RECIPIENT_CONTEXT, TEXT_CONTEXT, Notification, NotificationEvent
 from onewindow.notify.transitions import NOTIFICATION_MACHINE, SENDABLE
 from onewindow.workflow import mover
 from onewindow.workflow.errors import StaleRevision
@@ -148,7 +148,9 @@ def attempt(
         attempts = notification.attempts + 1
         try:
             recipient = crypto.decrypt(notification.recipient_encrypted, context=RECIPIENT_CONTEXT)
-            message_id = str(get_backend(notification.channel).send(recipient, notification.text))
+            text = crypto.decrypt(notification.text_encrypted, context=TEXT_CONTEXT)
+            backend = get_backend(notification.channel)
+            message_id = str(backend.send(recipient, text, shown=notification.text_shown))
         except Exception as exc:  # any gateway failure: record it, never crash the worker
             error = gateway_error_text(exc)
             logger.warning(

@@ -7,7 +7,9 @@ instance. notify never follows the reference; the app that enqueued the message 
 
 The recipient (a phone for SMS) is personal data: stored encrypted (context
 ``notify.recipient``) with a masked copy for screens, never in clear. ``idempotency_key`` is
-unique, so whatever an app replays, one key gives at most one message.
+unique, so whatever an app replays, one key gives at most one message. The text is stored
+encrypted too (context ``notify.text``), with a copy for screens and logs in which the secrets
+the sender named (a query code) are masked.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from onewindow.org.permissions import TargetScope
 from onewindow.workflow.models import EventRecord
 
 RECIPIENT_CONTEXT = "notify.recipient"
+TEXT_CONTEXT = "notify.text"
 
 
 class Channel(models.TextChoices):
@@ -43,7 +46,11 @@ class Notification(models.Model):
     recipient_encrypted = models.TextField(_("recipient (encrypted)"))
     recipient_masked = models.CharField(_("recipient"), max_length=32)
     template_code = models.CharField(_("message template"), max_length=64)
-    text = models.TextField(_("text"))
+    # The text goes to the recipient only: it may carry a secret of theirs (a query code). It is
+    # stored encrypted; screens and logs get ``text_shown``, with the secrets the sender named
+    # masked.
+    text_encrypted = models.TextField(_("text (encrypted)"))
+    text_shown = models.TextField(_("text"))
     status = models.CharField(
         _("status"),
         max_length=16,

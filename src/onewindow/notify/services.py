@@ -18,6 +18,7 @@ and an audit row. notify imports no app above it: it never reads what a message 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -27,7 +28,7 @@ from onewindow.core import crypto
 from onewindow.notify import delivery
 from onewindow.notify.backends import CHANNELS
 from onewindow.notify.delivery import DISPATCH_BATCH, notification_move
-from onewindow.notify.models import RECIPIENT_CONTEXT, Notification
+from onewindow.notify.models import RECIPIENT_CONTEXT, TEXT_CONTEXT, Notification
 from onewindow.notify.tasks import notification_send, send_now
 from onewindow.notify.transitions import NOTIFICATION_MACHINE
 from onewindow.org.permissions import require
@@ -40,6 +41,13 @@ def message_retry_delay(attempts: int) -> dt.timedelta:
     return delivery.retry_delay(attempts)
 
 
+def text_masked(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with every occurrence of each secret replaced by asterisks."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, "*" * len(secret))
+    return text
+
+
 def message_enqueue(
     *,
     subject_type: str,
@@ -49,6 +57,7 @@ def message_enqueue(
     template_code: str,
     text: str,
     idempotency_key: str,
+    secrets: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> Notification:
     """Store one message and queue its sending after commit.
@@ -58,7 +67,10 @@ def message_enqueue(
     masked copy. ``idempotency_key`` is unique: a replay — even a concurrent one, settled by the
     unique constraint — returns the message stored first and queues nothing. Side effect:
     ``tasks.notification_send`` after commit. Raises ``ValueError`` for a call that cannot
-    make a message (unknown channel, blank recipient, key or subject)."""
+    make a message (unknown channel, blank recipient, key or subject).
+
+    ``secrets`` are parts of ``text`` only the recipient may read (a query code): the text is
+    stored encrypted, and the copy that screens and logs show has each of them masked."""
     subject_id = str(subject_id)
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -79,7 +91,8 @@ def message_enqueue(
         recipient_encrypted=crypto.encrypt(recipient, context=RECIPIENT_CONTEXT),
         recipient_masked=CHANNELS[channel].mask(recipient),
         template_code=template_code,
-        text=text,
+        text_encrypted=crypto.encrypt(text, context=TEXT_CONTEXT),
+        text_shown=text_masked(text, secrets),
         idempotency_key=idempotency_key,
         created_at=now,
         status="",  # not stored yet: the "queue" move creates it

@@ -82,3 +82,33 @@ def test_organisation_admin_shows_masks():
     assert company.legal_representative_id_masked in html
     assert Organisation.objects.count() == 1
     assert AuditLog.objects.filter(action="applicants.organisation_admin_view").count() == 1
+
+
+def test_the_person_list_shows_no_birth_date_and_every_page_and_search_is_audited(person):
+    auditor = staff_with_role(Role.AUDITOR)
+    client = client_for(auditor)
+    listing = client.get("/admin/applicants/person/")
+    html = listing.content.decode()
+    assert "1985-05-20" not in html and "1985年5月20日" not in html and "19850520" not in html
+    assert "birth" not in html.lower()
+    search = client.get("/admin/applicants/person/", {"q": "陈七", "gender": "1"})
+    assert [p.pk for p in search.context["cl"].result_list] == [person.pk]
+    logs = list(AuditLog.objects.filter(action="applicants.person_admin_list").order_by("id"))
+    assert [(log.actor, log.object_type, log.detail) for log in logs] == [
+        (
+            auditor,
+            "applicants.person",
+            {"purpose": "admin", "search": "", "filters": [], "page": 1, "shown": [person.pk]},
+        ),
+        (
+            auditor,
+            "applicants.person",
+            {
+                "purpose": "admin",
+                "search": "陈*",
+                "filters": ["gender"],
+                "page": 1,
+                "shown": [person.pk],
+            },
+        ),
+    ]

@@ -1,13 +1,18 @@
 """Intake at the window: accept, 补正, refuse, or finish an instant item on the spot.
 
-A replay of the same idempotency key returns the case the first call made.
+A replay of the same idempotency key returns the case the first call made — when it is the same
+submission: a fingerprint of the whole normalised request (item, centre, window, applicant,
+every paper's marks, output method and centre, promise, and the outcome's own fields) is kept
+with the case, and another request under a used key is refused (409), never replayed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -63,6 +68,8 @@ class Intake:
     output_centre: ServiceCentre | None = None
     promise_signed: bool = False
     idempotency_key: str | None = None
+    # Set by ``_create_once``: the fingerprint of the whole submission, kept with the case.
+    fingerprint: str = field(default="", compare=False)
 
 
 # --- intake ---------------------------------------------------------------------------------
@@ -79,6 +86,20 @@ def _intake_check(intake: Intake) -> tuple[ServiceItemVersion, list[dict[str, An
             "not_handled_here",
             _("This item cannot be handled at %(centre)s (通办范围)."),
             centre=intake.centre.name,
+        )
+    output_centre = intake.output_centre
+    if (
+        output_centre is not None
+        and output_centre.pk != intake.centre.pk
+        and not item_accepted_at(item=item, centre=output_centre)
+    ):
+        # Who may read a case follows its output centre: only a centre that may handle the
+        # item (通办范围) may be chosen to hand the result over.
+        errors.add(
+            "output_centre",
+            "output_not_handled_there",
+            _("%(centre)s cannot hand over the result of this item (通办范围)."),
+            centre=output_centre.name,
         )
     if intake.window is not None and (
         intake.window.centre_id != intake.centre.pk or intake.window.kind != WindowKind.INTAKE
@@ -120,7 +141,32 @@ def _intake_check(intake: Intake) -> tuple[ServiceItemVersion, list[dict[str, An
     errors.raise_if_any(
         _("The material checklist does not match the item."), code="checklist_mismatch"
     )
+    _check_marked(intake.materials)
     return version, checklist
+
+
+def _check_marked(materials: Sequence[MaterialReceipt]) -> None:
+    """Every paper carries the clerk's own mark: nothing counts as received by default."""
+    errors = ErrorList()
+    unmarked = []
+    for index, receipt in enumerate(materials):
+        if receipt.status in MaterialStatus.values:
+            continue
+        unmarked.append(receipt.name)
+        errors.add(
+            f"materials[{index}]",
+            "not_marked",
+            _("Mark %(name)s: received, missing, needs correcting, or 容缺 where allowed."),
+            name=receipt.name,
+        )
+    if unmarked:
+        refusal = ValidationFailed(
+            _("Mark every paper before deciding; not marked yet: %(names)s."),
+            list(errors),
+            code="materials_not_marked",
+        )
+        refusal.params = {"names": "、".join(unmarked)}
+        raise refusal
 
 
 def _new_case(
@@ -130,7 +176,6 @@ def _new_case(
     snapshot = version.snapshot
     case = Case(
         number=case_number_next(centre=intake.centre, today=timezone.localtime(now).date()),
-        query_code=query_code_new(),
         item=intake.item,
         item_version=version,
         department=intake.item.department,
@@ -147,7 +192,9 @@ def _new_case(
         output_method=intake.output_method,
         output_centre=intake.output_centre or intake.centre,
         idempotency_key=intake.idempotency_key or None,
+        submission_fingerprint=intake.fingerprint if intake.idempotency_key else "",
     )
+    case.query_code_set(query_code_new())
     case.save()
     return case
 
@@ -179,16 +226,50 @@ def _replayed(intake: Intake) -> Case | None:
     return Case.objects.filter(idempotency_key=intake.idempotency_key).first()
 
 
+def _pk(obj: Any) -> int | None:
+    return getattr(obj, "pk", None)
+
+
+def submission_fingerprint(intake: Intake, action: str, extra: dict[str, Any]) -> str:
+    """SHA-256 of the whole submission, normalised: the same request gives the same value
+    whatever the order of its papers; any difference in what was asked gives another."""
+    papers = sorted(
+        (asdict(receipt) for receipt in intake.materials),
+        key=lambda paper: json.dumps(paper, sort_keys=True, default=str),
+    )
+    payload = {
+        "action": action,
+        "item": _pk(intake.item),
+        "centre": _pk(intake.centre),
+        "window": _pk(intake.window),
+        "clerk": _pk(intake.clerk),
+        "applicant_type": str(intake.applicant_type),
+        "person": _pk(intake.person),
+        "organisation": _pk(intake.organisation),
+        "materials": papers,
+        "output_method": str(intake.output_method),
+        "output_centre": _pk(intake.output_centre or intake.centre),
+        "promise_signed": bool(intake.promise_signed),
+        **{f"extra.{key}": value for key, value in extra.items()},
+    }
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def _same_submission(case: Case, intake: Intake, action: str) -> Case:
     """A replayed key must carry the same submission; another one under it is refused."""
-    first = case.events.order_by("at", "id").values_list("action", flat=True).first()
-    same = (
-        first == action
-        and case.item_id == intake.item.pk
-        and case.centre_id == intake.centre.pk
-        and case.person_id == getattr(intake.person, "pk", None)
-        and case.organisation_id == getattr(intake.organisation, "pk", None)
-    )
+    if case.submission_fingerprint:
+        same = case.submission_fingerprint == intake.fingerprint
+    else:
+        # A case filed before fingerprints were kept: the fields it has.
+        first = case.events.order_by("at", "id").values_list("action", flat=True).first()
+        same = (
+            first == action
+            and case.item_id == intake.item.pk
+            and case.centre_id == intake.centre.pk
+            and case.person_id == getattr(intake.person, "pk", None)
+            and case.organisation_id == getattr(intake.organisation, "pk", None)
+        )
     if not same:
         raise ApplicationError(
             _("This submission key was used for another application; send a new key."),
@@ -198,11 +279,14 @@ def _same_submission(case: Case, intake: Intake, action: str) -> Case:
     return case
 
 
-def _create_once(intake: Intake, build: Any, action: str) -> Case:
+def _create_once(
+    intake: Intake, build: Any, action: str, extra: dict[str, Any] | None = None
+) -> Case:
     """Run ``build`` once per idempotency key: a replay of the same submission returns the case
     the first call made; a different submission under a used key is refused."""
     # Checked before the transaction, so that a refusal's audit row is kept.
     require(intake.clerk, CASE_MACHINE.permission_for(action), intake.centre)
+    intake.fingerprint = submission_fingerprint(intake, action, extra or {})
     existing = _replayed(intake)
     if existing is not None:
         return _same_submission(existing, intake, action)
@@ -330,7 +414,9 @@ def case_request_supplement(
         )
         return case
 
-    return _create_once(intake, build, "request_supplement")
+    return _create_once(
+        intake, build, "request_supplement", {"deadline": deadline.isoformat(), "note": note}
+    )
 
 
 def case_refuse_at_intake(*, intake: Intake, reasons: str, now: dt.datetime | None = None) -> Case:
@@ -348,7 +434,7 @@ def case_refuse_at_intake(*, intake: Intake, reasons: str, now: dt.datetime | No
         case_transition(case=case, action="refuse", actor=intake.clerk, now=when, reason=reasons)
         return case
 
-    return _create_once(intake, build, "refuse")
+    return _create_once(intake, build, "refuse", {"reasons": reasons})
 
 
 def case_complete_instant(*, intake: Intake, now: dt.datetime | None = None) -> Case:

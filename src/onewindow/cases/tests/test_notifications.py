@@ -27,7 +27,12 @@ from onewindow.cases.services import (
 from onewindow.core import crypto
 from onewindow.core.models import AuditLog
 from onewindow.notify.backends import MemoryBackend
-from onewindow.notify.models import RECIPIENT_CONTEXT, Notification, NotificationStatus
+from onewindow.notify.models import (
+    RECIPIENT_CONTEXT,
+    TEXT_CONTEXT,
+    Notification,
+    NotificationStatus,
+)
 from onewindow.notify.tasks import notification_send
 from onewindow.testing.factories import create_organisation
 
@@ -51,7 +56,7 @@ def _sms(settings):
 class FailingBackend:
     """A gateway that refuses every message."""
 
-    def send(self, phone: str, text: str) -> str:
+    def send(self, phone: str, text: str, *, shown: str) -> str:
         raise ConnectionError("gateway unreachable")
 
 
@@ -69,7 +74,12 @@ def sent() -> list[tuple[str, str]]:
 
 
 def messages() -> list[tuple[str, str]]:
-    return list(Notification.objects.order_by("id").values_list("template_code", "text"))
+    return [
+        (code, crypto.decrypt(text, context=TEXT_CONTEXT))
+        for code, text in Notification.objects.order_by("id").values_list(
+            "template_code", "text_encrypted"
+        )
+    ]
 
 
 def test_every_step_of_the_lift_flow_sends_exactly_one_message(

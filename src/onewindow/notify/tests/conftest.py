@@ -6,7 +6,7 @@ from onewindow.notify.backends import MemoryBackend
 class FailingBackend:
     """A gateway that refuses every message."""
 
-    def send(self, recipient: str, text: str) -> str:
+    def send(self, recipient: str, text: str, *, shown: str) -> str:
         raise ConnectionError("gateway unreachable")
 
 

@@ -16,7 +16,12 @@ from onewindow.core import crypto
 from onewindow.core import tasks as core_tasks
 from onewindow.core.models import AuditLog
 from onewindow.notify.backends import MemoryBackend
-from onewindow.notify.models import RECIPIENT_CONTEXT, Notification, NotificationStatus
+from onewindow.notify.models import (
+    RECIPIENT_CONTEXT,
+    TEXT_CONTEXT,
+    Notification,
+    NotificationStatus,
+)
 from onewindow.notify.services import (
     message_retry_delay,
     message_send,
@@ -74,7 +79,11 @@ def test_a_replay_of_the_key_returns_the_first_message_and_queues_nothing(
         again = enqueue(text="Another text", recipient="13912345678")
     assert again == first
     assert callbacks == []
-    assert Notification.objects.get().text == "Your thing is ready (thing-1:ready:sms)."
+    stored = Notification.objects.get()
+    assert crypto.decrypt(stored.text_encrypted, context=TEXT_CONTEXT) == (
+        "Your thing is ready (thing-1:ready:sms)."
+    )
+    assert stored.text_shown == "Your thing is ready (thing-1:ready:sms)."
     assert MemoryBackend.outbox == []
 
 
@@ -272,7 +281,7 @@ def test_the_cron_command_sends_what_is_due_and_says_what_happened():
 class EchoingBackend:
     """A gateway whose refusal repeats the number it was given (as real ones do)."""
 
-    def send(self, phone: str, text: str) -> str:
+    def send(self, phone: str, text: str, *, shown: str) -> str:
         raise RuntimeError(f"invalid destination {phone} for sender 10690001")
 
 

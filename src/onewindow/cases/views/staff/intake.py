@@ -113,7 +113,7 @@ def _intake_context(
 ) -> dict[str, Any]:
     person = _current_person(request)
     history = person_case_history(person=person["id"]) if person else []
-    context = {
+    context: dict[str, Any] = {
         "centre": centre,
         "window": window,
         "desks": desks,
