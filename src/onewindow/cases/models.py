@@ -148,6 +148,8 @@ class Case(models.Model):
             models.Index(fields=["state", "department"]),
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["person", "submitted_at"]),
+            # The window chooser's "the clerk's latest case" (staff_selectors.intake_desk_default).
+            models.Index(fields=["clerk", "submitted_at"], name="case_clerk_latest_idx"),
         ]
 
     def __str__(self) -> str:
