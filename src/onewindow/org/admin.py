@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.audit import audit_record
+from onewindow.org.codes import Role
 from onewindow.org.models import Department, Region, RoleAssignment, ServiceCentre, Window
 from onewindow.org.permissions import Action, can
 from onewindow.org.permissions_admin import PermissionAdminMixin
@@ -104,13 +105,39 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "is_active", "is_staff")
+# The accounts of the three duties (三员): the system administrator does not take them over
+# (password, switching off, renaming); the security administrator does (ADR 0012, amended).
+DUTY_ROLES = (Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)
+
+
+def holds_a_duty(account: Any) -> bool:
+    """Whether the account is one of the three duties' (or a ``createsuperuser`` account)."""
+    if account is None or account.pk is None:
+        return False
+    return bool(account.is_superuser) or account.role_assignments.filter(role__in=DUTY_ROLES).exists()
+
+
+def may_manage_account(user: Any, account: Any) -> bool:
+    """Whether ``user`` may change ``account``'s fields and password in the admin.
+
+    The system administrator runs the ordinary staff accounts and their own; the accounts of
+    the three duties (another administrator, the security administrator, the auditor) are the
+    security administrator's, never their own."""
+    if account is None:
+        return can(user, Action.ORG_MANAGE)
+    if account.pk == user.pk:
+        return can(user, Action.ORG_MANAGE)
+    if holds_a_duty(account):
+        return can(user, Action.ROLE_GRANT)
+    return can(user, Action.ORG_MANAGE)
 
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):
     """Staff accounts with their roles. The system administrator creates accounts, edits them
-    and sets passwords; the security administrator grants and withdraws roles; the auditor
-    reads. The superuser flag and Django's groups and permissions are not offered: a
+    and sets passwords, except on the accounts of the three duties, which the security
+    administrator edits; the security administrator grants and withdraws roles; the auditor
+    reads. Every account change and password change writes an audit row. The superuser flag and Django's groups and permissions are not offered: a
     superuser is only ever the system administrator (``org.permissions.grants_for``)."""
 
     inlines = [RoleAssignmentInline]
@@ -139,9 +166,10 @@ class StaffAdmin(UserAdmin):
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if can(request.user, Action.ORG_MANAGE):
+        if may_manage_account(request.user, obj):
             return self.readonly_fields
-        # The security administrator changes an account's roles, not the account.
+        # The security administrator changes an ordinary account's roles, not the account; the
+        # system administrator does not change the accounts of the three duties.
         return (*ACCOUNT_FIELDS, *self.readonly_fields)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -162,11 +190,46 @@ class StaffAdmin(UserAdmin):
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        # Passwords are the system administrator's: the security administrator, who may
-        # change the account's roles, may not take it over.
-        if not can(request.user, Action.ORG_MANAGE):
+        # Whoever sets a password can sign in as its owner: an ordinary account's password is
+        # the system administrator's to set, a duty account's the security administrator's.
+        account = self.get_object(request, id)
+        if account is not None and not may_manage_account(request.user, account):
+            audit_record(
+                actor=request.user,
+                action="denied:org.account_password",
+                obj=account,
+                allowed=False,
+                detail={"path": request.path[:500], "method": request.method},
+            )
             raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and account is not None:
+            account.refresh_from_db()
+            audit_record(
+                actor=request.user,
+                action="org.account_password",
+                obj=account,
+                detail={"usable": account.has_usable_password()},
+            )
+        return response
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Which fields changed, never their values (names and e-mail are personal data) and
+        # never a password; the two switches are named with their new value.
+        fields = sorted(name for name in form.changed_data if "password" not in name)
+        detail: dict[str, Any] = {"fields": fields}
+        for flag in ("is_active", "is_staff"):
+            if flag in fields:
+                detail[flag] = bool(getattr(obj, flag))
+        if not change:
+            detail["usable_password"] = obj.has_usable_password()
+        audit_record(
+            actor=request.user,
+            action="org.account_change" if change else "org.account_create",
+            obj=obj,
+            detail=detail,
+        )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)
