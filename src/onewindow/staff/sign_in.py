@@ -14,14 +14,13 @@ both settings:
 
 Every refusal is audited (``denied:staff.sign_in`` with the reason and the address). The row
 never holds the password typed, and holds the name typed only when it is an existing account:
-otherwise a short hash of it (people type passwords into the name field).
+otherwise a short keyed hash of it (people type passwords into the name field).
 A switched-off (inactive) account is named as such only to someone who knows its password.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from typing import Any
 
 from django import forms
@@ -36,8 +35,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from onewindow.core.audit import audit_record
+from onewindow.core.client import client_address
+from onewindow.core.crypto import blind_index
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+UNKNOWN_NAME_CONTEXT = "staff.sign_in.unknown_name"
 
 
 def max_failures() -> int:
@@ -95,20 +97,16 @@ def _give_back_address_try(address: str) -> None:
         cache.decr(_address_key(address))
 
 
-def client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return request.META.get("REMOTE_ADDR", "") or ""
-
-
 def name_for_audit(username: str) -> tuple[str, str]:
     """``(object_id, object_repr)`` for an audit row about the name typed: the account when it
-    exists, else ``unknown:`` and a short hash, never the text itself."""
+    exists, else ``unknown:`` and a short keyed hash (HMAC), never the text itself."""
     user_model = get_user_model()
     user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
     if user is not None:
         return str(user.pk), user.get_username()
-    digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:12]
+    # Keyed (the blind-index key, its own context): a plain hash of a password typed into the
+    # name field would be reversed with a dictionary.
+    digest = blind_index(username.strip().casefold(), context=UNKNOWN_NAME_CONTEXT)[:16]
     return "", f"unknown:{digest}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -289,8 +290,18 @@ def test_a_name_that_is_no_account_is_audited_as_a_hash_only(client, staff):
     client.post(SIGN_IN, {"username": "MyPassw0rd!", "password": "nope"})
     row = AuditLog.objects.get(action="denied:staff.sign_in")
     assert row.object_id == ""
-    assert re.fullmatch(r"unknown:[0-9a-f]{12}", row.object_repr)
+    assert re.fullmatch(r"unknown:[0-9a-f]{16}", row.object_repr)
     assert "MyPassw0rd" not in row.object_repr + str(row.detail)
+
+
+def test_an_unknown_name_is_kept_as_a_keyed_hash_stable_for_the_same_name(client, staff):
+    """A plain SHA-256 of the name typed would be reversed with a dictionary of passwords."""
+    client.post(SIGN_IN, {"username": "MyPassw0rd!", "password": "nope"})
+    client.post(SIGN_IN, {"username": "MyPassw0rd!", "password": "nope-again"})
+    first, second = AuditLog.objects.filter(action="denied:staff.sign_in").order_by("id")
+    plain = hashlib.sha256(b"mypassw0rd!").hexdigest()
+    assert first.object_repr == second.object_repr
+    assert first.object_repr[len("unknown:") :] not in plain
 
 
 def test_a_switched_off_account_with_its_password_is_audited(client, staff):
