@@ -18,6 +18,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import models
 
+from onewindow.core.client import counted_address
 from onewindow.core.models import AuditLog
 
 
@@ -113,7 +114,8 @@ def audit_anonymous_refusal(
 ) -> AuditLog | None:
     """Audit a refusal to someone not signed in, at most once per address and action a minute.
 
-    The first refusal of a minute writes a row at once (``detail.minute`` names the minute);
+    Addresses count by ``core.client.counted_address`` (an IPv6 address by its /64). The first
+    refusal of a minute writes a row at once (``detail.minute`` names the minute);
     later ones in that minute are only counted, in the cache (shared by every worker when
     ``CACHE_REDIS_URL`` is set, per process otherwise). The next row written for the same
     address and action carries the count of the last minute that had more than one
@@ -121,7 +123,8 @@ def audit_anonymous_refusal(
     row a minute and is still counted. Returns the row, or ``None`` when only counted.
     """
     window = int((time.time() if now is None else now) // ANONYMOUS_WINDOW_SECONDS)
-    base = f"core.audit.anonymous:{action}:{address}"
+    # An IPv6 client holds a whole /64: counted by it, or it would write a row per address.
+    base = f"core.audit.anonymous:{action}:{counted_address(address)}"
     if _count_in(f"{base}:{window}") > 1:
         _count_refusal()  # counted is audited, for whoever watches this request's refusals
         return None

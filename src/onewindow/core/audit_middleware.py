@@ -15,12 +15,14 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from onewindow.core.audit import audit_anonymous_refusal, audit_record, refusals_counted
+from onewindow.core.client import client_address
 
 ACTIONS = {401: "denied:unauthenticated", 403: "denied:forbidden"}
 
 
 def request_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "") or "")
+    """The client's address (``TRUSTED_PROXIES`` aware, ``core.client``)."""
+    return client_address(request)
 
 
 class RefusalAuditMiddleware:

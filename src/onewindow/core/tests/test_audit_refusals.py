@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from onewindow.core.audit import audit_anonymous_refusal, audit_record
 from onewindow.core.models import AuditLog
@@ -55,6 +55,32 @@ def test_anonymous_refusals_write_one_row_a_minute_per_address_and_action_and_co
         "earlier_refusals": 3,
     }
     assert AuditLog.objects.filter(action="denied:test").count() == 3
+
+
+def test_anonymous_refusals_from_one_ipv6_64_network_share_one_row_a_minute():
+    """An IPv6 client holds a whole /64: one address each would write a row each."""
+    first = audit_anonymous_refusal(action="denied:test", address="2001:db8:1:2::1", now=MINUTE)
+    same_network = [
+        audit_anonymous_refusal(action="denied:test", address=f"2001:db8:1:2::{n:x}", now=MINUTE)
+        for n in range(2, 40)
+    ]
+    other_network = audit_anonymous_refusal(
+        action="denied:test", address="2001:db8:1:3::1", now=MINUTE
+    )
+    assert first is not None and other_network is not None
+    assert same_network == [None] * 38
+    assert first.detail["address"] == "2001:db8:1:2::1"
+    assert AuditLog.objects.filter(action="denied:test").count() == 2
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.5"])
+def test_an_anonymous_refusal_behind_a_trusted_proxy_names_the_client():
+    response = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7").get(
+        "/api/cases/queue"
+    )
+    assert response.status_code == 401
+    [row] = refusal_rows("denied:unauthenticated")
+    assert row.detail["address"] == "198.51.100.7"
 
 
 def test_an_anonymous_api_request_refused_with_401_is_audited_once_a_minute():
