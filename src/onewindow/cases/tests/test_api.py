@@ -512,3 +512,63 @@ def test_withdraw_through_the_api(city):
     assert set(Case.objects.get().tasks.values_list("state", flat=True)) == {"cancelled"}
     again = post(client_for(city.clerk), f"/{number}/withdraw", {"reason": "再次"})
     assert (again.status_code, again.json()["code"]) == (409, "transition_not_allowed")
+
+
+def test_only_the_intake_answers_that_file_the_case_carry_the_query_code(city):
+    client = client_for(city.clerk)
+    accepted = post(client, "/intake/accept", intake_body(city), "code-1")
+    replayed = post(client, "/intake/accept", intake_body(city), "code-1")
+    instant = post(
+        client,
+        "/intake/complete-instant",
+        intake_body(city, item=city.instant, window=city.instant_window),
+        "code-2",
+    )
+    deadline = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    supplement = post(
+        client,
+        "/intake/supplement",
+        intake_body(city, statuses={"业主表决意见书": {"status": "missing"}}, deadline=deadline),
+        "code-3",
+    )
+    refused = post(
+        client, "/intake/refuse", intake_body(city, reasons="不属于本机关职权"), "code-4"
+    )
+    answers = [accepted, replayed, instant, supplement, refused]
+    assert [a.status_code for a in answers] == [201, 200, 201, 201, 201]
+    for answer in answers:
+        case = Case.objects.get(number=answer.json()["number"])
+        assert answer.json()["query_code"] == case.query_code
+    # Every other answer about the case leaves the code out.
+    number = accepted.json()["number"]
+    code = Case.objects.get(number=number).query_code
+    detail = get_case(city.clerk, number)
+    assert detail.status_code == 200
+    assert "query_code" not in detail.json()
+    delivered = post(
+        client,
+        f"/{instant.json()['number']}/deliver",
+        {"method": "window", "collector_id_checked": True},
+    )
+    assert delivered.status_code == 200
+    assert "query_code" not in delivered.json()
+    approver = city.approvers[city.joint_departments[0].pk]
+    queue = client_for(approver).get(f"{API}/queue")
+    assert queue.status_code == 200
+    for response in (detail, delivered, queue):
+        assert code not in response.content.decode()
+        assert "query_code" not in response.content.decode()
+
+
+def test_the_openapi_schema_names_the_query_code_only_in_the_intake_answers():
+    schema = Client().get("/api/openapi.json").json()
+    components = schema["components"]["schemas"]
+    assert "query_code" not in components["CaseOut"]["properties"]
+    assert "query_code" in components["IntakeCaseOut"]["required"]
+    accept_op = schema["paths"]["/api/cases/intake/accept"]["post"]
+    for status in ("200", "201"):
+        body = accept_op["responses"][status]["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/IntakeCaseOut"}
+    detail_op = schema["paths"]["/api/cases/{number}"]["get"]
+    body = detail_op["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/CaseOut"}

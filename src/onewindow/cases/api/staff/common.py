@@ -85,8 +85,13 @@ def _organisation_out(organisation: Organisation | None) -> dict[str, Any] | Non
     }
 
 
-def case_out(case: Case) -> dict[str, Any]:
-    """The case with its papers, tasks, timeline and pauses (a fixed number of queries)."""
+def case_out(case: Case, *, with_query_code: bool = False) -> dict[str, Any]:
+    """The case with its papers, tasks, timeline and pauses (a fixed number of queries).
+
+    The query code (the applicant's secret for the public progress page) is in the answer only
+    with ``with_query_code``, which the intake operations that file the case pass: the clerk
+    prints the receipt from that answer. Every other answer (detail, queue, actions) leaves it
+    out, so a staff member with the case-view permission cannot collect codes."""
     case = (
         Case.objects.select_related(
             "item",
@@ -103,9 +108,8 @@ def case_out(case: Case) -> dict[str, Any]:
     rows = case_detail_rows(case=case)
     now = timezone.now()
     calendar = supervision_calendar(now)
-    return {
+    answer: dict[str, Any] = {
         "number": case.number,
-        "query_code": case.query_code,
         "state": case.state,
         "state_label": str(case.get_state_display()),
         "revision": case.revision,
@@ -176,6 +180,9 @@ def case_out(case: Case) -> dict[str, Any]:
             for p in rows["pauses"]
         ],
     }
+    if with_query_code:
+        answer["query_code"] = case.query_code
+    return answer
 
 
 # --- looking up what a request names --------------------------------------------------------

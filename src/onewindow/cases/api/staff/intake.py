@@ -23,7 +23,7 @@ from onewindow.cases.api.staff.common import UNKNOWN_RECORDS, case_out, unknown
 from onewindow.cases.api.staff.schemas import (
     WRITE_ERRORS,
     ApplicantIn,
-    CaseOut,
+    IntakeCaseOut,
     IntakeIn,
     RefuseIn,
     SupplementIn,
@@ -205,13 +205,16 @@ def _intake_run(
     started = timezone.now()
     case = run(intake, started)
     if case.submitted_at == started:
-        return Status(201, case_out(case))
+        return Status(201, case_out(case, with_query_code=True))
     # A key reused for another submission was refused by the service (409).
     response["Idempotent-Replay"] = "true"
-    return Status(200, case_out(case_get_for_user(number=case.number, user=request.user)))
+    return Status(
+        200,
+        case_out(case_get_for_user(number=case.number, user=request.user), with_query_code=True),
+    )
 
 
-INTAKE_RESPONSES = {200: CaseOut, 201: CaseOut, **WRITE_ERRORS}
+INTAKE_RESPONSES = {200: IntakeCaseOut, 201: IntakeCaseOut, **WRITE_ERRORS}
 KEY_DOC = (
     "Unique per submission; a retry with the same key returns the first case (200, "
     "Idempotent-Replay: true)."

@@ -242,7 +242,6 @@ class PauseOut(Schema):
 
 class CaseOut(Schema):
     number: str = Field(description="办件编号")
-    query_code: str = Field(description="the code on the receipt for the public progress page")
     state: str
     state_label: str
     revision: int
@@ -271,6 +270,19 @@ class CaseOut(Schema):
     tasks: list[TaskOut]
     events: list[EventOut]
     pauses: list[PauseOut]
+
+
+class IntakeCaseOut(CaseOut):
+    """The answer of an intake operation that files the case (accept, supplement, refuse,
+    complete-instant, and their idempotent replays): the case and its query code, which the
+    clerk prints on the receipt. No other answer carries the code."""
+
+    query_code: str = Field(
+        description=(
+            "the code on the receipt for the public progress page; only in the answer of the "
+            "intake operation that filed the case"
+        )
+    )
 
 
 class BoardRowOut(Schema):
