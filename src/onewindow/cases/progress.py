@@ -57,7 +57,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onewindow.cases.events import CASE_EVENTS
-from onewindow.cases.models import LookupCounter
+from onewindow.cases.models import Case, LookupCounter
 from onewindow.cases.selectors import PublicProgress, case_public_progress
 from onewindow.cases.transitions import TERMINAL_STATES
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
@@ -342,3 +342,14 @@ def progress_lookup(
         counters.add_failure(keys.all(), now)
         raise NotFoundOrForbidden(NOT_FOUND_MESSAGE) from None
     return _view(progress)
+
+
+def progress_granted(*, number: str) -> ProgressView:
+    """The progress of a case whose number and code a look-up of this same browser session has
+    just matched (``views/public.py``: the answer to an old receipt's address with the code in
+    its query string is shown at an address without it). Counts nothing: the look-up that
+    granted it was counted."""
+    case = Case.objects.filter(number=number).first()
+    if case is None:
+        raise NotFoundOrForbidden(NOT_FOUND_MESSAGE)
+    return _view(case_public_progress(number=case.number, query_code=case.query_code))

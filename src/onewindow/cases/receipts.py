@@ -41,11 +41,20 @@ class LocalOnlyFetcher(URLFetcher):
 
 
 def progress_url(*, case: Case) -> str:
-    """The absolute address of the case's public progress page, as printed in the QR code."""
+    """The absolute address of the case's public progress page with the number filled in, as
+    printed on the paper (the query code is printed beside it, never in it)."""
     base = getattr(settings, "PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse("cases_public:progress")
-    return f"{base}{path}?{urlencode({'number': case.number, 'code': case.query_code})}"
+    return f"{base}{path}?{urlencode({'number': case.number})}"
+
+
+def progress_qr_text(*, case: Case) -> str:
+    """What the QR code holds: the progress address with the query code in the fragment
+    (``…/progress/?number=N#code=XXXX``). A browser never sends a fragment to a server, so the
+    code stays out of access logs, proxies and referrers; the page's script fills the form from
+    it and sends it by POST (``views/public.py``)."""
+    return f"{progress_url(case=case)}#{urlencode({'code': case.query_code})}"
 
 
 def _qr_data_uri(text: str) -> str:
@@ -100,7 +109,7 @@ def _common_context(case: Case) -> dict[str, Any]:
         "issued_on": timezone.localdate(),
         "query_code": case.query_code,
         "progress_url": progress_url(case=case),
-        "qr_data_uri": _qr_data_uri(progress_url(case=case)),
+        "qr_data_uri": _qr_data_uri(progress_qr_text(case=case)),
     }
 
 

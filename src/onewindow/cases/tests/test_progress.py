@@ -67,9 +67,9 @@ def assert_no_personal_data(text: str, city) -> None:
 
 def test_page_of_an_accepted_case(client, city):
     case = case_accept(intake=city.intake())
-    response = client.get(PAGE, {"number": case.number, "code": case.query_code.lower()})
+    response = client.post(PAGE, {"number": case.number, "code": case.query_code.lower()})
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     html = response.content.decode()
     assert "既有住宅增设电梯" in html
@@ -87,7 +87,7 @@ def test_page_of_a_case_waiting_for_papers_says_what_to_bring_by_when(client, ci
     deadline = timezone.localdate() + dt.timedelta(days=10)
     wanting = city.receipts(**{"业主表决意见书": MaterialStatus.MISSING})
     case = case_request_supplement(intake=city.intake(materials=wanting), deadline=deadline)
-    html = client.get(PAGE, {"number": case.number, "code": case.query_code}).content.decode()
+    html = client.post(PAGE, {"number": case.number, "code": case.query_code}).content.decode()
     assert zh(CaseState.SUPPLEMENT_REQUESTED.label) in html
     assert label("request_supplement") in html
     assert deadline.isoformat() in html
@@ -100,7 +100,7 @@ def test_page_of_a_delivered_case_lists_every_public_step_in_order(
 ):
     case = delivered_lift_case(city)
     with django_assert_max_num_queries(8):
-        response = client.get(PAGE, {"number": case.number, "code": case.query_code})
+        response = client.post(PAGE, {"number": case.number, "code": case.query_code})
     html = response.content.decode()
     assert zh(CaseState.DELIVERED.label) in html
     actions = list(
@@ -116,8 +116,8 @@ def test_page_of_a_delivered_case_lists_every_public_step_in_order(
 
 def test_wrong_code_and_unknown_number_get_the_same_answer(client, city):
     case = case_accept(intake=city.intake())
-    wrong_code = client.get(PAGE, {"number": case.number, "code": "ZZZZZZ"})
-    unknown_number = client.get(PAGE, {"number": case.number + "9", "code": case.query_code})
+    wrong_code = client.post(PAGE, {"number": case.number, "code": "ZZZZZZ"})
+    unknown_number = client.post(PAGE, {"number": case.number + "9", "code": case.query_code})
     message = zh(NOT_FOUND_MESSAGE)
     for response in (wrong_code, unknown_number):
         assert response.status_code == 404
@@ -232,7 +232,7 @@ def test_a_case_in_supplement_lists_the_papers_asked_for_and_not_yet_received(cl
         **{"业主表决意见书": MaterialStatus.MISSING, "房屋安全鉴定报告": MaterialStatus.FAULTY}
     )
     case = case_request_supplement(intake=city.intake(materials=wanting), deadline=deadline)
-    html = client.get(PAGE, {"number": case.number, "code": case.query_code}).content.decode()
+    html = client.post(PAGE, {"number": case.number, "code": case.query_code}).content.decode()
     assert page_papers(html) == [
         ("业主表决意见书", f"缺少或需补正 · {deadline.isoformat()}前"),
         ("房屋安全鉴定报告", f"缺少或需补正 · {deadline.isoformat()}前"),
@@ -271,7 +271,7 @@ def test_an_accepted_case_lists_its_promised_paper_until_it_arrives(client, city
     )
     case = case_accept(intake=city.intake(materials=receipts, promise_signed=True))
     query = {"number": case.number, "code": case.query_code}
-    html = client.get(PAGE, query).content.decode()
+    html = client.post(PAGE, query).content.decode()
     assert page_papers(html) == [
         ("房屋安全鉴定报告", f"容缺受理时承诺补交 · {promised.isoformat()}前")
     ]
@@ -289,13 +289,13 @@ def test_an_accepted_case_lists_its_promised_paper_until_it_arrives(client, city
         case=case, actor=city.clerk, receipts=[MaterialReceipt(name="房屋安全鉴定报告")]
     )
     assert client.get(API, query).json()["papers_to_bring"] == []
-    assert "progress-papers" not in client.get(PAGE, query).content.decode()
+    assert "progress-papers" not in client.post(PAGE, query).content.decode()
 
 
 def test_an_approved_case_says_it_was_approved_and_lists_no_papers(client, city):
     case = delivered_lift_case(city)
     query = {"number": case.number, "code": case.query_code}
-    html = client.get(PAGE, query).content.decode()
+    html = client.post(PAGE, query).content.decode()
     assert 'data-outcome="approved"' in html
     assert '<span class="progress-outcome__label">已批准</span>' in html
     assert "您的申请已获批准。" in html
@@ -313,7 +313,7 @@ def test_a_case_decided_against_says_not_approved_and_keeps_the_opinion_inside(c
     case = decided_lift_case(city, decision=TaskOutcome.REJECT)
     assert (case.state, case.outcome) == ("decided", "rejected")
     query = {"number": case.number, "code": case.query_code}
-    html = client.get(PAGE, query).content.decode()
+    html = client.post(PAGE, query).content.decode()
     assert '<span class="progress-outcome__label">不予批准</span>' in html
     assert "您的申请未获批准，理由见随结果送达的书面决定。" in html
     assert "内部意见" not in html
@@ -332,7 +332,7 @@ def test_a_case_refused_at_the_window_says_so_with_the_written_reasons(client, c
     reasons = "该房屋不在本区范围内，不属于本机关职权范围。"
     case = case_refuse_at_intake(intake=city.intake(), reasons=reasons)
     query = {"number": case.number, "code": case.query_code}
-    html = client.get(PAGE, query).content.decode()
+    html = client.post(PAGE, query).content.decode()
     assert 'data-outcome="not_accepted"' in html
     assert '<span class="progress-outcome__label">不予受理</span>' in html
     assert "您的申请不予受理。" in html

@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 
 from onewindow.cases.events import CASE_EVENTS
 from onewindow.cases.models import MaterialStatus
-from onewindow.cases.services import case_refuse_at_intake, case_request_supplement
+from onewindow.cases.receipts import progress_qr_text
+from onewindow.cases.services import case_accept, case_refuse_at_intake, case_request_supplement
 from onewindow.cases.tests.test_progress import delivered_lift_case
 
 pytestmark = pytest.mark.browser
@@ -32,10 +33,8 @@ def test_delivered_lift_case_on_a_phone(live_server, phone_page, city):
     phone_page.locator("form.progress-form button[type=submit]").click()
     phone_page.wait_for_selector(".timeline")
 
-    assert phone_page.url == (
-        f"{live_server.url}/progress/?"
-        + urlencode({"number": case.number, "code": case.query_code.lower()})
-    )
+    # The form is sent by POST: the code is in no address.
+    assert phone_page.url == f"{live_server.url}/progress/"
     assert phone_page.locator(".timeline__label").all_inner_texts() == expected
     assert phone_page.locator("#progress-item").inner_text() == "既有住宅增设电梯"
     assert (
@@ -116,3 +115,55 @@ def test_the_header_link_and_the_sms_short_link_on_a_phone(live_server, phone_pa
     assert phone_page.locator(".progress-outcome__reason").inner_text() == reasons
     assert no_sideways_scroll(phone_page)
     phone_page.screenshot(path="/tmp/progress-phone-refused.png", full_page=True)
+
+
+def test_the_receipts_qr_address_fills_and_sends_the_form_and_ends_without_the_code(
+    live_server, phone_page, city, settings
+):
+    settings.PUBLIC_BASE_URL = live_server.url
+    case = case_accept(intake=city.intake())
+    scanned = progress_qr_text(case=case)
+    assert scanned == (
+        f"{live_server.url}/progress/?{urlencode({'number': case.number})}"
+        f"#{urlencode({'code': case.query_code})}"
+    )
+    sent: list[tuple[str, str, str]] = []
+    phone_page.on(
+        "request",
+        lambda request: sent.append(
+            (request.method, request.url.split("#")[0], request.headers.get("referer", ""))
+        ),
+    )
+
+    phone_page.goto(scanned)
+    phone_page.wait_for_selector(".timeline")
+
+    assert phone_page.locator("#progress-item").inner_text() == "既有住宅增设电梯"
+    assert phone_page.url == f"{live_server.url}/progress/"
+    assert case.query_code not in phone_page.url
+    # What reached the server: the page by number, then the form by POST; the code in no
+    # address and no referrer.
+    documents = [(m, u) for m, u, _r in sent if "/progress/" in u]
+    assert documents == [
+        ("GET", f"{live_server.url}/progress/?number={case.number}"),
+        ("POST", f"{live_server.url}/progress/"),
+    ]
+    for _method, url, referer in sent:
+        assert case.query_code not in url
+        assert case.query_code not in referer
+    # The scanned address was replaced in the history: going back finds no code.
+    phone_page.go_back()
+    assert case.query_code not in phone_page.url
+
+
+def test_an_old_receipts_address_with_the_code_shows_the_case_at_the_number_only(
+    live_server, phone_page, city
+):
+    case = case_accept(intake=city.intake())
+    old = f"{live_server.url}/progress/?" + urlencode(
+        {"number": case.number, "code": case.query_code}
+    )
+    phone_page.goto(old)
+    phone_page.wait_for_selector(".timeline")
+    assert phone_page.locator("#progress-item").inner_text() == "既有住宅增设电梯"
+    assert phone_page.url == f"{live_server.url}/progress/?number={case.number}"

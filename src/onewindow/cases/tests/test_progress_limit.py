@@ -52,10 +52,12 @@ def test_five_wrong_codes_refuse_the_guesser_even_the_right_code_and_nobody_else
     case = case_accept(intake=city.intake())
     right = {"number": case.number, "code": case.query_code}
     for attempt in range(PAIR_MAX_FAILURES):
-        target = PAGE if attempt % 2 else API
         guess = {"number": case.number, "code": f"A{attempt:05d}"}
-        assert client.get(target, guess, REMOTE_ADDR=GUESSER).status_code == 404
-    page = client.get(PAGE, right, REMOTE_ADDR=GUESSER)
+        if attempt % 2:  # the page's form, sent by POST, counts exactly like the API
+            assert client.post(PAGE, guess, REMOTE_ADDR=GUESSER).status_code == 404
+        else:
+            assert client.get(API, guess, REMOTE_ADDR=GUESSER).status_code == 404
+    page = client.post(PAGE, right, REMOTE_ADDR=GUESSER)
     assert page.status_code == 429
     with translation.override("zh-hans"):
         assert str(TOO_MANY_MESSAGE) in page.content.decode()
@@ -63,7 +65,7 @@ def test_five_wrong_codes_refuse_the_guesser_even_the_right_code_and_nobody_else
     api = client.get(API, right, REMOTE_ADDR=GUESSER)
     assert (api.status_code, api.json()["code"]) == (429, "too_many_lookups")
     # The right pair from another address works after the guesser's failures.
-    owner = client.get(PAGE, right, REMOTE_ADDR=OWNER)
+    owner = client.post(PAGE, right, REMOTE_ADDR=OWNER)
     assert owner.status_code == 200
     assert "既有住宅增设电梯" in owner.content.decode()
     # The guesser's address is not locked out of every case: a citizen behind the same

@@ -16,8 +16,11 @@ from django.utils import timezone
 from onewindow.cases.models import MaterialStatus
 from onewindow.cases.receipts import (
     LocalOnlyFetcher,
+    _common_context,
+    _qr_data_uri,
     case_notice_pdf,
     case_receipt_pdf,
+    progress_qr_text,
     progress_url,
 )
 from onewindow.cases.services import (
@@ -94,8 +97,24 @@ def test_progress_url_is_absolute_from_the_public_base_url(city, settings):
     case, _due = accepted_lift_case(city)
     settings.PUBLIC_BASE_URL = "https://zwfw.example.gov.cn/"
     assert progress_url(case=case) == (
-        f"https://zwfw.example.gov.cn/progress/?number={case.number}&code={case.query_code}"
+        f"https://zwfw.example.gov.cn/progress/?number={case.number}"
     )
+
+
+def test_the_qr_code_carries_the_query_code_only_in_the_fragment(city, settings):
+    case, _due = accepted_lift_case(city)
+    settings.PUBLIC_BASE_URL = "https://zwfw.example.gov.cn"
+    text = progress_qr_text(case=case)
+    assert text == (
+        f"https://zwfw.example.gov.cn/progress/?number={case.number}#code={case.query_code}"
+    )
+    address, fragment = text.split("#")
+    assert case.query_code not in address
+    assert fragment == f"code={case.query_code}"
+    # The receipt's QR image is made from exactly that text, and the printed address has no code.
+    context = _common_context(case)
+    assert context["qr_data_uri"] == _qr_data_uri(text)
+    assert context["progress_url"] == address
 
 
 def test_supplement_notice_lists_every_wanting_paper_and_the_deadline(city, tmp_path):
