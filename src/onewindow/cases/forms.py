@@ -19,6 +19,7 @@ from onewindow.cases.models import MaterialStatus, OutputMethod, ReceiveForm, Ta
 from onewindow.cases.services import MaterialReceipt
 from onewindow.catalog.codes import MaterialNecessity
 from onewindow.core.validation import MultilineTextField, TextField
+from onewindow.workflow import clock
 
 # Days a window usually gives for bringing missing papers (补正); the clerk may change it.
 SUPPLEMENT_DAYS_DEFAULT = 5
@@ -154,8 +155,12 @@ class IntakeDecisionForm(forms.Form):
         return data
 
 
-def supplement_deadline_default() -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=SUPPLEMENT_DAYS_DEFAULT)
+def supplement_deadline_default(now: dt.datetime | None = None) -> dt.date:
+    """Five working days from today on the working calendar: the hall is open that day (a date
+    counted in natural days fell on a Sunday or a holiday)."""
+    start = now or timezone.now()
+    due = clock.due_after(start, SUPPLEMENT_DAYS_DEFAULT, clock.TimeUnit.WORKING_DAY)
+    return timezone.localtime(due).date()
 
 
 class TaskActionForm(forms.Form):

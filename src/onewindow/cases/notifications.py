@@ -120,6 +120,9 @@ def message_for_event(event: CaseEvent) -> tuple[str, str]:
         "centre": case.output_centre.name,
     }
     language = getattr(settings, "NOTIFY_LANGUAGE", settings.LANGUAGE_CODE)
+    if language.startswith("zh") and values["item"].endswith("申请"):
+        # The Chinese texts say "您的…申请": an item named "…申请" would read "申请申请".
+        values["item"] = values["item"].removesuffix("申请")
     with translation.override(language):
         text = str(MESSAGES[code]) % values
         # Every message ends with the case's short progress link (the number, never the code).
