@@ -167,8 +167,8 @@ class ChangeMethod(models.TextChoices):
 
     CARD_READ = "card_read", _("ID card read at the window")
     IDENTITY_SERVICE = "identity_service", _("Official identity check")
-    SMS_CODE = "sms_code", _("Code sent to the new phone")
-    SECOND_STAFF = "second_staff", _("Approved by a second staff member")
+    SMS_CODE = "sms_code", _("Code sent to the registered phone")
+    SECOND_STAFF = "second_staff", _("ID card read and approved by a second staff member")
     AT_WINDOW = "at_window", _("Given by the person at the window")
 
 
@@ -235,3 +235,29 @@ class PersonChange(models.Model):
 
     def permission_scope(self) -> TargetScope:
         return TargetScope()
+
+
+class PersonChangeCodeSend(models.Model):
+    """One confirmation code sent for a change of identity details: the ledger the hourly
+    limits count, per person and per target phone (keyed blind index, never the number),
+    across changes that replaced one another."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="change_code_sends", verbose_name=_("person")
+    )
+    change = models.ForeignKey(
+        PersonChange, on_delete=models.PROTECT, related_name="code_sends_log"
+    )
+    target_index = models.CharField(_("target phone (blind index)"), max_length=64)
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("change code sent")
+        verbose_name_plural = _("change codes sent")
+        indexes = [
+            models.Index(fields=["person", "sent_at"], name="change_code_person_sent"),
+            models.Index(fields=["target_index", "sent_at"], name="change_code_target_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.id_number_masked} {self.sent_at:%Y-%m-%d %H:%M}"

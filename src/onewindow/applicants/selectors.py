@@ -13,12 +13,10 @@ from onewindow.applicants.access import check_read_reason, require_personal_data
 from onewindow.applicants.identifiers import (
     AgeBand,
     age_band,
-    check_document_number,
     check_phone,
     resident_id_facts,
 )
 from onewindow.applicants.models import (
-    ID_NUMBER_INDEX_CONTEXT,
     PERSON_ID_NUMBER_CONTEXT,
     ChangeStatus,
     IdType,
@@ -116,40 +114,65 @@ def person_pending_changes(*, person_id: int) -> list[PersonChange]:
     )
 
 
+PERSON_DETAILS_COMPARE = "applicants.person_details_compare"
+PERSON_CHANGE_READ = "applicants.person_change_read"
+
+
 def person_details_changing(
     *,
+    person: Person,
     name: str,
     phone: str = "",
     address: str = "",
-    id_type: str = "",
-    id_number: str = "",
-    person: Person | None = None,
+    actor: Any,
 ) -> list[str]:
-    """Which of name / phone / address, as typed, differ from those of ``person`` or of the
-    person registered with this document (``[]`` for an unknown or invalid document): what a
-    register page asks the checks for. Returns field names only, never a value."""
+    """Which of name / phone / address, as typed, differ from those of ``person`` — the
+    applicant the caller identified before in an audited look-up (there is no look-up by
+    document here): what a change page asks the checks for. For personal-data readers only
+    (audited 403); one audit row ``applicants.person_details_compare`` naming the fields.
+    Returns field names only, never a value."""
+    detail: dict[str, Any] = {"id_number_masked": person.id_number_masked}
+    require_personal_data_reader(actor, action=PERSON_DETAILS_COMPARE, detail=detail, obj=person)
     errors = ErrorList()
     canonical_phone = check_phone(errors, phone=phone)
-    if person is None:
-        number = check_document_number(errors, id_type=id_type, id_number=id_number)
-        if errors:
-            return []
-        index = crypto.blind_index(number, context=ID_NUMBER_INDEX_CONTEXT)
-        person = Person.objects.filter(id_type=id_type, id_number_index=index).first()
-    if person is None or errors:
+    if errors:
         return []
-    return list(
-        _person_differences(
-            person,
-            name=(name or "").strip(),
-            phone=canonical_phone,
-            address=(address or "").strip(),
+    with transaction.atomic():
+        stored = Person.objects.get(pk=person.pk)
+        fields = list(
+            _person_differences(
+                stored,
+                name=(name or "").strip(),
+                phone=canonical_phone,
+                address=(address or "").strip(),
+            )
         )
-    )
+        audit_record(
+            actor=actor,
+            action=PERSON_DETAILS_COMPARE,
+            obj=stored,
+            object_repr=stored.id_number_masked,
+            detail={**detail, "fields": fields},
+        )
+    return fields
 
 
 def person_change_get(*, change_id: int, actor: Any) -> PersonChange:
     """One change of identity details (masked values) for a colleague asked to approve it: for
     the requester and staff holding a personal-data role at its centre; a missing change and
-    another centre's answer ``NotFoundOrForbidden`` alike (audited)."""
-    return _change_reader_check(actor, action="applicants.person_change_read", change_id=change_id)
+    another centre's answer ``NotFoundOrForbidden`` alike (audited). The read itself (masked
+    values, requester, reason) is audited as ``applicants.person_change_read``."""
+    change = _change_reader_check(actor, action=PERSON_CHANGE_READ, change_id=change_id)
+    audit_record(
+        actor=actor,
+        action=PERSON_CHANGE_READ,
+        obj=change.person,
+        object_repr=change.person.id_number_masked,
+        detail={
+            "change": change.pk,
+            "field": change.field,
+            "status": change.status,
+            "id_number_masked": change.person.id_number_masked,
+        },
+    )
+    return change

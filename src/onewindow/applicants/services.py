@@ -62,6 +62,7 @@ from onewindow.applicants.models import (
     Organisation,
     Person,
     PersonChange,
+    PersonChangeCodeSend,
 )
 from onewindow.core import crypto
 from onewindow.core.audit import audit_record
@@ -175,26 +176,43 @@ def person_register(
     identity_check: str = "",
     phone_confirmation: str = "",
     centre: ServiceCentre | None = None,
+    looked_up: Person | None = None,
+    at_window: bool = True,
 ) -> Person:
-    """Register a natural person, or change the details of the one with this document.
+    """Register a new natural person, or ask to change the details of one looked up before.
 
-    The document number is normalised (full-width, spaces, lower-case x) and checked (a
-    resident ID with python-stdnum ``cn.ric``: length, check digit, birth date, region).
-    Gender and region come from a resident ID (the birth date is not stored: it is what the
-    ID's mask hides).
+    The caller's personal-data role is checked first, before anything given is looked at
+    (audited 403). The document number is normalised (full-width, spaces, lower-case x) and
+    checked (a resident ID with python-stdnum ``cn.ric``: length, check digit, birth date,
+    region). Gender and region come from a resident ID (the birth date is not stored: it is
+    what the ID's mask hides).
 
-    For an existing person, a name, phone or address that differs from the stored one is a
-    change of identity details and is never applied silently (see "Changes of identity
-    details" below): it needs a ``reason``; a new name needs ``identity_check`` —
-    ``"card_read"`` (the clerk attests the card's chip was read at the window) or
-    ``"identity_service"`` (the configured ``applicants.identity`` backend confirms it); a new
-    phone becomes a pending change, confirmed by a code sent to it
-    (``phone_confirmation="code"``) or approved by a second staff member at ``centre``
-    (``"colleague"``); a new address is applied with its history. A missing requirement
-    raises ``ValidationFailed`` naming each field and writes nothing. One audit row
-    ``applicants.person_register`` says whether the person was created, which fields changed
-    and which wait.
+    A new person needs an identity check like a new name: ``identity_check="card_read"``
+    (the clerk attests the card's chip was read at the window; only when ``at_window``) or
+    ``"identity_service"`` (the configured ``applicants.identity`` backend confirms the name
+    belongs to the document). The API passes ``at_window=False``: it has no card reader.
+
+    A document already registered is compared with the given details only when the caller
+    looked that person up first in an audited look-up and passes it as ``looked_up`` (the
+    intake page: the person of its identify step; the API: the person of a look-up token).
+    Otherwise the answer is 409 ``already_registered`` — audited as a look-up that found
+    someone — and never says which details differ. For a looked-up person, a name, phone or
+    address that differs is a change of identity details and is never applied silently (see
+    "Changes of identity details" below): it needs a ``reason``; a new name needs an
+    ``identity_check``; a new phone becomes a pending change, confirmed by a code sent to the
+    *registered* phone (``phone_confirmation="code"``: the citizen agrees) or, when there is
+    none or the citizen no longer has it, by the ID card read at the window and a second staff
+    member's approval at ``centre`` (``"colleague"``); a new address is applied with its
+    history. A missing requirement raises ``ValidationFailed`` naming each field and changes
+    nothing. Every attempt on a known document, refused or not, writes one audit row
+    ``applicants.person_register`` (found, the fields asked to change, the outcome).
     """
+    require_personal_data_reader(
+        actor,
+        action=PERSON_REGISTER,
+        detail={"id_type": str(id_type)[:8]},
+        object_type="applicants.person",
+    )
     errors = ErrorList()
     number = check_document_number(errors, id_type=id_type, id_number=id_number)
     name = check_text(
@@ -207,20 +225,12 @@ def person_register(
     phone = check_phone(errors, phone=phone)
     address = check_text(errors, field="address", value=address, max_length=ADDRESS_MAX_LENGTH)
     reason = check_text(errors, field="reason", value=reason, max_length=CHANGE_REASON_MAX_LENGTH)
-    _check_choice(errors, field="identity_check", value=identity_check, allowed=IDENTITY_CHECKS)
+    _check_identity_choice(errors, identity_check=identity_check, at_window=at_window)
     _check_choice(
         errors, field="phone_confirmation", value=phone_confirmation, allowed=PHONE_CONFIRMATIONS
     )
     errors.raise_if_any(_("The applicant's details are not valid."))
 
-    masked = mask_document_number(id_type=id_type, number=number)
-    require_personal_data_reader(
-        actor,
-        action=PERSON_REGISTER,
-        detail={"id_type": id_type, "id_number_masked": masked},
-        object_type="applicants.person",
-        object_repr=masked,
-    )
     index = crypto.blind_index(number, context=ID_NUMBER_INDEX_CONTEXT)
     wanted = {"name": name, "phone": phone, "address": address}
     stored = Person.objects.filter(id_type=id_type, id_number_index=index).first()
@@ -228,14 +238,31 @@ def person_register(
     method = ""
     if stored is not None:
         checked = _person_differences(stored, **wanted)
-        method = _change_requirements(
-            person=stored,
-            differences=checked,
-            reason=reason,
-            identity_check=identity_check,
-            phone_confirmation=phone_confirmation,
-            number=number,
-            actor=actor,
+        if looked_up is None or looked_up.pk != stored.pk:
+            _register_refused_unlooked(stored, actor=actor, asked=list(checked))
+        try:
+            method = _change_requirements(
+                person=stored,
+                differences=checked,
+                reason=reason,
+                identity_check=identity_check,
+                phone_confirmation=phone_confirmation,
+                number=number,
+                actor=actor,
+            )
+            if ChangeField.PHONE in checked and phone_confirmation == BY_CODE:
+                _code_limit_check(
+                    stored,
+                    old_phone=_person_phone(stored),
+                    actor=actor,
+                    detail={"field": ChangeField.PHONE.value},
+                )
+        except ApplicationError as exc:
+            _register_audit(stored, actor=actor, asked=list(checked), outcome=exc.code)
+            raise
+    else:
+        _new_person_identity_check(
+            id_type=id_type, number=number, name=name, identity_check=identity_check, actor=actor
         )
     with transaction.atomic():
         existing = Person.objects.select_for_update().filter(id_type=id_type, id_number_index=index)
@@ -255,7 +282,7 @@ def person_register(
         waiting: list[str] = []
         if not created:
             differences = _person_differences(person, **wanted)
-            if set(differences) - set(checked):
+            if stored is None or set(differences) - set(checked):
                 # Someone else registered or changed this person between the check and the
                 # lock: what now differs was not checked.
                 raise ApplicationError(
@@ -281,13 +308,130 @@ def person_register(
             obj=person,
             detail={
                 "created": created,
+                "found": not created,
+                "identity_check": identity_check if created else method,
+                "asked": sorted(checked),
                 "changed": applied,
                 "pending": waiting,
+                "outcome": "created" if created else "changes_recorded",
                 "id_type": person.id_type,
                 "id_number_masked": person.id_number_masked,
             },
         )
     return person
+
+
+ALREADY_REGISTERED = _("Already registered: look the applicant up by document number first.")
+
+
+def _register_audit(person: Person, *, actor: Any, asked: list[str], outcome: str) -> None:
+    """The audit row of a register attempt on a known document that changed nothing."""
+    audit_record(
+        actor=actor,
+        action=PERSON_REGISTER,
+        obj=person,
+        object_repr=person.id_number_masked,
+        allowed=False,
+        detail={
+            "created": False,
+            "found": True,
+            "asked": sorted(asked),
+            "changed": [],
+            "pending": [],
+            "outcome": outcome,
+            "id_type": person.id_type,
+            "id_number_masked": person.id_number_masked,
+        },
+    )
+
+
+def _register_refused_unlooked(person: Person, *, actor: Any, asked: list[str]) -> None:
+    """A known document registered again without an audited look-up of its holder: it is a
+    look-up (audited as one, found), answered 409 without saying which details differ."""
+    audit_record(
+        actor=actor,
+        action=PERSON_LOOKUP,
+        obj=person,
+        object_repr=person.id_number_masked,
+        detail={
+            "purpose": "register",
+            "case_number": "",
+            "id_type": person.id_type,
+            "id_number_masked": person.id_number_masked,
+            "found": True,
+        },
+    )
+    _register_audit(person, actor=actor, asked=asked, outcome="already_registered")
+    raise ApplicationError(ALREADY_REGISTERED, code="already_registered", status=409)
+
+
+def _check_identity_choice(errors: ErrorList, *, identity_check: str, at_window: bool) -> None:
+    if identity_check == CARD_READ and not at_window:
+        errors.add(
+            "identity_check",
+            "card_read_only_at_window",
+            _(
+                "The ID card is read at a window only: here use the official identity check "
+                "(identity_service)."
+            ),
+        )
+        return
+    _check_choice(errors, field="identity_check", value=identity_check, allowed=IDENTITY_CHECKS)
+
+
+def _new_person_identity_check(
+    *, id_type: str, number: str, name: str, identity_check: str, actor: Any
+) -> None:
+    """A new person is registered only with the card read at the window or the official
+    identity check agreeing (called outside any transaction); a refusal is audited."""
+    masked = mask_document_number(id_type=id_type, number=number)
+    outcome = ""
+    refused = ErrorList()
+    if identity_check not in IDENTITY_CHECKS:
+        outcome = "new_person_needs_identity_check"
+        refused.add(
+            "identity_check",
+            outcome,
+            _(
+                "A new applicant is registered only after the ID card is read at the window or "
+                "an official identity check confirms the name."
+            ),
+        )
+    elif identity_check == IDENTITY_SERVICE:
+        result = identity_verifier().verify(id_type, number, name)
+        if not result.verified:
+            outcome = (
+                "identity_service_not_configured"
+                if result.code == NOT_CONFIGURED
+                else "identity_check_refused"
+            )
+            refused.add(
+                "identity_check",
+                outcome,
+                _(
+                    "No official identity service is connected to OneWindow: read the ID card "
+                    "at the window."
+                )
+                if result.code == NOT_CONFIGURED
+                else _("The official identity check did not confirm the name; nothing was saved."),
+            )
+    if not outcome:
+        return
+    audit_record(
+        actor=actor,
+        action=PERSON_REGISTER,
+        object_type="applicants.person",
+        object_repr=masked,
+        allowed=False,
+        detail={
+            "created": False,
+            "found": False,
+            "outcome": outcome,
+            "id_type": id_type,
+            "id_number_masked": masked,
+        },
+    )
+    refused.raise_if_any(_("The applicant was not registered."), code=outcome)
 
 
 def person_find_by_id_number(
@@ -540,13 +684,25 @@ def organisation_register(
     address: str = "",
     actor: Any,
 ) -> Organisation:
-    """Register a legal person, or update the one with this code (upsert).
+    """Register a legal person, or complete the one with this code.
 
-    The unified social credit code is checked with python-stdnum ``cn.uscc``. The legal
-    representative's document number and the contact phone are stored like a person's
-    (encrypted, blind index, masked); blank ones leave the stored values alone. One audit row
-    ``applicants.organisation_register``.
+    The caller's personal-data role is checked first (audited 403). The unified social credit
+    code is checked with python-stdnum ``cn.uscc``. The legal representative's document
+    number and the contact phone are stored like a person's (encrypted, blind index, masked).
+
+    An organisation's registry data is the registration authority's (市场监管, the USCC
+    registry): a window fills the blank fields of a known organisation, but a legal
+    representative (name, document) or contact phone — where its messages go — that differs
+    from a non-blank stored one is refused with 409 ``organisation_change_refused`` naming
+    the fields, audited, nothing changed. Blank values leave the stored ones alone. One audit
+    row ``applicants.organisation_register`` either way.
     """
+    require_personal_data_reader(
+        actor,
+        action=ORGANISATION_REGISTER,
+        detail={},
+        object_type="applicants.organisation",
+    )
     errors = ErrorList()
     code = check_uscc(errors, uscc=uscc)
     name = check_text(
@@ -598,21 +754,110 @@ def organisation_register(
                 created = False
                 organisation = existing.get()
         changed: list[str] = []
+        refused: list[str] = []
         if not created:
-            changed = _organisation_apply(organisation, **values)
-            if changed:
-                organisation.save()
-        audit_record(
-            actor=actor,
-            action=ORGANISATION_REGISTER,
-            obj=organisation,
-            detail={
-                "created": created,
-                "changed": changed,
-                "legal_representative_id_masked": organisation.legal_representative_id_masked,
-            },
-        )
+            refused = _organisation_registry_conflicts(organisation, **values)
+        if not refused:
+            if not created:
+                changed = _organisation_apply(organisation, **values)
+                if changed:
+                    organisation.save()
+            audit_record(
+                actor=actor,
+                action=ORGANISATION_REGISTER,
+                obj=organisation,
+                detail={
+                    "created": created,
+                    "changed": changed,
+                    "legal_representative_id_masked": organisation.legal_representative_id_masked,
+                },
+            )
+    if refused:
+        # Outside the transaction: the refusal's audit row stays.
+        raise _organisation_change_refused(organisation, actor=actor, fields=refused)
     return organisation
+
+
+ORGANISATION_REGISTRY_FIELDS = {
+    "legal_representative_name": _("legal representative"),
+    "legal_representative_id": _("legal representative's ID number"),
+    "contact_phone": _("contact phone"),
+}
+
+
+def _organisation_registry_conflicts(
+    organisation: Organisation,
+    *,
+    name: str,
+    legal_representative_name: str,
+    address: str,
+    legal_representative_id_type: str,
+    legal_representative_id: str,
+    contact_phone: str,
+) -> list[str]:
+    """The registry fields given that differ from non-blank stored ones."""
+    conflicts = []
+    if (
+        legal_representative_name
+        and organisation.legal_representative_name
+        and legal_representative_name != organisation.legal_representative_name
+    ):
+        conflicts.append("legal_representative_name")
+    if (
+        legal_representative_id
+        and organisation.legal_representative_id_index
+        and (
+            crypto.blind_index(legal_representative_id, context=ID_NUMBER_INDEX_CONTEXT)
+            != organisation.legal_representative_id_index
+            or legal_representative_id_type != organisation.legal_representative_id_type
+        )
+    ):
+        conflicts.append("legal_representative_id")
+    if (
+        contact_phone
+        and organisation.contact_phone_index
+        and crypto.blind_index(contact_phone, context=PHONE_INDEX_CONTEXT)
+        != organisation.contact_phone_index
+    ):
+        conflicts.append("contact_phone")
+    return conflicts
+
+
+def _organisation_change_refused(
+    organisation: Organisation, *, actor: Any, fields: list[str]
+) -> ApplicationError:
+    audit_record(
+        actor=actor,
+        action=ORGANISATION_REGISTER,
+        obj=organisation,
+        allowed=False,
+        detail={
+            "created": False,
+            "changed": [],
+            "refused": fields,
+            "outcome": "organisation_change_refused",
+            "legal_representative_id_masked": organisation.legal_representative_id_masked,
+        },
+    )
+    errors = ErrorList()
+    for field in fields:
+        errors.add(
+            field,
+            "registry_field_differs",
+            _("Differs from the registered %(field)s, which a window does not change."),
+            field=ORGANISATION_REGISTRY_FIELDS[field],
+        )
+    return ApplicationError(
+        _(
+            "The legal representative and contact phone are those of the registration "
+            "authority's records; a window does not change them (%(fields)s differ). "
+            "Nothing was changed."
+        ),
+        code="organisation_change_refused",
+        status=409,
+        params={"fields": ", ".join(fields)},
+        errors=list(errors),
+    )
 
 
 def organisation_find(
@@ -772,8 +1017,9 @@ CHANGE_NOTICE = _(
     "ask for this, call 12345."
 )
 CHANGE_CODE = _(
-    "OneWindow code %(code)s: give it to the clerk at the window to confirm this mobile "
-    "number. Valid for %(minutes)s minutes. If you did not ask for it, ignore this message."
+    "OneWindow code %(code)s: give it to the clerk only if you asked to change your "
+    "registered mobile number to %(new)s. Valid for %(minutes)s minutes. If you did not ask "
+    "for it, give it to no one and call 12345."
 )
 
 
@@ -854,17 +1100,27 @@ def _change_requirements(
                 "phone",
                 "phone_change_needs_confirmation",
                 _(
-                    "A new phone is confirmed by a code sent to it or approved by a second "
-                    "staff member: choose one."
+                    "A new phone is confirmed by a code sent to the registered phone, or by the "
+                    "ID card read at the window and a second staff member's approval: choose one."
                 ),
             )
-        elif phone_confirmation == BY_CODE and not MOBILE_RE.fullmatch(
-            differences[ChangeField.PHONE]
-        ):
+        elif phone_confirmation == BY_CODE and not _mobile_only(_person_phone(person)):
             errors.add(
-                "phone",
-                "phone_change_code_needs_mobile",
-                _("A code can be sent to a mobile only: ask a colleague to approve a fixed line."),
+                "phone_confirmation",
+                "phone_change_code_needs_old_mobile",
+                _(
+                    "No mobile is registered to send the code to: read the ID card at the "
+                    "window and ask a colleague to approve."
+                ),
+            )
+        elif phone_confirmation == BY_COLLEAGUE and identity_check != CARD_READ:
+            errors.add(
+                "identity_check",
+                "phone_change_colleague_needs_card_read",
+                _(
+                    "Without the code from the registered phone, the ID card must be read at "
+                    "the window before a colleague approves the new phone."
+                ),
             )
     if not reason:
         errors.add(
@@ -881,7 +1137,7 @@ def _change_requirements(
             code=errors[0].code,
         )
     if ChangeField.NAME not in differences:
-        return ""
+        return ChangeMethod.CARD_READ if identity_check == CARD_READ else ""
     if identity_check == CARD_READ:
         return ChangeMethod.CARD_READ
     result = identity_verifier().verify(person.id_type, number, differences[ChangeField.NAME])
@@ -1029,7 +1285,58 @@ def _change_apply(
     _change_notice(change, old_mobile=old_mobile, now=now)
 
 
-CODE_SENDS_MAX = 3  # codes one change may send: the new phone is not a target to flood
+CODE_SENDS_MAX = 3  # codes one change may send: the registered phone is not a target to flood
+
+
+def codes_per_hour() -> int:
+    """Codes sent per person, and per target phone, in any hour, across all changes."""
+    return int(getattr(settings, "PERSON_CHANGE_CODES_PER_HOUR", 5))
+
+
+def _too_many_codes_per_hour() -> ApplicationError:
+    return ApplicationError(
+        _("%(count)s codes an hour at most were sent already; try again later."),
+        code="too_many_codes_per_hour",
+        status=429,
+        params={"count": codes_per_hour()},
+    )
+
+
+def _code_limit_check(
+    person: Person, *, old_phone: str, actor: Any, detail: dict[str, Any]
+) -> None:
+    """Before a transaction that sends a code to ``old_phone``: refuse (429, audited) when the
+    person or that phone had ``codes_per_hour()`` codes in the last hour."""
+    target = _mobile_only(old_phone)
+    if not target:
+        return
+    index = crypto.blind_index(target, context=PHONE_INDEX_CONTEXT)
+    if not _codes_over_hourly_limit(person, index, timezone.now()):
+        return
+    audit_record(
+        actor=actor,
+        action=f"denied:{PERSON_CHANGE_CODE_SENT}",
+        obj=person,
+        object_repr=person.id_number_masked,
+        allowed=False,
+        detail={
+            **detail,
+            "outcome": "codes_per_hour",
+            "limit": codes_per_hour(),
+            "id_number_masked": person.id_number_masked,
+        },
+    )
+    raise _too_many_codes_per_hour()
+
+
+def _codes_over_hourly_limit(person: Person, target_index: str, now: dt.datetime) -> bool:
+    since = now - dt.timedelta(hours=1)
+    limit = codes_per_hour()
+    recent = PersonChangeCodeSend.objects.filter(sent_at__gt=since)
+    return (
+        recent.filter(person=person).count() >= limit
+        or recent.filter(target_index=target_index).count() >= limit
+    )
 
 
 def _too_many_codes() -> ValidationFailed:
@@ -1043,14 +1350,34 @@ def _too_many_codes() -> ValidationFailed:
 
 
 def _change_send_code(change: PersonChange, *, actor: Any, now: dt.datetime) -> None:
-    """A fresh 6-digit code to the new phone; only its keyed hash is kept, and the outbox
-    masks it in every copy it shows or logs. Wrong codes stay counted across codes."""
+    """A fresh 6-digit code to the phone registered *before* the change (the citizen agrees
+    by reading it out); only its keyed hash is kept, and the outbox masks it in every copy it
+    shows or logs. Wrong codes stay counted across codes; at most ``codes_per_hour()`` codes
+    an hour go to one person or one phone, whatever change asked for them (429)."""
     if change.code_sends >= CODE_SENDS_MAX:
         raise _too_many_codes()
+    phone = _mobile_only(
+        crypto.decrypt(
+            change.old_value_encrypted,
+            context=PERSON_CHANGE_OLD_CONTEXT.format(field=change.field),
+        )
+        if change.old_value_encrypted
+        else ""
+    )
+    if not phone:
+        raise ValidationFailed(
+            _("No mobile is registered to send the code to: ask a colleague to approve."),
+            [],
+            code="phone_change_code_needs_old_mobile",
+        )
+    target_index = crypto.blind_index(phone, context=PHONE_INDEX_CONTEXT)
+    if _codes_over_hourly_limit(change.person, target_index, now):
+        # The callers checked (and audited) it before their transaction; this is the race.
+        raise _too_many_codes_per_hour()
     code = f"{secrets.randbelow(10**6):06d}"
     change.code_sends += 1
-    phone = crypto.decrypt(
-        change.new_value_encrypted, context=PERSON_CHANGE_NEW_CONTEXT.format(field=change.field)
+    PersonChangeCodeSend.objects.create(
+        person=change.person, change=change, target_index=target_index, sent_at=now
     )
     change.code_hash = crypto.blind_index(
         code, context=PERSON_CHANGE_CODE_CONTEXT.format(change_id=change.pk)
@@ -1059,7 +1386,11 @@ def _change_send_code(change: PersonChange, *, actor: Any, now: dt.datetime) -> 
     change.expires_at = now + dt.timedelta(minutes=code_minutes())
     change.save(update_fields=["code_hash", "code_sent_at", "code_sends", "expires_at"])
     with translation.override(_notify_language()):
-        text = str(CHANGE_CODE) % {"code": code, "minutes": code_minutes()}
+        text = str(CHANGE_CODE) % {
+            "code": code,
+            "new": change.new_value_masked,
+            "minutes": code_minutes(),
+        }
     message_enqueue(
         subject_type=CHANGE_SUBJECT_TYPE,
         subject_id=change.person_id,
@@ -1117,10 +1448,24 @@ def _person_changes_record(
         )
         applied.append(field.value)
     if ChangeField.PHONE in differences:
-        # A newer request replaces one still waiting.
-        PersonChange.objects.filter(
+        # A newer request replaces one still waiting (each replacement audited; the codes it
+        # sent stay counted in the hourly limits).
+        for old_change in PersonChange.objects.select_for_update().filter(
             person=person, field=ChangeField.PHONE, status=ChangeStatus.PENDING
-        ).update(status=ChangeStatus.REFUSED, outcome="superseded", decided_at=now)
+        ):
+            old_change.person = person
+            old_change.status = ChangeStatus.REFUSED
+            old_change.outcome = "superseded"
+            old_change.decided_at = now
+            old_change.save(update_fields=["status", "outcome", "decided_at"])
+            audit_record(
+                actor=actor,
+                action=PERSON_CHANGE_REFUSE,
+                obj=person,
+                object_repr=person.id_number_masked,
+                allowed=False,
+                detail=_change_detail(old_change),
+            )
         change = _change_new(
             person,
             field=ChangeField.PHONE,
@@ -1132,6 +1477,9 @@ def _person_changes_record(
             now=now,
         )
         change.expires_at = now + dt.timedelta(minutes=code_minutes())
+        # The route chosen at the request: a colleague may approve only a change whose
+        # requester read the ID card (checked in ``_change_requirements``).
+        change.method = ChangeMethod.SECOND_STAFF if phone_confirmation == BY_COLLEAGUE else ""
         change.save()
         audit_record(
             actor=actor,
@@ -1222,25 +1570,24 @@ def _change_reader_check(actor: Any, *, action: str, change_id: int) -> PersonCh
 
 
 def person_change_send_code(*, change_id: int, actor: Any) -> PersonChange:
-    """Send (again) a code to the new phone of a waiting phone change; the time to confirm
-    starts again, the wrong codes stay counted."""
-    _change_reader_check(actor, action=PERSON_CHANGE_CODE_SENT, change_id=change_id)
+    """Send (again) a code to the registered (old) phone of a waiting phone change; the time
+    to confirm starts again, the wrong codes stay counted."""
+    waiting = _change_reader_check(actor, action=PERSON_CHANGE_CODE_SENT, change_id=change_id)
+    if waiting.status == ChangeStatus.PENDING and waiting.old_value_encrypted:
+        _code_limit_check(
+            waiting.person,
+            old_phone=crypto.decrypt(
+                waiting.old_value_encrypted,
+                context=PERSON_CHANGE_OLD_CONTEXT.format(field=waiting.field),
+            ),
+            actor=actor,
+            detail={"change": waiting.pk, "field": waiting.field},
+        )
     now = timezone.now()
     with transaction.atomic():
         change = _change_locked(change_id)
         open_ = _change_still_open(change, actor=actor, now=now)
         if open_:
-            if not MOBILE_RE.fullmatch(
-                crypto.decrypt(
-                    change.new_value_encrypted,
-                    context=PERSON_CHANGE_NEW_CONTEXT.format(field=change.field),
-                )
-            ):
-                raise ValidationFailed(
-                    _("The new phone is not a mobile; ask a colleague to approve it."),
-                    [],
-                    code="phone_change_code_needs_mobile",
-                )
             _change_send_code(change, actor=actor, now=now)
     if not open_:
         raise ValidationFailed(CHANGE_EXPIRED, [], code="change_expired")
@@ -1323,6 +1670,22 @@ def person_change_approve(*, change_id: int, actor: Any) -> PersonChange:
     is audited (403) and changes nothing."""
     change = _change_reader_check(actor, action=PERSON_CHANGE_APPROVE, change_id=change_id)
     message = None
+    if change.method != ChangeMethod.SECOND_STAFF:
+        audit_record(
+            actor=actor,
+            action=f"denied:{PERSON_CHANGE_APPROVE}",
+            obj=change,
+            allowed=False,
+            detail={"change": change.pk, "field": change.field, "outcome": "not_by_colleague"},
+        )
+        raise ApplicationError(
+            _(
+                "This change is confirmed by the code sent to the registered phone; a colleague "
+                "approves only a change whose requester read the ID card."
+            ),
+            code="change_not_by_colleague",
+            status=409,
+        )
     if change.requested_by_id == actor.pk:
         message = _("A change is approved by a second staff member, not by the one who asked.")
     elif not _holds_reader_role_at(actor, change.centre):
@@ -1376,6 +1739,7 @@ def person_change_details(
         object_repr=person.id_number_masked,
     )
     number = crypto.decrypt(person.id_number_encrypted, context=PERSON_ID_NUMBER_CONTEXT)
+    # ``person`` is the applicant identified at the window (an audited look-up).
     return person_register(
         id_type=person.id_type,
         id_number=number,
@@ -1387,4 +1751,5 @@ def person_change_details(
         phone_confirmation=phone_confirmation,
         actor=actor,
         centre=centre,
+        looked_up=person,
     )

@@ -138,6 +138,7 @@ def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> Dem
                 id_number=_resident_id(rng, serial),
                 name=name,
                 phone=f"13{rng.randrange(100000000, 999999999)}",
+                identity_check="card_read",  # the demo's clerks read every card
                 actor=clerk,
             )
 

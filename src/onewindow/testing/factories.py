@@ -233,6 +233,8 @@ def create_person(*, actor: Any = None, **overrides: Any) -> Any:
         "name": "张三",
         "phone": "13800138000",
         "address": "广东省广州市荔湾区中山八路1号",
+        # A new person is registered with an identity check: the card read at the window.
+        "identity_check": "card_read",
     }
     fields.update(overrides)
     if actor is None:

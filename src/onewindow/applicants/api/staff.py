@@ -19,12 +19,15 @@ from ninja.security import SessionAuth
 
 from onewindow.applicants.access import may_read_personal_data
 from onewindow.applicants.identifiers import mask_name
-from onewindow.applicants.lookup_tokens import lookup_token_issue, token_minutes
+from onewindow.applicants.lookup_tokens import (
+    PERSON,
+    lookup_token_issue,
+    lookup_token_resolve,
+    token_minutes,
+)
 from onewindow.applicants.models import IdType, Organisation, Person, PersonChange
 from onewindow.applicants.selectors import person_pending_changes
 from onewindow.applicants.services import (
-    IDENTITY_CHECKS,
-    PHONE_CONFIRMATIONS,
     organisation_find,
     organisation_register,
     person_change_approve,
@@ -65,7 +68,14 @@ class PersonalDataStaff(SessionAuth):
 
 router = Router(auth=PersonalDataStaff())
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 TOKEN_DOC = (
     "Names the applicant in /api/cases/intake/* (applicant.person_token / "
     "applicant.organisation_token): for the user who looked, for a limited time."
@@ -92,12 +102,26 @@ class PersonRegisterIn(Schema):
     identity_check: Text = Field(
         "",
         max_length=20,
-        description=f"for a new name: one of {', '.join(IDENTITY_CHECKS)}",
+        description=(
+            "for a new person or a new name: identity_service (the official identity check; "
+            "card_read is a window's attestation and is refused here)"
+        ),
     )
     phone_confirmation: Text = Field(
         "",
         max_length=20,
-        description=f"for a new phone: one of {', '.join(PHONE_CONFIRMATIONS)}",
+        description=(
+            "for a new phone: code (sent to the registered phone; the colleague route needs "
+            "the card read at a window)"
+        ),
+    )
+    person_token: Text = Field(
+        "",
+        max_length=512,
+        description=(
+            "for a registered document: the token of your look-up of this person (then this "
+            "is a change request); without it a registered document answers 409"
+        ),
     )
     centre_id: RecordId | None = Field(
         None, description="the centre you work at (where a colleague may approve a new phone)"
@@ -255,10 +279,18 @@ def persons_lookup(request: HttpRequest, payload: PersonLookupIn) -> dict[str, A
 @router.post(
     "/persons",
     response={200: PersonFoundOut, **ERRORS},
-    summary="Register a person, or change a registered person's details (with their checks)",
+    summary=(
+        "Register a new person (official identity check), or ask to change the details of a "
+        "person you looked up (with the look-up token and each change's checks)"
+    ),
 )
 def persons_register(request: HttpRequest, payload: PersonRegisterIn) -> dict[str, Any]:
     centre = _own_centre(request, payload.centre_id)
+    looked_up = None
+    if payload.person_token:
+        looked_up = lookup_token_resolve(
+            token=payload.person_token, user=request.user, kind=PERSON, field="person_token"
+        )
     person = person_register(
         id_type=payload.id_type,
         id_number=payload.id_number,
@@ -270,6 +302,8 @@ def persons_register(request: HttpRequest, payload: PersonRegisterIn) -> dict[st
         phone_confirmation=payload.phone_confirmation,
         centre=centre,
         actor=request.user,
+        looked_up=looked_up,
+        at_window=False,
     )
     return _person_found(request, person)
 
@@ -277,7 +311,7 @@ def persons_register(request: HttpRequest, payload: PersonRegisterIn) -> dict[st
 @router.post(
     "/persons/changes/{change_id}/send-code",
     response={200: ChangeOut, **ERRORS},
-    summary="Send a code to the new phone of a waiting change",
+    summary="Send a code to the registered (old) phone of a waiting phone change",
 )
 def person_changes_send_code(request: HttpRequest, change_id: RecordId) -> dict[str, Any]:
     return _change_out(person_change_send_code(change_id=change_id, actor=request.user))
@@ -298,7 +332,10 @@ def person_changes_confirm(
 @router.post(
     "/persons/changes/{change_id}/approve",
     response={200: ChangeOut, **ERRORS},
-    summary="Approve a new phone as a second staff member of the same centre",
+    summary=(
+        "Approve a new phone as a second staff member of the same centre (changes asked with "
+        "the ID card read at a window only)"
+    ),
 )
 def person_changes_approve(request: HttpRequest, change_id: RecordId) -> dict[str, Any]:
     return _change_out(person_change_approve(change_id=change_id, actor=request.user))
@@ -324,7 +361,10 @@ def organisations_lookup(request: HttpRequest, payload: OrganisationLookupIn) ->
 @router.post(
     "/organisations",
     response={200: OrganisationFoundOut, **ERRORS},
-    summary="Register an organisation, or update the one with this code",
+    summary=(
+        "Register an organisation, or fill blank fields of the one with this code (409 when "
+        "a registered legal representative or contact phone differs)"
+    ),
 )
 def organisations_register(request: HttpRequest, payload: OrganisationRegisterIn) -> dict[str, Any]:
     organisation = organisation_register(

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from stdnum.cn import uscc as stdnum_uscc
 
+from onewindow.applicants.identity import IdentityResult
 from onewindow.applicants.models import ChangeStatus, Person, PersonChange
 from onewindow.applicants.services import person_register
 from onewindow.core.models import AuditLog
@@ -47,7 +48,12 @@ def clerk(centre):
 @pytest.fixture
 def person(clerk):
     return person_register(
-        id_type="111", id_number=ID_NUMBER, name="张三", phone=PHONE, actor=clerk
+        id_type="111",
+        id_number=ID_NUMBER,
+        name="张三",
+        phone=PHONE,
+        identity_check="card_read",
+        actor=clerk,
     )
 
 
@@ -118,29 +124,93 @@ def test_a_lookup_without_a_purpose_is_refused(clerk):
     assert [e["field"] for e in response.json()["errors"]] == ["purpose"]
 
 
-def test_register_creates_a_person_and_answers_a_token(clerk):
-    response = post(
-        client_for(clerk),
-        "/persons",
-        {"id_type": "111", "id_number": ID_NUMBER, "name": "张三", "phone": PHONE},
+class AgreeingVerifier:
+    """The official identity service, as a test stands it in: confirms every name."""
+
+    def verify(self, id_type: str, id_number: str, name: str) -> IdentityResult:
+        return IdentityResult(verified=True, reference="GA-0001")
+
+
+def test_register_creates_a_person_only_with_the_official_identity_check(clerk, settings):
+    body = {"id_type": "111", "id_number": ID_NUMBER, "name": "张三", "phone": PHONE}
+    client = client_for(clerk)
+    unchecked = post(client, "/persons", body)
+    assert (unchecked.status_code, unchecked.json()["code"]) == (
+        422,
+        "new_person_needs_identity_check",
     )
+    # There is no window and no card reader behind the API: the clerk's attestation is refused.
+    card = post(client, "/persons", body | {"identity_check": "card_read"})
+    assert (card.status_code, [e["code"] for e in card.json()["errors"]]) == (
+        422,
+        ["card_read_only_at_window"],
+    )
+    settings.IDENTITY_VERIFIER = "onewindow.applicants.identity.NotConfigured"
+    none = post(client, "/persons", body | {"identity_check": "identity_service"})
+    assert (none.status_code, none.json()["code"]) == (422, "identity_service_not_configured")
+    assert Person.objects.count() == 0
+    settings.IDENTITY_VERIFIER = f"{__name__}.AgreeingVerifier"
+    response = post(client, "/persons", body | {"identity_check": "identity_service"})
     assert response.status_code == 200, response.json()
     assert response.json()["person"]["phone_masked"] == "138****8000"
     assert Person.objects.count() == 1
     assert response.json()["person_token"]
 
 
-def test_register_of_a_known_person_with_a_new_phone_opens_a_change_confirmed_by_code(
+def test_register_of_a_known_document_without_a_lookup_token_answers_409_and_names_no_field(
+    person, clerk
+):
+    """No look-up without a purpose, and no oracle: a known ID with a guessed phone is told
+    only that it is registered — audited as the look-up it is."""
+    before = AuditLog.objects.count()
+    for phone in (PHONE, "13912345678"):
+        response = post(
+            client_for(clerk),
+            "/persons",
+            {"id_type": "111", "id_number": ID_NUMBER, "name": "张三", "phone": phone},
+        )
+        assert response.status_code == 409
+        assert response.json() == {
+            "code": "already_registered",
+            "message": "已登记：请先按证件号查询。",
+            "message_en": "Already registered: look the applicant up by document number first.",
+            "errors": [],
+        }
+        assert "person_token" not in response.json()
+    rows = list(AuditLog.objects.order_by("id")[before:])
+    assert [(row.action, row.allowed) for row in rows] == [
+        ("applicants.person_lookup", True),
+        ("applicants.person_register", False),
+    ] * 2
+    assert [row.detail["found"] for row in rows] == [True] * 4
+    assert [row.detail.get("asked") for row in rows[1::2]] == [[], ["phone"]]
+    assert [row.detail["outcome"] for row in rows[1::2]] == ["already_registered"] * 2
+
+
+def looked_up_token(client) -> str:
+    found = post(client, "/persons/lookup", lookup_body())
+    assert found.status_code == 200
+    return str(found.json()["person_token"])
+
+
+def test_register_of_a_looked_up_person_with_a_new_phone_sends_the_code_to_the_registered_phone(
     person, clerk, centre, django_capture_on_commit_callbacks
 ):
     client = client_for(clerk)
-    body = {"id_type": "111", "id_number": ID_NUMBER, "name": "张三", "phone": "13912345678"}
+    body = {
+        "id_type": "111",
+        "id_number": ID_NUMBER,
+        "name": "张三",
+        "phone": "13912345678",
+        "person_token": looked_up_token(client),
+    }
     refused = post(client, "/persons", body)
     assert refused.status_code == 422
     assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
         ("phone", "phone_change_needs_confirmation"),
         ("reason", "change_reason_required"),
     ]
+    MemoryBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = post(
             client,
@@ -155,6 +225,7 @@ def test_register_of_a_known_person_with_a_new_phone_opens_a_change_confirmed_by
         True,
     )
     assert Person.objects.get().phone_masked == "138****8000"
+    assert [to for to, _text, _id in MemoryBackend.outbox] == [PHONE]
     code = MemoryBackend.outbox[-1][1].split("code ")[1][:6]
     wrong = post(client, f"/persons/changes/{pending['id']}/confirm", {"code": "00000x"})
     assert wrong.status_code == 422
@@ -164,9 +235,8 @@ def test_register_of_a_known_person_with_a_new_phone_opens_a_change_confirmed_by
     assert Person.objects.get().phone_masked == "139****5678"
 
 
-def test_a_colleague_approves_through_the_api_but_not_the_requester(
-    person, clerk, centre, django_capture_on_commit_callbacks
-):
+def test_the_api_cannot_ask_for_a_colleague_approved_phone_without_a_card_reader(person, clerk):
+    client = client_for(clerk)
     body = {
         "id_type": "111",
         "id_number": ID_NUMBER,
@@ -174,14 +244,38 @@ def test_a_colleague_approves_through_the_api_but_not_the_requester(
         "phone": "13912345678",
         "reason": "换号",
         "phone_confirmation": "colleague",
-        "centre_id": centre.pk,
+        "person_token": looked_up_token(client),
     }
-    pending = post(client_for(clerk), "/persons", body).json()["pending_changes"][0]
-    own = post(client_for(clerk), f"/persons/changes/{pending['id']}/approve")
+    response = post(client, "/persons", body)
+    assert (response.status_code, [e["code"] for e in response.json()["errors"]]) == (
+        422,
+        ["phone_change_colleague_needs_card_read"],
+    )
+    assert PersonChange.objects.count() == 0
+
+
+def test_a_colleague_approves_through_the_api_but_not_the_requester(
+    person, clerk, centre, django_capture_on_commit_callbacks
+):
+    # Asked at the window, with the card read (no code from the registered phone).
+    person_register(
+        id_type="111",
+        id_number=ID_NUMBER,
+        name="张三",
+        phone="13912345678",
+        reason="换号",
+        identity_check="card_read",
+        phone_confirmation="colleague",
+        centre=centre,
+        looked_up=person,
+        actor=clerk,
+    )
+    pending = PersonChange.objects.get()
+    own = post(client_for(clerk), f"/persons/changes/{pending.pk}/approve")
     assert (own.status_code, own.json()["code"]) == (403, "forbidden")
     colleague = staff_with_role(Role.INTAKE_CLERK, centre=centre)
     with django_capture_on_commit_callbacks(execute=True):
-        approved = post(client_for(colleague), f"/persons/changes/{pending['id']}/approve")
+        approved = post(client_for(colleague), f"/persons/changes/{pending.pk}/approve")
     assert (approved.status_code, approved.json()["status"]) == (200, "applied")
     assert PersonChange.objects.get().status == ChangeStatus.APPLIED
 

@@ -13,7 +13,7 @@ from onewindow.applicants.services import (
     organisation_reveal,
 )
 from onewindow.core import crypto
-from onewindow.core.errors import PermissionDenied, ValidationFailed
+from onewindow.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from onewindow.core.models import AuditLog
 from onewindow.org.models import Role
 from onewindow.testing.audit import audit_mark, audit_since
@@ -76,19 +76,76 @@ def test_register_stores_the_code_plain_and_the_representative_protected(company
     assert REPRESENTATIVE_ID not in json.dumps(log.detail)
 
 
-def test_register_again_updates_only_what_is_given(company, clerk):
-    again = organisation_register(
-        uscc=USCC, name="广州荔湾测试贸易有限公司", legal_representative_name="赵六", actor=clerk
+def test_register_again_fills_the_blank_fields_of_a_known_organisation(clerk):
+    organisation_register(
+        uscc=USCC, name="广州荔湾测试贸易有限公司", legal_representative_name="王五", actor=clerk
     )
-    assert again.pk == company.pk
+    again = organisation_register(
+        uscc=USCC,
+        name="广州荔湾测试贸易有限公司",
+        legal_representative_name="王五",
+        legal_representative_id=REPRESENTATIVE_ID,
+        contact_phone="020-81234567",
+        actor=clerk,
+    )
     assert Organisation.objects.count() == 1
     stored = Organisation.objects.get()
-    assert stored.legal_representative_name == "赵六"
+    assert again.pk == stored.pk
     assert stored.contact_phone_masked == "020****4567"
-    assert stored.address == "广州市荔湾区康王路2号"
     last = AuditLog.objects.filter(action="applicants.organisation_register").latest("id")
-    assert last.detail["created"] is False
-    assert last.detail["changed"] == ["legal_representative_name"]
+    assert (last.detail["created"], last.detail["changed"]) == (
+        False,
+        ["legal_representative_id", "contact_phone"],
+    )
+
+
+def test_a_window_cannot_change_a_registered_legal_representative_or_contact_phone(company, clerk):
+    """The registration authority's data: a clerk who posts the USCC with their own phone
+    would receive every message of the company. Refused (409, audited), nothing changed."""
+    before = Organisation.objects.get()
+    with pytest.raises(ApplicationError) as caught:
+        organisation_register(
+            uscc=USCC,
+            name="广州荔湾测试贸易有限公司",
+            legal_representative_name="赵六",
+            legal_representative_id=make_resident_id(serial=77),
+            contact_phone="13912345678",
+            actor=clerk,
+        )
+    error = caught.value
+    assert (error.status, error.code) == (409, "organisation_change_refused")
+    assert [(e.field, e.code) for e in error.errors] == [
+        ("legal_representative_name", "registry_field_differs"),
+        ("legal_representative_id", "registry_field_differs"),
+        ("contact_phone", "registry_field_differs"),
+    ]
+    assert error.as_dict()["message"].startswith("法定代表人、联系电话以登记机关信息为准")
+    stored = Organisation.objects.get()
+    assert (
+        stored.legal_representative_name,
+        stored.legal_representative_id_index,
+        stored.contact_phone_index,
+    ) == (
+        before.legal_representative_name,
+        before.legal_representative_id_index,
+        before.contact_phone_index,
+    )
+    refused = AuditLog.objects.filter(action="applicants.organisation_register").latest("id")
+    assert (refused.allowed, refused.detail["outcome"], refused.detail["refused"]) == (
+        False,
+        "organisation_change_refused",
+        ["legal_representative_name", "legal_representative_id", "contact_phone"],
+    )
+    assert "13912345678" not in json.dumps(refused.detail)
+
+
+def test_organisation_register_checks_the_permission_before_anything_else():
+    grid = staff_with_role(Role.GRID_WORKER)
+    with pytest.raises(PermissionDenied):
+        organisation_register(uscc="not a code", name="", legal_representative_name="", actor=grid)
+    denied = AuditLog.objects.get()
+    assert (denied.action, denied.allowed) == ("denied:applicants.organisation_register", False)
+    assert Organisation.objects.count() == 0
 
 
 def test_invalid_codes_and_values_are_refused_and_nothing_written(clerk):

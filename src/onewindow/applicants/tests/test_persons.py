@@ -54,6 +54,7 @@ def person(clerk):
         name="张三",
         phone=PHONE,
         address=ADDRESS,
+        identity_check="card_read",
         actor=clerk,
     )
 
@@ -91,8 +92,12 @@ def test_register_derives_gender_region_and_stores_masks(person, clerk):
     assert log.object_id == str(person.pk)
     assert log.detail == {
         "created": True,
+        "found": False,
+        "identity_check": "card_read",
+        "asked": [],
         "changed": [],
         "pending": [],
+        "outcome": "created",
         "id_type": "111",
         "id_number_masked": ID_MASKED,
     }
@@ -127,7 +132,11 @@ def test_the_age_band_changes_on_the_birthdays_that_open_a_band(day, band):
 
 def test_a_woman_is_derived_from_an_even_order_code(clerk):
     woman = person_register(
-        id_type="111", id_number=make_resident_id(serial=8), name="李梅", actor=clerk
+        id_type="111",
+        id_number=make_resident_id(serial=8),
+        name="李梅",
+        identity_check="card_read",
+        actor=clerk,
     )
     assert woman.gender == Gender.FEMALE
     assert woman.phone_masked == woman.address_masked == ""
@@ -154,6 +163,7 @@ def test_registering_again_with_other_details_changes_nothing_without_their_chec
             phone="139-0000-1111",
             address="",
             actor=clerk,
+            looked_up=person,
         )
     assert [(e.field, e.code) for e in caught.value.errors] == [
         ("name", "name_change_needs_identity_check"),
@@ -164,13 +174,22 @@ def test_registering_again_with_other_details_changes_nothing_without_their_chec
     stored = Person.objects.get()
     assert (stored.name, stored.phone_masked) == ("张三", "138****8000")
     logs = AuditLog.objects.filter(action="applicants.person_register").order_by("id")
-    assert [log.detail["created"] for log in logs] == [True]
+    assert [(log.detail["created"], log.detail["outcome"]) for log in logs] == [
+        (True, "created"),
+        (False, "name_change_needs_identity_check"),
+    ]
+    assert logs[1].detail["asked"] == ["name", "phone"]
 
 
 def test_registering_again_with_the_same_values_changes_nothing(person, clerk):
     before = Person.objects.get().updated_at
     person_register(
-        id_type="111", id_number=ID_NUMBER, name="张三", phone="+86 138 0013 8000", actor=clerk
+        id_type="111",
+        id_number=ID_NUMBER,
+        name="张三",
+        phone="+86 138 0013 8000",
+        actor=clerk,
+        looked_up=person,
     )
     stored = Person.objects.get()
     assert stored.updated_at == before
@@ -205,7 +224,11 @@ def test_bad_input_is_refused_with_every_problem_and_writes_nothing(clerk):
 
 def test_a_passport_holder_has_no_derived_facts(clerk):
     visitor = person_register(
-        id_type=IdType.PASSPORT, id_number="e 1234 5678", name="John Smith", actor=clerk
+        id_type=IdType.PASSPORT,
+        id_number="e 1234 5678",
+        name="John Smith",
+        identity_check="card_read",
+        actor=clerk,
     )
     assert (visitor.id_number_masked, visitor.gender) == ("E*****678", "")
     assert visitor.region_code == ""

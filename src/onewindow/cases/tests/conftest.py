@@ -133,7 +133,12 @@ def city(db) -> City:
     hall_clerk = staff_with_role(Role.INTAKE_CLERK, centre=hall)
     output_clerk = staff_with_role(Role.OUTPUT_CLERK, centre=street_centre)
     person = person_register(
-        id_type="111", id_number=resident_id(), name="陈大文", phone="13800138000", actor=clerk
+        id_type="111",
+        id_number=resident_id(),
+        name="陈大文",
+        phone="13800138000",
+        identity_check="card_read",
+        actor=clerk,
     )
     city = City(
         hall=hall,

@@ -208,7 +208,13 @@ def test_unknown_id_offers_a_short_registration(client, city):
     assert Person.objects.count() == 1
     response = client.post(
         url("intake_register"),
-        {"id_type": "111", "id_number": new_id, "name": "李小梅", "phone": "13900139000"},
+        {
+            "id_type": "111",
+            "id_number": new_id,
+            "name": "李小梅",
+            "phone": "13900139000",
+            "identity_check": "card_read",
+        },
     )
     assert response.status_code == 302
     assert Person.objects.filter(name="李小梅").count() == 1

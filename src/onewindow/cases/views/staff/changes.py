@@ -1,5 +1,6 @@
 """Changes of a known applicant's name, phone or address at the intake workstation: the form,
-the code typed back from the new phone, sending a code, and a colleague's approval page.
+the code typed back from the registered (old) phone, sending a code, and a colleague's approval
+page (for a change whose requester read the ID card).
 
 The rules (what each change needs, who may approve) live in ``applicants.services``; these
 views parse, call one service and render.
@@ -36,7 +37,7 @@ from onewindow.cases.views.staff.intake import (
     _desk,
     _remember_person,
 )
-from onewindow.core.errors import ValidationFailed
+from onewindow.core.errors import ApplicationError, ValidationFailed
 
 
 @staff_page
@@ -61,7 +62,9 @@ def intake_change(request: HttpRequest) -> HttpResponse:
             except ValidationFailed as exc:
                 errors, status = _by_field(exc), 422
                 changing = person_details_changing(
-                    person=person, **{key: form.cleaned_data[key] for key in CHANGEABLE}
+                    person=person,
+                    actor=request.user,
+                    **{key: form.cleaned_data[key] for key in CHANGEABLE},
                 )
             else:
                 _remember_person(request, person)
@@ -89,7 +92,12 @@ def intake_change(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back_with_error(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+def _shown_here(exc: ApplicationError) -> bool:
+    """An answer the page shows (a refusal of the request itself), not a 403/404 page."""
+    return isinstance(exc, ValidationFailed) or exc.status in (409, 429)
+
+
+def _back_with_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     for texts in _by_field(exc).values():
         for text in texts:
             messages.error(request, text)
@@ -99,12 +107,14 @@ def _back_with_error(request: HttpRequest, exc: ValidationFailed) -> HttpRespons
 @staff_page
 @require_POST
 def intake_change_confirm(request: HttpRequest, change_id: int) -> HttpResponse:
-    """The code the applicant received on the new phone, typed by the clerk."""
+    """The code the applicant received on the registered (old) phone, typed by the clerk."""
     form = staff_forms.ChangeCodeForm(request.POST)
     code = form.cleaned_data["code"] if form.is_valid() else ""
     try:
         change = person_change_confirm_code(change_id=change_id, code=code, actor=request.user)
-    except ValidationFailed as exc:
+    except ApplicationError as exc:
+        if not _shown_here(exc):
+            raise
         return _back_with_error(request, exc)
     current = _current_person(request)
     if current is not None and current["id"] == change.person_id:
@@ -118,9 +128,11 @@ def intake_change_confirm(request: HttpRequest, change_id: int) -> HttpResponse:
 def intake_change_send_code(request: HttpRequest, change_id: int) -> HttpResponse:
     try:
         person_change_send_code(change_id=change_id, actor=request.user)
-    except ValidationFailed as exc:
+    except ApplicationError as exc:
+        if not _shown_here(exc):
+            raise
         return _back_with_error(request, exc)
-    messages.success(request, _("A code was sent to the new phone."))
+    messages.success(request, _("A code was sent to the registered phone."))
     return redirect("cases_staff:intake")
 
 
@@ -133,9 +145,11 @@ def intake_change_approve(request: HttpRequest, change_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             person_change_approve(change_id=change_id, actor=request.user)
-        except ValidationFailed as exc:
+        except ApplicationError as exc:
+            if not _shown_here(exc):
+                raise
             context["error"] = exc.as_dict()
-            return render_page(request, "intake_change_approve.html", context, status=422)
+            return render_page(request, "intake_change_approve.html", context, status=exc.status)
         messages.success(request, _("You approved the new phone; it is registered."))
         return redirect("cases_staff:intake")
     return render_page(request, "intake_change_approve.html", context)

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.applicants.models import Person
 from onewindow.applicants.selectors import (
-    person_details_changing,
     person_pending_changes,
     person_profile,
 )
@@ -310,16 +309,21 @@ def intake_register(request: HttpRequest) -> HttpResponse:
         return redirect("cases_staff:intake")
     form = staff_forms.RegisterForm(request.POST)
     errors: dict[str, list[str]]
-    changing: list[str] = []
+    status = 422
     if form.is_valid():
+        # A registered document is compared only with the applicant of this window's audited
+        # identify step; any other answers 409 "already registered" (the change page is
+        # where a known applicant's details change).
+        current = _current_person(request)
+        looked_up = Person.objects.filter(pk=current["id"]).first() if current else None
         try:
-            person = person_register(actor=request.user, centre=centre, **form.cleaned_data)
-        except ValidationFailed as exc:
-            errors = _by_field(exc)
-            # A known document with other details: say which would change and what each needs.
-            changing = person_details_changing(
-                **{key: form.cleaned_data[key] for key in ("id_type", "id_number", *CHANGEABLE)}
+            person = person_register(
+                actor=request.user, centre=centre, looked_up=looked_up, **form.cleaned_data
             )
+        except ApplicationError as exc:
+            if not isinstance(exc, ValidationFailed) and exc.status not in (409, 429):
+                raise
+            errors, status = _by_field(exc), exc.status
         else:
             _remember_person(request, person)
             if person_pending_changes(person_id=person.pk):
@@ -340,9 +344,8 @@ def intake_register(request: HttpRequest) -> HttpResponse:
         identify_form=identify,
         register_form=form,
         register_errors=errors,
-        changing=changing,
     )
-    return render_page(request, "intake.html", context, status=422)
+    return render_page(request, "intake.html", context, status=status)
 
 
 # Details people give on many application forms (50–60 % of fields repeat, seed 004): asked
