@@ -332,9 +332,26 @@ if not DEBUG and not (DATA_ENCRYPTION_KEYS and BLIND_INDEX_KEY):
         "生产环境必须设置个人数据加密密钥"
     )
 # The audit chain's HMAC key (core/audit_chain.py, ADR 0011; url-safe base64, >= 32 bytes).
-# Production should set it: without it the key is derived from SECRET_KEY, which then must
-# never change (the sealed rows would no longer verify).
-AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
+# Production must set it (kept with the application servers, not in the database); only the
+# embedded demo (DEBUG=1) derives one from SECRET_KEY.
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "").strip()
+if not DEBUG and not AUDIT_CHAIN_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "生产模式（DEBUG=0）拒绝在未设置 AUDIT_CHAIN_KEY 时启动："
+        "审计链的密钥须与应用服务器一同保管，"
+        "不得由 SECRET_KEY 推导（URL 安全的 base64，至少 32 字节）。"
+        " / Production mode (DEBUG=0) refuses to start without AUDIT_CHAIN_KEY: the audit"
+        " chain's key is kept with the application servers, never derived from SECRET_KEY"
+        " (url-safe base64, at least 32 bytes)."
+    )
+# Database roles (ADR 0011): production runs the application as a role that does not own the
+# audit table; ONEWINDOW_AUDIT_OWNER_OK=1 lets the owner role run (for `migrate` only).
+AUDIT_OWNER_OK = env_bool("ONEWINDOW_AUDIT_OWNER_OK", False)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated;
+# core/client.py). Empty: the connection's address is the client's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # Changes of a person's identity details (applicants/services.py): a new phone waits for the
 # code sent to it (or a second staff member) this many minutes, and this many wrong codes.

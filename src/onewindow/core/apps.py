@@ -12,10 +12,15 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the audit chain's periodic seal (ADR 0011) wherever tasks are discovered.
+        from django.core import checks
+
         from onewindow.core import audit_chain  # noqa: F401
         from onewindow.core.auth_audit import connect
+        from onewindow.core.checks import audit_role_checked
 
         connect()
+        # With DEBUG=0 on PostgreSQL: not as a role that owns or may erase the audit trail.
+        checks.register(audit_role_checked)
 
         # The embedded server has no Celery beat and no cron: it runs the periodic tasks
         # (e.g. the outbox's sweep of due messages) itself, when asked to by ``make run``.

@@ -14,8 +14,13 @@ The seal runs every minute (``audit_chain_seal``, a periodic task), on demand wi
 a lock only while it chains one batch: on PostgreSQL a transaction-scoped advisory lock, on
 SQLite the database's write lock (transactions start IMMEDIATE).
 
-The key is ``AUDIT_CHAIN_KEY`` (url-safe base64, at least 32 bytes; production must set it).
-Without it, a key is derived from ``SECRET_KEY``, which suits the embedded demo only.
+The key is ``AUDIT_CHAIN_KEY`` (url-safe base64, at least 32 bytes; with DEBUG=0 the settings
+refuse to start without it). Without it, a key is derived from ``SECRET_KEY``: the embedded demo
+only.
+
+The seal's last head is also kept in ``AuditSealHead`` (one row its trigger only moves forward):
+the seal chains only onto the chain that ends there, and verification treats it as an anchor,
+so a table emptied and refilled from the genesis is reported, not called intact.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Min
+from django.utils import timezone
 
-from onewindow.core.models import AuditLog
+from onewindow.core.models import AuditLog, AuditSealHead
 from onewindow.core.tasks import periodic, task
 
 logger = logging.getLogger(__name__)
@@ -133,10 +139,25 @@ def chain_head() -> tuple[int, str]:
     return (int(head[0] or 0), head[1]) if head else (0, GENESIS)
 
 
+class SealRefused(RuntimeError):
+    """The chain in the table does not end at the seal's stored head: rows were removed (or the
+    table emptied and refilled). The seal will not chain onto it; ``audit_verify`` names it."""
+
+
 def _seal_batch(batch: int, key: bytes) -> tuple[int, int, str]:
     with transaction.atomic():
         _seal_lock()
         seq, prev_hash = chain_head()
+        stored = AuditSealHead.objects.filter(pk=1).values_list("seq", "row_hash").first()
+        # Only onto the chain it left: a chain begun again from the genesis (or cut short)
+        # is never sealed, however many rows are written after it.
+        if (stored is None and seq) or (stored is not None and stored != (seq, prev_hash)):
+            logger.error("audit chain head %s does not match the stored head %s", seq, stored)
+            raise SealRefused(
+                "审计链的链尾与封存时记下的不符，拒绝继续封存；请运行 manage.py audit_verify。"
+                " / The audit chain does not end at the seal's stored head: sealing refused;"
+                " run manage.py audit_verify."
+            )
         rows = list(AuditLog.objects.filter(seq__isnull=True).order_by("id")[:batch])
         for row in rows:
             seq += 1
@@ -149,7 +170,18 @@ def _seal_batch(batch: int, key: bytes) -> tuple[int, int, str]:
             prev_hash = row.row_hash
         if rows:
             AuditLog.objects.bulk_update(rows, ["seq", "prev_hash", "row_hash", "field_macs"])
+            _store_head(seq, prev_hash)
     return len(rows), seq, prev_hash
+
+
+def _store_head(seq: int, row_hash: str) -> None:
+    """Move the stored head on (its guard refuses any other change); create it when a reset
+    database (``flush`` under DEBUG=1 or tests) has none."""
+    moved = AuditSealHead.objects.filter(pk=1).update(
+        seq=seq, row_hash=row_hash, sealed_at=timezone.now()
+    )
+    if not moved:
+        AuditSealHead.objects.create(pk=1, seq=seq, row_hash=row_hash)
 
 
 @dataclass(frozen=True)
@@ -188,8 +220,10 @@ def audit_chain_seal() -> None:
     audit_seal()
 
 
-# Kinds of break, in the words of the command's report.
+# Kinds of break, in the words of the command's report. ``stored_head``: against the seal's
+# head kept in ``AuditSealHead`` (``missing``: that row is gone while rows are sealed).
 GAP, LINK, CONTENT, HEAD = "gap", "link", "content", "head"
+STORED_HEAD = "stored_head"
 
 
 @dataclass(frozen=True)
@@ -224,10 +258,15 @@ def audit_verify(*, head: tuple[int, str] | None = None) -> VerifyOutcome:
     ``prev_hash`` is not the previous row's hash (the previous row's hash or this link was
     changed), or when its hash does not match its fields (the row was changed; the field checks
     name which fields). ``head`` (a position and hash from the seal's log line) must be on the
-    chain: otherwise the rows after it were cut off or rewritten.
+    chain: otherwise the rows after it were cut off or rewritten. So must the seal's stored
+    head (``AuditSealHead``): a chain that restarted at the genesis after its rows were
+    removed does not reach it; and it must exist while any row is sealed.
     """
     key = chain_key()
     outcome = VerifyOutcome()
+    # Read before the walk: a seal running meanwhile only moves it past what is walked.
+    stored = AuditSealHead.objects.filter(pk=1).values_list("seq", "row_hash").first()
+    anchors = [(kind, anchor) for kind, anchor in ((HEAD, head), (STORED_HEAD, stored)) if anchor]
     expected_seq, prev_hash = 1, GENESIS
     rows = AuditLog.objects.filter(seq__isnull=False).order_by("seq")
     for row in rows.iterator(chunk_size=2000):
@@ -258,18 +297,37 @@ def audit_verify(*, head: tuple[int, str] | None = None) -> VerifyOutcome:
                 fields=changed,
             )
             break
-        if head is not None and row.seq == head[0] and row.row_hash != head[1]:
+        off = next(
+            (
+                (kind, anchor)
+                for kind, anchor in anchors
+                if row.seq == anchor[0] and row.row_hash != anchor[1]
+            ),
+            None,
+        )
+        if off is not None:
             outcome.broken = ChainBreak(
-                kind=HEAD, row_id=row.pk, seq=row.seq, expected=head[1], found=row.row_hash
+                kind=off[0], row_id=row.pk, seq=row.seq, expected=off[1][1], found=row.row_hash
             )
             break
         outcome.checked += 1
         outcome.head_seq, outcome.head_hash = row.seq, row.row_hash
         expected_seq, prev_hash = row.seq + 1, row.row_hash
-    if outcome.broken is None and head is not None and outcome.head_seq < head[0]:
-        outcome.broken = ChainBreak(
-            kind=HEAD, row_id=None, seq=head[0], expected=head[1], found=outcome.head_hash
-        )
+    if outcome.broken is None:
+        # A chain that ends before an anchor lost its last rows, or was emptied and begun
+        # again from the genesis (then fewer rows, or other rows at the anchor's position).
+        for kind, anchor in anchors:
+            if outcome.head_seq < anchor[0]:
+                outcome.broken = ChainBreak(
+                    kind=kind,
+                    row_id=None,
+                    seq=anchor[0],
+                    expected=anchor[1],
+                    found=outcome.head_hash,
+                )
+                break
+    if outcome.broken is None and stored is None and outcome.head_seq:
+        outcome.broken = ChainBreak(kind=STORED_HEAD, row_id=None, seq=0)
     unsealed = AuditLog.objects.filter(seq__isnull=True)
     outcome.unsealed = unsealed.count()
     if outcome.unsealed:

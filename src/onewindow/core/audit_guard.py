@@ -4,7 +4,9 @@ On PostgreSQL and on SQLite alike:
 
 - ``DELETE`` of an audit row fails (PostgreSQL also refuses ``TRUNCATE`` of the table);
 - ``UPDATE`` of an audit row fails, except the seal's one filling of ``seq``, ``prev_hash``,
-  ``row_hash`` and ``field_macs`` on a row not yet sealed, with every other column unchanged.
+  ``row_hash`` and ``field_macs`` on a row not yet sealed, with every other column unchanged;
+- the seal's stored head (``core_auditsealhead``, one row) can only move forward: an update
+  must raise its ``seq``; deleting (or truncating) it fails.
 
 Both raise an integrity error (``django.db.IntegrityError``) whatever the path: the ORM, raw SQL
 or another client of the database. Only ``manage.py flush`` (the operator's reset of a whole
@@ -70,6 +72,50 @@ POSTGRESQL_REMOVE = [
     "DROP FUNCTION IF EXISTS core_auditlog_guard()",
 ]
 
+# The seal's stored head (``AuditSealHead``, one row): it only moves forward, never goes away.
+HEAD_TABLE = "core_auditsealhead"
+HEAD_MESSAGE = "the audit seal head only moves forward / 审计链尾记录只能前移，不可删除"
+POSTGRESQL_HEAD_INSTALL = [
+    f"""
+CREATE OR REPLACE FUNCTION core_auditlog_guard_head() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.seq > OLD.seq THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION '{HEAD_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+END;
+$$
+""",
+    f"""
+CREATE TRIGGER core_auditlog_guard_head BEFORE UPDATE OR DELETE ON {HEAD_TABLE}
+FOR EACH ROW EXECUTE FUNCTION core_auditlog_guard_head()
+""",
+    f"""
+CREATE TRIGGER core_auditlog_guard_head_truncate BEFORE TRUNCATE ON {HEAD_TABLE}
+FOR EACH STATEMENT EXECUTE FUNCTION core_auditlog_guard_head()
+""",
+]
+POSTGRESQL_HEAD_REMOVE = [
+    f"DROP TRIGGER IF EXISTS core_auditlog_guard_head_truncate ON {HEAD_TABLE}",
+    f"DROP TRIGGER IF EXISTS core_auditlog_guard_head ON {HEAD_TABLE}",
+    "DROP FUNCTION IF EXISTS core_auditlog_guard_head()",
+]
+SQLITE_HEAD_INSTALL = [
+    f"""
+CREATE TRIGGER core_auditlog_guard_head_delete BEFORE DELETE ON {HEAD_TABLE}
+BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END
+""",
+    f"""
+CREATE TRIGGER core_auditlog_guard_head_update BEFORE UPDATE ON {HEAD_TABLE}
+WHEN NOT (NEW.id IS OLD.id AND NEW.seq > OLD.seq)
+BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END
+""",
+]
+SQLITE_HEAD_REMOVE = [
+    "DROP TRIGGER IF EXISTS core_auditlog_guard_head_update",
+    "DROP TRIGGER IF EXISTS core_auditlog_guard_head_delete",
+]
+
 _SQLITE_KEPT = " AND ".join(f"NEW.{name} IS OLD.{name}" for name in KEPT_COLUMNS)
 SQLITE_INSTALL = [
     f"""
@@ -88,13 +134,29 @@ SQLITE_REMOVE = [
 ]
 
 
-def statements(vendor: str, *, install: bool) -> list[str]:
-    """The SQL that installs (or removes) the guard on this database vendor."""
+def log_statements(vendor: str, *, install: bool) -> list[str]:
+    """The SQL that installs (or removes) the audit table's guard (migration 0002)."""
     if vendor == "postgresql":
         return POSTGRESQL_INSTALL if install else POSTGRESQL_REMOVE
     if vendor == "sqlite":
         return SQLITE_INSTALL if install else SQLITE_REMOVE
     return []
+
+
+def head_statements(vendor: str, *, install: bool) -> list[str]:
+    """The SQL that installs (or removes) the seal head's guard (migration 0003)."""
+    if vendor == "postgresql":
+        return POSTGRESQL_HEAD_INSTALL if install else POSTGRESQL_HEAD_REMOVE
+    if vendor == "sqlite":
+        return SQLITE_HEAD_INSTALL if install else SQLITE_HEAD_REMOVE
+    return []
+
+
+def statements(vendor: str, *, install: bool) -> list[str]:
+    """The SQL that installs (or removes) the whole guard on this database vendor."""
+    log = log_statements(vendor, install=install)
+    head = head_statements(vendor, install=install)
+    return [*log, *head] if install else [*head, *log]
 
 
 def _execute(connection: Any, sql: list[str]) -> None:

@@ -60,3 +60,28 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+
+class AuditSealHead(models.Model):
+    """The seal's last head, one row: how far the chain has ever reached (ADR 0011, amended).
+
+    Written by the seal in the transaction of each batch; the guard's triggers let it only move
+    forward (a higher ``seq``) and refuse deleting or truncating it. ``audit_verify`` reads it
+    as an anchor inside the database: a chain that ends before it, or has another row at its
+    position, had rows removed or began again (a table emptied and refilled from genesis).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    seq = models.BigIntegerField(_("chain position"), default=0)
+    row_hash = models.CharField(_("row hash"), max_length=64)
+    sealed_at = models.DateTimeField(_("sealed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("audit seal head")
+        verbose_name_plural = _("audit seal head")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="core_auditsealhead_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.row_hash}"

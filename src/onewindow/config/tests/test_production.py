@@ -29,12 +29,15 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SECURITY_VARIABLES}
     # The browser fixture's async switch is for the test process only (async.E001 in deploy).
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # SQLite in tmp_path: the settings are under test, not the database role of a test run.
+    env.pop("DATABASE_URL", None)
     key = base64.urlsafe_b64encode(b"k" * 32).decode()
     env.update(
         DEBUG="0",
         SECRET_KEY="a-production-secret-key-" + "x7Qp2Lm9Zr4Tw8Ys1Vb6Nc3Hd5Jf0Kg" * 2,
         DATA_ENCRYPTION_KEYS=key,
         BLIND_INDEX_KEY=base64.urlsafe_b64encode(b"b" * 32).decode(),
+        AUDIT_CHAIN_KEY=base64.urlsafe_b64encode(b"c" * 32).decode(),
         ALLOWED_HOSTS="onewindow.example.gov.cn",
         ONEWINDOW_VAR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="onewindow.config.settings",
@@ -120,3 +123,22 @@ def test_insecure_production_settings_start_only_when_allowed_on_purpose(tmp_pat
     result = manage(env, "check", "--deploy")
     assert result.returncode == 0
     assert "security.W012" in result.stderr
+
+
+def test_production_mode_without_an_audit_chain_key_refuses_to_start_with_a_bilingual_error(
+    tmp_path,
+):
+    """A key derived from SECRET_KEY lives wherever SECRET_KEY does; the chain's key must be
+    set on purpose and kept with the application servers."""
+    result = manage(production_env(tmp_path, AUDIT_CHAIN_KEY=""), "check")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: "
+        "生产模式（DEBUG=0）拒绝在未设置 AUDIT_CHAIN_KEY 时启动："
+        "审计链的密钥须与应用服务器一同保管，"
+        "不得由 SECRET_KEY 推导（URL 安全的 base64，至少 32 字节）。"
+        " / Production mode (DEBUG=0) refuses to start without AUDIT_CHAIN_KEY: the audit"
+        " chain's key is kept with the application servers, never derived from SECRET_KEY"
+        " (url-safe base64, at least 32 bytes)."
+    )

@@ -8,12 +8,12 @@ from onewindow.core import audit_guard
 
 def guard_install(apps, schema_editor):
     # Per vendor (PostgreSQL: a plpgsql trigger; SQLite: two triggers); nothing elsewhere.
-    for statement in audit_guard.statements(schema_editor.connection.vendor, install=True):
+    for statement in audit_guard.log_statements(schema_editor.connection.vendor, install=True):
         schema_editor.execute(statement)
 
 
 def guard_remove(apps, schema_editor):
-    for statement in audit_guard.statements(schema_editor.connection.vendor, install=False):
+    for statement in audit_guard.log_statements(schema_editor.connection.vendor, install=False):
         schema_editor.execute(statement)
 
 

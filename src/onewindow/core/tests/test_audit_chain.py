@@ -7,8 +7,13 @@ src/onewindow/core/tests/test_audit_chain.py``.
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -18,10 +23,11 @@ from django.db import IntegrityError, connection, transaction
 from onewindow.core import audit_chain, audit_guard
 from onewindow.core.audit import audit_record
 from onewindow.core.audit_chain import GENESIS, audit_seal, audit_verify
-from onewindow.core.models import AuditLog
+from onewindow.core.models import AuditLog, AuditSealHead
 from onewindow.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[4]
 
 
 def write_rows(count: int) -> list[AuditLog]:
@@ -154,14 +160,65 @@ def test_the_seal_cannot_change_a_rows_fields_while_filling_its_seal():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_flush_empties_the_audit_table_and_leaves_the_guard_in_place():
+def test_flush_empties_the_audit_table_under_tests_and_leaves_the_guard_in_place():
     write_rows(2)
+    audit_seal()
     call_command("flush", interactive=False, verbosity=0)
-    assert AuditLog.objects.count() == 0
+    assert (AuditLog.objects.count(), AuditSealHead.objects.count()) == (0, 0)
     assert audit_guard.installed(connection) is True
     row = write_rows(1)[0]
     with pytest.raises(IntegrityError), transaction.atomic():
         row.delete()
+    # A reset database begins a new chain, and a new stored head with it.
+    assert audit_seal().head_seq == 1
+    assert AuditSealHead.objects.get().seq == 1
+    assert audit_verify().broken is None
+
+
+def test_flush_refuses_to_empty_the_audit_trail_in_production_mode(tmp_path):
+    """DEBUG=0 and not under tests: the trail is kept; a demo (DEBUG=1) may be reset."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="onewindow.config.settings",
+        ONEWINDOW_VAR=str(tmp_path),
+        TASK_BACKEND="sync",
+        SECRET_KEY="a-production-secret-key-" + "x7Qp2Lm9Zr4Tw8Ys1Vb6Nc3Hd5Jf0Kg" * 2,
+        DATA_ENCRYPTION_KEYS=base64.urlsafe_b64encode(b"k" * 32).decode(),
+        BLIND_INDEX_KEY=base64.urlsafe_b64encode(b"b" * 32).decode(),
+        AUDIT_CHAIN_KEY=base64.urlsafe_b64encode(b"c" * 32).decode(),
+        ALLOWED_HOSTS="onewindow.example.gov.cn",
+    )
+
+    def manage(*args: str, debug: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**env, "DEBUG": debug},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    assert manage("migrate", "--no-input", "-v", "0", debug="0").returncode == 0
+    write = (
+        "from onewindow.core.audit import audit_record; "
+        "audit_record(actor=None, action='t', object_type='t')"
+    )
+    assert manage("shell", "-v", "0", "-c", write, debug="0").returncode == 0
+    refused = manage("flush", "--no-input", debug="0")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-2:] == [
+        "CommandError: flush 被拒绝：它会清空必须保留的审计记录。"
+        "只有演示环境（DEBUG=1）或测试数据库可以清空。",
+        "flush refused: it would empty the audit trail, which must be kept. Only a demo "
+        "(DEBUG=1) or a test database may be flushed.",
+    ]
+    count = "from onewindow.core.models import AuditLog; print(AuditLog.objects.count())"
+    assert manage("shell", "-v", "0", "-c", count, debug="0").stdout == "1\n"
+    assert manage("flush", "--no-input", debug="1").returncode == 0
+    assert manage("shell", "-v", "0", "-c", count, debug="1").stdout == "0\n"
 
 
 # --- the seal --------------------------------------------------------------------------------
@@ -372,8 +429,11 @@ def test_a_forged_row_inserted_sealed_without_the_key_is_found():
 def test_rows_cut_off_the_end_are_found_against_a_head_from_the_log():
     rows = write_rows(3)
     outcome = audit_seal()
+    second = AuditLog.objects.get(pk=rows[1].pk)
+    # Someone who can lift the guard cuts the last row and moves the stored head back with it:
     tamper("DELETE FROM core_auditlog WHERE id = %s", [rows[2].pk])
-    assert audit_verify().broken is None  # the chain alone cannot tell a shorter chain
+    tamper("UPDATE core_auditsealhead SET seq = 2, row_hash = %s WHERE id = 1", [second.row_hash])
+    assert audit_verify().broken is None  # then the database alone cannot tell a shorter chain
     error = verify_failure("--head", f"3:{outcome.head_hash}")
     assert str(error) == (
         "审计链未到达给定的链尾：链止于第 2 位，链尾在第 3 位；其后的记录被截去。\n"
@@ -399,4 +459,82 @@ def test_a_malformed_head_is_refused_in_both_languages():
     assert str(raised.value) == (
         "--head 须为位置和哈希：SEQ:HASH（64 位十六进制）。\n"
         "--head must be a position and a hash: SEQ:HASH (64 hex digits)."
+    )
+
+
+# --- the stored head: a chain begun again is not intact -------------------------------------
+
+
+def test_the_seal_moves_the_stored_head_with_the_chain():
+    write_rows(3)
+    outcome = audit_seal()
+    head = AuditSealHead.objects.get()
+    assert (head.seq, head.row_hash) == (3, outcome.head_hash)
+
+
+def test_the_stored_head_cannot_be_deleted_or_moved_back():
+    write_rows(2)
+    audit_seal()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditSealHead.objects.all().delete()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditSealHead.objects.update(seq=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditSealHead.objects.update(seq=0, row_hash=GENESIS)
+    assert AuditSealHead.objects.get().seq == 2
+
+
+def test_a_chain_emptied_and_begun_again_is_broken_and_never_sealed():
+    write_rows(3)
+    audit_seal()
+    tamper("DELETE FROM core_auditlog", [])
+    write_rows(5)  # more rows than the stored head's position: still not a chain
+    with pytest.raises(audit_chain.SealRefused):
+        audit_seal()
+    assert AuditLog.objects.filter(seq__isnull=False).count() == 0
+    error = verify_failure()
+    assert str(error) == (
+        "审计链断裂：链止于第 0 位，而封存已链至第 3 条；记录被删除（表被清空后重新起链，"
+        "或末尾记录被截去）。\n"
+        "Audit chain broken: it ends at position 0, but the seal had already chained 3 rows; "
+        "rows were removed (the table emptied and the chain begun again, or rows cut off the "
+        "end)."
+    )
+
+
+def test_a_chain_rewritten_at_the_stored_heads_position_is_broken_there():
+    rows = write_rows(3)
+    first = audit_seal()
+    tamper("UPDATE core_auditlog SET row_hash = %s WHERE id = %s", ["e" * 64, rows[2].pk])
+    broken = audit_verify().broken
+    assert broken is not None
+    assert (broken.kind, broken.row_id) == (audit_chain.CONTENT, rows[2].pk)
+    # The chain's content check comes first; the stored head still names the true hash.
+    assert AuditSealHead.objects.get().row_hash == first.head_hash
+    with pytest.raises(audit_chain.SealRefused):
+        write_rows(1)
+        audit_seal()
+
+
+def test_a_removed_stored_head_is_found_while_rows_are_sealed():
+    write_rows(2)
+    audit_seal()
+    tamper("DELETE FROM core_auditsealhead", [])
+    assert str(verify_failure()) == (
+        "审计链断裂：已有 2 条记录封存，而封存的链尾记录缺失；它已被删除。\n"
+        "Audit chain broken: the seal's stored head is missing while 2 rows are sealed; it was "
+        "removed."
+    )
+
+
+def test_a_row_at_the_stored_heads_position_with_another_hash_is_named():
+    rows = write_rows(3)
+    outcome = audit_seal()
+    tamper("UPDATE core_auditsealhead SET row_hash = %s WHERE id = 1", ["f" * 64])
+    assert str(verify_failure()) == (
+        f"审计链未到达封存时记下的链尾：第 3 位的记录 {rows[2].pk} 哈希不同（应为 {'f' * 64}，"
+        f"实为 {outcome.head_hash}）；链从该处被改写或重新起链。\n"
+        f"Audit chain does not reach the seal's stored head: row {rows[2].pk} at position 3 has "
+        f"another hash (expected {'f' * 64}, found {outcome.head_hash}); the chain was "
+        "rewritten or begun again from there."
     )

@@ -130,6 +130,8 @@ def test_the_staff_app_imports_no_app_that_registers_with_it():
     ours = sorted(name for name in imported if name.startswith("onewindow."))
     assert ours == [
         "onewindow.core.audit",
+        "onewindow.core.client",
+        "onewindow.core.crypto",
         "onewindow.core.errors",
         "onewindow.org.codes",
         "onewindow.org.models",

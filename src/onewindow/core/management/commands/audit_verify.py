@@ -68,6 +68,8 @@ def describe(broken: ChainBreak, last_seq: int) -> str:
             ),
             **where,
         )
+    if broken.kind == audit_chain.STORED_HEAD:
+        return _describe_stored_head(broken, last_seq)
     if broken.row_id is not None:
         return both(
             _(
@@ -86,6 +88,38 @@ def describe(broken: ChainBreak, last_seq: int) -> str:
         ),
         last=last_seq,
         seq=broken.seq,
+    )
+
+
+def _describe_stored_head(broken: ChainBreak, last_seq: int) -> str:
+    if broken.row_id is not None:
+        return both(
+            _(
+                "Audit chain does not reach the seal's stored head: row %(id)s at position "
+                "%(seq)s has another hash (expected %(expected)s, found %(found)s); the chain "
+                "was rewritten or begun again from there."
+            ),
+            id=broken.row_id,
+            seq=broken.seq,
+            expected=broken.expected,
+            found=broken.found,
+        )
+    if broken.seq:
+        return both(
+            _(
+                "Audit chain broken: it ends at position %(last)s, but the seal had already "
+                "chained %(seq)s rows; rows were removed (the table emptied and the chain begun "
+                "again, or rows cut off the end)."
+            ),
+            last=last_seq,
+            seq=broken.seq,
+        )
+    return both(
+        _(
+            "Audit chain broken: the seal's stored head is missing while %(last)s rows are "
+            "sealed; it was removed."
+        ),
+        last=last_seq,
     )
 
 
