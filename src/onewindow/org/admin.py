@@ -114,7 +114,9 @@ def holds_a_duty(account: Any) -> bool:
     """Whether the account is one of the three duties' (or a ``createsuperuser`` account)."""
     if account is None or account.pk is None:
         return False
-    return bool(account.is_superuser) or account.role_assignments.filter(role__in=DUTY_ROLES).exists()
+    return (
+        bool(account.is_superuser) or account.role_assignments.filter(role__in=DUTY_ROLES).exists()
+    )
 
 
 def may_manage_account(user: Any, account: Any) -> bool:
@@ -137,8 +139,9 @@ class StaffAdmin(UserAdmin):
     """Staff accounts with their roles. The system administrator creates accounts, edits them
     and sets passwords, except on the accounts of the three duties, which the security
     administrator edits; the security administrator grants and withdraws roles; the auditor
-    reads. Every account change and password change writes an audit row. The superuser flag and Django's groups and permissions are not offered: a
-    superuser is only ever the system administrator (``org.permissions.grants_for``)."""
+    reads. Every account change and password change writes an audit row. The superuser flag
+    and Django's groups and permissions are not offered: a superuser is only ever the system
+    administrator (``org.permissions.grants_for``)."""
 
     inlines = [RoleAssignmentInline]
     list_display = ("username", "first_name", "is_active", "is_staff", "roles")
