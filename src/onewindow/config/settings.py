@@ -357,6 +357,8 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 # code sent to it (or a second staff member) this many minutes, and this many wrong codes.
 PERSON_CHANGE_CODE_MINUTES = int(os.environ.get("PERSON_CHANGE_CODE_MINUTES", "10"))
 PERSON_CHANGE_CODE_ATTEMPTS = int(os.environ.get("PERSON_CHANGE_CODE_ATTEMPTS", "5"))
+# Codes sent per person and per target phone in any hour, across all changes (429 beyond).
+PERSON_CHANGE_CODES_PER_HOUR = int(os.environ.get("PERSON_CHANGE_CODES_PER_HOUR", "5"))
 # The official identity check for a change of name (applicants/identity.py): a dotted path to
 # a class with verify(id_type, id_number, name); the default refuses ("not configured").
 IDENTITY_VERIFIER = os.environ.get(
