@@ -41,7 +41,6 @@ cache (Redis ``INCR``). Keys are keyed hashes: no address or case number is stor
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -60,6 +59,8 @@ from onewindow.cases.events import CASE_EVENTS
 from onewindow.cases.models import Case, LookupCounter
 from onewindow.cases.selectors import PublicProgress, case_public_progress
 from onewindow.cases.transitions import TERMINAL_STATES
+from onewindow.core.client import client_address as core_client_address
+from onewindow.core.client import counted_address
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
 from onewindow.core.validation import reject_control_characters
 
@@ -142,9 +143,9 @@ def step_label(action: str) -> str:
 
 
 def client_address(request: HttpRequest) -> str:
-    # Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. a trusted-proxy middleware);
-    # a client-supplied X-Forwarded-For is never trusted here.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address as every limit and audit row reads it (``core.client``: behind the
+    proxies listed in ``TRUSTED_PROXIES`` the client they saw, never a client's own header)."""
+    return core_client_address(request) or "unknown"
 
 
 def progress_short_url(*, number: str) -> str:
@@ -157,19 +158,6 @@ def progress_short_url(*, number: str) -> str:
 
 
 # --- the guessing limit --------------------------------------------------------------------
-
-
-def _address_part(address: str) -> str:
-    """The counted form of a client address: an IPv6 address by its /64 network."""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
-    return str(parsed)
 
 
 def _hashed(*parts: str) -> str:
@@ -185,7 +173,7 @@ class _Keys:
 
     @classmethod
     def of(cls, address: str, number: str) -> _Keys:
-        where = _address_part(address)
+        where = counted_address(address)
         return cls(
             pair=_hashed("pair", where, number),
             address=_hashed("address", where),

@@ -277,3 +277,16 @@ def test_with_a_limits_cache_the_same_rule_counts_in_that_cache(city):
         assert LookupCounter.objects.count() == 0
     finally:
         caches["limits"].clear()
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.5"])
+def test_behind_a_trusted_proxy_the_limit_counts_the_client_the_proxy_saw():
+    from django.test import RequestFactory
+
+    from onewindow.cases.progress import client_address
+
+    behind = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7"
+    )
+    direct = RequestFactory().get("/", REMOTE_ADDR="198.51.100.8")
+    assert (client_address(behind), client_address(direct)) == ("198.51.100.7", "198.51.100.8")
