@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic import RedirectView
 
 from onewindow.cases import urls as cases_urls
 from onewindow.catalog import urls as catalog_urls
@@ -32,6 +34,8 @@ MOVED_PAGES = [
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Pages without their own icon link (the admin's) and browsers that ask anyway.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("api/", api.urls),
     # Any other address under /api/ answers the API's 404, as JSON.
     re_path(r"^api/(?P<rest>.*)$", unknown_address),
