@@ -269,6 +269,10 @@ STAFF_SECOND_FACTOR_ROLES = env_list(
     ],
 )
 STAFF_SECOND_FACTOR_MAX_FAILURES = int(os.environ.get("STAFF_SECOND_FACTOR_MAX_FAILURES", "5"))
+# Enrolling a second factor takes a one-time code the security administrator issued (ADR 0012,
+# amended); off on the embedded demo so that it stays two commands.
+STAFF_ENROLMENT_NEEDS_CODE = env_bool("STAFF_ENROLMENT_NEEDS_CODE", not DEBUG)
+STAFF_ENROLMENT_CODE_HOURS = int(os.environ.get("STAFF_ENROLMENT_CODE_HOURS", "72"))
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "OneWindow")
 # A staff session ends after this many minutes without a request, and in any case this many
 # hours after signing in.

@@ -142,6 +142,7 @@ def test_the_staff_app_imports_no_app_that_registers_with_it():
         "onewindow.staff.decorators",
         "onewindow.staff.errors",
         "onewindow.staff.home",
+        "onewindow.staff.models",
         "onewindow.staff.navigation",
         "onewindow.staff.sessions",
         "onewindow.staff.sign_in",

@@ -24,6 +24,8 @@ pytestmark = pytest.mark.usefixtures("second_factor_for_clerks")
 @pytest.fixture
 def second_factor_for_clerks(settings):
     settings.STAFF_SECOND_FACTOR_ROLES = ["intake_clerk", "auditor"]
+    # The enrolment code is tested in test_enrolment_code.py; here the demo's default.
+    settings.STAFF_ENROLMENT_NEEDS_CODE = False
 
 
 def code_for(device: TOTPDevice) -> str:

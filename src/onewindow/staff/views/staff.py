@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import bilingual
-from onewindow.staff import second_factor
+from onewindow.staff import enrolment, second_factor
 from onewindow.staff.decorators import staff_page
 from onewindow.staff.home import home_page
 from onewindow.staff.sign_in import StaffSignInForm, client_address
@@ -127,8 +127,20 @@ class SecondFactorForm(forms.Form):
     )
 
 
+class EnrolmentForm(SecondFactorForm):
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code from your security administrator"),
+        max_length=32,
+        required=False,
+    )
+
+
 CODE_ERRORS = {
     "wrong": _("This code is not right. Type the six digits your app shows now."),
+    "enrolment": _(
+        "This enrolment code is not right, has expired or was used already. Ask your security "
+        "administrator for a new one."
+    ),
     "locked": _(
         "Too many wrong codes: codes for this account are refused for %(minutes)s minutes. "
         "Wait, or ask your security administrator."
@@ -136,8 +148,11 @@ CODE_ERRORS = {
 }
 
 
-def _check_code(request: HttpRequest, device: Any, code: str) -> dict[str, str] | None:
-    """None when ``code`` is right; the bilingual refusal otherwise (each one audited)."""
+def _check_code(
+    request: HttpRequest, device: Any, code: str, enrolment_code: str | None = None
+) -> dict[str, str] | None:
+    """None when ``code`` (and ``enrolment_code``, when given) is right; the bilingual refusal
+    otherwise (each one audited and counted with wrong codes)."""
     user: Any = request.user
     attempt = second_factor.count_try(user)
     limit = second_factor.max_failures()
@@ -153,6 +168,17 @@ def _check_code(request: HttpRequest, device: Any, code: str) -> dict[str, str] 
                 detail={**detail, "reason": "locked"},
             )
         return bilingual(CODE_ERRORS["locked"], minutes=minutes)
+    if enrolment_code is not None:
+        state, _row = enrolment.code_state(user, enrolment_code)
+        if state != "ok":
+            audit_record(
+                actor=user,
+                action="denied:staff.second_factor_enrol",
+                obj=user,
+                allowed=False,
+                detail={**detail, "reason": f"enrolment_code_{state}"},
+            )
+            return bilingual(CODE_ERRORS["enrolment"])
     if second_factor.check_code(device, code):
         second_factor.forget_tries(user)
         return None
@@ -201,7 +227,7 @@ def second_factor_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "enrolment_code")
 @require_http_methods(["GET", "HEAD", "POST"])
 def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     """Enrolment: the QR code (inline SVG) and the secret in text for an authenticator app,
@@ -214,10 +240,17 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     if second_factor.confirmed_device(request.user) is not None:
         return redirect_to_login(next_url, resolve_url("staff:second_factor"))
     device = second_factor.enrolment_device(request.user)
-    form = SecondFactorForm(request.POST or None)
+    needs_code = enrolment.needs_code()
+    form = (EnrolmentForm if needs_code else SecondFactorForm)(request.POST or None)
     errors: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
-        error = _check_code(request, device, form.cleaned_data["code"])
+        given = form.cleaned_data.get("enrolment_code", "") if needs_code else None
+        error = _check_code(request, device, form.cleaned_data["code"], given)
+        if error is None and given is not None:
+            _state, row = enrolment.code_state(request.user, given)
+            if row is None or not enrolment.use_code(user=request.user, row=row):
+                # Spent by a parallel try between the check and now.
+                error = bilingual(CODE_ERRORS["enrolment"])
         if error is None:
             user = request.user
             device.refresh_from_db()
@@ -241,6 +274,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "next": next_url,
             "enrol": True,
+            "needs_enrolment_code": needs_code,
             "qr_svg": qr.svg_inline(scale=5, title=str(_("QR code for your authenticator app"))),
             "secret": second_factor.secret_text(device),
         },
