@@ -62,13 +62,26 @@ def confirmed_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def enrolment_device(user: Any) -> TOTPDevice:
-    """The device being enrolled: the same one on every visit until it is confirmed, so that a
-    reload does not void a QR code already scanned."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+ENROLMENT_SESSION_KEY = "staff_enrolment_device"
+
+
+def enrolment_device(user: Any, session: Any) -> TOTPDevice:
+    """The device being enrolled in this session: the same one on every visit until it is
+    confirmed, so that a reload does not void a QR code already scanned. Another session (e.g.
+    someone who has only the password) gets a device of its own and never sees this secret."""
+    pk = session.get(ENROLMENT_SESSION_KEY)
+    device = None
+    if pk is not None:
+        device = TOTPDevice.objects.filter(pk=pk, user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        session[ENROLMENT_SESSION_KEY] = device.pk
     return device
+
+
+def drop_other_enrolments(user: Any, device: TOTPDevice) -> None:
+    """Once ``device`` is confirmed, the account's other unconfirmed devices go."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
 
 
 def secret_text(device: TOTPDevice) -> str:

@@ -215,3 +215,24 @@ def test_with_the_setting_off_the_password_and_a_code_from_the_app_enrol(client,
     device = TOTPDevice.objects.get(user=clerk)
     done = client.post(ENROL, {"code": code_for(device), "next": HOME})
     assert (done.status_code, done["Location"]) == (302, HOME)
+
+
+def test_someone_with_only_the_password_never_sees_the_secret_the_owner_enrols(
+    client, staff, security_admin
+):
+    clerk = staff["intake_clerk"]
+    intruder = Client()
+    theirs = signed_in_by_password(intruder, clerk)
+    code = enrolment.issue_code(actor=security_admin, user=clerk)
+    client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
+    assert client.get(ENROL).status_code == 200
+    owners = TOTPDevice.objects.filter(user=clerk).exclude(pk=theirs.pk).get()
+    assert owners.key != theirs.key
+    assert 'name="enrolment_code"' in intruder.get(ENROL).content.decode()
+    assert TOTPDevice.objects.filter(user=clerk).count() == 2
+    done = enrol(client, owners, code)
+    assert (done.status_code, done["Location"]) == (302, HOME)
+    # The owner's device is the only one left; the intruder's pending one is gone.
+    assert list(TOTPDevice.objects.filter(user=clerk).values_list("pk", "confirmed")) == [
+        (owners.pk, True)
+    ]

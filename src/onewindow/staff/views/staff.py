@@ -239,7 +239,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(next_url)
     if second_factor.confirmed_device(request.user) is not None:
         return redirect_to_login(next_url, resolve_url("staff:second_factor"))
-    device = second_factor.enrolment_device(request.user)
+    device = second_factor.enrolment_device(request.user, request.session)
     needs_code = enrolment.needs_code()
     form = (EnrolmentForm if needs_code else SecondFactorForm)(request.POST or None)
     errors: list[dict[str, str]] = []
@@ -256,6 +256,8 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
             device.refresh_from_db()
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            second_factor.drop_other_enrolments(user, device)
+            request.session.pop(second_factor.ENROLMENT_SESSION_KEY, None)
             second_factor.mark_verified(request, device)
             audit_record(
                 actor=user,
