@@ -352,3 +352,18 @@ def test_successful_sign_ins_do_not_use_up_the_address_limit(client, staff, sett
     client.post(SIGN_IN, {"username": clerk.username, "password": "nope"})
     response = client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
     assert (response.status_code, response["Location"]) == (302, HOME)
+
+
+def _autofocused(response) -> list[str]:
+    import re
+
+    return re.findall(r'<input id="(id_\w+)"[^>]*\sautofocus[\s>]', text(response))
+
+
+@pytest.mark.django_db
+def test_focus_is_on_the_name_first_and_on_the_password_after_a_wrong_one(client, staff):
+    assert _autofocused(client.get(SIGN_IN)) == ["id_username"]
+    wrong = client.post(SIGN_IN, {"username": staff["intake_clerk"].username, "password": "not-it"})
+    assert wrong.status_code == 200
+    # The name is kept: the clerk retypes only the password.
+    assert _autofocused(wrong) == ["id_password"]
