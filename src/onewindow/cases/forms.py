@@ -51,7 +51,7 @@ class ChangeChecksForm(forms.Form):
     phone_confirmation = forms.ChoiceField(
         label=_("Confirmation of the new phone"),
         choices=[
-            ("code", _("Send a code to the new phone")),
+            ("code", _("Send a code to the registered phone")),
             ("colleague", _("Ask a colleague to approve")),
         ],
         required=False,

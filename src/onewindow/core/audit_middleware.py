@@ -20,11 +20,6 @@ from onewindow.core.client import client_address
 ACTIONS = {401: "denied:unauthenticated", 403: "denied:forbidden"}
 
 
-def request_address(request: HttpRequest) -> str:
-    """The client's address (``TRUSTED_PROXIES`` aware, ``core.client``)."""
-    return client_address(request)
-
-
 class RefusalAuditMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -58,7 +53,7 @@ class RefusalAuditMiddleware:
         else:
             audit_anonymous_refusal(
                 action=action,
-                address=request_address(request),
+                address=client_address(request),
                 object_repr=request.path,
                 detail=detail,
             )

@@ -14,7 +14,7 @@ from django.contrib.auth.signals import user_logged_out
 from django.http import HttpRequest
 
 from onewindow.core.audit import audit_record
-from onewindow.core.audit_middleware import request_address
+from onewindow.core.client import client_address
 
 ADMIN_NAMESPACE = "admin"
 
@@ -30,7 +30,7 @@ def admin_signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwar
             actor=user,
             action="admin.sign_out",
             obj=user,
-            detail={"address": request_address(request)},
+            detail={"address": client_address(request)},
         )
 
 

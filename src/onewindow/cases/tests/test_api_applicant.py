@@ -87,3 +87,32 @@ def post_intake(user, body):
         content_type="application/json",
         headers={"Idempotency-Key": f"k-{json.dumps(body['applicant'])[:40]}"},
     )
+
+
+def test_naming_the_applicant_two_ways_or_an_unregistered_one_is_refused_and_files_nothing(city):
+    from onewindow.cases.models import Case
+    from onewindow.core.models import AuditLog
+
+    token = lookup_token_issue(user=city.clerk, person=city.person)
+    both = post_intake(
+        city.clerk, intake_body(city, {"person_token": token, "id_number": resident_id()})
+    )
+    assert both.status_code == 422
+    assert [(e["field"], e["code"]) for e in both.json()["errors"]] == [
+        ("applicant.person_token", "one_way_only")
+    ]
+    unknown = post_intake(city.clerk, intake_body(city, {"id_number": resident_id(serial=77)}))
+    assert unknown.status_code == 422
+    assert [(e["field"], e["code"]) for e in unknown.json()["errors"]] == [
+        ("applicant.id_number", "not_registered")
+    ]
+    # The look-up of the unregistered number is audited, found or not.
+    lookup = AuditLog.objects.filter(action="applicants.person_lookup").latest("id")
+    assert lookup.detail["found"] is False
+    company = post_intake(
+        city.clerk, intake_body(city, {"uscc": "91440101MA59XXXX0X", "organisation_token": "t"})
+    )
+    assert [(e["field"], e["code"]) for e in company.json()["errors"]] == [
+        ("applicant.organisation_token", "one_way_only")
+    ]
+    assert Case.objects.count() == 0

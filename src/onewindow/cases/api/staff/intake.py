@@ -61,69 +61,79 @@ NOT_REGISTERED = {
 ONE_WAY = _("Name the applicant one way: a look-up token or a number, not both.")
 
 
+def _prefixed(errors: ErrorList, exc: ValidationFailed) -> None:
+    for error in exc.errors:
+        field = error.field if error.field.startswith("applicant.") else f"applicant.{error.field}"
+        errors.append(dataclasses.replace(error, field=field))
+
+
+def _one_applicant(
+    request: HttpRequest,
+    errors: ErrorList,
+    *,
+    kind: str,
+    token: str | None,
+    token_field: str,
+    number: str | None,
+    number_field: str,
+    find: Callable[[], Any],
+    not_registered: Any,
+) -> Any:
+    """One applicant named by a look-up token or by a number looked up with ``find`` (never
+    both); ``None`` with the problem in ``errors`` when it cannot be found."""
+    if token and number:
+        errors.add(token_field, "one_way_only", ONE_WAY)
+        return None
+    try:
+        if token:
+            return lookup_token_resolve(
+                token=token, user=request.user, kind=kind, field=token_field
+            )
+        if number:
+            found = find()
+            if found is None:
+                errors.add(number_field, "not_registered", not_registered)
+            return found
+    except ValidationFailed as exc:
+        _prefixed(errors, exc)
+    return None
+
+
 def _applicant_from(
     request: HttpRequest, applicant: ApplicantIn, errors: ErrorList
 ) -> tuple[Person | None, Organisation | None]:
     """The person and organisation named the way the window names them: a look-up token an
     applicants look-up gave this user, or a document number / USCC looked up here (audited,
     with the purpose). Problems go to ``errors`` under ``applicant.<field>``."""
-
-    def prefixed(exc: ValidationFailed) -> None:
-        for error in exc.errors:
-            field = error.field
-            if not field.startswith("applicant."):
-                field = f"applicant.{field}"
-            errors.append(dataclasses.replace(error, field=field))
-
-    person: Person | None = None
-    organisation: Organisation | None = None
-    if applicant.person_token and applicant.id_number:
-        errors.add("applicant.person_token", "one_way_only", ONE_WAY)
-    elif applicant.person_token:
-        try:
-            person = lookup_token_resolve(
-                token=applicant.person_token,
-                user=request.user,
-                kind=PERSON,
-                field="applicant.person_token",
-            )
-        except ValidationFailed as exc:
-            prefixed(exc)
-    elif applicant.id_number:
-        try:
-            person = person_find_by_id_number(
-                id_type=applicant.id_type,
-                id_number=applicant.id_number,
-                actor=request.user,
-                purpose=applicant.purpose,
-            )
-        except ValidationFailed as exc:
-            prefixed(exc)
-        else:
-            if person is None:
-                errors.add("applicant.id_number", "not_registered", NOT_REGISTERED["person"])
-    if applicant.organisation_token and applicant.uscc:
-        errors.add("applicant.organisation_token", "one_way_only", ONE_WAY)
-    elif applicant.organisation_token:
-        try:
-            organisation = lookup_token_resolve(
-                token=applicant.organisation_token,
-                user=request.user,
-                kind=ORGANISATION,
-                field="applicant.organisation_token",
-            )
-        except ValidationFailed as exc:
-            prefixed(exc)
-    elif applicant.uscc:
-        try:
-            organisation = organisation_find(
-                uscc=applicant.uscc, actor=request.user, purpose=applicant.purpose
-            )
-        except ValidationFailed as exc:
-            prefixed(exc)
-        else:
-            if organisation is None:
-                errors.add("applicant.uscc", "not_registered", NOT_REGISTERED["organisation"])
+    person = _one_applicant(
+        request,
+        errors,
+        kind=PERSON,
+        token=applicant.person_token,
+        token_field="applicant.person_token",
+        number=applicant.id_number,
+        number_field="applicant.id_number",
+        find=lambda: person_find_by_id_number(
+            id_type=applicant.id_type,
+            id_number=applicant.id_number or "",
+            actor=request.user,
+            purpose=applicant.purpose,
+        ),
+        not_registered=NOT_REGISTERED["person"],
+    )
+    organisation = _one_applicant(
+        request,
+        errors,
+        kind=ORGANISATION,
+        token=applicant.organisation_token,
+        token_field="applicant.organisation_token",
+        number=applicant.uscc,
+        number_field="applicant.uscc",
+        find=lambda: organisation_find(
+            uscc=applicant.uscc or "", actor=request.user, purpose=applicant.purpose
+        ),
+        not_registered=NOT_REGISTERED["organisation"],
+    )
     return person, organisation
 
 
