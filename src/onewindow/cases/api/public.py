@@ -1,7 +1,12 @@
-"""Public progress API: ``GET /api/progress?number=&code=`` — the progress page as JSON.
+"""Public progress API: ``POST /api/progress`` with ``{number, code}`` — the progress page as
+JSON.
 
 Same rule as the page (``progress.progress_lookup``): no personal data, one "not found"
-answer for a wrong number and a wrong code, and the guessing limit of ``cases.progress``.
+answer for a wrong number and a wrong code, and the guessing limit of ``cases.progress``. The
+query code is a secret of the applicant's: it travels in the body, never in an address (which
+browser histories, proxies and server logs keep). ``GET /api/progress`` — the old form, with
+the code in the query string — answers 400 ``progress_by_post``, pointing to the POST, and looks
+nothing up.
 """
 
 from __future__ import annotations
@@ -10,9 +15,11 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
 from onewindow.cases.progress import client_address, progress_lookup
+from onewindow.core.errors import ApplicationError
 from onewindow.core.openapi import ErrorOut
 from onewindow.core.validation import Text
 
@@ -64,17 +71,41 @@ class ProgressOut(Schema):
     )
 
 
-@router.get(
+class ProgressLookupIn(Schema):
+    number: LookupText = Field("", description="The case number on the receipt")
+    code: LookupText = Field("", description="The query code on the receipt")
+
+
+@router.post(
     "",
     response={200: ProgressOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
-    summary="Progress of a case, by case number and query code",
+    summary="Progress of a case, by case number and query code (in the body)",
 )
-def progress(
-    request: HttpRequest, response: HttpResponse, number: LookupText = "", code: LookupText = ""
+def progress_lookup_by_code(
+    request: HttpRequest, response: HttpResponse, payload: ProgressLookupIn
 ):
     """Steps with time and department, state, promised completion, what the applicant must
     do now, the papers still to bring and the outcome. A wrong number or code answers 404
     ``not_found``; past the guessing limit (``cases.progress``) the answer is 429
     ``too_many_lookups``."""
     response["Cache-Control"] = "no-store"
-    return progress_lookup(number=number, code=code, address=client_address(request))
+    return progress_lookup(
+        number=payload.number, code=payload.code, address=client_address(request)
+    )
+
+
+BY_POST = _(
+    "Send the case number and query code as JSON in the body of a POST to /api/progress: a "
+    "query code in an address is kept by browser histories and server logs."
+)
+
+
+@router.get(
+    "",
+    response={400: ErrorOut},
+    summary="Refused: the query code is sent by POST, never in the address",
+)
+def progress(request: HttpRequest, response: HttpResponse):
+    """The old form of the look-up, ``GET /api/progress?number=&code=``, answers 400
+    ``progress_by_post`` whatever its query, looks nothing up and counts nothing."""
+    raise ApplicationError(BY_POST, code="progress_by_post", status=400)

@@ -48,7 +48,9 @@ def test_progress_page_with_nul_bytes_answers_a_clear_message_not_a_server_error
 
 
 def test_progress_api_with_nul_bytes_answers_422_in_the_error_format(db):
-    response = Client().get("/api/progress?number=%00&code=%00")
+    response = Client().post(
+        "/api/progress", {"number": "\x00", "code": "\x00"}, content_type="application/json"
+    )
     assert response.status_code == 422
     assert field_codes(response) == [
         ("number", "control_characters"),

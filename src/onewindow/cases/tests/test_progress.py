@@ -23,6 +23,7 @@ from onewindow.cases.transitions import CaseState
 
 PAGE = "/progress/"
 API = "/api/progress"
+JSON = "application/json"
 PERSONAL = ["陈大文", "13800138000", "138****8000"]
 
 
@@ -124,11 +125,55 @@ def test_wrong_code_and_unknown_number_get_the_same_answer(client, city):
         html = response.content.decode()
         assert message in html
         assert "既有住宅增设电梯" not in html
-    api_wrong_code = client.get(API, {"number": case.number, "code": "ZZZZZZ"})
-    api_unknown = client.get(API, {"number": "123", "code": case.query_code})
+    api_wrong_code = client.post(
+        API, content_type=JSON, data={"number": case.number, "code": "ZZZZZZ"}
+    )
+    api_unknown = client.post(
+        API, content_type=JSON, data={"number": "123", "code": case.query_code}
+    )
     assert api_wrong_code.status_code == api_unknown.status_code == 404
     assert api_wrong_code.json() == api_unknown.json()
     assert api_wrong_code.json()["code"] == "not_found"
+
+
+def test_the_api_takes_the_code_in_a_post_body_and_refuses_it_in_the_address(client, city):
+    """A query code in a URL is kept by browser histories, proxies and server logs: the look-up
+    is a POST with a JSON body; the old GET answers 400 pointing to it, and looks nothing up
+    (not even counted as a guess)."""
+    case = case_accept(intake=city.intake())
+    right = {"number": case.number, "code": case.query_code}
+    refused = client.get(API, right)
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["code"] == "progress_by_post"
+    assert body["message_en"] == (
+        "Send the case number and query code as JSON in the body of a POST to /api/progress: "
+        "a query code in an address is kept by browser histories and server logs."
+    )
+    assert body["message"].startswith("请用 POST")
+    assert body["errors"] == []
+    assert "既有住宅增设电梯" not in refused.content.decode()
+    for _ in range(6):  # more than the pair limit (5): a refused GET counts nothing
+        assert client.get(API, {"number": case.number, "code": "ZZZZZZ"}).status_code == 400
+    found = client.post(API, content_type=JSON, data=right)
+    assert (found.status_code, found.json()["number"]) == (200, case.number)
+    as_form = client.post(API, right)  # a form body is not JSON
+    assert (as_form.status_code, as_form.json()["code"]) == (415, "unsupported_media_type")
+    wrong_type = client.post(API, content_type=JSON, data={"number": case.number, "code": 123})
+    assert (wrong_type.status_code, wrong_type.json()["code"]) == (422, "request_invalid")
+
+
+def test_the_openapi_document_lists_the_post_look_up_and_its_errors_in_the_one_format(db, client):
+    operations = client.get("/api/openapi.json").json()["paths"]["/api/progress"]
+    post, get = operations["post"], operations["get"]
+    assert post["operationId"] == "onewindow_cases_api_public_progress_lookup_by_code"
+    assert "requestBody" in post and post["parameters"] == []  # nothing in the address
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    for status in ("400", "404", "413", "415", "422", "429"):
+        assert post["responses"][status]["content"]["application/json"]["schema"] == error
+    assert set(get["responses"]) == {"400"}
+    assert get["responses"]["400"]["content"]["application/json"]["schema"] == error
+    assert get["parameters"] == []
 
 
 def test_empty_form_shows_no_error(client, city):
@@ -139,7 +184,9 @@ def test_empty_form_shows_no_error(client, city):
 
 def test_api_returns_the_same_progress_as_json(client, city):
     case = delivered_lift_case(city)
-    response = client.get(API, {"number": case.number, "code": case.query_code})
+    response = client.post(
+        API, content_type=JSON, data={"number": case.number, "code": case.query_code}
+    )
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     data = response.json()
@@ -175,7 +222,9 @@ def test_api_for_a_case_waiting_for_papers(client, city):
     wanting = city.receipts(**{"业主表决意见书": MaterialStatus.MISSING})
     deadline = timezone.localdate() + dt.timedelta(days=5)
     case = case_request_supplement(intake=city.intake(materials=wanting), deadline=deadline)
-    data = client.get(API, {"number": case.number, "code": case.query_code}).json()
+    data = client.post(
+        API, content_type=JSON, data={"number": case.number, "code": case.query_code}
+    ).json()
     assert (data["state"], data["due_at"], data["finished"]) == (
         "supplement_requested",
         None,
@@ -239,7 +288,9 @@ def test_a_case_in_supplement_lists_the_papers_asked_for_and_not_yet_received(cl
     ]
     assert "还需提交的材料" in html
     assert "progress-outcome" not in html
-    data = client.get(API, {"number": case.number, "code": case.query_code}).json()
+    data = client.post(
+        API, content_type=JSON, data={"number": case.number, "code": case.query_code}
+    ).json()
     assert data["papers_to_bring"] == [
         {
             "name": "业主表决意见书",
@@ -275,7 +326,7 @@ def test_an_accepted_case_lists_its_promised_paper_until_it_arrives(client, city
     assert page_papers(html) == [
         ("房屋安全鉴定报告", f"容缺受理时承诺补交 · {promised.isoformat()}前")
     ]
-    data = client.get(API, query).json()
+    data = client.post(API, content_type=JSON, data=query).json()
     assert data["papers_to_bring"] == [
         {
             "name": "房屋安全鉴定报告",
@@ -288,7 +339,7 @@ def test_an_accepted_case_lists_its_promised_paper_until_it_arrives(client, city
     case_supplement_received(
         case=case, actor=city.clerk, receipts=[MaterialReceipt(name="房屋安全鉴定报告")]
     )
-    assert client.get(API, query).json()["papers_to_bring"] == []
+    assert client.post(API, content_type=JSON, data=query).json()["papers_to_bring"] == []
     assert "progress-papers" not in client.post(PAGE, query).content.decode()
 
 
@@ -300,7 +351,7 @@ def test_an_approved_case_says_it_was_approved_and_lists_no_papers(client, city)
     assert '<span class="progress-outcome__label">已批准</span>' in html
     assert "您的申请已获批准。" in html
     assert "progress-papers" not in html
-    data = client.get(API, query).json()
+    data = client.post(API, content_type=JSON, data=query).json()
     assert {k: data[k] for k in ("outcome", "outcome_label", "outcome_explanation")} == {
         "outcome": "approved",
         "outcome_label": "已批准",
@@ -317,7 +368,7 @@ def test_a_case_decided_against_says_not_approved_and_keeps_the_opinion_inside(c
     assert '<span class="progress-outcome__label">不予批准</span>' in html
     assert "您的申请未获批准，理由见随结果送达的书面决定。" in html
     assert "内部意见" not in html
-    data = client.get(API, query).json()
+    data = client.post(API, content_type=JSON, data=query).json()
     assert {k: data[k] for k in ("outcome", "outcome_label", "outcome_reason")} == {
         "outcome": "rejected",
         "outcome_label": "不予批准",
@@ -338,7 +389,7 @@ def test_a_case_refused_at_the_window_says_so_with_the_written_reasons(client, c
     assert "您的申请不予受理。" in html
     assert f'<p class="progress-outcome__reason">{reasons}</p>' in html
     assert "progress-papers" not in html
-    data = client.get(API, query).json()
+    data = client.post(API, content_type=JSON, data=query).json()
     assert {k: data[k] for k in ("state", "finished", "outcome", "outcome_reason")} == {
         "state": "refused",
         "finished": True,

@@ -32,6 +32,7 @@ from onewindow.core.errors import NotFoundOrForbidden
 
 PAGE = "/progress/"
 API = "/api/progress"
+JSON = "application/json"
 GUESSER = "203.0.113.7"
 OWNER = "198.51.100.20"
 
@@ -56,13 +57,16 @@ def test_five_wrong_codes_refuse_the_guesser_even_the_right_code_and_nobody_else
         if attempt % 2:  # the page's form, sent by POST, counts exactly like the API
             assert client.post(PAGE, guess, REMOTE_ADDR=GUESSER).status_code == 404
         else:
-            assert client.get(API, guess, REMOTE_ADDR=GUESSER).status_code == 404
+            assert (
+                client.post(API, content_type=JSON, data=guess, REMOTE_ADDR=GUESSER).status_code
+                == 404
+            )
     page = client.post(PAGE, right, REMOTE_ADDR=GUESSER)
     assert page.status_code == 429
     with translation.override("zh-hans"):
         assert str(TOO_MANY_MESSAGE) in page.content.decode()
     assert "既有住宅增设电梯" not in page.content.decode()
-    api = client.get(API, right, REMOTE_ADDR=GUESSER)
+    api = client.post(API, content_type=JSON, data=right, REMOTE_ADDR=GUESSER)
     assert (api.status_code, api.json()["code"]) == (429, "too_many_lookups")
     # The right pair from another address works after the guesser's failures.
     owner = client.post(PAGE, right, REMOTE_ADDR=OWNER)
@@ -72,7 +76,9 @@ def test_five_wrong_codes_refuse_the_guesser_even_the_right_code_and_nobody_else
     # address (a hall's Wi-Fi) still looks up their own case.
     other_case = case_accept(intake=city.intake())
     neighbour = {"number": other_case.number, "code": other_case.query_code}
-    assert client.get(API, neighbour, REMOTE_ADDR=GUESSER).status_code == 200
+    assert (
+        client.post(API, content_type=JSON, data=neighbour, REMOTE_ADDR=GUESSER).status_code == 200
+    )
 
 
 def test_four_wrong_codes_still_let_the_right_code_through(city):

@@ -82,6 +82,7 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ("POST", "/api/cases/tasks/{task_id}/assign"): "onewindow_cases_api_tasks_assign",
         ("POST", "/api/cases/tasks/{task_id}/complete"): "onewindow_cases_api_tasks_complete",
         ("GET", "/api/progress"): "onewindow_cases_api_public_progress",
+        ("POST", "/api/progress"): "onewindow_cases_api_public_progress_lookup_by_code",
         ("POST", "/api/applicants/persons/lookup"): "onewindow_applicants_api_persons_lookup",
         ("POST", "/api/applicants/persons"): "onewindow_applicants_api_persons_register",
         ("POST", "/api/applicants/persons/changes/{change_id}/send-code"): (

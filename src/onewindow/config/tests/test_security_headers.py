@@ -89,7 +89,11 @@ def test_staff_pages_the_case_api_and_the_progress_page_are_never_stored(client,
         "case API": clerk.get(f"/api/cases/{case.number}"),
         "progress page": client.get("/progress/", {"number": case.number, "code": "000000"}),
         "progress page (en)": client.get("/en/progress/"),
-        "progress API": client.get("/api/progress", {"number": case.number, "code": "000000"}),
+        "progress API": client.post(
+            "/api/progress",
+            {"number": case.number, "code": "000000"},
+            content_type="application/json",
+        ),
         "admin login": client.get("/admin/login/"),
     }
     assert answers["case API"].status_code == 200
