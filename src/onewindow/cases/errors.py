@@ -48,3 +48,20 @@ class MaterialsOutstanding(ApplicationError):
             status=409,
             params={"names": names},
         )
+
+
+class DecisionStands(ApplicationError):
+    """A step after the deciding one (e.g. 办结 after the lead department's 审批) chose another
+    outcome: it carries the decision out and cannot overturn it (ADR 0007)."""
+
+    def __init__(self, *, step: str, department: str, outcome: object):
+        super().__init__(
+            message=_(
+                "%(step)s by %(department)s decided “%(outcome)s”. This step carries that "
+                "decision out and cannot change it: choose “%(outcome)s”, or send the case "
+                "back for papers."
+            ),
+            code="decision_stands",
+            status=409,
+            params={"step": step, "department": department, "outcome": outcome},
+        )

@@ -11,7 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases.errors import MaterialsOutstanding, TransitionNotAllowed
+from onewindow.cases.errors import (
+    DecisionStands,
+    MaterialsOutstanding,
+    TransitionNotAllowed,
+)
 from onewindow.cases.models import (
     Case,
     CaseTask,
@@ -174,6 +178,7 @@ def task_claim(*, task: CaseTask, actor: Any, expected_revision: int | None = No
     _require_worker(actor, task)  # before the transaction: a refusal stays audited
     with transaction.atomic():
         task, _case = _lock_task(task)
+        mover.check_revision(TASK_MACHINE, task, expected_revision)  # before "already claimed"
         task.assignee = actor
         task_move(task, "claim", actor=actor, expected_revision=expected_revision)
     return task
@@ -195,6 +200,7 @@ def _task_assign(
     *, task: CaseTask, actor: Any, assignee: Any, expected_revision: int | None
 ) -> CaseTask:
     task, _case = _lock_task(task)
+    mover.check_revision(TASK_MACHINE, task, expected_revision)
     previous = task.assignee
     task.assignee = assignee
     task_move(
@@ -242,6 +248,8 @@ def _task_complete(
     pause_kind: str,
 ) -> CaseTask:
     task, case = _lock_task(task)
+    # A page drawn before a colleague's move gets "changed, reload" first, not what follows.
+    mover.check_revision(TASK_MACHINE, task, expected_revision)
     if task.assignee_id != actor.pk:
         raise ApplicationError(
             _("Claim the task before you work it."), code="not_claimed", status=409
@@ -250,7 +258,6 @@ def _task_complete(
         raise ValidationFailed(_("Write your opinion."), [], code="opinion_required")
     if case.state != CaseState.ACCEPTED:
         raise TransitionNotAllowed(action=f"task_{outcome}", state=case.get_state_display())
-    mover.check_revision(TASK_MACHINE, task, expected_revision)
     now = timezone.now()
     if outcome == TaskOutcome.RETURN_FOR_SUPPLEMENT:
         task.opinion = opinion
@@ -259,6 +266,18 @@ def _task_complete(
         return task
     if outcome not in (TaskOutcome.APPROVE, TaskOutcome.REJECT):
         raise ValidationFailed(_("Unknown outcome."), [], code="outcome")
+    deciding = deciding_task(case)
+    if (
+        deciding is not None
+        and task.step_order > deciding.step_order
+        and deciding.state == TaskState.DONE
+        and deciding.outcome != outcome
+    ):
+        raise DecisionStands(
+            step=deciding.name,
+            department=deciding.department.name if deciding.department else "",
+            outcome=TaskOutcome(deciding.outcome).label,
+        )
     last_step = not case.tasks.filter(step_order__gt=task.step_order).exists()
     if task.kind == StepKind.DECIDE or last_step:
         outstanding = case.materials.filter(
@@ -272,6 +291,20 @@ def _task_complete(
     task_move(task, "complete", actor=actor, now=now, reason=opinion, event=f"task_{outcome}")
     _advance(case, actor=actor, now=now)
     return task
+
+
+def deciding_task(case: Case) -> CaseTask | None:
+    """The task whose outcome is the case's decision (ADR 0007): the decision step (审批, the
+    lead department's); without one, the review step (审查) — at a joint review the lead
+    department's task, the joint departments' outcomes being opinions for it; with neither, the
+    final step (办结). A step after the deciding one carries the decision out and may not
+    change it (``DecisionStands``)."""
+    tasks = case.tasks.exclude(state=TaskState.CANCELLED)
+    for kind in (StepKind.DECIDE, StepKind.REVIEW, StepKind.COMPLETE):
+        task = tasks.filter(kind=kind).order_by("-step_order", "-is_lead", "id").first()
+        if task is not None:
+            return task
+    return None
 
 
 def _advance(case: Case, *, actor: Any, now: dt.datetime) -> None:
@@ -293,14 +326,7 @@ def _advance(case: Case, *, actor: Any, now: dt.datetime) -> None:
             task.due_at = _step_due(_step_of(case, task), now, case)
             task_move(task, "open", actor=actor, now=now)
         return
-    decision = case.tasks.filter(kind=StepKind.DECIDE, state=TaskState.DONE).first()
-    if decision is None:
-        # No decision step: the last step decides, and at a joint step the lead department.
-        decision = (
-            case.tasks.filter(state=TaskState.DONE)
-            .order_by("-step_order", "-is_lead", "id")
-            .first()
-        )
+    decision = deciding_task(case)
     case.outcome = (
         Outcome.REJECTED
         if decision and decision.outcome == TaskOutcome.REJECT
