@@ -8,6 +8,7 @@ after they commit (ADR 0011), and database triggers keep them from being changed
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from django.db import models
 
 from onewindow.core.client import counted_address
 from onewindow.core.models import AuditLog
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -121,20 +124,37 @@ def audit_anonymous_refusal(
     address and action carries the count of the last minute that had more than one
     (``detail.earlier_minute`` and ``detail.earlier_refusals``), so a flood of refusals costs a
     row a minute and is still counted. Returns the row, or ``None`` when only counted.
+
+    The cache only saves rows: when it fails (Redis down), the refusal is audited all the same
+    — a row each, marked ``rate_limit: cache_unavailable`` — with a warning in the log, and is
+    answered as it was (never a 500).
     """
     window = int((time.time() if now is None else now) // ANONYMOUS_WINDOW_SECONDS)
     # An IPv6 client holds a whole /64: counted by it, or it would write a row per address.
     base = f"core.audit.anonymous:{action}:{counted_address(address)}"
-    if _count_in(f"{base}:{window}") > 1:
-        _count_refusal()  # counted is audited, for whoever watches this request's refusals
-        return None
-    extra: dict[str, Any] = {}
-    last_window = cache.get(f"{base}:last")
-    if last_window is not None and last_window != window:
-        earlier = cache.get(f"{base}:{last_window}")
-        if earlier is not None and int(earlier) > 1:
-            extra = {"earlier_minute": _window_start(last_window), "earlier_refusals": int(earlier)}
-    cache.set(f"{base}:last", window, timeout=_ANONYMOUS_KEEP_SECONDS)
+    try:
+        if _count_in(f"{base}:{window}") > 1:
+            _count_refusal()  # counted is audited, for whoever watches this request's refusals
+            return None
+        extra: dict[str, Any] = {}
+        last_window = cache.get(f"{base}:last")
+        if last_window is not None and last_window != window:
+            earlier = cache.get(f"{base}:{last_window}")
+            if earlier is not None and int(earlier) > 1:
+                extra = {
+                    "earlier_minute": _window_start(last_window),
+                    "earlier_refusals": int(earlier),
+                }
+        cache.set(f"{base}:last", window, timeout=_ANONYMOUS_KEEP_SECONDS)
+    except Exception as error:  # any cache backend's own errors (Redis down, a timeout)
+        # The limit only saves rows; the refusal itself must be answered as it was (a 401 or
+        # 403, never a 500) and audited: without the cache, every refusal writes its row.
+        logger.warning(
+            "anonymous refusal audited without its rate limit: the cache failed (%s: %s)",
+            type(error).__name__,
+            error,
+        )
+        extra = {"rate_limit": "cache_unavailable"}
     return audit_record(
         actor=None,
         action=action,

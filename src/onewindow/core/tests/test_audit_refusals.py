@@ -185,3 +185,45 @@ def test_the_audit_log_admin_is_read_only_even_for_the_auditor_and_says_so_in_th
         f"{base}/delete/",
         "/admin/core/auditlog/add/",
     ]
+
+
+# A real Redis client against a port nobody listens on: the cache is down, not mocked.
+CACHE_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
+def test_with_the_cache_down_anonymous_refusals_keep_their_answer_and_are_all_audited(caplog):
+    """The anonymous refusals' rate limit lives in the cache. Redis being down must not turn a
+    401 or a 403 into a 500: every refusal writes its row (marked) and a warning is logged."""
+    with override_settings(CACHES=CACHE_DOWN):
+        with pytest.raises(Exception) as down:  # the cache is really unreachable
+            cache.get("anything")
+        assert "Connection" in type(down.value).__name__
+        client = Client(raise_request_exception=False, enforce_csrf_checks=True)
+        unauthenticated = [client.get("/api/cases/queue") for _ in range(2)]
+        csrf = client.post("/progress/", {"number": "1", "code": "2"})
+    assert [r.status_code for r in unauthenticated] == [401, 401]
+    assert unauthenticated[0].json()["code"] == "sign_in_required"
+    assert csrf.status_code == 403
+    rows = refusal_rows("denied:unauthenticated")
+    assert [(r.object_repr, r.detail["status"], r.detail["rate_limit"]) for r in rows] == [
+        ("/api/cases/queue", 401, "cache_unavailable"),
+        ("/api/cases/queue", 401, "cache_unavailable"),
+    ]
+    forbidden = refusal_rows("denied:forbidden")
+    assert [(r.object_repr, r.detail["rate_limit"]) for r in forbidden] == [
+        ("/progress/", "cache_unavailable")
+    ]
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "onewindow.core.audit" and r.levelname == "WARNING"
+    ]
+    assert len(warnings) == 3
+    assert warnings[0].startswith(
+        "anonymous refusal audited without its rate limit: the cache failed (ConnectionError"
+    )
