@@ -24,9 +24,9 @@ from onewindow.applicants.models import (
     PersonChange,
 )
 from onewindow.applicants.services import (
-    _change_reader_check,
-    _person_differences,
-    _prefill_load,
+    change_for_reader,
+    person_differences,
+    prefill_load,
 )
 from onewindow.core import crypto
 from onewindow.core.audit import audit_record
@@ -98,7 +98,7 @@ def person_profile(
             age_band=band.value if band else "",
             age_band_label=str(band.label) if band else "",
             region_code=stored.region_code,
-            prefill=_prefill_load(stored),
+            prefill=prefill_load(stored),
         )
         audit_record(actor=actor, action=PERSON_PROFILE, obj=stored, detail=detail)
     return profile
@@ -140,7 +140,7 @@ def person_details_changing(
     with transaction.atomic():
         stored = Person.objects.get(pk=person.pk)
         fields = list(
-            _person_differences(
+            person_differences(
                 stored,
                 name=(name or "").strip(),
                 phone=canonical_phone,
@@ -162,7 +162,7 @@ def person_change_get(*, change_id: int, actor: Any) -> PersonChange:
     the requester and staff holding a personal-data role at its centre; a missing change and
     another centre's answer ``NotFoundOrForbidden`` alike (audited). The read itself (masked
     values, requester, reason) is audited as ``applicants.person_change_read``."""
-    change = _change_reader_check(actor, action=PERSON_CHANGE_READ, change_id=change_id)
+    change = change_for_reader(actor, action=PERSON_CHANGE_READ, change_id=change_id)
     audit_record(
         actor=actor,
         action=PERSON_CHANGE_READ,

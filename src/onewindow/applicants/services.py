@@ -237,7 +237,7 @@ def person_register(
     checked: dict[str, str] = {}
     method = ""
     if stored is not None:
-        checked = _person_differences(stored, **wanted)
+        checked = person_differences(stored, **wanted)
         if looked_up is None or looked_up.pk != stored.pk:
             _register_refused_unlooked(stored, actor=actor, asked=list(checked))
         try:
@@ -281,7 +281,7 @@ def person_register(
         applied: list[str] = []
         waiting: list[str] = []
         if not created:
-            differences = _person_differences(person, **wanted)
+            differences = person_differences(person, **wanted)
             if stored is None or set(differences) - set(checked):
                 # Someone else registered or changed this person between the check and the
                 # lock: what now differs was not checked.
@@ -512,7 +512,7 @@ def person_reveal(
     return value
 
 
-def _prefill_load(person: Person) -> dict[str, str]:
+def prefill_load(person: Person) -> dict[str, str]:
     if not person.prefill_encrypted:
         return {}
     values: dict[str, str] = json.loads(
@@ -559,7 +559,7 @@ def person_prefill_update(*, person: Person, values: dict[str, str], actor: Any)
 
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
-        current = _prefill_load(locked)
+        current = prefill_load(locked)
         changed = sorted(key for key, text in cleaned.items() if current.get(key) != text)
         current.update(cleaned)
         if len(current) > PREFILL_MAX_KEYS:
@@ -600,7 +600,7 @@ def person_prefill(
     require_personal_data_reader(actor, action=PERSON_PREFILL_READ, detail=detail, obj=person)
     with transaction.atomic():
         stored = Person.objects.get(pk=person.pk)
-        values = _prefill_load(stored)
+        values = prefill_load(stored)
         audit_record(
             actor=actor,
             action=PERSON_PREFILL_READ,
@@ -1047,7 +1047,7 @@ def _person_phone(person: Person) -> str:
     return crypto.decrypt(person.phone_encrypted, context=PERSON_PHONE_CONTEXT)
 
 
-def _person_differences(person: Person, *, name: str, phone: str, address: str) -> dict[str, str]:
+def person_differences(person: Person, *, name: str, phone: str, address: str) -> dict[str, str]:
     """The given (non-blank) values that differ from the stored ones, by field."""
     differences = {}
     if name and name != person.name:
@@ -1540,7 +1540,7 @@ CHANGE_EXPIRED = _(
 )
 
 
-def _change_reader_check(actor: Any, *, action: str, change_id: int) -> PersonChange:
+def change_for_reader(actor: Any, *, action: str, change_id: int) -> PersonChange:
     """The change, for a personal-data reader who asked for it or holds a personal-data role
     at the centre where it was asked; ``NotFoundOrForbidden`` alike for a missing change and
     another centre's (one refusal row), ``PermissionDenied`` for staff who read no personal
@@ -1572,7 +1572,7 @@ def _change_reader_check(actor: Any, *, action: str, change_id: int) -> PersonCh
 def person_change_send_code(*, change_id: int, actor: Any) -> PersonChange:
     """Send (again) a code to the registered (old) phone of a waiting phone change; the time
     to confirm starts again, the wrong codes stay counted."""
-    waiting = _change_reader_check(actor, action=PERSON_CHANGE_CODE_SENT, change_id=change_id)
+    waiting = change_for_reader(actor, action=PERSON_CHANGE_CODE_SENT, change_id=change_id)
     if waiting.status == ChangeStatus.PENDING and waiting.old_value_encrypted:
         _code_limit_check(
             waiting.person,
@@ -1598,7 +1598,7 @@ def person_change_confirm_code(*, change_id: int, code: str, actor: Any) -> Pers
     """The code the citizen received, typed by the clerk: the right one applies the phone
     change; a wrong one is counted (and the change refused at the limit); after the time the
     change expires. A failure raises ``ValidationFailed`` *after* its count is stored."""
-    _change_reader_check(actor, action=PERSON_CHANGE_APPLY, change_id=change_id)
+    change_for_reader(actor, action=PERSON_CHANGE_APPLY, change_id=change_id)
     code = (code or "").strip()
     if not CODE_RE.fullmatch(code):
         errors = ErrorList()
@@ -1668,7 +1668,7 @@ def person_change_approve(*, change_id: int, actor: Any) -> PersonChange:
     """A second staff member's approval of a waiting phone change: someone other than the
     one who asked, holding a personal-data role at the centre where it was asked. A refusal
     is audited (403) and changes nothing."""
-    change = _change_reader_check(actor, action=PERSON_CHANGE_APPROVE, change_id=change_id)
+    change = change_for_reader(actor, action=PERSON_CHANGE_APPROVE, change_id=change_id)
     message = None
     if change.method != ChangeMethod.SECOND_STAFF:
         audit_record(
