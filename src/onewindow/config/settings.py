@@ -7,6 +7,7 @@ background tasks in a thread, notifications to the log. Production sets ``DATABA
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -53,6 +54,9 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_INCLUDE_SUBDOM
 # (e.g. "X-Forwarded-Proto: https"). The proxy must overwrite the header a client sends.
 TLS_PROXY_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
 SILENCED_SYSTEM_CHECKS: list[str] = []
+# Load balancers and Prometheus ask these over plain HTTP inside the network (core/health.py,
+# config/metrics.py); every other address is redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 if TLS_PROXY_HEADER:
     _proxy_name, _colon, _proxy_value = TLS_PROXY_HEADER.partition(":")
     SECURE_PROXY_SSL_HEADER = (
@@ -169,6 +173,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latency for /metrics (config/metrics.py); its pair is the last one.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # X-Request-ID on the answer and on every log line of the request (core/requestid.py).
+    "onewindow.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -191,6 +199,7 @@ MIDDLEWARE = [
     # A page's address or query with a control character (a NUL byte) answers 400 before any
     # view runs (core/validation.py); the API checks its own input.
     "onewindow.core.validation.ControlCharactersRefusedMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "onewindow.config.urls"
@@ -379,10 +388,32 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Local names for the platform, shown in page headers.
 ONEWINDOW_CITY_NAME = os.environ.get("ONEWINDOW_CITY_NAME", "")
 
+# Logs: "plain" (the message only; the embedded default) or "json" (one object a line with the
+# request id; the production profile). LOG_REQUESTS: one line per request (core/requestid.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower() or "plain"
+if LOG_FORMAT not in {"plain", "json"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"LOG_FORMAT 只能是 plain 或 json，而不是 {LOG_FORMAT!r}"
+        f" / LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}"
+    )
+LOG_REQUESTS = env_bool("LOG_REQUESTS", LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "onewindow.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(message)s"},
+        "json": {"()": "onewindow.core.requestid.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools log every step of every PDF at INFO.
     "loggers": {
@@ -391,5 +422,23 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# /metrics (config/metrics.py): readable from these addresses or networks, or with
+# "Authorization: Bearer <METRICS_TOKEN>" when a token is set; anyone else gets a 404.
+METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])
+for _entry in METRICS_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError as _error:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_ADDRESSES 中的 {_entry!r} 不是地址或网段"
+            f" / {_entry!r} in METRICS_ALLOWED_ADDRESSES is not an address or a network"
+        ) from _error
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+METRICS_CACHE_SECONDS = float(os.environ.get("METRICS_CACHE_SECONDS") or 10)
+# /healthz (core/health.py): how long to wait for a Celery worker's answer, in seconds.
+HEALTH_WORKER_TIMEOUT = float(os.environ.get("HEALTH_WORKER_TIMEOUT") or 1.0)
 
 ADMIN_SITE_HEADER = _("OneWindow administration")

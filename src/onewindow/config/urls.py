@@ -8,6 +8,8 @@ from django.views.generic import RedirectView
 from onewindow.cases import urls as cases_urls
 from onewindow.catalog import urls as catalog_urls
 from onewindow.config.api import api, unknown_address
+from onewindow.config.metrics import metrics
+from onewindow.core.health import healthz
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
 
@@ -37,6 +39,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Pages without their own icon link (the admin's) and browsers that ask anyway.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("api/", api.urls),
+    # The production profile's probes: health for load balancers, metrics for Prometheus
+    # (outside the language prefix; no-store; not audited).
+    path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     # Any other address under /api/ answers the API's 404, as JSON.
     re_path(r"^api/(?P<rest>.*)$", unknown_address),
 ]

@@ -19,11 +19,14 @@ django.setup()
 from celery import Celery  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from onewindow.core.requestid import TASK_HEADER, request_id_bound  # noqa: E402
 from onewindow.core.tasks import discover_tasks, periodic_tasks, run_registered  # noqa: E402
 
 app = Celery("onewindow", broker=settings.CELERY_BROKER_URL)
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
+# The worker logs through Django's LOGGING (the request id filter, JSON with LOG_FORMAT=json).
+app.conf.worker_hijack_root_logger = False
 
 # Every task marked ``periodic`` runs through the one generic task below, on its interval.
 discover_tasks()
@@ -33,6 +36,8 @@ app.conf.beat_schedule = {
 }
 
 
-@app.task(name="onewindow.run_task")
-def run_task(name: str, kwargs: dict[str, Any]) -> Any:
-    return run_registered(name, kwargs)
+@app.task(name="onewindow.run_task", bind=True)
+def run_task(self: Any, name: str, kwargs: dict[str, Any]) -> Any:
+    # The id of the request that queued the call, when there was one (core.requestid).
+    with request_id_bound(self.request.get(TASK_HEADER)):
+        return run_registered(name, kwargs)

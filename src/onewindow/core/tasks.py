@@ -26,7 +26,9 @@ lost when the process stops, and Celery may deliver a late call twice).
 (``periodic_thread_start``); elsewhere the app that owns a task offers a management command for
 cron. Periodic tasks must be safe to run twice at once (two workers, two threads).
 
-Task arguments are keyword-only and JSON-serialisable so every backend can carry them.
+Task arguments are keyword-only and JSON-serialisable so every backend can carry them. A call
+enqueued during a request carries the request's id (``core.requestid``) to the Celery worker in
+a message header, so that the worker's log lines name the request that queued the work.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils.module_loading import import_string, module_has_submodule
+
+from onewindow.core.requestid import TASK_HEADER, current_request_id
 
 logger = logging.getLogger(__name__)
 CELERY_RUN_TASK = "onewindow.core.celery_app.run_task"
@@ -64,12 +68,16 @@ class Task(Generic[P]):
         return self.func(*args, **kwargs)
 
     def enqueue(self, **kwargs: Any) -> None:
-        transaction.on_commit(lambda: _dispatch(self.name, kwargs))
+        request_id = current_request_id()
+        transaction.on_commit(lambda: _dispatch(self.name, kwargs, request_id=request_id))
 
     def enqueue_later(self, delay: dt.timedelta, /, **kwargs: Any) -> None:
         """Like ``enqueue``, but run no earlier than ``delay`` after commit (never on ``sync``)."""
         seconds = max(delay.total_seconds(), 0.0)
-        transaction.on_commit(lambda: _dispatch(self.name, kwargs, delay_seconds=seconds))
+        request_id = current_request_id()
+        transaction.on_commit(
+            lambda: _dispatch(self.name, kwargs, delay_seconds=seconds, request_id=request_id)
+        )
 
 
 def task(func: Callable[P, Any]) -> Task[P]:
@@ -153,7 +161,13 @@ def _run_in_thread(name: str, kwargs: dict[str, Any]) -> None:
         close_old_connections()
 
 
-def _dispatch(name: str, kwargs: dict[str, Any], *, delay_seconds: float | None = None) -> None:
+def _dispatch(
+    name: str,
+    kwargs: dict[str, Any],
+    *,
+    delay_seconds: float | None = None,
+    request_id: str | None = None,
+) -> None:
     backend = getattr(settings, "TASK_BACKEND", "thread")
     if backend == "sync":
         if delay_seconds is not None:
@@ -171,9 +185,10 @@ def _dispatch(name: str, kwargs: dict[str, Any], *, delay_seconds: float | None 
         # Looked up by name, not imported: the Celery adapter imports this module (and Celery
         # itself is optional, installed only where the backend is used).
         run_task = import_string(CELERY_RUN_TASK)
+        headers = {TASK_HEADER: request_id} if request_id else {}
         if delay_seconds is not None:
-            run_task.apply_async(args=(name, kwargs), countdown=delay_seconds)
+            run_task.apply_async(args=(name, kwargs), countdown=delay_seconds, headers=headers)
         else:
-            run_task.delay(name, kwargs)
+            run_task.apply_async(args=(name, kwargs), headers=headers)
     else:
         raise ValueError(f"Unknown TASK_BACKEND {backend!r}: use sync, thread or celery")

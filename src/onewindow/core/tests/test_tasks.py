@@ -11,6 +11,7 @@ from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
 from onewindow.core import tasks as core_tasks
+from onewindow.core.requestid import TASK_HEADER, request_id_bound
 from onewindow.core.tasks import periodic, periodic_tasks, task
 
 pytestmark = pytest.mark.django_db
@@ -72,18 +73,15 @@ def test_thread_runs_a_delayed_call_on_a_daemon_timer(
     assert CALLS == []
 
 
-def test_celery_gets_a_countdown_for_a_delayed_call(
+def test_celery_gets_a_countdown_for_a_delayed_call_and_the_request_id_in_a_header(
     settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.TASK_BACKEND = "celery"
     sent = Recorder()
 
     class RunTask:
-        def delay(self, *args):
-            sent.calls.append(("delay", args))
-
-        def apply_async(self, *, args, countdown):
-            sent.calls.append(("apply_async", args, countdown))
+        def apply_async(self, *, args, headers, countdown=None):
+            sent.calls.append((args, countdown, headers))
 
     fake = types.ModuleType("onewindow.core.celery_app")
     fake.run_task = RunTask()  # type: ignore[attr-defined]
@@ -91,9 +89,15 @@ def test_celery_gets_a_countdown_for_a_delayed_call(
     with django_capture_on_commit_callbacks(execute=True):
         remember.enqueue(value=5)
         remember.enqueue_later(dt.timedelta(minutes=2), value=6)
+        # Enqueued while a request is served: its id travels in a message header.
+        with request_id_bound("req-0123456789"):
+            remember.enqueue(value=7)
+            remember.enqueue_later(dt.timedelta(seconds=30), value=8)
     assert sent.calls == [
-        ("delay", (NAME, {"value": 5})),
-        ("apply_async", (NAME, {"value": 6}), 120.0),
+        ((NAME, {"value": 5}), None, {}),
+        ((NAME, {"value": 6}), 120.0, {}),
+        ((NAME, {"value": 7}), None, {TASK_HEADER: "req-0123456789"}),
+        ((NAME, {"value": 8}), 30.0, {TASK_HEADER: "req-0123456789"}),
     ]
 
 

@@ -1,0 +1,170 @@
+"""``/metrics``: Prometheus metrics, for the monitoring system only.
+
+Request counts and latency come from django-prometheus's two middlewares (first and last in
+``settings.MIDDLEWARE``); the database and migration wrappers of django-prometheus are not
+used (the engines stay Django's own). This module adds the platform's own gauges, computed when
+Prometheus scrapes:
+
+- ``onewindow_task_queue_depth{queue}`` — messages waiting in the Celery queue (Redis list
+  length, or RabbitMQ's message count), on ``TASK_BACKEND=celery`` only;
+- ``onewindow_outbox_pending`` — notifications waiting to be sent (pending or failed, not yet
+  given up);
+- ``onewindow_cases{state}`` — cases by state, one ``GROUP BY`` query.
+
+The two database figures are cached in the process for ``METRICS_CACHE_SECONDS`` (default 10),
+so a scrape every few seconds costs at most one count query each that often.
+
+Who may read: a request from an address in ``METRICS_ALLOWED_ADDRESSES`` (addresses or networks;
+default the machine itself; the client address as ``core.client`` reads it, behind a trusted
+proxy), or one with ``Authorization: Bearer <METRICS_TOKEN>`` when that token is set. Anyone else
+gets the same 404 as an unknown address. Under gunicorn's several workers the production profile
+sets ``PROMETHEUS_MULTIPROC_DIR`` (``scripts/serve.sh``): each scrape then adds up every worker's
+figures.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.module_loading import import_string
+from django.views.decorators.http import require_safe
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+
+from onewindow.cases.models import Case
+from onewindow.core.client import client_address
+from onewindow.notify.models import Notification
+from onewindow.notify.transitions import SENDABLE
+
+logger = logging.getLogger("onewindow.metrics")
+CELERY_APP = "onewindow.core.celery_app.app"
+
+
+def task_queue_depth() -> tuple[str, int] | None:
+    """The Celery queue's name and how many messages wait in it; None off Celery."""
+    if getattr(settings, "TASK_BACKEND", "thread") != "celery":
+        return None
+    app = import_string(CELERY_APP)
+    queue = app.conf.task_default_queue
+    with app.connection_for_read(connect_timeout=2) as conn:
+        try:
+            declared = conn.default_channel.queue_declare(queue, passive=True)
+        except conn.channel_errors:  # no such queue yet (Redis drops an empty list)
+            return queue, 0
+    return queue, int(declared.message_count)
+
+
+class _Counts:
+    """The database figures, cached in the process for ``METRICS_CACHE_SECONDS``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._at = -1e9
+        self._value: tuple[dict[str, int], int] = ({}, 0)
+
+    def get(self) -> tuple[dict[str, int], int]:
+        seconds = float(getattr(settings, "METRICS_CACHE_SECONDS", 10))
+        with self._lock:
+            if time.monotonic() - self._at >= seconds:
+                by_state = dict(
+                    Case.objects.order_by()
+                    .values_list("state")
+                    .annotate(n=Count("pk"))
+                    .values_list("state", "n")
+                )
+                pending = Notification.objects.filter(status__in=SENDABLE).count()
+                self._value = (by_state, pending)
+                self._at = time.monotonic()
+            return self._value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._at = -1e9
+
+
+COUNTS = _Counts()
+
+
+class PlatformCollector(Collector):
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            depth = task_queue_depth()
+        except Exception as exc:  # the broker is down: the gauge is missing, the scrape works
+            logger.warning("metrics: task queue depth unavailable: %s", type(exc).__name__)
+            depth = None
+        if depth is not None:
+            gauge = GaugeMetricFamily(
+                "onewindow_task_queue_depth", "Tasks waiting in the broker queue", labels=["queue"]
+            )
+            gauge.add_metric([depth[0]], depth[1])
+            yield gauge
+        try:
+            by_state, pending = COUNTS.get()
+        except Exception as exc:
+            logger.warning("metrics: database counts unavailable: %s", type(exc).__name__)
+            return
+        yield GaugeMetricFamily(
+            "onewindow_outbox_pending", "Notifications waiting to be sent", value=pending
+        )
+        cases = GaugeMetricFamily("onewindow_cases", "Cases by state", labels=["state"])
+        for state, count in sorted(by_state.items()):
+            cases.add_metric([state], count)
+        yield cases
+
+
+PLATFORM = PlatformCollector()
+_registered: list[bool] = []
+
+
+def _registry() -> Any:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=directory)
+        registry.register(PLATFORM)
+        return registry
+    if not _registered:
+        REGISTRY.register(PLATFORM)
+        _registered.append(True)
+    return REGISTRY
+
+
+def may_read(request: HttpRequest) -> bool:
+    token = getattr(settings, "METRICS_TOKEN", "")
+    if token:
+        given = request.headers.get("Authorization", "")
+        if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return True
+    try:
+        address = ipaddress.ip_address(client_address(request))
+    except ValueError:
+        return False
+    for entry in getattr(settings, "METRICS_ALLOWED_ADDRESSES", []):
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+@require_safe
+def metrics(request: HttpRequest) -> HttpResponse:
+    if not may_read(request):
+        raise Http404
+    response = HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
+    patch_cache_control(response, no_store=True)
+    return response

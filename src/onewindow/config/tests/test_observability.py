@@ -1,0 +1,149 @@
+"""The production profile's probes: ``/healthz`` (database, broker, worker) and ``/metrics``
+(request latency, queue depth, outbox, cases by state; only for the monitoring system)."""
+
+from __future__ import annotations
+
+import pytest
+
+from onewindow.cases.services import case_accept, case_refuse_at_intake
+from onewindow.cases.tests.conftest import city
+from onewindow.config import metrics as metrics_module
+from onewindow.core.celery_app import app as celery_app
+from onewindow.core.models import AuditLog
+from onewindow.notify.models import Notification
+from onewindow.testing.celery import _use_broker, celery_worker
+
+__all__ = ["celery_worker", "city"]  # fixtures, imported to be used here
+
+pytestmark = pytest.mark.django_db
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/15"  # nothing listens on port 1
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    metrics_module.COUNTS.clear()
+    yield
+    metrics_module.COUNTS.clear()
+
+
+@pytest.fixture
+def broker_down(settings):
+    before = (celery_app.conf.broker_url, celery_app.conf.task_default_queue)
+    _use_broker(celery_app, CLOSED_PORT_BROKER, before[1])
+    settings.TASK_BACKEND = "celery"
+    yield
+    _use_broker(celery_app, *before)
+
+
+def test_health_on_the_embedded_backends_checks_the_database_only(client):
+    audited = AuditLog.objects.count()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "in-process", "worker": "in-process"},
+    }
+    assert "no-store" in response["Cache-Control"]
+    assert AuditLog.objects.count() == audited  # polled every few seconds: never audited
+
+
+def test_health_answers_503_when_the_broker_cannot_be_reached(client, broker_down):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "fail",
+        "checks": {"database": "ok", "broker": "fail", "worker": "fail"},
+    }
+    assert "no-store" in response["Cache-Control"]
+    assert b"6379" not in response.content and b"127.0.0.1" not in response.content
+
+
+def test_health_only_answers_reads(client):
+    assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_on_celery_pings_the_broker_and_a_live_worker(client, celery_worker):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok", "worker": "ok"},
+    }
+    # The queue's depth is measured on the broker (empty: the worker has taken everything).
+    queue = celery_app.conf.task_default_queue
+    assert metrics_module.task_queue_depth() == (queue, 0)
+    body = client.get("/metrics").content.decode()
+    assert f'onewindow_task_queue_depth{{queue="{queue}"}} 0.0' in body
+
+
+def gauges(body: str, name: str) -> dict[str, float]:
+    values = {}
+    for line in body.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            key, _space, value = line.rpartition(" ")
+            values[key] = float(value)
+    return values
+
+
+def test_metrics_count_cases_by_state_and_the_pending_outbox_and_time_requests(
+    client, city, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY_BACKEND = "onewindow.notify.tests.conftest.FailingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        case_accept(intake=city.intake())
+        case_accept(intake=city.intake())
+    with django_capture_on_commit_callbacks(execute=True):
+        case_refuse_at_intake(intake=city.intake(), reasons="不属于本中心受理范围")
+    client.get("/en/")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert "no-store" in response["Cache-Control"]
+    body = response.content.decode()
+    assert gauges(body, "onewindow_cases") == {
+        'onewindow_cases{state="accepted"}': 2.0,
+        'onewindow_cases{state="refused"}': 1.0,
+    }
+    # The gateway refused each notice: failed and due again, so still pending.
+    assert Notification.objects.filter(status="failed").count() == 3
+    assert gauges(body, "onewindow_outbox_pending") == {"onewindow_outbox_pending": 3.0}
+    assert "django_http_requests_latency_seconds_by_view_method_bucket" in body
+    assert "onewindow_task_queue_depth" not in body  # no broker on the sync backend
+
+
+def test_metrics_counts_are_cached_for_a_few_seconds(client, city, settings):
+    settings.METRICS_CACHE_SECONDS = 3600
+    first = gauges(client.get("/metrics").content.decode(), "onewindow_cases")
+    case_accept(intake=city.intake())
+    assert gauges(client.get("/metrics").content.decode(), "onewindow_cases") == first == {}
+    settings.METRICS_CACHE_SECONDS = 0
+    assert gauges(client.get("/metrics").content.decode(), "onewindow_cases") == {
+        'onewindow_cases{state="accepted"}': 1.0
+    }
+
+
+def test_metrics_are_refused_with_a_404_to_any_other_address(client, settings):
+    settings.METRICS_ALLOWED_ADDRESSES = ["10.0.0.0/8"]
+    assert client.get("/metrics", REMOTE_ADDR="192.0.2.7").status_code == 404
+    assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 404
+
+
+def test_metrics_with_the_bearer_token_from_anywhere(client, settings):
+    settings.METRICS_ALLOWED_ADDRESSES = []
+    settings.METRICS_TOKEN = "s3cret-token-for-prometheus"
+    other = {"REMOTE_ADDR": "192.0.2.7"}
+    assert client.get("/metrics", **other).status_code == 404
+    wrong = {"Authorization": "Bearer s3cret-token-for-prometheuS"}
+    assert client.get("/metrics", headers=wrong, **other).status_code == 404
+    right = {"Authorization": "Bearer s3cret-token-for-prometheus"}
+    assert client.get("/metrics", headers=right, **other).status_code == 200
+
+
+def test_metrics_under_several_workers_read_the_shared_directory(client, tmp_path, monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    body = client.get("/metrics").content.decode()
+    # Only what the workers wrote to the directory (nothing yet) and the platform's gauges.
+    assert gauges(body, "onewindow_outbox_pending") == {"onewindow_outbox_pending": 0.0}
+    assert "django_http_requests_latency" not in body
