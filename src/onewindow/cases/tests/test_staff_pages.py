@@ -364,6 +364,34 @@ def test_receipt_pdf_for_the_accepting_centre(client, city):
     assert response.content.startswith(b"%PDF")
 
 
+def test_every_receipt_download_is_an_audited_read(client, city):
+    """The receipt names the applicant (name, masked ID): a download is a read of personal
+    data, audited each time with who, the case and the purpose; a refused one reads nothing."""
+    case = accepted(city)
+    client.force_login(city.clerk)
+    for _ in range(2):
+        assert client.get(url("case_receipt", case.number)).status_code == 200
+    rows = AuditLog.objects.filter(action="cases.document_read").order_by("id")
+    assert [(r.actor, r.object_type, r.object_id, r.object_repr, r.allowed) for r in rows] == [
+        (city.clerk, "cases.case", str(case.pk), case.number, True)
+    ] * 2
+    assert rows[0].detail == {
+        "purpose": "receipt",
+        "case_number": case.number,
+        "applicant_type": "natural",
+        "applicant_document_masked": case.person.id_number_masked,
+    }
+    assert case.person.id_number_masked.count("*") == 8
+    assert client.get(url("case_notice", case.number)).status_code == 200
+    assert (
+        AuditLog.objects.filter(action="cases.document_read").latest("id").detail["purpose"]
+        == "notice"
+    )
+    client.force_login(other_street_clerk())
+    assert client.get(url("case_receipt", case.number)).status_code == 404
+    assert AuditLog.objects.filter(action="cases.document_read").count() == 3
+
+
 # --- queue ----------------------------------------------------------------------------------
 
 

@@ -1,4 +1,8 @@
-"""The PDF documents of a case: the receipt and the notice."""
+"""The PDF documents of a case: the receipt and the notice.
+
+Both name the applicant (name, masked document number): every download is an audited read
+(``cases.document_read``: who, the case, the purpose ``receipt`` or ``notice``, the masked
+document), written only when a document was produced."""
 
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ from onewindow.cases.models import Case
 from onewindow.cases.receipts import case_notice_pdf, case_receipt_pdf
 from onewindow.cases.selectors import case_get_for_user
 from onewindow.cases.views.staff.common import staff_page
+from onewindow.core.audit import audit_record
+
+DOCUMENT_READ = "cases.document_read"
 
 
 def _pdf(
@@ -18,6 +25,21 @@ def _pdf(
 ) -> HttpResponse:
     case: Case = case_get_for_user(number=number, user=request.user)
     data = build(case=case)
+    applicant = case.organisation.uscc if case.organisation else ""
+    if case.person is not None:
+        applicant = case.person.id_number_masked
+    audit_record(
+        actor=request.user,
+        action=DOCUMENT_READ,
+        obj=case,
+        object_repr=case.number,
+        detail={
+            "purpose": suffix,
+            "case_number": case.number,
+            "applicant_type": case.applicant_type,
+            "applicant_document_masked": applicant,
+        },
+    )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.number}-{suffix}.pdf"'
     return response
