@@ -73,6 +73,7 @@ from onewindow.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from onewindow.core.models import AuditLog
 from onewindow.notify.services import message_enqueue
 from onewindow.org.models import RoleAssignment, ServiceCentre
 from onewindow.org.permissions import RULES, Action
@@ -230,6 +231,7 @@ def person_register(
         errors, field="phone_confirmation", value=phone_confirmation, allowed=PHONE_CONFIRMATIONS
     )
     errors.raise_if_any(_("The applicant's details are not valid."))
+    register_refusals_check(actor, action=PERSON_REGISTER, object_type="applicants.person")
 
     index = crypto.blind_index(number, context=ID_NUMBER_INDEX_CONTEXT)
     wanted = {"name": name, "phone": phone, "address": address}
@@ -322,6 +324,56 @@ def person_register(
 
 
 ALREADY_REGISTERED = _("Already registered: look the applicant up by document number first.")
+ORGANISATION_ALREADY_REGISTERED = _(
+    "Already registered: look the organisation up by its unified social credit code first."
+)
+
+# Refused registers: each 409 ``already_registered`` tells its caller that a document (or a
+# USCC) is registered, so an account that collects many is probing, not registering.
+REGISTER_REFUSALS_OUTCOME = "already_registered"
+REGISTER_REFUSALS_WINDOW = dt.timedelta(hours=1)
+TOO_MANY_REGISTER_REFUSALS = _(
+    "Too many registrations of applicants who are registered already from your account in "
+    "the last hour: look applicants up first, or try again later."
+)
+
+
+def register_refusals_per_hour() -> int:
+    return int(getattr(settings, "APPLICANT_REGISTER_REFUSALS_PER_HOUR", 10))
+
+
+def register_refusals_check(actor: Any, *, action: str, object_type: str) -> None:
+    """Refuse (429 ``too_many_register_refusals``, audited ``denied:<action>``) a register by
+    an account that was answered 409 ``already_registered`` ``APPLICANT_REGISTER_REFUSALS_PER_HOUR``
+    (10) times in the last hour, persons and organisations together — before the document is
+    looked up, so the refusal says nothing about it. The ledger is the audit trail (shared by
+    every worker, kept in the database like ``PersonChangeCodeSend``): each such answer wrote
+    one refused register row with that outcome."""
+    limit = register_refusals_per_hour()
+    refusals = AuditLog.objects.filter(
+        actor_id=actor.pk,
+        action__in=(PERSON_REGISTER, ORGANISATION_REGISTER),
+        allowed=False,
+        at__gte=timezone.now() - REGISTER_REFUSALS_WINDOW,
+        detail__outcome=REGISTER_REFUSALS_OUTCOME,
+    ).count()
+    if refusals < limit:
+        return
+    audit_record(
+        actor=actor,
+        action=f"denied:{action}",
+        object_type=object_type,
+        allowed=False,
+        detail={
+            "outcome": "too_many_register_refusals",
+            "refusals": refusals,
+            "limit": limit,
+            "window_minutes": int(REGISTER_REFUSALS_WINDOW.total_seconds() // 60),
+        },
+    )
+    raise ApplicationError(
+        TOO_MANY_REGISTER_REFUSALS, code="too_many_register_refusals", status=429
+    )
 
 
 def _register_audit(person: Person, *, actor: Any, asked: list[str], outcome: str) -> None:
@@ -361,7 +413,7 @@ def _register_refused_unlooked(person: Person, *, actor: Any, asked: list[str]) 
             "found": True,
         },
     )
-    _register_audit(person, actor=actor, asked=asked, outcome="already_registered")
+    _register_audit(person, actor=actor, asked=asked, outcome=REGISTER_REFUSALS_OUTCOME)
     raise ApplicationError(ALREADY_REGISTERED, code="already_registered", status=409)
 
 
@@ -683,19 +735,27 @@ def organisation_register(
     contact_phone: str = "",
     address: str = "",
     actor: Any,
+    looked_up: Organisation | None = None,
 ) -> Organisation:
-    """Register a legal person, or complete the one with this code.
+    """Register a legal person, or complete the one with this code that the caller looked up.
 
     The caller's personal-data role is checked first (audited 403). The unified social credit
     code is checked with python-stdnum ``cn.uscc``. The legal representative's document
     number and the contact phone are stored like a person's (encrypted, blind index, masked).
 
+    A code already registered is completed only when the caller looked that organisation up
+    first (``organisation_find``, audited with a purpose) and passes it as ``looked_up`` (the
+    API: the organisation of an ``organisation_token``). Otherwise the answer is 409
+    ``already_registered`` — audited as a look-up that found it (purpose ``register``) plus a
+    refused register row — and counts towards the account's limit of refused registers
+    (``register_refusals_check``).
+
     An organisation's registry data is the registration authority's (市场监管, the USCC
-    registry): a window fills the blank fields of a known organisation, but a legal
-    representative (name, document) or contact phone — where its messages go — that differs
-    from a non-blank stored one is refused with 409 ``organisation_change_refused`` naming
-    the fields, audited, nothing changed. Blank values leave the stored ones alone. One audit
-    row ``applicants.organisation_register`` either way.
+    registry): a window fills the blank fields of a known organisation, but a name, business
+    address, legal representative (name, document) or contact phone — where its messages go —
+    that differs from a non-blank stored one is refused with 409
+    ``organisation_change_refused`` naming the fields, audited, nothing changed. Blank values
+    leave the stored ones alone. One audit row ``applicants.organisation_register`` either way.
     """
     require_personal_data_reader(
         actor,
@@ -730,6 +790,9 @@ def organisation_register(
     phone = check_phone(errors, phone=contact_phone, field="contact_phone")
     address = check_text(errors, field="address", value=address, max_length=ADDRESS_MAX_LENGTH)
     errors.raise_if_any(_("The organisation's details are not valid."))
+    register_refusals_check(
+        actor, action=ORGANISATION_REGISTER, object_type="applicants.organisation"
+    )
 
     values = {
         "name": name,
@@ -755,9 +818,10 @@ def organisation_register(
                 organisation = existing.get()
         changed: list[str] = []
         refused: list[str] = []
-        if not created:
+        unlooked = not created and (looked_up is None or looked_up.pk != organisation.pk)
+        if not created and not unlooked:
             refused = _organisation_registry_conflicts(organisation, **values)
-        if not refused:
+        if not refused and not unlooked:
             if not created:
                 changed = _organisation_apply(organisation, **values)
                 if changed:
@@ -772,13 +836,43 @@ def organisation_register(
                     "legal_representative_id_masked": organisation.legal_representative_id_masked,
                 },
             )
+    # Outside the transaction: the refusal's audit rows stay.
+    if unlooked:
+        raise _organisation_refused_unlooked(organisation, actor=actor)
     if refused:
-        # Outside the transaction: the refusal's audit row stays.
         raise _organisation_change_refused(organisation, actor=actor, fields=refused)
     return organisation
 
 
+def _organisation_refused_unlooked(organisation: Organisation, *, actor: Any) -> ApplicationError:
+    """A known code registered again without an audited look-up of it: it is a look-up
+    (audited as one, found), answered 409 without saying which details differ."""
+    audit_record(
+        actor=actor,
+        action=ORGANISATION_LOOKUP,
+        obj=organisation,
+        object_repr=str(organisation),
+        detail={"purpose": "register", "case_number": "", "uscc": organisation.uscc, "found": True},
+    )
+    audit_record(
+        actor=actor,
+        action=ORGANISATION_REGISTER,
+        obj=organisation,
+        allowed=False,
+        detail={
+            "created": False,
+            "found": True,
+            "changed": [],
+            "outcome": REGISTER_REFUSALS_OUTCOME,
+            "legal_representative_id_masked": organisation.legal_representative_id_masked,
+        },
+    )
+    return ApplicationError(ORGANISATION_ALREADY_REGISTERED, code="already_registered", status=409)
+
+
 ORGANISATION_REGISTRY_FIELDS = {
+    "name": _("name"),
+    "address": _("business address"),
     "legal_representative_name": _("legal representative"),
     "legal_representative_id": _("legal representative's ID number"),
     "contact_phone": _("contact phone"),
@@ -796,7 +890,11 @@ def _organisation_registry_conflicts(
     contact_phone: str,
 ) -> list[str]:
     """The registry fields given that differ from non-blank stored ones."""
-    conflicts = []
+    conflicts = [
+        attribute
+        for attribute, value in (("name", name), ("address", address))
+        if value and getattr(organisation, attribute) and value != getattr(organisation, attribute)
+    ]
     if (
         legal_representative_name
         and organisation.legal_representative_name
@@ -849,9 +947,9 @@ def _organisation_change_refused(
         )
     return ApplicationError(
         _(
-            "The legal representative and contact phone are those of the registration "
-            "authority's records; a window does not change them (%(fields)s differ). "
-            "Nothing was changed."
+            "The name, business address, legal representative and contact phone are those of "
+            "the registration authority's records; a window does not change them (%(fields)s "
+            "differ). Nothing was changed."
         ),
         code="organisation_change_refused",
         status=409,

@@ -20,6 +20,7 @@ from ninja.security import SessionAuth
 from onewindow.applicants.access import may_read_personal_data
 from onewindow.applicants.identifiers import mask_name
 from onewindow.applicants.lookup_tokens import (
+    ORGANISATION,
     PERSON,
     lookup_token_issue,
     lookup_token_resolve,
@@ -146,6 +147,14 @@ class OrganisationRegisterIn(Schema):
     legal_representative_id: Text = Field("", max_length=64)
     contact_phone: Text = Field("", max_length=32)
     address: Text = Field("", max_length=255)
+    organisation_token: Text = Field(
+        "",
+        max_length=512,
+        description=(
+            "for a registered code: the token of your look-up of this organisation (then its "
+            "blank fields are filled); without it a registered code answers 409"
+        ),
+    )
 
 
 class ChangeOut(Schema):
@@ -362,11 +371,20 @@ def organisations_lookup(request: HttpRequest, payload: OrganisationLookupIn) ->
     "/organisations",
     response={200: OrganisationFoundOut, **ERRORS},
     summary=(
-        "Register an organisation, or fill blank fields of the one with this code (409 when "
-        "a registered legal representative or contact phone differs)"
+        "Register a new organisation, or fill blank fields of one you looked up (with the "
+        "look-up token; 409 when a registered name, address, legal representative or contact "
+        "phone differs)"
     ),
 )
 def organisations_register(request: HttpRequest, payload: OrganisationRegisterIn) -> dict[str, Any]:
+    looked_up = None
+    if payload.organisation_token:
+        looked_up = lookup_token_resolve(
+            token=payload.organisation_token,
+            user=request.user,
+            kind=ORGANISATION,
+            field="organisation_token",
+        )
     organisation = organisation_register(
         uscc=payload.uscc,
         name=payload.name,
@@ -376,5 +394,6 @@ def organisations_register(request: HttpRequest, payload: OrganisationRegisterIn
         contact_phone=payload.contact_phone,
         address=payload.address,
         actor=request.user,
+        looked_up=looked_up,
     )
     return _organisation_found(request, organisation)

@@ -317,3 +317,44 @@ def test_organisations_are_registered_and_looked_up_by_uscc_with_a_token(clerk):
     missing = post(client, "/organisations/lookup", {"uscc": other, "purpose": "窗口受理"})
     assert missing.status_code == 404
     assert AuditLog.objects.filter(action="applicants.organisation_lookup").count() == 2
+
+
+def test_a_known_uscc_gets_no_token_without_an_audited_look_up(clerk):
+    """``POST organisations`` with a code already registered used to answer the organisation
+    and a token — a look-up with no purpose and no look-up row. Now it answers 409 (audited as
+    the look-up it is); the token comes from ``organisations/lookup`` (purpose required), and
+    with it the register fills blank fields."""
+    client = client_for(clerk)
+    code = uscc("91440101MA59ABCD1")
+    body = {"uscc": code, "name": "广州市某某餐饮有限公司", "legal_representative_name": "李四"}
+    assert post(client, "/organisations", body).status_code == 200
+    before = AuditLog.objects.count()
+    again = post(client, "/organisations", {**body, "name": "改了名的公司"})
+    assert again.status_code == 409
+    assert again.json() == {
+        "code": "already_registered",
+        "message": "已登记：请先按统一社会信用代码查询。",
+        "message_en": (
+            "Already registered: look the organisation up by its unified social credit code first."
+        ),
+        "errors": [],
+    }
+    rows = list(AuditLog.objects.order_by("id")[before:])
+    assert [(r.action, r.allowed, r.detail.get("purpose")) for r in rows] == [
+        ("applicants.organisation_lookup", True, "register"),
+        ("applicants.organisation_register", False, None),
+    ]
+    no_purpose = post(client, "/organisations/lookup", {"uscc": code})
+    assert no_purpose.status_code == 422
+    found = post(client, "/organisations/lookup", {"uscc": code, "purpose": "窗口受理"})
+    token = found.json()["organisation_token"]
+    filled = post(
+        client, "/organisations", {**body, "address": "荔湾区1号", "organisation_token": token}
+    )
+    assert filled.status_code == 200, filled.json()
+    assert filled.json()["organisation"]["name"] == "广州市某某餐饮有限公司"
+    assert filled.json()["organisation"]["address"] == "荔湾区1号"
+    # Another user's token names nobody for this user.
+    colleague = staff_with_role(Role.INTAKE_CLERK, centre=CentreFactory())
+    foreign = post(client_for(colleague), "/organisations", {**body, "organisation_token": token})
+    assert (foreign.status_code, foreign.json()["code"]) == (422, "lookup_token_invalid")

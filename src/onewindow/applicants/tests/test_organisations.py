@@ -86,16 +86,19 @@ def test_register_again_fills_the_blank_fields_of_a_known_organisation(clerk):
         legal_representative_name="王五",
         legal_representative_id=REPRESENTATIVE_ID,
         contact_phone="020-81234567",
+        address="广州市荔湾区康王路2号",
         actor=clerk,
+        looked_up=organisation_find(uscc=USCC, actor=clerk, purpose="窗口受理"),
     )
     assert Organisation.objects.count() == 1
     stored = Organisation.objects.get()
     assert again.pk == stored.pk
     assert stored.contact_phone_masked == "020****4567"
+    assert stored.address == "广州市荔湾区康王路2号"
     last = AuditLog.objects.filter(action="applicants.organisation_register").latest("id")
     assert (last.detail["created"], last.detail["changed"]) == (
         False,
-        ["legal_representative_id", "contact_phone"],
+        ["address", "legal_representative_id", "contact_phone"],
     )
 
 
@@ -111,6 +114,7 @@ def test_a_window_cannot_change_a_registered_legal_representative_or_contact_pho
             legal_representative_id=make_resident_id(serial=77),
             contact_phone="13912345678",
             actor=clerk,
+            looked_up=company,
         )
     error = caught.value
     assert (error.status, error.code) == (409, "organisation_change_refused")
@@ -119,7 +123,9 @@ def test_a_window_cannot_change_a_registered_legal_representative_or_contact_pho
         ("legal_representative_id", "registry_field_differs"),
         ("contact_phone", "registry_field_differs"),
     ]
-    assert error.as_dict()["message"].startswith("法定代表人、联系电话以登记机关信息为准")
+    assert error.as_dict()["message"].startswith(
+        "名称、经营场所、法定代表人、联系电话以登记机关信息为准"
+    )
     stored = Organisation.objects.get()
     assert (
         stored.legal_representative_name,
@@ -137,6 +143,69 @@ def test_a_window_cannot_change_a_registered_legal_representative_or_contact_pho
         ["legal_representative_name", "legal_representative_id", "contact_phone"],
     )
     assert "13912345678" not in json.dumps(refused.detail)
+
+
+def test_a_known_code_registered_without_a_look_up_answers_409_and_changes_nothing(company, clerk):
+    """Registering an existing USCC with another name or address used to overwrite both. Now
+    it is told only that the code is registered — audited as the look-up it is — and nothing
+    changes, whatever it sent."""
+    mark = audit_mark()
+    for name, address in (("广州荔湾测试贸易有限公司", ""), ("另一家公司", "别处1号")):
+        with pytest.raises(ApplicationError) as caught:
+            organisation_register(
+                uscc=USCC, name=name, legal_representative_name="王五", address=address, actor=clerk
+            )
+        answer = caught.value.as_dict()
+        assert (caught.value.status, answer["code"], answer["errors"]) == (
+            409,
+            "already_registered",
+            [],
+        )
+        assert answer["message"] == "已登记：请先按统一社会信用代码查询。"
+        assert answer["message_en"] == (
+            "Already registered: look the organisation up by its unified social credit code first."
+        )
+    stored = Organisation.objects.get()
+    assert (stored.name, stored.address) == ("广州荔湾测试贸易有限公司", "广州市荔湾区康王路2号")
+    rows = audit_since(mark)
+    assert [(r.action, r.allowed, r.actor, r.object_id) for r in rows] == [
+        ("applicants.organisation_lookup", True, clerk, str(company.pk)),
+        ("applicants.organisation_register", False, clerk, str(company.pk)),
+    ] * 2
+    assert [r.detail["purpose"] for r in rows[::2]] == ["register"] * 2
+    assert [r.detail["outcome"] for r in rows[1::2]] == ["already_registered"] * 2
+
+
+def test_a_looked_up_organisation_keeps_its_registered_name_and_address(company, clerk):
+    looked_up = organisation_find(uscc=USCC, actor=clerk, purpose="窗口受理")
+    with pytest.raises(ApplicationError) as caught:
+        organisation_register(
+            uscc=USCC,
+            name="另一家公司",
+            legal_representative_name="王五",
+            address="别处1号",
+            actor=clerk,
+            looked_up=looked_up,
+        )
+    assert (caught.value.status, caught.value.code) == (409, "organisation_change_refused")
+    assert [(e.field, e.code) for e in caught.value.errors] == [
+        ("name", "registry_field_differs"),
+        ("address", "registry_field_differs"),
+    ]
+    stored = Organisation.objects.get()
+    assert (stored.name, stored.address) == ("广州荔湾测试贸易有限公司", "广州市荔湾区康王路2号")
+    refused = AuditLog.objects.filter(action="applicants.organisation_register").latest("id")
+    assert (refused.allowed, refused.detail["refused"]) == (False, ["name", "address"])
+    # The same values, looked up: nothing to change, registered as it is.
+    same = organisation_register(
+        uscc=USCC,
+        name="广州荔湾测试贸易有限公司",
+        legal_representative_name="王五",
+        address="广州市荔湾区康王路2号",
+        actor=clerk,
+        looked_up=looked_up,
+    )
+    assert same.pk == company.pk
 
 
 def test_organisation_register_checks_the_permission_before_anything_else():
