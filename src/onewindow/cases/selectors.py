@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from onewindow.cases.models import Case, CaseTask, MaterialStatus, Outcome, query_code_index
@@ -16,7 +17,6 @@ from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState, TaskSta
 from onewindow.catalog.codes import MaterialNecessity
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.org.permissions import Action, require, scope_queryset
-from onewindow.workcal.calendar import calendar_current
 from onewindow.workflow import clock
 
 
@@ -31,6 +31,10 @@ def case_get_for_user(*, number: str, user: Any) -> Case:
         raise NotFoundOrForbidden()
     require(user, Action.CASE_VIEW, case, hide=True)
     return case
+
+
+# Open cases: the clock runs, or is paused for a special procedure.
+BOARD_STATES = tuple(sorted({*CLOCK_RUNNING_STATES, CaseState.SUSPENDED}))
 
 
 def task_queue_for_user(user: Any) -> QuerySet[CaseTask]:
@@ -49,8 +53,54 @@ def task_queue_for_user(user: Any) -> QuerySet[CaseTask]:
         scope_queryset(user, Action.CASE_WORK, tasks, department_path="department_id")
         .filter(pairs)
         .select_related("case__item", "department", "assignee")
-        .order_by("due_at", "case__number")
+        .order_by(F("due_at").asc(nulls_last=True), "case__number")
     )
+
+
+# The columns a queue row shows (``cases/staff/_queue_row.html``).
+QUEUE_ROW_FIELDS = (
+    "id",
+    "name",
+    "is_joint",
+    "is_lead",
+    "state",
+    "due_at",
+    "revision",
+    "case",
+    "case__number",
+    "case__state",
+    "case__due_at",
+    "case__item",
+    "case__item__name",
+    "department",
+    "department__name",
+    "assignee",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
+def tasks_with_light(
+    tasks: QuerySet[CaseTask], *, bounds: clock.LightBoundaries | None = None
+) -> QuerySet[CaseTask]:
+    """``tasks`` (a ``task_queue_for_user`` queryset) with each task's light computed by the
+    database: the task's deadline, else the case's, paused while the case is (``light_rank``,
+    ``clock.LIGHT_RANK``; ``task_light`` turns it back into a light). Count the queue before
+    this: the light's join to the case would stay in the count."""
+    bounds = bounds or clock.light_boundaries(timezone.now())
+    return tasks.annotate(light_due=Coalesce("due_at", "case__due_at")).annotate(
+        light_rank=bounds.rank_expression(
+            due="light_due",
+            paused=Q(case__state=CaseState.SUSPENDED),
+            running=Q(case__state__in=BOARD_STATES),
+        )
+    )
+
+
+def task_light(task: CaseTask) -> clock.Light:
+    """The light of a task read through ``tasks_with_light``."""
+    return clock.LIGHT_BY_RANK[task.light_rank]  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -168,44 +218,136 @@ def _next_for_applicant(case: Case) -> str:
 
 @dataclass(frozen=True)
 class BoardRow:
-    case: Case
+    """One open case as the board shows it (only those columns are read)."""
+
+    number: str
+    item_name: str
+    department_id: int
+    department_name: str
+    centre_id: int
+    centre_name: str
+    state: str
+    due_at: dt.datetime | None
+    paused_since: dt.datetime | None
     light: clock.Light
 
-
-LIGHT_ORDER = {
-    clock.Light.RED: 0,
-    clock.Light.YELLOW: 1,
-    clock.Light.PAUSED: 2,
-    clock.Light.GREEN: 3,
-    clock.Light.STOPPED: 4,
-}
+    @property
+    def state_label(self) -> str:
+        return str(CaseState(self.state).label)
 
 
-def supervision_board(*, user: Any, now: dt.datetime | None = None) -> list[BoardRow]:
-    """Open cases the user supervises, the ones at risk first (red, yellow, paused, green)."""
-    now = now or timezone.now()
-    cases = scope_queryset(
+@dataclass(frozen=True)
+class BoardDepartment:
+    name: str
+    counts: dict[clock.Light, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class BoardCounts:
+    """Open cases per light and per department and light."""
+
+    lights: dict[clock.Light, int]
+    departments: list[BoardDepartment]
+
+    @property
+    def total(self) -> int:
+        return sum(self.lights.values())
+
+
+def _board_cases(user: Any, bounds: clock.LightBoundaries) -> QuerySet[Case]:
+    return scope_queryset(
         user,
         Action.CASE_SUPERVISE,
-        Case.objects.filter(state__in=[CaseState.ACCEPTED, CaseState.SUSPENDED]),
+        Case.objects.filter(state__in=BOARD_STATES),
         department_path="department_id",
         centre_path="centre_id",
         region_code_path="centre__region__code",
-    ).select_related("item", "department", "centre")
-    calendar = calendar_current()
-    rows = [
-        BoardRow(
-            case,
-            clock.light(
-                due=case.due_at,
-                now=now,
-                paused=case.state == CaseState.SUSPENDED,
-                running=case.state in CLOCK_RUNNING_STATES or case.state == CaseState.SUSPENDED,
-                calendar=calendar,
-            ),
-        )
-        for case in cases
-    ]
-    return sorted(
-        rows, key=lambda row: (LIGHT_ORDER[row.light], row.case.due_at or now, row.case.number)
+    ).annotate(light_rank=bounds.rank_expression(**_case_light_paths()))
+
+
+def _case_light_paths() -> dict[str, Any]:
+    return {
+        "due": "due_at",
+        "paused": Q(state=CaseState.SUSPENDED),
+        "running": Q(state__in=BOARD_STATES),
+    }
+
+
+def supervision_board_counts(
+    *, user: Any, bounds: clock.LightBoundaries | None = None
+) -> BoardCounts:
+    """The open cases the user supervises counted per department and light by the database
+    (one GROUP BY query); the totals per light are their sums."""
+    bounds = bounds or clock.light_boundaries(timezone.now())
+    grouped = (
+        _board_cases(user, bounds)
+        .order_by()
+        .values("department_id", "department__name", "light_rank")
+        .annotate(count=Count("pk"))
     )
+    lights = dict.fromkeys(clock.LIGHT_RANK, 0)
+    departments: dict[int, BoardDepartment] = {}
+    for row in grouped:
+        light = clock.LIGHT_BY_RANK[row["light_rank"]]
+        lights[light] += row["count"]
+        department = departments.setdefault(
+            row["department_id"],
+            BoardDepartment(row["department__name"], dict.fromkeys(clock.LIGHT_RANK, 0)),
+        )
+        department.counts[light] += row["count"]
+    return BoardCounts(
+        lights=lights,
+        departments=sorted(departments.values(), key=lambda d: d.name),
+    )
+
+
+def supervision_board(
+    *,
+    user: Any,
+    bounds: clock.LightBoundaries | None = None,
+    light: clock.Light | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> list[BoardRow]:
+    """One page of the open cases the user supervises (only ``light``'s when given), the ones
+    at risk first — red, yellow, paused, green, then those without a deadline — each by its
+    deadline and number. Lights, order and page are computed by the database in one query
+    from ``bounds`` (``clock.light_boundaries``, computed once per request)."""
+    bounds = bounds or clock.light_boundaries(timezone.now())
+    cases = _board_cases(user, bounds)
+    if light is None:
+        cases = cases.order_by("light_rank", "due_at", "number")
+    else:
+        conditions = bounds.conditions(**_case_light_paths())
+        cases = cases.filter(conditions[light]).order_by("due_at", "number")
+    values = cases.values(
+        "number",
+        "item__name",
+        "department_id",
+        "department__name",
+        "centre_id",
+        "centre__name",
+        "state",
+        "due_at",
+        "paused_since",
+        "light_rank",
+    )[offset : offset + limit]
+    return [
+        BoardRow(
+            number=row["number"],
+            item_name=row["item__name"],
+            department_id=row["department_id"],
+            department_name=row["department__name"],
+            centre_id=row["centre_id"],
+            centre_name=row["centre__name"],
+            state=row["state"],
+            due_at=row["due_at"],
+            paused_since=row["paused_since"],
+            light=clock.LIGHT_BY_RANK[row["light_rank"]],
+        )
+        for row in values
+    ]

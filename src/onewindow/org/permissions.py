@@ -289,4 +289,31 @@ def scope_queryset(
                 condition |= Q(**{f"{region_code_path}__startswith": grant.centre_region_prefix})
         elif grant.scope is Scope.REGION and region_code_path:
             condition |= Q(**{f"{region_code_path}__startswith": grant.region_prefix})
-    return queryset.filter(condition).distinct()
+    scoped = queryset.filter(condition)
+    paths = [path for path in (department_path, centre_path, region_code_path) if path]
+    if any(path_crosses_to_many(queryset.model, path) for path in paths):
+        # A row reached through several related rows would come back once for each of them.
+        return scoped.distinct()
+    return scoped
+
+
+def path_crosses_to_many(model: Any, path: str) -> bool:
+    """Whether the lookup ``path`` from ``model`` walks a many-to-many or reverse foreign key
+    relation (so that filtering on it can repeat a row). Forward foreign keys and one-to-one
+    relations are to-one: a filter through them keeps every row at most once, and
+    ``scope_queryset`` needs no ``DISTINCT`` (which costs a sort of every column at scale).
+    A part that names no field (a lookup such as ``startswith``) ends the walk."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    current = model
+    for part in path.split("__"):
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if not field.is_relation:
+            return False
+        if field.many_to_many or field.one_to_many or field.related_model is None:
+            return True  # (a generic relation: no model to walk on, so assume the worst)
+        current = field.related_model
+    return False

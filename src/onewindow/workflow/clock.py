@@ -21,6 +21,7 @@ import calendar as pycalendar
 import datetime as dt
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -210,6 +211,86 @@ def light(
     if cal.working_days_between(today, due_day) <= 1:
         return Light.YELLOW
     return Light.GREEN
+
+
+# The order of lights on a board: the ones at risk first.
+LIGHT_RANK: dict[Light, int] = {
+    Light.RED: 0,
+    Light.YELLOW: 1,
+    Light.PAUSED: 2,
+    Light.GREEN: 3,
+    Light.STOPPED: 4,
+}
+LIGHT_BY_RANK: dict[int, Light] = {rank: light for light, rank in LIGHT_RANK.items()}
+
+
+@dataclass(frozen=True)
+class LightBoundaries:
+    """The lights of every deadline at one moment, as two instants computed once per request
+    (``light_boundaries``), so that a database can sort and count by light: red when the
+    deadline is before ``now``, yellow when it is no later than ``yellow_until``, green after.
+    ``light`` here and ``light`` above agree for every deadline (a property test keeps them so)."""
+
+    now: dt.datetime
+    yellow_until: dt.datetime
+
+    def light(
+        self, *, due: dt.datetime | None, paused: bool = False, running: bool = True
+    ) -> Light:
+        if not running or due is None:
+            return Light.STOPPED
+        if paused:
+            return Light.PAUSED
+        if due < self.now:
+            return Light.RED
+        if due <= self.yellow_until:
+            return Light.YELLOW
+        return Light.GREEN
+
+    def conditions(self, *, due: str, paused: models.Q, running: models.Q) -> dict[Light, models.Q]:
+        """One condition per light, mutually exclusive, over the deadline ``due`` (a field path
+        or an annotation's name) and the ``paused`` and ``running`` conditions of a row."""
+        has_due = models.Q(**{f"{due}__isnull": False})
+        ticking = running & has_due & ~paused
+        return {
+            Light.RED: ticking & models.Q(**{f"{due}__lt": self.now}),
+            Light.YELLOW: ticking
+            & models.Q(**{f"{due}__gte": self.now, f"{due}__lte": self.yellow_until}),
+            Light.PAUSED: running & has_due & paused,
+            Light.GREEN: ticking & models.Q(**{f"{due}__gt": self.yellow_until}),
+            Light.STOPPED: ~running | models.Q(**{f"{due}__isnull": True}),
+        }
+
+    def rank_expression(self, *, due: str, paused: models.Q, running: models.Q) -> models.Case:
+        """The light's rank (``LIGHT_RANK``) of each row, computed by the database."""
+        conditions = self.conditions(due=due, paused=paused, running=running)
+        return models.Case(
+            *(
+                models.When(conditions[light], then=models.Value(rank))
+                for light, rank in LIGHT_RANK.items()
+                if light is not Light.STOPPED
+            ),
+            default=models.Value(LIGHT_RANK[Light.STOPPED]),
+            output_field=models.PositiveSmallIntegerField(),
+        )
+
+
+def light_boundaries(now: dt.datetime, calendar: WorkingCalendar | None = None) -> LightBoundaries:
+    """``light``'s rule as one instant: a deadline is yellow when it is at most 24 hours away
+    or falls on a day with at most one working day after today up to it — that is, before the
+    second working day after today begins."""
+    cal = calendar or calendar_current()
+    today = timezone.localtime(now).date()
+    second_working_day = timezone.make_aware(
+        dt.datetime.combine(cal.add_working_days(today, 2), dt.time(0, 0))
+    )
+    # Deadlines are stored to the microsecond: "before midnight" is "at most 1 µs before".
+    return LightBoundaries(
+        now=now,
+        yellow_until=max(
+            now + dt.timedelta(hours=24), second_working_day - dt.timedelta(microseconds=1)
+        ),
+    )
 
 
 class Clocked(models.Model):

@@ -3,10 +3,9 @@
 import collections
 
 import pytest
-from django.utils import timezone
 
 from onewindow.cases.models import Case
-from onewindow.cases.selectors import supervision_board
+from onewindow.cases.selectors import supervision_board_counts
 from onewindow.demo.cases import MIX, build_demo_cases
 from onewindow.demo.generator import build_demo_city
 from onewindow.org.models import Role
@@ -28,9 +27,7 @@ def test_demo_cases_fill_every_state_and_light():
     assert states["decided"] == MIX["decided"]
     assert states["accepted"] == MIX["fresh"] + MIX["late"]
     admin = staff_with_role(Role.ADMIN)
-    lights = collections.Counter(
-        row.light for row in supervision_board(user=admin, now=timezone.now())
-    )
+    lights = supervision_board_counts(user=admin).lights
     assert lights[Light.PAUSED] == MIX["paused"]
     # Two "late" cases are two working days overdue; the others are due today or tomorrow
     # (items with natural-day limits can tip those into red too).

@@ -29,7 +29,13 @@ from onewindow.cases.api.staff.schemas import (
     WithdrawIn,
 )
 from onewindow.cases.models import Case
-from onewindow.cases.selectors import case_get_for_user, supervision_board, task_queue_for_user
+from onewindow.cases.selectors import (
+    case_get_for_user,
+    supervision_board,
+    task_light,
+    task_queue_for_user,
+    tasks_with_light,
+)
 from onewindow.cases.services import (
     MaterialReceipt,
     case_deliver,
@@ -41,6 +47,7 @@ from onewindow.cases.services import (
 from onewindow.cases.staff_selectors import supervision_calendar
 from onewindow.core.validation import Limit, Offset
 from onewindow.org.permissions import Action, require
+from onewindow.workflow.clock import light_boundaries
 
 router = Router()
 
@@ -55,6 +62,36 @@ def _case_move(number: str, user: Any, move: Callable[[Case], object]) -> dict[s
     return case_out(case)
 
 
+# The columns of a queue row (``QueueRowOut``): the task's, and the case's few.
+QUEUE_API_FIELDS = (
+    "id",
+    "step_order",
+    "kind",
+    "name",
+    "role",
+    "is_joint",
+    "is_lead",
+    "state",
+    "outcome",
+    "opinion",
+    "opened_at",
+    "finished_at",
+    "due_at",
+    "revision",
+    "case",
+    "case__number",
+    "case__state",
+    "case__item",
+    "case__item__name",
+    "department",
+    "department__name",
+    "assignee",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
 # Fixed paths before ``/{number}``, which would match them too.
 @router.get(
     "/queue",
@@ -65,9 +102,12 @@ def queue(request: HttpRequest, offset: Offset = 0, limit: Limit = 50) -> list[d
     require(request.user, Action.CASE_WORK)
     now = timezone.now()
     calendar = supervision_calendar(now)
+    tasks = tasks_with_light(
+        task_queue_for_user(request.user), bounds=light_boundaries(now, calendar)
+    ).only(*QUEUE_API_FIELDS)
     rows = []
-    for task in task_queue_for_user(request.user)[offset : offset + limit]:
-        row = task_out(task, task.case, now, calendar)
+    for task in tasks[offset : offset + limit]:
+        row = task_out(task, task.case, now, calendar, light=str(task_light(task)))
         row["item_name"] = task.case.item.name
         row["case_state"] = task.case.state
         rows.append(row)
@@ -78,22 +118,36 @@ def queue(request: HttpRequest, offset: Offset = 0, limit: Limit = 50) -> list[d
     "/supervision",
     response={200: list[BoardRowOut], **ERRORS},
     summary="E-supervision board: open cases with their light, the ones at risk first",
+    description=(
+        "One page of the open cases the user supervises: red, yellow, paused, green, then "
+        "those without a deadline, each by deadline and case number. `offset` and `limit` "
+        "(1–200, default 50) choose the page."
+    ),
 )
-def supervision(request: HttpRequest) -> list[dict[str, Any]]:
+def supervision(
+    request: HttpRequest, offset: Offset = 0, limit: Limit = 50
+) -> list[dict[str, Any]]:
     require(request.user, Action.CASE_SUPERVISE)
+    now = timezone.now()
+    rows = supervision_board(
+        user=request.user,
+        bounds=light_boundaries(now, supervision_calendar(now)),
+        offset=offset,
+        limit=limit,
+    )
     return [
         {
-            "number": row.case.number,
-            "item_name": row.case.item.name,
-            "department": {"id": row.case.department.pk, "name": row.case.department.name},
-            "centre": {"id": row.case.centre.pk, "name": row.case.centre.name},
-            "state": row.case.state,
-            "state_label": str(row.case.get_state_display()),
-            "due_at": row.case.due_at,
-            "paused_since": row.case.paused_since,
+            "number": row.number,
+            "item_name": row.item_name,
+            "department": {"id": row.department_id, "name": row.department_name},
+            "centre": {"id": row.centre_id, "name": row.centre_name},
+            "state": row.state,
+            "state_label": row.state_label,
+            "due_at": row.due_at,
+            "paused_since": row.paused_since,
             "light": str(row.light),
         }
-        for row in supervision_board(user=request.user)
+        for row in rows
     ]
 
 

@@ -33,8 +33,14 @@ def _task_light(task: CaseTask, case: Case, now: dt.datetime, calendar: WorkingC
 
 
 def task_out(
-    task: CaseTask, case: Case, now: dt.datetime, calendar: WorkingCalendar
+    task: CaseTask,
+    case: Case,
+    now: dt.datetime,
+    calendar: WorkingCalendar,
+    *,
+    light: str | None = None,
 ) -> dict[str, Any]:
+    """The task as the API shows it; ``light`` when the database computed it already."""
     return {
         "id": task.pk,
         "case_number": case.number,
@@ -56,7 +62,7 @@ def task_out(
         "finished_at": task.finished_at,
         "due_at": task.due_at,
         "revision": task.revision,
-        "light": _task_light(task, case, now, calendar),
+        "light": light if light is not None else _task_light(task, case, now, calendar),
     }
 
 

@@ -18,7 +18,13 @@ from onewindow.applicants.selectors import person_profile
 from onewindow.cases import forms as staff_forms
 from onewindow.cases.events import CASE_EVENTS
 from onewindow.cases.models import Case, CaseTask, MaterialStatus
-from onewindow.cases.selectors import case_get_for_user, task_queue_for_user
+from onewindow.cases.selectors import (
+    QUEUE_ROW_FIELDS,
+    case_get_for_user,
+    task_light,
+    task_queue_for_user,
+    tasks_with_light,
+)
 from onewindow.cases.services import (
     MaterialReceipt,
     case_papers_may_arrive,
@@ -38,14 +44,9 @@ from onewindow.cases.views.staff.common import is_htmx, render_page, shown, staf
 from onewindow.core.errors import ApplicationError, FieldError, PermissionDenied, ValidationFailed
 from onewindow.core.validation import reject_control_characters
 from onewindow.org.permissions import Action, can, require
+from onewindow.workflow.clock import light_boundaries
 
 CASE_VIEW_PURPOSE = "办件查看"
-# A colleague acted first: the page's revision is old, or the step has moved on.
-CHANGED_CODES = {"stale", "transition_not_allowed"}
-CASE_CHANGED = _(
-    "This case changed while your page was open: a colleague acted first. The page now shows "
-    "it as it is; check it before you act again."
-)
 QUEUE_PAGE_SIZE = 25
 
 
@@ -54,12 +55,16 @@ QUEUE_PAGE_SIZE = 25
 QUEUE_FILTERS = {"all": _("All"), "mine": _("Mine"), "unclaimed": _("Unclaimed")}
 
 
-def _queue_row(task: CaseTask, *, now: Any, calendar: Any) -> dict[str, Any]:
-    return {
-        "task": task,
-        "case": task.case,
-        "light": case_light(case=task.case, now=now, calendar=calendar, due=task.due_at),
-    }
+def _queue_row(task: CaseTask) -> dict[str, Any]:
+    return {"task": task, "case": task.case, "light": task_light(task)}
+
+
+def _queue_rows(tasks: Any, start: int = 0, stop: int | None = None) -> list[dict[str, Any]]:
+    """Rows of the queue: the light computed by the database, only the shown columns read."""
+    now = timezone.now()
+    bounds = light_boundaries(now, supervision_calendar(now))
+    lit = tasks_with_light(tasks, bounds=bounds).only(*QUEUE_ROW_FIELDS)
+    return [_queue_row(task) for task in lit[start:stop]]
 
 
 @staff_page
@@ -68,17 +73,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The user's departments' open tasks, most urgent first, with the e-supervision light."""
     require(request.user, Action.CASE_WORK)
     show = request.GET.get("show", "all")
-    tasks = task_queue_for_user(request.user).select_related("case__centre")
+    tasks = task_queue_for_user(request.user)
     if show == "mine":
         tasks = tasks.filter(assignee_id=request.user.pk)
     elif show == "unclaimed":
         tasks = tasks.filter(state=TaskState.OPEN)
     else:
         show = "all"
-    page = Paginator(tasks, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    now = timezone.now()
-    calendar = supervision_calendar(now)
-    rows = [_queue_row(task, now=now, calendar=calendar) for task in page]
+    # Counted without the light (its join to the case would stay in the count), then one page
+    # read with it.
+    page = Paginator(range(tasks.count()), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    start = (page.number - 1) * QUEUE_PAGE_SIZE
+    rows = _queue_rows(tasks, start, start + QUEUE_PAGE_SIZE)
     return render_page(
         request,
         "queue.html",
@@ -105,21 +111,11 @@ def queue_claim(request: HttpRequest, task_id: int) -> HttpResponse:
     try:
         task = task_claim(task=task, actor=request.user, expected_revision=revision)
     except ApplicationError as exc:
-        error = shown(_changed(exc))
+        error = shown(exc)
     if is_htmx(request):
-        fresh = task_queue_for_user(request.user).select_related("case__centre").filter(pk=task.pk)
-        now = timezone.now()
-        calendar = supervision_calendar(now)
-        rows = [_queue_row(row_task, now=now, calendar=calendar) for row_task in fresh]
+        rows = _queue_rows(task_queue_for_user(request.user).filter(pk=task.pk))
         return render_page(
-            request,
-            "_queue_row.html",
-            {
-                "row": rows[0] if rows else None,
-                "row_error": error,
-                "asked": task,  # the row left the queue: it says so, with a link to the case
-                "claimed_now": error is None,
-            },
+            request, "_queue_row.html", {"row": rows[0] if rows else None, "row_error": error}
         )
     if error:
         messages.error(request, f"{error['message']} / {error['message_en']}")
@@ -134,13 +130,6 @@ def queue_claim(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 # --- case detail ----------------------------------------------------------------------------
-
-
-def _changed(exc: ApplicationError) -> ApplicationError:
-    """A refusal because a colleague acted first is said plainly (the answer is drawn afresh)."""
-    if exc.code in CHANGED_CODES:
-        return ApplicationError(CASE_CHANGED, code=exc.code, status=exc.status)
-    return exc
 
 
 def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
@@ -180,22 +169,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         **rows,
     }
     context.update(extra)
-    mine = {task.pk for task in open_tasks}
-    if context["action_task_id"] not in mine and isinstance(context["action_task_id"], int):
-        context["action_task_id"] = None  # the step left this user's hands: the error on top
-    context["focus"], context["focus_task"] = _first_focus(context, open_tasks, request.user)
     return context
-
-
-def _first_focus(context: dict[str, Any], open_tasks: Any, user: Any) -> tuple[str, int | None]:
-    """Where the keyboard starts: an error's summary, else the user's first action on the case
-    (claim, or the opinion of a claimed task), else the case's heading."""
-    if context["action_error"]:
-        return "error-summary", None
-    for task in open_tasks:
-        if task.state == TaskState.OPEN or task.assignee_id == user.pk:
-            return "task", task.pk
-    return "heading", None
 
 
 @staff_page
@@ -222,10 +196,7 @@ def case_task_claim(request: HttpRequest, number: str, task_id: int) -> HttpResp
     try:
         task_claim(task=task, actor=request.user, expected_revision=revision)
     except ApplicationError as exc:
-        case.refresh_from_db()
-        context = _case_context(
-            request, case, action_error=shown(_changed(exc)), action_task_id=task.pk
-        )
+        context = _case_context(request, case, action_error=shown(exc), action_task_id=task.pk)
         return render_page(request, "case_detail.html", context, status=exc.status)
     messages.success(request, _("Task claimed."))
     return redirect("cases_staff:case_detail", number=case.number)
@@ -257,11 +228,7 @@ def case_task_complete(request: HttpRequest, number: str, task_id: int) -> HttpR
     except ApplicationError as exc:
         case.refresh_from_db()
         context = _case_context(
-            request,
-            case,
-            action_error=shown(_changed(exc)),
-            action_task_id=task.pk,
-            typed_opinion=typed,
+            request, case, action_error=shown(exc), action_task_id=task.pk, typed_opinion=typed
         )
         return render_page(request, "case_detail.html", context, status=exc.status)
     messages.success(request, _("Your opinion is recorded."))
