@@ -47,6 +47,12 @@ from onewindow.org.permissions import Action, can, require
 from onewindow.workflow.clock import light_boundaries
 
 CASE_VIEW_PURPOSE = "办件查看"
+# A colleague acted first: the page's revision is old, or the step has moved on.
+CHANGED_CODES = {"stale", "transition_not_allowed"}
+CASE_CHANGED = _(
+    "This case changed while your page was open: a colleague acted first. The page now shows "
+    "it as it is; check it before you act again."
+)
 QUEUE_PAGE_SIZE = 25
 
 
@@ -111,11 +117,18 @@ def queue_claim(request: HttpRequest, task_id: int) -> HttpResponse:
     try:
         task = task_claim(task=task, actor=request.user, expected_revision=revision)
     except ApplicationError as exc:
-        error = shown(exc)
+        error = shown(_changed(exc))
     if is_htmx(request):
         rows = _queue_rows(task_queue_for_user(request.user).filter(pk=task.pk))
         return render_page(
-            request, "_queue_row.html", {"row": rows[0] if rows else None, "row_error": error}
+            request,
+            "_queue_row.html",
+            {
+                "row": rows[0] if rows else None,
+                "row_error": error,
+                "asked": task,  # the row left the queue: it says so, with a link to the case
+                "claimed_now": error is None,
+            },
         )
     if error:
         messages.error(request, f"{error['message']} / {error['message_en']}")
@@ -130,6 +143,13 @@ def queue_claim(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 # --- case detail ----------------------------------------------------------------------------
+
+
+def _changed(exc: ApplicationError) -> ApplicationError:
+    """A refusal because a colleague acted first is said plainly (the answer is drawn afresh)."""
+    if exc.code in CHANGED_CODES:
+        return ApplicationError(CASE_CHANGED, code=exc.code, status=exc.status)
+    return exc
 
 
 def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
@@ -169,7 +189,22 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         **rows,
     }
     context.update(extra)
+    mine = {task.pk for task in open_tasks}
+    if context["action_task_id"] not in mine and isinstance(context["action_task_id"], int):
+        context["action_task_id"] = None  # the step left this user's hands: the error on top
+    context["focus"], context["focus_task"] = _first_focus(context, open_tasks, request.user)
     return context
+
+
+def _first_focus(context: dict[str, Any], open_tasks: Any, user: Any) -> tuple[str, int | None]:
+    """Where the keyboard starts: an error's summary, else the user's first action on the case
+    (claim, or the opinion of a claimed task), else the case's heading."""
+    if context["action_error"]:
+        return "error-summary", None
+    for task in open_tasks:
+        if task.state == TaskState.OPEN or task.assignee_id == user.pk:
+            return "task", task.pk
+    return "heading", None
 
 
 @staff_page
@@ -196,7 +231,10 @@ def case_task_claim(request: HttpRequest, number: str, task_id: int) -> HttpResp
     try:
         task_claim(task=task, actor=request.user, expected_revision=revision)
     except ApplicationError as exc:
-        context = _case_context(request, case, action_error=shown(exc), action_task_id=task.pk)
+        case.refresh_from_db()
+        context = _case_context(
+            request, case, action_error=shown(_changed(exc)), action_task_id=task.pk
+        )
         return render_page(request, "case_detail.html", context, status=exc.status)
     messages.success(request, _("Task claimed."))
     return redirect("cases_staff:case_detail", number=case.number)
@@ -228,7 +266,11 @@ def case_task_complete(request: HttpRequest, number: str, task_id: int) -> HttpR
     except ApplicationError as exc:
         case.refresh_from_db()
         context = _case_context(
-            request, case, action_error=shown(exc), action_task_id=task.pk, typed_opinion=typed
+            request,
+            case,
+            action_error=shown(_changed(exc)),
+            action_task_id=task.pk,
+            typed_opinion=typed,
         )
         return render_page(request, "case_detail.html", context, status=exc.status)
     messages.success(request, _("Your opinion is recorded."))
