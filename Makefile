@@ -1,4 +1,4 @@
-.PHONY: run setup test lint format demo messages bench clean
+.PHONY: run setup test lint format demo messages bench bench-search clean
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -31,7 +31,18 @@ messages:
 	cd src/onewindow && ../../$(PY) ../../manage.py makemessages -l zh_Hans -l en --no-obsolete
 	cd src/onewindow && ../../$(PY) ../../manage.py compilemessages
 
+## make bench: the benchmark suite (bench/run.py), each figure against a baseline of the same run:
+##   DB=sqlite|postgres SCALE=demo|<cases> ROUNDS=20 [CITY_DB=<database>] [WORKERS=1,2]
+##   compare two runs: .venv/bin/python bench/compare.py var/bench/a.json var/bench/b.json
+DB ?= sqlite
+SCALE ?= demo
+ROUNDS ?= 20
 bench: setup
+	$(PY) -m bench --db $(DB) --scale $(SCALE) --rounds $(ROUNDS) \
+		$(if $(CITY_DB),--city-db $(CITY_DB)) $(if $(WORKERS),--workers $(WORKERS))
+
+## make bench-search: the catalogue search alone, on 1,000 generated items
+bench-search: setup
 	$(PY) bench/bench_search.py
 
 clean:

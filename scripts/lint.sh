@@ -9,7 +9,7 @@ echo "== ruff"
 ruff check src bench conftest.py
 ruff format --check src bench conftest.py
 echo "== mypy"
-mypy src/onewindow
+mypy src/onewindow bench
 echo "== import contracts"
 lint-imports --no-cache
 python scripts/check_private_imports.py

@@ -1,0 +1,617 @@
+"""The benchmarks: each measures a subject and its baseline, interleaved, in one process.
+
+``find_actors()`` picks the people and records every benchmark works with from whatever city
+is in the database (the demo city, a bulk-built one, the smoke test's tiny one) by role and
+by data, never by a demo username. ``run_suite(actors, rounds)`` returns one ``Figure`` per
+benchmark; the concurrent intake lives in ``bench/concurrent.py``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench.raw import RawAccept
+from bench.timing import Figure, count_queries, interleaved
+
+# Everyday queries of the catalogue search benchmark (bench_search.py has the same list).
+SEARCH_QUERIES = [
+    "pension",
+    "lift",
+    "开个小饭馆",
+    "加装电梯",
+    "我想加装电梯",
+    "jzdt",
+    "养老金",
+    "yanglaojin",
+    "ylj",
+    "怎么领养老金",
+    "开个小卖部",
+    "生小孩要办什么",
+    "去外地看病报销",
+    "低保",
+    "办营业执照",
+    "老人退休金",
+    "登记",
+    "许可证",
+    "居住证办理",
+    "社保卡",
+    "开药店",
+]
+PAGE_ROWS = 50  # rows of one page of a list, for the SELECT baselines
+
+
+@dataclass
+class Actors:
+    vendor: str
+    hall: Any
+    window: Any
+    clerk: Any
+    item: Any
+    person: Any
+    person_id_type: str
+    person_id_number: str
+    manager: Any
+    lead: Any
+    lead_department_id: int
+    worker: Any  # the approver (or lead) with the longest queue
+    worker_role: str
+    worker_department_id: int
+    case_number: str
+    case_query_code: str
+
+
+def _user_with(role: str, **where: Any) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(role_assignments__role=role, is_active=True, **where)
+        .order_by("username")
+        .first()
+    )
+
+
+def find_actors() -> Actors:
+    from django.db import connection
+    from django.db.models import Count
+
+    from onewindow.applicants.models import PERSON_ID_NUMBER_CONTEXT, Person
+    from onewindow.cases.models import Case, CaseTask
+    from onewindow.cases.transitions import CaseState, TaskState
+    from onewindow.catalog.codes import CaseType, ItemStatus
+    from onewindow.catalog.models import ServiceItem
+    from onewindow.catalog.selectors import item_accepted_at
+    from onewindow.core import crypto
+    from onewindow.org.models import CentreLevel, Role, ServiceCentre, WindowKind
+
+    hall = ServiceCentre.objects.get(level=CentreLevel.DISTRICT_HALL)
+    clerk = _user_with(Role.INTAKE_CLERK, role_assignments__centre=hall)
+    window = hall.windows.filter(kind=WindowKind.INTAKE).order_by("number").first()
+    item = next(
+        candidate
+        for candidate in ServiceItem.objects.filter(
+            status=ItemStatus.PUBLISHED, case_type=CaseType.PROMISED
+        )
+        .select_related("department")
+        .prefetch_related("handled_in_regions")
+        .order_by("implementation_code")
+        if item_accepted_at(item=candidate, centre=hall) and candidate.materials.exists()
+    )
+    # The applicant with the longest history (the window shows it).
+    busiest = (
+        Case.objects.filter(person__isnull=False)
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "person_id")
+        .first()
+    )
+    person = Person.objects.get(pk=busiest["person_id"]) if busiest else Person.objects.first()
+    manager = _user_with(Role.CENTRE_MANAGER, role_assignments__centre=hall)
+    open_states = [CaseState.ACCEPTED, CaseState.SUSPENDED]
+    top_department = (
+        Case.objects.filter(state__in=open_states)
+        .values("department_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "department_id")
+        .first()
+    )
+    lead_department_id = top_department["department_id"]
+    lead = _user_with(Role.DEPT_LEAD, role_assignments__department_id=lead_department_id)
+    queue = (
+        CaseTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
+        .values("department_id", "role")
+        .annotate(n=Count("id"))
+        .order_by("-n", "department_id", "role")
+    )
+    worker = None
+    for row in queue:
+        worker = _user_with(row["role"], role_assignments__department_id=row["department_id"])
+        if worker is not None:
+            break
+    assert worker is not None, "no department worker with open tasks"
+    case = (
+        Case.objects.filter(state__in=open_states, department_id=lead_department_id)
+        .order_by("-accepted_at", "-pk")
+        .first()
+    )
+    assert case is not None
+    return Actors(
+        vendor=connection.vendor,
+        hall=hall,
+        window=window,
+        clerk=clerk,
+        item=item,
+        person=person,
+        person_id_type=person.id_type,
+        person_id_number=crypto.decrypt(
+            person.id_number_encrypted, context=PERSON_ID_NUMBER_CONTEXT
+        ),
+        manager=manager,
+        lead=lead,
+        lead_department_id=lead_department_id,
+        worker=worker,
+        worker_role=row["role"],
+        worker_department_id=row["department_id"],
+        case_number=case.number,
+        case_query_code=case.query_code,
+    )
+
+
+def signed_in(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _ok(response: Any, *expected: int) -> Any:
+    if response.status_code not in (expected or (200,)):
+        body = response.content[:300]
+        raise RuntimeError(f"{response.request['PATH_INFO']}: {response.status_code} {body!r}")
+    return response
+
+
+# --- raw SQL on Django's own DB-API connection ---------------------------------------------
+
+
+def raw_cursor() -> Any:
+    """A DB-API cursor on the connection under Django's (sqlite3 or psycopg), bypassing the
+    ORM and its query log."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    return connection.connection.cursor()
+
+
+def raw_select(sql: str, params: list[Any]) -> Callable[[], Any]:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        sql = sql.replace("%s", "?")
+
+    def run() -> Any:
+        cursor = raw_cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    return run
+
+
+def raw_selects(*statements: tuple[str, list[Any]]) -> Callable[[], Any]:
+    runs = [raw_select(sql, params) for sql, params in statements]
+
+    def run() -> Any:
+        return [r() for r in runs]
+
+    return run
+
+
+# --- the intake ---------------------------------------------------------------------------
+
+
+def intake_for(actors: Actors) -> Any:
+    from onewindow.cases.services import Intake, MaterialReceipt
+
+    return Intake(
+        item=actors.item,
+        centre=actors.hall,
+        window=actors.window,
+        clerk=actors.clerk,
+        person=actors.person,
+        materials=[MaterialReceipt(name=m.name) for m in actors.item.materials.order_by("pk")],
+    )
+
+
+def service_accept(actors: Actors) -> Callable[[], Any]:
+    from onewindow.cases.services import case_accept
+
+    def run() -> Any:
+        return case_accept(intake=intake_for(actors))
+
+    return run
+
+
+def learn_raw_accept(actors: Actors) -> RawAccept:
+    raw, _case = RawAccept.learn(service_accept(actors))
+    return raw
+
+
+def raw_accept(raw: RawAccept) -> Callable[[], Any]:
+    from django.db import transaction
+
+    def run() -> Any:
+        with transaction.atomic():
+            cursor = raw_cursor()
+            try:
+                return raw.write(cursor)
+            finally:
+                cursor.close()
+
+    return run
+
+
+def api_accept_body(actors: Actors) -> dict[str, Any]:
+    return {
+        "item_id": actors.item.pk,
+        "centre_id": actors.hall.pk,
+        "window_id": actors.window.pk if actors.window else None,
+        "applicant": {"id_type": actors.person_id_type, "id_number": actors.person_id_number},
+        "materials": [
+            {"name": m.name, "status": "received"} for m in actors.item.materials.order_by("pk")
+        ],
+    }
+
+
+def api_accept(actors: Actors) -> Callable[[], Any]:
+    client = signed_in(actors.clerk)
+    body = api_accept_body(actors)
+
+    def run() -> Any:
+        return _ok(
+            client.post(
+                "/api/cases/intake/accept",
+                body,
+                content_type="application/json",
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            ),
+            201,
+        )
+
+    return run
+
+
+def window_client(actors: Actors) -> Any:
+    client = signed_in(actors.clerk)
+    desk = f"{actors.hall.pk}:{actors.window.pk}" if actors.window else f"{actors.hall.pk}"
+    _ok(client.post("/staff/cases/intake/desk/choose/", {"desk": desk}), 302)
+    return client
+
+
+def window_path(actors: Actors) -> Callable[[], Any]:
+    """ID look-up → the applicant's profile and history → accept → result page → receipt."""
+    client = window_client(actors)
+    papers = list(actors.item.versions.order_by("-number").first().snapshot.get("materials", []))
+    form: dict[str, Any] = {"decision": "accept", "output_method": "window"}
+    for index, _paper in enumerate(papers):
+        form.update(
+            {
+                f"m{index}-status": "received",
+                f"m{index}-receive_form": "paper",
+                f"m{index}-copies": 1,
+            }
+        )
+    item_page = f"/staff/cases/intake/items/{actors.item.pk}/"
+
+    def run() -> Any:
+        _ok(
+            client.post(
+                "/staff/cases/intake/identify/",
+                {"id_type": actors.person_id_type, "id_number": actors.person_id_number},
+            ),
+            302,
+        )
+        _ok(client.get("/staff/cases/intake/"))
+        done = _ok(client.post(item_page, {**form, "idempotency_key": uuid.uuid4().hex}), 302)
+        _ok(client.get(done["Location"]))
+        number = done["Location"].rstrip("/").rsplit("/", 1)[-1]
+        pdf = _ok(client.get(f"/staff/cases/{number}/receipt.pdf"))
+        _ok(client.post("/staff/cases/intake/next/"), 302)
+        return pdf
+
+    return run
+
+
+# --- the suite ----------------------------------------------------------------------------
+
+
+def _figure(
+    name: str,
+    subject_label: str,
+    baseline_label: str,
+    *,
+    subject: Callable[[], Any],
+    baseline: Callable[[], Any],
+    rounds: int,
+    warmup: int,
+    baseline_queries: int | None = None,
+    say: Callable[[str], None],
+) -> Figure:
+    say(f"  {name} …")
+    figure = Figure(name=name, subject=subject_label, baseline=baseline_label)
+    interleaved(figure, subject=subject, baseline=baseline, rounds=rounds, warmup=warmup)
+    figure.queries = count_queries(subject)
+    figure.baseline_queries = (
+        baseline_queries if baseline_queries is not None else count_queries(baseline)
+    )
+    return figure
+
+
+def run_suite(
+    actors: Actors, *, rounds: int, warmup: int = 1, say: Callable[[str], None] = print
+) -> list[Figure]:
+    """Every in-process benchmark (``warmup`` untimed runs of each side first). Reads run
+    first, so that the accepts the write benchmarks add do not grow the queues and boards
+    they measure."""
+    from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CaseTask
+    from onewindow.cases.transitions import CaseState, TaskState
+    from onewindow.catalog.search import item_search
+    from onewindow.catalog.selectors import item_list_public
+
+    figures: list[Figure] = []
+    case_t = Case._meta.db_table
+    task_t = CaseTask._meta.db_table
+    item_t = actors.item._meta.db_table
+    dept_t = actors.item.department._meta.db_table
+    centre_t = actors.hall._meta.db_table
+    open_states = [CaseState.ACCEPTED.value, CaseState.SUSPENDED.value]
+    open_tasks = [TaskState.OPEN.value, TaskState.CLAIMED.value]
+
+    # Department queue.
+    worker = signed_in(actors.worker)
+    queue_select = raw_select(
+        f"SELECT t.id, t.name, t.state, t.due_at, c.number, c.state, i.name "
+        f"FROM {task_t} t JOIN {case_t} c ON c.id = t.case_id "
+        f"JOIN {item_t} i ON i.id = c.item_id "
+        f"WHERE t.department_id = %s AND t.role = %s AND t.state IN (%s, %s) "
+        f"ORDER BY t.due_at, c.number LIMIT {PAGE_ROWS}",
+        [actors.worker_department_id, actors.worker_role, *open_tasks],
+    )
+    figures.append(
+        _figure(
+            "queue page",
+            f"GET /staff/cases/queue/ ({actors.worker.username})",
+            f"raw SELECT of the first {PAGE_ROWS} open tasks of the same department and role",
+            subject=lambda: _ok(worker.get("/staff/cases/queue/")),
+            baseline=queue_select,
+            baseline_queries=1,
+            rounds=rounds,
+            warmup=warmup,
+            say=say,
+        )
+    )
+
+    # Supervision board: the centre manager and a department lead.
+    board_sql = (
+        f"SELECT c.number, i.name, d.name, s.name, c.state, c.due_at, c.paused_since "
+        f"FROM {case_t} c JOIN {item_t} i ON i.id = c.item_id "
+        f"JOIN {dept_t} d ON d.id = c.department_id JOIN {centre_t} s ON s.id = c.centre_id "
+        f"WHERE c.state IN (%s, %s) {{where}} ORDER BY c.due_at, c.number LIMIT {PAGE_ROWS}"
+    )
+    for label, user, where, params in (
+        ("manager", actors.manager, "", []),
+        ("lead", actors.lead, "AND c.department_id = %s", [actors.lead_department_id]),
+    ):
+        client = signed_in(user)
+        figures.append(
+            _figure(
+                f"board page ({label})",
+                f"GET /staff/cases/supervision/ ({user.username})",
+                f"raw SELECT of the first {PAGE_ROWS} open cases "
+                + ("of the district" if not where else "of the department")
+                + ", by due date",
+                subject=_page(client, "/staff/cases/supervision/"),
+                baseline=raw_select(board_sql.format(where=where), [*open_states, *params]),
+                baseline_queries=1,
+                rounds=rounds,
+                warmup=warmup,
+                say=say,
+            )
+        )
+    manager = signed_in(actors.manager)
+    figures.append(
+        _figure(
+            "board API (manager)",
+            f"GET /api/cases/supervision ({actors.manager.username}, unpaged)",
+            f"raw SELECT of the first {PAGE_ROWS} open cases of the district, by due date",
+            subject=lambda: _ok(manager.get("/api/cases/supervision")),
+            baseline=raw_select(board_sql.format(where=""), open_states),
+            baseline_queries=1,
+            rounds=rounds,
+            warmup=warmup,
+            say=say,
+        )
+    )
+
+    # One case: the staff case page and the public progress API.
+    lead = signed_in(actors.lead)
+    case_selects = raw_selects(
+        (f"SELECT * FROM {case_t} WHERE number = %s", [actors.case_number]),
+        (
+            f"SELECT e.* FROM {CaseEvent._meta.db_table} e JOIN {case_t} c ON c.id = e.case_id "
+            "WHERE c.number = %s ORDER BY e.at, e.id",
+            [actors.case_number],
+        ),
+        (
+            f"SELECT t.* FROM {task_t} t JOIN {case_t} c ON c.id = t.case_id "
+            "WHERE c.number = %s ORDER BY t.step_order, t.id",
+            [actors.case_number],
+        ),
+        (
+            f"SELECT m.* FROM {CaseMaterial._meta.db_table} m JOIN {case_t} c "
+            'ON c.id = m.case_id WHERE c.number = %s ORDER BY m."order"',
+            [actors.case_number],
+        ),
+    )
+    figures.append(
+        _figure(
+            "case page",
+            f"GET /staff/cases/<number>/ ({actors.lead.username})",
+            "raw SELECTs of the case, its events, tasks and papers by number (4)",
+            subject=lambda: _ok(lead.get(f"/staff/cases/{actors.case_number}/")),
+            baseline=case_selects,
+            baseline_queries=4,
+            rounds=rounds,
+            warmup=warmup,
+            say=say,
+        )
+    )
+    progress_label, progress = _progress_call(actors)
+    figures.append(
+        _figure(
+            "progress API",
+            progress_label,
+            "raw SELECTs of the case and its events by number (2)",
+            subject=progress,
+            baseline=raw_selects(
+                (f"SELECT * FROM {case_t} WHERE number = %s", [actors.case_number]),
+                (
+                    f"SELECT e.* FROM {CaseEvent._meta.db_table} e JOIN {case_t} c "
+                    "ON c.id = e.case_id WHERE c.number = %s ORDER BY e.at, e.id",
+                    [actors.case_number],
+                ),
+            ),
+            baseline_queries=2,
+            rounds=rounds,
+            warmup=warmup,
+            say=say,
+        )
+    )
+
+    # Catalogue search (bench_search.py's approach: the same queries, a naive name query).
+    turn = {"subject": 0, "baseline": 0}
+
+    def next_query(kind: str) -> str:
+        query = SEARCH_QUERIES[turn[kind] % len(SEARCH_QUERIES)]
+        turn[kind] += 1
+        return query
+
+    figures.append(
+        _figure(
+            "catalogue search",
+            f"item_search(q, limit=20), cycling {len(SEARCH_QUERIES)} everyday queries",
+            "item_list_public().filter(name__icontains=q)[:20], same queries",
+            subject=lambda: item_search(next_query("subject"), limit=20),
+            baseline=lambda: list(
+                item_list_public().filter(name__icontains=next_query("baseline"))[:20]
+            ),
+            rounds=rounds,
+            warmup=warmup,
+            say=say,
+        )
+    )
+
+    # Receipt PDF.
+    clerk = signed_in(actors.clerk)
+    # A case of the clerk's own, accepted now (one more open case, after the pages above).
+    receipt_case = service_accept(actors)()
+    sizes: list[int] = []
+
+    def receipt() -> Any:
+        response = _ok(clerk.get(f"/staff/cases/{receipt_case.number}/receipt.pdf"))
+        sizes.append(len(response.content))
+        return response
+
+    figure = _figure(
+        "receipt PDF",
+        f"GET /staff/cases/<number>/receipt.pdf ({actors.clerk.username})",
+        "GET /staff/cases/<number>/ (the same case's HTML page, same user)",
+        subject=receipt,
+        baseline=lambda: _ok(clerk.get(f"/staff/cases/{receipt_case.number}/")),
+        rounds=rounds,
+        warmup=warmup,
+        say=say,
+    )
+    figure.extra["size_kb"] = round(max(sizes) / 1024, 1)
+    figures.append(figure)
+
+    # Writes: accept through the service and through the API, against raw inserts.
+    raw = learn_raw_accept(actors)
+    raw_run = raw_accept(raw)
+    raw_label = (
+        f"raw {'sqlite3' if actors.vendor == 'sqlite' else 'psycopg'} transaction inserting "
+        f"the same rows ({raw.statements} statements: "
+        + ", ".join(f"{t} {n}" for t, n in raw.row_counts.items())
+        + ")"
+    )
+    for name, subject_label, subject in (
+        ("accept (service)", "cases.services.case_accept", service_accept(actors)),
+        (
+            "accept (API)",
+            "POST /api/cases/intake/accept (signed-in clerk, applicant by ID number)",
+            api_accept(actors),
+        ),
+    ):
+        figure = _figure(
+            name,
+            subject_label,
+            raw_label,
+            subject=subject,
+            baseline=raw_run,
+            baseline_queries=raw.statements,
+            rounds=rounds,
+            warmup=warmup,
+            say=say,
+        )
+        figure.extra["raw_rows"] = raw.row_counts
+        figures.append(figure)
+
+    figures.append(
+        _figure(
+            "window path",
+            "identify → profile and history → accept → result page → receipt PDF (pages)",
+            raw_label,
+            subject=window_path(actors),
+            baseline=raw_run,
+            baseline_queries=raw.statements,
+            rounds=rounds,
+            warmup=warmup,
+            say=say,
+        )
+    )
+    return figures
+
+
+def _page(client: Any, path: str) -> Callable[[], Any]:
+    def run() -> Any:
+        return _ok(client.get(path))
+
+    return run
+
+
+def _progress_call(actors: Actors) -> tuple[str, Callable[[], Any]]:
+    """The public progress look-up: a POST with number and code in a JSON body, or, where the
+    API still takes them so, a GET with them in the query string."""
+    from django.test import Client
+
+    public = Client(REMOTE_ADDR="198.51.100.7")
+    query = {"number": actors.case_number, "code": actors.case_query_code}
+
+    def post() -> Any:
+        return _ok(public.post("/api/progress", query, content_type="application/json"))
+
+    def get() -> Any:
+        return _ok(public.get("/api/progress", query))
+
+    try:
+        post()
+    except RuntimeError:
+        get()
+        return "GET /api/progress?number=…&code=… (anonymous)", get
+    return "POST /api/progress {number, code} (anonymous)", post
