@@ -12,8 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases.models import Case, CaseMaterial, CaseTask, MaterialStatus, ReceiveForm
+from onewindow.cases.models import (
+    Case,
+    CaseMaterial,
+    CaseTask,
+    ClockPause,
+    MaterialStatus,
+    PauseKind,
+    ReceiveForm,
+)
 from onewindow.cases.selectors import task_queue_for_user
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState
 from onewindow.org.models import (
@@ -176,6 +186,108 @@ def output_desk_for_user(
         )
         .order_by("decided_at", "number")
     )
+
+
+@dataclass(frozen=True)
+class NotReady:
+    """A case found at the output desk that has no result waiting: its state, what the desk
+    tells the applicant (``note``), and the papers still owed (name and due date, or problem)."""
+
+    case: Case
+    note: str
+    papers: list[tuple[str, str]]
+
+
+def _day(value: dt.datetime | dt.date | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return value.isoformat()
+
+
+def _not_ready_note(case: Case) -> str:
+    pause = next(iter(case.open_pauses), None)  # type: ignore[attr-defined]
+    if case.state == CaseState.ACCEPTED:
+        return str(_("Being approved; promised by %(date)s.") % {"date": _day(case.due_at)})
+    if case.state == CaseState.SUSPENDED and pause and pause.kind == PauseKind.SUPPLEMENT:
+        return str(
+            _("Paused: the department asked for papers (待补正) on %(date)s: %(reason)s")
+            % {"date": _day(pause.started_at), "reason": pause.reason}
+        )
+    if case.state == CaseState.SUSPENDED:
+        return str(
+            _("Paused for %(kind)s since %(date)s; the promised date moves by the pause.")
+            % {
+                "kind": pause.get_kind_display() if pause else "—",
+                "date": _day(pause.started_at if pause else case.paused_since),
+            }
+        )
+    if case.state == CaseState.SUPPLEMENT_REQUESTED:
+        return str(
+            _("Not accepted yet: papers to be completed (待补正) by %(date)s.")
+            % {"date": _day(case.supplement_deadline)}
+        )
+    if case.state == CaseState.DELIVERED:
+        return str(_("Already handed over on %(date)s.") % {"date": _day(case.delivered_at)})
+    if case.state == CaseState.REFUSED:
+        return str(_("Not accepted at the window: there is no result to hand over."))
+    if case.state == CaseState.WITHDRAWN:
+        return str(_("Withdrawn by the applicant: there is no result to hand over."))
+    return str(case.get_state_display())
+
+
+def output_not_ready_for_user(
+    user: Any, *, number: str | None = None, person: Any = None, limit: int = 50
+) -> list[NotReady]:
+    """What the output desk says of a case number or a person with no result waiting: their
+    cases at the user's output centres in any other state (the same scope as the desk: another
+    centre's case is not found), newest first, with the state, the promised date or the 补正
+    asked for, and the papers still owed (补正 missing or faulty; 容缺 due)."""
+    if number is None and person is None:
+        return []
+    others = Case.objects.exclude(state=CaseState.DECIDED)
+    if number is not None:
+        others = others.filter(number=number)
+    if person is not None:
+        others = others.filter(person=person)
+    cases = (
+        scope_queryset(
+            user,
+            Action.CASE_DELIVER,
+            others,
+            centre_path="output_centre_id",
+            region_code_path="output_centre__region__code",
+        )
+        .select_related("item", "department")
+        .prefetch_related(
+            Prefetch(
+                "materials",
+                queryset=CaseMaterial.objects.exclude(status=MaterialStatus.RECEIVED).order_by(
+                    "order", "id"
+                ),
+                to_attr="owed",
+            ),
+            Prefetch(
+                "pauses",
+                queryset=ClockPause.objects.filter(ended_at__isnull=True).order_by("-started_at"),
+                to_attr="open_pauses",
+            ),
+        )
+        .order_by("-submitted_at", "-id")[:limit]
+    )
+    found = []
+    for case in cases:
+        papers: list[tuple[str, str]] = []
+        if case.state in (CaseState.ACCEPTED, CaseState.SUSPENDED, CaseState.SUPPLEMENT_REQUESTED):
+            for m in case.owed:  # type: ignore[attr-defined]
+                if m.status == MaterialStatus.DEFERRED:
+                    detail = str(_("容缺, due by %(date)s") % {"date": _day(m.due_date)})
+                else:
+                    detail = m.problem or str(m.get_status_display())
+                papers.append((m.name, detail))
+        found.append(NotReady(case=case, note=_not_ready_note(case), papers=papers))
+    return found
 
 
 def case_open_tasks_for_user(*, case: Case, user: Any) -> list[CaseTask]:

@@ -20,7 +20,7 @@ from onewindow.cases import forms as staff_forms
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import case_get_for_user
 from onewindow.cases.services import case_deliver
-from onewindow.cases.staff_selectors import output_desk_for_user
+from onewindow.cases.staff_selectors import output_desk_for_user, output_not_ready_for_user
 from onewindow.cases.views.staff.common import render_page, shown, staff_page
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.org.permissions import Action, require
@@ -59,6 +59,7 @@ def _output_context(
         "find_form": staff_forms.OutputFindForm(),
         "find_errors": {},
         "search": None,
+        "not_ready": [],
     }
     context.update(extra)
     context.setdefault("focus", "error-summary" if context["failed"] else "output-q")
@@ -91,6 +92,7 @@ def output_find(request: HttpRequest) -> HttpResponse:
     if not id_type and not RESIDENT_ID_LIKE.fullmatch(query):
         found = list(output_desk_for_user(request.user, number=query)[:OUTPUT_FOUND_LIMIT])
         search = {"by_id": False, "label": query}
+        not_ready = output_not_ready_for_user(request.user, number=query)
     else:
         try:
             person = person_find_by_id_number(
@@ -111,7 +113,9 @@ def output_find(request: HttpRequest) -> HttpResponse:
             else []
         )
         search = {"by_id": True, "label": person.id_number_masked if person else ""}
-    context = _output_context(request, found=found, search=search)
+        not_ready = output_not_ready_for_user(request.user, person=person) if person else []
+    # Not waiting here: say which state the case is in and what it still needs (same scope).
+    context = _output_context(request, found=found, search=search, not_ready=not_ready)
     return render_page(request, "output.html", context)
 
 
