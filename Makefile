@@ -1,4 +1,4 @@
-.PHONY: run setup test lint format demo messages bench bench-search clean
+.PHONY: run serve setup test lint format demo messages bench bench-search clean
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -11,6 +11,10 @@ run: setup
 	$(PY) manage.py demo_logins
 	$(PY) manage.py notify_dispatch
 	ONEWINDOW_PERIODIC_THREAD=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make serve: the production profile here: PostgreSQL, gunicorn, Celery worker and beat on Redis
+serve: setup
+	HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
 
 setup:
 	bash scripts/bootstrap.sh

@@ -10,6 +10,9 @@ bash scripts/lint.sh
 echo "== migrations"
 python manage.py makemigrations --check --dry-run >/dev/null
 
+# Both runs need the local PostgreSQL server (the backup test restores into scratch databases
+# on it) and Redis (the Celery tests: a real worker, TEST_REDIS_URL).
+bash scripts/ensure-postgres.sh
 echo "== pytest on SQLite"
 pytest "$@"
 
