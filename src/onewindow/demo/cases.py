@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from onewindow.applicants.services import person_register
-from onewindow.cases.models import Case, CaseTask, OutputMethod, PauseKind, TaskOutcome
+from onewindow.cases.models import (
+    Case,
+    CaseTask,
+    MaterialStatus,
+    OutputMethod,
+    PauseKind,
+    TaskOutcome,
+)
 from onewindow.cases.services import (
     Intake,
     MaterialReceipt,
@@ -93,7 +100,9 @@ def _finish_step(case: Case, outcome: str = TaskOutcome.APPROVE) -> bool:
 
 
 def _receipts(item: ServiceItem) -> list[MaterialReceipt]:
-    return [MaterialReceipt(name=m.name) for m in item.materials.all()]
+    return [
+        MaterialReceipt(name=m.name, status=MaterialStatus.RECEIVED) for m in item.materials.all()
+    ]
 
 
 def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoCasesSummary:

@@ -45,7 +45,9 @@ class MaterialReceipt:
     """What the clerk marked for one material of the item's checklist."""
 
     name: str
-    status: str = MaterialStatus.RECEIVED
+    # Not marked until the clerk marks it: ``_check_marked`` refuses an intake with a paper
+    # left so, so no path accepts a paper nobody ticked.
+    status: str = ""
     receive_form: str = "paper"
     copies: int = 1
     problem: str = ""

@@ -48,7 +48,10 @@ class City:
 
     def intake(self, item: Any = None, **overrides: Any) -> Intake:
         item = item or self.lift
-        receipts = [MaterialReceipt(name=m.name) for m in item.materials.all()]
+        receipts = [
+            MaterialReceipt(name=m.name, status=MaterialStatus.RECEIVED)
+            for m in item.materials.all()
+        ]
         values: dict[str, Any] = {
             "item": item,
             "centre": self.street_centre,

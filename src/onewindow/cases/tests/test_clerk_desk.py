@@ -5,13 +5,20 @@ desk's search by case number or ID card."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from onewindow.cases.models import Case, MaterialStatus
-from onewindow.cases.services import MaterialReceipt, case_accept, case_complete_instant
+from onewindow.cases.services import (
+    MaterialReceipt,
+    case_accept,
+    case_complete_instant,
+    case_request_supplement,
+)
 from onewindow.cases.tests.conftest import resident_id
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.models import AuditLog
@@ -156,6 +163,27 @@ def test_accept_refuses_papers_nobody_marked_and_names_them_in_both_languages(ci
         ("materials[1]", "not_marked"),
         ("materials[2]", "not_marked"),
     ]
+    assert Case.objects.count() == 0
+
+
+def test_a_paper_given_without_a_status_is_not_received_by_default(city):
+    """``MaterialReceipt`` used to default to "received": any caller that left the status out
+    accepted papers nobody ticked. Now the default is "not marked", refused by every intake
+    service, naming each paper."""
+    assert MaterialReceipt(name=APPLICATION).status == ""
+    untouched = [MaterialReceipt(name=name) for name in LIFT_PAPERS]
+    for decide in (case_accept, case_request_supplement, case_complete_instant):
+        window = city.instant_window if decide is case_complete_instant else city.intake_window
+        with pytest.raises(ValidationFailed) as refused:
+            if decide is case_request_supplement:
+                deadline = timezone.localdate() + dt.timedelta(days=5)
+                decide(intake=city.intake(materials=untouched), deadline=deadline)
+            else:
+                decide(intake=city.intake(materials=untouched, window=window))
+        assert refused.value.code == "materials_not_marked"
+        assert refused.value.as_dict()["message_en"] == (
+            f"Mark every paper before deciding; not marked yet: {'、'.join(LIFT_PAPERS)}."
+        )
     assert Case.objects.count() == 0
 
 

@@ -82,11 +82,7 @@ def test_an_item_named_with_shenqing_is_not_doubled_in_the_chinese_sms(
         if name != "既有住宅增设电梯"
         else city.lift
     )
-    case = case_accept(
-        intake=city.intake(
-            item=item, materials=[MaterialReceipt(name=m.name) for m in item.materials.all()]
-        )
-    )
+    case = case_accept(intake=city.intake(item=item, materials=city.receipts(item)))
     _code, text = message_for_event(CaseEvent.objects.get(case=case, action="accept"))
     assert text.startswith(expected)
     assert "申请申请" not in text

@@ -108,7 +108,9 @@ def test_a_used_key_with_any_other_detail_answers_409_and_files_nothing(city, ch
         )
         overrides["promise_signed"] = True
     elif change == "copies":
-        overrides["materials"] = [MaterialReceipt(name=r.name, copies=2) for r in city.receipts()]
+        overrides["materials"] = [
+            MaterialReceipt(name=r.name, status=r.status, copies=2) for r in city.receipts()
+        ]
     elif change == "promise":
         overrides["promise_signed"] = True
     elif change == "window":
