@@ -1,11 +1,13 @@
 """The applicant's SMS about their case: which events are told, the texts, and handing the
 message to the outbox (``notify``).
 
-``case_event_notify(*, event_id)`` is called after a case move commits (the case machine's
-notifier). It reads the applicant's mobile through ``applicants.services``
-(decrypted there, audited, masked in the audit row), renders the text in ``NOTIFY_LANGUAGE``
-(default: the site's language) and calls ``notify.services.message_enqueue`` with the
-idempotency key ``"<event id>:sms"``: one event, at most one message, however often replayed.
+``case_event_notify(*, event_id)`` is the case machine's notifier, a ``core.tasks`` task the
+mover queues after a case move commits: it runs on the task backend (Celery worker, a thread),
+not in the request that made the move. It reads the applicant's mobile through
+``applicants.services`` (decrypted there, audited, masked in the audit row), renders the text
+in ``NOTIFY_LANGUAGE`` (default: the site's language) and calls
+``notify.services.message_enqueue`` with the idempotency key ``"<event id>:sms"``: one event,
+at most one message, however often replayed.
 
 Texts: translatable strings with named placeholders — item, number, code (query code), date
 (promised completion), deadline (papers due), centre (where to collect). msgids are English;
@@ -30,6 +32,7 @@ from onewindow.applicants.services import applicant_mobile_for_notice
 from onewindow.cases.models import ApplicantType, CaseEvent, OutputMethod, PauseKind
 from onewindow.cases.progress import progress_short_url
 from onewindow.cases.transitions import CASE_MACHINE
+from onewindow.core.tasks import task
 from onewindow.notify.selectors import message_for_key
 from onewindow.notify.services import message_enqueue
 
@@ -146,6 +149,7 @@ def _applicant_mobile(event: CaseEvent) -> str:
     return ""
 
 
+@task
 def case_event_notify(*, event_id: int) -> Notification | None:
     """Hand the SMS for a public case event of a notified action to the outbox.
 

@@ -175,7 +175,8 @@ class StateMachine:
     running: AbstractSet[str] = field(default_factory=frozenset)  # the clock runs in these
     terminal: AbstractSet[str] = field(default_factory=frozenset)
     audit_prefix: str = ""
-    notifier: str | None = None  # dotted path of ``f(*, event_id)``, called after commit
+    # Dotted path of a ``core.tasks`` task ``f(*, event_id)``, queued after commit.
+    notifier: str | None = None
     not_allowed: Callable[..., Exception] = TransitionNotAllowed
     stale: Callable[[], Exception] = StaleRevision
     _by_action: dict[str, Move] = field(init=False, repr=False)

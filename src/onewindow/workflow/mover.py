@@ -8,10 +8,11 @@ Inside a service's transaction::
     move(CASE_MACHINE, case, "accept", actor=clerk, reason=..., data=...)
 
 ``move`` checks the table, bumps the revision, saves the row, writes the typed event row and
-the audit row in the same transaction, and schedules the applicant's notification after commit
-(a failing notification never breaks the move). ``record`` writes an event that changes no
-state (papers arriving, a task claimed). Permission is checked by the service *before* its
-transaction (``StateMachine.permission_for``), so that a refusal's audit row is kept.
+the audit row in the same transaction, and queues the applicant's notification on the task
+backend after commit (a failing notification never breaks the move). ``record`` writes an
+event that changes no state (papers arriving, a task claimed). Permission is checked by the
+service *before* its transaction (``StateMachine.permission_for``), so that a refusal's audit
+row is kept.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from onewindow.core.audit import audit_record
+from onewindow.core.tasks import Task
 from onewindow.workflow.machine import NEW, StateMachine
 
 M = TypeVar("M", bound=models.Model)
@@ -139,10 +141,7 @@ def move(
         # Resolved after commit: only committed moves are told, and a notifier that fails
         # (even to import) is logged by Django and never breaks the move.
         event_id = row.pk
-        transaction.on_commit(
-            lambda: machine.notifier_function()(event_id=event_id),  # type: ignore[misc]
-            robust=True,
-        )
+        transaction.on_commit(lambda: _notify(machine, event_id), robust=True)
     return row
 
 
@@ -208,6 +207,15 @@ def _lock_and_compare(machine: StateMachine, obj: Any) -> None:
     held = tuple(comparable(f, getattr(obj, f)) for f in fields)
     if stored is None or tuple(map(comparable, fields, stored)) != held:
         raise machine.stale()
+
+
+def _notify(machine: StateMachine, event_id: int) -> None:
+    """Queue the machine's notifier (a ``core.tasks`` task) for the committed event: it runs on
+    the task backend (a worker, a thread), never inside the request that made the move."""
+    notifier = machine.notifier_function()
+    if not isinstance(notifier, Task):
+        raise TypeError(f"{machine.name}: the notifier {machine.notifier} is not a core.tasks task")
+    notifier.enqueue(event_id=event_id)
 
 
 def _actor(actor: Any) -> Any:

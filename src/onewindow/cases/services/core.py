@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 from onewindow.cases.models import Case, CaseEvent, CaseNumberSequence, CaseTask
 from onewindow.cases.transitions import CASE_MACHINE
@@ -99,14 +100,25 @@ def case_record(
 
 
 def case_number_next(*, centre: ServiceCentre, today: dt.date) -> str:
-    """A city-unique number: ``CASE_NUMBER_FORMAT`` with district, date and a daily sequence."""
+    """A city-unique number: ``CASE_NUMBER_FORMAT`` with district, date and a daily sequence.
+
+    One statement (ADR 0013): ``INSERT … ON CONFLICT (prefix) DO UPDATE SET last = last + 1
+    RETURNING last`` — PostgreSQL, and SQLite from 3.35. It runs in the caller's transaction, so
+    a rolled-back intake gives its number back (no gaps), and the prefix's row stays locked
+    until commit: call it as late as possible, after every read and check."""
     template = getattr(settings, "CASE_NUMBER_FORMAT", "{district}{date:%Y%m%d}{seq:05d}")
     district = centre.region.code[:6]
     prefix = template.split("{seq")[0].format(district=district, date=today)
-    sequence, _created = CaseNumberSequence.objects.select_for_update().get_or_create(prefix=prefix)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return template.format(district=district, date=today, seq=sequence.last)
+    table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
+    last = connection.ops.quote_name("last")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, {last}) VALUES (%s, 1) "
+            f"ON CONFLICT (prefix) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}",
+            [prefix],
+        )
+        (seq,) = cursor.fetchone()
+    return template.format(district=district, date=today, seq=seq)
 
 
 def query_code_new() -> str:

@@ -29,7 +29,7 @@ from onewindow.cases.models import (
     OutputMethod,
 )
 from onewindow.cases.services.core import case_number_next, case_transition, query_code_new
-from onewindow.cases.services.tasks import advance_if_no_tasks, tasks_create
+from onewindow.cases.services.tasks import BACK_OFFICE_KINDS, advance_if_no_tasks, tasks_create
 from onewindow.cases.transitions import CASE_MACHINE, NEW
 from onewindow.catalog.codes import CaseType, ItemStatus, MaterialNecessity
 from onewindow.catalog.models import ServiceItem, ServiceItemVersion
@@ -177,7 +177,6 @@ def _new_case(
     assert CASE_MACHINE.target(state_action, NEW) is not None
     snapshot = version.snapshot
     case = Case(
-        number=case_number_next(centre=intake.centre, today=timezone.localtime(now).date()),
         item=intake.item,
         item_version=version,
         department=intake.item.department,
@@ -197,8 +196,18 @@ def _new_case(
         submission_fingerprint=intake.fingerprint if intake.idempotency_key else "",
     )
     case.query_code_set(query_code_new())
-    case.save()
     return case
+
+
+def _file(case: Case, intake: Intake, checklist: list[dict[str, Any]], **move: Any) -> None:
+    """Number the new ``case``, insert it with its first move (event and audit row), then its
+    papers. The number is taken here, after every read and check of the submission, in one
+    statement (``case_number_next``): its sequence row stays locked until this transaction
+    commits, so nothing but the case's own inserts runs under that lock (ADR 0013)."""
+    now = move["now"]
+    case.number = case_number_next(centre=intake.centre, today=timezone.localtime(now).date())
+    case_transition(case=case, actor=intake.clerk, **move)
+    _store_materials(case, intake, checklist, now)
 
 
 def _store_materials(
@@ -289,13 +298,14 @@ def _create_once(
     # Checked before the transaction, so that a refusal's audit row is kept.
     require(intake.clerk, CASE_MACHINE.permission_for(action), intake.centre)
     intake.fingerprint = submission_fingerprint(intake, action, extra or {})
-    existing = _replayed(intake)
-    if existing is not None:
-        return _same_submission(existing, intake, action)
     try:
         with transaction.atomic():
             return build()
-    except IntegrityError:
+    except (IntegrityError, ApplicationError):
+        # The key is looked up only when the build fails — on its unique constraint (a replay,
+        # or a race with the first call), or on a check a replay need not pass again (the item
+        # changed since): a first submission spends no statement on it, and a replay still
+        # returns the first case or is refused as another submission.
         existing = _replayed(intake)
         if existing is None:
             raise
@@ -359,19 +369,21 @@ def case_accept(*, intake: Intake, now: dt.datetime | None = None) -> Case:
         if problems:
             raise MaterialsIncomplete(list(problems))
         case = _new_case(intake, version, state_action="accept", now=when)
-        _store_materials(case, intake, checklist, when)
         case.accepted_at = when
         case.due_at = due_at
-        case_transition(
-            case=case,
+        _file(
+            case,
+            intake,
+            checklist,
             action="accept",
-            actor=intake.clerk,
             now=when,
             department=case.department,
-            data={"due_at": case.due_at.isoformat(), "deferred": [r.name for r in deferred]},
+            data={"due_at": due_at.isoformat(), "deferred": [r.name for r in deferred]},
         )
-        tasks_create(case, version, now=when)
-        advance_if_no_tasks(case, actor=intake.clerk, now=when)
+        if any(step["kind"] in BACK_OFFICE_KINDS for step in version.snapshot["steps"]):
+            tasks_create(case, version, now=when)  # one statement for every task
+        else:
+            advance_if_no_tasks(case, actor=intake.clerk, now=when)  # decided at once
         return case
 
     return _create_once(intake, build, "accept")
@@ -399,12 +411,12 @@ def case_request_supplement(
         if deadline <= timezone.localtime(when).date():
             raise ValidationFailed(_("The deadline must be after today."), [], code="deadline")
         case = _new_case(intake, version, state_action="request_supplement", now=when)
-        _store_materials(case, intake, checklist, when)
         case.supplement_deadline = deadline
-        case_transition(
-            case=case,
+        _file(
+            case,
+            intake,
+            checklist,
             action="request_supplement",
-            actor=intake.clerk,
             now=when,
             reason=note,
             data={
@@ -432,8 +444,7 @@ def case_refuse_at_intake(*, intake: Intake, reasons: str, now: dt.datetime | No
         when = now or timezone.now()
         version, checklist = _intake_check(intake)
         case = _new_case(intake, version, state_action="refuse", now=when)
-        _store_materials(case, intake, checklist, when)
-        case_transition(case=case, action="refuse", actor=intake.clerk, now=when, reason=reasons)
+        _file(case, intake, checklist, action="refuse", now=when, reason=reasons)
         return case
 
     return _create_once(intake, build, "refuse", {"reasons": reasons})
@@ -475,14 +486,14 @@ def case_complete_instant(*, intake: Intake, now: dt.datetime | None = None) -> 
         if problems:
             raise MaterialsIncomplete(list(problems))
         case = _new_case(intake, version, state_action="complete_instant", now=when)
-        _store_materials(case, intake, checklist, when)
         case.accepted_at = case.decided_at = when
         case.due_at = when
         case.outcome = Outcome.APPROVED
-        case_transition(
-            case=case,
+        _file(
+            case,
+            intake,
+            checklist,
             action="complete_instant",
-            actor=intake.clerk,
             now=when,
             department=case.department,
         )

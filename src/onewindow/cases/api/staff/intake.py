@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Router, Status
@@ -19,7 +20,7 @@ from ninja import Header, Router, Status
 from onewindow.applicants.lookup_tokens import ORGANISATION, PERSON, lookup_token_resolve
 from onewindow.applicants.models import Organisation, Person
 from onewindow.applicants.services import organisation_find, person_find_by_id_number
-from onewindow.cases.api.staff.common import UNKNOWN_RECORDS, case_out, unknown
+from onewindow.cases.api.staff.common import UNKNOWN_RECORDS, unknown
 from onewindow.cases.api.staff.schemas import (
     WRITE_ERRORS,
     ApplicantIn,
@@ -29,6 +30,7 @@ from onewindow.cases.api.staff.schemas import (
     SupplementIn,
 )
 from onewindow.cases.models import ApplicantType, Case
+from onewindow.cases.progress import progress_short_url
 from onewindow.cases.selectors import case_get_for_user
 from onewindow.cases.services import (
     Intake,
@@ -137,23 +139,39 @@ def _applicant_from(
     return person, organisation
 
 
+def _centre(centre_id: int, known: ServiceCentre | None) -> ServiceCentre | None:
+    """The centre ``centre_id`` (with its region): ``known`` when it is that one."""
+    if known is not None and known.pk == centre_id:
+        return known
+    return ServiceCentre.objects.select_related("region").filter(pk=centre_id).first()
+
+
 def _intake_from(request: HttpRequest, payload: IntakeIn, key: str) -> Intake:
     """The service's ``Intake`` from the ids of the request; unknown ids answer 422."""
     errors = ErrorList()
-    item = ServiceItem.objects.select_related("department").filter(pk=payload.item_id).first()
+    # Each record once: the window brings its centre (the usual request names the window's
+    # own centre), and an output centre that is the intake centre is not read again.
+    item = (
+        ServiceItem.objects.select_related("department")
+        .prefetch_related("handled_in_regions")
+        .filter(pk=payload.item_id)
+        .first()
+    )
     if item is None:
         unknown(errors, "item_id")
-    centre = ServiceCentre.objects.select_related("region").filter(pk=payload.centre_id).first()
-    if centre is None:
-        unknown(errors, "centre_id")
     window = None
     if payload.window_id is not None:
-        window = Window.objects.filter(pk=payload.window_id).first()
+        window = (
+            Window.objects.select_related("centre__region").filter(pk=payload.window_id).first()
+        )
         if window is None:
             unknown(errors, "window_id")
+    centre = _centre(payload.centre_id, window.centre if window else None)
+    if centre is None:
+        unknown(errors, "centre_id")
     output_centre = None
     if payload.output_centre_id is not None:
-        output_centre = ServiceCentre.objects.filter(pk=payload.output_centre_id).first()
+        output_centre = _centre(payload.output_centre_id, centre)
         if output_centre is None:
             unknown(errors, "output_centre_id")
     person, organisation = _applicant_from(request, payload.applicant, errors)
@@ -215,13 +233,32 @@ def _intake_run(
     started = timezone.now()
     case = run(intake, started)
     if case.submitted_at == started:
-        return Status(201, case_out(case, with_query_code=True))
+        return Status(201, intake_case_out(case))
     # A key reused for another submission was refused by the service (409).
     response["Idempotent-Replay"] = "true"
-    return Status(
-        200,
-        case_out(case_get_for_user(number=case.number, user=request.user), with_query_code=True),
-    )
+    return Status(200, intake_case_out(case_get_for_user(number=case.number, user=request.user)))
+
+
+def intake_case_out(case: Case) -> dict[str, Any]:
+    """The slim answer of an intake operation (``IntakeCaseOut``), from the case in memory:
+    no statement is spent reading back what the service just wrote."""
+    return {
+        "number": case.number,
+        "state": case.state,
+        "state_label": str(case.get_state_display()),
+        "revision": case.revision,
+        "outcome": case.outcome,
+        "submitted_at": case.submitted_at,
+        "accepted_at": case.accepted_at,
+        "due_at": case.due_at,
+        "supplement_deadline": case.supplement_deadline,
+        "query_code": case.query_code,
+        "links": {
+            "case": reverse("api:case_get", kwargs={"number": case.number}),
+            "notice": reverse("cases_staff:case_notice", kwargs={"number": case.number}),
+            "progress": progress_short_url(number=case.number),
+        },
+    }
 
 
 INTAKE_RESPONSES = {200: IntakeCaseOut, 201: IntakeCaseOut, **WRITE_ERRORS}

@@ -272,17 +272,40 @@ class CaseOut(Schema):
     pauses: list[PauseOut]
 
 
-class IntakeCaseOut(CaseOut):
-    """The answer of an intake operation that files the case (accept, supplement, refuse,
-    complete-instant, and their idempotent replays): the case and its query code, which the
-    clerk prints on the receipt. No other answer carries the code."""
+class IntakeLinksOut(Schema):
+    case: str = Field(description="the whole case (GET, CaseOut): papers, tasks, timeline")
+    notice: str = Field(
+        description=(
+            "the paper to print for the applicant (PDF): the acceptance receipt (受理通知书), the "
+            "补正 notice or the refusal notice, as fits the outcome"
+        )
+    )
+    progress: str = Field(description="the public progress short link (number only, no code)")
 
+
+class IntakeCaseOut(Schema):
+    """The answer of an intake operation that files the case (accept, supplement, refuse,
+    complete-instant, and their idempotent replays): what the window needs to print the receipt
+    and go on — number, state, dates, links and the query code — built from the case just
+    written, without reading it back. The whole case is at ``links.case``. No other answer
+    carries the code."""
+
+    number: str = Field(description="办件编号")
+    state: str
+    state_label: str
+    revision: int
+    outcome: str = Field(description="办结结果 (set at once by an instant completion)")
+    submitted_at: dt.datetime = Field(description="申请时间")
+    accepted_at: dt.datetime | None = Field(description="受理时间")
+    due_at: dt.datetime | None = Field(description="承诺办结时间")
+    supplement_deadline: dt.date | None = Field(description="补正 deadline")
     query_code: str = Field(
         description=(
             "the code on the receipt for the public progress page; only in the answer of the "
             "intake operation that filed the case"
         )
     )
+    links: IntakeLinksOut
 
 
 class BoardRowOut(Schema):

@@ -1,0 +1,195 @@
+"""What one accept costs in SQL statements, guarded exactly (issue 8): a joint item of three
+departments with five papers, through the service and through ``POST /api/cases/intake/accept``.
+
+The service resolves nothing twice, takes the case number in one statement just before the
+case's own inserts, writes every task and every paper in one statement each and one audit row;
+the API reads each record of the request once and answers from the case in memory; the
+applicant's SMS is queued on the task backend after commit, never sent inside the request."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CaseTask
+from onewindow.cases.services import Intake, MaterialReceipt, case_accept
+from onewindow.cases.tests.conftest import resident_id
+from onewindow.catalog.models import ServiceItem
+from onewindow.catalog.services import ItemContent, item_save
+from onewindow.core import tasks as core_tasks
+from onewindow.core.models import AuditLog
+from onewindow.notify.models import Notification
+from onewindow.org.models import Window
+from onewindow.testing.factories import DepartmentFactory, create_item, material
+from onewindow.workcal.calendar import calendar_current
+
+PAPERS = [f"项目材料{n}" for n in range(1, 6)]
+NOTIFIER = "onewindow.cases.notifications.case_event_notify"
+
+# The service's statements, in order: the clerk's grants (the permission check, before the
+# transaction), the handling scope and the pinned version (the checks), then the number and
+# the writes — the number's row is locked from its statement to the commit.
+SERVICE_STATEMENTS = [
+    "SELECT org_roleassignment",
+    "SAVEPOINT",
+    "SELECT catalog_serviceitemversion",
+    "INSERT cases_casenumbersequence",
+    "INSERT cases_case",
+    "INSERT cases_caseevent",
+    "INSERT core_auditlog",
+    "INSERT cases_casematerial",
+    "INSERT cases_casetask",
+    "RELEASE",
+]
+# The API adds the session and the user, one read of the item (with its handling regions) and
+# one of the window (with its centre and region), and the audited look-up of the ID number.
+API_STATEMENTS = [
+    "SELECT django_session",
+    "SELECT auth_user",
+    "SELECT catalog_serviceitem",
+    "SELECT org_region",  # the item's handling regions (通办范围), prefetched with it
+    "SELECT org_window",
+    "SELECT org_roleassignment",
+    "SAVEPOINT",
+    "SELECT applicants_person",
+    "INSERT core_auditlog",
+    "RELEASE",
+    *SERVICE_STATEMENTS[1:],
+]
+
+
+def shape(sql: str) -> str:
+    """``"INSERT cases_case"``: the statement's verb and its first table."""
+    verb = sql.split()[0].upper()
+    if verb in ("SAVEPOINT", "RELEASE"):
+        return verb
+    table = re.search(r'(?:INTO|FROM|UPDATE)\s+"?(\w+)"?', sql, re.IGNORECASE)
+    assert table is not None, sql
+    return f"{verb} {table.group(1)}"
+
+
+@pytest.fixture
+def joint_item(city):
+    """Three departments (the lead and two joint ones) review it; five papers."""
+    lead = DepartmentFactory(name="区发展和改革局")
+    joint = [DepartmentFactory(name=f"会办部门{n}") for n in (1, 2)]
+    item = create_item(
+        name="企业投资项目核准",
+        department=lead,
+        materials=[material(name=name) for name in PAPERS],
+    )
+    content = ItemContent(
+        item=item,
+        materials=list(item.materials.all()),
+        steps=list(item.steps.all()),
+        joint_department_ids=[d.pk for d in joint],
+    )
+    return item_save(content=content)
+
+
+@pytest.fixture
+def warm_calendar():
+    calendar_current()  # the process calendar is read once per process, not per accept
+
+
+def test_the_service_accepts_in_ten_statements(
+    city, joint_item, warm_calendar, django_assert_num_queries
+):
+    # Every record as the API hands it over: read once, with what the service reads of it.
+    item = (
+        ServiceItem.objects.select_related("department")
+        .prefetch_related("handled_in_regions")
+        .get(pk=joint_item.pk)
+    )
+    window = Window.objects.select_related("centre__region").get(pk=city.intake_window.pk)
+    clerk = get_user_model().objects.get(pk=city.clerk.pk)  # grants not yet read
+    intake = Intake(
+        item=item,
+        centre=window.centre,
+        window=window,
+        clerk=clerk,
+        person=city.person,
+        materials=[MaterialReceipt(name=name, status="received") for name in PAPERS],
+    )
+    with django_assert_num_queries(len(SERVICE_STATEMENTS)) as captured:
+        case = case_accept(intake=intake)
+    assert [shape(q["sql"]) for q in captured.captured_queries] == SERVICE_STATEMENTS
+    assert case.number.endswith("00001") and case.state == "accepted"
+    tasks = CaseTask.objects.filter(case=case)
+    assert tasks.filter(kind="review").count() == 3
+    assert set(tasks.filter(kind="review").values_list("state", flat=True)) == {"open"}
+    assert CaseMaterial.objects.filter(case=case).count() == 5
+    assert CaseEvent.objects.filter(case=case).count() == 1
+    assert AuditLog.objects.filter(action="cases.accept", object_id=str(case.pk)).count() == 1
+
+
+def test_the_api_accepts_in_nineteen_statements_and_answers_a_slim_body(
+    city, joint_item, warm_calendar, settings, django_assert_num_queries
+):
+    client = Client()
+    client.force_login(city.clerk)
+    body = {
+        "item_id": joint_item.pk,
+        "centre_id": city.street_centre.pk,
+        "window_id": city.intake_window.pk,
+        "applicant": {"id_type": "111", "id_number": resident_id()},
+        "materials": [{"name": name, "status": "received"} for name in PAPERS],
+    }
+    with django_assert_num_queries(len(API_STATEMENTS)) as captured:
+        response = client.post(
+            "/api/cases/intake/accept",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers={"Idempotency-Key": "joint-1"},
+        )
+    assert response.status_code == 201, response.json()
+    assert [shape(q["sql"]) for q in captured.captured_queries] == API_STATEMENTS
+    case = Case.objects.get()
+    answer = response.json()
+    assert set(answer) == {
+        "number",
+        "state",
+        "state_label",
+        "revision",
+        "outcome",
+        "submitted_at",
+        "accepted_at",
+        "due_at",
+        "supplement_deadline",
+        "query_code",
+        "links",
+    }
+    assert (answer["number"], answer["state"], answer["revision"]) == (case.number, "accepted", 2)
+    assert answer["query_code"] == case.query_code
+    assert answer["due_at"] is not None and answer["supplement_deadline"] is None
+    assert answer["links"] == {
+        "case": f"/api/cases/{case.number}",
+        "notice": f"/staff/cases/{case.number}/notice.pdf",
+        "progress": f"{settings.PUBLIC_BASE_URL}/p/{case.number}",
+    }
+    assert CaseTask.objects.filter(case=case, kind="review").count() == 3
+
+
+def test_the_applicants_message_is_queued_after_commit_not_sent_in_the_request(
+    city, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.TASK_BACKEND = "thread"
+    started: list[tuple] = []
+
+    class Thread:
+        def __init__(self, target, args, daemon):
+            self.call = (target, args, daemon)
+
+        def start(self):
+            started.append(self.call)
+
+    monkeypatch.setattr(core_tasks.threading, "Thread", Thread)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_accept(intake=city.intake())
+    event = CaseEvent.objects.get(case=case, action="accept")
+    assert started == [(core_tasks._run_in_thread, (NOTIFIER, {"event_id": event.pk}), True)]
+    assert Notification.objects.count() == 0  # nothing sent inside the request
