@@ -150,6 +150,18 @@ class Case(models.Model):
             models.Index(fields=["person", "submitted_at"]),
             # The window chooser's "the clerk's latest case" (staff_selectors.intake_desk_default).
             models.Index(fields=["clerk", "submitted_at"], name="case_clerk_latest_idx"),
+            # The supervision board reads open cases only (a few per cent of the city's): by
+            # deadline for a centre or district, by department and deadline for a department.
+            models.Index(
+                fields=["due_at"],
+                name="case_open_due_idx",
+                condition=models.Q(state__in=["accepted", "suspended"]),
+            ),
+            models.Index(
+                fields=["department", "due_at"],
+                name="case_open_department_due_idx",
+                condition=models.Q(state__in=["accepted", "suspended"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -271,7 +283,15 @@ class CaseTask(models.Model):
         verbose_name = _("case task")
         verbose_name_plural = _("case tasks")
         ordering = ["case", "step_order", "id"]
-        indexes = [models.Index(fields=["department", "state"])]
+        indexes = [
+            models.Index(fields=["department", "state"]),
+            # The department queue: a department's open steps, most urgent first.
+            models.Index(
+                fields=["department", "due_at"],
+                name="task_open_department_due_idx",
+                condition=models.Q(state__in=["open", "claimed"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.name}"

@@ -258,7 +258,7 @@ class BoardCounts:
         return sum(self.lights.values())
 
 
-def _board_cases(user: Any, bounds: clock.LightBoundaries) -> QuerySet[Case]:
+def _board_cases(user: Any) -> QuerySet[Case]:
     return scope_queryset(
         user,
         Action.CASE_SUPERVISE,
@@ -266,7 +266,7 @@ def _board_cases(user: Any, bounds: clock.LightBoundaries) -> QuerySet[Case]:
         department_path="department_id",
         centre_path="centre_id",
         region_code_path="centre__region__code",
-    ).annotate(light_rank=bounds.rank_expression(**_case_light_paths()))
+    )
 
 
 def _case_light_paths() -> dict[str, Any]:
@@ -284,7 +284,8 @@ def supervision_board_counts(
     (one GROUP BY query); the totals per light are their sums."""
     bounds = bounds or clock.light_boundaries(timezone.now())
     grouped = (
-        _board_cases(user, bounds)
+        _board_cases(user)
+        .annotate(light_rank=bounds.rank_expression(**_case_light_paths()))
         .order_by()
         .values("department_id", "department__name", "light_rank")
         .annotate(count=Count("pk"))
@@ -318,7 +319,7 @@ def supervision_board(
     deadline and number. Lights, order and page are computed by the database in one query
     from ``bounds`` (``clock.light_boundaries``, computed once per request)."""
     bounds = bounds or clock.light_boundaries(timezone.now())
-    cases = _board_cases(user, bounds)
+    cases = _board_cases(user).annotate(light_rank=bounds.rank_expression(**_case_light_paths()))
     if light is None:
         cases = cases.order_by("light_rank", "due_at", "number")
     else:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.selectors import (
+    BOARD_STATES,
     supervision_board,
     supervision_board_counts,
     task_light,
@@ -23,7 +24,7 @@ from onewindow.cases.selectors import (
     tasks_with_light,
 )
 from onewindow.cases.services import case_accept
-from onewindow.cases.transitions import CaseState
+from onewindow.cases.transitions import CaseState, TaskState
 from onewindow.cases.views.staff.board import BOARD_PAGE_SIZE
 from onewindow.org.models import CentreLevel, Role
 from onewindow.testing.factories import staff_with_role
@@ -313,3 +314,19 @@ def test_the_board_and_queue_apis_are_paged_in_a_fixed_number_of_queries(
         refused = board.get(f"{API}/supervision?{query}")
         assert refused.status_code == 422, query
         assert [e["field"] for e in refused.json()["errors"]] == [field]
+
+
+def test_the_partial_indexes_hold_exactly_the_open_cases_and_the_open_steps():
+    indexes = {index.name: index for index in [*Case._meta.indexes, *CaseTask._meta.indexes]}
+
+    def states(name: str) -> set[str]:
+        condition = indexes[name].condition
+        assert condition is not None
+        return set(dict(condition.children)["state__in"])
+
+    assert (
+        states("case_open_due_idx") == states("case_open_department_due_idx") == set(BOARD_STATES)
+    )
+    assert states("task_open_department_due_idx") == {TaskState.OPEN, TaskState.CLAIMED}
+    assert indexes["case_open_department_due_idx"].fields == ["department", "due_at"]
+    assert indexes["task_open_department_due_idx"].fields == ["department", "due_at"]
