@@ -159,6 +159,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "django_otp",
+    # Only for staff migration 0003, which moves its clear-key devices to the encrypted
+    # staff.StaffTOTPDevice (ADR 0012, amended); nothing else uses it.
     "django_otp.plugins.otp_totp",
     "onewindow.core",
     "onewindow.org",
@@ -282,6 +284,9 @@ STAFF_SECOND_FACTOR_MAX_FAILURES = int(os.environ.get("STAFF_SECOND_FACTOR_MAX_F
 # amended); off on the embedded demo so that it stays two commands.
 STAFF_ENROLMENT_NEEDS_CODE = env_bool("STAFF_ENROLMENT_NEEDS_CODE", not DEBUG)
 STAFF_ENROLMENT_CODE_HOURS = int(os.environ.get("STAFF_ENROLMENT_CODE_HOURS", "72"))
+# An enrolment begun and never confirmed (its device) and an unused enrolment code expired this
+# many hours ago are deleted by the hourly staff task (staff/tasks.py).
+STAFF_PENDING_ENROLMENT_HOURS = int(os.environ.get("STAFF_PENDING_ENROLMENT_HOURS", "24"))
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "OneWindow")
 # A staff session ends after this many minutes without a request, and in any case this many
 # hours after signing in.

@@ -1,6 +1,7 @@
 """Second-factor devices in the admin, under the permission matrix: the security
 administrator sees them and deletes a lost one (the user then enrols again); nobody sees or
-edits a device's secret here."""
+edits a device's secret here (it is kept encrypted, ``models.StaffTOTPDevice``). django-otp's
+own ``TOTPDevice`` (clear keys, emptied by migration 0003) is not offered at all."""
 
 from __future__ import annotations
 
@@ -20,13 +21,13 @@ from onewindow.core.errors import ApplicationError
 from onewindow.org.permissions import Action, can, require
 from onewindow.org.permissions_admin import PermissionAdminMixin
 from onewindow.staff import enrolment
-from onewindow.staff.models import EnrolmentCode
+from onewindow.staff.models import EnrolmentCode, StaffTOTPDevice
 
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 
-@admin.register(TOTPDevice)
+@admin.register(StaffTOTPDevice)
 class SecondFactorDeviceAdmin(PermissionAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     view_action = Action.SECURITY_MANAGE
     change_action = Action.SECURITY_MANAGE
@@ -84,9 +85,9 @@ class EnrolmentCodeAdmin(PermissionAdminMixin, admin.ModelAdmin):  # type: ignor
 
     view_action = Action.SECURITY_MANAGE
     change_action = Action.SECURITY_MANAGE
-    list_display = ("user", "issued_by", "issued_at", "expires_at", "used_at")
+    list_display = ("user", "issued_by", "issued_from", "issued_at", "expires_at", "used_at")
     search_fields = ("user__username",)
-    fields = ("user", "issued_by", "issued_at", "expires_at", "used_at")
+    fields = ("user", "issued_by", "issued_from", "operator", "issued_at", "expires_at", "used_at")
     readonly_fields = fields
     list_select_related = ("user", "issued_by")
 

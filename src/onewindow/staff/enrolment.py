@@ -3,7 +3,9 @@
 An account with no confirmed device enrols only with a code the security administrator issued
 for it out of band: shown once, kept as a keyed hash (``core.crypto.blind_index``), valid for
 ``STAFF_ENROLMENT_CODE_HOURS`` and used once. ``STAFF_ENROLMENT_NEEDS_CODE`` switches the rule
-on (the default when DEBUG=0).
+on (the default when DEBUG=0). A new install's first security administrator gets theirs at the
+server's console (``manage.py issue_enrolment_code``). ``clean_pending`` (the periodic task in
+``tasks.py``) deletes enrolments begun and never finished, and codes long expired.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from onewindow.core.audit import audit_record
 from onewindow.core.crypto import blind_index
 from onewindow.org.permissions import Action, require
-from onewindow.staff.models import EnrolmentCode
+from onewindow.staff.models import EnrolmentCode, IssuedFrom, StaffTOTPDevice
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud or copied from paper without doubt.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -43,6 +45,20 @@ def issue_code(*, actor: Any, user: Any) -> str:
     """Issue a new code for ``user`` and return it (the only time it exists in clear). Earlier
     unused codes of the account stop working. Security administrator only (403, audited)."""
     require(actor, Action.SECURITY_MANAGE)
+    code, _row = _issue(user=user, actor=actor, issued_from=IssuedFrom.ADMIN, operator="")
+    return code
+
+
+def issue_code_from_console(*, user: Any, operator: str) -> tuple[str, EnrolmentCode]:
+    """Issue a code at the server's console (``manage.py issue_enrolment_code``): for a new
+    install's first security administrator, whom nobody can issue one for. No account issues
+    it; the record and the audit row name the operating-system user ``operator``. Whoever runs
+    commands on the server holds the database and the keys already, so this grants no more.
+    Returns the code and its record."""
+    return _issue(user=user, actor=None, issued_from=IssuedFrom.CONSOLE, operator=operator)
+
+
+def _issue(*, user: Any, actor: Any, issued_from: str, operator: str) -> tuple[str, EnrolmentCode]:
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     with transaction.atomic():
         now = timezone.now()
@@ -51,15 +67,15 @@ def issue_code(*, actor: Any, user: Any) -> str:
             user=user,
             digest=digest(code),
             issued_by=actor,
+            issued_from=issued_from,
+            operator=operator,
             expires_at=now + timedelta(hours=valid_hours()),
         )
-        audit_record(
-            actor=actor,
-            action="staff.enrolment_code_issue",
-            obj=user,
-            detail={"code": row.pk, "expires_at": row.expires_at.isoformat()},
-        )
-    return code
+        detail: dict[str, Any] = {"code": row.pk, "expires_at": row.expires_at.isoformat()}
+        if issued_from == IssuedFrom.CONSOLE:
+            detail.update({"from": IssuedFrom.CONSOLE.value, "operator": operator})
+        audit_record(actor=actor, action="staff.enrolment_code_issue", obj=user, detail=detail)
+    return code, row
 
 
 def code_state(user: Any, code: str) -> tuple[str, EnrolmentCode | None]:
@@ -88,3 +104,35 @@ def use_code(*, user: Any, row: EnrolmentCode) -> bool:
             actor=user, action="staff.enrolment_code_use", obj=user, detail={"code": row.pk}
         )
     return bool(spent)
+
+
+def pending_max_age() -> timedelta:
+    return timedelta(hours=int(getattr(settings, "STAFF_PENDING_ENROLMENT_HOURS", 24)))
+
+
+def clean_pending(*, now: Any = None) -> dict[str, int]:
+    """Delete what an enrolment leaves behind once it is older than ``pending_max_age()``:
+    devices never confirmed (an enrolment begun and not finished; their secret was shown once
+    and serves nobody) and enrolment codes never used that expired that long ago. A confirmed
+    device and a used code are never touched. Safe to run twice at once. Returns the counts;
+    when anything went, one audit row says how much."""
+    now = now or timezone.now()
+    before = now - pending_max_age()
+    with transaction.atomic():
+        devices, _by_model = (
+            StaffTOTPDevice.objects.filter(confirmed=False)
+            .filter(models.Q(created_at__lt=before) | models.Q(created_at__isnull=True))
+            .delete()
+        )
+        codes, _by_model = EnrolmentCode.objects.filter(
+            used_at__isnull=True, expires_at__lt=before
+        ).delete()
+        counts = {"devices": devices, "codes": codes}
+        if devices or codes:
+            audit_record(
+                actor=None,
+                action="staff.pending_enrolments_clean",
+                object_type="staff.enrolment",
+                detail={**counts, "older_than": before.isoformat()},
+            )
+    return counts

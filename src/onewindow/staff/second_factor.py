@@ -5,7 +5,8 @@ list; none on the embedded demo, every role that reads personal data or grants r
 production). A user holding any of them is signed in by password first; the session counts as
 signed out everywhere but the second-factor pages until a code from their confirmed device is
 accepted (``sessions.StaffSessionMiddleware``). A user with no confirmed device enrols first:
-a QR code and the secret in text, confirmed by a code.
+a QR code and the secret in text, confirmed by a code. The device is ``models.StaffTOTPDevice``,
+whose key is kept encrypted (ADR 0012, amended).
 
 Wrong codes are counted per account in the cache, before the code is checked (as wrong
 passwords are): after ``STAFF_SECOND_FACTOR_MAX_FAILURES`` within the sign-in lock window the
@@ -23,10 +24,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.org.codes import Role
 from onewindow.org.models import RoleAssignment
+from onewindow.staff.models import StaffTOTPDevice
 
 PENDING_ATTRIBUTE = "staff_second_factor_pending"
 DEVICE_NAME = "OneWindow"
@@ -49,8 +50,13 @@ def needs_second_factor(user: Any) -> bool:
 
 
 def is_verified(user: Any) -> bool:
+    """Did this session give a code from the user's own confirmed ``StaffTOTPDevice``?
+    (django-otp's middleware checks owner and confirmation; a session verified by any other
+    device class, e.g. a clear ``TOTPDevice`` of before the move, does not count.)"""
     verified = getattr(user, "is_verified", None)
-    return bool(verified and verified())
+    if not (verified and verified()):
+        return False
+    return isinstance(getattr(user, "otp_device", None), StaffTOTPDevice)
 
 
 def pending(request: HttpRequest) -> bool:
@@ -58,33 +64,33 @@ def pending(request: HttpRequest) -> bool:
     return bool(getattr(request, PENDING_ATTRIBUTE, False))
 
 
-def confirmed_device(user: Any) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+def confirmed_device(user: Any) -> StaffTOTPDevice | None:
+    return StaffTOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
 ENROLMENT_SESSION_KEY = "staff_enrolment_device"
 
 
-def enrolment_device(user: Any, session: Any) -> TOTPDevice:
+def enrolment_device(user: Any, session: Any) -> StaffTOTPDevice:
     """The device being enrolled in this session: the same one on every visit until it is
     confirmed, so that a reload does not void a QR code already scanned. Another session (e.g.
     someone who has only the password) gets a device of its own and never sees this secret."""
     pk = session.get(ENROLMENT_SESSION_KEY)
     device = None
     if pk is not None:
-        device = TOTPDevice.objects.filter(pk=pk, user=user, confirmed=False).first()
+        device = StaffTOTPDevice.objects.filter(pk=pk, user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        device = StaffTOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
         session[ENROLMENT_SESSION_KEY] = device.pk
     return device
 
 
-def drop_other_enrolments(user: Any, device: TOTPDevice) -> None:
+def drop_other_enrolments(user: Any, device: StaffTOTPDevice) -> None:
     """Once ``device`` is confirmed, the account's other unconfirmed devices go."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
+    StaffTOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
 
 
-def secret_text(device: TOTPDevice) -> str:
+def secret_text(device: StaffTOTPDevice) -> str:
     """The secret in base32, in groups of four, for typing into an app by hand."""
     secret = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
@@ -118,7 +124,7 @@ def forget_tries(user: Any) -> None:
     cache.delete(_failure_key(user))
 
 
-def check_code(device: TOTPDevice, code: str) -> bool:
+def check_code(device: StaffTOTPDevice, code: str) -> bool:
     """Check ``code`` on ``device`` under a row lock (django-otp's throttling and its "no code
     twice" rule hold across workers)."""
     code = "".join(code.split())
@@ -126,11 +132,11 @@ def check_code(device: TOTPDevice, code: str) -> bool:
         # Still counted by django-otp's throttle, like any wrong code.
         code = "x"
     with transaction.atomic():
-        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        locked = StaffTOTPDevice.objects.select_for_update().get(pk=device.pk)
         return bool(locked.verify_token(code))
 
 
-def mark_verified(request: HttpRequest, device: TOTPDevice) -> None:
+def mark_verified(request: HttpRequest, device: StaffTOTPDevice) -> None:
     """The session is verified from now on; a new session key for the raised privilege."""
     request.session.cycle_key()
     otp_login(request, device)

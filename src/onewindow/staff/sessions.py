@@ -9,7 +9,9 @@ waiting room of a session that still owes its second factor.
   gets ``HX-Redirect`` (``decorators.staff_page``), the API answers 401.
 - A session whose user needs a second factor and has not given it counts as not signed in
   everywhere but the second-factor pages, sign-in and sign-out: staff pages send it to the
-  code page (``staff_page``), the admin is redirected there, the API answers 401.
+  code page (``staff_page``), the admin is redirected there, the API answers 401. Only a code
+  from the user's own confirmed ``StaffTOTPDevice`` (the encrypted one) counts as given
+  (``second_factor.is_verified``).
 """
 
 from __future__ import annotations

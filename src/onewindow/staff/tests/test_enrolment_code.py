@@ -10,12 +10,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.core.models import AuditLog
 from onewindow.org.models import Role
 from onewindow.staff import enrolment
-from onewindow.staff.models import EnrolmentCode
+from onewindow.staff.models import EnrolmentCode, StaffTOTPDevice
 from onewindow.staff.tests.conftest import PASSWORD
 from onewindow.staff.tests.test_second_factor import code_for
 from onewindow.testing.factories import staff_with_role
@@ -37,12 +36,12 @@ def security_admin(db):
     return staff_with_role(Role.SECURITY_ADMIN)
 
 
-def signed_in_by_password(client, user) -> TOTPDevice:
+def signed_in_by_password(client, user) -> StaffTOTPDevice:
     client.post(SIGN_IN, {"username": user.username, "password": PASSWORD})
     page = client.get(ENROL)
     assert page.status_code == 200
     assert 'name="enrolment_code"' in page.content.decode()
-    return TOTPDevice.objects.get(user=user)
+    return StaffTOTPDevice.objects.get(user=user)
 
 
 def enrol(client, device, enrolment_code):
@@ -52,7 +51,7 @@ def enrol(client, device, enrolment_code):
 
 
 def nothing_enrolled(user) -> bool:
-    return not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return not StaffTOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def refusal_reasons(user) -> list[str]:
@@ -137,7 +136,7 @@ def test_the_right_code_enrols_once_and_is_then_used(client, staff, security_adm
     assert AuditLog.objects.filter(actor=clerk, action="staff.enrolment_code_use").count() == 1
     assert AuditLog.objects.filter(actor=clerk, action="staff.second_factor_enrol").count() == 1
     # The device is lost and reset: the same code does not enrol again.
-    TOTPDevice.objects.filter(user=clerk).delete()
+    StaffTOTPDevice.objects.filter(user=clerk).delete()
     again = Client()
     device = signed_in_by_password(again, clerk)
     assert enrol(again, device, code).status_code == 200
@@ -212,7 +211,7 @@ def test_with_the_setting_off_the_password_and_a_code_from_the_app_enrol(client,
     client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
     page = client.get(ENROL).content.decode()
     assert 'name="enrolment_code"' not in page
-    device = TOTPDevice.objects.get(user=clerk)
+    device = StaffTOTPDevice.objects.get(user=clerk)
     done = client.post(ENROL, {"code": code_for(device), "next": HOME})
     assert (done.status_code, done["Location"]) == (302, HOME)
 
@@ -226,13 +225,13 @@ def test_someone_with_only_the_password_never_sees_the_secret_the_owner_enrols(
     code = enrolment.issue_code(actor=security_admin, user=clerk)
     client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
     assert client.get(ENROL).status_code == 200
-    owners = TOTPDevice.objects.filter(user=clerk).exclude(pk=theirs.pk).get()
-    assert owners.key != theirs.key
+    owners = StaffTOTPDevice.objects.filter(user=clerk).exclude(pk=theirs.pk).get()
+    assert owners.bin_key != theirs.bin_key
     assert 'name="enrolment_code"' in intruder.get(ENROL).content.decode()
-    assert TOTPDevice.objects.filter(user=clerk).count() == 2
+    assert StaffTOTPDevice.objects.filter(user=clerk).count() == 2
     done = enrol(client, owners, code)
     assert (done.status_code, done["Location"]) == (302, HOME)
     # The owner's device is the only one left; the intruder's pending one is gone.
-    assert list(TOTPDevice.objects.filter(user=clerk).values_list("pk", "confirmed")) == [
+    assert list(StaffTOTPDevice.objects.filter(user=clerk).values_list("pk", "confirmed")) == [
         (owners.pk, True)
     ]
