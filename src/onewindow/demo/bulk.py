@@ -41,6 +41,7 @@ import hashlib
 import hmac
 import json
 import random
+import re
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -1370,8 +1371,25 @@ AUDIT_COLUMNS = [
 ]
 
 
-CACHED_FIELDS = frozenset({"action", "object_type", "allowed", "actor_id"})
 CHECK_EVERY = 997
+SORTED_FIELDS = tuple(sorted(audit_chain.CHAINED_FIELDS))
+# Text that JSON writes as it is between quotes (no escapes needed).
+PLAIN_TEXT = re.compile(r"[A-Za-z0-9_.:+\- ]*")
+
+
+def _scalar_text(value: Any) -> str:
+    """``_canonical`` of a scalar, without the encoder for the common cases."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and PLAIN_TEXT.fullmatch(value):
+        return f'"{value}"'
+    return _canonical(value)
 
 
 def _canonical(value: Any) -> str:
@@ -1398,7 +1416,6 @@ class _Chain:
         ):
             raise audit_chain.SealRefused("audit chain head does not match the stored head")
         self.unsealed = AuditLog.objects.filter(seq__isnull=True).exists()
-        self.texts: dict[tuple[str, Any], str] = {}
 
     def row(self, values: dict[str, Any]) -> tuple:
         """The row with its chain columns. The hashes are computed here with the canonical
@@ -1409,29 +1426,23 @@ class _Chain:
         at = values["at"].astimezone(dt.UTC).isoformat(timespec="microseconds")
         shown = {**values, "at": at}
         pk = values["id"]
+        texts = {}
         macs = {}
         for name in audit_chain.CHAINED_FIELDS:
             value = shown[name]
-            text: str | None
-            if name == "detail":
-                text = _canonical(value)
-            else:
-                text = self.texts.get((name, value)) if name in CACHED_FIELDS else None
-                if text is None:
-                    text = _canonical(value)
-                    if name in CACHED_FIELDS:
-                        self.texts[(name, value)] = text
+            text = _canonical(value) if name == "detail" else _scalar_text(value)
+            texts[name] = text
             macs[name] = hmac.digest(self.key, f'[{pk},"{name}",{text}]'.encode(), "sha256").hex()[
                 : audit_chain.FIELD_MAC_LENGTH
             ]
-        payload = {
-            "v": audit_chain.FORMAT_VERSION,
-            "seq": self.seq,
-            "prev": self.prev,
-            "fields": shown,
-            "macs": macs,
-        }
-        digest = hmac.digest(self.key, _canonical(payload).encode(), "sha256").hex()
+        # The payload of ``row_hash_of`` in its canonical form: keys sorted at each level.
+        fields_text = ",".join(f'"{name}":{texts[name]}' for name in SORTED_FIELDS)
+        macs_text = ",".join(f'"{name}":"{macs[name]}"' for name in SORTED_FIELDS)
+        payload = (
+            f'{{"fields":{{{fields_text}}},"macs":{{{macs_text}}},'
+            f'"prev":"{self.prev}","seq":{self.seq},"v":{audit_chain.FORMAT_VERSION}}}'
+        )
+        digest = hmac.digest(self.key, payload.encode(), "sha256").hex()
         if self.seq % CHECK_EVERY == 1:
             row = SimpleNamespace(pk=pk, **values)
             expected = audit_chain.field_macs_of(row, self.key)  # type: ignore[arg-type]

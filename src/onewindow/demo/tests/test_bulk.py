@@ -130,7 +130,9 @@ def city(django_db_setup: Any, django_db_blocker: Any) -> dict[str, Any]:
                 centre=centre,
                 clerk=clerk,
                 person=Person.objects.order_by("-pk").first(),
-                materials=[MaterialReceipt(name=m.name) for m in item.materials.all()],
+                materials=[
+                    MaterialReceipt(name=m.name, status="received") for m in item.materials.all()
+                ],
             ),
             now=timezone.make_aware(busiest_day),
         )
