@@ -113,7 +113,13 @@ def _common_context(case: Case) -> dict[str, Any]:
     }
 
 
+# More papers than this are set tighter (``dense`` in ``receipt_base.html``): ten fit one page.
+DENSE_AFTER_PAPERS = 6
+
+
 def _render(template: str, context: dict[str, Any]) -> bytes:
+    listed = sum(len(context.get(key) or []) for key in ("received", "deferred", "papers"))
+    context = {**context, "dense": listed > DENSE_AFTER_PAPERS}
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(template, context)
     pdf = HTML(string=html, url_fetcher=LocalOnlyFetcher()).write_pdf()
