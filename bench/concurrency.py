@@ -22,6 +22,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -59,6 +60,7 @@ class Server:
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
         binary = _gunicorn()
         assert binary is not None
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 — closed by stop()
         self.process = subprocess.Popen(
             [
                 binary,
@@ -71,18 +73,20 @@ class Server:
                 "120",
                 "--log-level",
                 "warning",
+                # The project is loaded once, before the workers fork.
+                "--preload",
             ],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # A file, not a pipe: a full pipe would stop a server that logs errors.
+            stderr=self.log,
         )
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise RuntimeError(f"gunicorn stopped: {err[-2000:]}")
+                raise RuntimeError(f"gunicorn stopped: {self.errors()}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", "/favicon.ico")
@@ -93,6 +97,11 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer")
 
+    def errors(self) -> str:
+        """The end of what the server wrote to its error log."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-2000:]
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -100,6 +109,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
 
 
 def _sessions(user: Any, count: int) -> list[dict[str, str]]:
@@ -124,11 +134,12 @@ def _sessions(user: Any, count: int) -> list[dict[str, str]]:
     return out
 
 
-def _phase(work: Any, clients: int, seconds: float) -> tuple[list[float], int, float]:
-    """Run ``work(index)`` in ``clients`` threads for ``seconds``: latencies (ms), errors and
-    the phase's wall time."""
+def _phase(work: Any, clients: int, seconds: float) -> tuple[list[float], list[int], float]:
+    """Run ``work(index)`` in ``clients`` threads for ``seconds``: latencies (ms), errors (a
+    count per thread; the first one's text in ``work.first_error``) and the wall time."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
+    first_error: list[str] = []
     start = threading.Barrier(clients + 1)
     deadline = [0.0]
 
@@ -139,8 +150,10 @@ def _phase(work: Any, clients: int, seconds: float) -> tuple[list[float], int, f
             began = time.perf_counter()
             try:
                 work(index, state)
-            except Exception:
+            except Exception as exc:
                 errors[index] += 1
+                if not first_error:
+                    first_error.append(f"{type(exc).__name__}: {exc}"[:300])
                 continue
             latencies[index].append((time.perf_counter() - began) * 1000)
         if hasattr(work, "finish"):
@@ -154,10 +167,14 @@ def _phase(work: Any, clients: int, seconds: float) -> tuple[list[float], int, f
     start.wait()
     for thread in threads:
         thread.join()
-    return [v for per in latencies for v in per], sum(errors), time.perf_counter() - began
+    if first_error and not getattr(work, "first_error", ""):
+        work.first_error = first_error[0]
+    return [v for per in latencies for v in per], errors, time.perf_counter() - began
 
 
 class RawWork:
+    first_error = ""
+
     def __init__(self, raw: Any, conninfo: str):
         self.raw = raw
         self.conninfo = conninfo
@@ -176,6 +193,8 @@ class RawWork:
 
 
 class AppWork:
+    first_error = ""
+
     def __init__(self, port: int, sessions: list[dict[str, str]], body: dict[str, Any]):
         self.port = port
         self.sessions = sessions
@@ -287,7 +306,7 @@ def run_concurrent(
                     into.extend(latencies)
                     done[side] += len(latencies)
                     wall[side] += elapsed
-                    errors[side] += failed
+                    errors[side] += sum(failed)
         finally:
             server.stop()
         app_rate = done["app"] / wall["app"] if wall["app"] else 0.0
@@ -305,6 +324,9 @@ def run_concurrent(
                 "baseline_errors": errors["raw"],
             }
         )
+        for side, work in (("first_error", app), ("baseline_first_error", raw_work)):
+            if work.first_error:
+                figure.extra[side] = work.first_error
         if figure.subject_ms:
             figure.extra["mean_ms"] = round(statistics.fmean(figure.subject_ms), 1)
         figures.append(figure)

@@ -11,7 +11,7 @@ Options (``make bench DB=… SCALE=… ROUNDS=…`` passes them on):
   --rounds N             timed rounds per benchmark (baseline and subject in turn)
   --workers 1,2          app processes for the concurrent intake (PostgreSQL only)
   --clients 32           client threads of the concurrent intake
-  --seconds 5            length of one phase of the concurrent intake
+  --seconds 10           length of one phase of the concurrent intake
   --out DIR              where the JSON goes (var/bench/<timestamp>-<db>-<scale>.json)
 
 Prints a table (median and p95 of subject and baseline, their ratio, the query counts) and
@@ -43,7 +43,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS") or 20))
     parser.add_argument("--workers", default=os.environ.get("WORKERS") or "")
     parser.add_argument("--clients", type=int, default=int(os.environ.get("CLIENTS") or 32))
-    parser.add_argument("--seconds", type=float, default=float(os.environ.get("SECONDS") or 5))
+    parser.add_argument(
+        "--seconds", type=float, default=float(os.environ.get("PHASE_SECONDS") or 10)
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default=str(environment.ROOT / "var" / "bench"))
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
@@ -63,17 +65,17 @@ def _ms(value: float) -> str:
 
 def table(figures: list[Figure]) -> str:
     head = (
-        f"{'benchmark':<22} {'median':>9} {'p95':>9} {'base med':>9} {'base p95':>9} "
+        f"{'benchmark':<26} {'median':>9} {'p95':>9} {'base med':>9} {'base p95':>9} "
         f"{'ratio':>7} {'queries':>7} {'base q':>6}"
     )
     lines = [head, SEP * len(head)]
     for figure in figures:
         if figure.skipped:
-            lines.append(f"{figure.name:<22} skipped: {figure.skipped}")
+            lines.append(f"{figure.name:<26} skipped: {figure.skipped}")
             continue
         ratio = "-" if figure.ratio is None else f"{figure.ratio:6.2f}×"
         lines.append(
-            f"{figure.name:<22} {_ms(figure.median_ms)} {_ms(figure.p95_ms)} "
+            f"{figure.name:<26} {_ms(figure.median_ms)} {_ms(figure.p95_ms)} "
             f"{_ms(figure.baseline_median_ms)} {_ms(figure.baseline_p95_ms)} {ratio:>7} "
             f"{figure.queries if figure.queries is not None else '-':>7} "
             f"{figure.baseline_queries if figure.baseline_queries is not None else '-':>6}"
@@ -81,7 +83,7 @@ def table(figures: list[Figure]) -> str:
         for key, value in figure.extra.items():
             if key in ("raw_rows",):
                 continue
-            lines.append(f"{'':<22}   {key}: {value}")
+            lines.append(f"{'':<26}   {key}: {value}")
     lines.append("")
     lines.append("times in ms; ratio = subject median / baseline median. What each measures:")
     for figure in figures:
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         environment.migrate()
         print(f"building the city (scale {args.scale}) …", flush=True)
         environment.build_city(env, stdout=sys.stdout)
-        from bench.concurrent import run_concurrent
+        from bench.concurrency import run_concurrent
         from bench.suite import find_actors, run_suite
 
         actors = find_actors()

@@ -137,7 +137,9 @@ def find_actors() -> Actors:
         .order_by("-accepted_at", "-pk")
         .first()
     )
-    assert case is not None
+    assert case is not None, "no open case"
+    for role, user in (("intake clerk", clerk), ("centre manager", manager), ("lead", lead)):
+        assert user is not None, f"the city has no {role} for the benchmarks"
     return Actors(
         vendor=connection.vendor,
         hall=hall,
@@ -217,6 +219,7 @@ def raw_selects(*statements: tuple[str, list[Any]]) -> Callable[[], Any]:
 
 
 def intake_for(actors: Actors) -> Any:
+    from onewindow.cases.models import MaterialStatus
     from onewindow.cases.services import Intake, MaterialReceipt
 
     return Intake(
@@ -225,7 +228,10 @@ def intake_for(actors: Actors) -> Any:
         window=actors.window,
         clerk=actors.clerk,
         person=actors.person,
-        materials=[MaterialReceipt(name=m.name) for m in actors.item.materials.order_by("pk")],
+        materials=[
+            MaterialReceipt(name=m.name, status=MaterialStatus.RECEIVED)
+            for m in actors.item.materials.order_by("pk")
+        ],
     )
 
 

@@ -9,12 +9,13 @@ import json
 import pytest
 from bench import environment
 from bench.compare import compare
-from bench.concurrent import SQLITE_NOTE, run_concurrent
+from bench.concurrency import SQLITE_NOTE, run_concurrent
 from bench.run import table
 from bench.suite import find_actors, run_suite
 from django.db import connection
 
 from onewindow.applicants.services import person_register
+from onewindow.cases.models import MaterialStatus
 from onewindow.cases.services import Intake, MaterialReceipt, case_accept
 from onewindow.catalog.codes import MaterialType
 from onewindow.org.models import CentreLevel, Role, Window, WindowKind
@@ -78,7 +79,10 @@ def tiny_city() -> None:
                 window=window,
                 clerk=clerk,
                 person=person,
-                materials=[MaterialReceipt(name=m.name) for m in item.materials.all()],
+                materials=[
+                    MaterialReceipt(name=m.name, status=MaterialStatus.RECEIVED)
+                    for m in item.materials.all()
+                ],
             )
         )
 
