@@ -199,20 +199,36 @@ def _public_outcome(case: Case, events: list[Any]) -> tuple[str, str]:
 
 
 def _next_for_applicant(case: Case) -> str:
+    """The next-step sentence; it agrees with ``_papers_to_bring`` (never "nothing to do" while
+    容缺 papers promised at acceptance are still to be brought)."""
     from django.utils.translation import gettext as _
 
+    deferred = [p for p in _papers_to_bring(case) if p.kind == "deferred"]
+    bring_deferred = ""
+    if deferred:
+        first_due = min((p.due for p in deferred if p.due), default=None)
+        bring_deferred = (
+            _(
+                "Bring the papers you promised (容缺, listed below) to the window by %(date)s; "
+                "the decision waits for them."
+            )
+            % {"date": first_due}
+            if first_due
+            else _("Bring the papers you promised (容缺, listed below) to the window.")
+        )
     if case.state == CaseState.SUPPLEMENT_REQUESTED:
         return _("Bring the papers listed on your notice by %(date)s.") % {
             "date": case.supplement_deadline
         }
     if case.state == CaseState.SUSPENDED:
-        return _("The department has asked for something; see your notice.")
+        asked = _("The department has asked for something; see your notice.")
+        return f"{asked} {bring_deferred}" if bring_deferred else asked
     if case.state == CaseState.DECIDED:
         return _("Your result is ready: collect it at %(centre)s.") % {
             "centre": case.output_centre.name
         }
     if case.state in (CaseState.ACCEPTED,):
-        return _("Nothing to do now; we will tell you at each step.")
+        return bring_deferred or _("Nothing to do now; we will tell you at each step.")
     return ""
 
 

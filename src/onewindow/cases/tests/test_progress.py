@@ -268,9 +268,8 @@ def decided_lift_case(city, *, decision: str):
     task = case.tasks.get(kind="complete")
     task_claim(task=task, actor=city.approvers[lead.pk])
     task.refresh_from_db()
-    task_complete(
-        task=task, actor=city.approvers[lead.pk], outcome=TaskOutcome.APPROVE, opinion="内部意见乙"
-    )
+    # 办结 carries the decision out (ADR 0007): the same outcome.
+    task_complete(task=task, actor=city.approvers[lead.pk], outcome=decision, opinion="内部意见乙")
     case.refresh_from_db()
     return case
 
