@@ -16,6 +16,7 @@ MEDIA_TEXT = "申请表 / application form\n"
 
 def build() -> None:
     from onewindow.applicants.services import person_register
+    from onewindow.cases.models import MaterialStatus
     from onewindow.cases.services import Intake, MaterialReceipt, case_accept
     from onewindow.org.models import CentreLevel, Role, Window, WindowKind
     from onewindow.testing.factories import (
@@ -53,7 +54,10 @@ def build() -> None:
             window=window,
             clerk=clerk,
             person=person,
-            materials=[MaterialReceipt(name=m.name) for m in item.materials.all()],
+            materials=[
+                MaterialReceipt(name=m.name, status=MaterialStatus.RECEIVED)
+                for m in item.materials.all()
+            ],
         )
     )
     stored = default_storage.save(MEDIA_NAME, ContentFile(MEDIA_TEXT.encode()))
