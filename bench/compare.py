@@ -29,6 +29,10 @@ def _growth(new: float | None, old: float | None) -> str:
     return f"{new / old:6.2f}×"
 
 
+def _ratio(value: float | None) -> str:
+    return f"{value:7.2f}×" if value is not None else "      -"
+
+
 def _city(report: dict[str, Any]) -> str:
     city = report.get("city", {})
     return (
@@ -42,7 +46,7 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> str:
     lines = [f"a: {_city(a)}", f"b: {_city(b)}", ""]
     head = (
         f"{'benchmark':<26} {'a median':>9} {'b median':>9} {'growth':>8} {'a p95':>9} "
-        f"{'b p95':>9} {'growth':>8} {'base gr.':>8} {'queries a→b':>12}"
+        f"{'b p95':>9} {'growth':>8} {'base gr.':>8} {'ratio a→b':>16} {'queries a→b':>12}"
     )
     lines += [head, "-" * len(head)]
     old = {f["name"]: f for f in a["figures"]}
@@ -56,12 +60,14 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> str:
             f"{before['p95_ms']:9.2f} {figure['p95_ms']:9.2f} "
             f"{_growth(figure['p95_ms'], before['p95_ms']):>8} "
             f"{_growth(figure['baseline_median_ms'], before['baseline_median_ms']):>8} "
+            f"{_ratio(before.get('ratio'))}→{_ratio(figure.get('ratio')):<8} "
             f"{before.get('queries')!s:>5}→{figure.get('queries')!s:<5}"
         )
     lines.append("")
     lines.append(
-        "growth = b / a (times in ms); base gr. = growth of the baseline's median. A page "
-        "constant in the city's size shows ~1×."
+        "growth = b / a (times in ms); base gr. = growth of the baseline's median; ratio a→b ="
+        " subject / baseline in each run (measured interleaved, so less moved by the machine's"
+        " other load than the times). A page constant in the city's size shows ~1× growth."
     )
     return "\n".join(lines)
 

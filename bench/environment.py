@@ -30,8 +30,6 @@ PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
 PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
 PG_DATABASE = "ow_bench"
-# Persons per case of a bulk-built city (the issue's measured city: 200,000 for 1,000,000).
-PERSONS_PER_CASE = 0.2
 
 
 @dataclass
@@ -117,8 +115,9 @@ def migrate() -> None:
 
 
 def build_city(env: Environment, *, stdout: Any = None) -> None:
-    """The demo city and its cases, or the bulk city of ``scale`` cases; nothing for an
-    existing ``city_db``."""
+    """The demo city and its cases, or the bulk city of ``scale`` cases (``build_city_bulk``
+    builds the demo city first, without the demo cases); nothing for an existing
+    ``city_db``."""
     from django.conf import settings
 
     settings.TASK_BACKEND = "sync"
@@ -131,7 +130,7 @@ def build_city(env: Environment, *, stdout: Any = None) -> None:
     else:
         cases = int(options.scale)
         try:
-            from onewindow.demo.bulk import build_city_bulk  # type: ignore[import-not-found]
+            from onewindow.demo.bulk import build_city_bulk, default_persons
         except ImportError as exc:
             raise SystemExit(
                 "SCALE=<cases> needs onewindow.demo.bulk.build_city_bulk, which this checkout "
@@ -139,7 +138,7 @@ def build_city(env: Environment, *, stdout: Any = None) -> None:
             ) from exc
         build_city_bulk(
             seed=options.seed,
-            persons=max(1, round(cases * PERSONS_PER_CASE)),
+            persons=default_persons(cases),
             cases=cases,
             stdout=stdout or sys.stdout,
             progress=True,
@@ -217,6 +216,8 @@ def describe(
         "build_seconds": round(env.build_seconds, 1) if env else None,
         "machine": {
             "cores": os.cpu_count(),
+            # Other work on the machine while the benchmarks ran (1, 5, 15 minutes).
+            "load_average": [round(v, 2) for v in os.getloadavg()],
             "python": platform.python_version(),
             "platform": platform.platform(),
         },

@@ -152,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"OneWindow benchmarks — {actors.vendor} {report['database_version']}, scale "
             f"{scale_name} ({facts['persons']} persons, {facts['cases']} cases, "
-            f"{facts['open_cases']} open), {report['machine']['cores']} cores, "
+            f"{facts['open_cases']} open), {report['machine']['cores']} cores (load "
+            f"{report['machine']['load_average'][0]}), "
             f"commit {report['git_commit'][:12]}"
         )
         print(table(figures))

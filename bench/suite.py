@@ -109,6 +109,7 @@ def find_actors() -> Actors:
         .first()
     )
     person = Person.objects.get(pk=busiest["person_id"]) if busiest else Person.objects.first()
+    assert person is not None, "the city has no applicant"
     manager = _user_with(Role.CENTRE_MANAGER, role_assignments__centre=hall)
     open_states = [CaseState.ACCEPTED, CaseState.SUSPENDED]
     top_department = (
@@ -118,6 +119,7 @@ def find_actors() -> Actors:
         .order_by("-n", "department_id")
         .first()
     )
+    assert top_department is not None, "the city has no open case"
     lead_department_id = top_department["department_id"]
     lead = _user_with(Role.DEPT_LEAD, role_assignments__department_id=lead_department_id)
     queue = (
