@@ -5,12 +5,13 @@ PORT ?= 8000
 PY := .venv/bin/python
 
 ## make run: set everything up, load the demo city if the database is empty, serve on :8000
+# HOST and PORT reach the settings too: PUBLIC_BASE_URL (SMS links, QR codes) follows them.
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo_city --if-empty
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py demo_city --if-empty
 	$(PY) manage.py demo_logins
-	$(PY) manage.py notify_dispatch
-	ONEWINDOW_PERIODIC_THREAD=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py notify_dispatch
+	HOST=$(HOST) PORT=$(PORT) ONEWINDOW_PERIODIC_THREAD=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make serve: the production profile here: PostgreSQL, gunicorn, Celery worker and beat on Redis
 serve: setup

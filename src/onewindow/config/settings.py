@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import dj_database_url
@@ -387,8 +388,32 @@ APPLICANT_LOOKUP_TOKEN_MINUTES = int(os.environ.get("APPLICANT_LOOKUP_TOKEN_MINU
 
 # Case numbers: unique across the city. Fields: district (6-digit division code), date, seq.
 CASE_NUMBER_FORMAT = os.environ.get("CASE_NUMBER_FORMAT", "{district}{date:%Y%m%d}{seq:05d}")
-# Where citizens reach the public pages (printed in receipts and QR codes).
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+
+def public_base_url(environ: Mapping[str, str]) -> str:
+    """Where citizens reach the public pages (receipts, QR codes, the SMS short link):
+    ``PUBLIC_BASE_URL``, else the address served, from ``HOST`` and ``PORT`` (``make run``
+    passes them), so that a server on another port never prints links to port 8000."""
+    explicit = (environ.get("PUBLIC_BASE_URL") or "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    host = (environ.get("HOST") or "").strip() or "127.0.0.1"
+    port = (environ.get("PORT") or "").strip() or "8000"
+    if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"PORT 必须是 1–65535 之间的数字，而不是 {port!r}"
+            f" / PORT must be a number from 1 to 65535, not {port!r}"
+        )
+    if host in {"0.0.0.0", "::", "[::]"}:
+        host = "127.0.0.1"  # bound to every address: this machine reaches it there
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{int(port)}"
+
+
+PUBLIC_BASE_URL = public_base_url(os.environ)
 
 # Local names for the platform, shown in page headers.
 ONEWINDOW_CITY_NAME = os.environ.get("ONEWINDOW_CITY_NAME", "")
