@@ -46,7 +46,12 @@ from onewindow.cases.views.staff.common import is_htmx, render_page, shown, staf
 from onewindow.catalog.codes import CaseType, TimeUnit
 from onewindow.catalog.search import item_search
 from onewindow.catalog.selectors import item_accepted_at, item_list_public
-from onewindow.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from onewindow.core.errors import (
+    ApplicationError,
+    PermissionDenied,
+    ValidationFailed,
+    bilingual,
+)
 from onewindow.org.models import ServiceCentre, Window
 from onewindow.org.permissions import Action, require
 
@@ -539,9 +544,35 @@ def intake_item(request: HttpRequest, item_id: int) -> HttpResponse:
             for e in error["errors"]
             if not e["field"].startswith("materials[") and e["field"] != "promise_signed"
         ]
+        _summary_names_the_promise(context, error, intake)
         context["focus"] = _checklist_focus(context)
         return render_page(request, "intake_item.html", {**base, **context}, status=exc.status)
     return redirect("cases_staff:intake_done", number=case.number)
+
+
+PROMISE_MISSING = _(
+    "The applicant's signed promise (承诺书) is missing for the papers to be supplied later "
+    "(容缺): %(names)s. Tick “The applicant signed the promise” once it is signed."
+)
+
+
+def _summary_names_the_promise(
+    context: dict[str, Any], error: dict[str, Any], intake: Intake
+) -> None:
+    """A refusal for a missing 容缺 promise says so at the top, naming the papers it covers:
+    the generic "papers are missing or faulty" alone sent the clerk looking at the papers."""
+    if not context["promise_errors"]:
+        return
+    names = "、".join(r.name for r in intake.materials if r.status == MaterialStatus.DEFERRED)
+    text = bilingual(PROMISE_MISSING, names=names)
+    if all(e["code"] == "promise_required" for e in error["errors"]):
+        context["error"] = {**error, "message": text["zh"], "message_en": text["en"]}
+        return
+    entry = {"field": "promise_signed", "code": "promise_required"}
+    context["general_errors"] = [
+        {**entry, "message": text["zh"], "message_en": text["en"]},
+        *context["general_errors"],
+    ]
 
 
 def _checklist_focus(context: dict[str, Any]) -> str:
