@@ -525,7 +525,8 @@ def test_stale_revision_gets_the_message_and_changes_nothing(client, city):
     )
     assert response.status_code == 409
     page = text(response)
-    assert "Someone else changed this case" in page
+    # The page is drawn afresh and says so (views/staff/backoffice.py CASE_CHANGED).
+    assert "This case changed while your page was open: a colleague acted first." in page
     assert "同意，无意见</textarea>" in page
     task.refresh_from_db()
     assert (task.state, task.opinion, task.revision) == (TaskState.CLAIMED, "", 2)
