@@ -91,13 +91,12 @@ def _organisation_out(organisation: Organisation | None) -> dict[str, Any] | Non
     }
 
 
-def case_out(case: Case, *, with_query_code: bool = False) -> dict[str, Any]:
+def case_out(case: Case) -> dict[str, Any]:
     """The case with its papers, tasks, timeline and pauses (a fixed number of queries).
 
-    The query code (the applicant's secret for the public progress page) is in the answer only
-    with ``with_query_code``, which the intake operations that file the case pass: the clerk
-    prints the receipt from that answer. Every other answer (detail, queue, actions) leaves it
-    out, so a staff member with the case-view permission cannot collect codes."""
+    Never the query code (the applicant's secret for the public progress page): only the slim
+    answer of the intake operation that files the case carries it (``intake.intake_case_out``),
+    for the receipt, so a staff member with the case-view permission cannot collect codes."""
     case = (
         Case.objects.select_related(
             "item",
@@ -186,8 +185,6 @@ def case_out(case: Case, *, with_query_code: bool = False) -> dict[str, Any]:
             for p in rows["pauses"]
         ],
     }
-    if with_query_code:
-        answer["query_code"] = case.query_code
     return answer
 
 
