@@ -21,7 +21,7 @@ city's items, centres, windows and staff) and writes, in one transaction:
   case, chained exactly as ``core.audit_chain`` seals rows (sealed on insert, the seal's stored
   head moved on), so ``manage.py audit_verify`` passes.
 
-Left out on purpose, to keep a case near 3 KB on disk: the tasks' internal open/claim events
+Left out on purpose, to keep a case near 5.5 KB on disk: the tasks' internal open/claim events
 and their audit rows, notifications, and special procedures other than the open ones.
 
 Determinism: every part draws from its own ``random.Random(f"{seed}:bulk-<part>")`` and yields
@@ -100,9 +100,10 @@ MAX_CASES = 100_000_000
 MAX_PERSONS = 50_000_000
 PERSONS_PER_CASE = 0.1  # the issue's city: 1,000,000 persons for 10,000,000 cases
 ORGANISATIONS_PER_PERSON = 0.05
-# Disk per case (all its rows and their indexes) on PostgreSQL, measured with this generator
-# (docs/scaling.md); the refusal uses it with a margin of 1.5 and keeps 10 GB free.
-BYTES_PER_CASE = 3_600
+# Disk per case on PostgreSQL (all its rows and their indexes, and its share of the persons),
+# measured with this generator at 200,000 cases (docs/scaling.md); the refusal uses it with a
+# margin of 1.5 and keeps 10 GB free.
+BYTES_PER_CASE = 5_500
 DISK_MARGIN = 1.5
 DISK_RESERVE = 10 * 1024**3
 QUERY_CODE_POOL = 4096
