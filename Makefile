@@ -38,13 +38,15 @@ messages:
 
 ## make bench: the benchmark suite (bench/run.py), each figure against a baseline of the same run:
 ##   DB=sqlite|postgres SCALE=demo|<cases> ROUNDS=20 [CITY_DB=<database>] [WORKERS=1,2]
+##   [TASKS=celery: background work queued on the bench's own Redis db, as in production]
 ##   compare two runs: .venv/bin/python bench/compare.py var/bench/a.json var/bench/b.json
 DB ?= sqlite
 SCALE ?= demo
 ROUNDS ?= 20
 bench: setup
 	$(PY) -m bench --db $(DB) --scale $(SCALE) --rounds $(ROUNDS) \
-		$(if $(CITY_DB),--city-db $(CITY_DB)) $(if $(WORKERS),--workers $(WORKERS))
+		$(if $(CITY_DB),--city-db $(CITY_DB)) $(if $(WORKERS),--workers $(WORKERS)) \
+		$(if $(TASKS),--tasks $(TASKS))
 
 ## make bench-search: the catalogue search alone, on 1,000 generated items
 bench-search: setup

@@ -268,7 +268,8 @@ def run_concurrent(
         "DATABASE_URL": _database_url(params),
         "ONEWINDOW_VAR": str(getattr(settings, "VAR_DIR")),  # noqa: B009 — not in the stubs
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "TASK_BACKEND": "sync",
+        "TASK_BACKEND": str(getattr(settings, "TASK_BACKEND")),  # noqa: B009
+        "CELERY_BROKER_URL": str(getattr(settings, "CELERY_BROKER_URL")),  # noqa: B009
         "LOG_LEVEL": "WARNING",
         "STAFF_SECOND_FACTOR_ROLES": "",
         "DJANGO_SETTINGS_MODULE": "onewindow.config.settings",

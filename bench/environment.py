@@ -30,6 +30,8 @@ PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
 PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
 PG_DATABASE = "ow_bench"
+# Not db 0 (the default broker) nor 15 (the test suite's): the bench's queue is its own.
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
 @dataclass
@@ -39,6 +41,10 @@ class Options:
     city_db: str = ""
     seed: int = 2026
     keep: bool = False
+    # sync: background work (the message an accept starts) runs inline and is timed; celery:
+    # it is queued on the bench's own Redis database (BENCH_REDIS_URL), as in production, and
+    # never run (no worker), the queue emptied at the start and the end.
+    tasks: str = "sync"
 
 
 @dataclass
@@ -50,8 +56,17 @@ class Environment:
     notes: list[str] = field(default_factory=list)
 
     def cleanup(self) -> None:
+        if self.options.tasks == "celery":
+            flush_queue()
         if not self.options.keep:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def flush_queue() -> None:
+    """Empty the bench's own Redis database (the queued tasks nobody runs)."""
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
 
 
 def pg_url(database: str) -> str:
@@ -88,7 +103,12 @@ def configure(options: Options) -> Environment:
     os.environ["DATABASE_URL"] = url
     os.environ["ONEWINDOW_VAR"] = str(var_dir)
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
-    os.environ["TASK_BACKEND"] = "sync"
+    if options.tasks not in ("sync", "celery"):
+        raise SystemExit(f"TASKS must be sync or celery, not {options.tasks!r}")
+    os.environ["TASK_BACKEND"] = options.tasks
+    if options.tasks == "celery":
+        os.environ["CELERY_BROKER_URL"] = BENCH_REDIS_URL
+        flush_queue()
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ["STAFF_SECOND_FACTOR_ROLES"] = ""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
@@ -120,6 +140,7 @@ def build_city(env: Environment, *, stdout: Any = None) -> None:
     ``city_db``."""
     from django.conf import settings
 
+    # The city is built with its background work done inline, whatever the benchmarks use.
     settings.TASK_BACKEND = "sync"
     started = time.monotonic()
     options = env.options
@@ -144,6 +165,7 @@ def build_city(env: Environment, *, stdout: Any = None) -> None:
             progress=True,
         )
     env.build_seconds = time.monotonic() - started
+    settings.TASK_BACKEND = options.tasks
 
 
 def build_demo(*, seed: int, scale: float = 1.0, stdout: Any = None) -> None:

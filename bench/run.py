@@ -12,6 +12,8 @@ Options (``make bench DB=… SCALE=… ROUNDS=…`` passes them on):
   --workers 1,2          app processes for the concurrent intake (PostgreSQL only)
   --clients 32           client threads of the concurrent intake
   --seconds 10           length of one phase of the concurrent intake
+  --tasks sync|celery    background work inline and timed (sync), or queued on the bench's
+                         own Redis database as in production and not run (celery)
   --out DIR              where the JSON goes (var/bench/<timestamp>-<db>-<scale>.json)
 
 Prints a table (median and p95 of subject and baseline, their ratio, the query counts) and
@@ -33,6 +35,10 @@ from bench import environment
 from bench.timing import Figure
 
 SEP = "-"
+TASK_NOTES = {
+    "sync": "sync: background work (the message an accept starts) runs inline and is timed",
+    "celery": "celery: background work is queued on Redis (as in production) and not run",
+}
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -46,6 +52,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--seconds", type=float, default=float(os.environ.get("PHASE_SECONDS") or 10)
     )
+    parser.add_argument("--tasks", default=os.environ.get("TASKS") or "sync")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default=str(environment.ROOT / "var" / "bench"))
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
@@ -54,6 +61,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--db must be sqlite or postgres")
     if args.scale != "demo" and not args.scale.isdigit():
         parser.error("--scale must be demo or a whole number of cases")
+    if args.tasks not in ("sync", "celery"):
+        parser.error("--tasks must be sync or celery")
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     return args
@@ -105,7 +114,12 @@ def write_json(report: dict[str, Any], out_dir: Path, *, db: str, scale: str) ->
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     options = environment.Options(
-        db=args.db, scale=args.scale, city_db=args.city_db, seed=args.seed, keep=args.keep
+        db=args.db,
+        scale=args.scale,
+        city_db=args.city_db,
+        seed=args.seed,
+        keep=args.keep,
+        tasks=args.tasks,
     )
     env = environment.configure(options)
     try:
@@ -144,8 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             **environment.describe(env, vendor=actors.vendor, scale=scale_name, city=facts),
             "scale_after": environment.scale_facts(),
             "rounds": args.rounds,
-            "task_backend": "sync (background work, such as the message dispatch, runs inline "
-            "and is counted)",
+            "task_backend": TASK_NOTES[args.tasks],
             "figures": [figure.as_dict() for figure in figures],
         }
         print()
@@ -154,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{scale_name} ({facts['persons']} persons, {facts['cases']} cases, "
             f"{facts['open_cases']} open), {report['machine']['cores']} cores (load "
             f"{report['machine']['load_average'][0]}), "
-            f"commit {report['git_commit'][:12]}"
+            f"commit {report['git_commit'][:12]}; tasks {TASK_NOTES[args.tasks]}"
         )
         print(table(figures))
         path = write_json(report, Path(args.out), db=args.db, scale=scale_name)
