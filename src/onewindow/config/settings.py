@@ -432,7 +432,10 @@ LOG_REQUESTS = env_bool("LOG_REQUESTS", LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "onewindow.core.requestid.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "onewindow.core.requestid.RequestIdFilter"},
+        "refusals_at_info": {"()": "onewindow.core.logfilters.RefusalsAtInfo"},
+    },
     "formatters": {
         "plain": {"format": "%(message)s"},
         "json": {"()": "onewindow.core.requestid.JsonFormatter"},
@@ -447,6 +450,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools log every step of every PDF at INFO.
     "loggers": {
+        # A 403 / 404 (audited already) is one INFO line, written once: not also through
+        # Django's own DEBUG console handler (core/logfilters.py).
+        "django.request": {
+            "handlers": ["console"],
+            "filters": ["refusals_at_info"],
+            "level": os.environ.get("LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
         "jieba": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
