@@ -53,7 +53,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from stdnum.cn import ric
@@ -1080,7 +1080,11 @@ def build_city_bulk(
     _check(seed, persons, cases, free_bytes)
     if not demo_city_exists():
         build_demo_city(seed=seed, stdout=stdout)
-    if Case.objects.filter(pk__gt=0)[BULK_GUARD : BULK_GUARD + 1].exists():
+    first_index = crypto.blind_index(resident_id(0, seed), context=ID_NUMBER_INDEX_CONTEXT)
+    if (
+        Case.objects.filter(pk__gt=0)[BULK_GUARD : BULK_GUARD + 1].exists()
+        or Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number_index=first_index).exists()
+    ):
         raise ApplicationError(
             gettext_lazy("The database holds a bulk city already; use an empty database."),
             code="bulk_exists",
@@ -1102,6 +1106,63 @@ def build_city_bulk(
         today - dt.timedelta(days=SPAN_DAYS + 5), today + dt.timedelta(days=400)
     )
     writer = _Writer()
+    try:
+        by_state = _write_all(
+            writer,
+            seed=seed,
+            persons=persons,
+            organisations=organisations,
+            cases=cases,
+            city=city,
+            today=today,
+            now=now,
+            calendar=calendar,
+            say=say,
+        )
+    except IntegrityError as exc:
+        # A generated ID number or credit code that a row of an earlier build holds already.
+        raise ApplicationError(
+            gettext_lazy(
+                "The generated rows collide with rows in the database (a bulk city built "
+                "before?); nothing was written. Use an empty database."
+            ),
+            code="bulk_collides",
+            status=409,
+        ) from exc
+    seconds = time.monotonic() - started
+    total_rows = sum(writer.rows.values())
+    open_states = {str(s) for s in OPEN_SHARES}
+    return BulkReport(
+        seed=seed,
+        persons=persons,
+        organisations=organisations,
+        cases=cases,
+        open_cases=sum(n for s, n in by_state.items() if s in open_states),
+        by_state=by_state,
+        rows=dict(writer.rows),
+        seconds=round(seconds, 2),
+        cpu_seconds=round(time.process_time() - cpu_started, 2),
+        rows_per_second=round(total_rows / seconds, 1) if seconds else 0.0,
+        cases_per_second=round(cases / seconds, 1) if seconds else 0.0,
+        bytes_on_disk=database_bytes(),
+        vendor=connection.vendor,
+    )
+
+
+def _write_all(
+    writer: _Writer,
+    *,
+    seed: int,
+    persons: int,
+    organisations: int,
+    cases: int,
+    city: City,
+    today: dt.date,
+    now: dt.datetime,
+    calendar: WorkingCalendar,
+    say: _Progress,
+) -> dict[str, int]:
+    """Everything in one transaction: a failure leaves nothing behind."""
     with transaction.atomic():
         person_base = _write_persons(
             writer, seed, persons, say, now - dt.timedelta(days=SPAN_DAYS + 1)
@@ -1122,24 +1183,7 @@ def build_city_bulk(
             say=say,
         )
         _reset_sequences()
-    seconds = time.monotonic() - started
-    total_rows = sum(writer.rows.values())
-    open_states = {str(s) for s in OPEN_SHARES}
-    return BulkReport(
-        seed=seed,
-        persons=persons,
-        organisations=organisations,
-        cases=cases,
-        open_cases=sum(n for s, n in by_state.items() if s in open_states),
-        by_state=by_state,
-        rows=dict(writer.rows),
-        seconds=round(seconds, 2),
-        cpu_seconds=round(time.process_time() - cpu_started, 2),
-        rows_per_second=round(total_rows / seconds, 1) if seconds else 0.0,
-        cases_per_second=round(cases / seconds, 1) if seconds else 0.0,
-        bytes_on_disk=database_bytes(),
-        vendor=connection.vendor,
-    )
+    return by_state
 
 
 def _write_persons(

@@ -23,7 +23,7 @@ from onewindow.catalog.models import ServiceItem
 from onewindow.catalog.selectors import item_accepted_at
 from onewindow.core import crypto
 from onewindow.core.audit_chain import audit_seal, audit_verify
-from onewindow.core.errors import ErrorList, ValidationFailed
+from onewindow.core.errors import ApplicationError, ErrorList, ValidationFailed
 from onewindow.core.models import AuditLog
 from onewindow.demo import bulk
 from onewindow.demo.generator import build_demo_city
@@ -69,6 +69,11 @@ def city(django_db_setup: Any, django_db_blocker: Any) -> dict[str, Any]:
         )
         facts["report"] = report
         facts["verify"] = audit_verify()
+        counts = (Person.objects.count(), Case.objects.count())
+        try:
+            bulk.build_city_bulk(seed=SEED, persons=5, cases=5, now=NOW, free_bytes=10**13)
+        except ApplicationError as exc:
+            facts["again"] = (exc.code, (Person.objects.count(), Case.objects.count()) == counts)
         facts["progress"] = out.getvalue()
         facts["states"] = collections.Counter(Case.objects.values_list("state", flat=True))
         people = list(
@@ -221,6 +226,10 @@ def test_normal_accept_after_bulk_gets_a_fresh_number(city: dict[str, Any]) -> N
     number, taken, (prefix, last) = city["fresh"]
     assert not taken
     assert number == f"{prefix}{last + 1:05d}"
+
+
+def test_a_second_bulk_load_is_refused_and_writes_nothing(city: dict[str, Any]) -> None:
+    assert city["again"] == ("bulk_exists", True)
 
 
 def test_oversize_scale_is_refused() -> None:
