@@ -43,6 +43,7 @@ import json
 import random
 import re
 import shutil
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -1038,8 +1039,11 @@ def _json(value: Any) -> str:
 
 
 class _Progress:
+    """Plain progress lines (``cases 120000/2000000 (6 %) 4100/s``) on ``stdout``, or on the
+    process's standard output when none is given."""
+
     def __init__(self, stdout: TextOutput | None, enabled: bool):
-        self.stdout = stdout if enabled else None
+        self.stdout = (stdout or sys.stdout) if enabled else None
         self.started = time.monotonic()
 
     def __call__(self, part: str, done: int, total: int, started: float) -> None:
