@@ -1,7 +1,9 @@
 """Intake endpoints: accept, 补正, refuse and 即办 complete an application at a window.
 
 Each needs an ``Idempotency-Key`` header: a retried request with the same key returns the case
-the first one made (200, ``Idempotent-Replay: true``) instead of a second case.
+the first one made (200, ``Idempotent-Replay: true``) instead of a second case. The answer is
+the slim ``IntakeCaseOut`` (number, state, dates, the query code for the receipt, links), made
+from the case in memory; the whole case is one GET away (``links.case``).
 """
 
 from __future__ import annotations
