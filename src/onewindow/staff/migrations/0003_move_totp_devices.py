@@ -3,7 +3,11 @@ encrypted, ADR 0012 amended), and delete the clear rows.
 
 Each batch is its own transaction: its devices are written encrypted and their clear rows deleted
 together, so an interrupted run leaves every device in exactly one of the two tables and the next
-run carries on. The reverse moves them back (only for rolling back a release).
+run carries on.
+
+The reverse does not write any key back in clear: it deletes every encrypted device (one
+transaction), so ``migrate staff 0002`` stays possible for developers and every account enrols
+again afterwards (ADR 0012). Nothing is left split between the two tables.
 
 Sessions verified with an old device ask for a code again after this migration (django-otp looks
 their device up in the table it came from).
@@ -13,7 +17,7 @@ from typing import Any
 
 from django.db import migrations, transaction
 
-from onewindow.core.crypto import decrypt, encrypt
+from onewindow.core.crypto import encrypt
 
 BATCH = 200
 # The same as ``staff.models.KEY_CONTEXT``, written out: a migration must keep meaning what it
@@ -53,9 +57,7 @@ def _move(source: Any, target: Any, convert: Any, using: str, batch: int) -> int
             # ``created_at`` is set on insert (auto_now_add): the device's own date is put back.
             for row, new in zip(rows, created, strict=True):
                 if row.created_at is not None:
-                    target.objects.using(using).filter(pk=new.pk).update(
-                        created_at=row.created_at
-                    )
+                    target.objects.using(using).filter(pk=new.pk).update(created_at=row.created_at)
             source.objects.using(using).filter(pk__in=[row.pk for row in rows]).delete()
             moved += len(rows)
 
@@ -72,23 +74,21 @@ def move_to_encrypted(apps: Any, using: str, batch: int = BATCH) -> int:
     return _move(clear, sealed, convert, using, batch)
 
 
-def move_to_clear(apps: Any, using: str, batch: int = BATCH) -> int:
-    clear = apps.get_model("otp_totp", "TOTPDevice")
+def delete_moved(apps: Any, using: str) -> int:
+    """The reverse: every encrypted device deleted in one transaction, no key decrypted or
+    written in clear (its owner enrols again). Returns how many were deleted."""
     sealed = apps.get_model("staff", "StaffTOTPDevice")
-
-    def convert(row: Any) -> dict[str, str]:
-        context = KEY_CONTEXT.format(user_id=row.user_id)
-        return {"key": decrypt(row.key_encrypted, context=context)}
-
-    return _move(sealed, clear, convert, using, batch)
+    with transaction.atomic(using=using):
+        _, per_model = sealed.objects.using(using).all().delete()
+    return int(per_model.get(sealed._meta.label, 0))
 
 
 def encrypt_devices(apps: Any, schema_editor: Any) -> None:
     move_to_encrypted(apps, schema_editor.connection.alias)
 
 
-def decrypt_devices(apps: Any, schema_editor: Any) -> None:
-    move_to_clear(apps, schema_editor.connection.alias)
+def delete_devices(apps: Any, schema_editor: Any) -> None:
+    delete_moved(apps, schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
@@ -100,4 +100,4 @@ class Migration(migrations.Migration):
         ("otp_totp", "0003_add_timestamps"),
     ]
 
-    operations = [migrations.RunPython(encrypt_devices, decrypt_devices)]
+    operations = [migrations.RunPython(encrypt_devices, delete_devices)]

@@ -257,10 +257,16 @@ def test_a_moved_device_accepts_the_owners_next_code_and_refuses_one_already_use
     assert device.verify_token(f"{code_at(key, step + 1):06d}") is True
 
 
-def test_the_migration_back_restores_the_clear_devices(user):
-    device = StaffTOTPDevice.objects.create(user=user, name="phone", confirmed=True, last_t=7)
-    key = device.bin_key
-    assert move.move_to_clear(apps, "default") == 1
+def test_the_migration_back_deletes_the_devices_and_writes_no_key_in_clear(user):
+    other = UserFactory(username="clerk.li")
+    other.save()
+    StaffTOTPDevice.objects.create(user=user, name="phone", confirmed=True, last_t=7)
+    StaffTOTPDevice.objects.create(user=other, name="phone", confirmed=False)
+    # The reverse of 0003 is this function: no key decrypted, every account enrols again.
+    operation = move.Migration.operations[0]
+    assert operation.reverse_code is move.delete_devices
+    assert move.delete_moved(apps, "default") == 2
     assert StaffTOTPDevice.objects.count() == 0
-    restored = TOTPDevice.objects.get(user=user)
-    assert (restored.key, restored.confirmed, restored.last_t) == (key.hex(), True, 7)
+    assert TOTPDevice.objects.count() == 0
+    # Run again (an interrupted reverse): nothing left, nothing split between the tables.
+    assert move.delete_moved(apps, "default") == 0
