@@ -236,7 +236,7 @@ class CaseEvent(EventRecord):
         "CaseTask", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
 
-    class Meta:
+    class Meta(EventRecord.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["case", "at", "id"]

@@ -346,7 +346,7 @@ class ServiceItemEvent(EventRecord):
 
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="events")
 
-    class Meta:
+    class Meta(EventRecord.Meta):
         verbose_name = _("item event")
         verbose_name_plural = _("item events")
         ordering = ["item", "at", "id"]
@@ -360,7 +360,7 @@ class CatalogImportJobEvent(EventRecord):
 
     job = models.ForeignKey(CatalogImportJob, on_delete=models.CASCADE, related_name="events")
 
-    class Meta:
+    class Meta(EventRecord.Meta):
         verbose_name = _("import event")
         verbose_name_plural = _("import events")
         ordering = ["job", "at", "id"]

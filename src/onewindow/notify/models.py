@@ -93,7 +93,7 @@ class NotificationEvent(EventRecord):
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="events")
 
-    class Meta:
+    class Meta(EventRecord.Meta):
         verbose_name = _("message event")
         verbose_name_plural = _("message events")
         ordering = ["notification", "at", "id"]
