@@ -80,6 +80,11 @@ def _keys() -> tuple[list[tuple[str, bytes]], bytes]:
     return data_keys, index_key
 
 
+def configured_key_ids() -> list[str]:
+    """The ids of the configured data keys (the first encrypts), never the keys."""
+    return [key_id for key_id, _key in _keys()[0]]
+
+
 def reset_key_cache() -> None:
     _keys.cache_clear()
 
@@ -98,7 +103,10 @@ def decrypt(token: str, *, context: str) -> str:
         raise DecryptionFailed("not an encrypted value") from exc
     if version != VERSION:
         raise DecryptionFailed(f"unknown format {version}")
-    raw = _b64decode(body)
+    try:
+        raw = _b64decode(body)
+    except ValueError as exc:  # binascii.Error: not base64 at all
+        raise DecryptionFailed("not an encrypted value") from exc
     for candidate_id, key in _keys()[0]:
         if candidate_id != key_id:
             continue

@@ -106,7 +106,9 @@ class StaffTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
 
     @property
     def config_url(self) -> str:
-        """The ``otpauth://`` address an authenticator app reads from the QR code."""
+        """The ``otpauth://`` address an authenticator app reads from the QR code. Raises
+        ``DecryptionFailed`` when the key does not decrypt (the enrolment page checks
+        ``second_factor.key_readable`` first and restarts the enrolment)."""
         label = str(self.user.get_username())
         query = {
             "secret": b32encode(self.bin_key).decode().rstrip("="),

@@ -16,6 +16,7 @@ between wrong codes on a device applies as well.
 
 from __future__ import annotations
 
+import logging
 from base64 import b32encode
 from typing import Any
 
@@ -25,9 +26,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_otp import login as otp_login
 
+from onewindow.core.crypto import DecryptionFailed
 from onewindow.org.codes import Role
 from onewindow.org.models import RoleAssignment
 from onewindow.staff.models import StaffTOTPDevice
+
+logger = logging.getLogger(__name__)
 
 PENDING_ATTRIBUTE = "staff_second_factor_pending"
 DEVICE_NAME = "OneWindow"
@@ -85,13 +89,39 @@ def enrolment_device(user: Any, session: Any) -> StaffTOTPDevice:
     return device
 
 
+def key_readable(device: StaffTOTPDevice) -> bool:
+    """Does the device's key still decrypt? (Not when the data key it was sealed with is no
+    longer configured, or the row was damaged.) A failure is logged, never the key."""
+    try:
+        device.bin_key  # noqa: B018 - decrypting is the check
+    except DecryptionFailed:
+        logger.error(
+            "second-factor device %s of user %s: its key does not decrypt (%s)",
+            device.pk,
+            device.user_id,
+            "confirmed" if device.confirmed else "pending enrolment",
+        )
+        return False
+    return True
+
+
+def restart_enrolment(user: Any, session: Any, device: StaffTOTPDevice) -> StaffTOTPDevice:
+    """The pending ``device`` whose key no longer decrypts is deleted and a new one made for
+    this session (its QR code and secret shown afresh)."""
+    StaffTOTPDevice.objects.filter(pk=device.pk, user=user, confirmed=False).delete()
+    session.pop(ENROLMENT_SESSION_KEY, None)
+    logger.warning("second-factor enrolment of user %s restarted with a new device", user.pk)
+    return enrolment_device(user, session)
+
+
 def drop_other_enrolments(user: Any, device: StaffTOTPDevice) -> None:
     """Once ``device`` is confirmed, the account's other unconfirmed devices go."""
     StaffTOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
 
 
 def secret_text(device: StaffTOTPDevice) -> str:
-    """The secret in base32, in groups of four, for typing into an app by hand."""
+    """The secret in base32, in groups of four, for typing into an app by hand. Raises
+    ``DecryptionFailed`` when the key does not decrypt: check ``key_readable`` first."""
     secret = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 

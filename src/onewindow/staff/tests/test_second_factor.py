@@ -231,3 +231,70 @@ def test_a_misspelt_role_in_the_setting_stops_the_server(settings):
     assert [(error.id, error.msg.split(" / ")[0]) for error in errors] == [
         ("onewindow.staff.E001", "STAFF_SECOND_FACTOR_ROLES names unknown roles: intake")
     ]
+
+
+GARBAGE_KEYS = ["garbage", "v1.k1.x", "v1.nokey.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]
+
+
+def make_unreadable(device: StaffTOTPDevice, ciphertext: str) -> None:
+    StaffTOTPDevice.objects.filter(pk=device.pk).update(key_encrypted=ciphertext)
+
+
+def page_secret(html: str) -> str:
+    return re.search(r'<code id="second-factor-secret">([A-Z2-7 ]+)</code>', html).group(1)
+
+
+@pytest.mark.parametrize("ciphertext", GARBAGE_KEYS)
+def test_an_enrolment_whose_key_no_longer_decrypts_restarts_with_a_new_device(
+    client, staff, caplog, ciphertext
+):
+    clerk = staff["intake_clerk"]
+    client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
+    client.get(ENROL)
+    old = StaffTOTPDevice.objects.get(user=clerk)
+    make_unreadable(old, ciphertext)
+    caplog.set_level("ERROR", logger="onewindow.staff.second_factor")
+    # A code typed for the unreadable device: not checked, not counted, the set-up restarts.
+    page = client.post(ENROL, {"code": "123456", "next": HOME})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "set-up has started again: scan this new QR code" in html
+    assert "设置已重新开始" in html
+    new = StaffTOTPDevice.objects.get(user=clerk)
+    assert new.pk != old.pk and new.confirmed is False
+    assert page_secret(html).replace(" ", "") == b32encode(new.bin_key).decode().rstrip("=")
+    assert not AuditLog.objects.filter(action="denied:staff.second_factor").exists()
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("onewindow")] == [
+        f"second-factor device {old.pk} of user {clerk.pk}: its key does not decrypt "
+        "(pending enrolment)"
+    ]
+    # The new device's code confirms it.
+    done = client.post(ENROL, {"code": code_for(new), "next": HOME})
+    assert (done.status_code, done["Location"]) == (302, HOME)
+    new.refresh_from_db()
+    assert new.confirmed is True
+
+
+@pytest.mark.parametrize("ciphertext", GARBAGE_KEYS)
+def test_a_confirmed_device_whose_key_no_longer_decrypts_sends_to_the_security_administrator(
+    client, staff, caplog, ciphertext
+):
+    clerk = staff["intake_clerk"]
+    device = confirmed_device(clerk)
+    make_unreadable(device, ciphertext)
+    client.post(SIGN_IN, {"username": clerk.username, "password": PASSWORD})
+    caplog.set_level("ERROR", logger="onewindow.staff.second_factor")
+    for response in (client.get(CODE), client.post(CODE, {"code": "123456", "next": HOME})):
+        html = response.content.decode()
+        assert response.status_code == 503
+        assert "ask your security administrator to reset your second factor" in html
+        assert "请安全管理员重置" in html
+        assert '<form method="post" action="/staff/second-factor/"' not in html
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("onewindow")] == 2 * [
+        f"second-factor device {device.pk} of user {clerk.pk}: its key does not decrypt (confirmed)"
+    ]
+    # Still one device, still confirmed, the session not verified.
+    assert list(StaffTOTPDevice.objects.filter(user=clerk).values_list("pk", "confirmed")) == [
+        (device.pk, True)
+    ]
+    assert client.get(HOME)["Location"] == f"{CODE}?next={HOME}"

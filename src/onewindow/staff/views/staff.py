@@ -145,6 +145,16 @@ CODE_ERRORS = {
         "Too many wrong codes: codes for this account are refused for %(minutes)s minutes. "
         "Wait, or ask your security administrator."
     ),
+    "enrolment_restarted": _(
+        "The key of your earlier set-up could not be read any more, so set-up has started "
+        "again: scan this new QR code (or type the new key) and type the code it shows. Remove "
+        "the old entry from your app."
+    ),
+    "key_unreadable": _(
+        "The key of your second-factor device cannot be read on this server. No code can be "
+        "accepted: ask your security administrator to reset your second factor, then set it "
+        "up again."
+    ),
 }
 
 
@@ -204,6 +214,8 @@ def second_factor_page(request: HttpRequest) -> HttpResponse:
     device = second_factor.confirmed_device(request.user)
     if device is None:
         return redirect_to_login(next_url, resolve_url("staff:second_factor_enrol"))
+    if not second_factor.key_readable(device):
+        return _key_unreadable_page(request, next_url, enrol=False)
     form = SecondFactorForm(request.POST or None)
     errors: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
@@ -241,8 +253,17 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(next_url, resolve_url("staff:second_factor"))
     device = second_factor.enrolment_device(request.user, request.session)
     needs_code = enrolment.needs_code()
-    form = (EnrolmentForm if needs_code else SecondFactorForm)(request.POST or None)
     errors: list[dict[str, str]] = []
+    restarted = False
+    if not second_factor.key_readable(device):
+        # A code typed for the unreadable device cannot be checked: a new device, shown afresh.
+        device = second_factor.restart_enrolment(request.user, request.session, device)
+        if not second_factor.key_readable(device):
+            return _key_unreadable_page(request, next_url, enrol=True)
+        restarted = True
+        errors.append(bilingual(CODE_ERRORS["enrolment_restarted"]))
+    form_class = EnrolmentForm if needs_code else SecondFactorForm
+    form = form_class(None if restarted else (request.POST or None))
     if request.method == "POST" and form.is_valid():
         given = form.cleaned_data.get("enrolment_code", "") if needs_code else None
         error = _check_code(request, device, form.cleaned_data["code"], given)
@@ -280,6 +301,21 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
             "qr_svg": qr.svg_inline(scale=5, title=str(_("QR code for your authenticator app"))),
             "secret": second_factor.secret_text(device),
         },
+    )
+
+
+def _key_unreadable_page(request: HttpRequest, next_url: str, *, enrol: bool) -> HttpResponse:
+    """The device's key does not decrypt (logged by ``key_readable``): no form, the way out."""
+    return render(
+        request,
+        "staff/second_factor.html",
+        {
+            "errors": [bilingual(CODE_ERRORS["key_unreadable"])],
+            "next": next_url,
+            "enrol": enrol,
+            "unusable": True,
+        },
+        status=503,
     )
 
 
