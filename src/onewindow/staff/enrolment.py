@@ -45,24 +45,41 @@ def issue_code(*, actor: Any, user: Any) -> str:
     """Issue a new code for ``user`` and return it (the only time it exists in clear). Earlier
     unused codes of the account stop working. Security administrator only (403, audited)."""
     require(actor, Action.SECURITY_MANAGE)
-    code, _row = _issue(user=user, actor=actor, issued_from=IssuedFrom.ADMIN, operator="")
+    code, _row, _voided = _issue(user=user, actor=actor, issued_from=IssuedFrom.ADMIN, operator="")
     return code
 
 
-def issue_code_from_console(*, user: Any, operator: str) -> tuple[str, EnrolmentCode]:
+def issue_code_from_console(
+    *, user: Any, operator: str, operator_detail: dict[str, Any] | None = None
+) -> tuple[str, EnrolmentCode, int]:
     """Issue a code at the server's console (``manage.py issue_enrolment_code``): for a new
     install's first security administrator, whom nobody can issue one for. No account issues
-    it; the record and the audit row name the operating-system user ``operator``. Whoever runs
-    commands on the server holds the database and the keys already, so this grants no more.
-    Returns the code and its record."""
-    return _issue(user=user, actor=None, issued_from=IssuedFrom.CONSOLE, operator=operator)
+    it; the record and the audit row name the operating-system user ``operator`` (the audit row
+    also ``operator_detail``: uid, a claimed sudo user). Whoever runs commands on the server
+    holds the database and the keys already, so this grants no more. Returns the code, its
+    record, and how many unused codes of the account (from the admin or the console) it
+    voided."""
+    return _issue(
+        user=user,
+        actor=None,
+        issued_from=IssuedFrom.CONSOLE,
+        operator=operator,
+        operator_detail=operator_detail or {},
+    )
 
 
-def _issue(*, user: Any, actor: Any, issued_from: str, operator: str) -> tuple[str, EnrolmentCode]:
+def _issue(
+    *,
+    user: Any,
+    actor: Any,
+    issued_from: str,
+    operator: str,
+    operator_detail: dict[str, Any] | None = None,
+) -> tuple[str, EnrolmentCode, int]:
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     with transaction.atomic():
         now = timezone.now()
-        EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
+        voided, _per_model = EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
         row = EnrolmentCode.objects.create(
             user=user,
             digest=digest(code),
@@ -71,11 +88,17 @@ def _issue(*, user: Any, actor: Any, issued_from: str, operator: str) -> tuple[s
             operator=operator,
             expires_at=now + timedelta(hours=valid_hours()),
         )
-        detail: dict[str, Any] = {"code": row.pk, "expires_at": row.expires_at.isoformat()}
+        detail: dict[str, Any] = {
+            "code": row.pk,
+            "expires_at": row.expires_at.isoformat(),
+            "voided": voided,
+        }
         if issued_from == IssuedFrom.CONSOLE:
-            detail.update({"from": IssuedFrom.CONSOLE.value, "operator": operator})
+            detail.update(
+                {"from": IssuedFrom.CONSOLE.value, "operator": operator, **(operator_detail or {})}
+            )
         audit_record(actor=actor, action="staff.enrolment_code_issue", obj=user, detail=detail)
-    return code, row
+    return code, row, voided
 
 
 def code_state(user: Any, code: str) -> tuple[str, EnrolmentCode | None]:

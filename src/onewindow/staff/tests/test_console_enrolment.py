@@ -3,7 +3,8 @@ server's console issues their one-time enrolment code (ADR 0012, amended)."""
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 import re
 from io import StringIO
 
@@ -20,6 +21,15 @@ from onewindow.staff.tests.test_second_factor import code_for
 from onewindow.testing.factories import UserFactory, staff_with_role
 
 CODE_LINE = re.compile(r"Enrolment code for (\S+): ([A-Z0-9]{8}) — valid once, until (\S+ \S+)\.")
+
+
+def os_user() -> str:
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+@pytest.fixture(autouse=True)
+def no_sudo(monkeypatch):
+    monkeypatch.delenv("SUDO_USER", raising=False)
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +57,7 @@ def test_the_first_security_administrator_enrols_with_a_code_from_the_console(db
     assert (row.issued_by, row.issued_from, row.operator, row.used_at) == (
         None,
         IssuedFrom.CONSOLE,
-        getpass.getuser(),
+        f"{os_user()} (uid {os.geteuid()})",
         None,
     )
     assert row.digest == enrolment.digest(code) and code not in row.digest
@@ -56,8 +66,10 @@ def test_the_first_security_administrator_enrols_with_a_code_from_the_console(db
     assert audit.detail == {
         "code": row.pk,
         "expires_at": row.expires_at.isoformat(),
+        "voided": 0,
         "from": "console",
-        "operator": getpass.getuser(),
+        "operator": f"{os_user()} (uid {os.geteuid()})",
+        "operator_uid": os.geteuid(),
     }
     assert code not in str(audit.detail)
     # The security administrator signs in and enrols with it, like with a code from the admin.
@@ -78,10 +90,52 @@ def test_the_first_security_administrator_enrols_with_a_code_from_the_console(db
 def test_a_new_console_code_voids_the_accounts_unused_one(db):
     first = staff_with_role(Role.SECURITY_ADMIN)
     old = CODE_LINE.search(issue(first.username)).group(2)
-    new = CODE_LINE.search(issue(first.username)).group(2)
+    printed = issue(first.username)
+    new = CODE_LINE.search(printed).group(2)
     assert enrolment.code_state(first, old) == ("wrong", None)
     state, row = enrolment.code_state(first, new)
     assert state == "ok" and row.issued_from == IssuedFrom.CONSOLE
+    assert printed.strip().split("\n")[2:] == [
+        f"之前为 {first.username} 签发（在管理后台或此处）但尚未使用的 1 个绑定码已作废。",
+        f"1 unused enrolment code(s) issued earlier for {first.username} (in the admin or "
+        "here) no longer work.",
+    ]
+
+
+def test_the_console_says_how_many_codes_from_the_admin_it_voided(db):
+    security_admin = staff_with_role(Role.SECURITY_ADMIN)
+    clerk = UserFactory(username="clerk.zhao")
+    clerk.save()
+    from_admin = enrolment.issue_code(actor=security_admin, user=clerk)
+    first = issue(clerk.username)
+    assert first.strip().split("\n")[-1] == (
+        "1 unused enrolment code(s) issued earlier for clerk.zhao (in the admin or here) no "
+        "longer work."
+    )
+    assert enrolment.code_state(clerk, from_admin) == ("wrong", None)
+    audit = AuditLog.objects.filter(action="staff.enrolment_code_issue").order_by("pk").last()
+    assert audit.detail["voided"] == 1
+    # Nothing left to void: no such line.
+    again = EnrolmentCode.objects.filter(user=clerk).update(used_at=audit.at)
+    assert again == 1
+    assert "no longer work" not in issue(clerk.username)
+
+
+def test_the_operator_is_the_effective_uid_not_the_user_variables(db, monkeypatch):
+    first = staff_with_role(Role.SECURITY_ADMIN)
+    monkeypatch.setenv("USER", "alice")
+    monkeypatch.setenv("LOGNAME", "alice")
+    monkeypatch.setenv("SUDO_USER", "bob")
+    issue(first.username)
+    expected = f"{os_user()} (uid {os.geteuid()}), SUDO_USER bob (claimed)"
+    assert os_user() != "alice"
+    assert EnrolmentCode.objects.get(user=first).operator == expected
+    audit = AuditLog.objects.get(action="staff.enrolment_code_issue")
+    assert (
+        audit.detail["operator"],
+        audit.detail["operator_uid"],
+        audit.detail["sudo_user_claimed"],
+    ) == (expected, os.geteuid(), "bob")
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,15 @@
 server's console, for a new install's first security administrator (nobody can issue theirs in
 the admin yet). The same code as the admin's (``enrolment.issue_code_from_console``): shown here
 once, kept as a keyed hash, valid ``STAFF_ENROLMENT_CODE_HOURS``; the record and the audit row
-name the operating-system user who ran the command, and "console"."""
+name the operating-system user who ran the command (from the effective uid, not from the
+``USER``/``LOGNAME`` the caller can set), and "console". ``SUDO_USER`` is recorded too, as what
+it is: a claim of the environment. Any unused code of the account (from the admin as well) stops
+working; the output says how many."""
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -28,14 +31,27 @@ def both(message: str | Promise, **params: Any) -> str:
     return f"{text['zh']}\n{text['en']}"
 
 
-def operator_name() -> str:
-    """The operating-system user at the console (its uid when it has no name)."""
+def _printable(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable()).strip()[:MAX_USERNAME]
+
+
+def operator_identity() -> tuple[str, dict[str, Any]]:
+    """Who runs the command: the password-database name of the effective uid (``USER`` and
+    ``LOGNAME`` are not read: anyone sets them), and the uid. With ``SUDO_USER`` set, the
+    account sudo says it came from, kept as claimed (the environment can be set by hand too).
+    Returns the text for the record and the fields for the audit row."""
+    uid = os.geteuid()
     try:
-        name = getpass.getuser()
-    except (OSError, KeyError):  # no LOGNAME/USER and no password-database entry
+        name = _printable(pwd.getpwuid(uid).pw_name)
+    except KeyError:  # a uid with no password-database entry (e.g. in a container)
         name = ""
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return (name or f"uid {os.getuid()}")[:MAX_USERNAME]
+    text = f"{name or '?'} (uid {uid})"
+    detail: dict[str, Any] = {"operator_uid": uid}
+    claimed = _printable(os.environ.get("SUDO_USER", ""))
+    if claimed:
+        text = f"{text}, SUDO_USER {claimed} (claimed)"
+        detail["sudo_user_claimed"] = claimed
+    return text[:MAX_USERNAME], detail
 
 
 class Command(BaseCommand):
@@ -68,7 +84,10 @@ class Command(BaseCommand):
                     name=name,
                 )
             )
-        code, row = enrolment.issue_code_from_console(user=account, operator=operator_name())
+        operator, operator_detail = operator_identity()
+        code, row, voided = enrolment.issue_code_from_console(
+            user=account, operator=operator, operator_detail=operator_detail
+        )
         expires = timezone.localtime(row.expires_at).strftime("%Y-%m-%d %H:%M")
         self.stdout.write(
             both(
@@ -81,3 +100,14 @@ class Command(BaseCommand):
                 expires=expires,
             )
         )
+        if voided:
+            self.stdout.write(
+                both(
+                    _(
+                        "%(count)s unused enrolment code(s) issued earlier for %(name)s (in the "
+                        "admin or here) no longer work."
+                    ),
+                    count=voided,
+                    name=name,
+                )
+            )
