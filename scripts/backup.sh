@@ -2,7 +2,11 @@
 # Backs up OneWindow: the PostgreSQL database (pg_dump, custom format) and the uploaded files
 # (MEDIA_ROOT, a tar), into a new folder BACKUP_ROOT/onewindow-<UTC time>/ with a MANIFEST.
 #
-#   scripts/backup.sh [BACKUP_ROOT]        (default var/backups)
+#   scripts/backup.sh [BACKUP_ROOT]
+#
+# BACKUP_ROOT (the argument, or the variable) defaults to ~/.local/share/onewindow/backups
+# (XDG_DATA_HOME): outside the repository, so `make clean` cannot delete it, and apart from the
+# local trial's keys (~/.config/onewindow/, scripts/serve_secrets.py).
 #
 # DATABASE_URL names the database (default the production profile's
 # postgres://postgres@127.0.0.1:5432/onewindow_prod); MEDIA_ROOT the files (default var/media).
@@ -11,7 +15,7 @@
 # with DATA_ENCRYPTION_KEYS / BLIND_INDEX_KEY and the audit chain is sealed with AUDIT_CHAIN_KEY.
 # A backup without its keys cannot be read; keys stored beside it would let anyone who takes the
 # backup read it. Keep the keys (production: where the servers get them; the local trial:
-# var/serve-secrets.env) in a separate, protected place. The MANIFEST names the data keys by
+# ~/.config/onewindow/serve-secrets.env) in a separate, protected place. The MANIFEST names the data keys by
 # their ids only, so that a restore can tell whether it has the right ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +27,7 @@ case "$database_url" in
   *) log "DATABASE_URL must name a PostgreSQL database (pg_dump)"; exit 2 ;;
 esac
 media_root="${MEDIA_ROOT:-var/media}"
-root="${1:-var/backups}"
+root="${1:-${BACKUP_ROOT:-${XDG_DATA_HOME:-$HOME/.local/share}/onewindow/backups}}"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 dest="$root/onewindow-$stamp"
 if [ -e "$dest" ]; then
@@ -65,7 +69,7 @@ EOF
   echo "media.tar.gz: the files of $media_root"
   echo "data key ids: $key_ids"
   echo "KEYS ARE NOT IN THIS BACKUP. Restore needs the same DATA_ENCRYPTION_KEYS, BLIND_INDEX_KEY"
-  echo "and AUDIT_CHAIN_KEY, kept separately (the local trial: var/serve-secrets.env)."
+  echo "and AUDIT_CHAIN_KEY, kept separately (the local trial: ~/.config/onewindow/serve-secrets.env)."
   echo "Restore: scripts/restore.sh $dest <database name or URL>"
 } > "$dest.partial/MANIFEST"
 (cd "$dest.partial" && sha256sum database.dump media.tar.gz > SHA256SUMS)

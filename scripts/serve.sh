@@ -18,8 +18,11 @@
 #   LOG_FORMAT          json                      (core/requestid.py)
 # Secrets (ADR 0010): production sets SECRET_KEY, DATA_ENCRYPTION_KEYS, BLIND_INDEX_KEY and
 # AUDIT_CHAIN_KEY. For a local trial, those not set are generated ONCE into
-# var/serve-secrets.env (mode 0600) and read from there on every later start — back that file up
-# separately from the database (scripts/backup.sh): without it the data cannot be read.
+# ONEWINDOW_SECRETS_FILE (default ~/.config/onewindow/serve-secrets.env, mode 0600, outside the
+# repository so `make clean` cannot delete it) and read from there on every later start —
+# scripts/serve_secrets.py, which refuses to generate keys for a database that already has
+# migrations applied. Back that file up separately from the database (scripts/backup.sh):
+# without it the data cannot be read.
 # Plain HTTP: without SECURE_PROXY_SSL_HEADER (a TLS proxy in front) and without an explicit
 # SECURE_SSL_REDIRECT, this local trial serves plain HTTP on HOST (SECURE_SSL_REDIRECT=0,
 # SECURE_HSTS_SECONDS=0, ONEWINDOW_ALLOW_INSECURE=1) and says so; `check --deploy` then warns
@@ -48,35 +51,6 @@ PORT="${PORT:-8000}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 mkdir -p var
 
-# --- Secrets ----------------------------------------------------------------------------------
-secrets_file=var/serve-secrets.env
-names=(SECRET_KEY DATA_ENCRYPTION_KEYS BLIND_INDEX_KEY AUDIT_CHAIN_KEY)
-missing=()
-for name in "${names[@]}"; do [ -n "${!name:-}" ] || missing+=("$name"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ ! -f "$secrets_file" ]; then
-    (umask 077 && python - > "$secrets_file.new" <<'EOF'
-import base64, secrets
-key = lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
-print(f"SECRET_KEY={secrets.token_urlsafe(50)}")
-print(f"DATA_ENCRYPTION_KEYS={key()}")
-print(f"BLIND_INDEX_KEY={key()}")
-print(f"AUDIT_CHAIN_KEY={key()}")
-EOF
-    ) && mv "$secrets_file.new" "$secrets_file"
-    chmod 600 "$secrets_file"
-    log "generated ${missing[*]} into $secrets_file (mode 0600): a local trial convenience;"
-    log "production sets them in the environment. Back this file up apart from the database."
-  else
-    log "reading ${missing[*]} from $secrets_file (local trial; production sets them)"
-  fi
-  for name in "${missing[@]}"; do
-    value=$(sed -n "s/^$name=//p" "$secrets_file" | head -1)
-    [ -n "$value" ] || { log "$secrets_file has no $name"; exit 1; }
-    export "$name=$value"
-  done
-fi
-
 # --- Plain HTTP on a local trial -----------------------------------------------------------------
 if [ -z "${SECURE_PROXY_SSL_HEADER:-}" ] && [ -z "${SECURE_SSL_REDIRECT:-}" ]; then
   export SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 ONEWINDOW_ALLOW_INSECURE=1
@@ -96,6 +70,12 @@ from kombu import Connection
 with Connection(os.environ["CELERY_BROKER_URL"], connect_timeout=3) as conn:
     conn.ensure_connection(max_retries=2, interval_start=0.5)
 EOF
+
+# --- Secrets (after the database server is up: refused for a database that holds data) -----------
+secrets_out=$(python scripts/serve_secrets.py) || exit 1
+while IFS= read -r line; do
+  [ -n "$line" ] && export "${line%%=*}=${line#*=}"
+done <<< "$secrets_out"
 
 # --- Database: create it, migrate as the owner, then serve as the application role -------------
 app_role_given="${APP_DATABASE_URL:-}"

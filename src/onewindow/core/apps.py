@@ -16,11 +16,19 @@ class CoreConfig(AppConfig):
 
         from onewindow.core import audit_chain  # noqa: F401
         from onewindow.core.auth_audit import connect
-        from onewindow.core.checks import audit_role_checked
+        from onewindow.core.checks import (
+            audit_role_checked,
+            keys_read_the_data,
+            monitoring_not_public,
+        )
 
         connect()
         # With DEBUG=0 on PostgreSQL: not as a role that owns or may erase the audit trail.
         checks.register(audit_role_checked)
+        # check --deploy (scripts/serve.sh runs it before serving): the keys read the stored
+        # data, and /metrics is not opened to everyone by a proxy on the same machine.
+        checks.register(keys_read_the_data, deploy=True)
+        checks.register(monitoring_not_public, deploy=True)
 
         # The embedded server has no Celery beat and no cron: it runs the periodic tasks
         # (e.g. the outbox's sweep of due messages) itself, when asked to by ``make run``.

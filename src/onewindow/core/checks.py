@@ -14,10 +14,16 @@ PostgreSQL, every command that runs the system checks (``check --deploy``, ``run
 Migrations are run by the owner role (another ``DATABASE_URL``) with
 ``ONEWINDOW_AUDIT_OWNER_OK=1``, which turns this check off for that command (README).
 SQLite has no roles: nothing to check there.
+
+Two more, run by ``check --deploy`` (``scripts/serve.sh`` runs it before the servers start):
+``keys_read_the_data`` — the configured keys read the data already stored (``E003``, ``E004``);
+``monitoring_not_public`` — ``/metrics`` and ``/readyz`` are not opened to everyone by a TLS
+proxy on the same machine (``E005``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -117,3 +123,142 @@ def audit_role_checked(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         )
     return errors
+
+
+# --- The configured keys read the data already stored ---------------------------------------------
+# Where encrypted values live, as (app label, model, field): apps above core are looked up by
+# name (``apps.get_model``), never imported; a model that is not installed is passed over. The
+# newest row of each is probed: its ciphertext names the data key it was sealed with
+# (``v1.<key id>.…``, core.crypto), and that key must be among ``DATA_ENCRYPTION_KEYS``.
+KEY_PROBES: list[tuple[str, str, str]] = [
+    ("applicants", "Person", "id_number_encrypted"),
+    ("staff", "StaffTOTPDevice", "key_encrypted"),
+]
+
+
+def _stored_key_ids() -> list[tuple[str, str]]:
+    """``(where, key id)`` of the newest encrypted value of each probe that has one."""
+    from django.apps import apps
+
+    found = []
+    for app_label, model_name, field in KEY_PROBES:
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        value = (
+            model._default_manager.exclude(**{field: ""})
+            .order_by("-pk")
+            .values_list(field, flat=True)
+            .first()
+        )
+        if value:
+            parts = str(value).split(".", 2)
+            found.append((f"{app_label}.{model_name}.{field}", parts[1] if len(parts) == 3 else ""))
+    return found
+
+
+def _audit_key_matches() -> bool | None:
+    """Whether ``AUDIT_CHAIN_KEY`` gives the field MACs of the newest sealed audit row (None when
+    nothing is sealed yet)."""
+    from onewindow.core.audit_chain import chain_key, field_macs_of
+    from onewindow.core.models import AuditLog
+
+    row = AuditLog.objects.filter(seq__isnull=False).order_by("-seq").first()
+    if row is None or not row.field_macs:
+        return None
+    return bool(field_macs_of(row, chain_key()) == row.field_macs)
+
+
+def keys_read_the_data(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """``check --deploy`` (run by ``scripts/serve.sh`` before the servers start): the configured
+    ``DATA_ENCRYPTION_KEYS`` include the key of the stored personal data and TOTP keys, and
+    ``AUDIT_CHAIN_KEY`` verifies the audit chain — otherwise new keys were generated (or the
+    wrong ones given) for an existing database, and serving it would write data no one can
+    read together with data the servers cannot read."""
+    from onewindow.core.crypto import configured_key_ids
+
+    try:
+        stored = _stored_key_ids()
+        audit_ok = _audit_key_matches()
+    except DatabaseError:  # not migrated yet: nothing stored to read
+        return []
+    configured = set(configured_key_ids())
+    errors = []
+    unreadable = [
+        f"{where} (key {key_id or '?'})" for where, key_id in stored if key_id not in configured
+    ]
+    if unreadable:
+        listed = ", ".join(unreadable)
+        errors.append(
+            Error(
+                f"The configured DATA_ENCRYPTION_KEYS ({', '.join(sorted(configured))}) cannot "
+                f"decrypt the data already stored: {listed}. "
+                f"/ 当前配置的 DATA_ENCRYPTION_KEYS 无法解密已存储的数据：{listed}。",
+                hint=(
+                    "Give the servers the keys this database was written with (the local trial: "
+                    "the secrets file named by scripts/serve.sh; a backup's MANIFEST names the "
+                    "key ids). Never serve this database with new keys. "
+                    "/ 请使用写入该数据库时的密钥（本地试用：scripts/serve.sh 所述的密钥文件；"
+                    "备份的 MANIFEST 列出密钥编号）。切勿以新密钥运行此数据库。"
+                ),
+                id="onewindow.core.E003",
+            )
+        )
+    if audit_ok is False:
+        errors.append(
+            Error(
+                "The configured AUDIT_CHAIN_KEY does not verify the sealed audit trail. "
+                "/ 当前配置的 AUDIT_CHAIN_KEY 无法校验已封存的审计记录。",
+                hint=(
+                    "Give the servers the AUDIT_CHAIN_KEY this database was sealed with. "
+                    "/ 请使用封存该审计记录时的 AUDIT_CHAIN_KEY。"
+                ),
+                id="onewindow.core.E004",
+            )
+        )
+    return errors
+
+
+# --- /metrics and /readyz behind a proxy on the same machine --------------------------------------
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+
+
+def _covers_loopback(entry: str) -> bool:
+    try:
+        network = ipaddress.ip_network(entry.strip(), strict=False)
+    except ValueError:
+        return False
+    return any(
+        network.overlaps(loopback) for loopback in LOOPBACK if network.version == loopback.version
+    )
+
+
+def monitoring_not_public(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """With ``DEBUG=0`` behind a TLS proxy (``SECURE_PROXY_SSL_HEADER``) and no
+    ``TRUSTED_PROXIES``, every client reads as the proxy's address — loopback for a proxy on the
+    same machine — so an allow-list that admits loopback admits everyone."""
+    if settings.DEBUG or not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return []
+    if getattr(settings, "TRUSTED_PROXIES", None):
+        return []
+    allowed = [e for e in getattr(settings, "METRICS_ALLOWED_ADDRESSES", []) if _covers_loopback(e)]
+    if not allowed:
+        return []
+    listed = ", ".join(allowed)
+    return [
+        Error(
+            f"Behind a TLS proxy without TRUSTED_PROXIES every client has the proxy's address, "
+            f"so METRICS_ALLOWED_ADDRESSES ({listed}) would open /metrics and /readyz to anyone. "
+            f"/ 在 TLS 代理之后且未设置 TRUSTED_PROXIES 时，所有客户端的地址都是代理的地址，"
+            f"METRICS_ALLOWED_ADDRESSES（{listed}）会使 /metrics 与 /readyz 对任何人开放。",
+            hint=(
+                "Set TRUSTED_PROXIES to the proxy's address, or set METRICS_TOKEN and list only "
+                "the monitoring system's own (non-loopback) addresses in "
+                "METRICS_ALLOWED_ADDRESSES (e.g. METRICS_ALLOWED_ADDRESSES=10.0.0.9). "
+                "/ 请将代理地址设入 TRUSTED_PROXIES；或设置 METRICS_TOKEN，"
+                "并在 METRICS_ALLOWED_ADDRESSES 中只列出监控系统自身的非回环地址。"
+            ),
+            id="onewindow.core.E005",
+        )
+    ]
