@@ -11,25 +11,24 @@ Prometheus scrapes:
   given up);
 - ``onewindow_cases{state}`` — cases by state, one ``GROUP BY`` query.
 
-The two database figures are cached in the process for ``METRICS_CACHE_SECONDS`` (default 10),
-so a scrape every few seconds costs at most one count query each that often.
+The two database figures are computed by one worker at a time and shared by all through the
+shared cache (``core.sharedcache``; Redis under the production profile) for
+``METRICS_CACHE_SECONDS`` (default 10): however many workers are scraped, the two count queries
+run at most once in that time.
 
-Who may read: a request from an address in ``METRICS_ALLOWED_ADDRESSES`` (addresses or networks;
-default the machine itself; the client address as ``core.client`` reads it, behind a trusted
-proxy), or one with ``Authorization: Bearer <METRICS_TOKEN>`` when that token is set. Anyone else
-gets the same 404 as an unknown address. Under gunicorn's several workers the production profile
+Who may read (``core.health.monitoring_allowed``, the same rule as ``/readyz``): a request
+from an address in ``METRICS_ALLOWED_ADDRESSES`` (addresses or networks; default the machine
+itself; the client address as ``core.client`` reads it, behind a trusted proxy), or one with
+``Authorization: Bearer <METRICS_TOKEN>`` when that token is set. Anyone else gets the same 404
+as an unknown address. Under gunicorn's several workers the production profile
 sets ``PROMETHEUS_MULTIPROC_DIR`` (``scripts/serve.sh``): each scrape then adds up every worker's
 figures.
 """
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import logging
 import os
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,12 +44,12 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from onewindow.cases.models import Case
-from onewindow.core.client import client_address
+from onewindow.core.health import CELERY_APP, monitoring_allowed
+from onewindow.core.sharedcache import computed_once
 from onewindow.notify.models import Notification
 from onewindow.notify.transitions import SENDABLE
 
 logger = logging.getLogger("onewindow.metrics")
-CELERY_APP = "onewindow.core.celery_app.app"
 
 
 def task_queue_depth() -> tuple[str, int] | None:
@@ -67,35 +66,33 @@ def task_queue_depth() -> tuple[str, int] | None:
     return queue, int(declared.message_count)
 
 
-class _Counts:
-    """The database figures, cached in the process for ``METRICS_CACHE_SECONDS``."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._at = -1e9
-        self._value: tuple[dict[str, int], int] = ({}, 0)
-
-    def get(self) -> tuple[dict[str, int], int]:
-        seconds = float(getattr(settings, "METRICS_CACHE_SECONDS", 10))
-        with self._lock:
-            if time.monotonic() - self._at >= seconds:
-                by_state = dict(
-                    Case.objects.order_by()
-                    .values_list("state")
-                    .annotate(n=Count("pk"))
-                    .values_list("state", "n")
-                )
-                pending = Notification.objects.filter(status__in=SENDABLE).count()
-                self._value = (by_state, pending)
-                self._at = time.monotonic()
-            return self._value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._at = -1e9
+METRICS_CACHE_KEY = "onewindow:metrics:counts"
 
 
-COUNTS = _Counts()
+def _database_counts() -> tuple[dict[str, int], int]:
+    by_state = dict(
+        Case.objects.order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return by_state, Notification.objects.filter(status__in=SENDABLE).count()
+
+
+def database_counts() -> tuple[dict[str, int], int] | None:
+    """Cases by state and the pending outbox, computed by one process at a time and shared by
+    every worker for ``METRICS_CACHE_SECONDS`` (``core.sharedcache``); None while another worker
+    computes the first figures."""
+    value = computed_once(
+        METRICS_CACHE_KEY,
+        fresh_seconds=float(getattr(settings, "METRICS_CACHE_SECONDS", 10)),
+        compute=_database_counts,
+        lock_seconds=60,
+    )
+    if value is None:
+        return None
+    by_state, pending = value
+    return dict(by_state), int(pending)
 
 
 class PlatformCollector(Collector):
@@ -112,10 +109,13 @@ class PlatformCollector(Collector):
             gauge.add_metric([depth[0]], depth[1])
             yield gauge
         try:
-            by_state, pending = COUNTS.get()
+            counts = database_counts()
         except Exception as exc:
             logger.warning("metrics: database counts unavailable: %s", type(exc).__name__)
             return
+        if counts is None:
+            return
+        by_state, pending = counts
         yield GaugeMetricFamily(
             "onewindow_outbox_pending", "Notifications waiting to be sent", value=pending
         )
@@ -142,23 +142,8 @@ def _registry() -> Any:
     return REGISTRY
 
 
-def may_read(request: HttpRequest) -> bool:
-    token = getattr(settings, "METRICS_TOKEN", "")
-    if token:
-        given = request.headers.get("Authorization", "")
-        if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            return True
-    try:
-        address = ipaddress.ip_address(client_address(request))
-    except ValueError:
-        return False
-    for entry in getattr(settings, "METRICS_ALLOWED_ADDRESSES", []):
-        try:
-            if address in ipaddress.ip_network(entry, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
+# The same rule as /readyz (core.health).
+may_read = monitoring_allowed
 
 
 @require_safe

@@ -9,7 +9,7 @@ from onewindow.cases import urls as cases_urls
 from onewindow.catalog import urls as catalog_urls
 from onewindow.config.api import api, unknown_address
 from onewindow.config.metrics import metrics
-from onewindow.core.health import healthz
+from onewindow.core.health import healthz, readyz
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
 
@@ -42,6 +42,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The production profile's probes: health for load balancers, metrics for Prometheus
     # (outside the language prefix; no-store; not audited).
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     # Any other address under /api/ answers the API's 404, as JSON.
     re_path(r"^api/(?P<rest>.*)$", unknown_address),

@@ -1,5 +1,6 @@
-"""The production profile's probes: ``/healthz`` (database, broker, worker) and ``/metrics``
-(request latency, queue depth, outbox, cases by state; only for the monitoring system)."""
+"""The production profile's probes: ``/healthz`` (database), ``/readyz`` (database, broker,
+worker; shared between workers for a few seconds) and ``/metrics`` (request latency, queue
+depth, outbox, cases by state); the last two only for the monitoring system."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import pytest
 from onewindow.cases.services import case_accept, case_refuse_at_intake
 from onewindow.cases.tests.conftest import city
 from onewindow.config import metrics as metrics_module
+from onewindow.core import health as health_module
 from onewindow.core.celery_app import app as celery_app
 from onewindow.core.models import AuditLog
+from onewindow.core.sharedcache import forget
 from onewindow.notify.models import Notification
 from onewindow.testing.celery import _use_broker, celery_worker
 
@@ -21,9 +24,12 @@ CLOSED_PORT_BROKER = "redis://127.0.0.1:1/15"  # nothing listens on port 1
 
 @pytest.fixture(autouse=True)
 def _fresh_counts():
-    metrics_module.COUNTS.clear()
+    keys = (metrics_module.METRICS_CACHE_KEY, health_module.READY_CACHE_KEY)
+    for key in keys:
+        forget(key)
     yield
-    metrics_module.COUNTS.clear()
+    for key in keys:
+        forget(key)
 
 
 @pytest.fixture
@@ -39,16 +45,25 @@ def test_health_on_the_embedded_backends_checks_the_database_only(client):
     audited = AuditLog.objects.count()
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert "no-store" in response["Cache-Control"]
+    assert AuditLog.objects.count() == audited  # polled every few seconds: never audited
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {
         "status": "ok",
         "checks": {"database": "ok", "broker": "in-process", "worker": "in-process"},
     }
-    assert "no-store" in response["Cache-Control"]
-    assert AuditLog.objects.count() == audited  # polled every few seconds: never audited
 
 
-def test_health_answers_503_when_the_broker_cannot_be_reached(client, broker_down):
+def test_healthz_never_touches_the_broker_so_anyone_asking_it_ties_up_nothing(client, broker_down):
     response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_readyz_answers_503_when_the_broker_cannot_be_reached(client, broker_down):
+    response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {
         "status": "fail",
@@ -58,13 +73,53 @@ def test_health_answers_503_when_the_broker_cannot_be_reached(client, broker_dow
     assert b"6379" not in response.content and b"127.0.0.1" not in response.content
 
 
+def test_readyz_probes_the_broker_once_for_every_worker_for_a_few_seconds(
+    client, broker_down, settings, caplog
+):
+    settings.HEALTH_CACHE_SECONDS = 3600
+    with caplog.at_level("WARNING", logger="onewindow.health"):
+        for _ in range(5):
+            assert client.get("/readyz").json()["checks"]["broker"] == "fail"
+    probed = [r for r in caplog.records if r.getMessage().startswith("health check broker")]
+    assert len(probed) == 1  # the answer is shared (the cache), not probed per request
+    settings.HEALTH_CACHE_SECONDS = 0
+    with caplog.at_level("WARNING", logger="onewindow.health"):
+        client.get("/readyz")
+    probed = [r for r in caplog.records if r.getMessage().startswith("health check broker")]
+    assert len(probed) == 2
+
+
+def test_readyz_while_another_worker_probes_answers_at_once(client, broker_down, caplog):
+    from django.core.cache import cache
+
+    cache.add(f"{health_module.READY_CACHE_KEY}:lock", 1, timeout=60)  # another worker probes
+    with caplog.at_level("WARNING", logger="onewindow.health"):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "fail",
+        "checks": {"database": "ok", "broker": "pending", "worker": "pending"},
+    }
+    assert not [r for r in caplog.records if r.name == "onewindow.health"]  # not probed here
+
+
+def test_readyz_is_for_the_monitoring_system_only(client, settings):
+    settings.METRICS_ALLOWED_ADDRESSES = ["10.0.0.0/8"]
+    assert client.get("/readyz", REMOTE_ADDR="192.0.2.7").status_code == 404
+    assert client.get("/readyz", REMOTE_ADDR="10.1.2.3").status_code == 200
+    settings.METRICS_TOKEN = "s3cret-token-for-prometheus"
+    right = {"Authorization": "Bearer s3cret-token-for-prometheus"}
+    assert client.get("/readyz", headers=right, REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
 def test_health_only_answers_reads(client):
     assert client.post("/healthz").status_code == 405
+    assert client.post("/readyz").status_code == 405
 
 
 @pytest.mark.django_db(transaction=True)
-def test_health_on_celery_pings_the_broker_and_a_live_worker(client, celery_worker):
-    response = client.get("/healthz")
+def test_readiness_on_celery_pings_the_broker_and_a_live_worker(client, celery_worker):
+    response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
@@ -123,6 +178,32 @@ def test_metrics_counts_are_cached_for_a_few_seconds(client, city, settings):
     }
 
 
+def test_metrics_counts_are_computed_once_for_all_workers_through_the_shared_cache(
+    client, city, settings, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    settings.METRICS_CACHE_SECONDS = 3600
+    case_accept(intake=city.intake())
+    client.get("/metrics")
+    # What another gunicorn worker finds: the figures in the shared cache, no query of its own.
+    assert cache.get(metrics_module.METRICS_CACHE_KEY)["value"] == ({"accepted": 1}, 0)
+    with django_assert_num_queries(0):
+        assert metrics_module.database_counts() == ({"accepted": 1}, 0)
+
+
+def test_metrics_while_another_worker_counts_answer_without_the_counts(
+    client, settings, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    cache.add(f"{metrics_module.METRICS_CACHE_KEY}:lock", 1, timeout=60)
+    with django_assert_num_queries(0):
+        assert metrics_module.database_counts() is None
+    body = client.get("/metrics").content.decode()
+    assert "onewindow_cases" not in body and "onewindow_outbox_pending" not in body
+
+
 def test_metrics_are_refused_with_a_404_to_any_other_address(client, settings):
     settings.METRICS_ALLOWED_ADDRESSES = ["10.0.0.0/8"]
     assert client.get("/metrics", REMOTE_ADDR="192.0.2.7").status_code == 404
@@ -147,3 +228,31 @@ def test_metrics_under_several_workers_read_the_shared_directory(client, tmp_pat
     # Only what the workers wrote to the directory (nothing yet) and the platform's gauges.
     assert gauges(body, "onewindow_outbox_pending") == {"onewindow_outbox_pending": 0.0}
     assert "django_http_requests_latency" not in body
+
+
+def test_deploy_check_refuses_a_loopback_allow_list_behind_a_proxy_without_trusted_proxies(
+    settings,
+):
+    from onewindow.core.checks import monitoring_not_public
+
+    settings.DEBUG = False
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = []
+    settings.METRICS_ALLOWED_ADDRESSES = ["127.0.0.1", "::1"]  # the default
+    errors = monitoring_not_public()
+    assert [e.id for e in errors] == ["onewindow.core.E005"]
+    assert "127.0.0.1, ::1" in errors[0].msg and "对任何人开放" in errors[0].msg
+    settings.METRICS_TOKEN = "s3cret-token-for-prometheus"  # the loopback entries still admit all
+    assert [e.id for e in monitoring_not_public()] == ["onewindow.core.E005"]
+    settings.METRICS_ALLOWED_ADDRESSES = []  # the token alone
+    assert monitoring_not_public() == []
+    settings.METRICS_ALLOWED_ADDRESSES = ["10.0.0.9", "127.0.0.0/7"]
+    assert [e.id for e in monitoring_not_public()] == ["onewindow.core.E005"]
+    settings.METRICS_ALLOWED_ADDRESSES = ["10.0.0.9"]
+    assert monitoring_not_public() == []
+    settings.METRICS_ALLOWED_ADDRESSES = ["127.0.0.1"]
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]  # the proxy's X-Forwarded-For is read
+    assert monitoring_not_public() == []
+    settings.TRUSTED_PROXIES = []
+    del settings.SECURE_PROXY_SSL_HEADER  # no proxy: the client's own address
+    assert monitoring_not_public() == []
