@@ -12,6 +12,7 @@ from django.utils import timezone
 from onewindow.cases.models import MaterialStatus
 from onewindow.cases.services import MaterialReceipt, case_accept, case_request_supplement
 from onewindow.cases.tests.conftest import resident_id
+from onewindow.core.models import AuditLog
 from onewindow.org.models import Role
 from onewindow.testing.factories import staff_with_role
 
@@ -88,6 +89,30 @@ def test_another_centres_case_answers_like_a_missing_number(client, city):
     assert strip.sub("", html).replace(case.number, "N") == strip.sub("", html_missing).replace(
         missing, "N"
     )
+    # Both probes audited as refusals, with the same row but for the number typed.
+    rows = [
+        (r.actor_id, r.action, r.allowed, r.object_type, r.object_id, r.object_repr, r.detail)
+        for r in AuditLog.objects.filter(allowed=False).order_by("pk")
+    ]
+    assert rows == [
+        (
+            elsewhere.pk,
+            "denied:case.deliver",
+            False,
+            "cases.case",
+            "",
+            "",
+            {"number": number, "reason": "not_found_or_not_yours"},
+        )
+        for number in (case.number, missing)
+    ]
+
+
+def test_a_case_found_at_the_clerks_own_centre_writes_no_refusal(client, city):
+    case, _due = accepted_with_deferred_paper(city)
+    client.force_login(city.output_clerk)
+    assert "output-not-ready" in client.post(FIND, {"q": case.number}).content.decode()
+    assert not AuditLog.objects.filter(allowed=False).exists()
 
 
 def test_a_case_sent_back_for_papers_by_the_department_says_what_was_asked(client, city):

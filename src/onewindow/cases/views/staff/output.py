@@ -22,6 +22,7 @@ from onewindow.cases.selectors import case_get_for_user
 from onewindow.cases.services import case_deliver
 from onewindow.cases.staff_selectors import output_desk_for_user, output_not_ready_for_user
 from onewindow.cases.views.staff.common import render_page, shown, staff_page
+from onewindow.core.audit import audit_record
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.org.permissions import Action, require
 
@@ -93,6 +94,16 @@ def output_find(request: HttpRequest) -> HttpResponse:
         found = list(output_desk_for_user(request.user, number=query)[:OUTPUT_FOUND_LIMIT])
         search = {"by_id": False, "label": query}
         not_ready = output_not_ready_for_user(request.user, number=query)
+        if not found and not not_ready:
+            # Missing, or another centre's case: answered alike and audited alike (the row
+            # names the number typed, never the case, so it reveals no more than the answer).
+            audit_record(
+                actor=request.user,
+                action=f"denied:{Action.CASE_DELIVER}",
+                object_type="cases.case",
+                allowed=False,
+                detail={"number": query, "reason": "not_found_or_not_yours"},
+            )
     else:
         try:
             person = person_find_by_id_number(
