@@ -27,6 +27,16 @@ app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
 # The worker logs through Django's LOGGING (the request id filter, JSON with LOG_FORMAT=json).
 app.conf.worker_hijack_root_logger = False
+# Publishing from a request: one short try. An unreachable broker costs the request about a
+# second, not kombu's retries; the sweeps deliver what was not queued (core.tasks._dispatch).
+app.conf.task_publish_retry = False
+app.conf.broker_connection_timeout = settings.CELERY_PUBLISH_TIMEOUT_SECONDS
+app.conf.broker_transport_options = {
+    "socket_connect_timeout": settings.CELERY_PUBLISH_TIMEOUT_SECONDS,
+    # kombu's own reconnect loop for a publisher's channel (about 2 s of retries by default);
+    # the worker's consumer reconnects by broker_connection_retry, not by this.
+    "max_retries": 0,
+}
 
 # Every task marked ``periodic`` runs through the one generic task below, on its interval.
 discover_tasks()

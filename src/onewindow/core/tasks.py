@@ -12,7 +12,9 @@ it is given) and then hands the call to the configured backend:
 - ``sync``: runs it at once in this thread (tests, management commands);
 - ``thread``: runs it in a daemon thread of this process (the embedded default: no extra server;
   work in flight is lost if the process stops, so tasks must be safe to run again);
-- ``celery``: sends it to Celery through ``CELERY_BROKER_URL`` (Redis or RabbitMQ).
+- ``celery``: sends it to Celery through ``CELERY_BROKER_URL`` (Redis or RabbitMQ), in one try
+  with a short connect timeout; an unreachable broker is logged as one warning and the call is
+  dropped, so work that must happen has a durable record and a periodic sweep behind it.
 
 ``enqueue_later(delay, ...)`` runs the call no earlier than ``delay`` after commit: a
 ``threading.Timer`` on ``thread``, ``apply_async(countdown=...)`` on ``celery``. ``sync`` has no
@@ -50,6 +52,8 @@ from onewindow.core.requestid import TASK_HEADER, current_request_id
 
 logger = logging.getLogger(__name__)
 CELERY_RUN_TASK = "onewindow.core.celery_app.run_task"
+# What publishing raises when the broker cannot be reached (kombu, with Celery).
+CELERY_PUBLISH_ERROR = "kombu.exceptions.OperationalError"
 
 P = ParamSpec("P")
 
@@ -186,9 +190,15 @@ def _dispatch(
         # itself is optional, installed only where the backend is used).
         run_task = import_string(CELERY_RUN_TASK)
         headers = {TASK_HEADER: request_id} if request_id else {}
+        options: dict[str, Any] = {"headers": headers, "retry": False}
         if delay_seconds is not None:
-            run_task.apply_async(args=(name, kwargs), countdown=delay_seconds, headers=headers)
-        else:
-            run_task.apply_async(args=(name, kwargs), headers=headers)
+            options["countdown"] = delay_seconds
+        try:
+            run_task.apply_async(args=(name, kwargs), **options)
+        except import_string(CELERY_PUBLISH_ERROR) as error:
+            # One try, a short connect timeout (core.celery_app): an unreachable broker costs
+            # the request no retries. The work is not lost where it matters: whoever queues it
+            # keeps a durable record a periodic sweep finds (workflow notices, the outbox).
+            logger.warning("task %s not queued, the broker is unreachable: %s", name, error)
     else:
         raise ValueError(f"Unknown TASK_BACKEND {backend!r}: use sync, thread or celery")

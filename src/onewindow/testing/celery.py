@@ -9,6 +9,8 @@ that use it are ``django_db(transaction=True)``: the worker must see committed r
 what the worker does with ``wait_until`` — a bounded poll on a condition, never a sleep.
 
 Import the fixture into the test module: ``from onewindow.testing.celery import celery_worker``.
+``celery_broker_unreachable`` instead points the app at a closed port (``UNREACHABLE_BROKER``,
+no worker): publishing fails for real, as it does when the broker is down.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import pytest
 from django.db import connections
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Port 1 (tcpmux) is not served here: a connect is refused at once.
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 # kombu keeps a queue's messages of priority n (n > 0) in lists named like this.
 _PRIORITY_KEYS = ("\x06\x163", "\x06\x166", "\x06\x169")
 
@@ -84,3 +88,18 @@ def celery_worker(settings: Any) -> Iterator[Any]:
         task_postrun.disconnect(close_connections)
         _use_broker(app, *before)
         client.close()
+
+
+@pytest.fixture
+def celery_broker_unreachable(settings: Any) -> Iterator[Any]:
+    """``TASK_BACKEND=celery`` with the project's app pointed at a closed port: every publish
+    meets a real refused connection (kombu's ``OperationalError``)."""
+    from onewindow.core.celery_app import app
+
+    before = (app.conf.broker_url, app.conf.task_default_queue)
+    _use_broker(app, UNREACHABLE_BROKER, f"onewindow-test-{os.getpid()}")
+    settings.TASK_BACKEND = "celery"
+    try:
+        yield app
+    finally:
+        _use_broker(app, *before)

@@ -27,6 +27,7 @@ vocabulary — an event's name is written once.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.module_loading import import_string
+from django.utils.module_loading import import_string, module_has_submodule
 
 from onewindow.workflow.errors import StaleRevision, TransitionNotAllowed
 
@@ -152,6 +153,30 @@ class Move:
         object.__setattr__(self, "event", event)
 
 
+# Every machine declared so far, by name (a later declaration of a name replaces the earlier).
+_machines: dict[str, StateMachine] = {}
+MACHINES_MODULE = "transitions"
+
+
+def machines() -> list[StateMachine]:
+    """Every declared machine, after importing the ``transitions`` module of each installed app
+    (where the apps declare theirs), so a worker or a sweep sees them without naming an app."""
+    for app_config in apps.get_app_configs():
+        if module_has_submodule(app_config.module, MACHINES_MODULE):
+            importlib.import_module(f"{app_config.name}.{MACHINES_MODULE}")
+    return list(_machines.values())
+
+
+def machine_named(name: str) -> StateMachine:
+    """The machine called ``name`` (``LookupError`` when no app declares it)."""
+    if name not in _machines:
+        machines()
+    try:
+        return _machines[name]
+    except KeyError:
+        raise LookupError(f"no state machine {name!r}") from None
+
+
 def _own_fields(obj: Any) -> dict[str, Any]:
     return {"subject": obj}
 
@@ -175,7 +200,9 @@ class StateMachine:
     running: AbstractSet[str] = field(default_factory=frozenset)  # the clock runs in these
     terminal: AbstractSet[str] = field(default_factory=frozenset)
     audit_prefix: str = ""
-    # Dotted path of a ``core.tasks`` task ``f(*, event_id)``, queued after commit.
+    # Dotted path of a function ``f(*, event_id)`` (a ``core.tasks`` task) that hands the
+    # event's message to the outbox, idempotently; ``workflow.tasks`` runs it after commit and
+    # its sweep runs it again for every event still ``notify_pending``.
     notifier: str | None = None
     not_allowed: Callable[..., Exception] = TransitionNotAllowed
     stale: Callable[[], Exception] = StaleRevision
@@ -200,6 +227,7 @@ class StateMachine:
                 raise ValueError(f"{self.name}: terminal state {state!r} has a move out")
         if not self.audit_prefix:
             self.audit_prefix = self.name + "."
+        _machines[self.name] = self
 
     # --- the table ------------------------------------------------------------------------
 

@@ -9,7 +9,10 @@ Inside a service's transaction::
 
 ``move`` checks the table, bumps the revision, saves the row, writes the typed event row and
 the audit row in the same transaction, and queues the applicant's notification on the task
-backend after commit (a failing notification never breaks the move). ``record`` writes an
+backend after commit (a failing notification never breaks the move). A move that is told
+carries ``notify_pending`` in its event's INSERT: the durable intent, cleared when the notifier
+has handed the message to the outbox; ``workflow.tasks``'s sweep tells what a lost hand-off
+(broker down, worker restarted) left pending. ``record`` writes an
 event that changes no state (papers arriving, a task claimed). Permission is checked by the
 service *before* its transaction (``StateMachine.permission_for``), so that a refusal's audit
 row is kept.
@@ -25,7 +28,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from onewindow.core.audit import audit_record
-from onewindow.core.tasks import Task
 from onewindow.workflow.machine import NEW, StateMachine
 
 M = TypeVar("M", bound=models.Model)
@@ -122,6 +124,7 @@ def move(
         obj.save(update_fields=[*own, *update_fields])
     setattr(obj, LOCKED, True)
     shown = declared.public if public is None else public
+    tells = bool(shown and declared.notifies and machine.notifier and machine.event_model)
     row = _write(
         machine,
         obj,
@@ -136,10 +139,12 @@ def move(
         event_fields=event_fields,
         audit_action=f"{machine.audit_prefix}{action}",
         audit_detail=audit_detail,
+        notify_pending=tells,
     )
-    if shown and declared.notifies and machine.notifier and machine.event_model:
-        # Resolved after commit: only committed moves are told, and a notifier that fails
-        # (even to import) is logged by Django and never breaks the move.
+    if tells:
+        # Queued after commit: only committed moves are told, and a hand-off that fails (the
+        # broker unreachable) is logged and never breaks the move — the event stays
+        # ``notify_pending`` and the sweep tells it.
         event_id = row.pk
         transaction.on_commit(lambda: _notify(machine, event_id), robust=True)
     return row
@@ -210,12 +215,11 @@ def _lock_and_compare(machine: StateMachine, obj: Any) -> None:
 
 
 def _notify(machine: StateMachine, event_id: int) -> None:
-    """Queue the machine's notifier (a ``core.tasks`` task) for the committed event: it runs on
-    the task backend (a worker, a thread), never inside the request that made the move."""
-    notifier = machine.notifier_function()
-    if not isinstance(notifier, Task):
-        raise TypeError(f"{machine.name}: the notifier {machine.notifier} is not a core.tasks task")
-    notifier.enqueue(event_id=event_id)
+    """Queue the telling of the committed event (``workflow.tasks.event_notice_deliver``): the
+    notifier runs on the task backend (a worker, a thread), never inside the request."""
+    from onewindow.workflow.tasks import event_notice_deliver
+
+    event_notice_deliver.enqueue(machine=machine.name, event_id=event_id)
 
 
 def _actor(actor: Any) -> Any:
@@ -237,6 +241,7 @@ def _write(
     event_fields: dict[str, Any] | None,
     audit_action: str | None,
     audit_detail: dict[str, Any] | None,
+    notify_pending: bool = False,
 ) -> Any:
     event_model = machine.event_model_class()
     row: Any = None
@@ -256,6 +261,7 @@ def _write(
             reason=reason,
             public=public,
             data=data or {},
+            notify_pending=notify_pending,
             **(event_fields or {}),
         )
     if audit_action is not None:

@@ -28,7 +28,8 @@ from onewindow.testing.factories import DepartmentFactory, create_item, material
 from onewindow.workcal.calendar import calendar_current
 
 PAPERS = [f"项目材料{n}" for n in range(1, 6)]
-NOTIFIER = "onewindow.cases.notifications.case_event_notify"
+# The mover queues the kernel's hand-off, which runs the case machine's notifier.
+NOTICE_TASK = "onewindow.workflow.tasks.event_notice_deliver"
 
 # The service's statements, in order: the clerk's grants (the permission check, before the
 # transaction), the handling scope and the pinned version (the checks), then the number and
@@ -191,5 +192,13 @@ def test_the_applicants_message_is_queued_after_commit_not_sent_in_the_request(
     with django_capture_on_commit_callbacks(execute=True):
         case = case_accept(intake=city.intake())
     event = CaseEvent.objects.get(case=case, action="accept")
-    assert started == [(core_tasks._run_in_thread, (NOTIFIER, {"event_id": event.pk}), True)]
+    call = (NOTICE_TASK, {"machine": "cases.case", "event_id": event.pk})
+    assert started == [(core_tasks._run_in_thread, call, True)]
     assert Notification.objects.count() == 0  # nothing sent inside the request
+    # The intent is durable until the thread has run: a restart before that leaves it to the
+    # sweep. The thread's task, run here, stores the message and clears the flag.
+    assert event.notify_pending is True
+    core_tasks.run_registered(*call)
+    event.refresh_from_db()
+    assert event.notify_pending is False
+    assert Notification.objects.get().idempotency_key == f"{event.pk}:sms"

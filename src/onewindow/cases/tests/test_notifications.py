@@ -6,6 +6,7 @@ recipient; the generic outbox (``notify``) stores and sends it."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from django.utils import timezone
@@ -33,9 +34,15 @@ from onewindow.notify.models import (
     Notification,
     NotificationStatus,
 )
+from onewindow.notify.services import messages_dispatch_due
 from onewindow.notify.tasks import notification_send
+from onewindow.testing.celery import celery_broker_unreachable
 from onewindow.testing.factories import create_organisation
+from onewindow.workflow.tasks import event_notice_deliver, notices_deliver_due
 
+__all__ = ["celery_broker_unreachable"]  # the fixture, imported to be used here
+
+NOTHING_TOLD = {"told": 0, "skipped": 0, "failed": 0}
 PHONE = "13800138000"
 ITEM = "既有住宅增设电梯"
 PUBLIC_BASE_URL = "https://ywt.example.gov.cn"
@@ -366,20 +373,62 @@ def test_events_that_are_not_notified_store_nothing(city, django_capture_on_comm
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_notification_never_breaks_the_case_move(city, monkeypatch, caplog):
-    def broken(**kwargs):
-        raise RuntimeError("outbox unavailable")
-
-    # A real commit (not the test's outer transaction): the mover's robust after-commit step
-    # queues the notifier, which on the sync backend runs there and fails.
-    monkeypatch.setattr("onewindow.cases.notifications.message_enqueue", broken)
-    case = case_accept(intake=city.intake())
-    assert "outbox unavailable" in caplog.text
+def test_an_unreachable_broker_never_breaks_the_move_and_the_sweep_tells_it_exactly_once(
+    city, celery_broker_unreachable, caplog
+):
+    # A real commit and a real refused connection (the broker's port is closed): the hand-off
+    # is lost, the move stands, and its event keeps the durable intent.
+    with caplog.at_level(logging.WARNING, logger="onewindow.core.tasks"):
+        case = case_accept(intake=city.intake())
+    assert "event_notice_deliver not queued, the broker is unreachable" in caplog.text
     case.refresh_from_db()
     assert case.state == "accepted"
-    assert case.events.filter(action="accept").count() == 1
+    event = CaseEvent.objects.get(case=case, action="accept")
+    assert event.notify_pending is True
     assert Notification.objects.count() == 0
+
+    # Within the grace period the sweep leaves it to the queued hand-off.
+    assert notices_deliver_due(now=event.at + dt.timedelta(seconds=59)) == NOTHING_TOLD
+    assert Notification.objects.count() == 0
+
+    later = event.at + dt.timedelta(seconds=61)
+    assert notices_deliver_due(now=later) == {"told": 1, "skipped": 0, "failed": 0}
+    notice = Notification.objects.get()
+    assert (notice.template_code, notice.idempotency_key) == ("accept", f"{event.pk}:sms")
+    event.refresh_from_db()
+    assert event.notify_pending is False
+    # Its send was not queued either (same broker): the outbox's own sweep sends it.
     assert MemoryBackend.outbox == []
+    assert messages_dispatch_due(now=later)["sent"] == 1
+    assert sent()[0][0] == PHONE
+
+    # Run again, or the lost hand-off arriving late: nothing more is stored or sent.
+    assert notices_deliver_due(now=later) == NOTHING_TOLD
+    assert event_notice_deliver(machine="cases.case", event_id=event.pk) is False
+    # Two runners at once on a database without row locks: the second finds the key, stores
+    # nothing and only clears the flag.
+    CaseEvent.objects.filter(pk=event.pk).update(notify_pending=True)
+    assert notices_deliver_due(now=later) == {"told": 1, "skipped": 0, "failed": 0}
+    assert Notification.objects.count() == 1
+    assert CaseEvent.objects.filter(notify_pending=True).count() == 0
+    assert len(MemoryBackend.outbox) == 1
+
+
+def test_on_the_sync_backend_a_told_move_is_handed_over_at_once_and_nothing_stays_pending(
+    city, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_accept(intake=city.intake())
+    event = CaseEvent.objects.get(case=case, action="accept")
+    assert event.notify_pending is False
+    assert Notification.objects.get().idempotency_key == f"{event.pk}:sms"
+    task = case.tasks.filter(kind="review").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        task_claim(task=task, actor=city.approvers[task.department_id])
+    # A move that is not told never carries the intent.
+    assert CaseEvent.objects.get(action="task_claim").notify_pending is False
+    assert notices_deliver_due(now=timezone.now() + dt.timedelta(hours=1)) == NOTHING_TOLD
+    assert Notification.objects.count() == 1
 
 
 def test_exactly_the_moves_the_table_marks_are_told_and_each_has_its_text():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 import types
 
@@ -13,6 +14,9 @@ from django.utils.module_loading import module_has_submodule
 from onewindow.core import tasks as core_tasks
 from onewindow.core.requestid import TASK_HEADER, request_id_bound
 from onewindow.core.tasks import periodic, periodic_tasks, task
+from onewindow.testing.celery import celery_broker_unreachable
+
+__all__ = ["celery_broker_unreachable"]  # the fixture, imported to be used here
 
 pytestmark = pytest.mark.django_db
 CALLS: list[int] = []
@@ -80,8 +84,9 @@ def test_celery_gets_a_countdown_for_a_delayed_call_and_the_request_id_in_a_head
     sent = Recorder()
 
     class RunTask:
-        def apply_async(self, *, args, headers, countdown=None):
-            sent.calls.append((args, countdown, headers))
+        def apply_async(self, *, args, headers, retry, countdown=None):
+            # One try only: an unreachable broker must not hold the request in retries.
+            sent.calls.append((args, countdown, headers, retry))
 
     fake = types.ModuleType("onewindow.core.celery_app")
     fake.run_task = RunTask()  # type: ignore[attr-defined]
@@ -94,10 +99,10 @@ def test_celery_gets_a_countdown_for_a_delayed_call_and_the_request_id_in_a_head
             remember.enqueue(value=7)
             remember.enqueue_later(dt.timedelta(seconds=30), value=8)
     assert sent.calls == [
-        ((NAME, {"value": 5}), None, {}),
-        ((NAME, {"value": 6}), 120.0, {}),
-        ((NAME, {"value": 7}), None, {TASK_HEADER: "req-0123456789"}),
-        ((NAME, {"value": 8}), 30.0, {TASK_HEADER: "req-0123456789"}),
+        ((NAME, {"value": 5}), None, {}, False),
+        ((NAME, {"value": 6}), 120.0, {}, False),
+        ((NAME, {"value": 7}), None, {TASK_HEADER: "req-0123456789"}, False),
+        ((NAME, {"value": 8}), 30.0, {TASK_HEADER: "req-0123456789"}, False),
     ]
 
 
@@ -132,3 +137,20 @@ def test_the_periodic_thread_starts_once_per_process(monkeypatch):
     assert core_tasks.periodic_thread_start() is True
     assert core_tasks.periodic_thread_start() is False
     assert started == [("onewindow-periodic", True, core_tasks._periodic_loop)]
+
+
+def test_an_unreachable_broker_is_one_warning_and_no_error_for_the_caller(
+    celery_broker_unreachable, caplog, django_capture_on_commit_callbacks
+):
+    with (
+        caplog.at_level(logging.WARNING, logger="onewindow.core.tasks"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        remember.enqueue(value=9)
+    warnings = [r for r in caplog.records if r.name == "onewindow.core.tasks"]
+    assert [r.levelno for r in warnings] == [logging.WARNING]
+    assert (
+        warnings[0].getMessage().startswith(f"task {NAME} not queued, the broker is unreachable: ")
+    )
+    assert "Connection refused" in warnings[0].getMessage()
+    assert CALLS == []
