@@ -131,19 +131,19 @@ def task_move(
     action: str,
     *,
     actor: Any,
-    expected_revision: int | None = None,
     now: dt.datetime | None = None,
     reason: str = "",
     event: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Move a task (read under its lock, ``task.case`` the locked case) by the one mover."""
+    """Move a task (read under its lock, ``task.case`` the locked case) by the one mover. The
+    page's revision is checked by the caller (``mover.check_revision``) first, before any other
+    refusal, so that a stale page gets "changed, reload" and not what follows; not again here."""
     mover.move(
         TASK_MACHINE,
         task,
         action,
         actor=actor,
-        expected_revision=expected_revision,
         now=now,
         reason=reason,
         event=event,
@@ -180,7 +180,7 @@ def task_claim(*, task: CaseTask, actor: Any, expected_revision: int | None = No
         task, _case = _lock_task(task)
         mover.check_revision(TASK_MACHINE, task, expected_revision)  # before "already claimed"
         task.assignee = actor
-        task_move(task, "claim", actor=actor, expected_revision=expected_revision)
+        task_move(task, "claim", actor=actor)
     return task
 
 
@@ -207,7 +207,6 @@ def _task_assign(
         task,
         "assign",
         actor=actor,
-        expected_revision=expected_revision,
         data={"from": getattr(previous, "pk", None), "to": assignee.pk},
     )
     return task

@@ -1,5 +1,6 @@
 """Racing approvers, replayed submissions, and a department that is not in the case."""
 
+import inspect
 import threading
 
 import pytest
@@ -8,7 +9,8 @@ from django.db import close_old_connections
 from onewindow.cases.errors import StaleCase, TransitionNotAllowed
 from onewindow.cases.models import Case, CaseTask, PauseKind
 from onewindow.cases.selectors import case_get_for_user, task_queue_for_user
-from onewindow.cases.services import case_accept, case_suspend, task_claim
+from onewindow.cases.services import case_accept, case_suspend, task_assign, task_claim
+from onewindow.cases.services.tasks import task_move
 from onewindow.cases.transitions import CaseState, TaskState
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.core.models import AuditLog
@@ -31,6 +33,29 @@ def test_two_approvers_claim_one_task_one_wins(city):
         task_claim(task=task, actor=second)
     task.refresh_from_db()
     assert (task.state, task.assignee_id) == (TaskState.CLAIMED, first.pk)
+
+
+def test_a_stale_claim_or_assignment_is_refused_once_before_anything_moves(city):
+    case = case_accept(intake=city.intake(materials=city.receipts()))
+    task = lead_review(case, city)
+    approver = city.approvers[city.lead_department.pk]
+    other = staff_with_role(Role.DEPT_APPROVER, department=city.lead_department)
+    seen = task.revision
+    task_claim(task=task, actor=approver, expected_revision=seen)
+    task.refresh_from_db()
+    after_claim = (task.state, task.assignee_id, task.revision)
+    assert after_claim == (TaskState.CLAIMED, approver.pk, seen + 1)
+    for stale in (
+        lambda: task_claim(task=task, actor=other, expected_revision=seen),
+        lambda: task_assign(task=task, actor=other, assignee=other, expected_revision=seen),
+    ):
+        with pytest.raises(StaleCase):
+            stale()
+        task.refresh_from_db()
+        assert (task.state, task.assignee_id, task.revision) == after_claim
+    # The revision is checked once, by the service before its other refusals; the move itself
+    # takes no revision to check again.
+    assert "expected_revision" not in inspect.signature(task_move).parameters
 
 
 def test_a_stale_page_cannot_overwrite(city):
