@@ -4,7 +4,17 @@ missing papers (补正通知书) and the notice of non-acceptance (不予受理�
 Rendered with WeasyPrint from Django templates (``cases/receipt*.html``, ``cases/notice_*.html``)
 in the site's default language. Everything a page needs is inline (CSS in the template, the QR
 code as a data URI, fonts from the system: Noto CJK), and the URL fetcher refuses anything that
-is not a ``data:`` URI, so rendering never reaches the network or the file system.
+is not a ``data:`` URI, so rendering never reaches the network or the file system. One font
+family in two weights is embedded, each face re-packed with only the glyphs drawn
+(``pdf_fonts.py``): a receipt of ten papers is about 50 KB.
+
+A rendered paper is kept in the ``documents`` cache (files under ``var/``, never under
+``MEDIA_ROOT`` or any URL: a paper is only offered by the audited views of
+``views/staff/documents.py``), keyed by the case number and a digest of the page's HTML (with
+the renderer's versions). The HTML is made from the case at its current revision and everything
+else printed (applicant, centre, clerk, language, templates), so an unchanged case is served
+without rendering and any change that shows on the paper renders it anew. ``RENDERS`` counts
+the renderings of this process.
 
 The applicant appears by name and masked document number only: a receipt is handed over the
 counter, photographed and sometimes lost.
@@ -13,12 +23,17 @@ counter, photographed and sometimes lost.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import segno
+import weasyprint
 from django.conf import settings
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,10 +42,18 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from onewindow.cases.models import ApplicantType, Case, MaterialStatus
+from onewindow.cases.pdf_fonts import FONT_PACKING_VERSION, compact_cid_fonts
 from onewindow.cases.transitions import CaseState
 from onewindow.core.errors import ApplicationError
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
+DOCUMENT_CACHE = "documents"
+# Part of a cached paper's key with the versions of WeasyPrint and of the font packing: raise it
+# when the rendering changes in a way the HTML does not show (options, the URL fetcher).
+RENDERING_VERSION = "1"
 
 
 class LocalOnlyFetcher(URLFetcher):
@@ -106,7 +129,6 @@ def _common_context(case: Case) -> dict[str, Any]:
         "consult_phone": snapshot.get("consult_phone") or centre.phone,
         "clerk_name": case.clerk.get_full_name() or case.clerk.get_username(),
         "window": case.window,
-        "issued_on": timezone.localdate(),
         "query_code": case.query_code,
         "progress_url": progress_url(case=case),
         "qr_data_uri": _qr_data_uri(progress_qr_text(case=case)),
@@ -117,13 +139,56 @@ def _common_context(case: Case) -> dict[str, Any]:
 DENSE_AFTER_PAPERS = 6
 
 
-def _render(template: str, context: dict[str, Any]) -> bytes:
+class RenderCount:
+    """The number of papers this process rendered with WeasyPrint (cache misses)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+RENDERS = RenderCount()
+
+
+def _cache_key(number: str, html: str) -> str:
+    versions = (RENDERING_VERSION, FONT_PACKING_VERSION, weasyprint.__version__)
+    digest = hashlib.sha256("\0".join((*versions, html)).encode()).hexdigest()
+    return f"cases.pdf:{number}:{digest}"
+
+
+def _page(template: str, context: dict[str, Any]) -> str:
+    """The HTML of a paper, in the site's language."""
     listed = sum(len(context.get(key) or []) for key in ("received", "deferred", "papers"))
     context = {**context, "dense": listed > DENSE_AFTER_PAPERS}
     with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(template, context)
-    pdf = HTML(string=html, url_fetcher=LocalOnlyFetcher()).write_pdf()
+        return render_to_string(template, context)
+
+
+def _pdf(case: Case, html: str) -> bytes:
+    """The paper of ``html`` from the cache, else rendered (and counted in ``RENDERS``)."""
+    key = _cache_key(case.number, html)
+    # Without the alias (settings overridden) or with a cache that fails, the paper is rendered.
+    cache = caches[DOCUMENT_CACHE] if DOCUMENT_CACHE in settings.CACHES else None
+    cached = None
+    if cache is not None:
+        try:
+            cached = cache.get(key)
+        except Exception:
+            logger.warning("document cache unavailable", exc_info=True)
+    if isinstance(cached, bytes):
+        return cached
+    pdf = HTML(string=html, url_fetcher=LocalOnlyFetcher()).write_pdf(finisher=compact_cid_fonts)
     assert pdf is not None  # write_pdf returns bytes when no target is given
+    RENDERS.add()
+    if cache is not None:
+        try:
+            cache.set(key, bytes(pdf))
+        except Exception:
+            logger.warning("document cache unavailable", exc_info=True)
     return bytes(pdf)
 
 
@@ -148,6 +213,10 @@ def case_receipt_pdf(*, case: Case) -> bytes:
     """受理通知书: what was received, what is still owed under 容缺 and by when, the promised
     completion date, how to collect the result and how to follow the case (query code + QR)."""
     case = _case(case)
+    return _pdf(case, _receipt_page(case))
+
+
+def _receipt_page(case: Case) -> str:
     if case.accepted_at is None:
         raise ApplicationError(
             _("This application was not accepted: there is no acceptance receipt."),
@@ -166,12 +235,15 @@ def case_receipt_pdf(*, case: Case) -> bytes:
             "deferred": [m for m in materials if m.status == MaterialStatus.DEFERRED],
             "output_method": case.get_output_method_display(),
             "output_centre": case.output_centre,
+            # The date under the seal is the day of the act the paper records, so a reprint is
+            # the same paper.
+            "issued_on": timezone.localdate(case.accepted_at),
         }
     )
-    return _render("cases/receipt.html", context)
+    return _page("cases/receipt.html", context)
 
 
-def _supplement_notice(case: Case) -> bytes:
+def _supplement_notice(case: Case) -> str:
     event = case.events.filter(action="request_supplement").order_by("-at", "-id").first()
     names = {m.name: m for m in case.materials.all()}
     papers = []
@@ -193,12 +265,13 @@ def _supplement_notice(case: Case) -> bytes:
             "deadline": case.supplement_deadline,
             "note": event.reason if event else "",
             "received": [m for m in case.materials.all() if m.status == MaterialStatus.RECEIVED],
+            "issued_on": timezone.localdate(event.at) if event else None,
         }
     )
-    return _render("cases/notice_supplement.html", context)
+    return _page("cases/notice_supplement.html", context)
 
 
-def _refusal_notice(case: Case) -> bytes:
+def _refusal_notice(case: Case) -> str:
     event = case.events.filter(action="refuse").order_by("-at", "-id").first()
     context = _common_context(case)
     context.update(
@@ -206,9 +279,10 @@ def _refusal_notice(case: Case) -> bytes:
             "reasons": event.reason if event else "",
             "refused_at": _local(event.at) if event else None,
             "received": [m for m in case.materials.all() if m.status == MaterialStatus.RECEIVED],
+            "issued_on": timezone.localdate(event.at) if event else None,
         }
     )
-    return _render("cases/notice_refusal.html", context)
+    return _page("cases/notice_refusal.html", context)
 
 
 def case_notice_pdf(*, case: Case) -> bytes:
@@ -216,7 +290,7 @@ def case_notice_pdf(*, case: Case) -> bytes:
     acceptance receipt for a case that was accepted."""
     case = _case(case)
     if case.state == CaseState.SUPPLEMENT_REQUESTED:
-        return _supplement_notice(case)
+        return _pdf(case, _supplement_notice(case))
     if case.state == CaseState.REFUSED:
-        return _refusal_notice(case)
-    return case_receipt_pdf(case=case)
+        return _pdf(case, _refusal_notice(case))
+    return _pdf(case, _receipt_page(case))

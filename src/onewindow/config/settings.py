@@ -323,6 +323,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # page's guessing limit counts in the database, which every process shares, unless a "limits"
 # alias is set — here the same Redis (cases/progress.py).
 CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+CACHES: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 if CACHE_REDIS_URL:
     CACHES = {
         "default": {
@@ -335,6 +338,15 @@ if CACHE_REDIS_URL:
             "KEY_PREFIX": "limits",
         },
     }
+# Rendered intake papers (cases/receipts.py), keyed by their content: files shared by the box's
+# processes, under var/ (never MEDIA_ROOT: no URL serves them), kept a week; beyond 20,000 papers
+# (~60 KB each) a third of them is dropped.
+CACHES["documents"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": os.environ.get("DOCUMENT_CACHE_DIR") or str(VAR_DIR / "cache" / "documents"),
+    "TIMEOUT": 7 * 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
 
 # Background tasks: "thread" (embedded default, no extra server), "sync" (inline, tests),
 # or "celery" (production; set CELERY_BROKER_URL to redis:// or amqp://).
