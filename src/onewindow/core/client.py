@@ -32,6 +32,15 @@ def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
     return any(ip in network for network in networks)
 
 
+def from_trusted_proxy(request: HttpRequest | None) -> bool:
+    """True when the request's peer (``REMOTE_ADDR``) is one of ``TRUSTED_PROXIES``: only then
+    are the headers a proxy sets (``X-Forwarded-For``, ``X-Request-ID``) believed."""
+    if request is None:
+        return False
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+    return bool(networks) and _trusted(str(request.META.get("REMOTE_ADDR", "") or ""), networks)
+
+
 def client_address(request: HttpRequest | None) -> str:
     """The client's IP address as text; ``""`` when there is no request or no address."""
     if request is None:

@@ -6,6 +6,9 @@ Django's ``PermissionDenied``. A refusal (403) or a "not found" (404) is the pla
 meant and already has its audit row (``RefusalAuditMiddleware``, the staff pages, the API), so it
 is logged as one line at INFO: ``refused 403 GET /path``. Other answers are untouched (a 5xx
 keeps its level and traceback).
+
+``escape_for_log`` is the one escaping of client-chosen text on log lines (here, and the access
+line of ``core.requestid``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,14 @@ from __future__ import annotations
 import logging
 
 REFUSED_STATUSES = frozenset({403, 404})
+
+
+def escape_for_log(value: object, limit: int = 500) -> str:
+    """Text a client chose (a path, a header) as it may go on one log line: every line break,
+    control and non-ASCII character written as a Python escape (``\\n``, ``\\x1b``,
+    ``\\u4e00``), so that nothing the client sends can start a forged line; at most ``limit``
+    characters."""
+    return str(value).encode("unicode_escape").decode("ascii")[:limit]
 
 
 class RefusalsAtInfo(logging.Filter):
@@ -30,7 +41,9 @@ class RefusalsAtInfo(logging.Filter):
         path = str(getattr(request, "path", "") or "-")
         record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
         record.exc_info, record.exc_text, record.stack_info = None, None, None
-        # The path as Django escapes it for the log: no line break or control character.
-        escaped = path.encode("unicode_escape").decode("ascii")
-        record.msg, record.args = "refused %s %s %s", (status, method, escaped)
+        # No line break or control character from the client on the line.
+        record.msg, record.args = (
+            "refused %s %s %s",
+            (status, escape_for_log(method, 32), escape_for_log(path)),
+        )
         return True

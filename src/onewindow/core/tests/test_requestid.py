@@ -52,8 +52,11 @@ def request_log(settings):
     logger.setLevel(level)
 
 
-def test_a_well_formed_incoming_id_is_answered_and_logged_with_the_request(client, request_log):
-    response = client.get("/en/", headers={HEADER: "lb-7f3a9c2e:0001"})
+def test_a_well_formed_id_from_a_trusted_proxy_is_answered_and_logged_with_the_request(
+    client, request_log, settings
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    response = client.get("/en/", headers={HEADER: "lb-7f3a9c2e:0001"}, REMOTE_ADDR="10.0.0.5")
     assert response.status_code == 200
     assert response[HEADER] == "lb-7f3a9c2e:0001"
     assert len(request_log) == 1
@@ -87,6 +90,37 @@ def test_a_malformed_incoming_id_is_replaced_by_a_new_one(client, request_log, i
     assert "secret-code" not in request_log[0]["message"]
 
 
+def test_an_id_from_anyone_but_a_trusted_proxy_is_replaced_and_noted_apart(
+    client, request_log, settings
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    response = client.get("/en/", headers={HEADER: "lb-7f3a9c2e:0001"}, REMOTE_ADDR="192.0.2.7")
+    made = response[HEADER]
+    assert made != "lb-7f3a9c2e:0001" and len(made) == 32
+    line = request_log[0]
+    assert line["request_id"] == made
+    assert line["client_request_id"] == "lb-7f3a9c2e:0001"
+    assert line["message"].endswith(" client-request-id=lb-7f3a9c2e:0001")
+    # Without TRUSTED_PROXIES nobody's id is believed.
+    settings.TRUSTED_PROXIES = []
+    again = client.get("/en/", headers={HEADER: "lb-7f3a9c2e:0002"}, REMOTE_ADDR="10.0.0.5")
+    assert again[HEADER] != "lb-7f3a9c2e:0002"
+
+
+def test_the_access_line_escapes_what_the_client_chose(client, request_log, settings):
+    forged = 'x\r\n{"level": "ERROR"}\x1b[31m'
+    client.get("/en/nowhere%0Aforged%20line%0D%1B", headers={HEADER: forged})
+    line = request_log[0]
+    message = line["message"]
+    assert "\n" not in message and "\r" not in message and "\x1b" not in message
+    assert message.startswith("GET /en/nowhere\\nforged line\\r\\x1b 400 ")
+    assert line["client_request_id"] == 'x\\r\\n{"level": "ERROR"}\\x1b[31m'
+    # The plain console format writes the message alone: still one line.
+    plain = logging.Formatter("%(message)s")
+    record = logging.LogRecord("onewindow.request", logging.INFO, "", 0, message, (), None)
+    assert "\n" not in plain.format(record)
+
+
 def test_each_request_without_an_id_gets_its_own(client):
     first = client.get("/en/")[HEADER]
     second = client.get("/en/")[HEADER]
@@ -95,6 +129,7 @@ def test_each_request_without_an_id_gets_its_own(client):
 
 def test_health_and_metrics_polls_leave_no_access_line(client, request_log):
     client.get("/healthz")
+    client.get("/readyz")
     client.get("/metrics")
     assert request_log == []
 
