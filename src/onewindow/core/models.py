@@ -52,6 +52,9 @@ class AuditLog(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
+            # One account's rows of one action in a time window (e.g. its refused registers in
+            # the last hour, applicants.register_refusals_check) without a scan of the trail.
+            models.Index(fields=["actor", "action", "at"], name="core_audit_actor_action_at"),
             # The seal finds the rows still to chain without scanning the sealed ones.
             models.Index(
                 fields=["id"], condition=models.Q(seq__isnull=True), name="core_audit_unsealed"
