@@ -13,7 +13,7 @@ Prometheus scrapes:
 
 The two database figures are computed by one worker at a time and shared by all through the
 shared cache (``core.sharedcache``; Redis under the production profile) for
-``METRICS_CACHE_SECONDS`` (default 10): however many workers are scraped, the two count queries
+``METRICS_CACHE_SECONDS`` (default 30): however many workers are scraped, the two count queries
 run at most once in that time.
 
 Who may read (``core.health.monitoring_allowed``, the same rule as ``/readyz``): a request

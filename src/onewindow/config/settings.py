@@ -55,9 +55,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_INCLUDE_SUBDOM
 # (e.g. "X-Forwarded-Proto: https"). The proxy must overwrite the header a client sends.
 TLS_PROXY_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
 SILENCED_SYSTEM_CHECKS: list[str] = []
-# Load balancers and Prometheus ask these over plain HTTP inside the network (core/health.py,
-# config/metrics.py); every other address is redirected to HTTPS.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+# Load balancers ask /healthz over plain HTTP inside the network (core/health.py); every other
+# address is redirected to HTTPS — /metrics and /readyz too, so that METRICS_TOKEN never travels
+# in clear.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if TLS_PROXY_HEADER:
     _proxy_name, _colon, _proxy_value = TLS_PROXY_HEADER.partition(":")
     SECURE_PROXY_SSL_HEADER = (
@@ -482,8 +483,14 @@ LOGGING = {
 }
 
 # /metrics (config/metrics.py): readable from these addresses or networks, or with
-# "Authorization: Bearer <METRICS_TOKEN>" when a token is set; anyone else gets a 404.
-METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])
+# "Authorization: Bearer <METRICS_TOKEN>" when a token is set; anyone else gets a 404. Unset:
+# the machine itself; set but empty: no address (the token alone). /readyz: the same rule.
+_metrics_addresses = os.environ.get("METRICS_ALLOWED_ADDRESSES")
+METRICS_ALLOWED_ADDRESSES = (
+    ["127.0.0.1", "::1"]
+    if _metrics_addresses is None
+    else [part.strip() for part in _metrics_addresses.split(",") if part.strip()]
+)
 for _entry in METRICS_ALLOWED_ADDRESSES:
     try:
         ipaddress.ip_network(_entry, strict=False)
@@ -495,8 +502,11 @@ for _entry in METRICS_ALLOWED_ADDRESSES:
             f" / {_entry!r} in METRICS_ALLOWED_ADDRESSES is not an address or a network"
         ) from _error
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
-METRICS_CACHE_SECONDS = float(os.environ.get("METRICS_CACHE_SECONDS") or 10)
-# /healthz (core/health.py): how long to wait for a Celery worker's answer, in seconds.
+# How long the database counts of /metrics are shared by every worker (core/sharedcache.py).
+METRICS_CACHE_SECONDS = float(os.environ.get("METRICS_CACHE_SECONDS") or 30)
+# /readyz (core/health.py): how long to wait for a Celery worker's answer, in seconds, and how
+# long the broker and worker answer is shared by every process (core/sharedcache.py).
 HEALTH_WORKER_TIMEOUT = float(os.environ.get("HEALTH_WORKER_TIMEOUT") or 1.0)
+HEALTH_CACHE_SECONDS = float(os.environ.get("HEALTH_CACHE_SECONDS") or 5)
 
 ADMIN_SITE_HEADER = _("OneWindow administration")

@@ -4,6 +4,10 @@ depth, outbox, cases by state); the last two only for the monitoring system."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from onewindow.cases.services import case_accept, case_refuse_at_intake
@@ -256,3 +260,38 @@ def test_deploy_check_refuses_a_loopback_allow_list_behind_a_proxy_without_trust
     settings.TRUSTED_PROXIES = []
     del settings.SECURE_PROXY_SSL_HEADER  # no proxy: the client's own address
     assert monitoring_not_public() == []
+
+
+def test_metrics_and_readyz_are_redirected_to_https_so_the_token_never_goes_in_clear(
+    client, settings
+):
+    settings.SECURE_SSL_REDIRECT = True
+    token = {"Authorization": "Bearer s3cret-token-for-prometheus"}
+    settings.METRICS_TOKEN = "s3cret-token-for-prometheus"
+    for path in ("/metrics", "/readyz"):
+        response = client.get(path, headers=token)
+        assert response.status_code == 301
+        assert response["Location"] == f"https://testserver{path}"
+    assert client.get("/metrics", headers=token, secure=True).status_code == 200
+    assert client.get("/healthz").status_code == 200  # load balancers: plain HTTP inside
+
+
+def test_an_empty_metrics_allow_list_means_the_token_alone():
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE',"
+        " 'onewindow.config.settings'); django.setup(); from django.conf import settings;"
+        " print(settings.METRICS_ALLOWED_ADDRESSES)"
+    )
+    for value, expected in (
+        (None, "['127.0.0.1', '::1']"),
+        ("", "[]"),
+        ("10.0.0.9", "['10.0.0.9']"),
+    ):
+        env = {k: v for k, v in os.environ.items() if k != "METRICS_ALLOWED_ADDRESSES"}
+        if value is not None:
+            env["METRICS_ALLOWED_ADDRESSES"] = value
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == expected
