@@ -174,7 +174,8 @@ celery -A onewindow.core.celery_app beat --loglevel INFO \
   --schedule var/celerybeat-schedule &
 pids+=($!)
 log "serving http://$HOST:$PORT/ — gunicorn ($WEB_CONCURRENCY workers), Celery worker and beat"
-log "health: http://$HOST:$PORT/healthz   metrics (this machine only): http://$HOST:$PORT/metrics"
+log "health: http://$HOST:$PORT/healthz   readiness and metrics (this machine only):"
+log "  http://$HOST:$PORT/readyz   http://$HOST:$PORT/metrics"
 log "Ctrl-C stops all three"
 
 # The first of the three to stop stops the others.
