@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -342,6 +343,19 @@ def register_refusals_per_hour() -> int:
     return int(getattr(settings, "APPLICANT_REGISTER_REFUSALS_PER_HOUR", 10))
 
 
+def register_refusals(actor: Any) -> QuerySet[AuditLog]:
+    """The account's registers answered ``already_registered`` in the last hour. Found by the
+    audit index (actor, action, at): only this account's register rows of the window are read,
+    and the outcome in ``detail`` is checked on those few rows alone."""
+    return AuditLog.objects.filter(
+        actor_id=actor.pk,
+        action__in=(PERSON_REGISTER, ORGANISATION_REGISTER),
+        at__gte=timezone.now() - REGISTER_REFUSALS_WINDOW,
+        allowed=False,
+        detail__outcome=REGISTER_REFUSALS_OUTCOME,
+    )
+
+
 def register_refusals_check(actor: Any, *, action: str, object_type: str) -> None:
     """Refuse (429 ``too_many_register_refusals``, audited ``denied:<action>``) a register by
     an account that was answered 409 ``already_registered`` ``APPLICANT_REGISTER_REFUSALS_PER_HOUR``
@@ -350,13 +364,7 @@ def register_refusals_check(actor: Any, *, action: str, object_type: str) -> Non
     every worker, kept in the database like ``PersonChangeCodeSend``): each such answer wrote
     one refused register row with that outcome."""
     limit = register_refusals_per_hour()
-    refusals = AuditLog.objects.filter(
-        actor_id=actor.pk,
-        action__in=(PERSON_REGISTER, ORGANISATION_REGISTER),
-        allowed=False,
-        at__gte=timezone.now() - REGISTER_REFUSALS_WINDOW,
-        detail__outcome=REGISTER_REFUSALS_OUTCOME,
-    ).count()
+    refusals = register_refusals(actor).count()
     if refusals < limit:
         return
     audit_record(

@@ -120,3 +120,22 @@ def test_refusals_below_the_limit_do_not_stop_the_account():
     assert refusals.count() == LIMIT
     # The limit is reached now; the next register is refused.
     assert register_known(known[0], worker).code == "too_many_register_refusals"
+
+
+def test_the_refusal_count_is_read_through_the_audit_index():
+    from django.db import connection
+
+    from onewindow.applicants.services import register_refusals
+
+    prober, other = clerk(), clerk()
+    known = known_numbers(2)
+    for number in known:
+        register_known(number, prober)
+    register_known(known[0], other)
+    assert (register_refusals(prober).count(), register_refusals(other).count()) == (2, 1)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE core_auditlog")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = register_refusals(prober).explain()
+    assert "core_audit_actor_action_at" in plan, plan
