@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from onewindow.core.audit import audit_record
 from onewindow.workflow.machine import NEW, StateMachine
+from onewindow.workflow.tasks import event_notice_deliver
 
 M = TypeVar("M", bound=models.Model)
 LOCKED = "_workflow_locked"
@@ -217,8 +218,6 @@ def _lock_and_compare(machine: StateMachine, obj: Any) -> None:
 def _notify(machine: StateMachine, event_id: int) -> None:
     """Queue the telling of the committed event (``workflow.tasks.event_notice_deliver``): the
     notifier runs on the task backend (a worker, a thread), never inside the request."""
-    from onewindow.workflow.tasks import event_notice_deliver
-
     event_notice_deliver.enqueue(machine=machine.name, event_id=event_id)
 
 
