@@ -6,7 +6,7 @@ outside the repository, so ``make clean`` cannot delete them; mode 0600). The fi
 only for a database that has no migration applied yet (absent or empty): new keys for an existing
 database would make every encrypted ID number, phone, address and TOTP key unreadable and the
 audit chain unverifiable, so then this refuses (exit 1) and says what to do. A file left at the
-old place, ``var/serve-secrets.env``, is moved to the new one.
+old place, ``var/serve-secrets.env`` (ONEWINDOW_OLD_SECRETS_FILE), is moved to the new one.
 
 Production sets the four in the environment (ADR 0010) and never uses this file.
 """
@@ -21,11 +21,15 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 NAMES = ("SECRET_KEY", "DATA_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_CHAIN_KEY")
-LEGACY = Path("var/serve-secrets.env")
 
 
 def log(text: str) -> None:
     print(f"[onewindow serve] {text}", file=sys.stderr)
+
+
+def legacy_path() -> Path:
+    """Where the file was kept before (relative to the repository, where serve.sh runs)."""
+    return Path(os.environ.get("ONEWINDOW_OLD_SECRETS_FILE", "").strip() or "var/serve-secrets.env")
 
 
 def secrets_path() -> Path:
@@ -66,11 +70,11 @@ def main() -> int:
     missing = [name for name in NAMES if not os.environ.get(name)]
     if not missing:
         return 0
-    path = secrets_path()
-    if not path.exists() and LEGACY.exists():
+    path, legacy = secrets_path(), legacy_path()
+    if not path.exists() and legacy.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        LEGACY.replace(path)
-        log(f"moved {LEGACY} to {path} (out of make clean's reach)")
+        legacy.replace(path)
+        log(f"moved {legacy} to {path} (out of make clean's reach)")
     if not path.exists():
         database_url = os.environ["DATABASE_URL"]
         try:
@@ -81,7 +85,8 @@ def main() -> int:
         if applied:
             name = urlsplit(database_url).path.lstrip("/")
             log(
-                f"拒绝生成新密钥：数据库 {name} 已应用 {applied} 个迁移，新密钥将使已加密的数据无法读取。"
+                f"拒绝生成新密钥：数据库 {name} 已应用 {applied} 个迁移，"
+                "新密钥将使已加密的数据无法读取。"
                 f"请恢复原密钥文件 {path}（或在环境中设置 {'、'.join(missing)}）；"
                 "若确实要重新开始，请先删除该数据库。"
             )

@@ -39,9 +39,17 @@ def database():
     psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run(database: str, home: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def run(database: str, home: Path, old: Path | None = None) -> subprocess.CompletedProcess:
+    """The script with every path it touches under this test's own folder — never the
+    repository's var/ (the real local keys may be there)."""
     env = {k: v for k, v in os.environ.items() if k not in NAMES and k != "ONEWINDOW_SECRETS_FILE"}
-    env.update(DATABASE_URL=f"{SERVER}/{database}", XDG_CONFIG_HOME=str(home))
+    env.update(
+        DATABASE_URL=f"{SERVER}/{database}",
+        XDG_CONFIG_HOME=str(home),
+        ONEWINDOW_OLD_SECRETS_FILE=str(old or home / "no-old-file" / "serve-secrets.env"),
+    )
+    cwd = home / "cwd"
+    cwd.mkdir(parents=True, exist_ok=True)
     return subprocess.run(
         [PY, SCRIPT], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
@@ -79,7 +87,7 @@ def test_a_file_at_the_old_place_under_var_is_moved_out_of_make_cleans_reach(dat
     old = tmp_path / "work" / "var" / "serve-secrets.env"
     old.parent.mkdir(parents=True)
     old.write_text("".join(f"{name}=old-{name.lower()}\n" for name in NAMES))
-    moved = run(database, tmp_path / "home", cwd=tmp_path / "work")
+    moved = run(database, tmp_path / "home", old=old)
     assert moved.returncode == 0, moved.stderr
     assert not old.exists()
     assert (tmp_path / "home" / "onewindow" / "serve-secrets.env").exists()
