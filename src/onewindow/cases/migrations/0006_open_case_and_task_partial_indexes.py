@@ -2,16 +2,22 @@
 
 from django.db import migrations, models
 
+from onewindow.core.migration_operations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
     # The partial indexes of the supervision board and the department queue (open cases and
-    # open steps only); the cases chain is all they need.
+    # open steps only); the cases chain is all they need. Built with CREATE INDEX CONCURRENTLY
+    # on PostgreSQL (not in a transaction, hence atomic = False), so intake keeps writing to a
+    # cases table of millions of rows while they build; a plain index on SQLite.
+    atomic = False
+
     dependencies = [
         ("cases", "0005_case_clerk_latest_index"),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="case",
             index=models.Index(
                 condition=models.Q(("state__in", ["accepted", "suspended"])),
@@ -19,7 +25,7 @@ class Migration(migrations.Migration):
                 name="case_open_due_idx",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="case",
             index=models.Index(
                 condition=models.Q(("state__in", ["accepted", "suspended"])),
@@ -27,7 +33,7 @@ class Migration(migrations.Migration):
                 name="case_open_department_due_idx",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="casetask",
             index=models.Index(
                 condition=models.Q(("state__in", ["open", "claimed"])),

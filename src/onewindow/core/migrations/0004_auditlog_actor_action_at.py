@@ -3,15 +3,21 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from onewindow.core.migration_operations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY on PostgreSQL: every audited action keeps writing while the
+    # index builds on the trail (atomic = False for it); a plain index on SQLite.
+    atomic = False
+
     dependencies = [
         ("core", "0003_audit_seal_head"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="auditlog",
             index=models.Index(fields=["actor", "action", "at"], name="core_audit_actor_action_at"),
         ),
