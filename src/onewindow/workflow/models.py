@@ -39,7 +39,5 @@ class EventRecord(models.Model):
         abstract = True
         indexes = [
             # Nearly empty: only the moves whose notice is not handed over yet (the sweep).
-            models.Index(
-                fields=["at"], name="%(class)s_pending", condition=Q(notify_pending=True)
-            ),
+            models.Index(fields=["at"], name="%(class)s_pending", condition=Q(notify_pending=True)),
         ]
