@@ -102,7 +102,9 @@ def compact_cid_fonts(document: Any, pdf: pydyf.PDF) -> None:
         try:
             compact = _compact_cff(b"".join(program.stream), cids)
         except Exception:  # an unexpected font: WeasyPrint's own subset still prints right
-            logger.warning("could not re-pack a font of %s", cid_fonts[0].get("BaseFont"))
+            logger.warning(
+                "could not re-pack a font of %s", cid_fonts[0].get("BaseFont"), exc_info=True
+            )
             continue
         if compact is None:
             continue
