@@ -76,7 +76,12 @@ CODE_MAX_LENGTH = 8
 NOT_FOUND_MESSAGE = _(
     "No case matches this case number and query code. Check both on your receipt."
 )
-TOO_MANY_MESSAGE = _("Too many wrong attempts from your network. Please try again in an hour.")
+TOO_MANY_MESSAGE = _(
+    "Too many wrong query codes were tried for case number %(number)s from your network, so "
+    "this case number cannot be looked up from here until %(time)s. Other case numbers, and "
+    "other networks, are not affected. If you cannot wait, bring your ID card to any window of "
+    "the service centre, or call the 12345 hotline."
+)
 
 OUTCOME_LABELS = {
     "approved": pgettext_lazy("public outcome", "Approved"),
@@ -98,8 +103,19 @@ PAPER_KIND_LABELS = {
 
 
 class TooManyLookups(ApplicationError):
-    def __init__(self) -> None:
-        super().__init__(message=TOO_MANY_MESSAGE, code="too_many_lookups", status=429)
+    """The guessing limit refuses this address on this number until ``retry_at``."""
+
+    def __init__(self, *, number: str, retry_at: dt.datetime) -> None:
+        self.retry_at = retry_at
+        super().__init__(
+            message=TOO_MANY_MESSAGE,
+            code="too_many_lookups",
+            status=429,
+            params={
+                "number": number,
+                "time": timezone.localtime(retry_at).strftime("%H:%M"),
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -189,6 +205,8 @@ class _Counters(Protocol):
 
     def add_failure(self, keys: list[str], now: dt.datetime) -> None: ...
 
+    def window_ends(self, keys: list[str], now: dt.datetime) -> dict[str, dt.datetime]: ...
+
 
 class DatabaseCounters:
     """``LookupCounter`` rows: shared by every process that uses the database.
@@ -202,6 +220,10 @@ class DatabaseCounters:
     def counts(self, keys: list[str], now: dt.datetime) -> dict[str, int]:
         rows = LookupCounter.objects.filter(key__in=keys, window_ends_at__gt=now)
         return dict(rows.values_list("key", "count"))
+
+    def window_ends(self, keys: list[str], now: dt.datetime) -> dict[str, dt.datetime]:
+        rows = LookupCounter.objects.filter(key__in=keys, window_ends_at__gt=now)
+        return dict(rows.values_list("key", "window_ends_at"))
 
     def add_failure(self, keys: list[str], now: dt.datetime) -> None:
         ends = now + dt.timedelta(seconds=PROGRESS_FAILURE_WINDOW_SECONDS)
@@ -246,8 +268,19 @@ class CacheCounters:
     def counts(self, keys: list[str], now: dt.datetime) -> dict[str, int]:
         return {key: int(value) for key, value in self.cache.get_many(keys).items()}
 
+    def window_ends(self, keys: list[str], now: dt.datetime) -> dict[str, dt.datetime]:
+        ends = self.cache.get_many([f"{key}:ends" for key in keys])
+        return {
+            key: dt.datetime.fromtimestamp(ends[f"{key}:ends"], tz=dt.UTC)
+            for key in keys
+            if isinstance(ends.get(f"{key}:ends"), int | float)
+        }
+
     def add_failure(self, keys: list[str], now: dt.datetime) -> None:
+        ends = (now + dt.timedelta(seconds=PROGRESS_FAILURE_WINDOW_SECONDS)).timestamp()
         for key in keys:
+            # When the window started (kept beside the count, for the refusal's retry time).
+            self.cache.add(f"{key}:ends", ends, timeout=PROGRESS_FAILURE_WINDOW_SECONDS)
             self.cache.add(key, 0, timeout=PROGRESS_FAILURE_WINDOW_SECONDS)
             try:
                 self.cache.incr(key)
@@ -271,6 +304,24 @@ def lookup_refused(counts: dict[str, int], keys: _Keys) -> bool:
         or counts.get(keys.address, 0) >= ADDRESS_MAX_FAILURES
         or (counts.get(keys.number, 0) >= NUMBER_MAX_FAILURES and pair >= 1)
     )
+
+
+def lookup_retry_at(
+    counts: dict[str, int], ends: dict[str, dt.datetime], keys: _Keys, now: dt.datetime
+) -> dt.datetime:
+    """When a refused look-up (``lookup_refused``) is allowed again: when every rule that
+    refuses it has ended. A window whose end is unknown counts as one starting now."""
+    default = now + dt.timedelta(seconds=PROGRESS_FAILURE_WINDOW_SECONDS)
+    pair_ends = ends.get(keys.pair, default)
+    refusing = []
+    if counts.get(keys.pair, 0) >= PAIR_MAX_FAILURES:
+        refusing.append(pair_ends)
+    if counts.get(keys.address, 0) >= ADDRESS_MAX_FAILURES:
+        refusing.append(ends.get(keys.address, default))
+    if counts.get(keys.number, 0) >= NUMBER_MAX_FAILURES and counts.get(keys.pair, 0) >= 1:
+        # Either window ending lifts this rule.
+        refusing.append(min(ends.get(keys.number, default), pair_ends))
+    return max(refusing, default=default)
 
 
 # --- the look-up ---------------------------------------------------------------------------
@@ -319,8 +370,10 @@ def progress_lookup(
     code = code.strip()[:CODE_MAX_LENGTH]
     keys = _Keys.of(address, number)
     counters = lookup_counters()
-    if lookup_refused(counters.counts(keys.all(), now), keys):
-        raise TooManyLookups()
+    counts = counters.counts(keys.all(), now)
+    if lookup_refused(counts, keys):
+        ends = counters.window_ends(keys.all(), now)
+        raise TooManyLookups(number=number, retry_at=lookup_retry_at(counts, ends, keys, now))
     if not number or not code:
         counters.add_failure(keys.all(), now)
         raise NotFoundOrForbidden(NOT_FOUND_MESSAGE)

@@ -64,7 +64,7 @@ def test_five_wrong_codes_refuse_the_guesser_even_the_right_code_and_nobody_else
     page = client.post(PAGE, right, REMOTE_ADDR=GUESSER)
     assert page.status_code == 429
     with translation.override("zh-hans"):
-        assert str(TOO_MANY_MESSAGE) in page.content.decode()
+        assert str(TOO_MANY_MESSAGE).split("%(number)s")[0] in page.content.decode()
     assert "既有住宅增设电梯" not in page.content.decode()
     api = client.post(API, content_type=JSON, data=right, REMOTE_ADDR=GUESSER)
     assert (api.status_code, api.json()["code"]) == (429, "too_many_lookups")
@@ -154,6 +154,54 @@ def test_failures_count_for_one_hour_from_the_first_one(city):
     # The next failure starts a new window and removes the ended rows.
     fail(case.number, address=GUESSER, now=later)
     assert sorted(LookupCounter.objects.values_list("count", flat=True)) == [1, 1, 1]
+
+
+def test_the_refusal_names_the_number_the_time_it_ends_and_what_else_to_do(client, city):
+    """The refusal is of this number from this network (not the whole network), says when
+    it may be tried again (the end of the first failure's hour) and offers the window and the
+    hotline; the page shows it in zh-Hans, the API in both languages."""
+    case = case_accept(intake=city.intake())
+    start = timezone.now()
+    fail(case.number, address=GUESSER, n=PAIR_MAX_FAILURES, now=start)
+    later = start + dt.timedelta(minutes=10)
+    with pytest.raises(TooManyLookups) as refused:
+        progress_lookup(number=case.number, code=case.query_code, address=GUESSER, now=later)
+    window_end = LookupCounter.objects.order_by("window_ends_at").first().window_ends_at
+    assert refused.value.retry_at == window_end
+    clock = timezone.localtime(window_end).strftime("%H:%M")
+    text = refused.value.as_dict()
+    assert text["message"] == (
+        f"您所在网络对办件编号 {case.number} 输错查询码的次数过多，{clock} 前不能在此查询该编号。"
+        "其他办件编号和其他网络不受影响。如不便等待，可携带身份证到服务中心任一窗口办理，"
+        "或拨打 12345 热线。"
+    )
+    assert text["message_en"] == (
+        f"Too many wrong query codes were tried for case number {case.number} from your "
+        f"network, so this case number cannot be looked up from here until {clock}. Other case "
+        "numbers, and other networks, are not affected. If you cannot wait, bring your ID card "
+        "to any window of the service centre, or call the 12345 hotline."
+    )
+    page = client.post(PAGE, {"number": case.number, "code": case.query_code}, REMOTE_ADDR=GUESSER)
+    assert page.status_code == 429
+    assert text["message"] in page.content.decode()
+    assert "%(" not in page.content.decode()
+    api = client.post(
+        API,
+        content_type=JSON,
+        data={"number": case.number, "code": case.query_code},
+        REMOTE_ADDR=GUESSER,
+    )
+    assert api.json()["message_en"] == text["message_en"]
+
+
+def test_the_retry_time_of_an_address_refused_on_every_number_is_its_own_window(city):
+    start = timezone.now()
+    for attempt in range(ADDRESS_MAX_FAILURES):
+        fail(f"NO-SUCH-{attempt}", address=GUESSER, now=start + dt.timedelta(seconds=attempt))
+    case = case_accept(intake=city.intake())
+    with pytest.raises(TooManyLookups) as refused:
+        progress_lookup(number=case.number, code=case.query_code, address=GUESSER, now=start)
+    assert refused.value.retry_at == start + dt.timedelta(seconds=PROGRESS_FAILURE_WINDOW_SECONDS)
 
 
 def test_successful_and_refused_lookups_count_nothing(city):
@@ -273,9 +321,13 @@ def test_with_a_limits_cache_the_same_rule_counts_in_that_cache(city):
     caches["limits"].clear()
     try:
         case = case_accept(intake=city.intake())
-        fail(case.number, address=GUESSER, n=PAIR_MAX_FAILURES)
-        with pytest.raises(TooManyLookups):
+        start = timezone.now()
+        fail(case.number, address=GUESSER, n=PAIR_MAX_FAILURES, now=start)
+        with pytest.raises(TooManyLookups) as refused:
             progress_lookup(number=case.number, code=case.query_code, address=GUESSER)
+        assert refused.value.retry_at == start + dt.timedelta(
+            seconds=PROGRESS_FAILURE_WINDOW_SECONDS
+        )
         assert progress_lookup(number=case.number, code=case.query_code, address=OWNER)
         caches["default"].clear()
         with pytest.raises(TooManyLookups):

@@ -72,11 +72,16 @@ def _page_address(number: str) -> str:
     return f"{path}?{urlencode({'number': number})}" if number else path
 
 
+def _error_text(error: ApplicationError) -> str:
+    text = str(error.message)
+    return text % error.params if error.params else text
+
+
 def _look_up(request: HttpRequest, number: str, code: str) -> tuple[ProgressView | None, str, int]:
     try:
         view = progress_lookup(number=number, code=code, address=client_address(request))
     except ApplicationError as error:
-        return None, str(error.message), error.status
+        return None, _error_text(error), error.status
     return view, "", 200
 
 
@@ -92,7 +97,7 @@ def _granted(request: HttpRequest, number: str) -> tuple[ProgressView | None, st
     try:
         return progress_granted(number=number), "", 200
     except ApplicationError as error:
-        return None, str(error.message), error.status
+        return None, _error_text(error), error.status
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
