@@ -68,11 +68,14 @@ def test_check_deploy_in_production_mode_prints_no_warning_at_all(tmp_path):
 
 
 def test_behind_a_tls_proxy_redirect_and_hsts_may_be_left_to_the_proxy(tmp_path):
+    # The proxy is named (TRUSTED_PROXIES): else every client would read as the proxy's
+    # address, and /metrics would be open to all (onewindow.core.E005).
     env = production_env(
         tmp_path,
         SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https",
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
+        TRUSTED_PROXIES="127.0.0.1",
     )
     result = manage(env, "check", "--deploy")
     assert (result.returncode, result.stdout, result.stderr) == (
