@@ -18,8 +18,9 @@ python manage.py makemigrations --check --dry-run >/dev/null
 # on it) and Redis (the Celery tests: a real worker, TEST_REDIS_URL).
 bash scripts/ensure-postgres.sh
 echo "== pytest on SQLite"
-pytest "$@"
+# Tests marked postgres_server use the PostgreSQL server whatever the database: run once, below.
+pytest -m "not postgres_server" --durations=15 "$@"
 
 echo "== pytest on PostgreSQL"
 bash scripts/ensure-postgres.sh
-DATABASE_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/onewindow}" pytest "$@"
+DATABASE_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/onewindow}" pytest --durations=15 "$@"

@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[4]
 SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
 PY = str(ROOT / ".venv" / "bin" / "python")
 
+# The same test whichever database the suite uses: make test runs it in its PostgreSQL pass only.
+pytestmark = pytest.mark.postgres_server
+
 
 def psql(sql: str) -> str:
     done = subprocess.run(
