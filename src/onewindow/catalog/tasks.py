@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.catalog.models import CatalogImportJob, ImportStatus
 from onewindow.catalog.transitions import IMPORT_JOB_MACHINE
 from onewindow.core.errors import ApplicationError, FieldError
-from onewindow.core.tasks import task
+from onewindow.core.tasks import periodic, task
 from onewindow.workflow import mover
 
 logger = logging.getLogger(__name__)
@@ -88,3 +89,27 @@ def catalog_import_run(*, job_id: int) -> None:
         )
     else:
         _job_move(job_id, "finish", summary=summary, finished_at=timezone.now())
+
+
+# A job still pending this long after it was stored lost its hand-off (the broker was down when
+# it was queued, or the process stopped): the sweep runs it.
+STUCK_AFTER = dt.timedelta(minutes=10)
+SWEEP_EVERY = dt.timedelta(minutes=5)
+
+
+@periodic(every=SWEEP_EVERY)
+@task
+def catalog_imports_stuck_run() -> int:
+    """Run every import job left pending longer than ``STUCK_AFTER``, oldest first; returns how
+    many were run. Safe beside a late delivery: ``catalog_import_run`` leaves a finished job
+    alone."""
+    cutoff = timezone.now() - STUCK_AFTER
+    stuck = list(
+        CatalogImportJob.objects.filter(status=ImportStatus.PENDING, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:20]
+    )
+    for job_id in stuck:
+        logger.warning("catalogue import job %s was still pending: run by the sweep", job_id)
+        catalog_import_run(job_id=job_id)
+    return len(stuck)
