@@ -39,7 +39,7 @@ from onewindow.cases.staff_selectors import (
     case_open_tasks_for_user,
     supervision_calendar,
 )
-from onewindow.cases.transitions import TaskState, case_target_state
+from onewindow.cases.transitions import CaseState, TaskState, case_target_state
 from onewindow.cases.views.staff.common import is_htmx, render_page, shown, staff_page
 from onewindow.core.errors import ApplicationError, FieldError, PermissionDenied, ValidationFailed
 from onewindow.core.validation import reject_control_characters
@@ -171,6 +171,10 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
     papers_arrived = can(request.user, Action.CASE_ACCEPT, case.centre) and (
         case_papers_may_arrive(case)
     )
+    # The papers the window may still record: those outstanding (补正 asked for, 容缺
+    # promised). A back-office 补正 (suspended case) may ask again for a received paper (a
+    # corrected version), so there every paper is offered.
+    arriving = rows["materials"] if case.state == CaseState.SUSPENDED else wanting
     may_withdraw = can(request.user, Action.CASE_ACCEPT, case.centre) and (
         case_target_state("withdraw", case.state) is not None
     )
@@ -180,7 +184,8 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "may_withdraw": may_withdraw,
         "light": case_light(case=case, now=now, calendar=supervision_calendar(now)),
         "open_tasks": open_tasks,
-        "papers_arrived": papers_arrived,
+        "papers_arrived": papers_arrived and bool(arriving),
+        "arriving": arriving,
         "wanting": wanting,
         "event_labels": CASE_EVENTS.labels(),
         "action_error": None,
