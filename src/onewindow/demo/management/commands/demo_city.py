@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,8 +17,7 @@ from onewindow.demo.generator import build_demo_city, demo_city_exists
 
 
 class Command(BaseCommand):
-    help = cast(
-        str,
+    help = str(
         gettext_lazy(
             "Build the deterministic demo city (Liwan district: departments, centres, staff and "
             "service items) in one transaction."
@@ -30,24 +29,23 @@ class Command(BaseCommand):
             "--seed",
             type=int,
             default=2026,
-            help=cast(str, gettext_lazy("Random seed; the same seed builds the same city.")),
+            help=str(gettext_lazy("Random seed; the same seed builds the same city.")),
         )
         parser.add_argument(
             "--scale",
             type=float,
             default=1.0,
-            help=cast(str, gettext_lazy("Item count factor: 1.0 gives about 600 items.")),
+            help=str(gettext_lazy("Item count factor: 1.0 gives about 600 items.")),
         )
         parser.add_argument(
             "--no-cases",
             action="store_true",
-            help=cast(str, gettext_lazy("Build the city without demo cases.")),
+            help=str(gettext_lazy("Build the city without demo cases.")),
         )
         parser.add_argument(
             "--bulk",
             action="store_true",
-            help=cast(
-                str,
+            help=str(
                 gettext_lazy(
                     "Add a city-scale load of persons and cases in bulk (COPY on PostgreSQL) "
                     "to the demo city, building the demo city first if there is none."
@@ -58,20 +56,20 @@ class Command(BaseCommand):
             "--cases",
             type=int,
             default=None,
-            help=cast(str, gettext_lazy("With --bulk: how many cases to add.")),
+            help=str(gettext_lazy("With --bulk: how many cases to add.")),
         )
         parser.add_argument(
             "--persons",
             type=int,
             default=None,
-            help=cast(
-                str, gettext_lazy("With --bulk: how many persons (default: a tenth of the cases).")
+            help=str(
+                gettext_lazy("With --bulk: how many persons (default: a tenth of the cases).")
             ),
         )
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help=cast(str, gettext_lazy("Do nothing when the catalogue already has items.")),
+            help=str(gettext_lazy("Do nothing when the catalogue already has items.")),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

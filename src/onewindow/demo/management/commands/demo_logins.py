@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
@@ -38,15 +38,13 @@ def pad(text: str, width: int) -> str:
 
 
 class Command(BaseCommand):
-    help = cast(
-        str, _("Print the demo logins: username, role, scope and the shared demo password.")
-    )
+    help = str(_("Print the demo logins: username, role, scope and the shared demo password."))
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--all",
             action="store_true",
-            help=cast(str, _("List every demo account, not only the first of each role.")),
+            help=str(_("List every demo account, not only the first of each role.")),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
