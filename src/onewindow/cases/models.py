@@ -296,6 +296,14 @@ class CaseTask(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.name}"
 
+    def audit_repr(self) -> str:
+        """The step as its audit rows store it: the case number first, so that a search of
+        the trail by that number finds them (the mover has the case and department loaded)."""
+        parts = [self.case.number, self.name]
+        if self.department is not None:
+            parts.append(self.department.name)
+        return " · ".join(parts)
+
 
 class PauseKind(models.TextChoices):
     SUPPLEMENT = "supplement", _("Papers being completed (补正)")

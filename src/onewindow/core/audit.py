@@ -70,7 +70,10 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:255]
+        # A model may name itself for the trail (``audit_repr``): e.g. a case's step carries
+        # its case's number, so that a search of the trail by that number finds its rows.
+        describe = getattr(obj, "audit_repr", None)
+        object_repr = object_repr or (describe() if callable(describe) else str(obj))[:255]
     row = AuditLog.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
