@@ -130,6 +130,16 @@ def output_find(request: HttpRequest) -> HttpResponse:
     return render_page(request, "output.html", context)
 
 
+def _what_is_missing(error: dict[str, Any]) -> dict[str, Any]:
+    """A refused hand-over is headed by what is missing (the first failed check's own message,
+    e.g. the ID check), not by a general "cannot be handed over yet" that reads as if the
+    result were not ready; any further failed check is listed under it."""
+    if not error["errors"]:
+        return error
+    first, *rest = error["errors"]
+    return {**error, "message": first["message"], "message_en": first["message_en"], "errors": rest}
+
+
 @staff_page
 @require_POST
 def output_deliver(request: HttpRequest, number: str) -> HttpResponse:
@@ -151,7 +161,7 @@ def output_deliver(request: HttpRequest, number: str) -> HttpResponse:
             expected_revision=data["revision"],
         )
     except ApplicationError as exc:
-        error = shown(exc)
+        error = _what_is_missing(shown(exc))
         context = _output_context(request, failed_number=case.number, failed=error, typed=form.data)
         return render_page(request, "output.html", context, status=exc.status)
     messages.success(request, _("Handed over: %(number)s") % {"number": case.number})
