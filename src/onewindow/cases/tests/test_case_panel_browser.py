@@ -18,7 +18,7 @@ from onewindow.testing.factories import staff_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHANGED = "您打开页面期间该办件已有变化：同事已先行处理。"
+CHANGED = "此办件已在别处更新（可能是同事，或您在另一个页面）。"
 
 
 @pytest.fixture

@@ -526,7 +526,9 @@ def test_stale_revision_gets_the_message_and_changes_nothing(client, city):
     assert response.status_code == 409
     page = text(response)
     # The page is drawn afresh and says so (views/staff/backoffice.py CASE_CHANGED).
-    assert "This case changed while your page was open: a colleague acted first." in page
+    # Neutral: the approver's own other page may have moved it, not only a colleague.
+    assert "此办件已在别处更新（可能是同事，或您在另一个页面）。" in page
+    assert "同事已先行处理" not in page
     assert "同意，无意见</textarea>" in page
     task.refresh_from_db()
     assert (task.state, task.opinion, task.revision) == (TaskState.CLAIMED, "", 2)

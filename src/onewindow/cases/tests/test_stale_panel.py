@@ -14,11 +14,11 @@ from onewindow.org.models import Role
 from onewindow.testing.factories import staff_with_role
 
 CHANGED_ZH = (
-    "您打开页面期间该办件已有变化：同事已先行处理。页面现已显示其最新状态，请核对后再操作。"
+    "此办件已在别处更新（可能是同事，或您在另一个页面）。页面现已显示其最新状态，请核对后再操作。"
 )
 CHANGED_EN = (
-    "This case changed while your page was open: a colleague acted first. The page now shows "
-    "it as it is; check it before you act again."
+    "This case was updated elsewhere while your page was open (perhaps by a colleague, or by "
+    "you in another page). The page now shows it as it is; check it before you act again."
 )
 
 

@@ -50,8 +50,8 @@ CASE_VIEW_PURPOSE = "办件查看"
 # A colleague acted first: the page's revision is old, or the step has moved on.
 CHANGED_CODES = {"stale", "transition_not_allowed"}
 CASE_CHANGED = _(
-    "This case changed while your page was open: a colleague acted first. The page now shows "
-    "it as it is; check it before you act again."
+    "This case was updated elsewhere while your page was open (perhaps by a colleague, or by "
+    "you in another page). The page now shows it as it is; check it before you act again."
 )
 QUEUE_PAGE_SIZE = 25
 
@@ -146,7 +146,8 @@ def queue_claim(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def _changed(exc: ApplicationError) -> ApplicationError:
-    """A refusal because a colleague acted first is said plainly (the answer is drawn afresh)."""
+    """A refusal because the case moved since the page was drawn (a colleague, or the same user
+    in another page) is said plainly (the answer is drawn afresh)."""
     if exc.code in CHANGED_CODES:
         return ApplicationError(CASE_CHANGED, code=exc.code, status=exc.status)
     return exc
