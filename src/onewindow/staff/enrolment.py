@@ -44,9 +44,16 @@ def digest(code: str) -> str:
 def issue_code(*, actor: Any, user: Any) -> str:
     """Issue a new code for ``user`` and return it (the only time it exists in clear). Earlier
     unused codes of the account stop working. Security administrator only (403, audited)."""
-    require(actor, Action.SECURITY_MANAGE)
-    code, _row, _voided = _issue(user=user, actor=actor, issued_from=IssuedFrom.ADMIN, operator="")
+    code, _row = issue_code_record(actor=actor, user=user)
     return code
+
+
+def issue_code_record(*, actor: Any, user: Any) -> tuple[str, EnrolmentCode]:
+    """``issue_code``, with the new code's record (the admin shows the code once, keyed by
+    it)."""
+    require(actor, Action.SECURITY_MANAGE)
+    code, row, _voided = _issue(user=user, actor=actor, issued_from=IssuedFrom.ADMIN, operator="")
+    return code, row
 
 
 def issue_code_from_console(

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import logging
 from base64 import b32encode
+from math import ceil
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp import login as otp_login
 
 from onewindow.core.crypto import DecryptionFailed
@@ -154,15 +156,40 @@ def forget_tries(user: Any) -> None:
     cache.delete(_failure_key(user))
 
 
+class Throttled(Exception):
+    """django-otp's growing delay after wrong codes: the device checks no code for
+    ``seconds`` more (whole seconds, at least 1)."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def throttle_seconds(device: StaffTOTPDevice) -> int:
+    """How many seconds ``device`` still refuses every code (django-otp's
+    ``verify_is_allowed``); 0 when it checks codes now."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return 0
+    until = (data or {}).get("locked_until")
+    if until is None:
+        return 1
+    return max(1, ceil((until - timezone.now()).total_seconds()))
+
+
 def check_code(device: StaffTOTPDevice, code: str) -> bool:
     """Check ``code`` on ``device`` under a row lock (django-otp's throttling and its "no code
-    twice" rule hold across workers)."""
+    twice" rule hold across workers). Raises ``Throttled`` when the device refuses every code
+    for now (the code is not looked at, and django-otp counts no failure for it)."""
     code = "".join(code.split())
     if not (code.isdigit() and len(code) == device.digits):
         # Still counted by django-otp's throttle, like any wrong code.
         code = "x"
     with transaction.atomic():
         locked = StaffTOTPDevice.objects.select_for_update().get(pk=device.pk)
+        wait = throttle_seconds(locked)
+        if wait:
+            raise Throttled(wait)
         return bool(locked.verify_token(code))
 
 

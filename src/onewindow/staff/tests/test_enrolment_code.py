@@ -160,7 +160,9 @@ def test_the_security_administrator_issues_a_code_shown_once_and_stored_only_has
     browser = Client()
     browser.force_login(security_admin)
     assert browser.get(ISSUE).status_code == 200
-    page = browser.post(ISSUE, {"username": clerk.username})
+    posted = browser.post(ISSUE, {"username": clerk.username})
+    assert posted.status_code == 302  # shown by the GET that follows (test_issue_code_once.py)
+    page = browser.get(posted["Location"])
     assert page.status_code == 200
     assert "no-store" in page["Cache-Control"]
     code = re.search(r'<code id="enrolment-code"[^>]*>([A-Z0-9]+)</code>', page.content.decode())

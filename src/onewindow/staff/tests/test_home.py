@@ -15,7 +15,7 @@ EXPECTED = {
     "approver": ["cases.queue"],
     "lead": ["cases.queue", "cases.supervision", "catalog.workbook"],
     "manager": ["cases.supervision", "catalog.workbook"],
-    "auditor": ["cases.supervision", "catalog.workbook"],
+    "auditor": ["cases.supervision", "catalog.workbook", "staff.audit_trail"],
     "admin": ["cases.supervision", "catalog.workbook"],
     "nobody": [],
 }
@@ -25,6 +25,7 @@ URLS = {
     "cases.output": "/staff/cases/output/",
     "cases.supervision": "/staff/cases/supervision/",
     "catalog.workbook": "/staff/catalog/",
+    "staff.audit_trail": "/admin/core/auditlog/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -97,7 +98,7 @@ def test_home_query_count_does_not_grow_with_workstations(
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
     assert len(cards(text(response))) == len(EXPECTED["lead"]) == 3
-    assert len(registry.workstations()) == 5
+    assert len(registry.workstations()) == 9
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

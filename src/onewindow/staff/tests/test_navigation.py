@@ -79,6 +79,10 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("cases.output", "cases_staff:output", 30),
         ("cases.supervision", "cases_staff:supervision", 40),
         ("catalog.workbook", "catalog_manage:index", 60),
+        ("staff.accounts", "admin:auth_user_changelist", 80),
+        ("staff.enrolment_codes", "admin:staff_enrolmentcode_changelist", 81),
+        ("staff.second_factor_devices", "admin:staff_stafftotpdevice_changelist", 82),
+        ("staff.audit_trail", "admin:core_auditlog_changelist", 90),
     ]
     actions = {w.key: w.action for w in registry.workstations()}
     assert actions == {
@@ -87,6 +91,10 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "cases.output": Action.CASE_DELIVER,
         "cases.supervision": Action.CASE_SUPERVISE,
         "catalog.workbook": None,  # a predicate: import or export
+        "staff.accounts": Action.ROLE_GRANT,
+        "staff.enrolment_codes": Action.SECURITY_MANAGE,
+        "staff.second_factor_devices": Action.SECURITY_MANAGE,
+        "staff.audit_trail": Action.AUDIT_TRAIL_VIEW,
     }
     assert [w.url for w in registry.workstations()] == [
         "/staff/cases/intake/",
@@ -94,6 +102,10 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/cases/output/",
         "/staff/cases/supervision/",
         "/staff/catalog/",
+        "/admin/auth/user/",
+        "/admin/staff/enrolmentcode/",
+        "/admin/staff/stafftotpdevice/",
+        "/admin/core/auditlog/",
     ]
     assert all(w.description for w in registry.workstations())
     assert [(t.key, t.template, t.action) for t in registry.tools()] == [

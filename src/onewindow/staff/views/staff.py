@@ -141,6 +141,10 @@ CODE_ERRORS = {
         "This enrolment code is not right, has expired or was used already. Ask your security "
         "administrator for a new one."
     ),
+    "throttled": _(
+        "After a wrong code, the next one is checked only after a pause: please wait "
+        "%(seconds)s seconds and try again."
+    ),
     "locked": _(
         "Too many wrong codes: codes for this account are refused for %(minutes)s minutes. "
         "Wait, or ask your security administrator."
@@ -188,8 +192,19 @@ def _check_code(
                 allowed=False,
                 detail={**detail, "reason": f"enrolment_code_{state}"},
             )
-            return bilingual(CODE_ERRORS["enrolment"])
-    if second_factor.check_code(device, code):
+            return {**bilingual(CODE_ERRORS["enrolment"]), "field": "enrolment_code"}
+    try:
+        right = second_factor.check_code(device, code)
+    except second_factor.Throttled as throttled:
+        audit_record(
+            actor=user,
+            action="denied:staff.second_factor",
+            obj=user,
+            allowed=False,
+            detail={**detail, "reason": "throttled", "wait_seconds": throttled.seconds},
+        )
+        return {**bilingual(CODE_ERRORS["throttled"], seconds=throttled.seconds), "field": "code"}
+    if right:
         second_factor.forget_tries(user)
         return None
     audit_record(
@@ -199,7 +214,7 @@ def _check_code(
         allowed=False,
         detail={**detail, "reason": "wrong_code"},
     )
-    return bilingual(CODE_ERRORS["wrong"])
+    return {**bilingual(CODE_ERRORS["wrong"]), "field": "code"}
 
 
 @sensitive_post_parameters("code")
@@ -271,7 +286,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
             _state, row = enrolment.code_state(request.user, given)
             if row is None or not enrolment.use_code(user=request.user, row=row):
                 # Spent by a parallel try between the check and now.
-                error = bilingual(CODE_ERRORS["enrolment"])
+                error = {**bilingual(CODE_ERRORS["enrolment"]), "field": "enrolment_code"}
         if error is None:
             user = request.user
             device.refresh_from_db()
@@ -288,6 +303,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
             )
             return HttpResponseRedirect(next_url)
         errors.append(error)
+    fields = ["enrolment_code", "code"] if needs_code else ["code"]
     qr = segno.make(device.config_url, error="m")
     return render(
         request,
@@ -298,10 +314,18 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
             "next": next_url,
             "enrol": True,
             "needs_enrolment_code": needs_code,
+            "focus": _focus(fields, form, errors),
             "qr_svg": qr.svg_inline(scale=5, title=str(_("QR code for your authenticator app"))),
             "secret": second_factor.secret_text(device),
         },
     )
+
+
+def _focus(fields: list[str], form: forms.Form, errors: list[dict[str, str]]) -> str:
+    """The field that gets ``autofocus``: the first one (in page order) a refusal or the form
+    names, else the first field of the page."""
+    wrong = {error["field"] for error in errors if "field" in error} | set(form.errors)
+    return next((name for name in fields if name in wrong), fields[0])
 
 
 def _key_unreadable_page(request: HttpRequest, next_url: str, *, enrol: bool) -> HttpResponse:
