@@ -61,6 +61,13 @@ MIX = {
 }
 
 
+# Of the decided cases (results waiting), the first ones are handed over at the district hall
+# (the README's output01) and the next at street01's street centre.
+DECIDED_AT_HALL = 2
+DECIDED_AT_STREET01 = 2
+STREET01 = "street01"
+
+
 @dataclass(frozen=True)
 class DemoCasesSummary:
     persons: int
@@ -105,6 +112,19 @@ def _receipts(item: ServiceItem) -> list[MaterialReceipt]:
     ]
 
 
+def _output_centre_of(username: str) -> ServiceCentre | None:
+    """The centre where a demo login hands results over (``planning.py``'s accounts)."""
+    assignment = (
+        RoleAssignment.objects.filter(
+            user__username=username, role=Role.OUTPUT_CLERK, centre__isnull=False
+        )
+        .select_related("centre")
+        .order_by("centre__code")
+        .first()
+    )
+    return assignment.centre if assignment else None
+
+
 def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoCasesSummary:
     """Persons and cases in every state, through the services, in one transaction."""
     rng = random.Random(f"{seed}:cases")
@@ -114,6 +134,7 @@ def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> Dem
         ServiceCentre.objects.filter(level=CentreLevel.STREET_CENTRE).order_by("code")[:6]
     )
     hall = ServiceCentre.objects.get(level=CentreLevel.DISTRICT_HALL)
+    street01_centre = _output_centre_of(STREET01)
     promised = list(
         ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, case_type=CaseType.PROMISED)
         .select_related("department")
@@ -151,7 +172,9 @@ def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> Dem
                 actor=clerk,
             )
 
-        def intake_at(centre: ServiceCentre) -> tuple[Any, Any, ServiceItem]:
+        def intake_at(
+            centre: ServiceCentre, output_centre: ServiceCentre | None = None
+        ) -> tuple[Any, Any, ServiceItem]:
             clerk = (
                 clerk_model.objects.filter(
                     role_assignments__role=Role.INTAKE_CLERK, role_assignments__centre=centre
@@ -161,6 +184,10 @@ def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> Dem
             )
             window = centre.windows.filter(kind=WindowKind.INTAKE).order_by("number").first()
             choices = [i for i in promised if item_accepted_at(item=i, centre=centre)]
+            if output_centre is not None:
+                choices = [
+                    i for i in choices if item_accepted_at(item=i, centre=output_centre)
+                ] or choices
             return clerk, window, rng.choice(choices)
 
         for kind, count in MIX.items():
@@ -198,7 +225,18 @@ def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> Dem
                     cases_made += 1
                     continue
                 centre = rng.choice(centres)
-                clerk, window, item = intake_at(centre)
+                # Results waiting where the README's logins hand them over: output01 at the
+                # district hall, street01 at its street centre.
+                output_centre = None
+                if kind == "decided" and index < DECIDED_AT_HALL:
+                    output_centre = hall
+                elif kind == "decided" and index < DECIDED_AT_HALL + DECIDED_AT_STREET01:
+                    centre = street01_centre or centre
+                clerk, window, item = intake_at(centre, output_centre)
+                if output_centre is not None and not item_accepted_at(
+                    item=item, centre=output_centre
+                ):
+                    output_centre = None  # no item this centre takes is handed over there
                 intake = Intake(
                     item=item,
                     centre=centre,
@@ -206,6 +244,7 @@ def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> Dem
                     clerk=clerk,
                     person=new_person(clerk),
                     materials=_receipts(item),
+                    output_centre=output_centre,
                 )
                 if kind == "supplement":
                     receipts = _receipts(item)

@@ -37,3 +37,26 @@ def test_demo_cases_fill_every_state_and_light():
     # Every case has its timeline, opened by the intake event.
     first_actions = {c.events.order_by("at", "id").first().action for c in Case.objects.all()}
     assert first_actions == {"accept", "request_supplement", "complete_instant"}
+
+
+def test_the_readme_output_logins_find_results_waiting_at_their_desks():
+    """output01 (district hall) and street01 (a street centre) open a desk with results to hand
+    over: decided demo cases are handed over at the hall and at street01's centre."""
+    from django.contrib.auth import get_user_model
+
+    from onewindow.cases.staff_selectors import output_desk_for_user
+    from onewindow.demo.cases import DECIDED_AT_HALL, DECIDED_AT_STREET01
+    from onewindow.org.models import CentreLevel
+
+    build_demo_city(seed=3, scale=0.2)
+    build_demo_cases(seed=3)
+    users = get_user_model().objects
+    output01, street01 = users.get(username="output01"), users.get(username="street01")
+    at_hall = list(output_desk_for_user(output01))
+    assert len(at_hall) == DECIDED_AT_HALL == 2
+    assert {c.output_centre.level for c in at_hall} == {CentreLevel.DISTRICT_HALL}
+    at_street = list(output_desk_for_user(street01))
+    assert len(at_street) >= DECIDED_AT_STREET01 == 2
+    street_centre = street01.role_assignments.get(role=Role.OUTPUT_CLERK).centre
+    assert {c.output_centre for c in at_street} == {street_centre}
+    assert all(c.state == "decided" for c in at_hall + at_street)
