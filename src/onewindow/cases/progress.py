@@ -25,6 +25,10 @@ guess learns nothing, even when it is right), when in the current window:
 3. N has ``NUMBER_MAX_FAILURES`` (20) failures from all addresses together *and* A has failed on
    N at least once: a number under distributed guessing gives each address one wrong try.
 
+The refusal names the case number, the time it may be tried again (``TooManyLookups.retry_at``:
+the end of the refusing rule's window) and the way round it (the ID card at any window, the
+hotline).
+
 So one address cannot lock a hall out by guessing one number (only that address and number are
 refused), and the right pair still works from an address that has not failed on that number,
 however many wrong guesses other addresses made. A refused look-up and a successful one count
