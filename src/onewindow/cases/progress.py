@@ -106,13 +106,21 @@ PAPER_KIND_LABELS = {
 }
 
 
-class TooManyLookups(ApplicationError):
-    """The guessing limit refuses this address on this number until ``retry_at``."""
+TOO_MANY_FROM_ADDRESS_MESSAGE = _(
+    "Too many wrong case numbers or query codes were tried from your network, so no case can "
+    "be looked up from here until %(time)s (case number %(number)s included). If you cannot "
+    "wait, bring your ID card to any window of the service centre, or call the 12345 hotline."
+)
 
-    def __init__(self, *, number: str, retry_at: dt.datetime) -> None:
+
+class TooManyLookups(ApplicationError):
+    """The guessing limit refuses this address on this number until ``retry_at``;
+    ``every_number`` when the address itself reached its limit (rule 2)."""
+
+    def __init__(self, *, number: str, retry_at: dt.datetime, every_number: bool = False) -> None:
         self.retry_at = retry_at
         super().__init__(
-            message=TOO_MANY_MESSAGE,
+            message=TOO_MANY_FROM_ADDRESS_MESSAGE if every_number else TOO_MANY_MESSAGE,
             code="too_many_lookups",
             status=429,
             params={
@@ -377,7 +385,11 @@ def progress_lookup(
     counts = counters.counts(keys.all(), now)
     if lookup_refused(counts, keys):
         ends = counters.window_ends(keys.all(), now)
-        raise TooManyLookups(number=number, retry_at=lookup_retry_at(counts, ends, keys, now))
+        raise TooManyLookups(
+            number=number,
+            retry_at=lookup_retry_at(counts, ends, keys, now),
+            every_number=counts.get(keys.address, 0) >= ADDRESS_MAX_FAILURES,
+        )
     if not number or not code:
         counters.add_failure(keys.all(), now)
         raise NotFoundOrForbidden(NOT_FOUND_MESSAGE)

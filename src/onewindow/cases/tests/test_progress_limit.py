@@ -202,6 +202,13 @@ def test_the_retry_time_of_an_address_refused_on_every_number_is_its_own_window(
     with pytest.raises(TooManyLookups) as refused:
         progress_lookup(number=case.number, code=case.query_code, address=GUESSER, now=start)
     assert refused.value.retry_at == start + dt.timedelta(seconds=PROGRESS_FAILURE_WINDOW_SECONDS)
+    # Not "other case numbers are not affected": here every number is refused from there.
+    clock = timezone.localtime(refused.value.retry_at).strftime("%H:%M")
+    assert refused.value.as_dict()["message"] == (
+        f"您所在网络输错办件编号或查询码的次数过多，{clock} 前不能在此查询任何办件"
+        f"（包括办件编号 {case.number}）。如不便等待，可携带身份证到服务中心任一窗口办理，"
+        "或拨打 12345 热线。"
+    )
 
 
 def test_successful_and_refused_lookups_count_nothing(city):
