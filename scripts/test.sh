@@ -5,10 +5,6 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 unset DATABASE_URL
 export TASK_BACKEND=sync
-# Rendered receipts of the test run are cached apart from the working tree's var/.
-DOCUMENT_CACHE_DIR="$(mktemp -d)"
-export DOCUMENT_CACHE_DIR
-trap 'rm -rf "$DOCUMENT_CACHE_DIR"' EXIT
 
 bash scripts/lint.sh
 echo "== migrations"

@@ -1392,6 +1392,8 @@ EVENT_COLUMNS = [
     "case_id",
     "department_id",
     "task_id",
+    # Every bulk case's messages count as sent long ago: nothing is left for the notice sweep.
+    "notify_pending",
 ]
 PAUSE_COLUMNS = [
     "id",
@@ -1688,6 +1690,7 @@ def _write_cases(
                         case_id,
                         event.department_id,
                         first_task + event.task if event.task is not None else None,
+                        False,
                     )
                 )
                 if event.audit is not None:
