@@ -24,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from bench.queries import SEARCH_QUERIES as QUERIES  # noqa: E402
 
 # (name, keywords, one-sentence guide); the names repeat with variants up to --items.
 BASE_ITEMS = [
@@ -79,29 +82,6 @@ DEPARTMENTS = [
     ("区退役军人事务局", "退役军人局"),
     ("区税务局", "税务局"),
     ("区应急管理局", "应急局"),
-]
-QUERIES = [
-    "pension",
-    "lift",
-    "开个小饭馆",
-    "加装电梯",
-    "我想加装电梯",
-    "jzdt",
-    "养老金",
-    "yanglaojin",
-    "ylj",
-    "怎么领养老金",
-    "开个小卖部",
-    "生小孩要办什么",
-    "去外地看病报销",
-    "低保",
-    "办营业执照",
-    "老人退休金",
-    "登记",
-    "许可证",
-    "居住证办理",
-    "社保卡",
-    "开药店",
 ]
 
 

@@ -13,33 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bench.queries import SEARCH_QUERIES
 from bench.raw import RawAccept
 from bench.timing import Figure, count_queries, interleaved
 
-# Everyday queries of the catalogue search benchmark (bench_search.py has the same list).
-SEARCH_QUERIES = [
-    "pension",
-    "lift",
-    "开个小饭馆",
-    "加装电梯",
-    "我想加装电梯",
-    "jzdt",
-    "养老金",
-    "yanglaojin",
-    "ylj",
-    "怎么领养老金",
-    "开个小卖部",
-    "生小孩要办什么",
-    "去外地看病报销",
-    "低保",
-    "办营业执照",
-    "老人退休金",
-    "登记",
-    "许可证",
-    "居住证办理",
-    "社保卡",
-    "开药店",
-]
 PAGE_ROWS = 50  # rows of one page of a list, for the SELECT baselines
 
 

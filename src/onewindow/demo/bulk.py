@@ -1405,21 +1405,7 @@ PAUSE_COLUMNS = [
     "result",
     "paused_working_days",
 ]
-AUDIT_COLUMNS = [
-    "id",
-    "at",
-    "actor_id",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "allowed",
-    "detail",
-    "seq",
-    "prev_hash",
-    "row_hash",
-    "field_macs",
-]
+AUDIT_COLUMNS = [*audit_chain.CHAINED_FIELDS, "seq", "prev_hash", "row_hash", "field_macs"]
 
 
 CHECK_EVERY = 997

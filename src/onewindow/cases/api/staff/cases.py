@@ -30,6 +30,7 @@ from onewindow.cases.api.staff.schemas import (
 )
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import (
+    QUEUE_ROW_FIELDS,
     case_get_for_user,
     supervision_board,
     task_light,
@@ -62,33 +63,16 @@ def _case_move(number: str, user: Any, move: Callable[[Case], object]) -> dict[s
     return case_out(case)
 
 
-# The columns of a queue row (``QueueRowOut``): the task's, and the case's few.
+# The columns of a queue row (``QueueRowOut``): the page's row, and the task's own few more.
 QUEUE_API_FIELDS = (
-    "id",
+    *QUEUE_ROW_FIELDS,
     "step_order",
     "kind",
-    "name",
     "role",
-    "is_joint",
-    "is_lead",
-    "state",
     "outcome",
     "opinion",
     "opened_at",
     "finished_at",
-    "due_at",
-    "revision",
-    "case",
-    "case__number",
-    "case__state",
-    "case__item",
-    "case__item__name",
-    "department",
-    "department__name",
-    "assignee",
-    "assignee__username",
-    "assignee__first_name",
-    "assignee__last_name",
 )
 
 

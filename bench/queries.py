@@ -1,0 +1,25 @@
+"""Everyday queries of the catalogue search benchmarks (``bench_search.py`` and the suite)."""
+
+SEARCH_QUERIES = [
+    "pension",
+    "lift",
+    "开个小饭馆",
+    "加装电梯",
+    "我想加装电梯",
+    "jzdt",
+    "养老金",
+    "yanglaojin",
+    "ylj",
+    "怎么领养老金",
+    "开个小卖部",
+    "生小孩要办什么",
+    "去外地看病报销",
+    "低保",
+    "办营业执照",
+    "老人退休金",
+    "登记",
+    "许可证",
+    "居住证办理",
+    "社保卡",
+    "开药店",
+]
