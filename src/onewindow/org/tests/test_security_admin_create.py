@@ -72,3 +72,17 @@ def test_a_taken_user_name_is_refused(monkeypatch):
     with pytest.raises(CommandError, match="is taken"):
         run("sec1", GOOD, monkeypatch)
     assert RoleAssignment.objects.count() == 0
+
+
+def test_at_the_terminal_two_different_passwords_create_nothing(monkeypatch):
+    typed = iter([GOOD, GOOD + "x"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(typed))
+    with pytest.raises(CommandError, match="The two passwords differ"):
+        call_command("security_admin_create", "sec1", stdout=io.StringIO())
+    assert get_user_model().objects.count() == 0
+
+
+def test_at_the_terminal_the_same_password_twice_creates_the_account(monkeypatch):
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": GOOD)
+    call_command("security_admin_create", "sec1", stdout=io.StringIO())
+    assert get_user_model().objects.get(username="sec1").check_password(GOOD)
