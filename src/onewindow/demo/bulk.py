@@ -30,8 +30,10 @@ same seed, sizes, day and city give the same records (``plan_digest``). Cipherte
 between runs (random nonces), the plain values do not.
 
 Writing: primary keys are assigned here (after the largest existing one); PostgreSQL gets
-``COPY … FROM STDIN`` (psycopg 3), SQLite ``executemany`` in batches; the id sequences are reset
-afterwards so later normal inserts work.
+``COPY … FROM STDIN`` (psycopg 3) on a thread of its own while the next batch is planned, into
+tables whose secondary indexes and foreign keys are dropped for the load and rebuilt at the end
+(``_LoadMode``); SQLite gets ``executemany`` in batches. The id sequences are reset afterwards
+so later normal inserts work.
 """
 
 from __future__ import annotations
@@ -40,10 +42,12 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import queue
 import random
 import re
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -97,6 +101,8 @@ from onewindow.workflow import clock
 
 SPAN_DAYS = 365
 BATCH = 2000
+# Batches waiting for the COPY thread (each a few MB of rows).
+PIPE_DEPTH = 4
 MAX_CASES = 100_000_000
 MAX_PERSONS = 50_000_000
 PERSONS_PER_CASE = 0.1  # the issue's city: 1,000,000 persons for 10,000,000 cases
@@ -989,11 +995,19 @@ def _number_template() -> str:
 
 
 class _Writer:
-    """Rows to one table: ``COPY`` on PostgreSQL, ``executemany`` elsewhere."""
+    """Rows to one table: ``COPY`` on PostgreSQL, ``executemany`` elsewhere.
+
+    On PostgreSQL the COPY runs on a thread of its own with at most ``PIPE_DEPTH`` batches
+    waiting, so the next batch is planned (Python) while the server stores the last one; the
+    thread's first error is raised in the caller at the next ``write`` or at ``flush``.
+    """
 
     def __init__(self) -> None:
         self.vendor = connection.vendor
         self.rows: dict[str, int] = {}
+        self._queue: queue.Queue[tuple[str, str, list[tuple]] | None] | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     def value(self, value: Any) -> Any:
         if self.vendor == "postgresql":
@@ -1009,24 +1023,142 @@ class _Writer:
             return
         table = model._meta.db_table
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-        raw = connection.connection
-        if self.vendor == "postgresql":
-            with (
-                raw.cursor() as cursor,
-                cursor.copy(
-                    f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
-                ) as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
-                    [tuple(self.value(v) for v in row) for row in rows],
-                )
         self.rows[table] = self.rows.get(table, 0) + len(rows)
+        if self.vendor == "postgresql":
+            self._raise_pending()
+            if self._queue is None:
+                self._start()
+            assert self._queue is not None
+            statement = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+            self._queue.put((table, statement, rows))
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
+                [tuple(self.value(v) for v in row) for row in rows],
+            )
+
+    def flush(self) -> None:
+        """Wait until every batch handed over is stored; raise the writer's error if any."""
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = None
+            self._thread = None
+        self._raise_pending()
+
+    def _raise_pending(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _start(self) -> None:
+        self._queue = queue.Queue(maxsize=PIPE_DEPTH)
+        raw = connection.connection
+        work = self._queue
+
+        def run() -> None:
+            while True:
+                job = work.get()
+                if job is None:
+                    return
+                if self._error is not None:
+                    continue  # drain: the caller raises the first error
+                _table, statement, rows = job
+                try:
+                    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                except BaseException as exc:
+                    self._error = exc
+
+        self._thread = threading.Thread(target=run, name="bulk-copy", daemon=True)
+        self._thread.start()
+
+
+class _LoadMode:
+    """PostgreSQL bulk-load mode for the tables the generator fills, inside its transaction:
+    their secondary indexes and foreign keys are dropped first and built again at the end
+    (one sort per index and one join per key instead of a tree insert and a trigger per row),
+    with ``maintenance_work_mem`` raised for the builds, then the tables analysed so the
+    planner knows their size. Unique indexes and constraints are rebuilt like the rest: a
+    duplicate fails the rebuild and rolls the whole build back. Primary keys stay.
+
+    The tables are locked (ACCESS EXCLUSIVE) until the build commits: readers of the same
+    database wait for it, as they would for any migration.
+    """
+
+    def __init__(self, models_: Sequence[type[models.Model]]):
+        self.tables = [m._meta.db_table for m in models_]
+        self.indexes: list[str] = []
+        self.foreign_keys: list[tuple[str, str, str]] = []
+
+    def enter(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+                FROM pg_constraint c
+                WHERE c.contype IN ('f', 'u') AND c.conrelid = ANY(%s::regclass[])
+                ORDER BY c.contype DESC, c.conrelid::regclass::text, c.conname
+                """,
+                [self.tables],
+            )
+            self.foreign_keys = [(t, n, d) for t, n, d in cursor.fetchall()]
+            cursor.execute(
+                """
+                SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+                FROM pg_index i
+                WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+                ORDER BY 1
+                """,
+                [self.tables],
+            )
+            self.indexes = [d for _n, d in cursor.fetchall()]
+            names = [n for n, _d in self._index_names()]
+            # Checks deferred by earlier work of the same transaction (the demo city built
+            # inside a caller's transaction) run now: ALTER TABLE refuses pending ones.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for table, name, _definition in self.foreign_keys:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            for name in names:
+                cursor.execute(f"DROP INDEX {name}")
+
+    def _index_names(self) -> list[tuple[str, str]]:
+        found = []
+        for definition in self.indexes:
+            match = re.match(r"CREATE (?:UNIQUE )?INDEX (\S+) ON ", definition)
+            if match is None:  # pragma: no cover - pg_get_indexdef always starts so
+                raise RuntimeError(f"unexpected index definition: {definition}")
+            found.append((match.group(1), definition))
+        return found
+
+    def leave(self, say: _Progress) -> None:
+        if connection.vendor != "postgresql":
+            return
+        started = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            total = len(self.indexes) + len(self.foreign_keys)
+            done = 0
+            for definition in self.indexes:
+                cursor.execute(definition)
+                done += 1
+                if done % 10 == 0:
+                    say("indexes", done, total, started)
+            # Unique constraints before foreign keys (a key may need the unique index).
+            for table, name, definition in self.foreign_keys:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+                done += 1
+                if done % 10 == 0 or done == total:
+                    say("indexes", done, total, started)
+            for table in self.tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _next_id(model: type[models.Model]) -> int:
@@ -1168,6 +1300,8 @@ def _write_all(
 ) -> dict[str, int]:
     """Everything in one transaction: a failure leaves nothing behind."""
     with transaction.atomic():
+        load = _LoadMode(BULK_MODELS)
+        load.enter()
         person_base = _write_persons(
             writer, seed, persons, say, now - dt.timedelta(days=SPAN_DAYS + 1)
         )
@@ -1186,6 +1320,8 @@ def _write_all(
             org_base=org_base,
             say=say,
         )
+        writer.flush()
+        load.leave(say)
         _reset_sequences()
     return by_state
 
@@ -1535,6 +1671,7 @@ def _write_cases(
     org_base: int,
     say: _Progress,
 ) -> dict[str, int]:
+    writer.flush()  # the persons and organisations stored before the chain's reads
     audit_chain.audit_seal()
     chain = _Chain()
     if chain.unsealed:
@@ -1714,6 +1851,7 @@ def _write_cases(
         done += len(batch)
         if done % step < BATCH or done == cases:
             say("cases", done, cases, started)
+    writer.flush()
     chain.close()
     _store_sequences(first_seq)
     return by_state
