@@ -44,6 +44,7 @@ from weasyprint.urls import URLFetcher
 from onewindow.cases.models import ApplicantType, Case, MaterialStatus
 from onewindow.cases.pdf_fonts import FONT_PACKING_VERSION, compact_cid_fonts
 from onewindow.cases.transitions import CaseState
+from onewindow.catalog.codes import time_limit_text
 from onewindow.core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -231,6 +232,7 @@ def _receipt_page(case: Case) -> str:
             "due_on": timezone.localtime(case.due_at).date() if case.due_at else None,
             "time_limit": case.time_limit,
             "time_limit_unit": case.get_time_limit_unit_display(),
+            "time_limit_text": time_limit_text(case.time_limit, case.time_limit_unit),
             "received": [m for m in materials if m.status == MaterialStatus.RECEIVED],
             "deferred": [m for m in materials if m.status == MaterialStatus.DEFERRED],
             "output_method": case.get_output_method_display(),

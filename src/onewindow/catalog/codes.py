@@ -6,6 +6,7 @@ provincial platforms exchange. Labels are the Chinese names, translated to Engli
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class ItemType(models.TextChoices):
@@ -54,6 +55,26 @@ class TimeUnit(models.TextChoices):
     HOUR = "3", _("hours")
     MINUTE = "4", _("minutes")
     MONTH = "5", _("months")
+
+
+def time_limit_text(amount: int | None, unit: str) -> str:
+    """A time limit as people say it: "1 working day", "5 working days", "5个工作日"."""
+    if amount is None:
+        return ""
+    n = int(amount)
+    if unit == TimeUnit.WORKING_DAY:
+        text = ngettext("%(n)d working day", "%(n)d working days", n)
+    elif unit == TimeUnit.NATURAL_DAY:
+        text = ngettext("%(n)d natural day", "%(n)d natural days", n)
+    elif unit == TimeUnit.HOUR:
+        text = ngettext("%(n)d hour", "%(n)d hours", n)
+    elif unit == TimeUnit.MINUTE:
+        text = ngettext("%(n)d minute", "%(n)d minutes", n)
+    elif unit == TimeUnit.MONTH:
+        text = ngettext("%(n)d month", "%(n)d months", n)
+    else:
+        return f"{n} {unit}"
+    return text % {"n": n}
 
 
 class MaterialNecessity(models.TextChoices):

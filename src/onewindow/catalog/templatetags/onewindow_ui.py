@@ -32,6 +32,15 @@ def local_name(obj: Any) -> str:
     return str(getattr(obj, "name", obj))
 
 
+@register.filter
+def limit_in(amount: Any, unit: str) -> str:
+    """``{{ item.promised_limit|limit_in:item.promised_limit_unit }}`` → "5 working days",
+    "1 working day", "5个工作日"."""
+    from onewindow.catalog.codes import time_limit_text
+
+    return time_limit_text(amount, str(unit))
+
+
 @dataclass(frozen=True)
 class LanguageLink:
     code: str
