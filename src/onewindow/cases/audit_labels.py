@@ -15,6 +15,9 @@ from onewindow.cases.models import CaseTask
 ACTION_LABELS = {
     **{f"cases.{event.code}": event.label for event in CASE_EVENTS},
     "cases.document_read": _("Case document read"),
+    "cases.paper_add": _("Case paper added"),
+    "cases.paper_reuse": _("Case paper reused (with consent)"),
+    "cases.paper_read": _("Case paper opened"),
 }
 
 

@@ -361,3 +361,59 @@ class LookupCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]} {self.count}"
+
+
+class CasePaperVia(models.TextChoices):
+    WINDOW = "window", _("Scanned at the window")
+    ONLINE = "online", _("Uploaded online")
+    REUSED = "reused", _("Reused from the applicant's papers, with consent")
+
+
+class CasePaper(models.Model):
+    """An electronic paper of a case (电子材料): one stored file (``papers.Paper``) for one
+    entry of the case's checklist. Opened only through the case's authorised, audited views
+    (``cases.services.papers``), by the centre and every department with a step on the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="papers")
+    material = models.ForeignKey(
+        CaseMaterial,
+        verbose_name=_("checklist entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="papers",
+    )
+    paper = models.ForeignKey(
+        "papers.Paper", verbose_name=_("file"), on_delete=models.PROTECT, related_name="cases"
+    )
+    via = models.CharField(_("received"), max_length=16, choices=CasePaperVia.choices)
+    # Reused from "my papers": which kept paper, and when the applicant agreed.
+    kept_paper = models.ForeignKey(
+        "papers.PersonPaper",
+        verbose_name=_("reused from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    consent_at = models.DateTimeField(_("applicant agreed at"), null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case paper")
+        verbose_name_plural = _("case papers")
+        ordering = ["case", "material__order", "added_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.paper_id}"
+
+    def permission_scope(self) -> TargetScope:
+        return self.case.permission_scope()

@@ -75,6 +75,18 @@ staff_urls = (
             name="case_papers_arrived",
         ),
         path("<str:number>/withdraw/", pages.case_withdraw_view, name="case_withdraw"),
+        # Electronic papers: never a public /media/ address; each open is authorised, audited.
+        path("<str:number>/papers/", pages.case_paper_upload, name="case_paper_upload"),
+        path(
+            "<str:number>/papers/<int:paper_id>/",
+            pages.case_paper_file,
+            name="case_paper_file",
+        ),
+        path(
+            "<str:number>/papers/<int:paper_id>/thumbnail/",
+            pages.case_paper_thumbnail,
+            name="case_paper_thumbnail",
+        ),
     ],
     "cases_staff",
 )

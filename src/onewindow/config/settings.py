@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "onewindow.workcal",
     "onewindow.workflow",
     "onewindow.applicants",
+    "onewindow.papers",
     "onewindow.cases",
     "onewindow.notify",
     "onewindow.staff",
@@ -318,6 +319,14 @@ WHITENOISE_USE_FINDERS = True
 # the API answers 413 in its error format (config/api.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE") or 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Electronic papers (papers/): PDF, JPEG or PNG decided by content; at most this many MB and
+# PDF pages, images at most this many pixels (checked before decoding), thumbnails this many
+# pixels on the longer side. Kept encrypted under MEDIA_ROOT/papers/ (ADR 0016).
+PAPER_MAX_BYTES = int(float(os.environ.get("PAPER_MAX_MB") or 10) * 1024 * 1024)
+PAPER_MAX_PAGES = int(os.environ.get("PAPER_MAX_PAGES") or 50)
+PAPER_MAX_PIXELS = int(os.environ.get("PAPER_MAX_PIXELS") or 40_000_000)
+PAPER_THUMBNAIL_PIXELS = 320
 
 # Cache: per process by default. Production with several workers sets CACHE_REDIS_URL, so that
 # the cache is shared (pip install onewindow[celery] brings the redis client). The progress

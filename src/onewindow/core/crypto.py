@@ -117,6 +117,37 @@ def decrypt(token: str, *, context: str) -> str:
     raise DecryptionFailed("encrypted with a key that is no longer configured")
 
 
+# Files (a scanned paper): a binary header, the key id, the nonce, then the sealed bytes.
+BLOB_MAGIC = b"OWB1"
+
+
+def encrypt_bytes(data: bytes, *, context: str) -> bytes:
+    """AES-256-GCM of a file's bytes with the first data key; ``context`` (e.g. the file's
+    storage name) is bound as associated data, so a blob moved under another name does not
+    decrypt."""
+    key_id, key = _keys()[0][0]
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(key).encrypt(nonce, data, context.encode())
+    return BLOB_MAGIC + key_id.encode() + nonce + sealed
+
+
+def decrypt_bytes(blob: bytes, *, context: str) -> bytes:
+    """The bytes sealed by ``encrypt_bytes`` under any configured data key (rotation)."""
+    if not blob.startswith(BLOB_MAGIC) or len(blob) < len(BLOB_MAGIC) + 8 + 12 + 16:
+        raise DecryptionFailed("not an encrypted file")
+    start = len(BLOB_MAGIC)
+    key_id = blob[start : start + 8].decode("ascii", "replace")
+    nonce = blob[start + 8 : start + 20]
+    for candidate_id, key in _keys()[0]:
+        if candidate_id != key_id:
+            continue
+        try:
+            return AESGCM(key).decrypt(nonce, blob[start + 20 :], context.encode())
+        except Exception as exc:  # InvalidTag: wrong context or tampered
+            raise DecryptionFailed("the file does not decrypt in this context") from exc
+    raise DecryptionFailed("encrypted with a key that is no longer configured")
+
+
 def normalise_identifier(value: str) -> str:
     """Full-width to half-width, no spaces or hyphens, upper case (ID numbers end in X)."""
     text = unicodedata.normalize("NFKC", value or "")

@@ -36,6 +36,8 @@ PERMISSION_LABELS = {
     Action.CASE_WORK: _("work on cases"),
     Action.CASE_DELIVER: _("hand over results"),
     Action.CASE_SUPERVISE: _("supervise cases"),
+    Action.CASE_PAPER_ADD: _("add a case's electronic papers"),
+    Action.CASE_PAPER_VIEW: _("open a case's electronic papers"),
     Action.CALENDAR_EDIT: _("edit the working-day calendar"),
     Action.PERSON_READ: _("read personal data"),
     Action.NOTIFY_MANAGE: _("manage notifications"),

@@ -56,6 +56,10 @@ class Action(enum.StrEnum):
     CASE_WORK = "case.work"
     CASE_DELIVER = "case.deliver"
     CASE_SUPERVISE = "case.supervise"
+    # A case's electronic papers (scans of ID cards, registers): add one at the window; open
+    # one (every open audited).
+    CASE_PAPER_ADD = "case.paper_add"
+    CASE_PAPER_VIEW = "case.paper_view"
     CALENDAR_EDIT = "calendar.edit"
     PERSON_READ = "person.read"
     NOTIFY_MANAGE = "notify.manage"
@@ -119,6 +123,18 @@ RULES: dict[Action, dict[str, Scope]] = {
         LEAD: Scope.DEPARTMENT,
         ADMIN: Scope.ALL,
         AUDITOR: Scope.ALL,
+    },
+    # The window that accepted the case (or its output centre) scans the papers in; the centre
+    # and every department with a step on the case — each department of a joint review —
+    # open them. Not the system administrator nor the auditor (三员分立: they see cases, not
+    # the applicant's scanned papers, which are personal data).
+    Action.CASE_PAPER_ADD: {INTAKE: Scope.CENTRE},
+    Action.CASE_PAPER_VIEW: {
+        INTAKE: Scope.CENTRE,
+        OUTPUT: Scope.CENTRE,
+        MANAGER: Scope.CENTRE,
+        APPROVER: Scope.DEPARTMENT,
+        LEAD: Scope.DEPARTMENT,
     },
     Action.CALENDAR_EDIT: {MANAGER: Scope.ALL, ADMIN: Scope.ALL},
     # Look up, reveal and pre-fill a person's data (each read audited by applicants services).

@@ -160,6 +160,14 @@ CASE_EXPECTED = {
         R.ADMIN: "all",
         R.AUDITOR: "all",
     },
+    Action.CASE_PAPER_ADD: {R.INTAKE_CLERK: "own"},
+    Action.CASE_PAPER_VIEW: {
+        R.INTAKE_CLERK: "own",
+        R.OUTPUT_CLERK: "own",
+        R.CENTRE_MANAGER: "own",
+        R.DEPT_APPROVER: "own",
+        R.DEPT_LEAD: "own",
+    },
     Action.CALENDAR_EDIT: {R.CENTRE_MANAGER: "all", R.ADMIN: "all"},
     Action.PERSON_READ: {
         R.INTAKE_CLERK: "all",

@@ -9,7 +9,8 @@ English with everything they typed kept.
 Modules: ``common`` (rendering, errors shown on a page; ``staff_page`` from the staff shell),
 ``home`` (the case-number box), ``intake`` (the intake workstation), ``changes`` (changes of a
 known applicant's name, phone or address, and a colleague's approval), ``documents`` (receipt and
-notice PDFs), ``backoffice`` (department queue, case page, task and paper actions), ``output``
+notice PDFs), ``backoffice`` (department queue, case page, task and paper actions), ``papers`` (electronic
+papers: upload, the authorised file and thumbnail), ``output``
 (output desk) and ``board`` (supervision board). ``cases.urls`` takes the views from this
 package; ``workstations`` registers the workstations with the staff shell.
 """
@@ -45,10 +46,18 @@ from onewindow.cases.views.staff.intake import (
     intake_reset,
 )
 from onewindow.cases.views.staff.output import output_deliver, output_desk, output_find
+from onewindow.cases.views.staff.papers import (
+    case_paper_file,
+    case_paper_thumbnail,
+    case_paper_upload,
+)
 
 __all__ = [
     "case_detail",
     "case_notice",
+    "case_paper_file",
+    "case_paper_thumbnail",
+    "case_paper_upload",
     "case_papers_arrived",
     "case_receipt",
     "case_task_claim",

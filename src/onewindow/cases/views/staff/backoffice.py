@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +34,7 @@ from onewindow.cases.services import (
     task_claim,
     task_complete,
 )
+from onewindow.cases.services.papers import PAPER_STATES, case_papers_for_user
 from onewindow.cases.staff_selectors import (
     case_detail_rows,
     case_light,
@@ -179,9 +181,17 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
     may_withdraw = can(request.user, Action.CASE_ACCEPT, case.centre) and (
         case_target_state("withdraw", case.state) is not None
     )
+    e_papers = case_papers_for_user(case=case, user=request.user)
     context = {
         "case": case,
         "applicant": applicant,
+        # The electronic papers (电子材料) with their viewers, and the window's upload.
+        "e_papers": e_papers,
+        "may_add_papers": case.state in PAPER_STATES
+        and can(request.user, Action.CASE_PAPER_ADD, case),
+        "may_view_papers": can(request.user, Action.CASE_PAPER_VIEW, case),
+        "paper_max_mb": f"{settings.PAPER_MAX_BYTES / 1024 / 1024:g}",
+        "paper_max_pages": settings.PAPER_MAX_PAGES,
         "may_withdraw": may_withdraw,
         "light": case_light(case=case, now=now, calendar=supervision_calendar(now)),
         "open_tasks": open_tasks,
@@ -200,6 +210,15 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         context["action_task_id"] = None  # the step left this user's hands: the error on top
     context["focus"], context["focus_task"] = _first_focus(context, open_tasks, request.user)
     return context
+
+
+def case_page_with_error(
+    request: HttpRequest, case: Case, *, error: dict[str, Any], where: str, status: int
+) -> HttpResponse:
+    """The case page again, an action's error shown at the action (``where``)."""
+    case.refresh_from_db()
+    context = _case_context(request, case, action_error=error, action_task_id=where)
+    return render_page(request, "case_detail.html", context, status=status)
 
 
 def _first_focus(context: dict[str, Any], open_tasks: Any, user: Any) -> tuple[str, int | None]:

@@ -1,0 +1,177 @@
+"""A case's electronic papers (电子材料): scanned in at the window, reused from the applicant's
+"my papers" with consent, and opened by everyone who works on the case.
+
+- ``case_paper_add`` — the window's clerk (``case.paper_add``: the accepting or output
+  centre) uploads a scan for one checklist entry. Permission first (an outsider gets "not
+  found", audited), then the case's state, then the file (``papers.services.paper_stored``:
+  content-sniffed PDF/JPEG/PNG, size, pages, pixels; images re-encoded without EXIF). A refused
+  file leaves nothing written. Audited ``cases.paper_add``.
+- ``case_paper_reuse`` — a paper the applicant kept earlier (``papers.PersonPaper``) linked to
+  this case when they agree (``consent=True``, time recorded on the link); audited
+  ``cases.paper_reuse`` with the consent.
+- ``case_paper_open`` — the bytes of one paper (or of its thumbnail) for
+  ``case.paper_view``: the accepting centre and every department with a step on the case (each
+  department of a joint review). A missing paper and another's are the same "not found", and
+  both refusals are audited; every read is audited ``cases.paper_read`` (who, case, paper,
+  file or thumbnail, the file's SHA-256).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.cases.models import Case, CaseMaterial, CasePaper, CasePaperVia
+from onewindow.cases.transitions import CaseState
+from onewindow.core.audit import audit_record
+from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
+from onewindow.org.permissions import Action, can, require
+from onewindow.papers.models import PaperSource, PersonPaper
+from onewindow.papers.services import CONSENT_NEEDED, paper_bytes, paper_stored
+
+PAPER_ADD = "cases.paper_add"
+PAPER_REUSE = "cases.paper_reuse"
+PAPER_READ = "cases.paper_read"
+PAPER_READ_DENIED = f"denied:{Action.CASE_PAPER_VIEW}"
+
+# Papers are added while the case is open at the centre or in the back office.
+PAPER_STATES = frozenset({CaseState.SUPPLEMENT_REQUESTED, CaseState.ACCEPTED, CaseState.SUSPENDED})
+PAPERS_CLOSED = _(
+    "This case is %(state)s: papers can no longer be added to it. Reload the page to see it "
+    "as it is."
+)
+
+
+def _check_open(case: Case) -> None:
+    if case.state not in PAPER_STATES:
+        raise ApplicationError(
+            PAPERS_CLOSED,
+            code="papers_closed",
+            status=409,
+            params={"state": case.get_state_display()},
+        )
+
+
+def _material_of(case: Case, material_id: int | None) -> CaseMaterial | None:
+    if material_id is None:
+        return None
+    material = case.materials.filter(pk=material_id).first()
+    if material is None:
+        raise NotFoundOrForbidden()
+    return material
+
+
+def _detail(link: CasePaper, **extra: Any) -> dict[str, Any]:
+    paper = link.paper
+    return {
+        "case_number": link.case.number,
+        "paper": paper.pk,
+        "material": link.material.name if link.material else "",
+        "content_type": paper.content_type,
+        "sha256": paper.sha256,
+        **extra,
+    }
+
+
+def case_paper_add(
+    *, case: Case, upload: Any, name: str, actor: Any, material_id: int | None = None
+) -> CasePaper:
+    """Keep ``upload`` as an electronic paper of ``case`` (for checklist entry
+    ``material_id``, or none). Raises ``NotFoundOrForbidden`` (audited) for someone outside
+    the case's centres, 409 ``papers_closed`` on a closed case, 422 ``paper_refused`` for a
+    file that is not a PDF/JPEG/PNG, not what its name says, too large, too long or damaged —
+    in each case with nothing written."""
+    require(actor, Action.CASE_PAPER_ADD, case, hide=True)
+    material = _material_of(case, material_id)
+    _check_open(case)
+    with paper_stored(upload=upload, name=name, source=PaperSource.WINDOW, actor=actor) as paper:
+        link = CasePaper.objects.create(
+            case=case, material=material, paper=paper, via=CasePaperVia.WINDOW, added_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action=PAPER_ADD,
+            obj=link,
+            object_repr=case.number,
+            detail=_detail(link, size=paper.size, pages=paper.pages),
+        )
+    return link
+
+
+def case_paper_reuse(
+    *, case: Case, kept: PersonPaper, consent: bool, actor: Any, material_id: int | None = None
+) -> CasePaper:
+    """Link a paper the applicant keeps in "my papers" to ``case``, with their consent."""
+    require(actor, Action.CASE_PAPER_ADD, case, hide=True)
+    if kept.person_id is None or kept.person_id != case.person_id or kept.withdrawn_at:
+        raise NotFoundOrForbidden()
+    material = _material_of(case, material_id)
+    _check_open(case)
+    if not consent:
+        raise ApplicationError(CONSENT_NEEDED, code="consent_needed", status=422)
+    with transaction.atomic():
+        link = CasePaper.objects.create(
+            case=case,
+            material=material,
+            paper=kept.paper,
+            via=CasePaperVia.REUSED,
+            kept_paper=kept,
+            consent_at=timezone.now(),
+            added_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=PAPER_REUSE,
+            obj=link,
+            object_repr=case.number,
+            detail=_detail(link, kept_paper=kept.pk, consent=True),
+        )
+    return link
+
+
+def case_papers_for_user(*, case: Case, user: Any) -> list[CasePaper]:
+    """The papers of ``case`` in checklist order, if ``user`` may open them (else none): one
+    query."""
+    if not can(user, Action.CASE_PAPER_VIEW, case):
+        return []
+    return list(
+        CasePaper.objects.filter(case=case)
+        .select_related("paper", "material")
+        .order_by("material__order", "added_at", "id")
+    )
+
+
+def case_paper_open(
+    *, number: str, paper_id: int, user: Any, thumbnail: bool = False
+) -> tuple[CasePaper, bytes]:
+    """The paper ``paper_id`` of case ``number`` and its clear bytes (or its thumbnail's), for
+    a user with ``case.paper_view`` on the case; "not found" otherwise, the same for a missing
+    paper and another's, each refusal audited; every read audited."""
+    link = (
+        CasePaper.objects.select_related("case__centre__region", "paper", "material")
+        .filter(pk=paper_id, case__number=number)
+        .first()
+    )
+    if link is None:
+        audit_record(
+            actor=user,
+            action=PAPER_READ_DENIED,
+            object_type="cases.casepaper",
+            object_id=str(paper_id),
+            object_repr=number[:255],
+            allowed=False,
+        )
+        raise NotFoundOrForbidden()
+    require(user, Action.CASE_PAPER_VIEW, link.case, hide=True)
+    data = paper_bytes(paper=link.paper, thumbnail=thumbnail)
+    audit_record(
+        actor=user,
+        action=PAPER_READ,
+        obj=link,
+        object_repr=link.case.number,
+        detail=_detail(link, purpose="thumbnail" if thumbnail else "file"),
+    )
+    return link, data
