@@ -108,6 +108,14 @@ def a_city() -> dict[str, Any]:
             ],
         )
     )
+    # An image paper (with a thumbnail), so that the paper paths reach a real file.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from onewindow.cases.services.papers import case_paper_add
+    from onewindow.papers.samples import sample_png
+
+    scan = SimpleUploadedFile("scan.png", sample_png())
+    paper = case_paper_add(case=case, upload=scan, name="scan.png", actor=clerk)
     return {
         "users": {"intake_clerk": clerk, "dept_lead": lead},
         # Path parameters that name real records, by parameter name.
@@ -115,6 +123,7 @@ def a_city() -> dict[str, Any]:
             "number": case.number,
             "task_id": case.tasks.order_by("step_order", "id").first().pk,
             "item_id": draft.pk,
+            "paper_id": paper.pk,
         },
     }
 

@@ -78,6 +78,16 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ("POST", "/api/cases/{number}/resume"): "onewindow_cases_api_case_resume_endpoint",
         ("POST", "/api/cases/{number}/withdraw"): "onewindow_cases_api_case_withdraw_endpoint",
         ("POST", "/api/cases/{number}/deliver"): "onewindow_cases_api_case_deliver_endpoint",
+        ("GET", "/api/cases/{number}/papers"): "onewindow_cases_api_case_papers",
+        ("POST", "/api/cases/{number}/papers"): "onewindow_cases_api_case_paper_upload",
+        (
+            "GET",
+            "/api/cases/{number}/papers/{paper_id}/file",
+        ): "onewindow_cases_api_case_paper_file",
+        (
+            "GET",
+            "/api/cases/{number}/papers/{paper_id}/thumbnail",
+        ): "onewindow_cases_api_case_paper_thumbnail",
         ("POST", "/api/cases/tasks/{task_id}/claim"): "onewindow_cases_api_tasks_claim",
         ("POST", "/api/cases/tasks/{task_id}/assign"): "onewindow_cases_api_tasks_assign",
         ("POST", "/api/cases/tasks/{task_id}/complete"): "onewindow_cases_api_tasks_complete",

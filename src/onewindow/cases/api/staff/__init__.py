@@ -13,7 +13,8 @@ Intake operations need an ``Idempotency-Key`` header: a retried request with the
 returns the case the first one made (200, ``Idempotent-Replay: true``) instead of a second case.
 
 Modules: ``schemas`` (request and response schemas), ``common`` (rendering, unknown ids),
-``intake``, ``cases`` (queue, supervision board, one case, moves on a case) and ``tasks``, each
+``intake``, ``cases`` (queue, supervision board, one case, moves on a case), ``papers`` (a
+case's electronic papers: list, upload, file, thumbnail) and ``tasks``, each
 with its own router; ``router`` here mounts them under the ``cases`` tag with session auth, and
 ``onewindow.cases.api`` publishes it as ``staff_router``.
 """
@@ -21,12 +22,12 @@ with its own router; ``router`` here mounts them under the ``cases`` tag with se
 from ninja import Router
 from ninja.security import django_auth
 
-from onewindow.cases.api.staff import cases, intake, tasks
+from onewindow.cases.api.staff import cases, intake, papers, tasks
 from onewindow.core.openapi import keep_operation_ids
 
 router = Router(tags=["cases"], auth=django_auth)
 
-for _part in (intake.router, cases.router, tasks.router):
+for _part in (intake.router, cases.router, papers.router, tasks.router):
     # The ids the API published as one module, ``onewindow_cases_api_<function>``, so that
     # generated clients keep their method names.
     router.add_router("", keep_operation_ids(_part, "onewindow_cases_api"))
