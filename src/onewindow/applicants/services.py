@@ -1859,3 +1859,133 @@ def person_change_details(
         centre=centre,
         looked_up=person,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The citizen's own account (the citizens app): the system acting for a citizen who proved
+# their mobile by an SMS code. No staff role is involved; every read and write is audited with
+# no actor, the account named in ``reference`` and masked values only.
+
+CITIZEN_IDENTITY_MATCH = "applicants.citizen_identity_match"
+CITIZEN_PERSON_BIND = "applicants.citizen_person_bind"
+CITIZEN_REPRESENTATIVE_CHECK = "applicants.citizen_representative_check"
+
+
+def citizen_identity_matches(
+    *, id_number: str, name: str, phone_index: str, reference: Mapping[str, Any]
+) -> str:
+    """Does a registered person have this resident ID, this name and this mobile (compared by
+    blind index)? ``"match"``, ``"not_registered"``, ``"name_differs"`` or
+    ``"phone_differs"`` (also when no mobile is registered). The demo's real-name check
+    (``citizens.realname.DemoRegistryVerifier``): the city's own register stands in for the
+    official three-element check. ``id_number`` is a checked resident ID. Audited
+    ``applicants.citizen_identity_match`` (masked ID, outcome)."""
+    index = crypto.blind_index(id_number, context=ID_NUMBER_INDEX_CONTEXT)
+    person = Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number_index=index).first()
+    if person is None:
+        outcome = "not_registered"
+    elif person.name != name:
+        outcome = "name_differs"
+    elif not person.phone_index or not hmac.compare_digest(person.phone_index, phone_index):
+        outcome = "phone_differs"
+    else:
+        outcome = "match"
+    audit_record(
+        actor=None,
+        action=CITIZEN_IDENTITY_MATCH,
+        obj=person,
+        object_type="applicants.person",
+        object_repr=mask_document_number(id_type=IdType.RESIDENT_ID, number=id_number),
+        detail={
+            **reference,
+            "id_number_masked": mask_document_number(id_type=IdType.RESIDENT_ID, number=id_number),
+            "outcome": outcome,
+        },
+    )
+    return outcome
+
+
+def citizen_person_for_binding(
+    *, id_number: str, name: str, phone: str, verifier: str, reference: Mapping[str, Any]
+) -> tuple[Person, bool]:
+    """The person a citizen's account is bound to, after the real-name verifier confirmed
+    that ``name`` belongs to the resident ID ``id_number`` (checked): the registered person
+    found by blind index, or a new one registered with the account's verified ``phone``.
+    Returns ``(person, created)``. A registered person whose name differs is never renamed
+    here: 409 ``registered_name_differs`` (a window changes a name, with the card read).
+    Audited ``applicants.citizen_person_bind`` (masked ID, created or found, the verifier)."""
+    index = crypto.blind_index(id_number, context=ID_NUMBER_INDEX_CONTEXT)
+    masked = mask_document_number(id_type=IdType.RESIDENT_ID, number=id_number)
+    with transaction.atomic():
+        existing = Person.objects.select_for_update().filter(
+            id_type=IdType.RESIDENT_ID, id_number_index=index
+        )
+        person = existing.first()
+        created = person is None
+        if person is None:
+            try:
+                with transaction.atomic():
+                    person = _person_new(
+                        id_type=IdType.RESIDENT_ID, number=id_number, index=index, name=name
+                    )
+                    _person_apply(person, name=name, phone=phone, address="")
+                    person.save()
+            except IntegrityError:
+                created = False
+                person = existing.get()
+        outcome = "created" if created else "found"
+        if not created and person.name != name:
+            outcome = "registered_name_differs"
+        audit_record(
+            actor=None,
+            action=CITIZEN_PERSON_BIND,
+            obj=person,
+            allowed=outcome != "registered_name_differs",
+            detail={
+                **reference,
+                "id_number_masked": masked,
+                "verifier": verifier,
+                "outcome": outcome,
+            },
+        )
+    if outcome == "registered_name_differs":
+        raise ApplicationError(
+            _(
+                "The name registered for this ID number is different. Bring your ID card to "
+                "any window to have it corrected, then bind your account again."
+            ),
+            code="registered_name_differs",
+            status=409,
+        )
+    return person, created
+
+
+def citizen_organisation_represented(
+    *, uscc: str, person: Person, reference: Mapping[str, Any]
+) -> Organisation | None:
+    """The registered organisation with this unified social credit code (checked) whose
+    legal representative is ``person`` (same document, by blind index); ``None`` otherwise —
+    not registered and represented by somebody else answer the same. Audited
+    ``applicants.citizen_representative_check``."""
+    organisation = Organisation.objects.filter(uscc=uscc).first()
+    matches = (
+        organisation is not None
+        and bool(organisation.legal_representative_id_index)
+        and organisation.legal_representative_id_type in ("", person.id_type)
+        and hmac.compare_digest(organisation.legal_representative_id_index, person.id_number_index)
+    )
+    audit_record(
+        actor=None,
+        action=CITIZEN_REPRESENTATIVE_CHECK,
+        obj=organisation if matches else None,
+        object_type="applicants.organisation",
+        object_repr=uscc,
+        allowed=matches,
+        detail={
+            **reference,
+            "uscc": uscc,
+            "person_id_masked": person.id_number_masked,
+            "outcome": "representative" if matches else "not_representative",
+        },
+    )
+    return organisation if matches else None

@@ -368,3 +368,41 @@ def supervision_board(
         )
         for row in values
     ]
+
+
+def cases_of_applicant(
+    *,
+    person: Any = None,
+    organisation: Any = None,
+    item_codes: list[str] | None = None,
+    limit: int = 100,
+) -> list[Case]:
+    """The newest ``limit`` cases whose applicant is ``person`` or ``organisation`` (exactly
+    one), optionally only of the items with these implementation codes: what the citizen's own
+    "my cases" lists (``citizens``). The caller has established that the applicant is the
+    signed-in citizen (or a company they may act for) and audits the read."""
+    if (person is None) == (organisation is None):
+        raise ValueError("give exactly one of person and organisation")
+    cases = Case.objects.select_related("item_version", "item").order_by("-submitted_at", "-id")
+    cases = (
+        cases.filter(person=person)
+        if person is not None
+        else cases.filter(organisation=organisation)
+    )
+    if item_codes:
+        cases = cases.filter(item__implementation_code__in=item_codes)
+    return list(cases[:limit])
+
+
+def case_of_applicant(*, number: str, person: Any = None, organisation: Any = None) -> Case | None:
+    """The case with this number if its applicant is ``person`` / ``organisation``; else
+    ``None`` (missing and somebody else's alike)."""
+    if (person is None) == (organisation is None):
+        raise ValueError("give exactly one of person and organisation")
+    cases = Case.objects.select_related("item_version", "item").filter(number=number.strip())
+    cases = (
+        cases.filter(person=person)
+        if person is not None
+        else cases.filter(organisation=organisation)
+    )
+    return cases.first()

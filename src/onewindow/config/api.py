@@ -212,6 +212,7 @@ def unknown_address(request: HttpRequest, rest: str = "") -> HttpResponse:
 from onewindow.applicants import api as applicants_api  # noqa: E402
 from onewindow.cases import api as cases_api  # noqa: E402
 from onewindow.catalog import api as catalog_api  # noqa: E402
+from onewindow.citizens import api as citizens_api  # noqa: E402
 
 # Each app publishes ``public_router`` and/or ``staff_router`` from its ``api`` package.
 api.add_router("/catalog/", catalog_api.public_router, tags=["catalog"])
@@ -219,3 +220,4 @@ api.add_router("/catalog/", catalog_api.staff_router, tags=["catalog"])
 api.add_router("/cases/", cases_api.staff_router)
 api.add_router("/progress", cases_api.public_router)
 api.add_router("/applicants/", applicants_api.staff_router, tags=["applicants"])
+api.add_router("/citizens/", citizens_api.public_router)

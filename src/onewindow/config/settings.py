@@ -150,6 +150,8 @@ ONEWINDOW_NO_STORE_PREFIXES = [
     "/api/cases/",
     "/api/progress/",
     "/progress/",
+    "/my/",
+    "/api/citizens/",
 ]
 
 INSTALLED_APPS = [
@@ -172,6 +174,7 @@ INSTALLED_APPS = [
     "onewindow.applicants",
     "onewindow.papers",
     "onewindow.cases",
+    "onewindow.citizens",
     "onewindow.notify",
     "onewindow.staff",
     "onewindow.demo",
@@ -409,6 +412,26 @@ PERSON_CHANGE_CODES_PER_HOUR = int(os.environ.get("PERSON_CHANGE_CODES_PER_HOUR"
 # a class with verify(id_type, id_number, name); the default refuses ("not configured").
 IDENTITY_VERIFIER = os.environ.get(
     "IDENTITY_VERIFIER", "onewindow.applicants.identity.NotConfigured"
+)
+# Citizen and company accounts (citizens/README.md, ADR 0014): a sign-in code lives this many
+# minutes and dies after this many wrong tries; one code a minute and this many a day per
+# mobile, this many an hour per client address; a browser session ends after the idle minutes or
+# the lifetime hours, an app's bearer token after the days; real-name binding tries per account
+# and day. The real-name check: a dotted path to a class with verify(id_number, name,
+# phone_index) (citizens/realname.py); the embedded demo checks the city's own register.
+CITIZEN_CODE_MINUTES = int(os.environ.get("CITIZEN_CODE_MINUTES", "5"))
+CITIZEN_CODE_ATTEMPTS = int(os.environ.get("CITIZEN_CODE_ATTEMPTS", "5"))
+CITIZEN_CODE_RESEND_SECONDS = int(os.environ.get("CITIZEN_CODE_RESEND_SECONDS", "60"))
+CITIZEN_CODES_PER_DAY = int(os.environ.get("CITIZEN_CODES_PER_DAY", "10"))
+CITIZEN_CODES_PER_ADDRESS_HOUR = int(os.environ.get("CITIZEN_CODES_PER_ADDRESS_HOUR", "30"))
+CITIZEN_SESSION_IDLE_MINUTES = int(os.environ.get("CITIZEN_SESSION_IDLE_MINUTES", "30"))
+CITIZEN_SESSION_HOURS = int(os.environ.get("CITIZEN_SESSION_HOURS", "12"))
+CITIZEN_TOKEN_DAYS = int(os.environ.get("CITIZEN_TOKEN_DAYS", "30"))
+CITIZEN_BIND_ATTEMPTS_PER_DAY = int(os.environ.get("CITIZEN_BIND_ATTEMPTS_PER_DAY", "5"))
+CITIZEN_REAL_NAME_VERIFIER = os.environ.get("CITIZEN_REAL_NAME_VERIFIER") or (
+    "onewindow.citizens.realname.DemoRegistryVerifier"
+    if DEBUG
+    else "onewindow.citizens.realname.NotConfigured"
 )
 # How long a look-up token of the applicants API names its person or organisation (minutes).
 APPLICANT_LOOKUP_TOKEN_MINUTES = int(os.environ.get("APPLICANT_LOOKUP_TOKEN_MINUTES", "30"))

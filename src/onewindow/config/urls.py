@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 from onewindow.cases import urls as cases_urls
 from onewindow.catalog import urls as catalog_urls
+from onewindow.citizens import urls as citizens_urls
 from onewindow.config.api import api, unknown_address
 from onewindow.config.metrics import metrics
 from onewindow.core.health import healthz, readyz
@@ -57,6 +58,7 @@ urlpatterns += i18n_patterns(
     path("staff/cases/", include(cases_urls.staff_urls)),
     path("staff/catalog/", include(catalog_urls.staff_urls)),
     *MOVED_PAGES,
+    path("my/", include(citizens_urls.public_urls)),
     path("", include(cases_urls.public_urls)),
     path("", include(catalog_urls.public_urls)),
     prefix_default_language=False,

@@ -43,6 +43,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
     assert published == {
         "cases": ["public_urls", "staff_urls"],
         "catalog": ["public_urls", "staff_urls"],
+        "citizens": ["public_urls"],
         "staff": ["staff_urls"],
     }
 
@@ -110,4 +111,17 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ("POST", "/api/applicants/organisations"): (
             "onewindow_applicants_api_organisations_register"
         ),
+        ("POST", "/api/citizens/codes"): "onewindow_citizens_api_code_request",
+        ("POST", "/api/citizens/tokens"): "onewindow_citizens_api_sign_in",
+        ("GET", "/api/citizens/me"): "onewindow_citizens_api_me",
+        ("GET", "/api/citizens/me/cases"): "onewindow_citizens_api_my_cases",
+        ("GET", "/api/citizens/me/cases/{number}"): "onewindow_citizens_api_my_case",
+        ("GET", "/api/citizens/me/messages"): "onewindow_citizens_api_my_messages",
+        ("GET", "/api/citizens/me/tokens"): "onewindow_citizens_api_my_tokens",
+        ("POST", "/api/citizens/me/tokens/{token_id}/revoke"): (
+            "onewindow_citizens_api_token_revoke"
+        ),
+        ("POST", "/api/citizens/me/sign-out"): "onewindow_citizens_api_sign_out",
+        ("POST", "/api/citizens/me/real-name/code"): "onewindow_citizens_api_real_name_code",
+        ("POST", "/api/citizens/me/real-name"): "onewindow_citizens_api_real_name_bind",
     }

@@ -1,0 +1,205 @@
+"""Reads of the citizen channel, each for the signed-in account and audited when it shows
+personal data (the account's cases, messages, companies)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from onewindow.cases.progress import ProgressView, progress_of_case
+from onewindow.cases.selectors import case_of_applicant, cases_of_applicant
+from onewindow.citizens.models import AccessToken, AgentAction, CitizenAccount, CompanyAccount
+from onewindow.citizens.services import (
+    ACCOUNT_SUBJECT,
+    CompanyRole,
+    company_act_check,
+    live_grants_for,
+    refusal_audit,
+)
+from onewindow.core.audit import audit_record
+from onewindow.core.errors import NotFoundOrForbidden
+from onewindow.notify.selectors import messages_for_subjects
+
+CASES_READ = "citizens.cases_read"
+CASE_READ = "citizens.case_read"
+MESSAGES_READ = "citizens.messages_read"
+CASE_SUBJECT = "cases.case"
+PERSON_SUBJECT = "applicants.person"
+MY_CASES_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    number: str
+    item_name: str
+    state: str
+    state_label: str
+    submitted_at: Any
+    due_at: Any
+
+
+def _rows(cases: list[Any]) -> list[CaseRow]:
+    return [
+        CaseRow(
+            number=case.number,
+            item_name=str(case.item_version.snapshot.get("name", "")),
+            state=case.state,
+            state_label=str(case.get_state_display()),
+            submitted_at=case.submitted_at,
+            due_at=case.due_at,
+        )
+        for case in cases
+    ]
+
+
+def my_cases(*, account: CitizenAccount) -> list[CaseRow]:
+    """The cases of the account's bound person, newest first (none before binding). Audited
+    ``citizens.cases_read`` (how many)."""
+    if account.person is None:
+        return []
+    cases = cases_of_applicant(person=account.person, limit=MY_CASES_LIMIT)
+    audit_record(
+        actor=None,
+        action=CASES_READ,
+        obj=account,
+        detail={"person_id_masked": account.person.id_number_masked, "count": len(cases)},
+    )
+    return _rows(cases)
+
+
+def my_case_progress(
+    *, account: CitizenAccount, number: str, company_id: int | None = None
+) -> ProgressView:
+    """The progress of one of the account's own cases — or, with ``company_id``, of a case of
+    a company the account may see the cases of (``view_cases`` for its item). Anything else,
+    missing or somebody else's: ``NotFoundOrForbidden``, audited."""
+    case = None
+    if company_id is not None:
+        role = company_act_check(
+            account=account, company_id=company_id, action=AgentAction.VIEW_CASES
+        )
+        case = case_of_applicant(number=number, organisation=role.company.organisation)
+        if case is not None and not role.allows(
+            AgentAction.VIEW_CASES, case.item.implementation_code
+        ):
+            case = None
+    elif account.person is not None:
+        case = case_of_applicant(number=number, person=account.person)
+    if case is None:
+        refusal_audit(
+            action="denied:citizens.case_read",
+            account=account,
+            detail={"number": number[:40], "company": company_id},
+        )
+        raise NotFoundOrForbidden()
+    audit_record(
+        actor=None,
+        action=CASE_READ,
+        obj=account,
+        detail={"number": case.number, "company": company_id},
+    )
+    return progress_of_case(case=case)
+
+
+def company_cases(*, account: CitizenAccount, company_id: int) -> tuple[CompanyRole, list[CaseRow]]:
+    """The cases of a company the account may see (``view_cases``; an agent only those of the
+    items the grant names). Audited ``citizens.cases_read``."""
+    role = company_act_check(account=account, company_id=company_id, action=AgentAction.VIEW_CASES)
+    cases = cases_of_applicant(
+        organisation=role.company.organisation,
+        item_codes=role.item_codes_for(AgentAction.VIEW_CASES),
+        limit=MY_CASES_LIMIT,
+    )
+    audit_record(
+        actor=None,
+        action=CASES_READ,
+        obj=account,
+        detail={"company": company_id, "uscc": role.company.organisation.uscc, "count": len(cases)},
+    )
+    return role, _rows(cases)
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    at: Any
+    text: str
+    recipient: str
+    status_label: str
+
+
+def my_messages(*, account: CitizenAccount, limit: int = 50) -> list[MessageRow]:
+    """The messages sent about the account, its person and the person's cases, newest first;
+    the text as screens may show it (secrets such as a query code masked) and the masked
+    number. Audited ``citizens.messages_read``."""
+    subjects: dict[str, list[str | int]] = {ACCOUNT_SUBJECT: [account.pk]}
+    if account.person is not None:
+        subjects[PERSON_SUBJECT] = [account.person.pk]
+        subjects[CASE_SUBJECT] = [
+            case.pk for case in cases_of_applicant(person=account.person, limit=MY_CASES_LIMIT)
+        ]
+    messages = messages_for_subjects(subjects=subjects, limit=limit)
+    audit_record(actor=None, action=MESSAGES_READ, obj=account, detail={"count": len(messages)})
+    return [
+        MessageRow(
+            at=m.created_at,
+            text=m.text_shown,
+            recipient=m.recipient_masked,
+            status_label=str(m.get_status_display()),
+        )
+        for m in messages
+    ]
+
+
+def my_tokens(*, account: CitizenAccount) -> list[AccessToken]:
+    """The account's live sign-ins (browsers and apps), newest first."""
+    return list(
+        account.tokens.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).order_by(
+            "-created_at", "-id"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CompanyEntry:
+    company: CompanyAccount
+    representative: bool
+    actions: list[str]
+
+
+def my_companies(*, account: CitizenAccount) -> list[CompanyEntry]:
+    """The companies the account represents, then those it is an agent of (live grants)."""
+    entries = [
+        CompanyEntry(company=company, representative=True, actions=list(AgentAction.values))
+        for company in CompanyAccount.objects.select_related("organisation")
+        .filter(representative=account)
+        .order_by("organisation__name", "id")
+    ]
+    seen = {entry.company.pk for entry in entries}
+    by_company: dict[int, CompanyEntry] = {}
+    for grant in live_grants_for(account):
+        if grant.company_id in seen:
+            continue
+        entry = by_company.get(grant.company_id)
+        actions = sorted(set(grant.actions) | set(entry.actions if entry else []))
+        by_company[grant.company_id] = CompanyEntry(
+            company=grant.company, representative=False, actions=actions
+        )
+    return entries + list(by_company.values())
+
+
+def company_for_representative(*, account: CitizenAccount, company_id: int) -> CompanyAccount:
+    """A company the account represents, with its grants; else ``NotFoundOrForbidden``
+    (audited)."""
+    company = (
+        CompanyAccount.objects.select_related("organisation")
+        .filter(pk=company_id, representative=account)
+        .first()
+    )
+    if company is None:
+        refusal_audit(
+            action="denied:citizens.company_read", account=account, detail={"company": company_id}
+        )
+        raise NotFoundOrForbidden()
+    return company
