@@ -44,6 +44,7 @@ from onewindow.cases.transitions import TaskState
 from onewindow.catalog.codes import CaseType, ItemStatus
 from onewindow.catalog.models import ServiceItem
 from onewindow.catalog.selectors import item_accepted_at
+from onewindow.demo.papers import demo_lift_papers
 from onewindow.org.models import CentreLevel, Role, RoleAssignment, ServiceCentre, WindowKind
 from onewindow.workcal.calendar import WorkingCalendar
 
@@ -66,6 +67,8 @@ MIX = {
 DECIDED_AT_HALL = 2
 DECIDED_AT_STREET01 = 2
 STREET01 = "street01"
+# The first fresh case is the lift's joint review, with electronic papers (demo/papers.py).
+LIFT_ITEM = "既有住宅增设电梯"
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> Dem
         .prefetch_related("materials")
         .order_by("implementation_code")
     )
+    lift = next((i for i in promised if i.name == LIFT_ITEM), None)
     calendar = WorkingCalendar.load(now.date() - dt.timedelta(days=120), now.date())
     persons_made = 0
     cases_made = 0
@@ -233,6 +237,31 @@ def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> Dem
                 elif kind == "decided" and index < DECIDED_AT_HALL + DECIDED_AT_STREET01:
                     centre = street01_centre or centre
                 clerk, window, item = intake_at(centre, output_centre)
+                lift_centre = None
+                if kind == "fresh" and index == 0 and lift is not None:
+                    # The lift's joint review, with scanned papers for its eight departments,
+                    # taken at street01's centre (the README's login) if it takes the item.
+                    lift_centre = next(
+                        (
+                            c
+                            for c in (street01_centre, *centres)
+                            if c is not None and item_accepted_at(item=lift, centre=c)
+                        ),
+                        None,
+                    )
+                if lift is not None and lift_centre is not None:
+                    centre, item = lift_centre, lift
+                    clerk = (
+                        clerk_model.objects.filter(
+                            role_assignments__role=Role.INTAKE_CLERK,
+                            role_assignments__centre=centre,
+                        )
+                        .order_by("username")
+                        .first()
+                    )
+                    window = (
+                        centre.windows.filter(kind=WindowKind.INTAKE).order_by("number").first()
+                    )
                 if output_centre is not None and not item_accepted_at(
                     item=item, centre=output_centre
                 ):
@@ -268,6 +297,8 @@ def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> Dem
                     accepted_on = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
                 case = case_accept(intake=intake, now=accepted_on)
                 cases_made += 1
+                if lift_centre is not None:
+                    demo_lift_papers(case=case, clerk=clerk)
                 if kind == "paused":
                     lead = _worker(Role.DEPT_LEAD, case.department_id)
                     case_suspend(

@@ -60,3 +60,40 @@ def test_the_readme_output_logins_find_results_waiting_at_their_desks():
     street_centre = street01.role_assignments.get(role=Role.OUTPUT_CLERK).centre
     assert {c.output_centre for c in at_street} == {street_centre}
     assert all(c.state == "decided" for c in at_hall + at_street)
+
+
+def test_the_lift_case_has_papers_every_joint_department_opens():
+    """`make run` shows the lift's joint review with scanned papers: a PDF form, a PNG vote
+    and a JPEG ID card copy, openable by each of its departments (each read audited)."""
+    from onewindow.cases.models import CasePaper
+    from onewindow.cases.services.papers import case_paper_open
+    from onewindow.demo.cases import LIFT_ITEM
+    from onewindow.org.models import RoleAssignment
+
+    build_demo_city(seed=3, scale=0.2)
+    build_demo_cases(seed=3)
+    case = Case.objects.filter(item__name=LIFT_ITEM, papers__isnull=False).distinct().get()
+    assert case.state == "accepted"
+    papers = list(CasePaper.objects.filter(case=case).select_related("paper", "material"))
+    assert sorted(p.paper.content_type for p in papers) == [
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+    ]
+    assert {p.material.name for p in papers if p.material} == {
+        "既有住宅增设电梯申请表",
+        "增设电梯业主表决结果及签名名单",
+        "业主代表居民身份证及授权委托书",
+    }
+    departments = set(case.tasks.values_list("department_id", flat=True))
+    assert len(departments) == 9  # the housing department and its eight partners
+    for department_id in departments:
+        approver = (
+            RoleAssignment.objects.filter(role=Role.DEPT_APPROVER, department_id=department_id)
+            .order_by("user__username")
+            .first()
+            .user
+        )
+        for paper in papers:
+            link, data = case_paper_open(number=case.number, paper_id=paper.pk, user=approver)
+            assert len(data) == link.paper.size
