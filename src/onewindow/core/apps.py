@@ -11,10 +11,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Registers the audit chain's periodic seal (ADR 0011) wherever tasks are discovered.
+        # Registers the periodic tasks of core wherever tasks are discovered: the audit chain's
+        # seal (ADR 0011) and the coming months' partitions (core.partitioning; nothing on a
+        # database whose events and audit rows are not partitioned).
         from django.core import checks
 
-        from onewindow.core import audit_chain  # noqa: F401
+        from onewindow.core import audit_chain, partitioning  # noqa: F401
         from onewindow.core.auth_audit import connect
         from onewindow.core.checks import (
             audit_role_checked,

@@ -22,6 +22,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 
 from onewindow.core import partitioning
+from onewindow.core.tasks import periodic_tasks
 
 ROOT = Path(__file__).resolve().parents[4]
 SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
@@ -69,8 +70,8 @@ def snapshot(database: str) -> dict[str, str]:
     sequences, the constraints and triggers of both tables."""
     found = {
         "relations": value(
-            "SELECT string_agg(relname || ':' || relkind::text, ',' ORDER BY relname) FROM pg_class "
-            "WHERE relnamespace = 'public'::regnamespace",
+            "SELECT string_agg(relname || ':' || relkind::text, ',' ORDER BY relname) "
+            "FROM pg_class WHERE relnamespace = 'public'::regnamespace",
             database,
         )
     }
@@ -325,3 +326,9 @@ def test_months_follow_the_calendar_in_the_local_time_zone(settings):
     later = dt.datetime(2026, 12, 2, 3, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert partitioning.copy_cutoff(early) == dt.date(2026, 11, 1)
     assert partitioning.copy_cutoff(later) == dt.date(2026, 12, 1)
+
+
+@pytest.mark.django_db
+def test_the_partitions_ahead_task_does_nothing_where_the_tables_are_not_partitioned():
+    assert periodic_tasks()["onewindow.core.partitioning.partitions_create_ahead"] == 12 * 3600
+    assert partitioning.partitions_ahead() == []
