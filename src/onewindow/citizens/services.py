@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ from onewindow.core.errors import (
 )
 from onewindow.notify.services import message_enqueue
 
+logger = logging.getLogger("onewindow.citizens")
 ACCOUNT_SUBJECT = "citizens.account"
 CODE_SUBJECT = "citizens.sign_in_code"
 CODE_LENGTH = 6
@@ -271,6 +273,10 @@ def _code_send(
                 secrets=(code,),
                 now=now,
             )
+            if getattr(settings, "CITIZEN_CODE_CONSOLE", False):
+                # The embedded demo only (DEBUG=1): the log backend masks the code in the
+                # message it logs, so a demo user reads it here.
+                logger.warning("demo: code %s for %s (%s)", code, crypto.mask_phone(phone), purpose)
             audit_record(
                 actor=None,
                 action=CODE_SENT,

@@ -428,6 +428,9 @@ CITIZEN_SESSION_IDLE_MINUTES = int(os.environ.get("CITIZEN_SESSION_IDLE_MINUTES"
 CITIZEN_SESSION_HOURS = int(os.environ.get("CITIZEN_SESSION_HOURS", "12"))
 CITIZEN_TOKEN_DAYS = int(os.environ.get("CITIZEN_TOKEN_DAYS", "30"))
 CITIZEN_BIND_ATTEMPTS_PER_DAY = int(os.environ.get("CITIZEN_BIND_ATTEMPTS_PER_DAY", "5"))
+# The embedded demo writes each sign-in code to the console (the log backend masks it in the
+# message): never on in production.
+CITIZEN_CODE_CONSOLE = env_bool("CITIZEN_CODE_CONSOLE", DEBUG) and DEBUG
 CITIZEN_REAL_NAME_VERIFIER = os.environ.get("CITIZEN_REAL_NAME_VERIFIER") or (
     "onewindow.citizens.realname.DemoRegistryVerifier"
     if DEBUG

@@ -13,6 +13,7 @@ from onewindow.catalog.models import ServiceItem
 from onewindow.core.errors import ApplicationError, bilingual
 from onewindow.demo.bulk import build_city_bulk, default_persons
 from onewindow.demo.cases import build_demo_cases
+from onewindow.demo.citizen import build_demo_citizen
 from onewindow.demo.generator import build_demo_city, demo_city_exists
 
 
@@ -95,6 +96,7 @@ class Command(BaseCommand):
                     _("Demo cases: %(cases)s for %(persons)s applicants.")
                     % {"cases": made.cases, "persons": made.persons}
                 )
+                build_demo_citizen()
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
 

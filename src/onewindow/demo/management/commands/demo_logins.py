@@ -12,6 +12,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import bilingual
+from onewindow.demo.citizen import (
+    DEMO_CITIZEN_ID,
+    DEMO_CITIZEN_NAME,
+    DEMO_CITIZEN_PHONE,
+    demo_citizen,
+)
 from onewindow.demo.generator import DEMO_PASSWORD, demo_usernames
 from onewindow.org.models import Role
 
@@ -112,3 +118,15 @@ class Command(BaseCommand):
         self.stdout.write(
             both(_("Every demo account uses the password %(password)s."), password=DEMO_PASSWORD)
         )
+        if demo_citizen() is not None:
+            self.stdout.write(
+                both(
+                    _(
+                        "Demo citizen at /my/: mobile %(phone)s (the sign-in code is written to "
+                        "the server's console), real name %(name)s, resident ID %(id_number)s."
+                    ),
+                    phone=DEMO_CITIZEN_PHONE,
+                    name=DEMO_CITIZEN_NAME,
+                    id_number=DEMO_CITIZEN_ID,
+                )
+            )
