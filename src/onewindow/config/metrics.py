@@ -9,7 +9,10 @@ Prometheus scrapes:
   length, or RabbitMQ's message count), on ``TASK_BACKEND=celery`` only;
 - ``onewindow_outbox_pending`` — notifications waiting to be sent (pending or failed, not yet
   given up);
-- ``onewindow_cases{state}`` — cases by state, one ``GROUP BY`` query.
+- ``onewindow_cases{state}`` — open cases by state (every state but the terminal ones), one
+  ``GROUP BY`` over the state index: constant in the closed cases, which a city adds by the
+  million (2,000,000 cases: 36 ms for the open ones against 690 ms for all). Closed cases are
+  counted by the reports, not on every scrape.
 
 The two database figures are computed by one worker at a time and shared by all through the
 shared cache (``core.sharedcache``; Redis under the production profile) for
@@ -44,6 +47,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from onewindow.cases.models import Case
+from onewindow.cases.transitions import TERMINAL_STATES, CaseState
 from onewindow.core.health import CELERY_APP, monitoring_allowed
 from onewindow.core.sharedcache import computed_once
 from onewindow.notify.models import Notification
@@ -70,8 +74,10 @@ METRICS_CACHE_KEY = "onewindow:metrics:counts"
 
 
 def _database_counts() -> tuple[dict[str, int], int]:
+    open_states = [state for state in CaseState.values if state not in TERMINAL_STATES]
     by_state = dict(
-        Case.objects.order_by()
+        Case.objects.filter(state__in=open_states)
+        .order_by()
         .values_list("state")
         .annotate(n=Count("pk"))
         .values_list("state", "n")
