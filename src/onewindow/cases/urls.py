@@ -87,6 +87,12 @@ staff_urls = (
             pages.case_paper_thumbnail,
             name="case_paper_thumbnail",
         ),
+        path(
+            "<str:number>/papers/<int:paper_id>/keep/",
+            pages.case_paper_keep,
+            name="case_paper_keep",
+        ),
+        path("<str:number>/papers/reuse/", pages.case_paper_reuse_view, name="case_paper_reuse"),
     ],
     "cases_staff",
 )

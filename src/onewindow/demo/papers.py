@@ -1,7 +1,8 @@
 """The demo's electronic papers: the lift case's application form (a PDF), the owners' vote
-(a PNG) and the owners' representative's ID card copy (a JPEG), made in code when the demo is built — no binary file in
-the repository — and uploaded through ``cases.services.papers`` like a clerk's scans, so that
-every department of the joint review can open them on the case page."""
+(a PNG) and the owners' representative's ID card copy (a JPEG), made in code when the demo is
+built — no binary file in the repository — and uploaded through ``cases.services.papers`` like
+a clerk's scans, so that every department of the joint review can open them on the case
+page."""
 
 from __future__ import annotations
 

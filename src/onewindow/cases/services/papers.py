@@ -9,6 +9,9 @@
 - ``case_paper_reuse`` — a paper the applicant kept earlier (``papers.PersonPaper``) linked to
   this case when they agree (``consent=True``, time recorded on the link); audited
   ``cases.paper_reuse`` with the consent.
+- ``case_paper_keep_for_applicant`` — the window keeps a paper of the case in the
+  applicant's "my papers" when they agree (``papers.person_paper_keep``);
+  ``case_applicant_kept_papers`` lists the applicant's kept papers for the window.
 - ``case_paper_open`` — the bytes of one paper (or of its thumbnail) for
   ``case.paper_view``: the accepting centre and every department with a step on the case (each
   department of a joint review). A missing paper and another's are the same "not found", and
@@ -30,7 +33,12 @@ from onewindow.core.audit import audit_record
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
 from onewindow.org.permissions import Action, can, require
 from onewindow.papers.models import PaperSource, PersonPaper
-from onewindow.papers.services import CONSENT_NEEDED, paper_bytes, paper_stored
+from onewindow.papers.services import (
+    CONSENT_NEEDED,
+    paper_bytes,
+    paper_stored,
+    person_paper_keep,
+)
 
 PAPER_ADD = "cases.paper_add"
 PAPER_REUSE = "cases.paper_reuse"
@@ -130,6 +138,32 @@ def case_paper_reuse(
             detail=_detail(link, kept_paper=kept.pk, consent=True),
         )
     return link
+
+
+def case_paper_keep_for_applicant(*, link: CasePaper, consent: bool, actor: Any) -> PersonPaper:
+    """At the window: keep a paper of this case in the applicant's "my papers" for later
+    applications (an ID card copy, a household register), when they agree."""
+    require(actor, Action.CASE_PAPER_ADD, link.case, hide=True)
+    person = link.case.person
+    if person is None:
+        raise NotFoundOrForbidden()
+    label = link.material.name if link.material else link.paper.original_name
+    return person_paper_keep(
+        person=person, paper=link.paper, label=label, consent=consent, actor=actor
+    )
+
+
+def case_applicant_kept_papers(*, case: Case, user: Any) -> list[PersonPaper]:
+    """The applicant's kept papers ("my papers", not withdrawn), if ``user`` is the window that
+    may add papers to ``case`` (else none): one query. The page offers those not yet on the
+    case for reuse, and offers to keep those of the case not yet kept."""
+    if case.person_id is None or not can(user, Action.CASE_PAPER_ADD, case):
+        return []
+    return list(
+        PersonPaper.objects.filter(person_id=case.person_id, withdrawn_at__isnull=True)
+        .select_related("paper")
+        .order_by("label", "-kept_at")
+    )
 
 
 def case_papers_for_user(*, case: Case, user: Any) -> list[CasePaper]:

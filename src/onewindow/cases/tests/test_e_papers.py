@@ -354,3 +354,51 @@ def test_a_validation_error_names_the_file_field(city, case):
     with pytest.raises(ValidationFailed) as caught:
         add(city, case, b"GIF89a", "x.gif")
     assert caught.value.as_dict()["errors"][0]["field"] == "file"
+
+
+def test_the_window_keeps_a_paper_and_reuses_it_on_a_later_case_only_with_consent(
+    client, city, case
+):
+    link = add(city, case, sample_jpeg(), "身份证复印件.jpg", material="业主表决意见书")
+    client.force_login(city.clerk)
+    keep = reverse("cases_staff:case_paper_keep", args=[case.number, link.pk])
+    page = client.get(page_url(case)).text
+    assert f'action="{keep}"' in page
+    refused = client.post(keep, {})
+    assert refused.status_code == 422
+    assert "申请人尚未同意" in refused.text and "The applicant has not agreed" in refused.text
+    assert PersonPaper.objects.count() == 0
+    assert client.post(keep, {"consent": "yes"}).status_code == 302
+    kept = PersonPaper.objects.get()
+    assert (kept.person, kept.paper, kept.label) == (city.person, link.paper, "业主表决意见书")
+    assert "已存入申请人材料库。" in client.get(page_url(case)).text
+
+    later = case_accept(intake=city.intake())
+    reuse = reverse("cases_staff:case_paper_reuse", args=[later.number])
+    page = client.get(page_url(later)).text
+    assert f'<input type="hidden" name="kept" value="{kept.pk}">' in page
+    material = later.materials.get(name="业主表决意见书")
+    refused = client.post(reuse, {"kept": str(kept.pk), "material": str(material.pk)})
+    assert refused.status_code == 422 and "申请人尚未同意" in refused.text
+    assert CasePaper.objects.filter(case=later).count() == 0
+    done = client.post(
+        reuse, {"kept": str(kept.pk), "material": str(material.pk), "consent": "yes"}
+    )
+    assert done.status_code == 302
+    reused = CasePaper.objects.get(case=later)
+    assert (reused.via, reused.paper, reused.material) == (
+        CasePaperVia.REUSED,
+        link.paper,
+        material,
+    )
+    page = client.get(page_url(later)).text
+    assert f'src="{file_url(later, reused.pk, thumbnail=True)}"' in page
+    assert f'name="kept" value="{kept.pk}"' not in page  # on the case now: not offered again
+    # A department reviewing the later case opens the reused paper like any other.
+    approver = city.approvers[city.joint_departments[5].pk]
+    assert logged_in(approver).get(file_url(later, reused.pk)).status_code == 200
+    # Another window cannot keep or reuse.
+    other = logged_in(staff_with_role(Role.INTAKE_CLERK, centre=city.hall))
+    assert other.post(keep, {"consent": "yes"}).status_code == 404
+    assert other.post(reuse, {"kept": str(kept.pk), "consent": "yes"}).status_code == 404
+    assert CasePaper.objects.filter(case=later).count() == 1

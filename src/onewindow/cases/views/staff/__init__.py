@@ -9,9 +9,9 @@ English with everything they typed kept.
 Modules: ``common`` (rendering, errors shown on a page; ``staff_page`` from the staff shell),
 ``home`` (the case-number box), ``intake`` (the intake workstation), ``changes`` (changes of a
 known applicant's name, phone or address, and a colleague's approval), ``documents`` (receipt and
-notice PDFs), ``backoffice`` (department queue, case page, task and paper actions), ``papers`` (electronic
-papers: upload, the authorised file and thumbnail), ``output``
-(output desk) and ``board`` (supervision board). ``cases.urls`` takes the views from this
+notice PDFs), ``backoffice`` (department queue, case page, task and paper actions), ``papers``
+(electronic papers: upload, keep and reuse with consent, the authorised file and thumbnail),
+``output`` (output desk) and ``board`` (supervision board). ``cases.urls`` takes the views from this
 package; ``workstations`` registers the workstations with the staff shell.
 """
 
@@ -48,6 +48,8 @@ from onewindow.cases.views.staff.intake import (
 from onewindow.cases.views.staff.output import output_deliver, output_desk, output_find
 from onewindow.cases.views.staff.papers import (
     case_paper_file,
+    case_paper_keep,
+    case_paper_reuse_view,
     case_paper_thumbnail,
     case_paper_upload,
 )
@@ -56,6 +58,8 @@ __all__ = [
     "case_detail",
     "case_notice",
     "case_paper_file",
+    "case_paper_keep",
+    "case_paper_reuse_view",
     "case_paper_thumbnail",
     "case_paper_upload",
     "case_papers_arrived",

@@ -34,7 +34,11 @@ from onewindow.cases.services import (
     task_claim,
     task_complete,
 )
-from onewindow.cases.services.papers import PAPER_STATES, case_papers_for_user
+from onewindow.cases.services.papers import (
+    PAPER_STATES,
+    case_applicant_kept_papers,
+    case_papers_for_user,
+)
 from onewindow.cases.staff_selectors import (
     case_detail_rows,
     case_light,
@@ -182,6 +186,12 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         case_target_state("withdraw", case.state) is not None
     )
     e_papers = case_papers_for_user(case=case, user=request.user)
+    on_case = {link.paper_id for link in e_papers}
+    kept = (
+        case_applicant_kept_papers(case=case, user=request.user)
+        if case.state in PAPER_STATES
+        else []
+    )
     context = {
         "case": case,
         "applicant": applicant,
@@ -190,6 +200,9 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "may_add_papers": case.state in PAPER_STATES
         and can(request.user, Action.CASE_PAPER_ADD, case),
         "may_view_papers": can(request.user, Action.CASE_PAPER_VIEW, case),
+        # The applicant's kept papers ("my papers"): the window reuses them, with consent.
+        "reusable_papers": [k for k in kept if k.paper_id not in on_case],
+        "kept_paper_ids": {k.paper_id for k in kept},
         "paper_max_mb": f"{settings.PAPER_MAX_BYTES / 1024 / 1024:g}",
         "paper_max_pages": settings.PAPER_MAX_PAGES,
         "may_withdraw": may_withdraw,

@@ -11,7 +11,7 @@ document, and a PDF cannot run script in the site's origin in it."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -21,10 +21,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.cases.models import CasePaper
 from onewindow.cases.selectors import case_get_for_user
-from onewindow.cases.services.papers import case_paper_add, case_paper_open
+from onewindow.cases.services.papers import (
+    case_paper_add,
+    case_paper_keep_for_applicant,
+    case_paper_open,
+    case_paper_reuse,
+)
 from onewindow.cases.views.staff.common import shown, staff_page
 from onewindow.core.errors import ApplicationError, FieldError, ValidationFailed
 from onewindow.papers.errors import PAPER_REFUSED
+from onewindow.papers.models import PersonPaper
 
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 NO_FILE = _("Choose the scanned file first.")
@@ -89,3 +95,68 @@ def case_paper_upload(request: HttpRequest, number: str) -> HttpResponse:
         )
     messages.success(request, _("Paper kept: %(name)s") % {"name": upload.name})
     return redirect(reverse("cases_staff:case_detail", args=[case.number]) + "#e-papers")
+
+
+def _consent(request: HttpRequest) -> bool:
+    return request.POST.get("consent") == "yes"
+
+
+def _back_to_papers(number: str) -> HttpResponse:
+    return redirect(reverse("cases_staff:case_detail", args=[number]) + "#e-papers")
+
+
+@staff_page
+@require_POST
+def case_paper_keep(request: HttpRequest, number: str, paper_id: int) -> HttpResponse:
+    """Keep one of the case's papers in the applicant's "my papers", if they agree."""
+    from onewindow.cases.views.staff.backoffice import case_page_with_error
+
+    case = case_get_for_user(number=number, user=request.user)
+    link = (
+        CasePaper.objects.select_related("case", "paper", "material")
+        .filter(pk=paper_id, case=case)
+        .first()
+    )
+    if link is None:
+        raise Http404
+    try:
+        case_paper_keep_for_applicant(link=link, consent=_consent(request), actor=request.user)
+    except ApplicationError as exc:
+        return case_page_with_error(
+            request, case, error=shown(exc), where="paper-keep", status=exc.status
+        )
+    messages.success(request, _("Kept in the applicant's papers, with their consent."))
+    return _back_to_papers(case.number)
+
+
+@staff_page
+@require_POST
+def case_paper_reuse_view(request: HttpRequest, number: str) -> HttpResponse:
+    """Use a paper the applicant kept before for this case, if they agree."""
+    from onewindow.cases.views.staff.backoffice import case_page_with_error
+
+    case = case_get_for_user(number=number, user=request.user)
+    raw_kept = request.POST.get("kept", "")
+    kept = (
+        PersonPaper.objects.select_related("paper").filter(pk=int(raw_kept)).first()
+        if raw_kept.isdigit() and len(raw_kept) < 10
+        else None
+    )
+    if kept is None:
+        raise Http404
+    raw_material = request.POST.get("material", "")
+    material_id = int(raw_material) if raw_material.isdigit() and len(raw_material) < 10 else None
+    try:
+        case_paper_reuse(
+            case=case,
+            kept=kept,
+            consent=_consent(request),
+            actor=request.user,
+            material_id=material_id,
+        )
+    except ApplicationError as exc:
+        return case_page_with_error(
+            request, case, error=shown(exc), where="paper-reuse", status=exc.status
+        )
+    messages.success(request, _("The applicant's paper is used for this case, with their consent."))
+    return _back_to_papers(case.number)
