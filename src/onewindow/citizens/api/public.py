@@ -25,10 +25,16 @@ from ninja.security import HttpBearer
 
 from onewindow.citizens import selectors, services
 from onewindow.citizens.errors import CitizenSignInRequired
-from onewindow.citizens.models import AccessToken, CitizenAccount, TokenKind
+from onewindow.citizens.models import (
+    AccessToken,
+    AgentAction,
+    AgentGrant,
+    CitizenAccount,
+    TokenKind,
+)
 from onewindow.core.client import client_address
 from onewindow.core.openapi import ErrorOut
-from onewindow.core.validation import RecordId, Text
+from onewindow.core.validation import Day, RecordId, Text
 
 router = Router(tags=["citizens"])
 
@@ -329,3 +335,159 @@ def real_name_bind(request: HttpRequest, response: HttpResponse, payload: RealNa
     )
     account.refresh_from_db()
     return _me(account)
+
+
+# --- Companies ---------------------------------------------------------------------------
+
+
+class CompanyOut(Schema):
+    id: int
+    uscc: str
+    name: str
+    representative: bool = Field(description="True: you are its legal representative")
+    actions: list[str] = Field(description="What you may do for it: apply, view_cases")
+
+
+class CompanyClaimIn(Schema):
+    uscc: Annotated[Text, Field(max_length=64)]
+
+
+class GrantIn(Schema):
+    name: Annotated[Text, Field(max_length=128)]
+    id_number: Annotated[Text, Field(max_length=64)]
+    actions: list[Annotated[Text, Field(max_length=32)]] = Field(max_length=5)
+    item_codes: list[Annotated[Text, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=50, description="Implementation codes; empty: every item"
+    )
+    expires_on: Day
+
+
+class GrantOut(Schema):
+    id: int
+    agent_name: str
+    agent_id_number: str = Field(description="Masked")
+    actions: list[str]
+    item_codes: list[str]
+    expires_on: dt.date
+    granted_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+def _grant_out(grant: AgentGrant) -> GrantOut:
+    return GrantOut(
+        id=grant.pk,
+        agent_name=grant.agent_name,
+        agent_id_number=grant.agent_id_masked,
+        actions=list(grant.actions),
+        item_codes=list(grant.item_codes),
+        expires_on=grant.expires_on,
+        granted_at=grant.granted_at,
+        revoked_at=grant.revoked_at,
+    )
+
+
+@router.get(
+    "me/companies",
+    auth=bearer,
+    response={200: list[CompanyOut]},
+    summary="The companies I represent or am an agent of",
+)
+def my_companies(request: HttpRequest, response: HttpResponse):
+    _no_store(response)
+    return [
+        CompanyOut(
+            id=entry.company.pk,
+            uscc=entry.company.organisation.uscc,
+            name=entry.company.organisation.name,
+            representative=entry.representative,
+            actions=entry.actions,
+        )
+        for entry in selectors.my_companies(account=_account(request))
+    ]
+
+
+@router.post(
+    "me/companies",
+    auth=bearer,
+    response={201: CompanyOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Open the company account of an organisation I am the legal representative of",
+)
+def company_claim(request: HttpRequest, response: HttpResponse, payload: CompanyClaimIn):
+    """403 ``real_name_required`` before binding; 404 when no registered organisation with
+    this code has the bound person as its legal representative (not registered alike)."""
+    _no_store(response)
+    company = services.company_claim(account=_account(request), uscc=payload.uscc)
+    return Status(
+        201,
+        CompanyOut(
+            id=company.pk,
+            uscc=company.organisation.uscc,
+            name=company.organisation.name,
+            representative=True,
+            actions=list(AgentAction.values),
+        ),
+    )
+
+
+@router.get(
+    "companies/{company_id}/cases",
+    auth=bearer,
+    response={200: list[CaseRowOut], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="The company's cases (representative, or agent with view_cases for the items)",
+)
+def company_cases(request: HttpRequest, response: HttpResponse, company_id: RecordId):
+    _no_store(response)
+    _role, rows = selectors.company_cases(account=_account(request), company_id=company_id)
+    return [CaseRowOut(**row.__dict__) for row in rows]
+
+
+@router.get(
+    "companies/{company_id}/agents",
+    auth=bearer,
+    response={200: list[GrantOut], 404: ErrorOut, 422: ErrorOut},
+    summary="The company's agent authorisations (the legal representative only)",
+)
+def agents_list(request: HttpRequest, response: HttpResponse, company_id: RecordId):
+    _no_store(response)
+    company = selectors.company_for_representative(account=_account(request), company_id=company_id)
+    return [_grant_out(g) for g in company.grants.order_by("-granted_at", "-id")]
+
+
+@router.post(
+    "companies/{company_id}/agents",
+    auth=bearer,
+    response={201: GrantOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Authorise an agent (the legal representative only)",
+)
+def agent_grant(
+    request: HttpRequest, response: HttpResponse, company_id: RecordId, payload: GrantIn
+):
+    """The agent is named by resident ID and name; whichever account binds that person may
+    then act within ``actions`` and ``item_codes`` until ``expires_on``."""
+    _no_store(response)
+    grant = services.agent_grant(
+        account=_account(request),
+        company_id=company_id,
+        id_number=payload.id_number,
+        name=payload.name,
+        actions=list(payload.actions),
+        item_codes=list(payload.item_codes),
+        expires_on=payload.expires_on,
+    )
+    return Status(201, _grant_out(grant))
+
+
+@router.post(
+    "companies/{company_id}/agents/{grant_id}/revoke",
+    auth=bearer,
+    response={200: GrantOut, 404: ErrorOut, 422: ErrorOut},
+    summary="End an agent's authorisation (the legal representative only)",
+)
+def agent_revoke(
+    request: HttpRequest, response: HttpResponse, company_id: RecordId, grant_id: RecordId
+):
+    _no_store(response)
+    grant = services.agent_revoke(
+        account=_account(request), company_id=company_id, grant_id=grant_id
+    )
+    return _grant_out(grant)

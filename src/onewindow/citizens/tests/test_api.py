@@ -127,3 +127,51 @@ def test_my_messages_show_the_case_sms_masked(client, django_capture_on_commit_c
     assert any(case.number in text for text in texts)
     assert all(case.query_code not in text for text in texts)
     assert {m["recipient"] for m in messages} == {"139****5678"}
+
+
+def test_companies_over_the_api_claim_grant_list_revoke(client):
+    rep_id = make_resident_id(birth="19800101")
+    create_person(id_number=rep_id, name="李四", phone=PHONE)
+    from onewindow.testing.factories import create_organisation
+
+    organisation = create_organisation(
+        legal_representative_name="李四", legal_representative_id=rep_id
+    )
+    token = app_sign_in(client)
+    assert api_post(client, "me/companies", {"uscc": organisation.uscc}, token).status_code == 403
+    assert (
+        api_post(client, "me/real-name", {"name": "李四", "id_number": rep_id}, token).status_code
+        == 200
+    )
+    claimed = api_post(client, "me/companies", {"uscc": organisation.uscc}, token)
+    assert claimed.status_code == 201
+    company_id = claimed.json()["id"]
+    agent_id = make_resident_id(birth="19900101")
+    body = {
+        "name": "周八",
+        "id_number": agent_id,
+        "actions": ["view_cases"],
+        "item_codes": [],
+        "expires_on": "2099-01-01",
+    }
+    too_far = api_post(client, f"companies/{company_id}/agents", body, token)
+    assert too_far.status_code == 422
+    assert [e["field"] for e in too_far.json()["errors"]] == ["expires_on"]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    body["expires_on"] = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    granted = api_post(client, f"companies/{company_id}/agents", body, token)
+    assert granted.status_code == 201
+    assert granted.json()["agent_id_number"] != agent_id
+    listed = api_get(client, f"companies/{company_id}/agents", token).json()
+    assert [g["id"] for g in listed] == [granted.json()["id"]]
+    revoked = api_post(client, f"companies/{company_id}/agents/{listed[0]['id']}/revoke", {}, token)
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
+    assert api_get(client, f"companies/{company_id}/cases", token).status_code == 200
+    # Somebody else's company: the same 404 as a missing one.
+    other = app_sign_in(client, OTHER_PHONE)
+    assert api_get(client, f"companies/{company_id}/agents", other).status_code == 404
+    assert api_get(client, "companies/999999/agents", other).status_code == 404
+    assert api_get(client, f"companies/{company_id}/cases", other).status_code == 404

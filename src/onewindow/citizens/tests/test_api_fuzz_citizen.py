@@ -4,7 +4,10 @@ the checks go past the 401: no server error, only documented statuses and schema
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from schemathesis.generation import GenerationMode
 
 from onewindow.citizens import services
@@ -17,7 +20,7 @@ from onewindow.config.tests.test_api_fuzz import (  # noqa: F401 (wsgi_app is a 
     fuzz,
     wsgi_app,
 )
-from onewindow.testing.factories import create_person, make_resident_id
+from onewindow.testing.factories import create_organisation, create_person, make_resident_id
 
 
 @pytest.mark.django_db
@@ -33,13 +36,28 @@ def test_every_citizen_operation_answers_within_its_schema_for_a_signed_in_citiz
     )
     services.real_name_bind(account=done.account, id_number=number, name="王小明")
     token = done.secret
+    # A company the citizen represents, with an agent's grant, for the company operations.
+    organisation = create_organisation(
+        legal_representative_name="王小明", legal_representative_id=number
+    )
+    company = services.company_claim(account=done.account, uscc=organisation.uscc)
+    grant = services.agent_grant(
+        account=done.account,
+        company_id=company.pk,
+        id_number=make_resident_id(),
+        name="周八",
+        actions=["view_cases"],
+        item_codes=[],
+        expires_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    records = {"number": case.number, "company_id": company.pk, "grant_id": grant.pk}
     session = ({"Authorization": f"Bearer {token}"}, {})
     operations = [
         result.ok()
         for result in SCHEMA.get_all_operations()
         if result.ok().path.startswith("/api/citizens/")
     ]
-    assert len(operations) == 11
+    assert len(operations) == 17
     problems: list[str] = []
     for operation in operations:
         if operation.path.endswith("/sign-out"):
@@ -49,13 +67,14 @@ def test_every_citizen_operation_answers_within_its_schema_for_a_signed_in_citiz
             (GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES),
         ):
             problems += fuzz(operation, mode, examples, wsgi_app, session=session)
-        if any(p.name == "number" for p in operation.path_parameters):
+        named = {p.name: records[p.name] for p in operation.path_parameters if p.name in records}
+        if named:
             problems += fuzz(
                 operation,
                 GenerationMode.POSITIVE,
                 EXAMPLES,
                 wsgi_app,
                 session=session,
-                path_parameters={"number": case.number},
+                path_parameters=named,
             )
     assert problems == []

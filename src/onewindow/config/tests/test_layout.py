@@ -124,4 +124,18 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ("POST", "/api/citizens/me/sign-out"): "onewindow_citizens_api_sign_out",
         ("POST", "/api/citizens/me/real-name/code"): "onewindow_citizens_api_real_name_code",
         ("POST", "/api/citizens/me/real-name"): "onewindow_citizens_api_real_name_bind",
+        ("GET", "/api/citizens/me/companies"): "onewindow_citizens_api_my_companies",
+        ("POST", "/api/citizens/me/companies"): "onewindow_citizens_api_company_claim",
+        ("GET", "/api/citizens/companies/{company_id}/cases"): (
+            "onewindow_citizens_api_company_cases"
+        ),
+        ("GET", "/api/citizens/companies/{company_id}/agents"): (
+            "onewindow_citizens_api_agents_list"
+        ),
+        ("POST", "/api/citizens/companies/{company_id}/agents"): (
+            "onewindow_citizens_api_agent_grant"
+        ),
+        ("POST", "/api/citizens/companies/{company_id}/agents/{grant_id}/revoke"): (
+            "onewindow_citizens_api_agent_revoke"
+        ),
     }
