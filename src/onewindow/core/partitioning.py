@@ -35,8 +35,9 @@ requires every unique constraint of a partitioned table to include the partition
   lock, and ``audit_verify`` reports a repeated position as a break. A migration that alters
   ``seq``'s uniqueness would not find the unique constraint Django expects.
 
-``partitions_ahead`` (a daily periodic task, and ``partition_month --ahead N`` on a partitioned
-table) creates the coming months' partitions before rows arrive for them.
+``partitions_ahead`` (``partition_month --apply`` on a partitioned table, from the owner's
+cron; the periodic task ``partitions_create_ahead`` twice a day, which only warns when it does
+not run as the owner) creates the coming months' partitions before rows arrive for them.
 """
 
 from __future__ import annotations
@@ -180,6 +181,17 @@ def relkind(name: str) -> str | None:
         [name],
     )
     return str(found) if found is not None else None
+
+
+def owns(table: str) -> bool:
+    """Whether the current role owns ``table`` (or is a member of its owner)."""
+    return bool(
+        _one(
+            "SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c "
+            "WHERE c.oid = %s::regclass",
+            [table],
+        )
+    )
 
 
 def partitions_of(table: str) -> list[str]:
@@ -563,16 +575,29 @@ def partitions_ahead(
 ) -> list[str]:
     """Create the coming months' partitions of every partitioned table in ``specs`` (default:
     ``SPECS``); returns the statements run. Nothing on another database, nor for a table not
-    partitioned."""
+    partitioned.
+
+    Only the table's owner may add a partition. Run as another role (the application role of
+    the two-role profile, where the periodic task runs), it creates nothing and logs a warning
+    naming the months missing: the owner's ``partition_month --apply`` (cron) creates them."""
     if connection.vendor != "postgresql":
         return []
     done: list[str] = []
     for spec in specs if specs is not None else SPECS.values():
         statements = plan_ahead(spec, ahead=ahead)
-        if statements:
-            with transaction.atomic():
-                _execute(statements)
-            done.extend(statements)
+        if not statements:
+            continue
+        if not owns(spec.table):
+            logger.warning(
+                "%s: %s monthly partitions missing ahead and this role may not create them; "
+                "run manage.py partition_month --apply as the owner",
+                spec.table,
+                len(statements),
+            )
+            continue
+        with transaction.atomic():
+            _execute(statements)
+        done.extend(statements)
     if done:
         logger.info("partitions created ahead: %s", len(done))
     return done

@@ -5,9 +5,9 @@
 Without ``--apply`` it only prints the SQL it would run (reading the catalogue and the oldest
 row in a read-only transaction). With ``--apply`` it moves an ordinary table to monthly
 partitions, or, on a table partitioned already, creates the partitions of this month and the
-next ``--ahead`` months that are missing (the periodic task ``partitions_create_ahead`` does
-the same twice a day). Run it as the role that owns the tables (the migration role), after a
-backup.
+next ``--ahead`` months that are missing (monthly from cron; the periodic task
+``partitions_create_ahead`` does the same twice a day where it runs as the owner). Run it as
+the role that owns the tables (the migration role), after a backup.
 """
 
 from __future__ import annotations
