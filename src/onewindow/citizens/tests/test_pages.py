@@ -139,3 +139,39 @@ def test_a_rebinding_on_the_page_without_a_code_is_refused_and_keeps_the_binding
     assert answer.status_code == 422
     assert "变更账户实名信息需要填写发送到账户手机的验证码。" in answer.content.decode()
     assert CitizenAccount.objects.get().person.name == "赵六"
+
+
+def test_my_messages_page_shows_the_case_sms_with_the_query_code_masked(
+    client, django_capture_on_commit_callbacks
+):
+    number = make_resident_id()
+    person = create_person(id_number=number, name="王小明", phone=PHONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_for(person=person)
+    browser_sign_in(client)
+    client.post("/my/real-name/", {"name": "王小明", "id_number": number})
+    text = client.get("/my/messages/").content.decode()
+    assert case.number in text
+    assert case.query_code not in text
+    assert "139****5678" in text and PHONE not in text
+
+
+def test_opening_a_company_account_on_the_page(client):
+    from onewindow.citizens.models import CompanyAccount
+    from onewindow.testing.factories import create_organisation
+
+    rep_id = make_resident_id(birth="19800101")
+    create_person(id_number=rep_id, name="李四", phone=PHONE)
+    organisation = create_organisation(
+        legal_representative_name="李四", legal_representative_id=rep_id
+    )
+    browser_sign_in(client)
+    refused = client.post("/my/companies/", {"uscc": organisation.uscc})
+    assert refused.status_code == 403
+    assert "请先完成实名绑定" in refused.content.decode()
+    client.post("/my/real-name/", {"name": "李四", "id_number": rep_id})
+    opened = client.post("/my/companies/", {"uscc": organisation.uscc})
+    company = CompanyAccount.objects.get()
+    assert opened.status_code == 302 and opened["Location"] == f"/my/companies/{company.pk}/"
+    page = client.get(opened["Location"]).content.decode()
+    assert 'id="grant-form"' in page and organisation.name in page
