@@ -31,7 +31,7 @@ from onewindow.cases.models import Case, CaseMaterial, CasePaper, CasePaperVia
 from onewindow.cases.transitions import CaseState
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
-from onewindow.org.permissions import Action, can, require
+from onewindow.org.permissions import Action, TargetScope, can, require
 from onewindow.papers.models import PaperSource, PersonPaper
 from onewindow.papers.services import (
     CONSENT_NEEDED,
@@ -153,11 +153,13 @@ def case_paper_keep_for_applicant(*, link: CasePaper, consent: bool, actor: Any)
     )
 
 
-def case_applicant_kept_papers(*, case: Case, user: Any) -> list[PersonPaper]:
+def case_applicant_kept_papers(
+    *, case: Case, user: Any, scope: TargetScope | None = None
+) -> list[PersonPaper]:
     """The applicant's kept papers ("my papers", not withdrawn), if ``user`` is the window that
     may add papers to ``case`` (else none): one query. The page offers those not yet on the
     case for reuse, and offers to keep those of the case not yet kept."""
-    if case.person_id is None or not can(user, Action.CASE_PAPER_ADD, case):
+    if case.person_id is None or not can(user, Action.CASE_PAPER_ADD, scope or case):
         return []
     return list(
         PersonPaper.objects.filter(person_id=case.person_id, withdrawn_at__isnull=True)
@@ -166,10 +168,13 @@ def case_applicant_kept_papers(*, case: Case, user: Any) -> list[PersonPaper]:
     )
 
 
-def case_papers_for_user(*, case: Case, user: Any) -> list[CasePaper]:
+def case_papers_for_user(
+    *, case: Case, user: Any, scope: TargetScope | None = None
+) -> list[CasePaper]:
     """The papers of ``case`` in checklist order, if ``user`` may open them (else none): one
-    query."""
-    if not can(user, Action.CASE_PAPER_VIEW, case):
+    query (and one for the case's scope unless ``scope``, ``case.permission_scope()``, is
+    given)."""
+    if not can(user, Action.CASE_PAPER_VIEW, scope or case):
         return []
     return list(
         CasePaper.objects.filter(case=case)

@@ -185,10 +185,12 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
     may_withdraw = can(request.user, Action.CASE_ACCEPT, case.centre) and (
         case_target_state("withdraw", case.state) is not None
     )
-    e_papers = case_papers_for_user(case=case, user=request.user)
+    # The case's scope read once for the papers' permission checks (each would read its steps).
+    scope = case.permission_scope()
+    e_papers = case_papers_for_user(case=case, user=request.user, scope=scope)
     on_case = {link.paper_id for link in e_papers}
     kept = (
-        case_applicant_kept_papers(case=case, user=request.user)
+        case_applicant_kept_papers(case=case, user=request.user, scope=scope)
         if case.state in PAPER_STATES
         else []
     )
@@ -198,8 +200,8 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         # The electronic papers (电子材料) with their viewers, and the window's upload.
         "e_papers": e_papers,
         "may_add_papers": case.state in PAPER_STATES
-        and can(request.user, Action.CASE_PAPER_ADD, case),
-        "may_view_papers": can(request.user, Action.CASE_PAPER_VIEW, case),
+        and can(request.user, Action.CASE_PAPER_ADD, scope),
+        "may_view_papers": can(request.user, Action.CASE_PAPER_VIEW, scope),
         # The applicant's kept papers ("my papers"): the window reuses them, with consent.
         "reusable_papers": [k for k in kept if k.paper_id not in on_case],
         "kept_paper_ids": {k.paper_id for k in kept},
