@@ -42,3 +42,15 @@ def test_the_demo_citizen_binds_and_sees_three_cases(settings):
         f"mobile {DEMO_CITIZEN_PHONE} (the sign-in code is written to the server's console), "
         f"real name {DEMO_CITIZEN_NAME}, resident ID {DEMO_CITIZEN_ID}."
     )
+
+
+def test_a_demo_built_before_the_citizens_channel_gets_its_demo_citizen():
+    from onewindow.demo.citizen import demo_citizen
+
+    build_demo_city(seed=3, scale=0.2)
+    assert demo_citizen() is None
+    call_command("demo_city", "--if-empty", stdout=StringIO())
+    person = demo_citizen()
+    assert person is not None and person.cases.count() == 3
+    call_command("demo_city", "--if-empty", stdout=StringIO())
+    assert person.cases.count() == 3

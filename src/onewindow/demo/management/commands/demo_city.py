@@ -84,6 +84,10 @@ class Command(BaseCommand):
                 gettext_lazy("The database has data already; the demo city was not built.")
             )
             self.stdout.write(f"{text['zh']} / {text['en']}")
+            if demo_city_exists():
+                # A demo built before the citizen's channel existed gets its demo citizen.
+                settings.TASK_BACKEND = "sync"
+                build_demo_citizen()
             return
         # The command's background work (import jobs, the demo cases' messages) runs in this
         # thread: a daemon thread would die with the command, half done.
