@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -297,6 +298,36 @@ def test_the_events_and_the_audit_rows_move_to_monthly_partitions(scratch, tmp_p
     dry_again = manage(env, "partition_month", "--ahead", "5")
     assert "-- cases_caseevent: partitioned already" in dry_again.stdout
     assert "CREATE TABLE" not in dry_again.stdout
+
+    # A role that does not own the tables (the application role, where the periodic task
+    # runs) creates no partition and says which are missing.
+    count_partitions = (
+        "SELECT count(*) FROM pg_inherits WHERE inhparent = 'cases_caseevent'::regclass"
+    )
+    partitions_before = value(count_partitions, database)
+    role = f"ow_partition_app_{os.getpid()}"
+    psql(f'DROP ROLE IF EXISTS "{role}"; CREATE ROLE "{role}" LOGIN')
+    try:
+        server = urlsplit(SERVER)
+        as_app = {
+            **env,
+            "DATABASE_URL": f"postgres://{role}@{server.netloc.split('@')[-1]}/{database}",
+        }
+        ahead = manage(
+            as_app,
+            "shell",
+            "-c",
+            "from onewindow.core import partitioning as p; print(p.partitions_ahead(ahead=7))",
+        )
+        assert ahead.returncode == 0, ahead.stderr
+        assert ahead.stdout.strip().splitlines()[-1] == "[]"
+        assert (
+            "cases_caseevent: 2 monthly partitions missing ahead and this role may not create "
+            "them; run manage.py partition_month --apply as the owner"
+        ) in ahead.stderr
+    finally:
+        psql(f'DROP ROLE IF EXISTS "{role}"')
+    assert value(count_partitions, database) == partitions_before
 
 
 def test_the_command_needs_postgresql(monkeypatch):
