@@ -7,7 +7,8 @@ row in a read-only transaction). With ``--apply`` it moves an ordinary table to 
 partitions, or, on a table partitioned already, creates the partitions of this month and the
 next ``--ahead`` months that are missing (monthly from cron; the periodic task
 ``partitions_create_ahead`` does the same twice a day where it runs as the owner). Run it as
-the role that owns the tables (the migration role), after a backup.
+the role that owns the tables (the migration role, with ``ONEWINDOW_AUDIT_OWNER_OK=1`` as for
+``migrate``), after a backup.
 """
 
 from __future__ import annotations
