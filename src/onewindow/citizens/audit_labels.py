@@ -17,4 +17,5 @@ ACTION_LABELS = {
     "citizens.cases_read": _("Citizen read their cases"),
     "citizens.case_read": _("Citizen read a case's progress"),
     "citizens.messages_read": _("Citizen read their messages"),
+    "citizens.me_read": _("Citizen read their account"),
 }

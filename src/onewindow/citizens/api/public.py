@@ -32,6 +32,7 @@ from onewindow.citizens.models import (
     CitizenAccount,
     TokenKind,
 )
+from onewindow.core.audit import audit_record
 from onewindow.core.client import client_address
 from onewindow.core.openapi import ErrorOut
 from onewindow.core.validation import Day, RecordId, Text
@@ -201,8 +202,11 @@ def sign_in(request: HttpRequest, response: HttpResponse, payload: SignInIn):
 
 @router.get("me", auth=bearer, response={200: MeOut}, summary="The signed-in citizen")
 def me(request: HttpRequest, response: HttpResponse):
+    """Masked values only; audited ``citizens.me_read``."""
     _no_store(response)
-    return _me(_account(request))
+    account = _account(request)
+    audit_record(actor=None, action="citizens.me_read", obj=account, detail={"via": "api"})
+    return _me(account)
 
 
 @router.get(

@@ -49,6 +49,7 @@ def test_sign_in_gives_a_bearer_token_that_reads_me(client):
     }
     assert me["Cache-Control"] == "no-store"
     assert AccessToken.objects.get().kind == "app"
+    assert AuditLog.objects.filter(action="citizens.me_read").count() == 1
 
 
 @pytest.mark.parametrize("header", ["", "Bearer", "Bearer owc_nothing", "Basic abc", "Bearer 令牌"])

@@ -175,3 +175,28 @@ def test_opening_a_company_account_on_the_page(client):
     assert opened.status_code == 302 and opened["Location"] == f"/my/companies/{company.pk}/"
     page = client.get(opened["Location"]).content.decode()
     assert 'id="grant-form"' in page and organisation.name in page
+
+
+def test_signing_in_again_in_one_browser_ends_its_earlier_sign_in(client):
+    from onewindow.citizens.models import SignInCode
+
+    browser_sign_in(client)
+    assert client.get("/my/sign-in/?next=/my/messages/")["Location"] == "/my/messages/"
+    SignInCode.objects.update(created_at=SignInCode.objects.get().created_at.replace(year=2020))
+    browser_sign_in(client, OTHER_PHONE)
+    assert sorted(AccessToken.objects.values_list("account__phone_masked", "revoked_reason")) == [
+        ("137****5678", ""),
+        ("139****5678", "sign_out"),
+    ]
+
+
+def test_the_pages_speak_english_under_en(client):
+    assert client.get("/en/my/")["Location"] == "/en/my/sign-in/?next=%2Fen%2Fmy%2F"
+    page = client.get("/en/my/sign-in/").content.decode()
+    assert "Sign in with your mobile" in page
+    assert client.post("/en/my/sign-in/", {"phone": PHONE}).status_code == 200
+    done = client.post(
+        "/en/my/sign-in/", {"phone": PHONE, "step": "code", "code": last_code(), "next": "/en/my/"}
+    )
+    assert done["Location"] == "/en/my/"
+    assert "My cases" in client.get("/en/my/").content.decode()

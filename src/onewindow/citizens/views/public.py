@@ -80,6 +80,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     the code → signed in (the account is created at the first right code)."""
     source = request.POST if request.method == "POST" else request.GET
     next_url = _safe_next(request, str(source.get("next", "")))
+    current = browser_token(request)
+    if current is not None and request.method != "POST":
+        return HttpResponseRedirect(next_url)  # signed in already
     context: dict[str, Any] = {"next": next_url, "step": "phone", "phone": "", "error": None}
     status = 200
     if request.method == "POST":
@@ -96,6 +99,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     kind=TokenKind.BROWSER,
                     label=str(request.headers.get("User-Agent", ""))[:64],
                 )
+                if current is not None:
+                    # This browser's earlier sign-in ends: one live token per cookie.
+                    services.sign_out(token=current)
                 response = HttpResponseRedirect(next_url)
                 cookie_set(response, done.secret)
                 return response
