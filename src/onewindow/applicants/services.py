@@ -521,16 +521,19 @@ def person_find_by_id_number(
         object_repr=masked,
     )
     index = crypto.blind_index(number, context=ID_NUMBER_INDEX_CONTEXT)
-    with transaction.atomic():
-        person = Person.objects.filter(id_type=id_type, id_number_index=index).first()
-        audit_record(
-            actor=actor,
-            action=PERSON_LOOKUP,
-            obj=person,
-            object_type="applicants.person",
-            object_repr=str(person) if person else masked,
-            detail={**detail, "found": person is not None},
-        )
+    # No transaction of its own (issue 8: two statements, not four): a read changes nothing
+    # to roll back, and nothing is returned until its audit row is written — a failed insert
+    # raises before the caller sees the person. Inside a caller's transaction the row commits
+    # with it.
+    person = Person.objects.filter(id_type=id_type, id_number_index=index).first()
+    audit_record(
+        actor=actor,
+        action=PERSON_LOOKUP,
+        obj=person,
+        object_type="applicants.person",
+        object_repr=str(person) if person else masked,
+        detail={**detail, "found": person is not None},
+    )
     return person
 
 
@@ -983,16 +986,17 @@ def organisation_find(
         object_type="applicants.organisation",
         object_repr=code,
     )
-    with transaction.atomic():
-        organisation = Organisation.objects.filter(uscc=code).first()
-        audit_record(
-            actor=actor,
-            action=ORGANISATION_LOOKUP,
-            obj=organisation,
-            object_type="applicants.organisation",
-            object_repr=str(organisation) if organisation else code,
-            detail={**detail, "found": organisation is not None},
-        )
+    # No transaction of its own, as ``person_find_by_id_number``: the audit row is written
+    # before the organisation is returned.
+    organisation = Organisation.objects.filter(uscc=code).first()
+    audit_record(
+        actor=actor,
+        action=ORGANISATION_LOOKUP,
+        obj=organisation,
+        object_type="applicants.organisation",
+        object_repr=str(organisation) if organisation else code,
+        detail={**detail, "found": organisation is not None},
+    )
     return organisation
 
 

@@ -70,6 +70,14 @@ class Intake:
     output_centre: ServiceCentre | None = None
     promise_signed: bool = False
     idempotency_key: str | None = None
+    # The item's latest version when the caller read it with the item in the same request
+    # (the API does, in one statement); read by ``_intake_check`` when not given.
+    version: ServiceItemVersion | None = field(default=None, compare=False)
+    # The caller runs the intake inside a transaction of its own, which it rolls back on any
+    # failure and then tries again without this flag (the API: its look-up's audit row and the
+    # filing commit once): no savepoint here, and a failure is left to that retry, which
+    # settles a replay or a race under the key.
+    in_callers_transaction: bool = field(default=False, compare=False)
     # Set by ``_create_once``: the fingerprint of the whole submission, kept with the case.
     fingerprint: str = field(default="", compare=False)
 
@@ -118,7 +126,9 @@ def _intake_check(intake: Intake) -> tuple[ServiceItemVersion, list[dict[str, An
             "organisation", "required", _("Identify the applying organisation (credit code) first.")
         )
     errors.raise_if_any(_("The application cannot be taken as it is."), code="intake_invalid")
-    version = item.versions.order_by("-number").first()
+    version = intake.version
+    if version is None or version.item_id != item.pk:
+        version = item.versions.order_by("-number").first()
     if version is None:
         raise ApplicationError(_("The item has no published version."), code="no_version")
     checklist = version.snapshot.get("materials", [])
@@ -299,9 +309,11 @@ def _create_once(
     require(intake.clerk, CASE_MACHINE.permission_for(action), intake.centre)
     intake.fingerprint = submission_fingerprint(intake, action, extra or {})
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not intake.in_callers_transaction):
             return build()
     except (IntegrityError, ApplicationError):
+        if intake.in_callers_transaction:
+            raise  # the caller's transaction is spoilt: it rolls back and tries again
         # The key is looked up only when the build fails — on its unique constraint (a replay,
         # or a race with the first call), or on a check a replay need not pass again (the item
         # changed since): a first submission spends no statement on it, and a replay still

@@ -3,8 +3,10 @@ departments with five papers, through the service and through ``POST /api/cases/
 
 The service resolves nothing twice, takes the case number in one statement just before the
 case's own inserts, writes every task and every paper in one statement each and one audit row;
-the API reads each record of the request once and answers from the case in memory; the
-applicant's SMS is queued on the task backend after commit, never sent inside the request."""
+the API reads each record of the request once, commits the look-up's audit row with the case
+(one transaction) and answers from the case in memory; the applicant's SMS is queued on the
+task backend after commit, never sent inside the request. A refused or replayed request keeps
+exactly one audit row of each look-up it made."""
 
 from __future__ import annotations
 
@@ -24,7 +26,12 @@ from onewindow.core import tasks as core_tasks
 from onewindow.core.models import AuditLog
 from onewindow.notify.models import Notification
 from onewindow.org.models import Window
-from onewindow.testing.factories import DepartmentFactory, create_item, material
+from onewindow.testing.factories import (
+    DepartmentFactory,
+    StreetFactory,
+    create_item,
+    material,
+)
 from onewindow.workcal.calendar import calendar_current
 
 PAPERS = [f"项目材料{n}" for n in range(1, 6)]
@@ -46,21 +53,25 @@ SERVICE_STATEMENTS = [
     "INSERT cases_casetask",
     "RELEASE",
 ]
-# The API adds the session and the user, one read of the item (with its handling regions) and
-# one of the window (with its centre and region), and the audited look-up of the ID number.
+# The API adds the session and the user, then in one transaction: one read of the item's latest
+# version (bringing the item, its department, and whether it names handling regions: this one
+# names none, so none are read), one of the window (with its centre and region), the audited
+# look-up of the ID number (the person and the look-up's audit row) and the service's writes —
+# the service handed the version, not reading it again, and opening no savepoint of its own.
+# One commit where there were two, and 15 statements where there were 19 (issue 8).
 API_STATEMENTS = [
     "SELECT django_session",
     "SELECT auth_user",
-    "SELECT catalog_serviceitem",
-    "SELECT org_region",  # the item's handling regions (通办范围), prefetched with it
+    "SAVEPOINT",  # BEGIN outside the test's transaction
+    "SELECT catalog_serviceitemversion",
     "SELECT org_window",
     "SELECT org_roleassignment",
-    "SAVEPOINT",
     "SELECT applicants_person",
     "INSERT core_auditlog",
-    "RELEASE",
-    *SERVICE_STATEMENTS[1:],
+    *SERVICE_STATEMENTS[3:-1],
+    "RELEASE",  # COMMIT
 ]
+API_REGIONS_AT = API_STATEMENTS.index("SELECT catalog_serviceitemversion") + 1
 
 
 def shape(sql: str) -> str:
@@ -68,6 +79,9 @@ def shape(sql: str) -> str:
     verb = sql.split()[0].upper()
     if verb in ("SAVEPOINT", "RELEASE"):
         return verb
+    # The outermost statement's table, not one of a subquery (an ``EXISTS (SELECT … FROM …)``).
+    while re.search(r"\([^()]*\)", sql):
+        sql = re.sub(r"\([^()]*\)", "", sql)
     table = re.search(r'(?:INTO|FROM|UPDATE)\s+"?(\w+)"?', sql, re.IGNORECASE)
     assert table is not None, sql
     return f"{verb} {table.group(1)}"
@@ -128,7 +142,7 @@ def test_the_service_accepts_in_ten_statements(
     assert AuditLog.objects.filter(action="cases.accept", object_id=str(case.pk)).count() == 1
 
 
-def test_the_api_accepts_in_nineteen_statements_and_answers_a_slim_body(
+def test_the_api_accepts_in_fifteen_statements_and_answers_a_slim_body(
     city, joint_item, warm_calendar, settings, django_assert_num_queries
 ):
     client = Client()
@@ -173,6 +187,55 @@ def test_the_api_accepts_in_nineteen_statements_and_answers_a_slim_body(
         "progress": f"{settings.PUBLIC_BASE_URL}/p/{case.number}",
     }
     assert CaseTask.objects.filter(case=case, kind="review").count() == 3
+    # The look-up of the ID number is audited as before, with the case's own row beside it.
+    lookup = AuditLog.objects.get(action="applicants.person_lookup")
+    assert (lookup.object_id, lookup.detail["found"]) == (str(case.person_id), True)
+    assert AuditLog.objects.filter(action="cases.accept", object_id=str(case.pk)).count() == 1
+
+
+def signed_in_clerk(city) -> Client:
+    client = Client()
+    client.force_login(city.clerk)
+    return client
+
+
+def accept_over_api(client, city, item, key: str):
+    body = {
+        "item_id": item.pk,
+        "centre_id": city.street_centre.pk,
+        "window_id": city.intake_window.pk,
+        "applicant": {"id_type": "111", "id_number": resident_id()},
+        "materials": [{"name": name, "status": "received"} for name in PAPERS],
+    }
+    return client.post(
+        "/api/cases/intake/accept",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Idempotency-Key": key},
+    )
+
+
+def test_an_item_that_names_regions_reads_them_with_one_statement_more(
+    city, joint_item, warm_calendar, django_assert_num_queries
+):
+    joint_item.handled_in_regions.add(city.street_centre.region)
+    client = signed_in_clerk(city)
+    at = API_REGIONS_AT
+    expected = [*API_STATEMENTS[:at], "SELECT org_region", *API_STATEMENTS[at:]]
+    with django_assert_num_queries(len(expected)) as captured:
+        response = accept_over_api(client, city, joint_item, "regions-1")
+    assert response.status_code == 201, response.json()
+    assert [shape(q["sql"]) for q in captured.captured_queries] == expected
+
+
+def test_an_item_whose_regions_leave_out_the_centre_is_refused_over_the_api(city, joint_item):
+    joint_item.handled_in_regions.add(StreetFactory())
+    response = accept_over_api(signed_in_clerk(city), city, joint_item, "regions-2")
+    assert response.status_code == 422, response.json()
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [
+        ("item", "not_handled_here")
+    ]
+    assert Case.objects.count() == 0
 
 
 def test_the_applicants_message_is_queued_after_commit_not_sent_in_the_request(
@@ -202,3 +265,83 @@ def test_the_applicants_message_is_queued_after_commit_not_sent_in_the_request(
     event.refresh_from_db()
     assert event.notify_pending is False
     assert Notification.objects.get().idempotency_key == f"{event.pk}:sms"
+
+
+# --- the look-up and the filing share one transaction: failures keep the audit trail exact ---
+
+
+def lookups() -> list[tuple[str, bool]]:
+    return [
+        (row.object_id, row.detail["found"])
+        for row in AuditLog.objects.filter(action="applicants.person_lookup").order_by("id")
+    ]
+
+
+def test_an_accept_refused_for_a_missing_paper_keeps_one_audit_row_of_its_look_up(city, joint_item):
+    client = signed_in_clerk(city)
+    body = {
+        "item_id": joint_item.pk,
+        "centre_id": city.street_centre.pk,
+        "window_id": city.intake_window.pk,
+        "applicant": {"id_type": "111", "id_number": resident_id()},
+        "materials": [
+            {"name": name, "status": "missing" if name == PAPERS[0] else "received"}
+            for name in PAPERS
+        ],
+    }
+    response = client.post(
+        "/api/cases/intake/accept",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Idempotency-Key": "missing-1"},
+    )
+    assert response.status_code == 422, response.json()
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [
+        ("materials[0]", "missing")
+    ]
+    assert lookups() == [(str(city.person.pk), True)]
+    assert Case.objects.count() == 0
+    assert not AuditLog.objects.filter(action="cases.accept").exists()
+
+
+def test_an_unregistered_applicant_is_refused_with_one_audit_row_of_the_look_up(city, joint_item):
+    client = signed_in_clerk(city)
+    body = {
+        "item_id": joint_item.pk,
+        "centre_id": city.street_centre.pk,
+        "window_id": city.intake_window.pk,
+        "applicant": {"id_type": "111", "id_number": resident_id(serial=77)},
+        "materials": [{"name": name, "status": "received"} for name in PAPERS],
+    }
+    response = client.post(
+        "/api/cases/intake/accept",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Idempotency-Key": "unknown-1"},
+    )
+    assert response.status_code == 422, response.json()
+    assert lookups() == [("", False)]
+    assert Case.objects.count() == 0
+
+
+def test_a_clerk_of_another_centre_is_refused_audited_once_with_one_look_up_row(city, joint_item):
+    # The hall's clerk may read personal data, but not accept at the street centre.
+    client = Client()
+    client.force_login(city.hall_clerk)
+    response = accept_over_api(client, city, joint_item, "elsewhere-1")
+    assert response.status_code == 403, response.json()
+    refusals = AuditLog.objects.filter(allowed=False, actor=city.hall_clerk)
+    assert [row.action for row in refusals] == ["denied:case.accept"]
+    assert lookups() == [(str(city.person.pk), True)]
+    assert Case.objects.count() == 0
+
+
+def test_a_replay_answers_the_first_case_and_each_request_audits_its_look_up_once(city, joint_item):
+    client = signed_in_clerk(city)
+    first = accept_over_api(client, city, joint_item, "same-key")
+    again = accept_over_api(client, city, joint_item, "same-key")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again["Idempotent-Replay"] == "true"
+    assert again.json()["number"] == first.json()["number"]
+    assert Case.objects.count() == 1
+    assert lookups() == [(str(city.person.pk), True)] * 2

@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -42,9 +44,9 @@ from onewindow.cases.services import (
     case_refuse_at_intake,
     case_request_supplement,
 )
-from onewindow.catalog.models import ServiceItem
+from onewindow.catalog.models import ServiceItem, ServiceItemVersion
 from onewindow.core.errors import ApplicationError, ErrorList, ValidationFailed
-from onewindow.org.models import ServiceCentre, Window
+from onewindow.org.models import Region, ServiceCentre, Window
 
 router = Router()
 
@@ -148,17 +150,48 @@ def _centre(centre_id: int, known: ServiceCentre | None) -> ServiceCentre | None
     return ServiceCentre.objects.select_related("region").filter(pk=centre_id).first()
 
 
-def _intake_from(request: HttpRequest, payload: IntakeIn, key: str) -> Intake:
-    """The service's ``Intake`` from the ids of the request; unknown ids answer 422."""
-    errors = ErrorList()
-    # Each record once: the window brings its centre (the usual request names the window's
-    # own centre), and an output centre that is the intake centre is not read again.
+def _item_with_version(item_id: int) -> tuple[ServiceItem | None, ServiceItemVersion | None]:
+    """The item (with its department and handling regions) and its latest version: the
+    version's statement brings the item, so the service need not read the version again."""
+    regions = ServiceItem.handled_in_regions.through.objects.filter(
+        serviceitem_id=OuterRef("item_id")
+    )
+    version = (
+        ServiceItemVersion.objects.select_related("item__department")
+        .annotate(item_names_regions=Exists(regions))
+        .filter(item_id=item_id)
+        .order_by("-number")
+        .first()
+    )
+    if version is not None:
+        # Most items are handled city-wide (通办, no region named): their empty list of
+        # regions is known from the same statement, and only the others read theirs.
+        prefetch_related_objects(
+            [version.item],
+            Prefetch("handled_in_regions")
+            if version.item_names_regions
+            else Prefetch("handled_in_regions", queryset=Region.objects.none()),
+        )
+        return version.item, version
+    # No version (the service refuses it) or no item (422 here).
     item = (
         ServiceItem.objects.select_related("department")
         .prefetch_related("handled_in_regions")
-        .filter(pk=payload.item_id)
+        .filter(pk=item_id)
         .first()
     )
+    return item, None
+
+
+def _intake_from(
+    request: HttpRequest, payload: IntakeIn, key: str, *, in_transaction: bool = False
+) -> Intake:
+    """The service's ``Intake`` from the ids of the request; unknown ids answer 422."""
+    errors = ErrorList()
+    # Each record once: the item comes with its latest version, the window brings its centre
+    # (the usual request names the window's own centre), and an output centre that is the
+    # intake centre is not read again.
+    item, version = _item_with_version(payload.item_id)
     if item is None:
         unknown(errors, "item_id")
     window = None
@@ -204,6 +237,8 @@ def _intake_from(request: HttpRequest, payload: IntakeIn, key: str) -> Intake:
         output_centre=output_centre,
         promise_signed=payload.promise_signed,
         idempotency_key=key,
+        version=version,
+        in_callers_transaction=in_transaction,
     )
 
 
@@ -229,11 +264,25 @@ def _intake_run(
     key: str | None,
     run: Callable[[Intake, dt.datetime], Case],
 ) -> Status[dict[str, Any]]:
-    intake = _intake_from(request, payload, _idempotency_key(key))
+    key = _idempotency_key(key)
     # The services create the case with ``now``, so a case with another submission time was
     # made by an earlier request with the same key: a replay.
     started = timezone.now()
-    case = run(intake, started)
+    case: Case | None = None
+    try:
+        # The applicant's look-up (its audit row) and the filing in one transaction, without
+        # a savepoint of the service's own: one commit — one flush of the database's log —
+        # where two were spent (issue 8).
+        with transaction.atomic():
+            case = run(_intake_from(request, payload, key, in_transaction=True), started)
+    except Exception:
+        # Rolled back, the look-up's audit row with it. Done again the usual way, below.
+        case = None
+    if case is None:
+        # The look-up audited on its own, then the service in its own transaction: every row
+        # and refusal a single attempt writes is written, a replay or a race under the key is
+        # settled as always, and what the service raises is the answer.
+        case = run(_intake_from(request, payload, key), started)
     if case.submitted_at == started:
         return Status(201, intake_case_out(case))
     # A key reused for another submission was refused by the service (409).
