@@ -701,7 +701,12 @@ def real_name_bind(
             previous = locked.person
             locked.person = person
             locked.bound_at = now
-            locked.save(update_fields=["person", "bound_at"])
+            try:
+                with transaction.atomic():
+                    locked.save(update_fields=["person", "bound_at"])
+            except IntegrityError:  # another account bound this person at this moment
+                elsewhere = True
+        if not elsewhere:
             record = BindingRecord.objects.create(
                 account=locked,
                 previous_person=previous,
@@ -802,9 +807,13 @@ def company_claim(*, account: CitizenAccount, uscc: str) -> CompanyAccount:
         )
         previous = company.representative_id if company is not None else None
         if company is None:
-            company = CompanyAccount.objects.create(
-                organisation=organisation, representative=account
-            )
+            try:
+                with transaction.atomic():
+                    company = CompanyAccount.objects.create(
+                        organisation=organisation, representative=account
+                    )
+            except IntegrityError:  # the same claim at this moment: it exists now
+                return CompanyAccount.objects.get(organisation=organisation)
         elif company.representative_id != account.pk:
             company.representative = account
             company.save(update_fields=["representative"])

@@ -171,3 +171,36 @@ def test_a_registered_name_that_differs_is_never_renamed(settings):
     assert person.name == "王小明"
     account.refresh_from_db()
     assert account.person is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_accounts_binding_one_person_at_once_bind_it_once(settings):
+    import threading
+
+    from django.db import connection
+
+    settings.CITIZEN_REAL_NAME_VERIFIER = "onewindow.citizens.realname.AcceptAll"
+    number = make_resident_id()
+    accounts = [signed_in_account(PHONE), signed_in_account(OTHER_PHONE)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def bind(account: CitizenAccount) -> None:
+        barrier.wait()
+        try:
+            services.real_name_bind(account=account, id_number=number, name="赵六")
+            outcomes.append("bound")
+        except RealNameRefused as refused:
+            outcomes.append(refused.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=bind, args=(account,)) for account in accounts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["bound", "person_bound_elsewhere"]
+    assert CitizenAccount.objects.filter(person__isnull=False).count() == 1
+    assert BindingRecord.objects.count() == 1
+    assert Person.objects.count() == 1
