@@ -1,12 +1,23 @@
 """Concurrent intake (PostgreSQL only): accepts through N app processes against the same
 concurrency of raw psycopg clients.
 
-The app: gunicorn with N sync workers on 127.0.0.1 serving the real project (same database,
-same keys), and ``clients`` threads posting ``/api/cases/intake/accept`` as signed-in clerks
-(one session each), one new connection per request. The baseline: ``clients`` threads, each
-with its own psycopg connection, writing the same rows as an accept in one transaction
-(``bench/raw.py``). Phases alternate — raw, app, raw, app — each ``seconds`` long; the figure
-is the latency of every request (median, p95, p99) and the throughput of each side.
+The app: gunicorn on 127.0.0.1 serving the real project (same database, same keys; the
+second factor off, as in the in-process benchmarks) with the production profile's database
+connections (each worker thread keeps its own, ``DATABASE_CONN_MAX_AGE=60``, checked before
+reuse, as ``make serve``): N processes of ``worker_class`` — ``gthread`` with ``threads``
+threads each (the default, as ``make serve``) or ``sync`` (one request at a time per
+process). ``clients`` threads post ``/api/cases/intake/accept`` as signed-in clerks (one
+session each). Each client thread keeps one HTTP connection open (keep-alive) for as long as
+the server keeps it, as each raw client keeps its one database connection; a ``sync`` worker
+closes it after every answer and the client opens a new one (``http_connections`` counts
+them). The baseline: ``clients`` threads, each with its own psycopg connection, writing the
+same rows as an accept in one transaction (``bench/raw.py``).
+
+Phases alternate — raw, app, raw, app — each ``seconds`` long. The figure: the latency of
+every request (median, p95, p99), each side's throughput, and the CPU time one request cost
+the app processes, the client threads and the PostgreSQL backends serving the bench's
+database (``cpu_ms``, from Linux ``/proc``; a backend that lives less than the 0.2 s between
+two samples is missed, so only kept connections are counted in full).
 
 SQLite is not measured: it takes one writer at a time, so there is no concurrent intake to
 measure on it (a choice of what to measure, printed as such).
@@ -26,12 +37,15 @@ import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from bench.suite import Actors, api_accept, api_accept_body, learn_raw_accept
 from bench.timing import Figure, count_queries, percentile
 
 PHASES = 2  # raw, app, raw, app
+WORKER_CLASS = "gthread"
+THREADS = 4  # per gthread worker
 SQLITE_NOTE = (
     "PostgreSQL only — SQLite takes one writer at a time, so concurrent intake is not "
     "measured on it (a measurement choice, not a failure)"
@@ -50,9 +64,16 @@ def _gunicorn() -> str | None:
 
 
 class Server:
-    """gunicorn serving the project with ``workers`` processes."""
+    """gunicorn serving the project with ``workers`` processes of ``worker_class``."""
 
-    def __init__(self, *, workers: int, env_overrides: dict[str, str]):
+    def __init__(
+        self,
+        *,
+        workers: int,
+        env_overrides: dict[str, str],
+        worker_class: str = WORKER_CLASS,
+        threads: int = THREADS,
+    ):
         self.port = _free_port()
         self.workers = workers
         env = {**os.environ, **env_overrides}
@@ -67,6 +88,10 @@ class Server:
                 "onewindow.config.wsgi:application",
                 "--workers",
                 str(workers),
+                "--worker-class",
+                worker_class,
+                "--threads",
+                str(threads if worker_class == "gthread" else 1),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--timeout",
@@ -102,6 +127,14 @@ class Server:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-2000:]
 
+    def worker_pids(self) -> list[int]:
+        """The worker processes (the children of the master)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -110,6 +143,88 @@ class Server:
             self.process.kill()
             self.process.wait()
         self.log.close()
+
+
+def _cpu_seconds(pid: int | str) -> float | None:
+    """User + system CPU seconds of a process so far (Linux ``/proc``), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+PROC = os.path.exists(f"/proc/{os.getpid()}/stat")  # Linux: CPU times are read there
+
+
+class CpuMeter:
+    """CPU seconds spent during one phase by the app's worker processes, by this process (the
+    client threads) and by the PostgreSQL backends serving ``dbname`` on this machine. The
+    backends are sampled every 0.2 s (a backend that comes and goes between two samples is
+    missed; the app's and the raw clients' connections both stay open for the phase); the
+    sampler's own time is taken off the client's."""
+
+    def __init__(self, *, dbname: str, workers: list[int]):
+        self.tag = f" {dbname} ".encode()
+        self.workers = workers
+        self.ours: dict[str, bool] = {}
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+        self.stopped = threading.Event()
+        self.own = 0.0
+
+    def _backends(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        if not PROC:
+            return out
+        for entry in os.scandir("/proc"):
+            pid = entry.name
+            if not pid.isdigit():
+                continue
+            if pid not in self.ours:
+                try:
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                self.ours[pid] = cmdline.startswith(b"postgres:") and self.tag in cmdline
+            if self.ours[pid]:
+                seconds = _cpu_seconds(pid)
+                if seconds is not None:
+                    out[pid] = seconds
+        return out
+
+    def _sample(self) -> None:
+        began = time.thread_time()
+        for pid, seconds in self._backends().items():
+            self.first.setdefault(pid, 0.0)  # a backend started in the phase: all its time
+            self.last[pid] = seconds
+        self.own += time.thread_time() - began
+
+    def _loop(self) -> None:
+        while not self.stopped.wait(0.2):
+            self._sample()
+
+    def __enter__(self) -> CpuMeter:
+        self.first = self._backends()
+        self.last = dict(self.first)
+        self.worker_start = {pid: _cpu_seconds(pid) for pid in self.workers}
+        self.client_start = _cpu_seconds(os.getpid()) or 0.0
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+        self._sample()
+        self.client = (_cpu_seconds(os.getpid()) or 0.0) - self.client_start - self.own
+        self.app = sum(
+            (_cpu_seconds(pid) or start) - start
+            for pid, start in self.worker_start.items()
+            if start is not None
+        )
+        self.postgres = sum(self.last[pid] - self.first.get(pid, 0.0) for pid in self.last)
 
 
 def _sessions(user: Any, count: int) -> list[dict[str, str]]:
@@ -193,15 +308,31 @@ class RawWork:
 
 
 class AppWork:
+    """One accept per call. A client thread (``prepare``) keeps its HTTP connection open
+    while the server keeps it (keep-alive; a ``sync`` worker closes it after each answer, and
+    the next call opens a new one); called without a state (the warm-up), one connection per
+    call. ``connections`` counts the connections opened."""
+
     first_error = ""
 
     def __init__(self, port: int, sessions: list[dict[str, str]], body: dict[str, Any]):
         self.port = port
         self.sessions = sessions
         self.body = json.dumps(body).encode()
+        self.connections = 0
+        self._count = threading.Lock()
 
-    def __call__(self, index: int, state: Any) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+    def prepare(self, index: int) -> list[http.client.HTTPConnection | None]:
+        return [None]
+
+    def __call__(self, index: int, state: list[http.client.HTTPConnection | None] | None) -> None:
+        slot: list[http.client.HTTPConnection | None] = state if state is not None else [None]
+        conn = slot[0]
+        if conn is None:
+            conn = slot[0] = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            with self._count:
+                self.connections += 1
+        keep = False
         try:
             conn.request(
                 "POST",
@@ -215,10 +346,17 @@ class AppWork:
             )
             response = conn.getresponse()
             payload = response.read()
+            keep = state is not None and not response.will_close
             if response.status != 201:
                 raise RuntimeError(f"{response.status}: {payload[:200]!r}")
         finally:
-            conn.close()
+            if not keep:
+                conn.close()
+                slot[0] = None
+
+    def finish(self, state: list[http.client.HTTPConnection | None]) -> None:
+        if state[0] is not None:
+            state[0].close()
 
 
 def _database_url(params: dict[str, Any]) -> str:
@@ -237,6 +375,8 @@ def run_concurrent(
     workers: list[int],
     clients: int,
     seconds: float,
+    worker_class: str = WORKER_CLASS,
+    threads: int = THREADS,
     say: Any = print,
 ) -> list[Figure]:
     name = "concurrent intake"
@@ -273,41 +413,56 @@ def run_concurrent(
         "LOG_LEVEL": "WARNING",
         "STAFF_SECOND_FACTOR_ROLES": "",
         "DJANGO_SETTINGS_MODULE": "onewindow.config.settings",
+        # The production profile's database connections (settings: DEBUG=0's default): each
+        # worker thread keeps its connection, checked before reuse, instead of one per request.
+        "DATABASE_CONN_MAX_AGE": "60",
+        "DATABASE_CONN_HEALTH_CHECKS": "1",
     }
+    threads = threads if worker_class == "gthread" else 1
+    kind = f"{worker_class} ×{threads} threads" if worker_class == "gthread" else worker_class
     figures = []
     for count in workers:
-        say(f"  {name}: {count} app process(es) × {clients} clients …")
+        say(f"  {name}: {count} app process(es) ({kind}) × {clients} clients …")
         figure = Figure(
             name=f"{name} ({count} proc)",
             subject=(
-                f"POST /api/cases/intake/accept: gunicorn, {count} sync worker(s), {clients} "
-                f"client threads, {PHASES}×{seconds:g} s"
+                f"POST /api/cases/intake/accept: gunicorn, {count} {kind} worker(s), kept DB "
+                f"connections, "
+                f"{clients} client threads (keep-alive), {PHASES}×{seconds:g} s"
             ),
             baseline=(
                 f"{clients} raw psycopg client threads writing an accept's rows "
                 f"({raw.statements} statements), {PHASES}×{seconds:g} s"
             ),
         )
-        server = Server(workers=count, env_overrides=overrides)
+        server = Server(
+            workers=count, env_overrides=overrides, worker_class=worker_class, threads=threads
+        )
         try:
             server.wait_ready()
             app = AppWork(server.port, sessions, body)
-            for i in range(count * 2):  # every worker loads the project once
+            for i in range(count * threads * 2):  # every worker loads the project once
                 app(i, None)
+            app.connections = 0
             raw_work = RawWork(raw, conninfo)
             done = {"app": 0, "raw": 0}
             wall = {"app": 0.0, "raw": 0.0}
             errors = {"app": 0, "raw": 0}
+            cpu = {side: {"app": 0.0, "client": 0.0, "postgres": 0.0} for side in done}
             for _ in range(PHASES):
                 for side, work, into in (
                     ("raw", raw_work, figure.baseline_ms),
                     ("app", app, figure.subject_ms),
                 ):
-                    latencies, failed, elapsed = _phase(work, clients, seconds)
+                    with CpuMeter(dbname=str(params["dbname"]), workers=server.worker_pids()) as m:
+                        latencies, failed, elapsed = _phase(work, clients, seconds)
                     into.extend(latencies)
                     done[side] += len(latencies)
                     wall[side] += elapsed
                     errors[side] += sum(failed)
+                    cpu[side]["app"] += m.app
+                    cpu[side]["client"] += m.client
+                    cpu[side]["postgres"] += m.postgres
         finally:
             server.stop()
         app_rate = done["app"] / wall["app"] if wall["app"] else 0.0
@@ -323,6 +478,11 @@ def run_concurrent(
                 "baseline_p99_ms": round(percentile(figure.baseline_ms, 0.99), 1),
                 "errors": errors["app"],
                 "baseline_errors": errors["raw"],
+                # CPU milliseconds one request cost each party (app processes, client
+                # threads, PostgreSQL backends).
+                "cpu_ms": _per_request(cpu["app"], done["app"]),
+                "baseline_cpu_ms": _per_request(cpu["raw"], done["raw"]),
+                "http_connections": app.connections,
             }
         )
         for side, work in (("first_error", app), ("baseline_first_error", raw_work)):
@@ -332,3 +492,10 @@ def run_concurrent(
             figure.extra["mean_ms"] = round(statistics.fmean(figure.subject_ms), 1)
         figures.append(figure)
     return figures
+
+
+def _per_request(seconds: dict[str, float], requests: int) -> dict[str, float]:
+    return {
+        key: round(value * 1000 / requests, 1) if requests else 0.0
+        for key, value in seconds.items()
+    }

@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
 PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
-PG_DATABASE = "ow_bench"
+# Its own name lets two benchmark runs on one server not drop each other's database.
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "ow_bench")
 # Not db 0 (the default broker) nor 15 (the test suite's): the bench's queue is its own.
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 

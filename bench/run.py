@@ -10,10 +10,15 @@ Options (``make bench DB=… SCALE=… ROUNDS=…`` passes them on):
                          its keys are those of ONEWINDOW_VAR)
   --rounds N             timed rounds per benchmark (baseline and subject in turn)
   --workers 1,2          app processes for the concurrent intake (PostgreSQL only)
+  --worker-class gthread gunicorn's worker class for the concurrent intake: gthread (threads per
+                         process, keep-alive) or sync (one request at a time per process)
+  --threads 4            threads of each gthread worker
   --clients 32           client threads of the concurrent intake
   --seconds 10           length of one phase of the concurrent intake
   --tasks sync|celery    background work inline and timed (sync), or queued on the bench's
                          own Redis database as in production and not run (celery)
+  --only concurrency     run only the concurrent intake (the city, then N app processes
+                         against raw clients; PostgreSQL), not the in-process benchmarks
   --out DIR              where the JSON goes (var/bench/<timestamp>-<db>-<scale>.json)
 
 Prints a table (median and p95 of subject and baseline, their ratio, the query counts) and
@@ -48,11 +53,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--city-db", default=os.environ.get("CITY_DB") or "")
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS") or 20))
     parser.add_argument("--workers", default=os.environ.get("WORKERS") or "")
+    parser.add_argument(
+        "--worker-class",
+        default=os.environ.get("WORKER_CLASS") or "gthread",
+        choices=["gthread", "sync"],
+    )
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS") or 4))
     parser.add_argument("--clients", type=int, default=int(os.environ.get("CLIENTS") or 32))
     parser.add_argument(
         "--seconds", type=float, default=float(os.environ.get("PHASE_SECONDS") or 10)
     )
     parser.add_argument("--tasks", default=os.environ.get("TASKS") or "sync")
+    parser.add_argument("--only", default=os.environ.get("ONLY") or "", choices=["", "concurrency"])
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default=str(environment.ROOT / "var" / "bench"))
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
@@ -140,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         scale_name = options.city_db or args.scale
-        figures = run_suite(actors, rounds=args.rounds)
+        figures = [] if args.only == "concurrency" else run_suite(actors, rounds=args.rounds)
         workers = (
             [int(w) for w in args.workers.split(",") if w.strip()]
             if args.workers
@@ -152,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                 workers=workers,
                 clients=args.clients,
                 seconds=args.seconds,
+                worker_class=args.worker_class,
+                threads=args.threads,
             )
         )
         report = {
