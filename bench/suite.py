@@ -9,7 +9,7 @@ benchmark; the concurrent intake lives in ``bench/concurrent.py``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -349,12 +349,28 @@ def _figure(
     return figure
 
 
+# The in-process benchmarks by group, in the order they run (``--only`` picks groups).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "board": ("queue page", "board page (manager)", "board page (lead)", "board API (manager)"),
+    "case": ("case page", "progress API"),
+    "search": ("catalogue search",),
+    "receipt": ("receipt PDF",),
+    "accept": ("accept (service)", "accept (API)", "window path"),
+}
+
+
 def run_suite(
-    actors: Actors, *, rounds: int, warmup: int = 1, say: Callable[[str], None] = print
+    actors: Actors,
+    *,
+    rounds: int,
+    warmup: int = 1,
+    say: Callable[[str], None] = print,
+    groups: Collection[str] | None = None,
 ) -> list[Figure]:
-    """Every in-process benchmark (``warmup`` untimed runs of each side first). Reads run
-    first, so that the accepts the write benchmarks add do not grow the queues and boards
-    they measure."""
+    """Every in-process benchmark (``warmup`` untimed runs of each side first), or those of
+    ``groups`` (names of ``GROUPS``). Reads run first, so that the accepts the write
+    benchmarks add do not grow the queues and boards they measure; only ``receipt`` and
+    ``accept`` add cases."""
     from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CaseTask
     from onewindow.cases.transitions import CaseState, TaskState
     from onewindow.catalog.search import item_search
@@ -368,219 +384,228 @@ def run_suite(
     centre_t = actors.hall._meta.db_table
     open_states = [CaseState.ACCEPTED.value, CaseState.SUSPENDED.value]
     open_tasks = [TaskState.OPEN.value, TaskState.CLAIMED.value]
+    unknown = set(groups or ()) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown benchmark groups: {sorted(unknown)}")
+    chosen = set(GROUPS) if groups is None else set(groups)
 
-    # Department queue.
-    worker = signed_in(actors.worker)
-    queue_select = raw_select(
-        f"SELECT t.id, t.name, t.state, t.due_at, c.number, c.state, i.name "
-        f"FROM {task_t} t JOIN {case_t} c ON c.id = t.case_id "
-        f"JOIN {item_t} i ON i.id = c.item_id "
-        f"WHERE t.department_id = %s AND t.role = %s AND t.state IN (%s, %s) "
-        f"ORDER BY t.due_at, c.number LIMIT {PAGE_ROWS}",
-        [actors.worker_department_id, actors.worker_role, *open_tasks],
-    )
-    figures.append(
-        _figure(
-            "queue page",
-            f"GET /staff/cases/queue/ ({actors.worker.username})",
-            f"raw SELECT of the first {PAGE_ROWS} open tasks of the same department and role",
-            subject=lambda: _ok(worker.get("/staff/cases/queue/")),
-            baseline=queue_select,
-            baseline_queries=1,
-            rounds=rounds,
-            warmup=warmup,
-            say=say,
+    if "board" in chosen:
+        # Department queue.
+        worker = signed_in(actors.worker)
+        queue_select = raw_select(
+            f"SELECT t.id, t.name, t.state, t.due_at, c.number, c.state, i.name "
+            f"FROM {task_t} t JOIN {case_t} c ON c.id = t.case_id "
+            f"JOIN {item_t} i ON i.id = c.item_id "
+            f"WHERE t.department_id = %s AND t.role = %s AND t.state IN (%s, %s) "
+            f"ORDER BY t.due_at, c.number LIMIT {PAGE_ROWS}",
+            [actors.worker_department_id, actors.worker_role, *open_tasks],
         )
-    )
-
-    # Supervision board: the centre manager and a department lead.
-    board_sql = (
-        f"SELECT c.number, i.name, d.name, s.name, c.state, c.due_at, c.paused_since "
-        f"FROM {case_t} c JOIN {item_t} i ON i.id = c.item_id "
-        f"JOIN {dept_t} d ON d.id = c.department_id JOIN {centre_t} s ON s.id = c.centre_id "
-        f"WHERE c.state IN (%s, %s) {{where}} ORDER BY c.due_at, c.number LIMIT {PAGE_ROWS}"
-    )
-    for label, user, where, params in (
-        ("manager", actors.manager, "", []),
-        ("lead", actors.lead, "AND c.department_id = %s", [actors.lead_department_id]),
-    ):
-        client = signed_in(user)
         figures.append(
             _figure(
-                f"board page ({label})",
-                f"GET /staff/cases/supervision/ ({user.username})",
-                f"raw SELECT of the first {PAGE_ROWS} open cases "
-                + ("of the district" if not where else "of the department")
-                + ", by due date",
-                subject=_page(client, "/staff/cases/supervision/"),
-                baseline=raw_select(board_sql.format(where=where), [*open_states, *params]),
+                "queue page",
+                f"GET /staff/cases/queue/ ({actors.worker.username})",
+                f"raw SELECT of the first {PAGE_ROWS} open tasks of the same department and role",
+                subject=lambda: _ok(worker.get("/staff/cases/queue/")),
+                baseline=queue_select,
                 baseline_queries=1,
                 rounds=rounds,
                 warmup=warmup,
                 say=say,
             )
         )
-    manager = signed_in(actors.manager)
-    figures.append(
-        _figure(
-            "board API (manager)",
-            f"GET /api/cases/supervision ({actors.manager.username}, unpaged)",
-            f"raw SELECT of the first {PAGE_ROWS} open cases of the district, by due date",
-            subject=lambda: _ok(manager.get("/api/cases/supervision")),
-            baseline=raw_select(board_sql.format(where=""), open_states),
-            baseline_queries=1,
-            rounds=rounds,
-            warmup=warmup,
-            say=say,
-        )
-    )
 
-    # One case: the staff case page and the public progress API.
-    lead = signed_in(actors.lead)
-    case_selects = raw_selects(
-        (f"SELECT * FROM {case_t} WHERE number = %s", [actors.case_number]),
-        (
-            f"SELECT e.* FROM {CaseEvent._meta.db_table} e JOIN {case_t} c ON c.id = e.case_id "
-            "WHERE c.number = %s ORDER BY e.at, e.id",
-            [actors.case_number],
-        ),
-        (
-            f"SELECT t.* FROM {task_t} t JOIN {case_t} c ON c.id = t.case_id "
-            "WHERE c.number = %s ORDER BY t.step_order, t.id",
-            [actors.case_number],
-        ),
-        (
-            f"SELECT m.* FROM {CaseMaterial._meta.db_table} m JOIN {case_t} c "
-            'ON c.id = m.case_id WHERE c.number = %s ORDER BY m."order"',
-            [actors.case_number],
-        ),
-    )
-    figures.append(
-        _figure(
-            "case page",
-            f"GET /staff/cases/<number>/ ({actors.lead.username})",
-            "raw SELECTs of the case, its events, tasks and papers by number (4)",
-            subject=lambda: _ok(lead.get(f"/staff/cases/{actors.case_number}/")),
-            baseline=case_selects,
-            baseline_queries=4,
-            rounds=rounds,
-            warmup=warmup,
-            say=say,
+        # Supervision board: the centre manager and a department lead.
+        board_sql = (
+            f"SELECT c.number, i.name, d.name, s.name, c.state, c.due_at, c.paused_since "
+            f"FROM {case_t} c JOIN {item_t} i ON i.id = c.item_id "
+            f"JOIN {dept_t} d ON d.id = c.department_id JOIN {centre_t} s ON s.id = c.centre_id "
+            f"WHERE c.state IN (%s, %s) {{where}} ORDER BY c.due_at, c.number LIMIT {PAGE_ROWS}"
         )
-    )
-    progress_label, progress = _progress_call(actors)
-    figures.append(
-        _figure(
-            "progress API",
-            progress_label,
-            "raw SELECTs of the case and its events by number (2)",
-            subject=progress,
-            baseline=raw_selects(
-                (f"SELECT * FROM {case_t} WHERE number = %s", [actors.case_number]),
-                (
-                    f"SELECT e.* FROM {CaseEvent._meta.db_table} e JOIN {case_t} c "
-                    "ON c.id = e.case_id WHERE c.number = %s ORDER BY e.at, e.id",
-                    [actors.case_number],
+        for label, user, where, params in (
+            ("manager", actors.manager, "", []),
+            ("lead", actors.lead, "AND c.department_id = %s", [actors.lead_department_id]),
+        ):
+            client = signed_in(user)
+            figures.append(
+                _figure(
+                    f"board page ({label})",
+                    f"GET /staff/cases/supervision/ ({user.username})",
+                    f"raw SELECT of the first {PAGE_ROWS} open cases "
+                    + ("of the district" if not where else "of the department")
+                    + ", by due date",
+                    subject=_page(client, "/staff/cases/supervision/"),
+                    baseline=raw_select(board_sql.format(where=where), [*open_states, *params]),
+                    baseline_queries=1,
+                    rounds=rounds,
+                    warmup=warmup,
+                    say=say,
+                )
+            )
+        manager = signed_in(actors.manager)
+        figures.append(
+            _figure(
+                "board API (manager)",
+                f"GET /api/cases/supervision ({actors.manager.username}, first page of 50)",
+                f"raw SELECT of the first {PAGE_ROWS} open cases of the district, by due date",
+                subject=lambda: _ok(manager.get("/api/cases/supervision")),
+                baseline=raw_select(board_sql.format(where=""), open_states),
+                baseline_queries=1,
+                rounds=rounds,
+                warmup=warmup,
+                say=say,
+            )
+        )
+
+    if "case" in chosen:
+        # One case: the staff case page and the public progress API.
+        lead = signed_in(actors.lead)
+        case_selects = raw_selects(
+            (f"SELECT * FROM {case_t} WHERE number = %s", [actors.case_number]),
+            (
+                f"SELECT e.* FROM {CaseEvent._meta.db_table} e JOIN {case_t} c ON c.id = e.case_id "
+                "WHERE c.number = %s ORDER BY e.at, e.id",
+                [actors.case_number],
+            ),
+            (
+                f"SELECT t.* FROM {task_t} t JOIN {case_t} c ON c.id = t.case_id "
+                "WHERE c.number = %s ORDER BY t.step_order, t.id",
+                [actors.case_number],
+            ),
+            (
+                f"SELECT m.* FROM {CaseMaterial._meta.db_table} m JOIN {case_t} c "
+                'ON c.id = m.case_id WHERE c.number = %s ORDER BY m."order"',
+                [actors.case_number],
+            ),
+        )
+        figures.append(
+            _figure(
+                "case page",
+                f"GET /staff/cases/<number>/ ({actors.lead.username})",
+                "raw SELECTs of the case, its events, tasks and papers by number (4)",
+                subject=lambda: _ok(lead.get(f"/staff/cases/{actors.case_number}/")),
+                baseline=case_selects,
+                baseline_queries=4,
+                rounds=rounds,
+                warmup=warmup,
+                say=say,
+            )
+        )
+        progress_label, progress = _progress_call(actors)
+        figures.append(
+            _figure(
+                "progress API",
+                progress_label,
+                "raw SELECTs of the case and its events by number (2)",
+                subject=progress,
+                baseline=raw_selects(
+                    (f"SELECT * FROM {case_t} WHERE number = %s", [actors.case_number]),
+                    (
+                        f"SELECT e.* FROM {CaseEvent._meta.db_table} e JOIN {case_t} c "
+                        "ON c.id = e.case_id WHERE c.number = %s ORDER BY e.at, e.id",
+                        [actors.case_number],
+                    ),
                 ),
-            ),
-            baseline_queries=2,
-            rounds=rounds,
-            warmup=warmup,
-            say=say,
+                baseline_queries=2,
+                rounds=rounds,
+                warmup=warmup,
+                say=say,
+            )
         )
-    )
 
-    # Catalogue search (bench_search.py's approach: the same queries, a naive name query).
-    turn = {"subject": 0, "baseline": 0}
+    if "search" in chosen:
+        # Catalogue search (bench_search.py's approach: the same queries, a naive name query).
+        turn = {"subject": 0, "baseline": 0}
 
-    def next_query(kind: str) -> str:
-        query = SEARCH_QUERIES[turn[kind] % len(SEARCH_QUERIES)]
-        turn[kind] += 1
-        return query
+        def next_query(kind: str) -> str:
+            query = SEARCH_QUERIES[turn[kind] % len(SEARCH_QUERIES)]
+            turn[kind] += 1
+            return query
 
-    figures.append(
-        _figure(
-            "catalogue search",
-            f"item_search(q, limit=20), cycling {len(SEARCH_QUERIES)} everyday queries",
-            "item_list_public().filter(name__icontains=q)[:20], same queries",
-            subject=lambda: item_search(next_query("subject"), limit=20),
-            baseline=lambda: list(
-                item_list_public().filter(name__icontains=next_query("baseline"))[:20]
-            ),
-            rounds=rounds,
-            warmup=warmup,
-            say=say,
+        figures.append(
+            _figure(
+                "catalogue search",
+                f"item_search(q, limit=20), cycling {len(SEARCH_QUERIES)} everyday queries",
+                "item_list_public().filter(name__icontains=q)[:20], same queries",
+                subject=lambda: item_search(next_query("subject"), limit=20),
+                baseline=lambda: list(
+                    item_list_public().filter(name__icontains=next_query("baseline"))[:20]
+                ),
+                rounds=rounds,
+                warmup=warmup,
+                say=say,
+            )
         )
-    )
 
-    # Receipt PDF.
-    clerk = signed_in(actors.clerk)
-    # A case of the clerk's own, accepted now (one more open case, after the pages above).
-    receipt_case = service_accept(actors)()
-    sizes: list[int] = []
+    if "receipt" in chosen:
+        # Receipt PDF.
+        clerk = signed_in(actors.clerk)
+        # A case of the clerk's own, accepted now (one more open case, after the pages above).
+        receipt_case = service_accept(actors)()
+        sizes: list[int] = []
 
-    def receipt() -> Any:
-        response = _ok(clerk.get(f"/staff/cases/{receipt_case.number}/receipt.pdf"))
-        sizes.append(len(response.content))
-        return response
+        def receipt() -> Any:
+            response = _ok(clerk.get(f"/staff/cases/{receipt_case.number}/receipt.pdf"))
+            sizes.append(len(response.content))
+            return response
 
-    figure = _figure(
-        "receipt PDF",
-        f"GET /staff/cases/<number>/receipt.pdf ({actors.clerk.username})",
-        "GET /staff/cases/<number>/ (the same case's HTML page, same user)",
-        subject=receipt,
-        baseline=lambda: _ok(clerk.get(f"/staff/cases/{receipt_case.number}/")),
-        rounds=rounds,
-        warmup=warmup,
-        say=say,
-    )
-    figure.extra["size_kb"] = round(max(sizes) / 1024, 1)
-    figures.append(figure)
-
-    # Writes: accept through the service and through the API, against raw inserts.
-    raw = learn_raw_accept(actors)
-    raw_run = raw_accept(raw)
-    raw_label = (
-        f"raw {'sqlite3' if actors.vendor == 'sqlite' else 'psycopg'} transaction inserting "
-        f"the same rows ({raw.statements} statements: "
-        + ", ".join(f"{t} {n}" for t, n in raw.row_counts.items())
-        + ")"
-    )
-    for name, subject_label, subject in (
-        ("accept (service)", "cases.services.case_accept", service_accept(actors)),
-        (
-            "accept (API)",
-            "POST /api/cases/intake/accept (signed-in clerk, applicant by ID number)",
-            api_accept(actors),
-        ),
-    ):
         figure = _figure(
-            name,
-            subject_label,
-            raw_label,
-            subject=subject,
-            baseline=raw_run,
-            baseline_queries=raw.statements,
+            "receipt PDF",
+            f"GET /staff/cases/<number>/receipt.pdf ({actors.clerk.username})",
+            "GET /staff/cases/<number>/ (the same case's HTML page, same user)",
+            subject=receipt,
+            baseline=lambda: _ok(clerk.get(f"/staff/cases/{receipt_case.number}/")),
             rounds=rounds,
             warmup=warmup,
             say=say,
         )
-        figure.extra["raw_rows"] = raw.row_counts
+        figure.extra["size_kb"] = round(max(sizes) / 1024, 1)
         figures.append(figure)
 
-    figures.append(
-        _figure(
-            "window path",
-            "identify → profile and history → accept → result page → receipt PDF (pages)",
-            raw_label,
-            subject=window_path(actors),
-            baseline=raw_run,
-            baseline_queries=raw.statements,
-            rounds=rounds,
-            warmup=warmup,
-            say=say,
+    if "accept" in chosen:
+        # Writes: accept through the service and through the API, against raw inserts.
+        raw = learn_raw_accept(actors)
+        raw_run = raw_accept(raw)
+        raw_label = (
+            f"raw {'sqlite3' if actors.vendor == 'sqlite' else 'psycopg'} transaction inserting "
+            f"the same rows ({raw.statements} statements: "
+            + ", ".join(f"{t} {n}" for t, n in raw.row_counts.items())
+            + ")"
         )
-    )
+        for name, subject_label, subject in (
+            ("accept (service)", "cases.services.case_accept", service_accept(actors)),
+            (
+                "accept (API)",
+                "POST /api/cases/intake/accept (signed-in clerk, applicant by ID number)",
+                api_accept(actors),
+            ),
+        ):
+            figure = _figure(
+                name,
+                subject_label,
+                raw_label,
+                subject=subject,
+                baseline=raw_run,
+                baseline_queries=raw.statements,
+                rounds=rounds,
+                warmup=warmup,
+                say=say,
+            )
+            figure.extra["raw_rows"] = raw.row_counts
+            figures.append(figure)
+
+        figures.append(
+            _figure(
+                "window path",
+                "identify → profile and history → accept → result page → receipt PDF (pages)",
+                raw_label,
+                subject=window_path(actors),
+                baseline=raw_run,
+                baseline_queries=raw.statements,
+                rounds=rounds,
+                warmup=warmup,
+                say=say,
+            )
+        )
     return figures
 
 

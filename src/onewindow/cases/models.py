@@ -162,6 +162,14 @@ class Case(models.Model):
                 name="case_open_department_due_idx",
                 condition=models.Q(state__in=["accepted", "suspended"]),
             ),
+            # The board's counts by light read this index alone (index-only: department,
+            # state, deadline and centre are all the counts and the scope need), and a
+            # department's page reads its runs in order (state, deadline, number).
+            models.Index(
+                fields=["department", "state", "due_at", "number", "centre"],
+                name="case_open_dept_state_due_idx",
+                condition=models.Q(state__in=["accepted", "suspended"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -289,6 +297,13 @@ class CaseTask(models.Model):
             models.Index(
                 fields=["department", "due_at"],
                 name="task_open_department_due_idx",
+                condition=models.Q(state__in=["open", "claimed"]),
+            ),
+            # A worker's queue (department and role) by deadline, counted from the index
+            # alone (state and assignee for "unclaimed" and "mine").
+            models.Index(
+                fields=["department", "role", "due_at", "state", "assignee"],
+                name="task_open_dept_role_due_idx",
                 condition=models.Q(state__in=["open", "claimed"]),
             ),
         ]

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -274,11 +275,14 @@ class BoardCounts:
         return sum(self.lights.values())
 
 
-def _board_cases(user: Any) -> QuerySet[Case]:
+def _board_cases(user: Any, where: Q | None = None) -> QuerySet[Case]:
+    """The open cases ``user`` supervises (only those of ``where`` when given: a condition
+    that implies an open state, so that the database is not handed the open states twice —
+    it would take them for independent conditions and misjudge how many rows match)."""
     return scope_queryset(
         user,
         Action.CASE_SUPERVISE,
-        Case.objects.filter(state__in=BOARD_STATES),
+        Case.objects.filter(where if where is not None else Q(state__in=BOARD_STATES)),
         department_path="department_id",
         centre_path="centre_id",
         region_code_path="centre__region__code",
@@ -304,7 +308,7 @@ def supervision_board_counts(
         .annotate(light_rank=bounds.rank_expression(**_case_light_paths()))
         .order_by()
         .values("department_id", "department__name", "light_rank")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
     )
     lights = dict.fromkeys(clock.LIGHT_RANK, 0)
     departments: dict[int, BoardDepartment] = {}
@@ -322,6 +326,51 @@ def supervision_board_counts(
     )
 
 
+# The columns of a board row (``BoardRow``), the light's rank last.
+BOARD_ROW_FIELDS = (
+    "number",
+    "item__name",
+    "department_id",
+    "department__name",
+    "centre_id",
+    "centre__name",
+    "state",
+    "due_at",
+    "paused_since",
+    "light_rank",
+)
+
+
+# Open states whose clock runs (not paused): red, yellow or green by their deadline.
+TICKING_STATES = tuple(state for state in BOARD_STATES if state != CaseState.SUSPENDED)
+
+
+def _board_runs() -> list[Q]:
+    """The board's order — red, yellow, paused, green, then no deadline, each by deadline and
+    number — as three runs that are each one range of an index on (state, deadline, number):
+    the ticking cases with a deadline (red, yellow and green are their deadlines before
+    ``now``, up to ``yellow_until`` and after it, so by deadline they come in the board's
+    order), the paused ones with a deadline, and those without one."""
+    return [
+        Q(state__in=TICKING_STATES, due_at__isnull=False),
+        Q(state=CaseState.SUSPENDED, due_at__isnull=False),
+        Q(state__in=BOARD_STATES, due_at__isnull=True),
+    ]
+
+
+def _light_filter(bounds: clock.LightBoundaries, light: clock.Light) -> Q:
+    """The open cases of one light (what ``bounds.conditions`` says of an open case), each
+    as one range of the (state, deadline, number) index."""
+    ticking = Q(state__in=TICKING_STATES)
+    return {
+        clock.Light.RED: ticking & Q(due_at__lt=bounds.now),
+        clock.Light.YELLOW: ticking & Q(due_at__gte=bounds.now, due_at__lte=bounds.yellow_until),
+        clock.Light.PAUSED: Q(state=CaseState.SUSPENDED, due_at__isnull=False),
+        clock.Light.GREEN: ticking & Q(due_at__gt=bounds.yellow_until),
+        clock.Light.STOPPED: Q(state__in=BOARD_STATES, due_at__isnull=True),
+    }[light]
+
+
 def supervision_board(
     *,
     user: Any,
@@ -333,26 +382,42 @@ def supervision_board(
     """One page of the open cases the user supervises (only ``light``'s when given), the ones
     at risk first — red, yellow, paused, green, then those without a deadline — each by its
     deadline and number. Lights, order and page are computed by the database in one query
-    from ``bounds`` (``clock.light_boundaries``, computed once per request)."""
+    from ``bounds`` (``clock.light_boundaries``, computed once per request).
+
+    All lights: where the database takes a LIMIT in each part of a UNION ALL (PostgreSQL),
+    the first ``offset + limit`` rows of each of ``_board_runs`` are read from an index in
+    deadline order (``case_open_due_idx``; ``case_open_dept_state_due_idx`` for a
+    department) and the page is cut from their union: no sort of every open case. Elsewhere
+    (SQLite) one query sorts by the light's rank."""
     bounds = bounds or clock.light_boundaries(timezone.now())
-    cases = _board_cases(user).annotate(light_rank=bounds.rank_expression(**_case_light_paths()))
-    if light is None:
-        cases = cases.order_by("light_rank", "due_at", "number")
+    rank = bounds.rank_expression(**_case_light_paths())
+    if light is not None:
+        values = (
+            _board_cases(user, _light_filter(bounds, light))
+            .annotate(light_rank=rank)
+            .order_by("due_at", "number")
+            .values(*BOARD_ROW_FIELDS)[offset : offset + limit]
+        )
+    elif connection.features.supports_slicing_ordering_in_compound:
+        runs = [
+            _board_cases(user, run)
+            .annotate(light_rank=rank)
+            .order_by("due_at", "number")
+            .values(*BOARD_ROW_FIELDS)[: offset + limit]
+            for run in _board_runs()
+        ]
+        values = (
+            runs[0]
+            .union(*runs[1:], all=True)
+            .order_by("light_rank", "due_at", "number")[offset : offset + limit]
+        )
     else:
-        conditions = bounds.conditions(**_case_light_paths())
-        cases = cases.filter(conditions[light]).order_by("due_at", "number")
-    values = cases.values(
-        "number",
-        "item__name",
-        "department_id",
-        "department__name",
-        "centre_id",
-        "centre__name",
-        "state",
-        "due_at",
-        "paused_since",
-        "light_rank",
-    )[offset : offset + limit]
+        values = (
+            _board_cases(user)
+            .annotate(light_rank=rank)
+            .order_by("light_rank", "due_at", "number")
+            .values(*BOARD_ROW_FIELDS)[offset : offset + limit]
+        )
     return [
         BoardRow(
             number=row["number"],

@@ -138,6 +138,59 @@ def test_the_database_gives_every_open_case_the_light_of_the_rule(city):
     assert [row.number for row in page] == [row.number for row in rows[4:7]]
 
 
+def test_every_page_of_the_board_is_the_rules_order_cut_at_its_offset(city):
+    """Pages cut anywhere — across the red/yellow, yellow/paused, paused/green and
+    green/no-deadline seams, in ties of one deadline — hold exactly the rows of the rule's
+    order (``clock.light`` per case, then deadline, then number). On PostgreSQL the page is
+    the union of the four runs read in index order; elsewhere one sorted query."""
+    now = timezone.now().replace(microsecond=250000)
+    bounds = clock.light_boundaries(now)
+    template = case_accept(intake=city.intake())
+    cases = [template, *more_open_cases(template, 13)]
+    tie = now + dt.timedelta(hours=3)  # one deadline shared by three yellow cases
+    plan = [
+        (now - dt.timedelta(days=3), CaseState.ACCEPTED),
+        (now - dt.timedelta(seconds=1), CaseState.ACCEPTED),
+        (tie, CaseState.ACCEPTED),
+        (tie, CaseState.ACCEPTED),
+        (tie, CaseState.ACCEPTED),
+        (bounds.yellow_until, CaseState.ACCEPTED),
+        (now - dt.timedelta(days=1), CaseState.SUSPENDED),
+        (now + dt.timedelta(days=9), CaseState.SUSPENDED),
+        (bounds.yellow_until + dt.timedelta(microseconds=1), CaseState.ACCEPTED),
+        (now + dt.timedelta(days=20), CaseState.ACCEPTED),
+        (now + dt.timedelta(days=20), CaseState.ACCEPTED),
+        (None, CaseState.ACCEPTED),
+        (None, CaseState.SUSPENDED),
+        (now + dt.timedelta(days=40), CaseState.ACCEPTED),
+    ]
+    for case, (due, state) in zip(cases, plan, strict=True):
+        Case.objects.filter(pk=case.pk).update(due_at=due, state=state)
+    admin = staff_with_role(Role.ADMIN)
+
+    def rank(case: Case) -> tuple[int, dt.datetime, str]:
+        lit = clock.light(
+            due=case.due_at, now=now, paused=case.state == CaseState.SUSPENDED, running=True
+        )
+        return clock.LIGHT_RANK[lit], case.due_at or now, case.number
+
+    expected = [c.number for c in sorted(Case.objects.all(), key=rank)]
+    assert len(expected) == 14
+    for limit in (1, 2, 5, 14):
+        for offset in range(0, 16):
+            page = supervision_board(user=admin, bounds=bounds, offset=offset, limit=limit)
+            assert [row.number for row in page] == expected[offset : offset + limit], (
+                offset,
+                limit,
+            )
+    with CaptureQueriesContext(connection) as queries:
+        supervision_board(user=admin, bounds=bounds)
+    [statement] = [q["sql"] for q in queries.captured_queries if "cases_case" in q["sql"]]
+    union = connection.features.supports_slicing_ordering_in_compound
+    assert ("UNION ALL" in statement) is union
+    assert statement.count("UNION ALL") == (2 if union else 0)
+
+
 def test_the_queue_light_is_the_tasks_deadline_else_the_cases_paused_with_the_case(city):
     now = timezone.now()
     bounds = clock.light_boundaries(now)

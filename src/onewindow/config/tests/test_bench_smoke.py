@@ -11,7 +11,7 @@ from bench import environment
 from bench.compare import compare
 from bench.concurrency import SQLITE_NOTE, run_concurrent
 from bench.run import table
-from bench.suite import find_actors, run_suite
+from bench.suite import GROUPS, find_actors, run_suite
 from django.db import connection
 
 from onewindow.applicants.services import person_register
@@ -100,6 +100,7 @@ def test_every_benchmark_yields_a_figure_a_baseline_and_a_query_count(settings):
 
     names = [f.name for f in figures]
     assert names[: len(EXPECTED)] == EXPECTED
+    assert [name for group in GROUPS.values() for name in group] == EXPECTED
     for figure in figures[: len(EXPECTED)]:
         assert figure.skipped == ""
         assert len(figure.subject_ms) == 1 and len(figure.baseline_ms) == 1, figure.name
@@ -140,3 +141,20 @@ def test_every_benchmark_yields_a_figure_a_baseline_and_a_query_count(settings):
     compared = compare(again, again)
     for name in EXPECTED:
         assert f"{name:<26}" in compared
+
+
+@pytest.mark.django_db
+def test_a_group_runs_alone_and_the_board_group_adds_no_case(settings):
+    """``--only board`` (``run_suite(groups=...)``): the queue and board figures only, and
+    nothing written — the group a city database can take read-only."""
+    settings.STAFF_SECOND_FACTOR_ROLES = []
+    tiny_city()
+    facts_before = environment.scale_facts()
+
+    figures = run_suite(find_actors(), rounds=1, warmup=0, say=lambda _l: None, groups=["board"])
+
+    assert [f.name for f in figures] == list(GROUPS["board"])
+    assert all(f.subject_ms and f.baseline_ms and f.queries for f in figures)
+    assert environment.scale_facts() == facts_before
+    with pytest.raises(ValueError, match="unknown benchmark groups"):
+        run_suite(find_actors(), rounds=1, groups=["boards"])
