@@ -4,10 +4,12 @@ timestamps the session keeps."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from onewindow.core.models import AuditLog
-from onewindow.staff.sessions import LAST_SEEN, SIGNED_IN_AT
+from onewindow.staff.sessions import LAST_SEEN, SIGNED_IN_AT, TOUCH_EVERY
 from onewindow.staff.tests.conftest import PASSWORD
 
 HOME = "/staff/"
@@ -94,3 +96,32 @@ def test_an_idle_api_session_gets_401(client, staff):
     assert client.get("/api/cases/queue").status_code == 200
     age(client, last_seen=31 * 60)
     assert client.get("/api/cases/queue").status_code == 401
+
+
+def session_writes(client, path: str) -> list[str]:
+    """The statements a GET of ``path`` sent that write the session table."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+
+
+@pytest.mark.django_db
+def test_the_idle_clock_is_written_at_most_once_a_minute(client, staff):
+    """A clerk's API calls come many a minute: a request within TOUCH_EVERY seconds of the
+    recorded last use writes no session row (the idle limit counts in minutes); the first one
+    after that writes the new time, once."""
+    assert TOUCH_EVERY == 60
+    sign_in(client, staff["approver"])
+    age(client, last_seen=TOUCH_EVERY // 2)
+    before = client.session[LAST_SEEN]
+    assert session_writes(client, "/api/cases/queue") == []
+    assert client.session[LAST_SEEN] == before
+    age(client, last_seen=TOUCH_EVERY // 2)  # recorded a minute ago now
+    [write] = session_writes(client, "/api/cases/queue")
+    assert write.lstrip().upper().startswith("UPDATE")
+    assert client.session[LAST_SEEN] >= before + TOUCH_EVERY // 2
+    assert session_writes(client, "/api/cases/queue") == []
