@@ -11,7 +11,12 @@
 #                                                  (created here when not given)
 #   CELERY_BROKER_URL   redis://127.0.0.1:6379/0  (RabbitMQ: amqp://guest@127.0.0.1:5672//)
 #   CACHE_REDIS_URL     redis://127.0.0.1:6379/1  (the cache the gunicorn workers share)
-#   WEB_CONCURRENCY     the number of cores       gunicorn workers
+#   WEB_CONCURRENCY     the number of cores       gunicorn worker processes
+#   GUNICORN_THREADS    4                         threads per worker (gthread): a request waits on
+#                                                  the database for about half its time, so one
+#                                                  process per core with threads keeps the cores
+#                                                  busy (docs/operations.md)
+#   DATABASE_CONN_MAX_AGE 60 (DEBUG=0's default)   seconds a thread keeps its database connection
 #   CELERY_CONCURRENCY  2                         Celery worker processes
 #   GUNICORN_TIMEOUT    60                        seconds before a stuck worker is restarted
 #   HOST, PORT          127.0.0.1, 8000
@@ -164,7 +169,8 @@ trap 'stop; exit 143' TERM
 trap 'stop' EXIT
 
 PROMETHEUS_MULTIPROC_DIR="$prometheus_dir" gunicorn onewindow.config.wsgi:application \
-  --bind "$HOST:$PORT" --workers "$WEB_CONCURRENCY" --timeout "${GUNICORN_TIMEOUT:-60}" \
+  --bind "$HOST:$PORT" --workers "$WEB_CONCURRENCY" --worker-class gthread \
+  --threads "${GUNICORN_THREADS:-4}" --timeout "${GUNICORN_TIMEOUT:-60}" \
   --graceful-timeout 10 &
 pids+=($!)
 celery -A onewindow.core.celery_app worker --concurrency "$CELERY_CONCURRENCY" \
@@ -173,7 +179,7 @@ pids+=($!)
 celery -A onewindow.core.celery_app beat --loglevel INFO \
   --schedule var/celerybeat-schedule &
 pids+=($!)
-log "serving http://$HOST:$PORT/ — gunicorn ($WEB_CONCURRENCY workers), Celery worker and beat"
+log "serving http://$HOST:$PORT/ — gunicorn ($WEB_CONCURRENCY workers × ${GUNICORN_THREADS:-4} threads), Celery worker and beat"
 log "health: http://$HOST:$PORT/healthz   readiness and metrics (this machine only):"
 log "  http://$HOST:$PORT/readyz   http://$HOST:$PORT/metrics"
 log "Ctrl-C stops all three"

@@ -231,10 +231,16 @@ TEMPLATES = [
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 (VAR_DIR / "static").mkdir(exist_ok=True)
+# Database connections: with DEBUG=0 (gunicorn's long-lived workers and threads, Celery) each
+# thread keeps its connection for DATABASE_CONN_MAX_AGE seconds (default 60) instead of opening
+# one per request, and checks a kept one before reusing it (DATABASE_CONN_HEALTH_CHECKS); the
+# embedded server (DEBUG=1, a new thread per request) opens one per request.
+DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE") or (0 if DEBUG else 60))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'onewindow.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=DATABASE_CONN_MAX_AGE,
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", DATABASE_CONN_MAX_AGE > 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

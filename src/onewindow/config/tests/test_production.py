@@ -145,3 +145,34 @@ def test_production_mode_without_an_audit_chain_key_refuses_to_start_with_a_bili
         " chain's key is kept with the application servers, never derived from SECRET_KEY"
         " (url-safe base64, at least 32 bytes)."
     )
+
+
+def database_connections(tmp_path: Path, **given: str) -> str:
+    """``CONN_MAX_AGE CONN_HEALTH_CHECKS`` of the default database in production mode with
+    ``given`` variables (the parent's DATABASE_CONN_* never leak in)."""
+    env = {k: v for k, v in production_env(tmp_path).items() if not k.startswith("DATABASE_CONN_")}
+    env.update(given)
+    result = manage(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse(tmp_path):
+    """gunicorn's threads and Celery's workers live long: with DEBUG=0 each keeps its
+    connection a minute instead of opening one per request, and checks it before reusing it;
+    the embedded server (a thread per request) opens one per request; the environment
+    overrides both."""
+    assert database_connections(tmp_path) == "60 True"
+    assert database_connections(tmp_path, DEBUG="1") == "0 False"
+    assert database_connections(tmp_path, DATABASE_CONN_MAX_AGE="0") == "0 False"
+    assert (
+        database_connections(tmp_path, DATABASE_CONN_MAX_AGE="300", DATABASE_CONN_HEALTH_CHECKS="0")
+        == "300 False"
+    )
