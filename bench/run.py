@@ -19,6 +19,10 @@ Options (``make bench DB=… SCALE=… ROUNDS=…`` passes them on):
                          own Redis database as in production and not run (celery)
   --only concurrency     run only the concurrent intake (the city, then N app processes
                          against raw clients; PostgreSQL), not the in-process benchmarks
+  --only board,case      run only these groups of in-process benchmarks (``suite.GROUPS``:
+                         board, case, search, receipt, accept; comma-separated, with or
+                         without concurrency); board and case add no case, so a city
+                         database can take them (the accept benchmarks add cases)
   --out DIR              where the JSON goes (var/bench/<timestamp>-<db>-<scale>.json)
 
 Prints a table (median and p95 of subject and baseline, their ratio, the query counts) and
@@ -37,7 +41,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import environment
+from bench.suite import GROUPS
 from bench.timing import Figure
+
+CONCURRENCY = "concurrency"  # ``--only``'s name for the concurrent intake
 
 SEP = "-"
 TASK_NOTES = {
@@ -64,7 +71,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--seconds", type=float, default=float(os.environ.get("PHASE_SECONDS") or 10)
     )
     parser.add_argument("--tasks", default=os.environ.get("TASKS") or "sync")
-    parser.add_argument("--only", default=os.environ.get("ONLY") or "", choices=["", "concurrency"])
+    parser.add_argument("--only", default=os.environ.get("ONLY") or "")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default=str(environment.ROOT / "var" / "bench"))
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
@@ -77,7 +84,20 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--tasks must be sync or celery")
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    args.only = [part.strip() for part in args.only.split(",") if part.strip()]
+    unknown = set(args.only) - {CONCURRENCY, *GROUPS}
+    if unknown:
+        parser.error(
+            f"--only takes {', '.join([CONCURRENCY, *GROUPS])}, not {', '.join(sorted(unknown))}"
+        )
     return args
+
+
+def chosen_groups(only: list[str]) -> list[str] | None:
+    """The in-process groups ``--only`` names (``None``: all of them; ``[]``: none)."""
+    if not only:
+        return None
+    return [group for group in GROUPS if group in only]
 
 
 def _ms(value: float) -> str:
@@ -152,22 +172,24 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         scale_name = options.city_db or args.scale
-        figures = [] if args.only == "concurrency" else run_suite(actors, rounds=args.rounds)
+        groups = chosen_groups(args.only)
+        figures = run_suite(actors, rounds=args.rounds, groups=groups) if groups != [] else []
         workers = (
             [int(w) for w in args.workers.split(",") if w.strip()]
             if args.workers
             else sorted({1, os.cpu_count() or 1})
         )
-        figures.extend(
-            run_concurrent(
-                actors,
-                workers=workers,
-                clients=args.clients,
-                seconds=args.seconds,
-                worker_class=args.worker_class,
-                threads=args.threads,
+        if not args.only or CONCURRENCY in args.only:
+            figures.extend(
+                run_concurrent(
+                    actors,
+                    workers=workers,
+                    clients=args.clients,
+                    seconds=args.seconds,
+                    worker_class=args.worker_class,
+                    threads=args.threads,
+                )
             )
-        )
         report = {
             **environment.describe(env, vendor=actors.vendor, scale=scale_name, city=facts),
             "scale_after": environment.scale_facts(),

@@ -10,7 +10,7 @@ import pytest
 from bench import environment
 from bench.compare import compare
 from bench.concurrency import SQLITE_NOTE, run_concurrent
-from bench.run import table
+from bench.run import chosen_groups, parse, table
 from bench.suite import GROUPS, find_actors, run_suite
 from django.db import connection
 
@@ -158,3 +158,12 @@ def test_a_group_runs_alone_and_the_board_group_adds_no_case(settings):
     assert environment.scale_facts() == facts_before
     with pytest.raises(ValueError, match="unknown benchmark groups"):
         run_suite(find_actors(), rounds=1, groups=["boards"])
+
+
+def test_only_names_groups_and_the_concurrent_intake():
+    assert parse(["--only", "board"]).only == ["board"]
+    assert chosen_groups(parse(["--only", "accept,board"]).only) == ["board", "accept"]
+    assert chosen_groups(parse(["--only", "concurrency"]).only) == []
+    assert chosen_groups(parse([]).only) is None
+    with pytest.raises(SystemExit):
+        parse(["--only", "boards"])
