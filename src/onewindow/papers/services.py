@@ -16,6 +16,7 @@ module only keeps the bytes safe.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,8 @@ from onewindow.org.permissions import Action, require
 from onewindow.papers import inspection
 from onewindow.papers.models import Paper, PersonPaper
 
+logger = logging.getLogger(__name__)
+
 FILE_CONTEXT = "papers.file:"
 STORAGE_FOLDER = "papers"
 CONSENT_NEEDED = _(
@@ -43,8 +46,22 @@ CONSENT_NEEDED = _(
 )
 
 
+PAPER_FILE_DAMAGED = _(
+    "The stored file of this paper cannot be read (damaged, or written with a key no longer "
+    "configured). Ask the system administrator to restore it from the backup; the paper's "
+    "record and its SHA-256 are kept."
+)
+
+
 class PaperFileMissing(NotFoundOrForbidden):
     """The row exists but its file is gone (a restore without the files): "not found"."""
+
+
+class PaperFileDamaged(ApplicationError):
+    """The file is there but does not decrypt (tampered with, moved, or its key removed)."""
+
+    def __init__(self) -> None:
+        super().__init__(message=PAPER_FILE_DAMAGED, code="paper_file_damaged", status=409)
 
 
 def _clean_name(name: str) -> str:
@@ -127,7 +144,11 @@ def paper_bytes(*, paper: Paper, thumbnail: bool = False) -> bytes:
             blob = handle.read()
     except FileNotFoundError:
         raise PaperFileMissing() from None
-    return crypto.decrypt_bytes(blob, context=FILE_CONTEXT + name)
+    try:
+        return crypto.decrypt_bytes(blob, context=FILE_CONTEXT + name)
+    except crypto.DecryptionFailed:
+        logger.error("paper %s: its file %s does not decrypt", paper.pk, name)
+        raise PaperFileDamaged() from None
 
 
 # --- "my papers" ------------------------------------------------------------------------------

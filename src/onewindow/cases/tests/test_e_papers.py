@@ -88,17 +88,25 @@ def test_a_scan_is_kept_encrypted_under_a_random_name_with_its_hash(city, case):
     assert rows == [("cases.paper_add", case.number, True)]
 
 
-def test_a_renamed_blob_does_not_decrypt(city, case):
+def test_a_swapped_file_is_refused_with_a_clear_error_and_a_missing_one_is_not_found(
+    client, city, case
+):
     """The storage name is bound to the ciphertext: a file swapped under another paper's name
-    is refused, not shown as that paper."""
-    from onewindow.core.crypto import DecryptionFailed
-
-    first = add(city, case, sample_pdf(), "a.pdf").paper
-    second = add(city, case, sample_pdf(pages=2), "b.pdf").paper
+    is refused (409, in both languages), never shown as that paper; a file lost (a restore
+    without the files) answers "not found"."""
+    first = add(city, case, sample_pdf(), "a.pdf")
+    second = add(city, case, sample_pdf(pages=2), "b.pdf")
     root = Path(settings.MEDIA_ROOT)
-    (root / first.file_name).write_bytes((root / second.file_name).read_bytes())
-    with pytest.raises(DecryptionFailed):
-        paper_bytes(paper=first)
+    (root / first.paper.file_name).write_bytes((root / second.paper.file_name).read_bytes())
+    client.force_login(city.clerk)
+    damaged = client.get(file_url(case, first.pk))
+    assert damaged.status_code == 409
+    assert "无法读取" in damaged.text and "cannot be read" in damaged.text
+    assert b"%PDF" not in damaged.content
+    (root / second.paper.file_name).unlink()
+    assert client.get(file_url(case, second.pk)).status_code == 404
+    api = client.get(f"/api/cases/{case.number}/papers/{first.pk}/file")
+    assert (api.status_code, api.json()["code"]) == (409, "paper_file_damaged")
 
 
 def test_every_department_of_the_joint_review_opens_the_same_paper_and_each_view_is_audited(
