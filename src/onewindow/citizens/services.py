@@ -77,6 +77,7 @@ from onewindow.core.errors import (
     NotFoundOrForbidden,
     ValidationFailed,
 )
+from onewindow.core.validation import CONTROL_MESSAGE, has_control_characters
 from onewindow.notify.services import message_enqueue
 
 logger = logging.getLogger("onewindow.citizens")
@@ -138,6 +139,17 @@ def mobile_checked(phone: str, *, field: str = "phone") -> str:
             ],
         )
     return canonical
+
+
+def _checked_name(errors: ErrorList, *, field: str, value: str, required: Any) -> str:
+    """A person's name: stripped, at most ``NAME_MAX_LENGTH``, no control characters."""
+    name = check_text(
+        errors, field=field, value=value, max_length=NAME_MAX_LENGTH, required_message=required
+    )
+    if has_control_characters(name):
+        errors.add(field, "control_characters", CONTROL_MESSAGE)
+        return ""
+    return name
 
 
 def _field_error(field: str, code: str, message: Any) -> Any:
@@ -490,7 +502,7 @@ def token_issue(
         account=account,
         kind=kind,
         token_hash=token_hash(secret),
-        label=(label or "")[:64],
+        label="".join(ch for ch in (label or "") if not has_control_characters(ch))[:64],
         created_at=now,
         last_used_at=now,
         expires_at=now + lifetime,
@@ -633,12 +645,8 @@ def real_name_bind(
     now = now or timezone.now()
     errors = ErrorList()
     number = check_document_number(errors, id_type=IdType.RESIDENT_ID, id_number=id_number)
-    name = check_text(
-        errors,
-        field="name",
-        value=name,
-        max_length=NAME_MAX_LENGTH,
-        required_message=_("Enter your name as on your ID card."),
+    name = _checked_name(
+        errors, field="name", value=name, required=_("Enter your name as on your ID card.")
     )
     rebinding = account.person_id is not None
     if rebinding and not code_normalised(code):
@@ -864,12 +872,8 @@ def agent_grant(
     today = timezone.localdate(now)
     errors = ErrorList()
     number = check_document_number(errors, id_type=IdType.RESIDENT_ID, id_number=id_number)
-    name = check_text(
-        errors,
-        field="name",
-        value=name,
-        max_length=NAME_MAX_LENGTH,
-        required_message=_("Enter the agent's name as on their ID card."),
+    name = _checked_name(
+        errors, field="name", value=name, required=_("Enter the agent's name as on their ID card.")
     )
     chosen = sorted(set(actions or []))
     if not chosen:
@@ -877,6 +881,9 @@ def agent_grant(
     elif set(chosen) - set(AgentAction.values):
         errors.add("actions", "invalid_choice", _("Unknown action."))
     codes = sorted({(c or "").strip() for c in item_codes or [] if (c or "").strip()})
+    if any(has_control_characters(c) or len(c) > 36 for c in codes):
+        errors.add("item_codes", "invalid_format", _("An item code is not valid."))
+        codes = []
     if codes:
         known = set(
             ServiceItem.objects.filter(implementation_code__in=codes).values_list(

@@ -239,3 +239,24 @@ def test_the_company_pages_show_agents_to_the_representative_and_cases_to_the_ag
     )
     assert refused.status_code == 404
     assert AgentGrant.objects.count() == 1
+
+
+def test_an_agent_without_view_cases_sees_the_company_but_not_its_cases(scene, client):
+    from onewindow.citizens.models import SignInCode
+    from onewindow.citizens.tests.conftest import browser_sign_in
+
+    grant(scene, actions=["apply"])
+    SignInCode.objects.update(created_at=SignInCode.objects.first().created_at.replace(year=2020))
+    browser_sign_in(client, OTHER_PHONE)
+    companies = client.get("/my/companies/").content.decode()
+    assert scene["organisation"].name in companies
+    page = client.get(f"/my/companies/{scene['company'].pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "您对该企业的授权不包括此项。" in text
+    assert scene["licence_case"].number not in text
+    detail = client.get(f"/my/cases/{scene['licence_case'].number}/?company={scene['company'].pk}")
+    assert detail.status_code == 403
+    assert "您对该企业的授权不包括此项。" in detail.content.decode()
+    row = AuditLog.objects.filter(action="denied:citizens.company_act").order_by("-id").first()
+    assert row.detail["reason"] == "out_of_scope"

@@ -60,6 +60,13 @@ def citizen_page(view: View) -> View:
             return view(request, *args, **kwargs)
         except NotFoundOrForbidden:
             return error_page(request, 404)
+        except ApplicationError as error:
+            # Any refusal the page did not show itself (an agent outside their scope): its
+            # page with its status and message, never a 500. Audited where it was raised.
+            text = error.as_dict()
+            return error_page(
+                request, error.status, message={"zh": text["message"], "en": text["message_en"]}
+            )
 
     return wrapped
 
