@@ -18,4 +18,10 @@ ACTION_LABELS = {
     "citizens.case_read": _("Citizen read a case's progress"),
     "citizens.messages_read": _("Citizen read their messages"),
     "citizens.me_read": _("Citizen read their account"),
+    "citizens.account_admin_list": _("Citizen accounts listed in the admin"),
+    "citizens.account_admin_view": _("Citizen account opened in the admin"),
+    "citizens.company_admin_list": _("Company accounts listed in the admin"),
+    "citizens.company_admin_view": _("Company account opened in the admin"),
+    "citizens.agent_grant_admin_list": _("Agent authorisations listed in the admin"),
+    "citizens.agent_grant_admin_view": _("Agent authorisation opened in the admin"),
 }
