@@ -47,6 +47,7 @@ from onewindow.cases.services import (
 from onewindow.catalog.models import ServiceItem, ServiceItemVersion
 from onewindow.core.errors import ApplicationError, ErrorList, ValidationFailed
 from onewindow.org.models import Region, ServiceCentre, Window
+from onewindow.org.permissions import Action, require
 
 router = Router()
 
@@ -209,6 +210,11 @@ def _intake_from(
         output_centre = _centre(payload.output_centre_id, centre)
         if output_centre is None:
             unknown(errors, "output_centre_id")
+    if centre is not None:
+        # Refuse before reveal: a clerk who may not take applications at this centre learns
+        # nothing of the applicant (no look-up, no personal-data read). Audited like the
+        # service's own refusal, which a permitted clerk then passes without a statement.
+        require(request.user, Action.CASE_ACCEPT, centre)
     person, organisation = _applicant_from(request, payload.applicant, errors)
     errors.raise_if_any(UNKNOWN_RECORDS)
     assert item is not None and centre is not None
