@@ -117,6 +117,11 @@ def test_another_accounts_token_cannot_be_revoked(client):
     assert answer.status_code == 404
     assert api_get(client, "me", theirs).status_code == 200
     assert AuditLog.objects.filter(action="denied:citizens.token_revoke").count() == 1
+    # A token that does not exist: the same answer, audited the same way (refuse before
+    # reveal — "missing" and "not yours" alike).
+    missing = api_post(client, f"me/tokens/{their_id + 1000}/revoke", {}, mine)
+    assert (missing.status_code, missing.json()) == (answer.status_code, answer.json())
+    assert AuditLog.objects.filter(action="denied:citizens.token_revoke").count() == 2
 
 
 def test_my_messages_show_the_case_sms_masked(client, django_capture_on_commit_callbacks):
