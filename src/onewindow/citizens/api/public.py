@@ -73,7 +73,7 @@ def _account(request: HttpRequest) -> CitizenAccount:
     return token.account
 
 
-class CodeIn(Schema):
+class CitizenCodeRequestIn(Schema):
     phone: Phone
 
 
@@ -116,7 +116,7 @@ class StepOut(Schema):
     department: str
 
 
-class ProgressOut(Schema):
+class CitizenProgressOut(Schema):
     number: str
     item_name: str
     state: str
@@ -172,7 +172,7 @@ def _me(account: CitizenAccount) -> MeOut:
     response={202: CodeSentOut, 422: ErrorOut, 429: ErrorOut},
     summary="Send a sign-in code by SMS (the same answer for every number)",
 )
-def code_request(request: HttpRequest, response: HttpResponse, payload: CodeIn):
+def code_request(request: HttpRequest, response: HttpResponse, payload: CitizenCodeRequestIn):
     _no_store(response)
     sent = services.sign_in_code_request(phone=payload.phone, address=client_address(request))
     return Status(202, CodeSentOut(resend_after=sent.resend_after, expires_in=sent.expires_in))
@@ -223,13 +223,13 @@ def my_cases(request: HttpRequest, response: HttpResponse):
 @router.get(
     "me/cases/{number}",
     auth=bearer,
-    response={200: ProgressOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: CitizenProgressOut, 404: ErrorOut, 422: ErrorOut},
     summary="The progress of one of my cases",
 )
 def my_case(request: HttpRequest, response: HttpResponse, number: CaseNumber):
     _no_store(response)
     view = selectors.my_case_progress(account=_account(request), number=number)
-    return ProgressOut(
+    return CitizenProgressOut(
         number=view.number,
         item_name=view.item_name,
         state=view.state,

@@ -139,3 +139,23 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
             "onewindow_citizens_api_agent_revoke"
         ),
     }
+
+
+def test_no_two_api_schemas_share_a_name(db):
+    # The OpenAPI document names each schema by its class name alone: a second class of the
+    # same name silently replaces the first in every operation that uses it (the citizens'
+    # CodeIn once documented the staff's phone-change confirmation as taking a phone).
+    from ninja import Schema
+
+    Client().get("/api/openapi.json")  # every router imported
+    modules: dict[str, set[str]] = {}
+
+    def walk(cls: type) -> None:
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("onewindow."):
+                modules.setdefault(sub.__name__, set()).add(sub.__module__)
+            walk(sub)
+
+    walk(Schema)
+    assert len(modules) > 50
+    assert {name: sorted(m) for name, m in modules.items() if len(m) > 1} == {}
