@@ -6,7 +6,8 @@ which it is kept.
 - JPEG (``FF D8 FF``) and PNG (``89 50 4E 47 0D 0A 1A 0A``): decoded with Pillow (the pixel
   count checked against ``PAPER_MAX_PIXELS`` before decoding, so a small file that unpacks
   into gigabytes is refused), turned upright by its EXIF orientation and re-encoded — which
-  drops every EXIF field (GPS position, camera, time) and any text chunk — and thumbnailed
+  drops every EXIF field (GPS position, camera, time), any text chunk or JPEG comment and the
+  ICC profile — and thumbnailed
   (``PAPER_THUMBNAIL_PIXELS`` on the longer side).
 
 A name whose extension contradicts the content (``scan.pdf`` that is a PNG, ``id.jpg`` that is
@@ -135,7 +136,7 @@ def _inspect_image(data: bytes, kind: str) -> Inspected:
             )
         image.load()
         upright = ImageOps.exif_transpose(image)
-        kept = _kept_mode(upright, kind)
+        kept = _without_metadata(_kept_mode(upright, kind))
         data_out = _encode(kept, kind)
         thumb = kept.copy()
         side = settings.PAPER_THUMBNAIL_PIXELS
@@ -156,9 +157,17 @@ def _kept_mode(image: Image.Image, kind: str) -> Image.Image:
     return image.convert("RGBA")
 
 
+def _without_metadata(image: Image.Image) -> Image.Image:
+    """``image`` with no metadata left for the encoder: Pillow writes what ``info`` carries
+    from the file read (a JPEG's comment segment, a PNG's or JPEG's ICC profile, which names
+    the device). Only a palette's transparency is pixels, and stays."""
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
+    return image
+
+
 def _encode(image: Image.Image, kind: str) -> bytes:
-    """Re-encoded without any metadata: Pillow writes EXIF, ICC or text chunks only when
-    given them, and none is given."""
+    """Re-encoded without any metadata: ``info`` is emptied first (``_without_metadata``) and
+    no EXIF, ICC profile, comment or text chunk is given to the encoder."""
     out = io.BytesIO()
     if kind == JPEG:
         image.save(out, format="JPEG", quality=88)

@@ -127,3 +127,34 @@ def test_a_png_keeps_its_pixels_and_loses_its_text_chunks():
     kept = Image.open(io.BytesIO(found.data))
     assert kept.mode == "RGBA" and kept.getpixel((10, 10)) == (1, 2, 3, 255)
     assert Image.open(io.BytesIO(found.thumbnail)).size == (50, 30)
+
+
+def test_a_jpeg_comment_and_colour_profiles_are_not_kept():
+    """A JPEG's comment segment (COM: a scanner's or phone's free text) and an embedded ICC
+    profile (it names the device) are metadata too: neither survives in the kept image nor in
+    its thumbnail."""
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (9, 9, 9)).save(
+        out, format="JPEG", comment=b"Zhang San 13800138000", icc_profile=b"PhoneProfile" * 20
+    )
+    found = inspect_paper(data=out.getvalue(), name="scan.jpg")
+    for data in (found.data, found.thumbnail):
+        assert b"13800138000" not in data and b"PhoneProfile" not in data
+        assert {"comment", "icc_profile"} & set(Image.open(io.BytesIO(data)).info) == set()
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (9, 9, 9)).save(out, format="PNG", icc_profile=b"PhoneProfile" * 20)
+    found = inspect_paper(data=out.getvalue(), name="scan.png")
+    for data in (found.data, found.thumbnail):
+        assert "icc_profile" not in Image.open(io.BytesIO(data)).info
+
+
+def test_a_palette_png_keeps_its_transparency():
+    image = Image.new("P", (20, 10), 0)
+    image.putpalette([255, 0, 0, 0, 255, 0] + [0] * 762)
+    image.putpixel((5, 5), 1)
+    out = io.BytesIO()
+    image.save(out, format="PNG", transparency=0)
+    found = inspect_paper(data=out.getvalue(), name="stamp.png")
+    kept = Image.open(io.BytesIO(found.data))
+    assert kept.mode == "P" and kept.info.get("transparency") == 0
+    assert kept.getpixel((5, 5)) == 1
