@@ -1,4 +1,4 @@
-"""Citizen and company accounts of the public channel (ADR 0017).
+"""Citizen and company accounts of the public channel (ADR 0015).
 
 A citizen is not a staff user: ``CitizenAccount`` is keyed by the keyed blind index of the
 mobile number (the context applicants use for a person's phone, so the account's phone and a

@@ -331,7 +331,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Electronic papers (papers/): PDF, JPEG or PNG decided by content; at most this many MB and
 # PDF pages, images at most this many pixels (checked before decoding), thumbnails this many
-# pixels on the longer side. Kept encrypted under MEDIA_ROOT/papers/ (ADR 0016).
+# pixels on the longer side. Kept encrypted under MEDIA_ROOT/papers/ (ADR 0014).
 PAPER_MAX_BYTES = int(float(os.environ.get("PAPER_MAX_MB") or 10) * 1024 * 1024)
 PAPER_MAX_PAGES = int(os.environ.get("PAPER_MAX_PAGES") or 50)
 PAPER_MAX_PIXELS = int(os.environ.get("PAPER_MAX_PIXELS") or 40_000_000)
@@ -419,7 +419,7 @@ PERSON_CHANGE_CODES_PER_HOUR = int(os.environ.get("PERSON_CHANGE_CODES_PER_HOUR"
 IDENTITY_VERIFIER = os.environ.get(
     "IDENTITY_VERIFIER", "onewindow.applicants.identity.NotConfigured"
 )
-# Citizen and company accounts (citizens/README.md, ADR 0014): a sign-in code lives this many
+# Citizen and company accounts (citizens/README.md, ADR 0015): a sign-in code lives this many
 # minutes and dies after this many wrong tries; one code a minute and this many a day per
 # mobile, this many an hour per client address; a browser session ends after the idle minutes or
 # the lifetime hours, an app's bearer token after the days; real-name binding tries per account

@@ -1,7 +1,7 @@
 """Monthly range partitions of the two append-only tables that grow with every move of a case:
 the case events (``cases_caseevent``, on ``workflow.models.EventRecord``) and the audit rows
 (``core_auditlog``), both on their time column ``at`` (docs/scaling.md, "Past one box";
-ADR 0018). PostgreSQL only.
+ADR 0016). PostgreSQL only.
 
 ``manage.py partition_month`` prints (the default) or runs (``--apply``) the move of an ordinary
 table to a partitioned one of the same name, columns, ids, indexes, foreign keys, triggers and

@@ -1,6 +1,6 @@
 """Partition the case events and the audit rows by month: ``manage.py partition_month
 [--table events|audit|all] [--apply] [--ahead N]`` (``core.partitioning``; docs/scaling.md,
-"Past one box"; ADR 0018).
+"Past one box"; ADR 0016).
 
 Without ``--apply`` it only prints the SQL it would run (reading the catalogue and the oldest
 row in a read-only transaction). With ``--apply`` it moves an ordinary table to monthly
