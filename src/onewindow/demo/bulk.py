@@ -1000,7 +1000,8 @@ class _Writer:
 
     On PostgreSQL the COPY runs on a thread of its own with at most ``PIPE_DEPTH`` batches
     waiting, so the next batch is planned (Python) while the server stores the last one; the
-    thread's first error is raised in the caller at the next ``write`` or at ``flush``.
+    thread's first error is raised in the caller at the next ``write`` or at ``flush``, and a
+    load that fails ``abort``s it before its transaction rolls back (``_write_all``).
     """
 
     def __init__(self) -> None:
@@ -1009,6 +1010,7 @@ class _Writer:
         self._queue: queue.Queue[tuple[str, str, list[tuple]] | None] | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._aborted = False
 
     def value(self, value: Any) -> Any:
         if self.vendor == "postgresql":
@@ -1049,6 +1051,18 @@ class _Writer:
             self._thread = None
         self._raise_pending()
 
+    def abort(self) -> None:
+        """Stop the COPY thread without storing the batches it still holds, and wait for it.
+        Called before the load's transaction rolls back: a batch stored after the rollback
+        would run with the connection back in autocommit and be committed at once."""
+        self._aborted = True
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)  # the thread drains what is left without storing it
+            self._thread.join()
+            self._queue = None
+            self._thread = None
+        self._error = None  # the caller's own error is the one raised
+
     def _raise_pending(self) -> None:
         if self._error is not None:
             error, self._error = self._error, None
@@ -1064,18 +1078,21 @@ class _Writer:
                 job = work.get()
                 if job is None:
                     return
-                if self._error is not None:
-                    continue  # drain: the caller raises the first error
+                if self._error is not None or self._aborted:
+                    continue  # drain: the caller raises the first error, or is rolling back
                 _table, statement, rows = job
                 try:
-                    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                    self._copy(raw, statement, rows)
                 except BaseException as exc:
                     self._error = exc
 
         self._thread = threading.Thread(target=run, name="bulk-copy", daemon=True)
         self._thread.start()
+
+    def _copy(self, raw: Any, statement: str, rows: list[tuple]) -> None:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 class _LoadMode:
@@ -1301,29 +1318,59 @@ def _write_all(
 ) -> dict[str, int]:
     """Everything in one transaction: a failure leaves nothing behind."""
     with transaction.atomic():
-        load = _LoadMode(BULK_MODELS)
-        load.enter()
-        person_base = _write_persons(
-            writer, seed, persons, say, now - dt.timedelta(days=SPAN_DAYS + 1)
-        )
-        org_base = _write_organisations(writer, seed, organisations, persons, person_base, say, now)
-        by_state = _write_cases(
-            writer,
-            seed=seed,
-            cases=cases,
-            persons=persons,
-            organisations=organisations,
-            city=city,
-            today=today,
-            now=now,
-            calendar=calendar,
-            person_base=person_base,
-            org_base=org_base,
-            say=say,
-        )
-        writer.flush()
-        load.leave(say)
-        _reset_sequences()
+        try:
+            return _write_all_in_transaction(
+                writer,
+                seed=seed,
+                persons=persons,
+                organisations=organisations,
+                cases=cases,
+                city=city,
+                today=today,
+                now=now,
+                calendar=calendar,
+                say=say,
+            )
+        except BaseException:
+            writer.abort()  # before the rollback: no batch may be stored after it
+            raise
+
+
+def _write_all_in_transaction(
+    writer: _Writer,
+    *,
+    seed: int,
+    persons: int,
+    organisations: int,
+    cases: int,
+    city: City,
+    today: dt.date,
+    now: dt.datetime,
+    calendar: WorkingCalendar,
+    say: _Progress,
+) -> dict[str, int]:
+    """The load inside ``_write_all``'s transaction."""
+    load = _LoadMode(BULK_MODELS)
+    load.enter()
+    person_base = _write_persons(writer, seed, persons, say, now - dt.timedelta(days=SPAN_DAYS + 1))
+    org_base = _write_organisations(writer, seed, organisations, persons, person_base, say, now)
+    by_state = _write_cases(
+        writer,
+        seed=seed,
+        cases=cases,
+        persons=persons,
+        organisations=organisations,
+        city=city,
+        today=today,
+        now=now,
+        calendar=calendar,
+        person_base=person_base,
+        org_base=org_base,
+        say=say,
+    )
+    writer.flush()
+    load.leave(say)
+    _reset_sequences()
     return by_state
 
 
