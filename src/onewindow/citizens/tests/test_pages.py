@@ -53,7 +53,7 @@ def test_the_code_page_is_the_same_for_a_number_with_and_without_an_account():
 
     def code_page(phone: str) -> str:
         answer = Client(REMOTE_ADDR="192.0.2.51").post("/my/sign-in/", {"phone": phone})
-        assert answer.status_code in (200, 429)
+        assert answer.status_code == 200
         text = answer.content.decode()
         text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
         return text.replace(phone, "PHONE")
