@@ -410,3 +410,29 @@ def test_the_window_keeps_a_paper_and_reuses_it_on_a_later_case_only_with_consen
     assert other.post(keep, {"consent": "yes"}).status_code == 404
     assert other.post(reuse, {"kept": str(kept.pk), "consent": "yes"}).status_code == 404
     assert CasePaper.objects.filter(case=later).count() == 1
+
+
+@pytest.mark.parametrize("junk", ["²", "١٢", "3\u00b3", "99999999999", "-1"])
+def test_a_junk_checklist_entry_or_kept_paper_id_is_no_500(client, city, case, junk):
+    # "²" and "١٢" are digits to str.isdigit but not to int(): taken as "no entry" / "no such
+    # kept paper", never a server error.
+    client.force_login(city.clerk)
+    answer = client.post(
+        reverse("cases_staff:case_paper_upload", args=[case.number]),
+        {"material": junk, "file": upload(sample_png(), "a.png")},
+    )
+    assert answer.status_code == 302
+    assert CasePaper.objects.get(case=case).material is None
+    reuse = reverse("cases_staff:case_paper_reuse", args=[case.number])
+    assert client.post(reuse, {"kept": junk, "consent": "yes"}).status_code == 404
+    link = CasePaper.objects.get(case=case)
+    kept = person_paper_keep(
+        person=city.person, paper=link.paper, label="x", consent=True, actor=city.clerk
+    )
+    later = case_accept(intake=city.intake())
+    answer = client.post(
+        reverse("cases_staff:case_paper_reuse", args=[later.number]),
+        {"kept": str(kept.pk), "material": junk, "consent": "yes"},
+    )
+    assert answer.status_code == 302
+    assert CasePaper.objects.get(case=later).material is None

@@ -36,6 +36,12 @@ FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame
 NO_FILE = _("Choose the scanned file first.")
 
 
+def _record_id(raw: str) -> int | None:
+    """A record id typed in a form: ASCII digits only ("²" and "١٢" are digits to
+    ``str.isdigit`` but not ids), at most 9 of them; anything else is no id."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
 def _file_response(link: CasePaper, data: bytes, *, thumbnail: bool) -> HttpResponse:
     paper = link.paper
     content_type = paper.thumbnail_type if thumbnail else paper.content_type
@@ -75,8 +81,7 @@ def case_paper_upload(request: HttpRequest, number: str) -> HttpResponse:
 
     case = case_get_for_user(number=number, user=request.user)
     upload = request.FILES.get("file")
-    raw_material = request.POST.get("material", "")
-    material_id = int(raw_material) if raw_material.isdigit() and len(raw_material) < 10 else None
+    material_id = _record_id(request.POST.get("material", ""))
     try:
         if upload is None:
             raise ValidationFailed(
@@ -136,16 +141,15 @@ def case_paper_reuse_view(request: HttpRequest, number: str) -> HttpResponse:
     from onewindow.cases.views.staff.backoffice import case_page_with_error
 
     case = case_get_for_user(number=number, user=request.user)
-    raw_kept = request.POST.get("kept", "")
+    kept_id = _record_id(request.POST.get("kept", ""))
     kept = (
-        PersonPaper.objects.select_related("paper").filter(pk=int(raw_kept)).first()
-        if raw_kept.isdigit() and len(raw_kept) < 10
+        PersonPaper.objects.select_related("paper").filter(pk=kept_id).first()
+        if kept_id is not None
         else None
     )
     if kept is None:
         raise Http404
-    raw_material = request.POST.get("material", "")
-    material_id = int(raw_material) if raw_material.isdigit() and len(raw_material) < 10 else None
+    material_id = _record_id(request.POST.get("material", ""))
     try:
         case_paper_reuse(
             case=case,
