@@ -853,3 +853,11 @@ def test_pages_reference_only_local_assets(client):
             assert finders.find(asset.removeprefix("/static/")), asset
         assert '<link rel="stylesheet" href="/static/css/onewindow.css">' in html
         assert '<script src="/static/vendor/htmx.min.js" defer></script>' in html
+
+
+@pytest.mark.parametrize("junk", ["²", "1²", "١٢"])
+def test_a_department_of_digits_int_does_not_read_is_no_500(client, junk):
+    # "²" is a digit to str.isdigit but not to int(): the search and the power list show
+    # every department, as for any unknown one.
+    assert client.get("/search/", {"q": "证", "department": junk}).status_code == 200
+    assert client.get("/power-list/", {"department": junk}).status_code == 200

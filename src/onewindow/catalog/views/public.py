@@ -127,7 +127,8 @@ def _search_street(
 
 def _search_department(request: HttpRequest) -> int | None:
     value = request.GET.get("department", "")
-    return int(value) if value.isdigit() and 0 < len(value) <= 9 else None
+    # ASCII digits only: "²" is a digit to str.isdigit but not to int().
+    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) <= 9 else None
 
 
 @require_safe
@@ -317,7 +318,7 @@ def power_list(request: HttpRequest) -> HttpResponse:
     departments = list(selectors.department_list_with_item_counts())
     department = None
     department_id = request.GET.get("department", "")
-    if department_id.isdigit():
+    if department_id.isascii() and department_id.isdigit():
         department = next((d for d in departments if d.pk == int(department_id)), None)
     if department is not None:
         items = items.filter(department=department)
