@@ -346,3 +346,24 @@ def test_a_replay_answers_the_first_case_and_each_request_audits_its_look_up_onc
     assert again.json()["number"] == first.json()["number"]
     assert Case.objects.count() == 1
     assert lookups() == [(str(city.person.pk), True)] * 2
+
+
+def test_an_unknown_centre_is_answered_before_any_look_up(city, joint_item):
+    client = signed_in_clerk(city)
+    body = {
+        "item_id": joint_item.pk,
+        "centre_id": 10**9,
+        "applicant": {"id_type": "111", "id_number": resident_id(serial=77)},
+        "materials": [{"name": name, "status": "received"} for name in PAPERS],
+    }
+    response = client.post(
+        "/api/cases/intake/accept",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Idempotency-Key": "nowhere-1"},
+    )
+    assert response.status_code == 422, response.json()
+    assert [e["field"] for e in response.json()["errors"]] == ["centre_id"]
+    # Not looked up: the answer says nothing of whether the number is registered.
+    assert lookups() == []
+    assert Case.objects.count() == 0

@@ -210,11 +210,15 @@ def _intake_from(
         output_centre = _centre(payload.output_centre_id, centre)
         if output_centre is None:
             unknown(errors, "output_centre_id")
-    if centre is not None:
-        # Refuse before reveal: a clerk who may not take applications at this centre learns
-        # nothing of the applicant (no look-up, no personal-data read). Audited like the
-        # service's own refusal, which a permitted clerk then passes without a statement.
-        require(request.user, Action.CASE_ACCEPT, centre)
+    # Refuse before reveal: a clerk who may not take applications at this centre (or, with no
+    # known centre, anywhere) learns nothing of the applicant — no look-up, no personal-data
+    # read. Audited like the service's own refusal, which a permitted clerk then passes
+    # without a statement.
+    require(request.user, Action.CASE_ACCEPT, centre)
+    if centre is None:
+        # Nothing can be filed without a centre: answer that, without looking anyone up (the
+        # answer would otherwise say whether the number is registered).
+        errors.raise_if_any(UNKNOWN_RECORDS)
     person, organisation = _applicant_from(request, payload.applicant, errors)
     errors.raise_if_any(UNKNOWN_RECORDS)
     assert item is not None and centre is not None
