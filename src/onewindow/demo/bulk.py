@@ -1286,6 +1286,7 @@ def build_city_bulk(
             code="bulk_collides",
             status=409,
         ) from exc
+    _vacuum(say)
     seconds = time.monotonic() - started
     total_rows = sum(writer.rows.values())
     open_states = {str(s) for s in OPEN_SHARES}
@@ -1304,6 +1305,20 @@ def build_city_bulk(
         bytes_on_disk=database_bytes(),
         vendor=connection.vendor,
     )
+
+
+def _vacuum(say: _Progress) -> None:
+    """After the commit (PostgreSQL, outside any transaction): ``VACUUM (ANALYZE)`` of the
+    tables written, so their visibility map is set and the boards' counts are index-only scans
+    from the first request, as autovacuum would leave them in time (on a server where it runs;
+    on this box it is off). Skipped inside a caller's transaction, where VACUUM cannot run."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        for done, model in enumerate(BULK_MODELS, start=1):
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+            say("vacuum", done, len(BULK_MODELS), started)
 
 
 def _write_all(
