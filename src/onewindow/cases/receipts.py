@@ -115,7 +115,10 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(value) if value else None
 
 
-def _common_context(case: Case) -> dict[str, Any]:
+QUERY_CODE_HIDDEN = "******"
+
+
+def _common_context(case: Case, *, with_query_code: bool = True) -> dict[str, Any]:
     snapshot = case.item_version.snapshot
     centre = case.centre
     return {
@@ -130,9 +133,13 @@ def _common_context(case: Case) -> dict[str, Any]:
         "consult_phone": snapshot.get("consult_phone") or centre.phone,
         "clerk_name": case.clerk.get_full_name() or case.clerk.get_username(),
         "window": case.window,
-        "query_code": case.query_code,
+        # A reprint for someone who does not hand papers to the applicant (a department of the
+        # case) keeps the code off the paper and out of the QR code: only the number.
+        "query_code": case.query_code if with_query_code else QUERY_CODE_HIDDEN,
         "progress_url": progress_url(case=case),
-        "qr_data_uri": _qr_data_uri(progress_qr_text(case=case)),
+        "qr_data_uri": _qr_data_uri(
+            progress_qr_text(case=case) if with_query_code else progress_url(case=case)
+        ),
     }
 
 
@@ -210,14 +217,14 @@ def _case(case: Case) -> Case:
     )
 
 
-def case_receipt_pdf(*, case: Case) -> bytes:
+def case_receipt_pdf(*, case: Case, with_query_code: bool = True) -> bytes:
     """受理通知书: what was received, what is still owed under 容缺 and by when, the promised
     completion date, how to collect the result and how to follow the case (query code + QR)."""
     case = _case(case)
-    return _pdf(case, _receipt_page(case))
+    return _pdf(case, _receipt_page(case, with_query_code=with_query_code))
 
 
-def _receipt_page(case: Case) -> str:
+def _receipt_page(case: Case, *, with_query_code: bool = True) -> str:
     if case.accepted_at is None:
         raise ApplicationError(
             _("This application was not accepted: there is no acceptance receipt."),
@@ -225,7 +232,7 @@ def _receipt_page(case: Case) -> str:
             status=409,
         )
     materials = list(case.materials.all())
-    context = _common_context(case)
+    context = _common_context(case, with_query_code=with_query_code)
     context.update(
         {
             "accepted_at": _local(case.accepted_at),
@@ -245,7 +252,7 @@ def _receipt_page(case: Case) -> str:
     return _page("cases/receipt.html", context)
 
 
-def _supplement_notice(case: Case) -> str:
+def _supplement_notice(case: Case, *, with_query_code: bool = True) -> str:
     event = case.events.filter(action="request_supplement").order_by("-at", "-id").first()
     names = {m.name: m for m in case.materials.all()}
     papers = []
@@ -260,7 +267,7 @@ def _supplement_notice(case: Case) -> str:
             }
         )
     papers.sort(key=lambda p: p["order"])
-    context = _common_context(case)
+    context = _common_context(case, with_query_code=with_query_code)
     context.update(
         {
             "papers": papers,
@@ -273,9 +280,9 @@ def _supplement_notice(case: Case) -> str:
     return _page("cases/notice_supplement.html", context)
 
 
-def _refusal_notice(case: Case) -> str:
+def _refusal_notice(case: Case, *, with_query_code: bool = True) -> str:
     event = case.events.filter(action="refuse").order_by("-at", "-id").first()
-    context = _common_context(case)
+    context = _common_context(case, with_query_code=with_query_code)
     context.update(
         {
             "reasons": event.reason if event else "",
@@ -287,12 +294,12 @@ def _refusal_notice(case: Case) -> str:
     return _page("cases/notice_refusal.html", context)
 
 
-def case_notice_pdf(*, case: Case) -> bytes:
+def case_notice_pdf(*, case: Case, with_query_code: bool = True) -> bytes:
     """The intake paper that fits the case's state: 补正 notice, 不予受理 notice, or the
     acceptance receipt for a case that was accepted."""
     case = _case(case)
     if case.state == CaseState.SUPPLEMENT_REQUESTED:
-        return _pdf(case, _supplement_notice(case))
+        return _pdf(case, _supplement_notice(case, with_query_code=with_query_code))
     if case.state == CaseState.REFUSED:
-        return _pdf(case, _refusal_notice(case))
-    return _pdf(case, _receipt_page(case))
+        return _pdf(case, _refusal_notice(case, with_query_code=with_query_code))
+    return _pdf(case, _receipt_page(case, with_query_code=with_query_code))

@@ -172,3 +172,22 @@ def test_rendering_fetches_nothing_from_outside():
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert fetcher.fetch("data:text/plain,ok") is not None
+
+
+def test_a_department_reprint_hides_the_query_code_the_window_prints_it(city, tmp_path, client):
+    # The code is the applicant's key to the progress page: the window that hands the paper
+    # over prints it; a department of the joint review that opens the receipt sees it masked,
+    # and its QR code holds the number only.
+    case, _ = accepted_lift_case(city)
+    client.force_login(city.clerk)
+    at_window = pdf_text(client.get(f"/staff/cases/{case.number}/receipt.pdf").content, tmp_path)
+    assert case.query_code in at_window
+    client.force_login(city.approvers[city.joint_departments[3].pk])
+    answer = client.get(f"/staff/cases/{case.number}/receipt.pdf")
+    assert answer.status_code == 200
+    elsewhere = pdf_text(answer.content, tmp_path)
+    assert case.query_code not in elsewhere
+    assert "******" in elsewhere
+    assert case.number in elsewhere
+    masked = _common_context(case, with_query_code=False)
+    assert masked["qr_data_uri"] == _qr_data_uri(progress_url(case=case))
