@@ -86,7 +86,7 @@ def _database_counts() -> tuple[dict[str, int], int]:
 
 
 def database_counts() -> tuple[dict[str, int], int] | None:
-    """Cases by state and the pending outbox, computed by one process at a time and shared by
+    """Open cases by state and the pending outbox, computed by one process at a time and shared by
     every worker for ``METRICS_CACHE_SECONDS`` (``core.sharedcache``); None while another worker
     computes the first figures."""
     value = computed_once(
@@ -125,7 +125,9 @@ class PlatformCollector(Collector):
         yield GaugeMetricFamily(
             "onewindow_outbox_pending", "Notifications waiting to be sent", value=pending
         )
-        cases = GaugeMetricFamily("onewindow_cases", "Cases by state", labels=["state"])
+        cases = GaugeMetricFamily(
+            "onewindow_cases", "Open cases by state (terminal states not counted)", labels=["state"]
+        )
         for state, count in sorted(by_state.items()):
             cases.add_metric([state], count)
         yield cases
