@@ -407,6 +407,22 @@ def test_search_page_lists_hits_in_the_order_item_search_gives(client):
     assert "<html" in html
 
 
+def test_a_full_result_list_says_best_matches_not_a_count(client, monkeypatch):
+    # The list stops at the limit: "找到3项" would be the limit, not the number of services.
+    monkeypatch.setattr(views, "SEARCH_LIMIT", 3)
+    department = DepartmentFactory(name="荔湾区人力资源和社会保障局")
+    for n in range(4):
+        create_item(name=f"养老服务事项{n}", department=department, keywords="养老")
+    full = html_of(client.get("/search/", {"q": "养老"}))
+    assert "与“养老”最相关的前3项服务" in full
+    assert "找到3项" not in full
+    monkeypatch.setattr(views, "SEARCH_LIMIT", 10)
+    assert "找到4项与“养老”有关的服务" in html_of(client.get("/search/", {"q": "养老"}))
+    monkeypatch.setattr(views, "SEARCH_LIMIT", 3)
+    english = html_of(client.get("/en/search/", {"q": "养老"}))
+    assert "The best 3 matches for “养老”" in english
+
+
 def test_search_answers_htmx_with_the_results_fragment_only(client):
     create_item(name="城乡居民养老保险参保登记")
 
