@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from onewindow.citizens import selectors, services
 from onewindow.citizens.auth import browser_token, cookie_clear, cookie_set
+from onewindow.citizens.errors import TooManyCodes
 from onewindow.citizens.models import AgentAction, TokenKind
 from onewindow.core.client import client_address
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
@@ -34,12 +36,19 @@ from onewindow.staff.errors import error_page
 View = Callable[..., HttpResponse]
 
 
+def _english() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
 def _texts(error: ApplicationError) -> dict[str, Any]:
+    """The error for the page in the active language: on English pages (``/en/``) the English
+    message and field messages only; on Chinese pages Chinese first, English too."""
     data = error.as_dict()
+    key = "message_en" if _english() else "message"
     return {
-        "message": data["message"],
+        "message": data[key],
         "message_en": data["message_en"],
-        "fields": {e["field"]: e["message"] for e in data["errors"]},
+        "fields": {e["field"]: e[key] for e in data["errors"]},
         "code": data["code"],
     }
 
@@ -114,6 +123,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 return response
             sent = services.sign_in_code_request(phone=phone, address=address)
             context.update(step="code", sent=sent)
+        except TooManyCodes as error:
+            if error.reason == "resend_too_soon":
+                # The code sent seconds ago still works: the code field stays, with the wait.
+                context.update(step="code", resend_wait=error.retry_after)
+            else:
+                context["error"] = _texts(error)
+                status = error.status
         except ApplicationError as error:
             context["error"] = _texts(error)
             status = error.status
