@@ -21,10 +21,14 @@ from onewindow.citizens.services import (
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.notify.selectors import messages_for_subjects
+from onewindow.papers.models import PersonPaper
+from onewindow.papers.services import person_paper_current, person_papers_current
 
 CASES_READ = "citizens.cases_read"
 CASE_READ = "citizens.case_read"
 MESSAGES_READ = "citizens.messages_read"
+PAPERS_READ = "citizens.papers_read"
+PAPER_READ = "citizens.paper_read"
 CASE_SUBJECT = "cases.case"
 PERSON_SUBJECT = "applicants.person"
 MY_CASES_LIMIT = 100
@@ -203,3 +207,43 @@ def company_for_representative(*, account: CitizenAccount, company_id: int) -> C
         )
         raise NotFoundOrForbidden()
     return company
+
+
+def my_papers(*, account: CitizenAccount) -> list[PersonPaper]:
+    """The papers the account's bound person keeps in "my papers" (kept at a window with the
+    person's consent, not withdrawn), with their file rows: one query (none before binding).
+    Audited ``citizens.papers_read`` (how many)."""
+    if account.person is None:
+        return []
+    kept = person_papers_current(person=account.person)
+    audit_record(
+        actor=None,
+        action=PAPERS_READ,
+        obj=account,
+        detail={"person_id_masked": account.person.id_number_masked, "count": len(kept)},
+    )
+    return kept
+
+
+def my_paper(*, account: CitizenAccount, kept_id: int | None, purpose: str = "read") -> PersonPaper:
+    """One of the account's own kept papers. Missing, withdrawn, another person's, or no bound
+    person: ``NotFoundOrForbidden``, audited ``denied:citizens.paper_<purpose>``. The caller
+    audits what it does with it (``citizens.paper_read`` when the file is shown)."""
+    kept = None
+    if account.person is not None and kept_id is not None:
+        kept = person_paper_current(person=account.person, kept_id=kept_id)
+    if kept is None:
+        refusal_audit(
+            action=f"denied:citizens.paper_{purpose}", account=account, detail={"kept": kept_id}
+        )
+        raise NotFoundOrForbidden()
+    return kept
+
+
+def my_paper_read_audit(*, account: CitizenAccount, kept: PersonPaper, thumbnail: bool) -> None:
+    audit_record(
+        actor=None,
+        action=PAPER_READ,
+        obj=account,
+        detail={"kept": kept.pk, "paper": kept.paper_id, "thumbnail": thumbnail},
+    )

@@ -79,6 +79,7 @@ from onewindow.core.errors import (
 )
 from onewindow.core.validation import CONTROL_MESSAGE, has_control_characters
 from onewindow.notify.services import message_enqueue
+from onewindow.papers.services import person_paper_current, person_paper_withdraw
 
 logger = logging.getLogger("onewindow.citizens")
 ACCOUNT_SUBJECT = "citizens.account"
@@ -1064,3 +1065,19 @@ def company_act_check(
         )
         raise AgentOutOfScope()
     return role
+
+
+def my_paper_withdraw(*, account: CitizenAccount, kept_id: int | None) -> None:
+    """The citizen withdraws the consent to keep one of their papers in "my papers": it is no
+    longer offered for reuse (``papers.person_paper_withdraw``, audited). Missing, withdrawn
+    already, another person's or no bound person: ``NotFoundOrForbidden``, audited
+    ``denied:citizens.paper_withdraw``."""
+    kept = None
+    if account.person is not None and kept_id is not None:
+        kept = person_paper_current(person=account.person, kept_id=kept_id)
+    if kept is None:
+        refusal_audit(
+            action="denied:citizens.paper_withdraw", account=account, detail={"kept": kept_id}
+        )
+        raise NotFoundOrForbidden()
+    person_paper_withdraw(kept=kept, actor=None)

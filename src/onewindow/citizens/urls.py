@@ -14,6 +14,13 @@ public_urls = (
         path("cases/<str:number>/", public.case_detail, name="case"),
         path("messages/", public.messages_page, name="messages"),
         path("papers/", public.papers, name="papers"),
+        path("papers/<str:kept_id>/file/", public.paper_file, {"part": "file"}, name="paper_file"),
+        path(
+            "papers/<str:kept_id>/thumbnail/",
+            public.paper_file,
+            {"part": "thumbnail"},
+            name="paper_thumbnail",
+        ),
         path("devices/", public.devices, name="devices"),
         path("companies/", public.companies, name="companies"),
         path("companies/<int:company_id>/", public.company, name="company"),

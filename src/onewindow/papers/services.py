@@ -201,3 +201,13 @@ def person_papers_current(*, person: Any) -> list[PersonPaper]:
         .select_related("paper")
         .order_by("label", "-kept_at")
     )
+
+
+def person_paper_current(*, person: Any, kept_id: int) -> PersonPaper | None:
+    """One paper ``person`` keeps (not withdrawn), with its file row; ``None`` when there is no
+    such kept paper of this person (missing, another person's, withdrawn). Callers audit."""
+    return (
+        PersonPaper.objects.filter(pk=kept_id, person=person, withdrawn_at__isnull=True)
+        .select_related("paper")
+        .first()
+    )

@@ -123,13 +123,6 @@ def test_my_cases_page_lists_and_opens_only_my_cases(client):
     assert client.get("/my/cases/NOPE/").status_code == 404
 
 
-def test_my_papers_says_plainly_that_it_is_not_there_yet(client):
-    browser_sign_in(client)
-    text = client.get("/my/papers/").content.decode()
-    assert 'id="my-papers-not-yet"' in text
-    assert "暂未开通" in text
-
-
 def test_a_rebinding_on_the_page_without_a_code_is_refused_and_keeps_the_binding(client, settings):
     settings.CITIZEN_REAL_NAME_VERIFIER = "onewindow.citizens.realname.AcceptAll"
     browser_sign_in(client)

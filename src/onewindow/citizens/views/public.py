@@ -20,8 +20,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -31,6 +32,7 @@ from onewindow.citizens.errors import TooManyCodes
 from onewindow.citizens.models import AgentAction, TokenKind
 from onewindow.core.client import client_address
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
+from onewindow.papers.services import paper_bytes
 from onewindow.staff.errors import error_page
 
 View = Callable[..., HttpResponse]
@@ -183,11 +185,59 @@ def messages_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+def _record_id(raw: str) -> int | None:
+    """An id from a form or an address: ASCII digits only, at most 9 of them."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_protect
 @citizen_page
 def papers(request: HttpRequest) -> HttpResponse:
-    """我的材料: not built yet (the electronic papers come with the online application)."""
-    return _page(request, "citizens/papers.html", {})
+    """我的材料: the papers the bound person keeps (kept at a window with their consent), each
+    opened through ``paper_file``; ``POST withdraw=<id>`` withdraws the consent (audited). Before
+    binding: a prompt to bind."""
+    account = request.citizen  # type: ignore[attr-defined]
+    if request.method == "POST":
+        kept_id = _record_id(str(request.POST.get("withdraw", "")))
+        services.my_paper_withdraw(account=account, kept_id=kept_id)
+        return HttpResponseRedirect(reverse("citizens:papers") + "?withdrawn=1")
+    return _page(
+        request,
+        "citizens/papers.html",
+        {"papers": selectors.my_papers(account=account), "withdrawn": "withdrawn" in request.GET},
+    )
+
+
+PAPER_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+@require_safe
+@xframe_options_sameorigin
+@citizen_page
+def paper_file(request: HttpRequest, kept_id: str, part: str) -> HttpResponse:
+    """One of the account's own kept papers (``part`` "file") or its thumbnail ("thumbnail"):
+    another person's, a withdrawn or a missing one is the one 404 (audited); every read is
+    audited. Served ``inline``, ``nosniff``, ``no-store``, with a CSP of its own (images also
+    sandboxed), as the case pages serve papers."""
+    account = request.citizen  # type: ignore[attr-defined]
+    kept = selectors.my_paper(account=account, kept_id=_record_id(kept_id))
+    thumbnail = part == "thumbnail"
+    paper = kept.paper
+    if thumbnail and not paper.thumbnail_name:
+        raise NotFoundOrForbidden()
+    data = paper_bytes(paper=paper, thumbnail=thumbnail)  # a lost file: its own error page
+    selectors.my_paper_read_audit(account=account, kept=kept, thumbnail=thumbnail)
+    response = HttpResponse(
+        data, content_type=paper.thumbnail_type if thumbnail else paper.content_type
+    )
+    name = paper.original_name or f"paper-{paper.pk}"
+    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    sandbox = paper.is_image or thumbnail
+    response["Content-Security-Policy"] = f"{PAPER_CSP}; sandbox" if sandbox else PAPER_CSP
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
