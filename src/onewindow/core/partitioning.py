@@ -5,22 +5,40 @@ ADR 0016). PostgreSQL only.
 
 ``manage.py partition_month`` prints (the default) or runs (``--apply``) the move of an ordinary
 table to a partitioned one of the same name, columns, ids, indexes, foreign keys, triggers and
-grants, in three phases:
+grants. The locks each phase takes (PostgreSQL 15; "writes" are INSERT, UPDATE, DELETE):
 
-1. **online** (no lock on the table): an index on ``at`` built ``CONCURRENTLY`` when the table
-   has none (the events), so that the later phases read one month, not the whole table;
-2. **prepare** (one transaction, the table still written by the application): the partitioned
-   table ``<table>_partitioned`` beside it, one partition per calendar month (in
+1. **online**: an index on ``at`` built ``CONCURRENTLY`` when the table has none (the events),
+   so that the later phases read one month, not the whole table. SHARE UPDATE EXCLUSIVE on the
+   table: reads and writes go on (only other schema changes and vacuum wait).
+2. **clear** (a short transaction, ``lock_timeout`` ``SHORT_LOCK_TIMEOUT``): a
+   ``<table>_partitioned`` left by an interrupted run dropped; when it has foreign keys, that
+   takes ACCESS EXCLUSIVE on the tables they reference for the moment of the drop.
+3. **prepare** (one transaction, the application still writing): the partitioned table
+   ``<table>_partitioned`` beside it, one partition per calendar month (in
    ``settings.TIME_ZONE``) from the oldest row's month to ``ahead`` months after this one, a
    default partition for anything outside, every row of the months already closed copied, then
-   the indexes, the foreign keys (validated once per partition, not per row), the triggers
-   (the audit guard) and the grants;
-3. **swap** (one transaction, the table locked against writes, reads go on): the rows of the
-   current month copied, the rows the application may still change since the copy brought up to
-   date (an event's ``notify_pending``, an audit row's seal), the count and sum of ids compared
-   (any difference aborts the swap and changes nothing), the identity sequence moved on past
-   the old one, the old table dropped and the new one given its name, its indexes' and its
-   sequence's names.
+   the indexes, the triggers (the audit guard) and the grants. ACCESS SHARE on the table (it
+   is read; reads and writes go on) and ACCESS EXCLUSIVE on the new tables nobody else uses;
+   nothing on the tables the foreign keys reference.
+4. **keys** (each statement a short transaction of its own, ``lock_timeout``
+   ``SHORT_LOCK_TIMEOUT``): each foreign key added to each partition ``NOT VALID`` (no row
+   read; SHARE ROW EXCLUSIVE on the referenced table until that statement commits, a moment:
+   writes to it wait that long), then validated on each partition (the rows checked;
+   SHARE UPDATE EXCLUSIVE on the partition and ROW SHARE on the referenced table: writes to it
+   go on), then added to the partitioned table under the old key's name, where PostgreSQL
+   takes the partitions' validated keys over without reading a row (SHARE ROW EXCLUSIVE and
+   ACCESS EXCLUSIVE on the referenced table for that moment: its reads wait too). A lock not
+   had within ``SHORT_LOCK_TIMEOUT`` fails the move with nothing swapped: run it again.
+5. **after**: ``ANALYZE`` of the new table (SHARE UPDATE EXCLUSIVE on it only).
+6. **swap** (one transaction, ``lock_timeout`` ``LOCK_TIMEOUT``): the table locked EXCLUSIVE
+   (reads go on, writes wait until the swap commits); the rows of the current month copied, the
+   rows the application may still change since the copy brought up to date (an event's
+   ``notify_pending``, an audit row's seal), the count and sum of ids compared (any difference
+   aborts the swap and changes nothing), the identity sequence moved on past the old one, the
+   old table dropped (ACCESS EXCLUSIVE on it and on the tables its foreign keys reference —
+   ``cases_case``, ``cases_casetask``, ``org_department``, ``auth_user`` for the events,
+   ``auth_user`` for the audit rows — until the commit, which follows at once: only renames
+   remain) and the new one given its name, its indexes' and its sequence's names.
 
 Django's models need no change: the table keeps its name and columns and Django still sees
 ``id`` as the primary key. At the database level two constraints change, because PostgreSQL
@@ -64,6 +82,9 @@ AHEAD_MONTHS = 3
 # The months closed at least this long ago are copied before the lock; the rest under it.
 CLOSED_MARGIN = dt.timedelta(days=1)
 LOCK_TIMEOUT = "30s"
+# The short steps that lock a table others read (the keys' referenced tables): give up sooner,
+# since a lock request that waits makes every later one on that table wait behind it.
+SHORT_LOCK_TIMEOUT = "5s"
 TEMP_SUFFIX = "_partitioned"
 AT_INDEX_SUFFIX = "_partition_at_tmp"
 
@@ -134,6 +155,12 @@ def temp_name(name: str) -> str:
     if len(name) <= 61:
         return f"{name}_p"
     return f"p{hashlib.sha256(name.encode()).hexdigest()[:20]}_tmp"
+
+
+def partition_key_name(partition: str, key: str) -> str:
+    """The name of a partition's own copy of the foreign key ``key`` (the partitioned table's
+    key takes it over and keeps ``key``)."""
+    return f"{partition}_{hashlib.sha256(key.encode()).hexdigest()[:10]}_fk"
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -278,29 +305,45 @@ def _grants(table: str, target: str) -> list[str]:
 
 @dataclass
 class Plan:
-    """The SQL of one table's move, phase by phase (``online`` statements run one by one outside
-    a transaction; ``prepare`` and ``swap`` each in one transaction)."""
+    """The SQL of one table's move, phase by phase: ``online`` and ``after`` statements run one
+    by one outside a transaction; ``clear`` and ``keys`` statements each in a short transaction
+    of its own under ``lock_timeout``; ``prepare`` and ``swap`` each in one transaction."""
 
     spec: Spec
     rows: int
     months: list[dt.date]
     cutoff: dt.date
     online: list[str] = field(default_factory=list)
+    clear: list[str] = field(default_factory=list)
     prepare: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
     swap: list[str] = field(default_factory=list)
 
     def sql(self) -> str:
         parts = []
-        for title, statements in (
-            ("online: no lock, one statement at a time", self.online),
-            ("prepare: one transaction, the table still written", self.prepare),
-            ("swap: one transaction, writes to the table wait", self.swap),
+        short = f"SET LOCAL lock_timeout = {literal(SHORT_LOCK_TIMEOUT)}"
+        for title, statements, kind in (
+            ("online: reads and writes go on, one statement at a time", self.online, "each"),
+            ("clear: what an interrupted run left, a short transaction", self.clear, "short"),
+            ("prepare: one transaction, the table still written", self.prepare, "one"),
+            (
+                "keys: a short transaction each, writes wait only while a key is added",
+                self.keys,
+                "short",
+            ),
+            ("after: no lock others wait on", self.after, "each"),
+            ("swap: one transaction, writes to the table wait", self.swap, "one"),
         ):
             parts.append(f"-- {self.spec.table}, {title}")
-            if statements and statements is not self.online:
+            if kind == "one" and statements:
                 parts.append("BEGIN;")
-            parts.extend(f"{s.strip()};" for s in statements)
-            if statements and statements is not self.online:
+            for statement in statements:
+                if kind == "short":
+                    parts.append(f"BEGIN; {short}; {statement.strip()}; COMMIT;")
+                else:
+                    parts.append(f"{statement.strip()};")
+            if kind == "one" and statements:
                 parts.append("COMMIT;")
         return "\n".join(parts)
 
@@ -387,8 +430,10 @@ def plan_move(spec: Spec, *, ahead: int = AHEAD_MONTHS, now: dt.datetime | None 
     plan = Plan(spec=spec, rows=rows, months=months, cutoff=cutoff)
     plan.online = online_statements(spec)
 
+    # What an interrupted run left: its own short transaction (a leftover with foreign keys
+    # takes ACCESS EXCLUSIVE on the tables they reference, and must not hold it for the copy).
+    plan.clear.append(f"DROP TABLE IF EXISTS {q(tmp)}")
     prepare = plan.prepare
-    prepare.append(f"DROP TABLE IF EXISTS {q(tmp)}")
     prepare.append(
         f"CREATE TABLE {q(tmp)} (LIKE {q(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
         "INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS) "
@@ -424,12 +469,6 @@ def plan_move(spec: Spec, *, ahead: int = AHEAD_MONTHS, now: dt.datetime | None 
         keeps_unique = info.unique and column in info.columns
         prepare.append(_index_on(info, tmp, unique=keeps_unique))
         renames.append(f"ALTER INDEX {q(temp_name(info.name))} RENAME TO {q(info.name)}")
-    for name, definition in _rows(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-        [table],
-    ):
-        prepare.append(f"ALTER TABLE {q(tmp)} ADD CONSTRAINT {q(name)} {definition}")
     for (definition,) in _rows(
         "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass "
         "AND NOT tgisinternal ORDER BY tgname",
@@ -444,7 +483,28 @@ def plan_move(spec: Spec, *, ahead: int = AHEAD_MONTHS, now: dt.datetime | None 
             )
         )
     prepare.extend(_grants(table, tmp))
-    prepare.append(f"ANALYZE {q(tmp)}")
+    # The foreign keys, each statement in a short transaction of its own after the prepare
+    # commits (see the docstring): NOT VALID on each partition, validated there, then the key on
+    # the partitioned table, which takes the partitions' validated keys over without a re-check.
+    partitions = [partition_name(table, m) for m in months] + [default_name(table)]
+    adds: list[str] = []
+    validates: list[str] = []
+    parents: list[str] = []
+    for name, definition in _rows(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+        [table],
+    ):
+        definition = re.sub(r"\s+NOT VALID$", "", definition)
+        for partition in partitions:
+            own = partition_key_name(partition, name)
+            adds.append(
+                f"ALTER TABLE {q(partition)} ADD CONSTRAINT {q(own)} {definition} NOT VALID"
+            )
+            validates.append(f"ALTER TABLE {q(partition)} VALIDATE CONSTRAINT {q(own)}")
+        parents.append(f"ALTER TABLE {q(tmp)} ADD CONSTRAINT {q(name)} {definition}")
+    plan.keys = [*adds, *validates, *parents]
+    plan.after.append(f"ANALYZE {q(tmp)}")
 
     swap = plan.swap
     swap.append(f"SET LOCAL lock_timeout = {literal(LOCK_TIMEOUT)}")
@@ -519,6 +579,30 @@ def _execute(statements: Sequence[str]) -> None:
             cursor.execute(statement)
 
 
+def _short(statements: Sequence[str], probe: Callable[[str], None] | None = None) -> None:
+    """Each statement in a transaction of its own, waiting at most ``SHORT_LOCK_TIMEOUT`` for a
+    lock."""
+    for statement in statements:
+        with transaction.atomic():
+            _execute([f"SET LOCAL lock_timeout = {literal(SHORT_LOCK_TIMEOUT)}", statement])
+            if probe is not None:
+                probe(statement)
+
+
+def run_prepare(plan: Plan, probe: Callable[[str], None] | None = None) -> None:
+    """The prepare phase of ``plan``: clear, prepare, keys, after (see the module docstring).
+    ``probe`` (the tests) is called after each statement of the prepare transaction and of the
+    keys, inside its transaction."""
+    _short(plan.clear)
+    with transaction.atomic():
+        for statement in plan.prepare:
+            _execute([statement])
+            if probe is not None:
+                probe(statement)
+    _short(plan.keys, probe)
+    _execute(plan.after)
+
+
 @dataclass(frozen=True)
 class MoveOutcome:
     table: str
@@ -556,12 +640,15 @@ def move(
     seconds["online"] = time.monotonic() - started
     plan = plan_move(spec, ahead=ahead)
     say(f"{spec.table}: {plan.rows} rows, {len(plan.months)} monthly partitions and a default")
-    for phase, statements in (("prepare", plan.prepare), ("swap", plan.swap)):
-        started = time.monotonic()
-        with transaction.atomic():
-            _execute(statements)
-        seconds[phase] = time.monotonic() - started
-        say(f"{spec.table}: {phase} {seconds[phase]:.1f} s")
+    started = time.monotonic()
+    run_prepare(plan)
+    seconds["prepare"] = time.monotonic() - started
+    say(f"{spec.table}: prepare {seconds['prepare']:.1f} s")
+    started = time.monotonic()
+    with transaction.atomic():
+        _execute(plan.swap)
+    seconds["swap"] = time.monotonic() - started
+    say(f"{spec.table}: swap {seconds['swap']:.1f} s")
     return MoveOutcome(
         table=spec.table,
         rows=plan.rows,

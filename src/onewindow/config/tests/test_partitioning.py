@@ -160,6 +160,39 @@ def test_the_events_and_the_audit_rows_move_to_monthly_partitions(scratch, tmp_p
     assert manage(env, "partition_month", "--dry-run", "--table", "audit").returncode == 0
     assert snapshot(database) == before
 
+    assert (
+        "BEGIN; SET LOCAL lock_timeout = '5s'; ALTER TABLE \"cases_caseevent_default\" "
+        'VALIDATE CONSTRAINT "cases_caseevent_default_' in dry.stdout
+    )
+
+    # The events' prepare, probed after each statement inside its transaction: a write to the
+    # tables their foreign keys reference (cases_case, auth_user) from another connection gets
+    # its lock within 200 ms, during the copy and while each partition's key is validated
+    # (a transaction's locks only grow until it ends: what is free after a statement was free
+    # while it ran).
+    # The control (a key added to a table with rows, as the prepare did before) keeps it out.
+    probed = scene(env, "events_prepare_probed()")
+    assert probed["control"] == {"cases_case": False, "auth_user": False}
+    statements = [statement for statement, _ in probed["probed"]]
+    assert any(s.startswith('INSERT INTO "cases_caseevent_partitioned"') for s in statements)
+    blocked = [
+        statement for statement, writes in probed["probed"] if set(writes.values()) != {True}
+    ]
+    # Only the short steps that add a key to one of these tables (NOT VALID on a partition,
+    # then on the partitioned table, where nothing is re-checked) hold writes back until they
+    # commit.
+    probed_keys = [
+        s
+        for s in statements
+        if " FOREIGN KEY " in s
+        and " ADD CONSTRAINT " in s
+        and (" REFERENCES cases_case(" in s or " REFERENCES auth_user(" in s)
+    ]
+    assert any(s.startswith('ALTER TABLE "cases_caseevent_partitioned" ADD') for s in probed_keys)
+    assert blocked == probed_keys
+    validated = [s for s in statements if " VALIDATE CONSTRAINT " in s]
+    assert len(validated) == len([s for s in statements if " NOT VALID" in s]) > 0
+
     moved = manage(env, "partition_month", "--table", "events", "--apply")
     assert moved.returncode == 0, moved.stderr
     assert "cases_caseevent partitioned by month" in moved.stdout
@@ -202,6 +235,32 @@ def test_the_events_and_the_audit_rows_move_to_monthly_partitions(scratch, tmp_p
                 database,
             )
             == "id,at"
+        )
+    # Each partition's own foreign keys, validated, are the partitioned table's keys.
+    for table in TABLES:
+        partitions_now = int(
+            value(
+                f"SELECT count(*) FROM pg_inherits WHERE inhparent = '{table}'::regclass", database
+            )
+        )
+        keys = int(
+            value(
+                "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND convalidated "
+                f"AND conparentid = 0 AND conrelid = '{table}'::regclass",
+                database,
+            )
+        )
+        assert keys > 0
+        assert (
+            value(
+                "SELECT count(*) FILTER (WHERE c.convalidated) || '/' "
+                f"|| count(*) FILTER (WHERE p.conrelid = '{table}'::regclass) "
+                "FROM pg_constraint c LEFT JOIN pg_constraint p ON p.oid = c.conparentid "
+                "WHERE c.contype = 'f' AND c.conrelid IN (SELECT inhrelid FROM pg_inherits "
+                f"WHERE inhparent = '{table}'::regclass)",
+                database,
+            )
+            == f"{partitions_now * keys}/{partitions_now * keys}"
         )
     # The events: the same rows, ids and sequence; the grants given again.
     assert after["cases_caseevent"] == before["cases_caseevent"]
