@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from onewindow.cases.progress import ProgressView, progress_of_case
 from onewindow.cases.selectors import case_of_applicant, cases_of_applicant
+from onewindow.cases.transitions import CaseState
 from onewindow.citizens.models import AccessToken, AgentAction, CitizenAccount, CompanyAccount
 from onewindow.citizens.services import (
     ACCOUNT_SUBJECT,
@@ -42,6 +43,15 @@ class CaseRow:
     state_label: str
     submitted_at: Any
     due_at: Any
+    item_name_en: str = ""
+    # The day the missing papers are due (补正), for a case waiting for them; else None.
+    supplement_deadline: Any = None
+
+    @property
+    def item_local_name(self) -> str:
+        """The English name on English pages when the catalogue has one, the Chinese otherwise."""
+        english = (translation.get_language() or "").startswith("en")
+        return self.item_name_en if english and self.item_name_en else self.item_name
 
 
 def _rows(cases: list[Any]) -> list[CaseRow]:
@@ -49,10 +59,14 @@ def _rows(cases: list[Any]) -> list[CaseRow]:
         CaseRow(
             number=case.number,
             item_name=str(case.item_version.snapshot.get("name", "")),
+            item_name_en=str(case.item_version.snapshot.get("name_en") or case.item.name_en or ""),
             state=case.state,
             state_label=str(case.get_state_display()),
             submitted_at=case.submitted_at,
             due_at=case.due_at,
+            supplement_deadline=(
+                case.supplement_deadline if case.state == CaseState.SUPPLEMENT_REQUESTED else None
+            ),
         )
         for case in cases
     ]

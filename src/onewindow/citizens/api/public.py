@@ -108,6 +108,8 @@ class CaseRowOut(Schema):
     state_label: str
     submitted_at: dt.datetime
     due_at: dt.datetime | None
+    item_name_en: str = ""
+    supplement_deadline: dt.date | None = None
 
 
 class StepOut(Schema):
