@@ -63,6 +63,7 @@ from onewindow.cases.events import CASE_EVENTS
 from onewindow.cases.models import Case, LookupCounter
 from onewindow.cases.selectors import PublicProgress, case_public_progress
 from onewindow.cases.transitions import TERMINAL_STATES
+from onewindow.catalog.names import local_text
 from onewindow.core.client import client_address as core_client_address
 from onewindow.core.client import counted_address
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
@@ -343,13 +344,17 @@ def _view(progress: PublicProgress) -> ProgressView:
     outcome = progress.outcome or None
     return ProgressView(
         number=progress.number,
-        item_name=progress.item_name,
+        item_name=local_text(progress.item_name, progress.item_name_en),
         state=progress.state,
         state_label=progress.state_label,
         submitted_at=progress.submitted_at,
         due_at=progress.due_at,
         steps=[
-            PublicStep(at=s.at, label=step_label(s.action), department=s.department)
+            PublicStep(
+                at=s.at,
+                label=step_label(s.action),
+                department=local_text(s.department, s.department_en),
+            )
             for s in progress.steps
         ],
         next_for_applicant=progress.next_for_applicant,

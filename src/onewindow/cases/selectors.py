@@ -61,6 +61,7 @@ def task_queue_for_user(user: Any) -> QuerySet[CaseTask]:
 # The columns a queue row shows (``cases/staff/_queue_row.html``).
 QUEUE_ROW_FIELDS = (
     "id",
+    "kind",
     "name",
     "is_joint",
     "is_lead",
@@ -73,8 +74,10 @@ QUEUE_ROW_FIELDS = (
     "case__due_at",
     "case__item",
     "case__item__name",
+    "case__item__name_en",
     "department",
     "department__name",
+    "department__name_en",
     "assignee",
     "assignee__username",
     "assignee__first_name",
@@ -110,6 +113,7 @@ class ProgressStep:
     action: str
     department: str
     note: str
+    department_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,8 @@ class PublicProgress:
     # The written reasons of a refusal at the window (printed on the 不予受理 notice the
     # applicant holds); "" otherwise: a department's opinion stays inside the administration.
     outcome_reason: str
+    # The English name (the version's, else the item's), "" when none is filled in.
+    item_name_en: str = ""
 
 
 def case_public_progress(*, number: str, query_code: str) -> PublicProgress:
@@ -155,7 +161,11 @@ def case_public_progress(*, number: str, query_code: str) -> PublicProgress:
     events = list(case.events.filter(public=True).select_related("department").order_by("at", "id"))
     steps = [
         ProgressStep(
-            at=e.at, action=e.action, department=e.department.name if e.department else "", note=""
+            at=e.at,
+            action=e.action,
+            department=e.department.name if e.department else "",
+            note="",
+            department_en=e.department.name_en if e.department else "",
         )
         for e in events
     ]
@@ -172,6 +182,7 @@ def case_public_progress(*, number: str, query_code: str) -> PublicProgress:
         papers_to_bring=_papers_to_bring(case),
         outcome=outcome,
         outcome_reason=reason,
+        item_name_en=case.item_version.snapshot.get("name_en") or case.item.name_en,
     )
 
 
@@ -239,10 +250,13 @@ class BoardRow:
 
     number: str
     item_name: str
+    item_name_en: str
     department_id: int
     department_name: str
+    department_name_en: str
     centre_id: int
     centre_name: str
+    centre_name_en: str
     state: str
     due_at: dt.datetime | None
     paused_since: dt.datetime | None
@@ -257,6 +271,7 @@ class BoardRow:
 class BoardDepartment:
     name: str
     counts: dict[clock.Light, int]
+    name_en: str = ""
 
     @property
     def total(self) -> int:
@@ -307,7 +322,7 @@ def supervision_board_counts(
         _board_cases(user)
         .annotate(light_rank=bounds.rank_expression(**_case_light_paths()))
         .order_by()
-        .values("department_id", "department__name", "light_rank")
+        .values("department_id", "department__name", "department__name_en", "light_rank")
         .annotate(count=Count("*"))
     )
     lights = dict.fromkeys(clock.LIGHT_RANK, 0)
@@ -317,7 +332,11 @@ def supervision_board_counts(
         lights[light] += row["count"]
         department = departments.setdefault(
             row["department_id"],
-            BoardDepartment(row["department__name"], dict.fromkeys(clock.LIGHT_RANK, 0)),
+            BoardDepartment(
+                row["department__name"],
+                dict.fromkeys(clock.LIGHT_RANK, 0),
+                name_en=row["department__name_en"],
+            ),
         )
         department.counts[light] += row["count"]
     return BoardCounts(
@@ -330,10 +349,13 @@ def supervision_board_counts(
 BOARD_ROW_FIELDS = (
     "number",
     "item__name",
+    "item__name_en",
     "department_id",
     "department__name",
+    "department__name_en",
     "centre_id",
     "centre__name",
+    "centre__name_en",
     "state",
     "due_at",
     "paused_since",
@@ -422,10 +444,13 @@ def supervision_board(
         BoardRow(
             number=row["number"],
             item_name=row["item__name"],
+            item_name_en=row["item__name_en"],
             department_id=row["department_id"],
             department_name=row["department__name"],
+            department_name_en=row["department__name_en"],
             centre_id=row["centre_id"],
             centre_name=row["centre__name"],
+            centre_name_en=row["centre__name_en"],
             state=row["state"],
             due_at=row["due_at"],
             paused_since=row["paused_since"],

@@ -26,6 +26,7 @@ from onewindow.cases.models import (
 )
 from onewindow.cases.selectors import task_queue_for_user
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState
+from onewindow.catalog.names import local_text
 from onewindow.org.models import (
     CentreLevel,
     Role,
@@ -117,7 +118,7 @@ class HandlingPlaces:
     the active centres that match, most senior first (``total`` counts them all)."""
 
     levels: list[str]
-    regions: list[str]
+    regions: list[str]  # names in the page's language (``local_text``)
     centres: list[ServiceCentre]
     total: int
 
@@ -138,7 +139,7 @@ def item_handling_places(*, item: Any, limit: int = 8) -> HandlingPlaces:
     )
     return HandlingPlaces(
         levels=[str(CentreLevel(level).label) for level in levels if level in CentreLevel.values],
-        regions=[region.name for region in regions],
+        regions=[local_text(region.name, region.name_en) for region in regions],
         centres=ranked[:limit],
         total=len(ranked),
     )

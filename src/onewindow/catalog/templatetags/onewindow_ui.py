@@ -14,11 +14,9 @@ from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import translation
 
+from onewindow.catalog.names import english_active, local_text, step_text
+
 register = template.Library()
-
-
-def english_active() -> bool:
-    return (translation.get_language() or "").startswith("en")
 
 
 @register.filter
@@ -30,6 +28,33 @@ def local_name(obj: Any) -> str:
     if english_active() and name_en:
         return str(name_en)
     return str(getattr(obj, "name", obj))
+
+
+@register.filter(name="local_text")
+def local_text_filter(name: Any, name_en: Any) -> str:
+    """``{{ row.item_name|local_text:row.item_name_en }}``: ``local_name`` for two plain values
+    (rows read with ``values()``): see ``catalog.names.local_text``."""
+    return local_text(name, name_en)
+
+
+@register.filter
+def case_item_name(case: Any) -> str:
+    """The item name of a case: the name its version recorded (``snapshot["name"]``); on
+    English pages the version's ``name_en``, else the item's current ``name_en`` (versions
+    published before the English name was filled in), when there is one."""
+    snapshot = getattr(getattr(case, "item_version", None), "snapshot", None) or {}
+    name = snapshot.get("name") or getattr(case.item, "name", "")
+    if not english_active():
+        return str(name)
+    return str(snapshot.get("name_en") or getattr(case.item, "name_en", "") or name)
+
+
+@register.filter
+def step_name(step: Any) -> str:
+    """``{{ task|step_name }}`` for a ``CaseTask`` or ``ProcessStep``: see ``step_text``."""
+    if step is None:
+        return ""
+    return step_text(str(getattr(step, "kind", "")), str(getattr(step, "name", "")))
 
 
 @register.filter

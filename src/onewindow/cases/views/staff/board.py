@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from onewindow.cases.selectors import supervision_board, supervision_board_counts
 from onewindow.cases.staff_selectors import supervision_calendar
 from onewindow.cases.views.staff.common import LIGHT_LABELS, render_page, staff_page
+from onewindow.catalog.names import local_text
 from onewindow.org.permissions import Action, require
 from onewindow.workcal.calendar import calendar_gaps
 from onewindow.workflow.clock import Light, light_boundaries
@@ -52,7 +53,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
             ],
             "departments": [
                 (
-                    department.name,
+                    local_text(department.name, department.name_en),
                     [department.counts[light] for light in LIGHTS_SHOWN],
                     department.total,
                 )
