@@ -40,6 +40,10 @@ def test_a_citizen_signs_in_by_sms_code_and_sees_my_cases_on_a_phone(live_server
         "() => document.querySelector('#sign-in-code').getBoundingClientRect().height"
     )
     assert height >= 48
+    # Asking again within the minute: the code field stays, the code sent still works.
+    phone_page.locator("#sign-in-resend").click()
+    phone_page.wait_for_selector("#code-resend-wait")
+    assert phone_page.locator("#sign-in-code").count() == 1
     phone_page.fill("#sign-in-code", last_code())
     phone_page.locator("#sign-in-submit").click()
     phone_page.wait_for_selector("#my-cases-unbound")
@@ -56,6 +60,13 @@ def test_a_citizen_signs_in_by_sms_code_and_sees_my_cases_on_a_phone(live_server
     assert rows.first.get_attribute("data-number") == case.number
     assert rows.first.locator(".my-case__state").inner_text() == "已受理，办理中"
     assert no_sideways_scroll(phone_page)
+    # Each date on one line (it wrapped mid-date, "2026-12-\n02"), each labelled.
+    assert phone_page.evaluate(
+        "() => [...document.querySelectorAll('#my-cases .my-date')].every("
+        "d => d.getClientRects().length === 1 && "
+        "d.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(d).lineHeight || 24))"
+    )
+    assert rows.first.locator('[data-date="submitted"]').inner_text().startswith("提交时间")
     body = phone_page.locator("body").inner_text()
     assert number not in body and PHONE not in body
 
