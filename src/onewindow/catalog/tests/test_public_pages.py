@@ -312,12 +312,13 @@ def test_item_guide_in_english_shows_english_labels_and_code_values(client):
         r'<span class="steps__meta">([^<]+)</span></li>',
         official,
     )
+    # Standard step names read in English on English pages (catalog.names.step_text).
     assert steps == [
-        ("1", "受理", "Accept · handled by Intake clerk"),
-        ("2", "审查", "Review · handled by Department approver"),
-        ("3", "审批", "Decide · handled by Department lead"),
-        ("4", "办结", "Complete · handled by Department approver"),
-        ("5", "送达", "Deliver · handled by Output clerk"),
+        ("1", "Accept", "handled by Intake clerk"),
+        ("2", "Review", "handled by Department approver"),
+        ("3", "Decide", "handled by Department lead"),
+        ("4", "Complete", "handled by Department approver"),
+        ("5", "Deliver", "handled by Output clerk"),
     ]
     assert "Version 1 · in force since 2024-03-01" in official
 
