@@ -43,6 +43,7 @@ from weasyprint.urls import URLFetcher
 
 from onewindow.cases.models import ApplicantType, Case, MaterialStatus
 from onewindow.cases.pdf_fonts import FONT_PACKING_VERSION, compact_cid_fonts
+from onewindow.cases.selectors import QUERY_CODE_HIDDEN
 from onewindow.cases.transitions import CaseState
 from onewindow.catalog.codes import time_limit_text
 from onewindow.core.errors import ApplicationError
@@ -113,9 +114,6 @@ def _applicant(case: Case) -> Applicant:
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(value) if value else None
-
-
-QUERY_CODE_HIDDEN = "******"
 
 
 def _common_context(case: Case, *, with_query_code: bool = True) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from onewindow.cases.services.supplement import PAPERS_MAY_ARRIVE
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState, TaskState
 from onewindow.catalog.codes import MaterialNecessity
 from onewindow.core.errors import NotFoundOrForbidden
-from onewindow.org.permissions import Action, require, scope_queryset
+from onewindow.org.permissions import Action, can, require, scope_queryset
 from onewindow.workflow import clock
 
 
@@ -36,6 +36,24 @@ def case_get_for_user(*, number: str, user: Any) -> Case:
 
 # Open cases: the clock runs, or is paused for a special procedure.
 BOARD_STATES = tuple(sorted({*CLOCK_RUNNING_STATES, CaseState.SUSPENDED}))
+
+
+QUERY_CODE_HIDDEN = "******"
+
+
+def may_see_query_code(user: Any, case: Case) -> bool:
+    """The query code is the applicant's key to the progress page: shown to those who hand
+    papers to the applicant — the intake clerks of the accepting centre and the output clerks
+    of the output centre; masked for anyone else who may see the case (its departments, a
+    supervisor), on every page and paper."""
+    if can(user, Action.CASE_ACCEPT, case.centre):
+        return True
+    return can(user, Action.CASE_DELIVER, case.output_centre or case.centre)
+
+
+def query_code_for(user: Any, case: Case) -> str:
+    """``case.query_code`` for a user who may see it, the mask otherwise."""
+    return case.query_code if may_see_query_code(user, case) else QUERY_CODE_HIDDEN
 
 
 def task_queue_for_user(user: Any) -> QuerySet[CaseTask]:

@@ -191,3 +191,19 @@ def test_a_department_reprint_hides_the_query_code_the_window_prints_it(city, tm
     assert case.number in elsewhere
     masked = _common_context(case, with_query_code=False)
     assert masked["qr_data_uri"] == _qr_data_uri(progress_url(case=case))
+
+
+def test_the_intake_result_page_masks_the_code_for_a_department(city, client):
+    # The result page of the window shows the code to the clerk who hands it over; a joint
+    # department that opens the same address sees the mask (review: it showed the code).
+    case, _ = accepted_lift_case(city)
+    client.force_login(city.clerk)
+    at_window = client.get(f"/staff/intake/done/{case.number}/", follow=True)
+    assert at_window.status_code == 200
+    assert case.query_code in at_window.content.decode()
+    client.force_login(city.approvers[city.joint_departments[3].pk])
+    elsewhere = client.get(f"/staff/intake/done/{case.number}/", follow=True)
+    assert elsewhere.status_code == 200
+    body = elsewhere.content.decode()
+    assert case.query_code not in body
+    assert '<dd class="mono query-code">******</dd>' in body

@@ -1,25 +1,22 @@
 """The PDF documents of a case: the receipt and the notice.
 
-Both name the applicant (name, masked document number) and carry the query code — masked for
-a reader who does not hand papers to the applicant (``_hands_papers_over``): every download is
-an audited read
-(``cases.document_read``: who, the case, the purpose ``receipt`` or ``notice``, the masked
-document), written only when a document was produced."""
+Both name the applicant (name, masked document number) and carry the query code — masked for a
+reader who does not hand papers to the applicant (``selectors.may_see_query_code``). Every
+download is an audited read (``cases.document_read``: who, the case, the purpose ``receipt`` or
+``notice``, the masked document), written only when a document was produced."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from onewindow.cases.models import Case
 from onewindow.cases.receipts import case_notice_pdf, case_receipt_pdf
-from onewindow.cases.selectors import case_get_for_user
+from onewindow.cases.selectors import case_get_for_user, may_see_query_code
 from onewindow.cases.views.staff.common import staff_page
 from onewindow.core.audit import audit_record
-from onewindow.org.permissions import Action, can
 
 DOCUMENT_READ = "cases.document_read"
 
@@ -28,7 +25,7 @@ def _pdf(
     request: HttpRequest, number: str, build: Callable[..., bytes], suffix: str
 ) -> HttpResponse:
     case: Case = case_get_for_user(number=number, user=request.user)
-    data = build(case=case, with_query_code=_hands_papers_over(request.user, case))
+    data = build(case=case, with_query_code=may_see_query_code(request.user, case))
     applicant = case.organisation.uscc if case.organisation else ""
     if case.person is not None:
         applicant = case.person.id_number_masked
@@ -47,16 +44,6 @@ def _pdf(
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.number}-{suffix}.pdf"'
     return response
-
-
-def _hands_papers_over(user: Any, case: Case) -> bool:
-    """The query code is printed for those who give the paper to the applicant — the intake
-    clerks of the accepting centre and the output clerks of the output centre; a reprint for
-    anyone else who may see the case (its departments, a supervisor) shows it masked."""
-    if can(user, Action.CASE_ACCEPT, case.centre):
-        return True
-    output_centre = case.output_centre or case.centre
-    return can(user, Action.CASE_DELIVER, output_centre)
 
 
 @staff_page

@@ -26,7 +26,7 @@ from onewindow.applicants.services import (
 )
 from onewindow.cases import forms as staff_forms
 from onewindow.cases.models import Case, MaterialStatus
-from onewindow.cases.selectors import case_get_for_user
+from onewindow.cases.selectors import case_get_for_user, query_code_for
 from onewindow.cases.services import (
     Intake,
     case_accept,
@@ -642,6 +642,7 @@ def intake_done(request: HttpRequest, number: str) -> HttpResponse:
         "intake_done.html",
         {
             "case": case,
+            "query_code": query_code_for(request.user, case),
             "light": None,
             "wanting": case.materials.exclude(status=MaterialStatus.RECEIVED).order_by("order"),
             "notice": case.state in (CaseState.SUPPLEMENT_REQUESTED, CaseState.REFUSED),
