@@ -1080,4 +1080,12 @@ def my_paper_withdraw(*, account: CitizenAccount, kept_id: int | None) -> None:
             action="denied:citizens.paper_withdraw", account=account, detail={"kept": kept_id}
         )
         raise NotFoundOrForbidden()
-    person_paper_withdraw(kept=kept, actor=None)
+    with transaction.atomic():
+        person_paper_withdraw(kept=kept, actor=None)
+        # Who withdrew it: the papers app's row names the paper only (no staff actor).
+        audit_record(
+            actor=None,
+            action="citizens.paper_withdraw",
+            obj=account,
+            detail={"kept": kept.pk, "person_id_masked": account.person.id_number_masked},
+        )

@@ -48,11 +48,15 @@ def test_a_wrong_code_and_company_and_agent_errors_are_english_on_english_pages(
     assert wrong.status_code == 422
     error = wrong.content.decode().split('id="my-error"')[1].split("</div>")[0]
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in error)
+    assert "The code is wrong. 4 tries left." in wrong.content.decode()
     client.post("/en/my/sign-in/", {"phone": PHONE, "step": "code", "code": last_code()})
     refused = client.post("/en/my/companies/", {"uscc": "91110000000000000X"})
     error = refused.content.decode().split('id="my-error"')[1].split("</div>")[0]
-    assert refused.status_code >= 400
+    assert refused.status_code == 403
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in error)
+    assert "Bind your real name first: company accounts are for verified persons." in (
+        refused.content.decode()
+    )
 
 
 def test_agent_grant_errors_are_english_on_english_pages(client):

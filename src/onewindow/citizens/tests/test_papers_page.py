@@ -96,6 +96,10 @@ def test_withdrawing_a_paper_removes_it_and_is_audited(client):
     kept.refresh_from_db()
     assert kept.withdrawn_at is not None
     assert AuditLog.objects.filter(action="papers.person_paper_withdraw").count() == 1
+    # The trail names who withdrew it: the citizen's account and the masked person.
+    row = AuditLog.objects.get(action="citizens.paper_withdraw")
+    assert (row.object_type, row.allowed) == ("citizens.citizenaccount", True)
+    assert row.detail == {"kept": kept.pk, "person_id_masked": person.id_number_masked}
     text = client.get(answer["Location"]).content.decode()
     assert 'id="my-paper-withdrawn"' in text and "户口簿" not in text
     assert client.get(f"/my/papers/{kept.pk}/file/").status_code == 404
