@@ -1073,9 +1073,10 @@ def my_paper_withdraw(*, account: CitizenAccount, kept_id: int | None) -> None:
     already, another person's or no bound person: ``NotFoundOrForbidden``, audited
     ``denied:citizens.paper_withdraw``."""
     kept = None
-    if account.person is not None and kept_id is not None:
-        kept = person_paper_current(person=account.person, kept_id=kept_id)
-    if kept is None:
+    person = account.person
+    if person is not None and kept_id is not None:
+        kept = person_paper_current(person=person, kept_id=kept_id)
+    if kept is None or person is None:
         refusal_audit(
             action="denied:citizens.paper_withdraw", account=account, detail={"kept": kept_id}
         )
@@ -1087,5 +1088,5 @@ def my_paper_withdraw(*, account: CitizenAccount, kept_id: int | None) -> None:
             actor=None,
             action="citizens.paper_withdraw",
             obj=account,
-            detail={"kept": kept.pk, "person_id_masked": account.person.id_number_masked},
+            detail={"kept": kept.pk, "person_id_masked": person.id_number_masked},
         )
