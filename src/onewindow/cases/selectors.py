@@ -38,6 +38,25 @@ def case_get_for_user(*, number: str, user: Any) -> Case:
 BOARD_STATES = tuple(sorted({*CLOCK_RUNNING_STATES, CaseState.SUSPENDED}))
 
 
+# The moves made at a window: the timeline places them at the accepting centre, the hand-over
+# at the output centre; every other event at its department (the one that worked the step).
+WINDOW_EVENTS = frozenset(
+    {"request_supplement", "accept", "refuse", "complete_instant", "withdraw", "papers_received"}
+)
+OUTPUT_EVENTS = frozenset({"deliver"})
+
+
+def event_place(case: Case, event: Any) -> Any:
+    """Where an event of ``case`` happened, as the timeline names it: the centre for the
+    window's moves, the output centre for the hand-over, else the event's department (or
+    None). The object has ``name`` and ``name_en``."""
+    if event.action in WINDOW_EVENTS:
+        return case.centre
+    if event.action in OUTPUT_EVENTS:
+        return case.output_centre or case.centre
+    return event.department
+
+
 QUERY_CODE_HIDDEN = "******"
 
 
@@ -170,22 +189,23 @@ class PublicProgress:
 def case_public_progress(*, number: str, query_code: str) -> PublicProgress:
     """What anyone holding the receipt may see: steps, times, departments — no personal data."""
     case = (
-        Case.objects.select_related("item")
+        Case.objects.select_related("item", "centre", "output_centre")
         .filter(number=number.strip(), query_code_index=query_code_index(query_code))
         .first()
     )
     if case is None:
         raise NotFoundOrForbidden()
     events = list(case.events.filter(public=True).select_related("department").order_by("at", "id"))
+    places = [event_place(case, e) for e in events]
     steps = [
         ProgressStep(
             at=e.at,
             action=e.action,
-            department=e.department.name if e.department else "",
+            department=place.name if place else "",
             note="",
-            department_en=e.department.name_en if e.department else "",
+            department_en=place.name_en if place else "",
         )
-        for e in events
+        for e, place in zip(events, places, strict=True)
     ]
     outcome, reason = _public_outcome(case, events)
     return PublicProgress(

@@ -24,7 +24,7 @@ from onewindow.cases.models import (
     PauseKind,
     ReceiveForm,
 )
-from onewindow.cases.selectors import task_queue_for_user
+from onewindow.cases.selectors import event_place, task_queue_for_user
 from onewindow.cases.transitions import CLOCK_RUNNING_STATES, CaseState
 from onewindow.catalog.names import local_text
 from onewindow.org.models import (
@@ -296,6 +296,14 @@ def case_open_tasks_for_user(*, case: Case, user: Any) -> list[CaseTask]:
     return list(task_queue_for_user(user).filter(case=case).order_by("step_order", "id"))
 
 
+def _placed(case: Case, events: list[Any]) -> list[Any]:
+    """Each event with ``place``: the centre for the window's moves, else its department
+    (``selectors.event_place``)."""
+    for event in events:
+        event.place = event_place(case, event)
+    return events
+
+
 def case_detail_rows(*, case: Case) -> dict[str, Any]:
     """The papers, tasks, timeline and pauses of one case, each in one query."""
     return {
@@ -305,8 +313,9 @@ def case_detail_rows(*, case: Case) -> dict[str, Any]:
                 "step_order", "-is_lead", "department__name", "id"
             )
         ),
-        "events": list(
-            case.events.select_related("actor", "department", "task").order_by("at", "id")
+        "events": _placed(
+            case,
+            list(case.events.select_related("actor", "department", "task").order_by("at", "id")),
         ),
         "pauses": list(case.pauses.order_by("started_at")),
     }

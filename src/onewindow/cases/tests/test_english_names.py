@@ -105,12 +105,13 @@ def test_english_progress_page_shows_english_item_and_department(client, named_c
     form = {"number": case.number, "code": case.query_code}
     english = client.post("/en/progress/", form).content.decode()
     assert f'<h2 id="progress-item">{LIFT_EN}</h2>' in english
-    assert f" · {HOUSING_EN}</span>" in english
-    assert "既有住宅增设电梯" not in english and "区住房和建设局" not in english
+    # The accept step is placed at the accepting centre, in English where it has a name.
+    assert f" · {CENTRE_EN}</span>" in english
+    assert "既有住宅增设电梯" not in english and " · 街道中心</span>" not in english
 
     chinese = client.post("/progress/", form).content.decode()
     assert '<h2 id="progress-item">既有住宅增设电梯</h2>' in chinese
-    assert " · 区住房和建设局</span>" in chinese
+    assert " · 街道中心</span>" in chinese
     assert LIFT_EN not in chinese and HOUSING_EN not in chinese
 
 

@@ -16,6 +16,7 @@ from onewindow.cases.models import CaseEvent
 from onewindow.cases.notifications import message_for_event
 from onewindow.cases.services import case_accept, case_request_supplement
 from onewindow.cases.services.intake import MaterialReceipt
+from onewindow.cases.services.tasks import task_claim
 from onewindow.testing.factories import create_item
 
 TZ = timezone.get_current_timezone()
@@ -86,3 +87,24 @@ def test_an_item_named_with_shenqing_is_not_doubled_in_the_chinese_sms(
     _code, text = message_for_event(CaseEvent.objects.get(case=case, action="accept"))
     assert text.startswith(expected)
     assert "申请申请" not in text
+
+
+def test_the_staff_timeline_places_the_accept_at_the_centre_and_a_step_at_its_department(
+    client, city
+):
+    # A new user saw "申请已受理 · 区住房和建设局" for a case accepted at a street centre.
+    case = case_accept(intake=city.intake())
+    task = case.tasks.filter(department=city.lead_department, state="open").first()
+    assert task is not None
+    task_claim(task=task, actor=city.approvers[city.lead_department.pk])
+    client.force_login(city.clerk)
+    html = client.get(reverse("cases_staff:case_detail", args=[case.number])).content.decode()
+    timeline = html[html.index('id="timeline-heading"') :]
+    accept = re.search(
+        r'timeline__event--accept".*?<span class="timeline__dept">([^<]+)</span>', timeline, re.S
+    )
+    assert accept is not None and accept.group(1) == "街道中心"
+    opened = re.search(
+        r'timeline__event--task_claim.*?<span class="timeline__dept">([^<]+)</span>', timeline, re.S
+    )
+    assert opened is not None and opened.group(1) == "区住房和建设局"

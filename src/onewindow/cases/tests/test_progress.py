@@ -77,7 +77,8 @@ def test_page_of_an_accepted_case(client, city):
     assert zh(CaseState.ACCEPTED.label) in html
     assert timezone.localtime(case.due_at).strftime("%Y-%m-%d") in html
     assert label("accept") in html
-    assert "区住房和建设局" in html  # the department of the step
+    # The window's move is placed at the accepting centre (not the item's department).
+    assert " · 街道中心</span>" in html
     with translation.override("zh-hans"):
         nothing_to_do = translation.gettext("Nothing to do now; we will tell you at each step.")
     assert nothing_to_do in html
@@ -214,7 +215,9 @@ def test_api_returns_the_same_progress_as_json(client, city):
     )
     events = list(case.events.filter(public=True).order_by("at", "id"))
     assert [s["label"] for s in data["steps"]] == [label(e.action) for e in events]
-    assert data["steps"][0]["department"] == "区住房和建设局"
+    places = {e.action: step["department"] for e, step in zip(events, data["steps"], strict=True)}
+    assert places["accept"] == "街道中心"  # the window's move: the accepting centre
+    assert places["decide"] == "区住房和建设局"  # the department's move
     assert_no_personal_data(json.dumps(data, ensure_ascii=False), city)
 
 
