@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -47,7 +46,8 @@ def test_files_left_by_an_outer_rollback_are_swept_and_kept_ones_stay():
     fresh = io.StringIO()
     call_command("papers_sweep", "--delete", stdout=fresh)
     assert fresh.getvalue().endswith("0 unnamed paper file(s) deleted\n")  # too fresh
-    old = time.time() - 2 * 3600
+    # Files from long ago (a fixed date, not the clock): past any sweep age.
+    old = 1_577_836_800  # 2020-01-01 00:00 UTC
     for path in orphans:
         os.utime(path, (old, old))
     out = io.StringIO()
