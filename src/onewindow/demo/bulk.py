@@ -1337,59 +1337,35 @@ def _write_all(
     """Everything in one transaction: a failure leaves nothing behind."""
     with transaction.atomic():
         try:
-            return _write_all_in_transaction(
+            load = _LoadMode(BULK_MODELS)
+            load.enter()
+            person_base = _write_persons(
+                writer, seed, persons, say, now - dt.timedelta(days=SPAN_DAYS + 1)
+            )
+            org_base = _write_organisations(
+                writer, seed, organisations, persons, person_base, say, now
+            )
+            by_state = _write_cases(
                 writer,
                 seed=seed,
+                cases=cases,
                 persons=persons,
                 organisations=organisations,
-                cases=cases,
                 city=city,
                 today=today,
                 now=now,
                 calendar=calendar,
+                person_base=person_base,
+                org_base=org_base,
                 say=say,
             )
+            writer.flush()
+            load.leave(say)
+            _reset_sequences()
+            return by_state
         except BaseException:
             writer.abort()  # before the rollback: no batch may be stored after it
             raise
-
-
-def _write_all_in_transaction(
-    writer: _Writer,
-    *,
-    seed: int,
-    persons: int,
-    organisations: int,
-    cases: int,
-    city: City,
-    today: dt.date,
-    now: dt.datetime,
-    calendar: WorkingCalendar,
-    say: _Progress,
-) -> dict[str, int]:
-    """The load inside ``_write_all``'s transaction."""
-    load = _LoadMode(BULK_MODELS)
-    load.enter()
-    person_base = _write_persons(writer, seed, persons, say, now - dt.timedelta(days=SPAN_DAYS + 1))
-    org_base = _write_organisations(writer, seed, organisations, persons, person_base, say, now)
-    by_state = _write_cases(
-        writer,
-        seed=seed,
-        cases=cases,
-        persons=persons,
-        organisations=organisations,
-        city=city,
-        today=today,
-        now=now,
-        calendar=calendar,
-        person_base=person_base,
-        org_base=org_base,
-        say=say,
-    )
-    writer.flush()
-    load.leave(say)
-    _reset_sequences()
-    return by_state
 
 
 def _write_persons(
