@@ -185,6 +185,9 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # X-Request-ID on the answer and on every log line of the request (core/requestid.py).
     "onewindow.core.requestid.RequestIdMiddleware",
+    # A body larger than any upload allows answers 413 before anything reads it
+    # (core/bodylimit.py; REQUEST_BODY_MAX_BYTES below).
+    "onewindow.core.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -333,6 +336,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # PDF pages, images at most this many pixels (checked before decoding), thumbnails this many
 # pixels on the longer side. Kept encrypted under MEDIA_ROOT/papers/ (ADR 0014).
 PAPER_MAX_BYTES = int(float(os.environ.get("PAPER_MAX_MB") or 10) * 1024 * 1024)
+# The largest request body any page or API call takes (core/bodylimit.py): the largest single
+# upload (a paper, or a catalogue workbook of 20 MB) and room for the form's fields. Set the
+# same limit on the reverse proxy in front (client_max_body_size).
+REQUEST_BODY_MAX_BYTES = (
+    int(float(os.environ.get("REQUEST_BODY_MAX_MB") or 0) * 1024 * 1024)
+    or max(PAPER_MAX_BYTES, 20 * 1024 * 1024) + 1024 * 1024
+)
 PAPER_MAX_PAGES = int(os.environ.get("PAPER_MAX_PAGES") or 50)
 PAPER_MAX_PIXELS = int(os.environ.get("PAPER_MAX_PIXELS") or 40_000_000)
 PAPER_THUMBNAIL_PIXELS = 320
