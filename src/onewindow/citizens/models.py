@@ -202,6 +202,20 @@ class CompanyAccount(models.Model):
         return TargetScope()
 
 
+def represented_by(account: CitizenAccount) -> models.Q:
+    """The company accounts ``account`` represents *now*: it holds them and its real-name person
+    is still the organisation's legal representative by document (blind index). A change of
+    representative at the registry ends the former one's access at once, before the new one
+    claims the account (``services.company_claim``)."""
+    return models.Q(
+        representative=account,
+        representative__person__isnull=False,
+        organisation__legal_representative_id_index=models.F(
+            "representative__person__id_number_index"
+        ),
+    )
+
+
 class AgentAction(models.TextChoices):
     APPLY = "apply", _("Apply for the company")
     VIEW_CASES = "view_cases", _("See the company's cases")

@@ -11,7 +11,13 @@ from django.utils import timezone, translation
 from onewindow.cases.progress import ProgressView, progress_of_case
 from onewindow.cases.selectors import case_of_applicant, cases_of_applicant
 from onewindow.cases.transitions import CaseState
-from onewindow.citizens.models import AccessToken, AgentAction, CitizenAccount, CompanyAccount
+from onewindow.citizens.models import (
+    AccessToken,
+    AgentAction,
+    CitizenAccount,
+    CompanyAccount,
+    represented_by,
+)
 from onewindow.citizens.services import (
     ACCOUNT_SUBJECT,
     CompanyRole,
@@ -191,7 +197,7 @@ def my_companies(*, account: CitizenAccount) -> list[CompanyEntry]:
     entries = [
         CompanyEntry(company=company, representative=True, actions=list(AgentAction.values))
         for company in CompanyAccount.objects.select_related("organisation")
-        .filter(representative=account)
+        .filter(represented_by(account))
         .order_by("organisation__name", "id")
     ]
     seen = {entry.company.pk for entry in entries}
@@ -212,7 +218,7 @@ def company_for_representative(*, account: CitizenAccount, company_id: int) -> C
     (audited)."""
     company = (
         CompanyAccount.objects.select_related("organisation")
-        .filter(pk=company_id, representative=account)
+        .filter(represented_by(account), pk=company_id)
         .first()
     )
     if company is None:

@@ -66,6 +66,7 @@ from onewindow.citizens.models import (
     CompanyAccount,
     SignInCode,
     TokenKind,
+    represented_by,
 )
 from onewindow.citizens.realname import NOT_CONFIGURED, real_name_verifier
 from onewindow.core import crypto
@@ -842,7 +843,7 @@ def _company_of_representative(
 ) -> CompanyAccount:
     company = (
         CompanyAccount.objects.select_related("organisation")
-        .filter(pk=company_id, representative=account)
+        .filter(represented_by(account), pk=company_id)
         .first()
     )
     if company is None:
@@ -1045,7 +1046,11 @@ def company_act_check(
     (or a missing one) answers ``NotFoundOrForbidden``; an agent outside their scope
     ``AgentOutOfScope`` (403). Both audited ``denied:citizens.company_act``."""
     company = CompanyAccount.objects.select_related("organisation").filter(pk=company_id).first()
-    if company is not None and company.representative_id == account.pk:
+    if (
+        company is not None
+        and company.representative_id == account.pk
+        and CompanyAccount.objects.filter(represented_by(account), pk=company.pk).exists()
+    ):
         return CompanyRole(company=company, representative=True)
     grants = tuple(g for g in live_grants_for(account) if company and g.company_id == company.pk)
     detail = {"company": company_id, "action": action, "item_code": item_code[:36]}

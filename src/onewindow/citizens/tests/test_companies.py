@@ -260,3 +260,35 @@ def test_an_agent_without_view_cases_sees_the_company_but_not_its_cases(scene, c
     assert "您对该企业的授权不包括此项。" in detail.content.decode()
     row = AuditLog.objects.filter(action="denied:citizens.company_act").order_by("-id").first()
     assert row.detail["reason"] == "out_of_scope"
+
+
+def test_a_representative_replaced_at_the_registry_loses_the_company_at_once(scene):
+    from onewindow.applicants.services import _organisation_set_representative_id
+
+    organisation = scene["organisation"]
+    representative = scene["representative"]
+    company_id = scene["company"].pk
+    assert [e.company.pk for e in selectors.my_companies(account=representative)] == [company_id]
+    # The registry records a new legal representative; nobody has claimed the account yet.
+    _organisation_set_representative_id(
+        organisation, id_type=scene["agent"].person.id_type, number=AGENT_ID
+    )
+    organisation.legal_representative_name = "周八"
+    organisation.save()
+    assert selectors.my_companies(account=representative) == []
+    with pytest.raises(NotFoundOrForbidden):
+        selectors.company_for_representative(account=representative, company_id=company_id)
+    with pytest.raises(NotFoundOrForbidden):
+        services.company_act_check(account=representative, company_id=company_id, action="apply")
+    with pytest.raises(NotFoundOrForbidden):
+        grant(scene)
+    assert AgentGrant.objects.count() == 0
+    refused = AuditLog.objects.filter(
+        action="denied:citizens.company_act", detail__reason="not_found"
+    )
+    assert refused.count() == 1
+    # The new representative claims it and may act at once.
+    company = services.company_claim(account=scene["agent"], uscc=organisation.uscc)
+    assert company.pk == company_id
+    role = services.company_act_check(account=scene["agent"], company_id=company_id, action="apply")
+    assert role.representative is True
