@@ -421,6 +421,18 @@ class CasePaper(models.Model):
         related_name="+",
     )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    # A wrong scan set aside by the window (``services.papers.case_paper_remove``): no longer
+    # listed or served on the case, kept in the record with who, when and why.
+    removed_at = models.DateTimeField(_("set aside at"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set aside by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    removal_reason = models.CharField(_("reason for setting it aside"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("case paper")

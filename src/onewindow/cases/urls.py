@@ -92,6 +92,11 @@ staff_urls = (
             pages.case_paper_keep,
             name="case_paper_keep",
         ),
+        path(
+            "<str:number>/papers/<int:paper_id>/remove/",
+            pages.case_paper_remove_view,
+            name="case_paper_remove",
+        ),
         path("<str:number>/papers/reuse/", pages.case_paper_reuse_view, name="case_paper_reuse"),
     ],
     "cases_staff",

@@ -12,6 +12,11 @@
 - ``case_paper_keep_for_applicant`` — the window keeps a paper of the case in the
   applicant's "my papers" when they agree (``papers.person_paper_keep``);
   ``case_applicant_kept_papers`` lists the applicant's kept papers for the window.
+- ``case_paper_remove`` — the window sets a wrong scan aside (the wrong file, the wrong
+  checklist entry) while the case is open, with a reason: no longer listed or served, kept in
+  the record with who, when and why, audited ``cases.paper_remove``; a copy the window kept in
+  the applicant's "my papers" from it is withdrawn too. A paper the applicant uploaded online
+  is theirs to correct (补正), not the window's to remove.
 - ``case_paper_open`` — the bytes of one paper (or of its thumbnail) for
   ``case.paper_view``: the accepting centre and every department with a step on the case (each
   department of a joint review). A missing paper and another's are the same "not found", and
@@ -30,7 +35,14 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.cases.models import Case, CaseMaterial, CasePaper, CasePaperVia
 from onewindow.cases.transitions import CaseState
 from onewindow.core.audit import audit_record
-from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
+from onewindow.core.errors import (
+    ApplicationError,
+    ErrorList,
+    FieldError,
+    NotFoundOrForbidden,
+    ValidationFailed,
+)
+from onewindow.core.validation import CONTROL_MESSAGE, has_control_characters
 from onewindow.org.permissions import Action, TargetScope, can, require
 from onewindow.papers.models import PaperSource, PersonPaper
 from onewindow.papers.services import (
@@ -38,11 +50,14 @@ from onewindow.papers.services import (
     paper_bytes,
     paper_stored,
     person_paper_keep,
+    person_paper_withdraw,
 )
 
 PAPER_ADD = "cases.paper_add"
 PAPER_REUSE = "cases.paper_reuse"
 PAPER_READ = "cases.paper_read"
+PAPER_REMOVE = "cases.paper_remove"
+REMOVAL_REASON_MAX = 200
 PAPER_READ_DENIED = f"denied:{Action.CASE_PAPER_VIEW}"
 
 # Papers are added while the case is open at the centre or in the back office.
@@ -140,6 +155,74 @@ def case_paper_reuse(
     return link
 
 
+REMOVAL_REFUSED = _("The paper was not set aside.")
+REASON_NEEDED = _("Say why the paper is set aside (for example: the wrong file was scanned).")
+REASON_TOO_LONG = _("Keep the reason under %(max)s characters.")
+APPLICANTS_OWN = _(
+    "The applicant uploaded this paper online: ask them to correct it (补正) instead of "
+    "removing it."
+)
+
+
+def _removal_reason(reason: Any) -> str:
+    text = reason.strip() if isinstance(reason, str) else ""
+    problem = None
+    if has_control_characters(text):
+        problem = FieldError(field="reason", code="control_characters", message=CONTROL_MESSAGE)
+    elif not text:
+        problem = FieldError(field="reason", code="required", message=REASON_NEEDED)
+    elif len(text) > REMOVAL_REASON_MAX:
+        problem = FieldError(
+            field="reason",
+            code="too_long",
+            message=REASON_TOO_LONG,
+            params={"max": REMOVAL_REASON_MAX},
+        )
+    if problem is not None:
+        raise ValidationFailed(REMOVAL_REFUSED, [problem])
+    return text
+
+
+def case_paper_remove(*, case: Case, paper_id: int, reason: Any, actor: Any) -> CasePaper:
+    """Set the wrong scan ``paper_id`` of ``case`` aside. Permission first (an outsider gets
+    "not found", audited), then the paper (a missing one, one of another case and one set aside
+    already are the same "not found"), the case's state (409 ``papers_closed``), who gave it
+    (409 ``paper_from_applicant``), the reason (422) — each with nothing changed."""
+    require(actor, Action.CASE_PAPER_ADD, case, hide=True)
+    with transaction.atomic():
+        link = (
+            CasePaper.objects.select_for_update()
+            .select_related("paper", "material", "case")
+            .filter(pk=paper_id, case=case, removed_at__isnull=True)
+            .first()
+        )
+        if link is None:
+            raise NotFoundOrForbidden()
+        _check_open(link.case)
+        if link.via == CasePaperVia.ONLINE:
+            raise ApplicationError(APPLICANTS_OWN, code="paper_from_applicant", status=409)
+        text = _removal_reason(reason)
+        link.removed_at = timezone.now()
+        link.removed_by = actor
+        link.removal_reason = text
+        link.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+        withdrawn = []
+        if link.via == CasePaperVia.WINDOW and case.person_id is not None:
+            for kept in PersonPaper.objects.filter(
+                person_id=case.person_id, paper=link.paper, withdrawn_at__isnull=True
+            ):
+                person_paper_withdraw(kept=kept, actor=actor)
+                withdrawn.append(kept.pk)
+        audit_record(
+            actor=actor,
+            action=PAPER_REMOVE,
+            obj=link,
+            object_repr=case.number,
+            detail=_detail(link, reason=text, via=link.via, kept_papers_withdrawn=withdrawn),
+        )
+    return link
+
+
 def case_paper_keep_for_applicant(*, link: CasePaper, consent: bool, actor: Any) -> PersonPaper:
     """At the window: keep a paper of this case in the applicant's "my papers" for later
     applications (an ID card copy, a household register), when they agree."""
@@ -177,7 +260,7 @@ def case_papers_for_user(
     if not can(user, Action.CASE_PAPER_VIEW, scope or case):
         return []
     return list(
-        CasePaper.objects.filter(case=case)
+        CasePaper.objects.filter(case=case, removed_at__isnull=True)
         .select_related("paper", "material")
         .order_by("material__order", "added_at", "id")
     )
@@ -191,7 +274,7 @@ def case_paper_open(
     paper and another's, each refusal audited; every read audited."""
     link = (
         CasePaper.objects.select_related("case__centre__region", "paper", "material")
-        .filter(pk=paper_id, case__number=number)
+        .filter(pk=paper_id, case__number=number, removed_at__isnull=True)
         .first()
     )
     if link is None:

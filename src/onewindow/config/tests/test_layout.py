@@ -82,6 +82,10 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ("GET", "/api/cases/{number}/papers"): "onewindow_cases_api_case_papers",
         ("POST", "/api/cases/{number}/papers"): "onewindow_cases_api_case_paper_upload",
         (
+            "POST",
+            "/api/cases/{number}/papers/{paper_id}/remove",
+        ): "onewindow_cases_api_case_paper_remove_endpoint",
+        (
             "GET",
             "/api/cases/{number}/papers/{paper_id}/file",
         ): "onewindow_cases_api_case_paper_file",

@@ -9,14 +9,20 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from onewindow.cases.api.staff.schemas import ERRORS, WRITE_ERRORS, CaseNumber
 from onewindow.cases.models import CasePaper
 from onewindow.cases.selectors import case_get_for_user
-from onewindow.cases.services.papers import case_paper_add, case_paper_open, case_papers_for_user
-from onewindow.core.validation import RecordId
+from onewindow.cases.services.papers import (
+    REMOVAL_REASON_MAX,
+    case_paper_add,
+    case_paper_open,
+    case_paper_remove,
+    case_papers_for_user,
+)
+from onewindow.core.validation import RecordId, Text
 
 router = Router()
 
@@ -45,6 +51,14 @@ class CasePaperOut(Schema):
     has_thumbnail: bool
     added_at: dt.datetime
     consent_at: dt.datetime | None
+
+
+class CasePaperRemoveIn(Schema):
+    reason: Text = Field(
+        min_length=1,
+        max_length=REMOVAL_REASON_MAX,
+        description="why the paper is set aside (the wrong file, the wrong checklist entry)",
+    )
 
 
 def paper_out(link: CasePaper) -> dict[str, Any]:
@@ -102,6 +116,24 @@ def case_paper_upload(
         material_id=material_id,
     )
     return paper_out(link)
+
+
+@router.post(
+    "/{number}/papers/{paper_id}/remove",
+    response={204: None, **WRITE_ERRORS},
+    summary="Set a wrong scan aside (kept in the record with the reason; no longer listed or served)",
+    description=(
+        "While the case is open, by the window that may add papers. A paper the applicant "
+        "uploaded online answers 409 `paper_from_applicant` (ask for 补正 instead); a missing "
+        "paper, another case's and one set aside already answer 404."
+    ),
+)
+def case_paper_remove_endpoint(
+    request: HttpRequest, number: CaseNumber, paper_id: RecordId, body: CasePaperRemoveIn
+) -> Status:
+    case = case_get_for_user(number=number, user=request.user)
+    case_paper_remove(case=case, paper_id=paper_id, reason=body.reason, actor=request.user)
+    return Status(204, None)
 
 
 def _file(number: str, paper_id: int, user: Any, *, thumbnail: bool) -> HttpResponse:

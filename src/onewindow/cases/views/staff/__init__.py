@@ -49,6 +49,7 @@ from onewindow.cases.views.staff.output import output_deliver, output_desk, outp
 from onewindow.cases.views.staff.papers import (
     case_paper_file,
     case_paper_keep,
+    case_paper_remove_view,
     case_paper_reuse_view,
     case_paper_thumbnail,
     case_paper_upload,
@@ -58,6 +59,7 @@ __all__ = [
     "case_detail",
     "case_notice",
     "case_paper_file",
+    "case_paper_remove_view",
     "case_paper_keep",
     "case_paper_reuse_view",
     "case_paper_thumbnail",

@@ -25,6 +25,7 @@ from onewindow.cases.services.papers import (
     case_paper_add,
     case_paper_keep_for_applicant,
     case_paper_open,
+    case_paper_remove,
     case_paper_reuse,
 )
 from onewindow.cases.views.staff.common import shown, staff_page
@@ -119,7 +120,7 @@ def case_paper_keep(request: HttpRequest, number: str, paper_id: int) -> HttpRes
     case = case_get_for_user(number=number, user=request.user)
     link = (
         CasePaper.objects.select_related("case", "paper", "material")
-        .filter(pk=paper_id, case=case)
+        .filter(pk=paper_id, case=case, removed_at__isnull=True)
         .first()
     )
     if link is None:
@@ -131,6 +132,29 @@ def case_paper_keep(request: HttpRequest, number: str, paper_id: int) -> HttpRes
             request, case, error=shown(exc), where="paper-keep", status=exc.status
         )
     messages.success(request, _("Kept in the applicant's papers, with their consent."))
+    return _back_to_papers(case.number)
+
+
+@staff_page
+@require_POST
+def case_paper_remove_view(request: HttpRequest, number: str, paper_id: int) -> HttpResponse:
+    """Set a wrong scan aside, with the reason; back to the papers, or the page again with the
+    reason it was refused (nothing changed)."""
+    from onewindow.cases.views.staff.backoffice import case_page_with_error
+
+    case = case_get_for_user(number=number, user=request.user)
+    try:
+        link = case_paper_remove(
+            case=case,
+            paper_id=paper_id,
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+        )
+    except ApplicationError as exc:
+        return case_page_with_error(
+            request, case, error=shown(exc), where="paper-remove", status=exc.status
+        )
+    messages.success(request, _("Paper set aside: %(name)s") % {"name": link.paper.original_name})
     return _back_to_papers(case.number)
 
 
