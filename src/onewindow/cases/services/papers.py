@@ -37,7 +37,6 @@ from onewindow.cases.transitions import CaseState
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import (
     ApplicationError,
-    ErrorList,
     FieldError,
     NotFoundOrForbidden,
     ValidationFailed,

@@ -121,7 +121,7 @@ def case_paper_upload(
 @router.post(
     "/{number}/papers/{paper_id}/remove",
     response={204: None, **WRITE_ERRORS},
-    summary="Set a wrong scan aside (kept in the record with the reason; no longer listed or served)",
+    summary="Set a wrong scan aside (kept in the record with the reason, no longer served)",
     description=(
         "While the case is open, by the window that may add papers. A paper the applicant "
         "uploaded online answers 409 `paper_from_applicant` (ask for 补正 instead); a missing "
