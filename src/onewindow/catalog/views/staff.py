@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from onewindow.catalog.excel import catalog_template
 from onewindow.catalog.imports import (
@@ -46,7 +46,7 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 
 @staff_page
-@require_GET
+@require_safe
 def workbook_home(request: HttpRequest) -> HttpResponse:
     """What the user may do with the catalogue workbook: export, the template, import."""
     if not may_use_workbook(request.user):
@@ -114,7 +114,7 @@ def _job_context(job: CatalogImportJob) -> dict[str, Any]:
 
 
 @staff_page
-@require_GET
+@require_safe
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """A job's page: progress while it runs, then its errors or its summary."""
     require(request.user, Action.CATALOG_IMPORT)
@@ -123,7 +123,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @staff_page
-@require_GET
+@require_safe
 def import_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """The fragment the job page polls every second (htmx); it stops polling when done."""
     require(request.user, Action.CATALOG_IMPORT)
@@ -132,7 +132,7 @@ def import_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @staff_page
-@require_GET
+@require_safe
 def import_job_workbook(request: HttpRequest, job_id: int) -> HttpResponse:
     """The workbook uploaded for a job, for whoever may import (never served from /media/)."""
     require(request.user, Action.CATALOG_IMPORT)
@@ -148,7 +148,7 @@ def import_job_workbook(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @staff_page
-@require_GET
+@require_safe
 def export_download(request: HttpRequest) -> HttpResponse:
     """The catalogue the user may export, as a workbook."""
     data = catalog_export_for_user(user=request.user)
@@ -156,7 +156,7 @@ def export_download(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page
-@require_GET
+@require_safe
 def template_download(request: HttpRequest) -> HttpResponse:
     """The empty workbook with its read-me sheet, for whoever imports or exports."""
     if not can(request.user, Action.CATALOG_EXPORT):

@@ -21,7 +21,7 @@ from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import bilingual
@@ -352,7 +352,7 @@ def admin_sign_in(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """A card for every workstation the user's roles open; a notice when there is none."""
     return home_page(request)

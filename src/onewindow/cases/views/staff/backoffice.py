@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from onewindow.applicants.selectors import person_profile
 from onewindow.cases import forms as staff_forms
@@ -80,7 +80,7 @@ def _queue_rows(tasks: Any, start: int = 0, stop: int | None = None) -> list[dic
 
 
 @staff_page
-@require_GET
+@require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     """The user's departments' open tasks, most urgent first, with the e-supervision light."""
     require(request.user, Action.CASE_WORK)
@@ -248,7 +248,7 @@ def _first_focus(context: dict[str, Any], open_tasks: Any, user: Any) -> tuple[s
 
 
 @staff_page
-@require_GET
+@require_safe
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = case_get_for_user(number=number, user=request.user)
     return render_page(request, "case_detail.html", _case_context(request, case))

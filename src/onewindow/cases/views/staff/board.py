@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from onewindow.cases.selectors import supervision_board, supervision_board_counts
 from onewindow.cases.staff_selectors import supervision_calendar
@@ -20,7 +20,7 @@ LIGHTS_SHOWN = (Light.RED, Light.YELLOW, Light.PAUSED, Light.GREEN)
 
 
 @staff_page
-@require_GET
+@require_safe
 def supervision(request: HttpRequest) -> HttpResponse:
     """Open cases by light (red, yellow, paused, green), with counts per light and department.
 

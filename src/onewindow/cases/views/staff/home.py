@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from onewindow.cases.views.staff.common import staff_page
 from onewindow.staff.home import home_page
@@ -18,7 +18,7 @@ CASE_NUMBER_RE = re.compile(r"[0-9A-Za-z\-]{1,40}")
 
 
 @staff_page
-@require_GET
+@require_safe
 def staff_home(request: HttpRequest) -> HttpResponse:
     """A case number opens the case page (which decides whether the user may see it); a
     malformed one is answered on the staff home with a message; no number: the staff home."""

@@ -11,7 +11,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from onewindow.applicants.models import Person
 from onewindow.applicants.selectors import (
@@ -206,7 +206,7 @@ def _desk_page(
 
 
 @staff_page
-@require_GET
+@require_safe
 def intake_home(request: HttpRequest) -> HttpResponse:
     """Step 1 (the ID field, autofocused) or, with an applicant identified, step 2."""
     desks, centre, window = _desk(request)
@@ -247,7 +247,7 @@ def intake_desk_choose(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page
-@require_GET
+@require_safe
 def intake_desk_change(request: HttpRequest) -> HttpResponse:
     desks, centre, window = _desk(request)
     return _desk_page(request, desks, current=(centre, window) if centre is not None else None)
@@ -423,7 +423,7 @@ def _items_for_desk(query: str, centre: ServiceCentre) -> tuple[list[Any], list[
 
 
 @staff_page
-@require_GET
+@require_safe
 def intake_items(request: HttpRequest) -> HttpResponse:
     """Step 2: item search (htmx fragment while typing; a whole page without JavaScript)."""
     desks, centre, window = _desk(request)
@@ -633,7 +633,7 @@ def _place_errors(error: dict[str, Any], rows: list[staff_forms.MaterialRowForm]
 
 
 @staff_page
-@require_GET
+@require_safe
 def intake_done(request: HttpRequest, number: str) -> HttpResponse:
     """The result: case number, query code, promised date, the receipt to print."""
     case = case_get_for_user(number=number, user=request.user)

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from onewindow.applicants.identifiers import mask_name
 from onewindow.applicants.models import IdType
@@ -68,7 +68,7 @@ def _output_context(
 
 
 @staff_page
-@require_GET
+@require_safe
 def output_desk(request: HttpRequest) -> HttpResponse:
     """Decided cases waiting at the user's output centre, with the papers to give back."""
     require(request.user, Action.CASE_DELIVER)
