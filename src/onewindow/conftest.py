@@ -13,3 +13,11 @@ def _media_root(tmp_path, settings):
     from onewindow.workcal.calendar import calendar_invalidate
 
     calendar_invalidate()
+    # Each test starts in the site's default language: the last request of a test on /en/
+    # leaves English active in the thread (LocaleMiddleware does not switch back), and a later
+    # test's reverse() would build /en/ addresses.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
