@@ -190,7 +190,7 @@ def case_paper_remove(*, case: Case, paper_id: int, reason: Any, actor: Any) -> 
     require(actor, Action.CASE_PAPER_ADD, case, hide=True)
     with transaction.atomic():
         link = (
-            CasePaper.objects.select_for_update()
+            CasePaper.objects.select_for_update(of=("self",))
             .select_related("paper", "material", "case")
             .filter(pk=paper_id, case=case, removed_at__isnull=True)
             .first()
