@@ -337,23 +337,24 @@ def booking_cancel(*, account: Any, booking_id: Any, now: dt.datetime | None = N
         pk = int(booking_id)
     except (TypeError, ValueError):
         pk = 0
+    if not Booking.objects.filter(pk=pk, account=account).exists():
+        # Written outside the transaction, so that the refusal's row stays.
+        audit_record(
+            actor=None,
+            action="denied:hall.booking_cancel",
+            object_type="hall.booking",
+            object_id=str(pk),
+            allowed=False,
+            detail={"account": account.pk},
+        )
+        raise NotFoundOrForbidden()
     with transaction.atomic():
         booking = (
             Booking.objects.select_for_update(of=("self",))
             .select_related("group__centre__region")
-            .filter(pk=pk, account=account)
-            .first()
+            .get(pk=pk, account=account)
         )
-        if booking is None:
-            audit_record(
-                actor=None,
-                action="denied:hall.booking_cancel",
-                object_type="hall.booking",
-                object_id=str(pk),
-                allowed=False,
-                detail={"account": account.pk},
-            )
-            raise NotFoundOrForbidden()
+        setattr(booking, mover.LOCKED, True)
         if booking.state != BookingState.BOOKED or booking.starts_at <= now:
             raise BookingNotCancellable()
         booking.cancelled_at = now
