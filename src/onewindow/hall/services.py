@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, DateTimeField, F, IntegerField, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -594,8 +594,13 @@ def call_order(queryset: Any, *, now: dt.datetime) -> Any:
             When(priority_from__lte=now, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
-        )
-    ).order_by("call_rank", "priority_from", "queued_at", "id")
+        ),
+        call_at=Case(
+            When(priority_from__lte=now, then=F("priority_from")),
+            default=F("queued_at"),
+            output_field=DateTimeField(),
+        ),
+    ).order_by("call_rank", "call_at", "id")
 
 
 def ticket_call_next(*, clerk: Any, window: Window, now: dt.datetime | None = None) -> Ticket:
