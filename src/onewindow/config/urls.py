@@ -9,9 +9,9 @@ from onewindow.cases import urls as cases_urls
 from onewindow.catalog import urls as catalog_urls
 from onewindow.citizens import urls as citizens_urls
 from onewindow.config.api import api, unknown_address
-from onewindow.hall import urls as hall_urls
 from onewindow.config.metrics import metrics
 from onewindow.core.health import healthz, readyz
+from onewindow.hall import urls as hall_urls
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
 

@@ -81,9 +81,7 @@ class CheckInNotYet(ApplicationError):
 class CheckInTooLate(ApplicationError):
     def __init__(self) -> None:
         super().__init__(
-            message=_(
-                "The time of this booking has passed. Take a ticket by choosing a service."
-            ),
+            message=_("The time of this booking has passed. Take a ticket by choosing a service."),
             code="check_in_too_late",
             status=409,
         )
@@ -101,7 +99,9 @@ class QueueEmpty(ApplicationError):
 class WindowBusy(ApplicationError):
     def __init__(self, *, number: str) -> None:
         super().__init__(
-            message=_("Ticket %(number)s is still at this window: mark it served or skipped first."),
+            message=_(
+                "Ticket %(number)s is still at this window: mark it served or skipped first."
+            ),
             code="window_busy",
             status=409,
             params={"number": number},

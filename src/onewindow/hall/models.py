@@ -215,9 +215,10 @@ class TicketCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["group", "day"], name="hall_counter_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["group", "day"], name="hall_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} {self.day} {self.last}"
 
 
 class Ticket(models.Model):

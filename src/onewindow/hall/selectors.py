@@ -168,7 +168,7 @@ def ticket_view(token: str, *, now: dt.datetime | None = None) -> TicketView:
 class ScreenState:
     current: list[Ticket]
     recent: list[Ticket]
-    waiting: list[tuple[ServiceGroup, int, int]]  # group, people waiting, minutes
+    waiting: list[tuple[Any, int, int]]  # group, people waiting, minutes
     chime_key: str  # changes whenever a number is called (again): the page plays its chime
 
 
@@ -196,8 +196,7 @@ def screen_state(centre: ServiceCentre, *, now: dt.datetime | None = None) -> Sc
     )
     measured = service_minutes_today(centre.pk, day)
     waiting = [
-        (g, g.waiting_count, round(g.waiting_count * assumed_minutes(g, measured)))
-        for g in groups
+        (g, g.waiting_count, round(g.waiting_count * assumed_minutes(g, measured))) for g in groups
     ]
     chime = f"{current[0].pk}:{current[0].revision}" if current else ""
     return ScreenState(current=current, recent=recent, waiting=waiting, chime_key=chime)
@@ -212,9 +211,7 @@ def windows_for_clerk(user: Any) -> list[Window]:
         scope_queryset(
             user,
             Action.HALL_SERVE,
-            Window.objects.filter(is_active=True, centre__is_active=True).select_related(
-                "centre"
-            ),
+            Window.objects.filter(is_active=True, centre__is_active=True).select_related("centre"),
             centre_path="centre_id",
             region_code_path="centre__region__code",
         ).order_by("centre__code", "number")
@@ -252,9 +249,7 @@ def desk_state(*, clerk: Any, window: Window, now: dt.datetime | None = None) ->
     for group in groups:
         group.waiting_count = counts.get(group.pk, 0)  # type: ignore[attr-defined]
     skipped = list(
-        Ticket.objects.filter(
-            group_id__in=ids, day=day, state=TicketState.SKIPPED, requeued=False
-        )
+        Ticket.objects.filter(group_id__in=ids, day=day, state=TicketState.SKIPPED, requeued=False)
         .select_related("group")
         .order_by("-called_at")[:10]
     )

@@ -170,7 +170,9 @@ def _check_group_and_time(
     if timezone.is_naive(starts_at):
         starts_at = timezone.make_aware(starts_at)
     day = timezone.localtime(starts_at).date()
-    offered = dict(slot_times(group, day)) if day in bookable_days(today=timezone.localdate(now)) else {}
+    offered = (
+        dict(slot_times(group, day)) if day in bookable_days(today=timezone.localdate(now)) else {}
+    )
     ends_at = offered.get(starts_at)
     if ends_at is None or starts_at <= now:
         errors.add(
@@ -386,9 +388,7 @@ def bookings_no_show_sweep(*, now: dt.datetime | None = None) -> int:
     for pk in pks:
         with transaction.atomic():
             booking = (
-                Booking.objects.select_for_update()
-                .filter(pk=pk, state=BookingState.BOOKED)
-                .first()
+                Booking.objects.select_for_update().filter(pk=pk, state=BookingState.BOOKED).first()
             )
             if booking is None:
                 continue
@@ -570,9 +570,7 @@ def window_for_clerk(*, clerk: Any, window_id: Any) -> Window:
         pk = int(window_id)
     except (TypeError, ValueError):
         pk = 0
-    window = (
-        Window.objects.select_related("centre__region").filter(pk=pk, is_active=True).first()
-    )
+    window = Window.objects.select_related("centre__region").filter(pk=pk, is_active=True).first()
     if window is None:
         audit_record(
             actor=clerk,
@@ -611,9 +609,7 @@ def ticket_call_next(*, clerk: Any, window: Window, now: dt.datetime | None = No
     waited for); SQLite runs one writing transaction at a time (IMMEDIATE)."""
     require(clerk, Action.HALL_SERVE, window_scope(window), hide=True)
     now = now or timezone.now()
-    group_ids = list(
-        window.service_groups.filter(is_active=True).values_list("pk", flat=True)
-    )
+    group_ids = list(window.service_groups.filter(is_active=True).values_list("pk", flat=True))
     if not group_ids:
         raise WindowServesNothing()
     with transaction.atomic():

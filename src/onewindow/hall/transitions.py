@@ -50,9 +50,7 @@ TICKET_MACHINE = StateMachine(
         Move("call", {T.WAITING}, T.CALLED, permission=Action.HALL_SERVE, public=False),
         Move("recall", CALLED, T.RECALLED, permission=Action.HALL_SERVE, public=False),
         Move("start", CALLED, T.SERVING, permission=Action.HALL_SERVE, public=False),
-        Move(
-            "finish", {*CALLED, T.SERVING}, T.DONE, permission=Action.HALL_SERVE, public=False
-        ),
+        Move("finish", {*CALLED, T.SERVING}, T.DONE, permission=Action.HALL_SERVE, public=False),
         Move("skip", CALLED, T.SKIPPED, permission=Action.HALL_SERVE, public=False),
         Move("requeue", {T.SKIPPED}, T.WAITING, permission=Action.HALL_SERVE, public=False),
     ],

@@ -108,9 +108,7 @@ def slots(request: HttpRequest, group_id: RecordId, day: Day):
     ]
 
 
-@router.get(
-    "bookings", auth=bearer, response={200: list[HallBookingOut]}, summary="My bookings"
-)
+@router.get("bookings", auth=bearer, response={200: list[HallBookingOut]}, summary="My bookings")
 def bookings_mine(request: HttpRequest, response: HttpResponse):
     _no_store(response)
     token: AccessToken = request.auth  # type: ignore[attr-defined]

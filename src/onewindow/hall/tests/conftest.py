@@ -25,9 +25,7 @@ OTHER_PHONE = "13712345678"
 
 def last_booking_code() -> str:
     """The booking code of the newest booking SMS, read from the outbox as the gateway gets it."""
-    message = (
-        Notification.objects.filter(template_code="hall_booking_made").order_by("-id").first()
-    )
+    message = Notification.objects.filter(template_code="hall_booking_made").order_by("-id").first()
     assert message is not None
     text = crypto.decrypt(message.text_encrypted, context=TEXT_CONTEXT)
     return re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", text).group(0)  # type: ignore[union-attr]

@@ -52,7 +52,9 @@ def test_a_citizen_books_and_gets_the_code_by_sms_stored_only_as_a_digest(hall, 
     sms = Notification.objects.get(template_code="hall_booking_made")
     assert made.code_shown not in sms.text_shown
     assert Slot.objects.get(group=hall.a).booked == 1
-    assert AuditLog.objects.filter(action="hall.booking_book", object_id=str(booking.pk)).count() == 1
+    assert (
+        AuditLog.objects.filter(action="hall.booking_book", object_id=str(booking.pk)).count() == 1
+    )
 
 
 def test_the_last_seat_cannot_be_taken_twice(hall):

@@ -47,17 +47,27 @@ def test_numbers_count_up_per_group_and_day(hall):
 
 def test_a_booking_code_checks_in_and_its_ticket_is_called_before_walk_ins(hall):
     made = _booked(hall)
-    walk_in = services.ticket_take(centre=hall.centre, group_id=hall.a.pk, now=at(hall.tomorrow, 8, 50))
+    walk_in = services.ticket_take(
+        centre=hall.centre, group_id=hall.a.pk, now=at(hall.tomorrow, 8, 50)
+    )
     typed = made.code_shown.lower().replace("-", " ")
-    ticket = services.ticket_take_by_code(centre=hall.centre, code=typed, now=at(hall.tomorrow, 8, 55))
+    ticket = services.ticket_take_by_code(
+        centre=hall.centre, code=typed, now=at(hall.tomorrow, 8, 55)
+    )
     assert ticket.number == "A002" and ticket.booking_id == made.booking.pk
     assert Booking.objects.get().state == BookingState.CHECKED_IN
     # Before its time the booked ticket waits its turn; from its time it goes first.
-    first = services.ticket_call_next(clerk=hall.clerk, window=hall.windows[0], now=at(hall.tomorrow, 8, 58))
+    first = services.ticket_call_next(
+        clerk=hall.clerk, window=hall.windows[0], now=at(hall.tomorrow, 8, 58)
+    )
     assert first.pk == walk_in.pk
     services.ticket_finish(clerk=hall.clerk, ticket_id=first.pk)
-    later = services.ticket_take(centre=hall.centre, group_id=hall.a.pk, now=at(hall.tomorrow, 8, 59))
-    second = services.ticket_call_next(clerk=hall.clerk, window=hall.windows[0], now=at(hall.tomorrow, 9, 1))
+    later = services.ticket_take(
+        centre=hall.centre, group_id=hall.a.pk, now=at(hall.tomorrow, 8, 59)
+    )
+    second = services.ticket_call_next(
+        clerk=hall.clerk, window=hall.windows[0], now=at(hall.tomorrow, 9, 1)
+    )
     assert second.pk == ticket.pk
     assert Ticket.objects.get(pk=later.pk).state == TicketState.WAITING
     # The code works once.
@@ -89,7 +99,10 @@ def test_a_wrong_code_gets_the_one_answer_and_gives_no_ticket(hall, code):
 
 def test_a_code_of_another_centre_or_day_is_unknown_and_too_early_is_told(hall):
     made = _booked(hall)
-    for centre, now in ((hall.other_centre, at(hall.tomorrow, 9)), (hall.centre, at(hall.tomorrow + dt.timedelta(days=1), 9))):
+    for centre, now in (
+        (hall.other_centre, at(hall.tomorrow, 9)),
+        (hall.centre, at(hall.tomorrow + dt.timedelta(days=1), 9)),
+    ):
         with pytest.raises(Exception) as refused:
             services.ticket_take_by_code(centre=centre, code=made.code, now=now)
         assert refused.value.code == "booking_code_unknown"
@@ -163,7 +176,8 @@ def test_call_skip_requeue_once_recall_and_serve(hall):
     services.ticket_start(clerk=hall.clerk, ticket_id=other.pk)
     done = services.ticket_finish(clerk=hall.clerk, ticket_id=other.pk)
     assert done.state == TicketState.DONE
-    assert list(TicketEvent.objects.filter(ticket=other).order_by("id").values_list("action", flat=True)) == [
+    actions = TicketEvent.objects.filter(ticket=other).order_by("id")
+    assert list(actions.values_list("action", flat=True)) == [
         "issue", "call", "recall", "start", "finish",
     ]  # fmt: skip
     with pytest.raises(Exception) as refused:
