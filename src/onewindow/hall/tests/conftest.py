@@ -14,8 +14,13 @@ from django.utils import timezone
 from onewindow.core import crypto
 from onewindow.hall.models import OpeningPeriod, ServiceGroup
 from onewindow.notify.models import TEXT_CONTEXT, Notification
-from onewindow.org.models import Role
-from onewindow.testing.factories import CentreFactory, WindowFactory, staff_with_role
+from onewindow.org.models import CentreLevel, Role
+from onewindow.testing.factories import (
+    CentreFactory,
+    StreetFactory,
+    WindowFactory,
+    staff_with_role,
+)
 from onewindow.workcal.calendar import calendar_invalidate
 from onewindow.workcal.models import CalendarOverride
 
@@ -46,6 +51,7 @@ class Hall:
     clerk: Any
     other_clerk: Any
     manager: Any
+    other_manager: Any
     agent: Any
     tomorrow: dt.date
 
@@ -86,7 +92,9 @@ def working_days(db):
 @pytest.fixture
 def hall(db, working_days) -> Hall:
     centre = CentreFactory(name="荔湾区政务服务中心")
-    other = CentreFactory(name="另一个服务中心")
+    other = CentreFactory(
+        name="另一个服务中心", level=CentreLevel.STREET_CENTRE, region=StreetFactory()
+    )
     windows = [WindowFactory(centre=centre, number=f"0{n}") for n in (1, 2, 3)]
     other_window = WindowFactory(centre=other, number="01")
     a = _group(centre, "A", "社保医保", windows[:2], slot_minutes=30, capacity=2)
@@ -102,6 +110,7 @@ def hall(db, working_days) -> Hall:
         clerk=staff_with_role(Role.INTAKE_CLERK, centre=centre),
         other_clerk=staff_with_role(Role.INTAKE_CLERK, centre=other),
         manager=staff_with_role(Role.CENTRE_MANAGER, centre=centre),
+        other_manager=staff_with_role(Role.CENTRE_MANAGER, centre=other),
         agent=staff_with_role(Role.HOTLINE_AGENT),
         tomorrow=working_days + dt.timedelta(days=1),
     )

@@ -52,6 +52,17 @@ def day_of(value: Any) -> dt.date | None:
         return None
 
 
+def group_of(source: Any) -> Any:
+    """The bookable group a query or form names, or ``None`` (a form naming another is the
+    service's to refuse, with its field error)."""
+    if not source.get("group"):
+        return None
+    try:
+        return selectors.bookable_group(source.get("group"))
+    except NotFoundOrForbidden:
+        return None
+
+
 def citizen_page(view: View) -> View:
     """A signed-in citizen, or the citizens' sign-in page and back."""
 
@@ -100,9 +111,7 @@ def book(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     context: dict[str, Any] = {"centres": selectors.centres_with_groups(), "error": None}
     status = 200
-    group = None
-    if source.get("group"):
-        group = selectors.bookable_group(source.get("group"))
+    group = group_of(source)
     days = services.bookable_days()
     day = day_of(source.get("day"))
     if day not in days:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
 from onewindow.hall import selectors, services
-from onewindow.hall.views.public import day_of, error_texts
+from onewindow.hall.views.public import day_of, error_texts, group_of
 from onewindow.org.models import ServiceCentre
 from onewindow.org.permissions import Action, require
 from onewindow.staff.decorators import staff_page
@@ -99,7 +99,7 @@ def phone_booking(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     context: dict[str, Any] = {"centres": selectors.centres_with_groups(), "error": None}
     status = 200
-    group = selectors.bookable_group(source["group"]) if source.get("group") else None
+    group = group_of(source)
     days = services.bookable_days()
     day = day_of(source.get("day"))
     if day not in days:
