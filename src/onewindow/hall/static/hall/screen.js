@@ -8,6 +8,11 @@
 
   function chime() {
     if (!audio) { return; }
+    try { tones(); } catch (error) { return; }
+    document.body.setAttribute("data-chimed", String(Number(document.body.getAttribute("data-chimed") || 0) + 1));
+  }
+
+  function tones() {
     var start = audio.currentTime + 0.02;
     [[784, 0], [587, 0.35]].forEach(function (tone) {
       var osc = audio.createOscillator();
@@ -21,7 +26,6 @@
       osc.start(start + tone[1]);
       osc.stop(start + tone[1] + 0.65);
     });
-    document.body.setAttribute("data-chimed", String(Number(document.body.getAttribute("data-chimed") || 0) + 1));
   }
 
   function check() {
