@@ -16,6 +16,14 @@ from onewindow.hall.tests.conftest import PHONE, last_booking_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# Every violation of the Content-Security-Policy a page reports (htmx polling, the chime).
+WATCH_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
 
 @pytest.fixture
 def all_day(hall):
@@ -58,6 +66,7 @@ def test_a_citizen_books_takes_a_ticket_by_code_is_called_on_the_screen_and_serv
         viewport={"width": 1280, "height": 720}, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
     tv_context.set_default_timeout(10_000)
+    tv_context.add_init_script(WATCH_VIOLATIONS)
     tv = tv_context.new_page()
     tv.goto(f"{base}/hall/{hall.centre.code}/screen/")
     tv.locator("#screen-sound").click()
@@ -68,6 +77,7 @@ def test_a_citizen_books_takes_a_ticket_by_code_is_called_on_the_screen_and_serv
         viewport={"width": 1080, "height": 1920}, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
     kiosk_context.set_default_timeout(10_000)
+    kiosk_context.add_init_script(WATCH_VIOLATIONS)
     kiosk = kiosk_context.new_page()
     kiosk.goto(f"{base}/hall/{hall.centre.code}/kiosk/")
     height = kiosk.evaluate(
@@ -99,6 +109,8 @@ def test_a_citizen_books_takes_a_ticket_by_code_is_called_on_the_screen_and_serv
         expect(page.locator("#desk-call-next")).to_be_visible()
         expect(tv.locator('.screen__recent [data-number="C001"]')).to_be_visible()
         expect(tv.locator(".screen__current .screen__call")).to_have_count(0)
+        assert tv.evaluate("window.__cspViolations") == []
+        assert kiosk.evaluate("window.__cspViolations") == []
     finally:
         desk.close()
         tv_context.close()
