@@ -202,6 +202,7 @@ def test_a_citizen_books_on_the_page_and_a_second_booking_is_refused(hall):
         {"group": "1", "starts_at": "not a time"},
         {"group": "99999", "starts_at": ""},
         {"group": "\x00", "starts_at": "\x00"},
+        {"group": "1", "starts_at": "2026-13-45T09:00:00"},
     ],
 )
 def test_bad_input_on_the_booking_page_is_a_clear_422(hall, fields):

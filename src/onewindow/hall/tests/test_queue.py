@@ -134,6 +134,22 @@ def test_an_id_number_finds_todays_booking_else_gives_a_plain_ticket_the_same_wa
     assert Person.objects.count() == 0
 
 
+def test_a_real_name_citizens_online_booking_is_found_by_their_id_card(hall, account):
+    from onewindow.testing.factories import create_person
+
+    number = make_resident_id()
+    account.person = create_person(id_number=number, name="王小明", phone=PHONE)
+    account.save()
+    made = services.booking_create(
+        group_id=hall.a.pk, starts_at=at(hall.tomorrow, 9), account=account
+    )
+    assert made.booking.id_masked == account.person.id_number_masked
+    ticket = services.ticket_take_by_id_number(
+        centre=hall.centre, id_number=number, group_id=hall.b.pk, now=at(hall.tomorrow, 8, 45)
+    )
+    assert (ticket.booking_id, ticket.group_id) == (made.booking.pk, hall.a.pk)
+
+
 def test_a_malformed_id_number_is_refused_before_anything_is_looked_up(hall):
     with pytest.raises(Exception) as refused:
         services.ticket_take_by_id_number(

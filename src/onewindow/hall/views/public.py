@@ -52,6 +52,15 @@ def day_of(value: Any) -> dt.date | None:
         return None
 
 
+def moment_of(value: Any) -> dt.datetime | None:
+    """A time posted by the slot form (ISO 8601); anything else: ``None`` (the service then
+    answers "choose one of the times shown")."""
+    try:
+        return parse_datetime(str(value or "")[:40])
+    except ValueError:
+        return None
+
+
 def group_of(source: Any) -> Any:
     """The bookable group a query or form names, or ``None`` (a form naming another is the
     service's to refuse, with its field error)."""
@@ -117,7 +126,7 @@ def book(request: HttpRequest) -> HttpResponse:
     if day not in days:
         day = days[0] if days else None
     if request.method == "POST":
-        starts_at = parse_datetime(str(request.POST.get("starts_at", ""))[:40])
+        starts_at = moment_of(request.POST.get("starts_at"))
         try:
             made = services.booking_create(
                 group_id=request.POST.get("group"), starts_at=starts_at, account=account

@@ -11,12 +11,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
 from onewindow.hall import selectors, services
-from onewindow.hall.views.public import day_of, error_texts, group_of
+from onewindow.hall.views.public import day_of, error_texts, group_of, moment_of
 from onewindow.org.models import ServiceCentre
 from onewindow.org.permissions import Action, require
 from onewindow.staff.decorators import staff_page
@@ -108,7 +107,7 @@ def phone_booking(request: HttpRequest) -> HttpResponse:
         try:
             made = services.booking_create(
                 group_id=request.POST.get("group"),
-                starts_at=parse_datetime(str(request.POST.get("starts_at", ""))[:40]),
+                starts_at=moment_of(request.POST.get("starts_at")),
                 agent=request.user,
                 phone=str(request.POST.get("phone", "")),
                 id_number=str(request.POST.get("id_number", "")),
