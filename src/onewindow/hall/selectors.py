@@ -16,7 +16,13 @@ from django.utils import timezone
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.hall.codes import ON_SCREEN, BookingState, TicketState
 from onewindow.hall.models import Booking, ServiceGroup, Slot, Ticket
-from onewindow.hall.services import bookable_days, call_order, slot_times, window_scope
+from onewindow.hall.services import (
+    bookable_days,
+    call_order,
+    record_id,
+    slot_times,
+    window_scope,
+)
 from onewindow.org.models import ServiceCentre, Window
 from onewindow.org.permissions import Action, TargetScope, require, scope_queryset
 
@@ -57,10 +63,7 @@ def groups_of(centre: ServiceCentre) -> list[ServiceGroup]:
 
 
 def bookable_group(group_id: Any) -> ServiceGroup:
-    try:
-        pk = int(group_id)
-    except (TypeError, ValueError):
-        raise NotFoundOrForbidden() from None
+    pk = record_id(group_id)
     group = (
         ServiceGroup.objects.select_related("centre")
         .prefetch_related("periods")

@@ -26,6 +26,7 @@ from onewindow.applicants.models import ID_NUMBER_INDEX_CONTEXT, PHONE_INDEX_CON
 from onewindow.core import crypto
 from onewindow.core.audit import audit_anonymous_refusal, audit_record
 from onewindow.core.errors import ErrorList, NotFoundOrForbidden
+from onewindow.core.validation import MAX_ID
 from onewindow.hall.codes import (
     ON_SCREEN,
     BookingChannel,
@@ -60,6 +61,17 @@ PHONE_CONTEXT = "hall.booking.phone"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 BOOKING_SUBJECT = "hall.booking"
+
+
+def record_id(value: Any) -> int:
+    """A row id from outside (a form, an address): ``0`` — which matches nothing — for anything
+    but a whole number from 1 to ``MAX_ID`` (a 30-digit id would overflow PostgreSQL's integer,
+    a 500 instead of the one 404)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return 0
+    return number if 1 <= number <= MAX_ID else 0
 
 
 # --- booking rules ------------------------------------------------------------------------
@@ -151,16 +163,12 @@ def _when(value: dt.datetime) -> str:
 def _check_group_and_time(
     errors: ErrorList, *, group_id: Any, starts_at: Any, now: dt.datetime
 ) -> tuple[ServiceGroup | None, dt.datetime | None, dt.datetime | None]:
-    group = None
-    try:
-        group = (
-            ServiceGroup.objects.select_related("centre__region")
-            .prefetch_related("periods")
-            .filter(pk=int(group_id), is_active=True, bookable=True, centre__is_active=True)
-            .first()
-        )
-    except (TypeError, ValueError):
-        group = None
+    group = (
+        ServiceGroup.objects.select_related("centre__region")
+        .prefetch_related("periods")
+        .filter(pk=record_id(group_id), is_active=True, bookable=True, centre__is_active=True)
+        .first()
+    )
     if group is None:
         errors.add("group", "unknown_group", _("Choose one of the services offered for booking."))
         return None, None, None
@@ -335,10 +343,7 @@ def booking_cancel(*, account: Any, booking_id: Any, now: dt.datetime | None = N
     """The citizen cancels their own booking before its time; its seat is free again.
     Another's or a missing booking: the one 404 (audited)."""
     now = now or timezone.now()
-    try:
-        pk = int(booking_id)
-    except (TypeError, ValueError):
-        pk = 0
+    pk = record_id(booking_id)
     if not Booking.objects.filter(pk=pk, account=account).exists():
         # Written outside the transaction, so that the refusal's row stays.
         audit_record(
@@ -439,10 +444,7 @@ def _ticket_issue(
 
 
 def _kiosk_group(centre: ServiceCentre, group_id: Any, errors: ErrorList) -> ServiceGroup | None:
-    try:
-        pk = int(group_id)
-    except (TypeError, ValueError):
-        pk = 0
+    pk = record_id(group_id)
     group = (
         ServiceGroup.objects.select_related("centre")
         .filter(pk=pk, centre=centre, is_active=True)
@@ -566,10 +568,7 @@ def window_for_clerk(*, clerk: Any, window_id: Any) -> Window:
     """The active window ``window_id`` when ``clerk`` may serve at its centre; otherwise (and
     for a missing one) the one 404, audited."""
     require(clerk, Action.HALL_SERVE, None, hide=True)
-    try:
-        pk = int(window_id)
-    except (TypeError, ValueError):
-        pk = 0
+    pk = record_id(window_id)
     window = Window.objects.select_related("centre__region").filter(pk=pk, is_active=True).first()
     if window is None:
         audit_record(
@@ -645,10 +644,7 @@ def ticket_call_next(*, clerk: Any, window: Window, now: dt.datetime | None = No
 
 def _ticket_for_clerk(clerk: Any, ticket_id: Any, action: str) -> Ticket:
     require(clerk, TICKET_MACHINE.permission_for(action), None, hide=True)
-    try:
-        pk = int(ticket_id)
-    except (TypeError, ValueError):
-        pk = 0
+    pk = record_id(ticket_id)
     ticket = Ticket.objects.select_related("centre__region", "window").filter(pk=pk).first()
     if ticket is None:
         audit_record(

@@ -331,3 +331,20 @@ def test_the_ticket_page_counts_the_people_ahead_and_estimates_the_wait(hall, se
     page = Client().get(f"/hall/tickets/{tickets[3].token}/").content.decode()
     assert "您前面还有 2 人" in page
     assert "预计等候约 8 分钟" in page
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "0", "1e3"])
+def test_ids_out_of_range_are_the_one_404_or_422_never_a_500(hall, value):
+    clerk = staff_client(hall.clerk)
+    window = hall.windows[0]
+    big = "99999999999999999999"
+    assert clerk.get(f"/staff/hall/windows/{big}/").status_code == 404
+    assert clerk.post(f"/staff/hall/windows/{window.pk}/tickets/{big}/finish/").status_code == 404
+    kiosk = Client().post(f"/hall/{hall.centre.code}/kiosk/", {"mode": "group", "group": value})
+    assert kiosk.status_code == 422
+    citizen = Client()
+    browser_sign_in(citizen, PHONE)
+    assert citizen.post(f"/hall/bookings/{big}/cancel/").status_code == 404
+    answer = citizen.post("/hall/book/", {"group": value, "starts_at": at(hall.tomorrow, 9)})
+    assert answer.status_code == 422
+    assert Ticket.objects.count() == 0 and Booking.objects.count() == 0
