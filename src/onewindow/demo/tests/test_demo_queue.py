@@ -52,3 +52,19 @@ def test_a_demo_clerk_signs_in_and_calls_a_ticket_at_window_01(small_city: Any) 
     assert client.get(f"/staff/hall/windows/{window.pk}/").status_code == 200
     called = ticket_call_next(clerk=clerk, window=window)
     assert called.pk == ticket.pk
+
+
+def test_a_wrong_edit_of_hall_toml_is_named(tmp_path) -> None:
+    from onewindow.demo.datafiles import DATA_DIR, DemoDataError
+
+    text = (DATA_DIR / "hall.toml").read_text(encoding="utf-8")
+    (tmp_path / "hall.toml").write_text(text.replace('"13:30-17:00"', '"17:00-13:30"'))
+    with pytest.raises(DemoDataError) as caught:
+        load_queue_plan(tmp_path)
+    assert (
+        str(caught.value) == 'hall.toml, [rules], key "periods": 17:00-13:30 ends before it starts'
+    )
+    (tmp_path / "hall.toml").write_text(text.replace('window_kind = "intake"', 'window_kind = "x"'))
+    with pytest.raises(DemoDataError) as caught:
+        load_queue_plan(tmp_path)
+    assert str(caught.value).startswith('hall.toml, street no. 1 (综合受理), key "window_kind"')

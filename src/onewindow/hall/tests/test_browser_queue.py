@@ -84,6 +84,7 @@ def test_a_citizen_books_takes_a_ticket_by_code_is_called_on_the_screen_and_serv
         "() => document.querySelector('#kiosk-code-submit').getBoundingClientRect().height"
     )
     assert height >= 64
+    kiosk.screenshot(path="/tmp/hall-kiosk.png")
     kiosk.fill("#kiosk-code", code.lower())
     kiosk.locator("#kiosk-code-submit").click()
     expect(kiosk.locator("#ticket-number")).to_have_text("C001")
@@ -104,6 +105,8 @@ def test_a_citizen_books_takes_a_ticket_by_code_is_called_on_the_screen_and_serv
         expect(call).to_have_attribute("data-window", "03")
         expect(call).to_contain_text("03 号窗口")
         expect(tv.locator("body")).to_have_attribute("data-chimed", "2")
+        tv.screenshot(path="/tmp/hall-screen.png")
+        kiosk.screenshot(path="/tmp/hall-ticket.png")
 
         page.locator("#desk-finish").click()
         expect(page.locator("#desk-call-next")).to_be_visible()
