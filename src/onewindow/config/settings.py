@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "onewindow.papers",
     "onewindow.cases",
     "onewindow.citizens",
+    "onewindow.hall",
     "onewindow.notify",
     "onewindow.staff",
     "onewindow.demo",
@@ -561,3 +562,15 @@ HEALTH_WORKER_TIMEOUT = float(os.environ.get("HEALTH_WORKER_TIMEOUT") or 1.0)
 HEALTH_CACHE_SECONDS = float(os.environ.get("HEALTH_CACHE_SECONDS") or 5)
 
 ADMIN_SITE_HEADER = _("OneWindow administration")
+
+# Appointments and the queue (onewindow.hall, ADR 0017): how far ahead a slot can be booked,
+# the no-show limit (HALL_NO_SHOW_LIMIT no-shows within HALL_NO_SHOW_WINDOW_DAYS → no booking
+# for HALL_NO_SHOW_BAN_DAYS), how early and late a booking checks in at the kiosk, and the
+# service time assumed for a wait estimate before a group has served anybody today.
+HALL_BOOKING_DAYS_AHEAD = int(os.environ.get("HALL_BOOKING_DAYS_AHEAD", "7"))
+HALL_NO_SHOW_LIMIT = int(os.environ.get("HALL_NO_SHOW_LIMIT", "3"))
+HALL_NO_SHOW_WINDOW_DAYS = int(os.environ.get("HALL_NO_SHOW_WINDOW_DAYS", "30"))
+HALL_NO_SHOW_BAN_DAYS = int(os.environ.get("HALL_NO_SHOW_BAN_DAYS", "30"))
+HALL_CHECK_IN_EARLY_MINUTES = int(os.environ.get("HALL_CHECK_IN_EARLY_MINUTES", "30"))
+HALL_CHECK_IN_LATE_MINUTES = int(os.environ.get("HALL_CHECK_IN_LATE_MINUTES", "15"))
+HALL_DEFAULT_SERVICE_MINUTES = int(os.environ.get("HALL_DEFAULT_SERVICE_MINUTES", "8"))

@@ -11,6 +11,7 @@ from onewindow.citizens import urls as citizens_urls
 from onewindow.config.api import api, unknown_address
 from onewindow.config.metrics import metrics
 from onewindow.core.health import healthz, readyz
+from onewindow.hall import urls as hall_urls
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
 
@@ -57,10 +58,12 @@ urlpatterns += i18n_patterns(
     path("staff/", include(staff_urls.staff_urls)),
     path("staff/cases/", include(cases_urls.staff_urls)),
     path("staff/catalog/", include(catalog_urls.staff_urls)),
+    path("staff/hall/", include(hall_urls.staff_urls)),
     *MOVED_PAGES,
     path("my/", include(citizens_urls.public_urls)),
     path("", include(cases_urls.public_urls)),
     path("", include(catalog_urls.public_urls)),
+    path("", include(hall_urls.public_urls)),
     prefix_default_language=False,
 )
 # Uploaded and generated files are never served from MEDIA_URL: each is offered by a view of its

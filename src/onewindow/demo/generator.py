@@ -64,6 +64,7 @@ from onewindow.demo.planning import (
     plan_regions,
     plan_staff,
 )
+from onewindow.demo.queue import write_service_groups
 from onewindow.org.models import (
     Department,
     Region,
@@ -178,6 +179,8 @@ def build_demo_city(
         say(_("Staff accounts: %(count)s.") % {"count": staff_count})
         _write_items(plan, departments, topics, regions, say)
         _delegate_front_desk_seals(centres[HALL_CODE])
+        groups = write_service_groups(centres, hall_code=HALL_CODE)
+        say(_("Service groups for bookings and queue tickets: %(count)s.") % {"count": groups})
         summary = _summary(plan, staff_count=staff_count, seconds=time.monotonic() - started)
     say(
         _("Demo city ready: %(items)s items (%(published)s published) in %(seconds).1f s.")

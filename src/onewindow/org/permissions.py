@@ -63,6 +63,12 @@ class Action(enum.StrEnum):
     CALENDAR_EDIT = "calendar.edit"
     PERSON_READ = "person.read"
     NOTIFY_MANAGE = "notify.manage"
+    # Appointments and the queue (hall): a window clerk calls and serves the centre's tickets;
+    # a phone agent (or the centre's staff) books a slot for a caller; the centre manager keeps
+    # the groups and booking rules and reads the queue's figures.
+    HALL_SERVE = "hall.serve"
+    HALL_BOOK_FOR_CALLER = "hall.book_for_caller"
+    HALL_MANAGE = "hall.manage"
 
 
 # Role values are the strings of ``onewindow.org.codes.Role``.
@@ -144,6 +150,13 @@ RULES: dict[Action, dict[str, Scope]] = {
     },
     # The outbox: see failed messages and dead letters (masked recipients), send them again.
     Action.NOTIFY_MANAGE: {ADMIN: Scope.ALL},
+    Action.HALL_SERVE: {INTAKE: Scope.CENTRE, OUTPUT: Scope.CENTRE},
+    Action.HALL_BOOK_FOR_CALLER: {
+        HOTLINE: Scope.ALL,
+        INTAKE: Scope.CENTRE,
+        MANAGER: Scope.CENTRE,
+    },
+    Action.HALL_MANAGE: {MANAGER: Scope.CENTRE, ADMIN: Scope.ALL},
 }
 
 

@@ -44,6 +44,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         "cases": ["public_urls", "staff_urls"],
         "catalog": ["public_urls", "staff_urls"],
         "citizens": ["public_urls"],
+        "hall": ["public_urls", "staff_urls"],
         "staff": ["staff_urls"],
     }
 
@@ -126,6 +127,10 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
             "onewindow_citizens_api_token_revoke"
         ),
         ("POST", "/api/citizens/me/sign-out"): "onewindow_citizens_api_sign_out",
+        ("GET", "/api/hall/groups/{group_id}/slots"): "onewindow_hall_api_slots",
+        ("GET", "/api/hall/bookings"): "onewindow_hall_api_bookings_mine",
+        ("POST", "/api/hall/bookings"): "onewindow_hall_api_booking_create",
+        ("POST", "/api/hall/bookings/{booking_id}/cancel"): "onewindow_hall_api_booking_cancel",
         ("POST", "/api/citizens/me/real-name/code"): "onewindow_citizens_api_real_name_code",
         ("POST", "/api/citizens/me/real-name"): "onewindow_citizens_api_real_name_bind",
         ("GET", "/api/citizens/me/companies"): "onewindow_citizens_api_my_companies",

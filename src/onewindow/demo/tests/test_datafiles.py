@@ -15,6 +15,7 @@ from onewindow.org.models import CentreLevel
 DATA_FILES = [
     "actions.toml",
     "city.toml",
+    "hall.toml",
     "handwritten.toml",
     "names.toml",
     "street_subjects.toml",

@@ -181,6 +181,17 @@ CASE_EXPECTED = {
 for _action, _allowed in CASE_EXPECTED.items():
     EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
 EXPECTED[Action.NOTIFY_MANAGE] = {role: ("all" if role == R.ADMIN else "-") for role in R.values}
+HALL_EXPECTED = {
+    Action.HALL_SERVE: {R.INTAKE_CLERK: "centre", R.OUTPUT_CLERK: "centre"},
+    Action.HALL_BOOK_FOR_CALLER: {
+        R.HOTLINE_AGENT: "all",
+        R.INTAKE_CLERK: "centre",
+        R.CENTRE_MANAGER: "centre",
+    },
+    Action.HALL_MANAGE: {R.CENTRE_MANAGER: "centre", R.ADMIN: "all"},
+}
+for _action, _allowed in HALL_EXPECTED.items():
+    EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
 # Auditors read the audit trail too.
 EXPECTED[Action.AUDIT_VIEW][R.AUDITOR] = "all"
 

@@ -10,13 +10,13 @@ from onewindow.staff.navigation import registry
 
 HOME = "/staff/"
 EXPECTED = {
-    "intake_clerk": ["cases.intake", "cases.output"],
-    "output_clerk": ["cases.output"],
+    "intake_clerk": ["cases.intake", "hall.windows", "cases.output", "hall.phone_booking"],
+    "output_clerk": ["hall.windows", "cases.output"],
     "approver": ["cases.queue"],
     "lead": ["cases.queue", "cases.supervision", "catalog.workbook"],
-    "manager": ["cases.supervision", "catalog.workbook"],
+    "manager": ["cases.supervision", "hall.phone_booking", "catalog.workbook", "hall.manager"],
     "auditor": ["cases.supervision", "catalog.workbook", "staff.audit_trail"],
-    "admin": ["cases.supervision", "catalog.workbook"],
+    "admin": ["cases.supervision", "catalog.workbook", "hall.manager"],
     "nobody": [],
 }
 URLS = {
@@ -26,6 +26,9 @@ URLS = {
     "cases.supervision": "/staff/cases/supervision/",
     "catalog.workbook": "/staff/catalog/",
     "staff.audit_trail": "/admin/core/auditlog/",
+    "hall.windows": "/staff/hall/",
+    "hall.phone_booking": "/staff/hall/phone-booking/",
+    "hall.manager": "/staff/hall/manager/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -98,7 +101,7 @@ def test_home_query_count_does_not_grow_with_workstations(
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
     assert len(cards(text(response))) == len(EXPECTED["lead"]) == 3
-    assert len(registry.workstations()) == 9
+    assert len(registry.workstations()) == 12
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):
