@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from onewindow.citizens.tests.conftest import last_code
@@ -26,9 +27,23 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def all_day(hall):
+def mid_morning():
+    """The walk happens tomorrow at 10:00 in the hall's time zone, whatever the hour the suite
+    runs (near midnight no slot of the day would be left to book). The clock ticks on from
+    there, for the server's threads too; tomorrow is ahead of the browser's own clock, so its
+    cookies stay fresh."""
+    import time_machine
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    moment = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(10, 0)))
+    with time_machine.travel(moment, tick=True):
+        yield moment
+
+
+@pytest.fixture
+def all_day(mid_morning, hall):
     """Group C of the hall takes bookings all day in 10-minute slots, served at window 03: the
-    next slot is minutes away whenever the test runs."""
+    next slot is minutes away."""
     group = ServiceGroup.objects.create(
         centre=hall.centre, letter="C", name="综合受理", slot_minutes=10, capacity=3
     )
@@ -41,7 +56,7 @@ def all_day(hall):
 
 
 def test_a_citizen_books_takes_a_ticket_by_code_is_called_on_the_screen_and_served(
-    live_server, browser, phone_page, hall, all_day
+    live_server, browser, phone_page, mid_morning, hall, all_day
 ):
     from onewindow.cases.tests.test_browser_walks import Desk
 
@@ -60,6 +75,7 @@ def test_a_citizen_books_takes_a_ticket_by_code_is_called_on_the_screen_and_serv
     assert code == last_booking_code()  # the SMS, as the gateway gets it
     booking = Booking.objects.get()
     assert booking.state == BookingState.BOOKED and booking.group_id == all_day.pk
+    assert timezone.localdate(booking.starts_at) == timezone.localdate(mid_morning)
 
     # The hall's TV: the calling screen, sound unlocked by a click.
     tv_context = browser.new_context(
