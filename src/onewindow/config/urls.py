@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 
+from onewindow.care import urls as care_urls
 from onewindow.cases import urls as cases_urls
 from onewindow.catalog import urls as catalog_urls
 from onewindow.citizens import urls as citizens_urls
@@ -59,6 +60,7 @@ urlpatterns += i18n_patterns(
     path("staff/catalog/", include(catalog_urls.staff_urls)),
     *MOVED_PAGES,
     path("my/", include(citizens_urls.public_urls)),
+    path("", include(care_urls.public_urls)),
     path("", include(cases_urls.public_urls)),
     path("", include(catalog_urls.public_urls)),
     prefix_default_language=False,

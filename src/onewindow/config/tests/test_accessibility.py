@@ -1,0 +1,347 @@
+"""Every public page passes axe-core (no critical or serious violation), in standard mode and in
+care mode (关怀模式), on a phone in Debian's Chromium; care mode's sizes are read back from the
+browser (22 px type, nothing under 20 px, targets of 48 px, one column) and its text contrast is
+held to 7:1 (axe's ``color-contrast-enhanced``).
+
+To add a page to the walk, add one ``PublicPage`` line to ``PUBLIC_PAGES``: a name, a function
+from the ``Scene`` to the address, and ``citizen=True`` when it needs the signed-in citizen
+(``then=`` for a step after loading, such as sending a form). axe-core comes from npm
+(package.json, installed by scripts/bootstrap.sh) and is injected by the test only: it is never
+served to visitors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+import onewindow
+from onewindow.care.mode import COOKIE, COOKIE_ON
+from onewindow.cases.tests.conftest import City, resident_id
+from onewindow.cases.tests.conftest import city as city  # noqa: PLC0414 - the fixture, reused
+from onewindow.cases.tests.test_progress import delivered_lift_case
+from onewindow.citizens import services as citizen_services
+from onewindow.citizens.models import CitizenAccount
+from onewindow.citizens.tests.conftest import last_code
+from onewindow.org.models import Role
+from onewindow.papers.models import PaperSource, PersonPaper
+from onewindow.papers.samples import sample_png
+from onewindow.papers.services import paper_stored
+from onewindow.testing.browser import PHONE_VIEWPORT
+from onewindow.testing.factories import TopicFactory, create_organisation, staff_with_role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(onewindow.__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+BLOCKING = ("critical", "serious")
+CITIZEN_PHONE = "13800138000"  # the city's applicant, 陈大文
+DESKTOP = {"width": 1366, "height": 900}
+PASSWORD = "pass-1234-word"  # UserFactory's
+CARE_ROOT_PX = 22
+CARE_MIN_TEXT_PX = 20
+CARE_MIN_TARGET_PX = 48
+CARE_MIN_LINE_HEIGHT = 1.6
+STANDARD_ROOT_PX = 18
+
+
+@dataclass
+class Scene:
+    city: City
+    case: Any
+    topic: Any
+    company: Any = None
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    name: str
+    url: Callable[[Scene], str]
+    citizen: bool = False
+    then: Callable[[Any, Scene], None] | None = None
+
+
+def _send_progress_form(page: Any, scene: Scene) -> None:
+    page.fill("#progress-number", scene.case.number)
+    page.fill("#progress-code", scene.case.query_code)
+    page.locator("#progress-form button[type=submit]").click()
+    page.wait_for_selector(".timeline")
+
+
+def _ask_for_a_code(page: Any, scene: Scene) -> None:
+    page.fill("#sign-in-phone", "13900000001")
+    page.locator("#sign-in-send").click()
+    page.wait_for_selector("#sign-in-code")
+
+
+def _refused_form(page: Any, scene: Scene) -> None:
+    """A form sent with a stale CSRF token: the site's 403 page for an expired form."""
+    page.evaluate("document.querySelector('#care-switch').form.csrfmiddlewaretoken.value = 'x'")
+    page.context.clear_cookies(name="csrftoken")
+    page.locator("#care-switch").click()
+    page.wait_for_selector("#error-title")
+
+
+# The public pages, one line each (new apps add theirs here).
+PUBLIC_PAGES: list[PublicPage] = [
+    PublicPage("home", lambda s: reverse("catalog:home")),
+    PublicPage("home in English", lambda s: "/en/"),
+    PublicPage("search", lambda s: reverse("catalog:search") + "?q=电梯"),
+    PublicPage("search, nothing found", lambda s: reverse("catalog:search") + "?q=无此事项"),
+    PublicPage("department", lambda s: reverse("catalog:department", args=[s.city.lift.department_id])),
+    PublicPage("life-event topic", lambda s: reverse("catalog:topic", args=[s.topic.code])),
+    PublicPage("item guide", lambda s: reverse("catalog:item", args=[s.city.lift.pk])),
+    PublicPage("item guide in English", lambda s: f"/en/items/{s.city.lift.pk}/"),
+    PublicPage("power list", lambda s: reverse("catalog:power_list")),
+    PublicPage("progress form", lambda s: reverse("cases_public:progress")),
+    PublicPage("progress of a case", lambda s: reverse("cases_public:progress"), then=_send_progress_form),
+    PublicPage("not found (404)", lambda s: "/no-such-page/"),
+    PublicPage("form expired (403)", lambda s: reverse("catalog:home"), then=_refused_form),
+    PublicPage("not allowed (403)", lambda s: "/__a11y__/403"),
+    PublicPage("server error (500)", lambda s: "/__a11y__/500"),
+    PublicPage("citizen sign-in", lambda s: reverse("citizens:sign_in")),
+    PublicPage("citizen sign-in, code step", lambda s: reverse("citizens:sign_in"), then=_ask_for_a_code),
+    PublicPage("my cases", lambda s: reverse("citizens:home"), citizen=True),
+    PublicPage("my case", lambda s: reverse("citizens:case", args=[s.case.number]), citizen=True),
+    PublicPage("my messages", lambda s: reverse("citizens:messages"), citizen=True),
+    PublicPage("my papers", lambda s: reverse("citizens:papers"), citizen=True),
+    PublicPage("real name", lambda s: reverse("citizens:bind"), citizen=True),
+    PublicPage("signed-in devices", lambda s: reverse("citizens:devices"), citizen=True),
+    PublicPage("companies", lambda s: reverse("citizens:companies"), citizen=True),
+    PublicPage("a company", lambda s: reverse("citizens:company", args=[s.company.pk]), citizen=True),
+]  # fmt: skip
+
+# Collects the sizes care mode promises, for every visible element of the page.
+CARE_METRICS = """(limits) => {
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 1 && r.height > 1 && r.bottom + window.scrollY > 0
+      && el.checkVisibility({visibilityProperty: true}) && !el.closest('.visually-hidden');
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+    + ' "' + (el.innerText || el.value || '').trim().slice(0, 30) + '"';
+  // A link inside a sentence (WCAG 2.5.8's inline exception): text around it in its block.
+  const inline = (el) => {
+    if (el.tagName !== 'A' || getComputedStyle(el).display !== 'inline') return false;
+    const parent = el.parentElement;
+    return [...parent.childNodes].some((n) => n !== el && n.textContent.trim() !== '');
+  };
+  const problems = [];
+  const root = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  if (root !== limits.root) problems.push('root font ' + root + 'px');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const small = new Set();
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el || !visible(el)) continue;
+    const s = getComputedStyle(el);
+    if (parseFloat(s.fontSize) < limits.text) small.add(name(el) + ' ' + s.fontSize);
+    if (parseFloat(s.opacity) < 1) small.add(name(el) + ' opacity ' + s.opacity);
+  }
+  problems.push(...[...small].map((t) => 'small text: ' + t));
+  for (const el of document.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary')) {
+    if (!visible(el) || inline(el)) continue;
+    // A check box or radio button is hit through its label as well.
+    const h = (el.closest('label') || el).getBoundingClientRect().height;
+    if (h < limits.target) problems.push('small target: ' + name(el) + ' ' + h + 'px');
+  }
+  for (const el of document.querySelectorAll('main p, main dd, main li')) {
+    if (!visible(el)) continue;
+    const s = getComputedStyle(el);
+    const ratio = parseFloat(s.lineHeight) / parseFloat(s.fontSize);
+    if (ratio < limits.lineHeight) problems.push('tight lines: ' + name(el) + ' ' + ratio.toFixed(2));
+  }
+  for (const el of document.querySelectorAll('.tiles, .item-list, .progress-form')) {
+    if (!visible(el)) continue;
+    const columns = getComputedStyle(el).gridTemplateColumns.split(' ').length;
+    if (columns !== 1) problems.push('columns: ' + name(el) + ' ' + columns);
+  }
+  if (document.scrollingElement.scrollWidth > window.innerWidth) {
+    problems.push('sideways scroll: ' + document.scrollingElement.scrollWidth);
+  }
+  return problems;
+}"""
+
+
+def axe_violations(page: Any, *, care: bool) -> list[dict[str, Any]]:
+    """The page's blocking axe-core violations (in care mode: any text under 7:1 contrast too)."""
+    if not AXE.is_file():
+        raise RuntimeError(f"axe-core not found at {AXE}: run scripts/bootstrap.sh --test.")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async ([tags, care]) => {
+          const rules = care ? {'color-contrast-enhanced': {enabled: true}} : {};
+          const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, rules});
+          const ran = [...result.passes, ...result.violations, ...result.incomplete]
+            .map((r) => r.id);
+          const found = result.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 6).map((n) => n.target.join(' ') + ': ' + n.failureSummary),
+          }));
+          if (care && !ran.includes('color-contrast-enhanced')) {
+            found.push({id: 'color-contrast-enhanced', impact: 'serious', help: 'did not run'});
+          }
+          return found;
+        }""",
+        [AXE_TAGS, care],
+    )
+    return [
+        v for v in violations if v["impact"] in BLOCKING or v["id"] == "color-contrast-enhanced"
+    ]
+
+
+@pytest.fixture
+def scene(city) -> Scene:
+    case = delivered_lift_case(city)
+    topic = TopicFactory(name="住房")
+    city.lift.topics.add(topic)
+    return Scene(city=city, case=case, topic=topic)
+
+
+@pytest.fixture(autouse=True)
+def _citizen_settings(settings):
+    settings.CITIZEN_REAL_NAME_VERIFIER = "onewindow.citizens.realname.DemoRegistryVerifier"
+    settings.NOTIFY_BACKEND = "onewindow.notify.backends.MemoryBackend"
+
+
+def _phone(browser: Any, live_server: Any, *, care: bool, **options: Any) -> Any:
+    context = browser.new_context(
+        viewport=PHONE_VIEWPORT,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        bypass_csp=True,  # axe is injected as a script of the page; the CSP has its own tests
+        **options,
+    )
+    context.set_default_timeout(10_000)
+    if care:
+        context.add_cookies([{"name": COOKIE, "value": COOKIE_ON, "url": live_server.url}])
+    return context
+
+
+def _serve_rendered_error_pages(context: Any, live_server: Any, *, care: bool) -> None:
+    """403 and 500 as the site's handlers render them, at an address of the live server (no
+    public page answers them on purpose)."""
+    from django.template.loader import render_to_string
+
+    from onewindow.staff.errors import error_page
+
+    def rendered(status: int) -> str:
+        request = RequestFactory().get(f"/__a11y__/{status}")
+        if care:
+            request.COOKIES[COOKIE] = COOKIE_ON
+        from django.contrib.auth.models import AnonymousUser
+
+        request.user = AnonymousUser()
+        with translation.override("zh-hans"):
+            if status == 500:
+                return render_to_string("500.html")
+            return error_page(request, status).content.decode()
+
+    def answer(status: int) -> Callable[[Any], None]:
+        body = rendered(status)
+        return lambda route: route.fulfill(
+            status=status, body=body, content_type="text/html; charset=utf-8"
+        )
+
+    for status in (403, 500):
+        context.route(f"{live_server.url}/__a11y__/{status}", answer(status))
+
+
+def _citizen_signs_in(page: Any, live_server: Any, scene: Scene) -> None:
+    """陈大文 signs in by SMS code, binds his real name, holds a company and a kept paper."""
+    page.goto(f"{live_server.url}{reverse('citizens:sign_in')}")
+    page.fill("#sign-in-phone", CITIZEN_PHONE)
+    page.locator("#sign-in-send").click()
+    page.wait_for_selector("#sign-in-code")
+    page.fill("#sign-in-code", last_code())
+    page.locator("#sign-in-submit").click()
+    page.wait_for_selector("#my-cases-unbound")
+    account = CitizenAccount.objects.get()
+    citizen_services.real_name_bind(account=account, id_number=resident_id(), name="陈大文")
+    account.refresh_from_db()
+    organisation = create_organisation(
+        legal_representative_name="陈大文", legal_representative_id=resident_id()
+    )
+    scene.company = citizen_services.company_claim(account=account, uscc=organisation.uscc)
+    with paper_stored(
+        upload=_upload("scan.png", sample_png()),
+        name="scan.png",
+        source=PaperSource.WINDOW,
+        actor=None,
+    ) as paper:
+        pass
+    PersonPaper.objects.create(
+        person=scene.city.person, paper=paper, label="户口簿", consent_note="2026-12-01 窗口"
+    )
+
+
+def _upload(name: str, data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+def _walk(browser: Any, live_server: Any, scene: Scene, *, care: bool) -> dict[str, Any]:
+    context = _phone(browser, live_server, care=care)
+    _serve_rendered_error_pages(context, live_server, care=care)
+    page = context.new_page()
+    problems: dict[str, Any] = {}
+    try:
+        signed_in = False
+        for public_page in PUBLIC_PAGES:
+            if public_page.citizen and not signed_in:
+                _citizen_signs_in(page, live_server, scene)
+                signed_in = True
+            page.goto(f"{live_server.url}{public_page.url(scene)}")
+            if public_page.then:
+                public_page.then(page, scene)
+            found: dict[str, Any] = {}
+            html_class = page.evaluate("document.documentElement.className")
+            # The 500 page renders without the request (no database, no context): standard.
+            expect_care = care and public_page.name != "server error (500)"
+            if html_class != ("care" if expect_care else ""):
+                found["html class"] = html_class
+            violations = axe_violations(page, care=expect_care)
+            if violations:
+                found["axe"] = violations
+            if expect_care:
+                metrics = page.evaluate(
+                    CARE_METRICS,
+                    {
+                        "root": CARE_ROOT_PX,
+                        "text": CARE_MIN_TEXT_PX,
+                        "target": CARE_MIN_TARGET_PX,
+                        "lineHeight": CARE_MIN_LINE_HEIGHT,
+                    },
+                )
+                if metrics:
+                    found["care sizes"] = metrics
+            if found:
+                problems[f"{public_page.name} ({page.url})"] = found
+    finally:
+        context.close()
+    return problems
+
+
+def test_every_public_page_passes_axe_in_standard_mode(browser, live_server, scene):
+    problems = _walk(browser, live_server, scene, care=False)
+    assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_every_public_page_passes_axe_and_the_care_sizes_in_care_mode(browser, live_server, scene):
+    problems = _walk(browser, live_server, scene, care=True)
+    assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
