@@ -31,4 +31,3 @@ def is_staff_path(request: HttpRequest) -> bool:
 def care_wanted(request: HttpRequest) -> bool:
     """The visitor switched care mode on (the cookie), wherever they are now."""
     return request.COOKIES.get(COOKIE) == COOKIE_ON
-

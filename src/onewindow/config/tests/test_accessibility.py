@@ -26,17 +26,16 @@ from django.utils import translation
 import onewindow
 from onewindow.care.mode import COOKIE, COOKIE_ON
 from onewindow.cases.tests.conftest import City, resident_id
-from onewindow.cases.tests.conftest import city as city  # noqa: PLC0414 - the fixture, reused
+from onewindow.cases.tests.conftest import city as city
 from onewindow.cases.tests.test_progress import delivered_lift_case
 from onewindow.citizens import services as citizen_services
 from onewindow.citizens.models import CitizenAccount
 from onewindow.citizens.tests.conftest import last_code
-from onewindow.org.models import Role
 from onewindow.papers.models import PaperSource, PersonPaper
 from onewindow.papers.samples import sample_png
 from onewindow.papers.services import paper_stored
 from onewindow.testing.browser import PHONE_VIEWPORT
-from onewindow.testing.factories import TopicFactory, create_organisation, staff_with_role
+from onewindow.testing.factories import TopicFactory, create_organisation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +43,6 @@ AXE = Path(onewindow.__file__).resolve().parents[2] / "node_modules" / "axe-core
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = ("critical", "serious")
 CITIZEN_PHONE = "13800138000"  # the city's applicant, 陈大文
-DESKTOP = {"width": 1366, "height": 900}
-PASSWORD = "pass-1234-word"  # UserFactory's
 CARE_ROOT_PX = 22
 CARE_MIN_TEXT_PX = 20
 CARE_MIN_TARGET_PX = 48
@@ -90,34 +87,43 @@ def _refused_form(page: Any, scene: Scene) -> None:
     page.wait_for_selector("#error-title")
 
 
+def at(name: str, *args: Callable[[Scene], Any], query: str = "") -> Callable[[Scene], str]:
+    """The address of the named page, its arguments taken from the scene."""
+    return lambda scene: reverse(name, args=[arg(scene) for arg in args]) + query
+
+
+def path(address: str) -> Callable[[Scene], str]:
+    return lambda scene: address
+
+
 # The public pages, one line each (new apps add theirs here).
 PUBLIC_PAGES: list[PublicPage] = [
-    PublicPage("home", lambda s: reverse("catalog:home")),
-    PublicPage("home in English", lambda s: "/en/"),
-    PublicPage("search", lambda s: reverse("catalog:search") + "?q=电梯"),
-    PublicPage("search, nothing found", lambda s: reverse("catalog:search") + "?q=无此事项"),
-    PublicPage("department", lambda s: reverse("catalog:department", args=[s.city.lift.department_id])),
-    PublicPage("life-event topic", lambda s: reverse("catalog:topic", args=[s.topic.code])),
-    PublicPage("item guide", lambda s: reverse("catalog:item", args=[s.city.lift.pk])),
+    PublicPage("home", at("catalog:home")),
+    PublicPage("home in English", path("/en/")),
+    PublicPage("search", at("catalog:search", query="?q=电梯")),
+    PublicPage("search, nothing found", at("catalog:search", query="?q=无此事项")),
+    PublicPage("department", at("catalog:department", lambda s: s.city.lift.department_id)),
+    PublicPage("life-event topic", at("catalog:topic", lambda s: s.topic.code)),
+    PublicPage("item guide", at("catalog:item", lambda s: s.city.lift.pk)),
     PublicPage("item guide in English", lambda s: f"/en/items/{s.city.lift.pk}/"),
-    PublicPage("power list", lambda s: reverse("catalog:power_list")),
-    PublicPage("progress form", lambda s: reverse("cases_public:progress")),
-    PublicPage("progress of a case", lambda s: reverse("cases_public:progress"), then=_send_progress_form),
-    PublicPage("not found (404)", lambda s: "/no-such-page/"),
-    PublicPage("form expired (403)", lambda s: reverse("catalog:home"), then=_refused_form),
-    PublicPage("not allowed (403)", lambda s: "/__a11y__/403"),
-    PublicPage("server error (500)", lambda s: "/__a11y__/500"),
-    PublicPage("citizen sign-in", lambda s: reverse("citizens:sign_in")),
-    PublicPage("citizen sign-in, code step", lambda s: reverse("citizens:sign_in"), then=_ask_for_a_code),
-    PublicPage("my cases", lambda s: reverse("citizens:home"), citizen=True),
-    PublicPage("my case", lambda s: reverse("citizens:case", args=[s.case.number]), citizen=True),
-    PublicPage("my messages", lambda s: reverse("citizens:messages"), citizen=True),
-    PublicPage("my papers", lambda s: reverse("citizens:papers"), citizen=True),
-    PublicPage("real name", lambda s: reverse("citizens:bind"), citizen=True),
-    PublicPage("signed-in devices", lambda s: reverse("citizens:devices"), citizen=True),
-    PublicPage("companies", lambda s: reverse("citizens:companies"), citizen=True),
-    PublicPage("a company", lambda s: reverse("citizens:company", args=[s.company.pk]), citizen=True),
-]  # fmt: skip
+    PublicPage("power list", at("catalog:power_list")),
+    PublicPage("progress form", at("cases_public:progress")),
+    PublicPage("progress of a case", at("cases_public:progress"), then=_send_progress_form),
+    PublicPage("not found (404)", path("/no-such-page/")),
+    PublicPage("form expired (403)", at("catalog:home"), then=_refused_form),
+    PublicPage("not allowed (403)", path("/__a11y__/403")),
+    PublicPage("server error (500)", path("/__a11y__/500")),
+    PublicPage("citizen sign-in", at("citizens:sign_in")),
+    PublicPage("citizen sign-in, code step", at("citizens:sign_in"), then=_ask_for_a_code),
+    PublicPage("my cases", at("citizens:home"), citizen=True),
+    PublicPage("my case", at("citizens:case", lambda s: s.case.number), citizen=True),
+    PublicPage("my messages", at("citizens:messages"), citizen=True),
+    PublicPage("my papers", at("citizens:papers"), citizen=True),
+    PublicPage("real name", at("citizens:bind"), citizen=True),
+    PublicPage("signed-in devices", at("citizens:devices"), citizen=True),
+    PublicPage("companies", at("citizens:companies"), citizen=True),
+    PublicPage("a company", at("citizens:company", lambda s: s.company.pk), citizen=True),
+]
 
 # Collects the sizes care mode promises, for every visible element of the page.
 CARE_METRICS = """(limits) => {
@@ -127,7 +133,8 @@ CARE_METRICS = """(limits) => {
       && el.checkVisibility({visibilityProperty: true}) && !el.closest('.visually-hidden');
   };
   const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-    + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+    + (typeof el.className === 'string' && el.className
+      ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
     + ' "' + (el.innerText || el.value || '').trim().slice(0, 30) + '"';
   // A link inside a sentence (WCAG 2.5.8's inline exception): text around it in its block.
   const inline = (el) => {
@@ -160,7 +167,9 @@ CARE_METRICS = """(limits) => {
     if (!visible(el)) continue;
     const s = getComputedStyle(el);
     const ratio = parseFloat(s.lineHeight) / parseFloat(s.fontSize);
-    if (ratio < limits.lineHeight) problems.push('tight lines: ' + name(el) + ' ' + ratio.toFixed(2));
+    if (ratio < limits.lineHeight) {
+      problems.push('tight lines: ' + name(el) + ' ' + ratio.toFixed(2));
+    }
   }
   for (const el of document.querySelectorAll('.tiles, .item-list, .progress-form')) {
     if (!visible(el)) continue;
@@ -318,6 +327,10 @@ def _walk(browser: Any, live_server: Any, scene: Scene, *, care: bool) -> dict[s
             violations = axe_violations(page, care=expect_care)
             if violations:
                 found["axe"] = violations
+            if not expect_care:
+                root = page.evaluate("getComputedStyle(document.documentElement).fontSize")
+                if root != f"{STANDARD_ROOT_PX}px":
+                    found["root font"] = root
             if expect_care:
                 metrics = page.evaluate(
                     CARE_METRICS,
