@@ -135,3 +135,9 @@ def test_the_admin_does_not_change(client):
     text = client.get("/admin/").content.decode()
     assert 'class="care"' not in text
     assert 'id="care-switch"' not in text
+
+
+def test_public_pages_vary_on_the_cookie_so_no_cache_mixes_the_two_modes(client):
+    for address in ("/", "/search/?q=x", "/progress/", "/en/power-list/"):
+        vary = {part.strip().lower() for part in client.get(address)["Vary"].split(",")}
+        assert "cookie" in vary, address
