@@ -141,3 +141,17 @@ def test_public_pages_vary_on_the_cookie_so_no_cache_mixes_the_two_modes(client)
     for address in ("/", "/search/?q=x", "/progress/", "/en/power-list/"):
         vary = {part.strip().lower() for part in client.get(address)["Vary"].split(",")}
         assert "cookie" in vary, address
+
+
+def test_care_mode_search_waits_for_the_button_and_folds_the_filters(client):
+    standard = client.get("/search/?q=x").content.decode()
+    assert 'hx-trigger="input changed delay:400ms, search"' in standard
+    assert 'id="care-more"' not in standard
+    client.cookies[COOKIE] = "1"
+    care = client.get("/search/?q=x").content.decode()
+    assert 'hx-trigger="input changed' not in care
+    assert 'hx-trigger="search"' in care
+    assert '<details class="care-more" id="care-more"><summary>更多：筛选条件</summary>' in care
+    # A filter in use keeps the fold open, so the visitor sees what narrows the results.
+    narrowed = client.get("/search/?q=x&online=1").content.decode()
+    assert '<details class="care-more" id="care-more" open>' in narrowed
