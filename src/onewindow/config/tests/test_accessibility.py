@@ -125,6 +125,72 @@ PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("a company", at("citizens:company", lambda s: s.company.pk), citizen=True),
 ]
 
+# Named addresses outside the walk on purpose: files, a redirect, POST-only actions.
+NOT_PAGES = {
+    "catalog:item_result_sample",
+    "catalog:item_material_file",
+    "cases_public:short_link",
+    "citizens:sign_out",
+    "citizens:paper_file",
+    "citizens:paper_thumbnail",
+    "care:switch",
+}
+# Address prefixes that are no public page (staff shell, admin, API, language switch, probes).
+NOT_PUBLIC = ("staff/", "admin/", "api/", "i18n/", "healthz", "readyz", "metrics", "favicon")
+
+
+class _Anything:
+    """Stands for any object of the scene when only the shape of an address matters."""
+
+    def __getattr__(self, name: str) -> _Anything:
+        return self
+
+    def __str__(self) -> str:
+        return "1"
+
+
+def public_page_names() -> set[str]:
+    """Every named address of the site outside the staff shell, the admin and the API."""
+    from django.urls import URLResolver, get_resolver
+
+    names: set[str] = set()
+
+    def walk(patterns: Any, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if route.startswith(NOT_PUBLIC):
+                continue
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(part for part in (namespace, pattern.namespace) if part)
+                walk(pattern.url_patterns, route, inner)
+            elif pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    with translation.override("zh-hans"):
+        walk(get_resolver().url_patterns, "", "")
+    return names
+
+
+def test_the_walk_covers_every_public_page_of_every_app():
+    """A new public page (of any app) fails here until it has its line in PUBLIC_PAGES."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    anything: Any = _Anything()
+    scene = Scene(city=anything, case=anything, topic=anything, company=anything)
+    walked = set()
+    for page in PUBLIC_PAGES:
+        for language in ("zh-hans", "en"):  # an address resolves in its own language
+            with translation.override(language):
+                try:
+                    walked.add(resolve(urlsplit(page.url(scene)).path).view_name)
+                except Resolver404:  # the 404 page, the rendered 403 and 500
+                    continue
+    assert public_page_names() - NOT_PAGES - walked == set()
+    assert "catalog:home" in walked and "citizens:company" in walked
+
+
 # Collects the sizes care mode promises, for every visible element of the page.
 CARE_METRICS = """(limits) => {
   const visible = (el) => {
