@@ -290,16 +290,16 @@ def _citizen_settings(settings):
     settings.NOTIFY_BACKEND = "onewindow.notify.backends.MemoryBackend"
 
 
-def _phone(browser: Any, live_server: Any, *, care: bool, **options: Any) -> Any:
+PHONE = {"viewport": PHONE_VIEWPORT, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+def _browser_context(browser: Any, live_server: Any, *, care: bool, screen: Any) -> Any:
     context = browser.new_context(
-        viewport=PHONE_VIEWPORT,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
         bypass_csp=True,  # axe is injected as a script of the page; the CSP has its own tests
-        **options,
+        **screen,
     )
     context.set_default_timeout(10_000)
     if care:
@@ -370,8 +370,10 @@ def _upload(name: str, data: bytes) -> Any:
     return SimpleUploadedFile(name, data)
 
 
-def _walk(browser: Any, live_server: Any, scene: Scene, *, care: bool) -> dict[str, Any]:
-    context = _phone(browser, live_server, care=care)
+def _walk(
+    browser: Any, live_server: Any, scene: Scene, *, care: bool, screen: Any = PHONE
+) -> dict[str, Any]:
+    context = _browser_context(browser, live_server, care=care, screen=screen)
     _serve_rendered_error_pages(context, live_server, care=care)
     page = context.new_page()
     problems: dict[str, Any] = {}
@@ -423,4 +425,11 @@ def test_every_public_page_passes_axe_in_standard_mode(browser, live_server, sce
 
 def test_every_public_page_passes_axe_and_the_care_sizes_in_care_mode(browser, live_server, scene):
     problems = _walk(browser, live_server, scene, care=True)
+    assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_the_public_pages_keep_one_column_and_pass_axe_in_care_mode_on_a_wide_screen(
+    browser, live_server, scene
+):
+    problems = _walk(browser, live_server, scene, care=True, screen=DESKTOP)
     assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
