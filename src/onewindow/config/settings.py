@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "onewindow.cases",
     "onewindow.citizens",
     "onewindow.hall",
+    "onewindow.care",
     "onewindow.notify",
     "onewindow.staff",
     "onewindow.demo",
@@ -228,6 +229,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # care_mode and care_available on every page (care/context_processors.py).
+                "onewindow.care.context_processors.care",
             ],
         },
     },

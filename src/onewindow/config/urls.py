@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 
+from onewindow.care import urls as care_urls
 from onewindow.cases import urls as cases_urls
 from onewindow.catalog import urls as catalog_urls
 from onewindow.citizens import urls as citizens_urls
@@ -61,6 +62,7 @@ urlpatterns += i18n_patterns(
     path("staff/hall/", include(hall_urls.staff_urls)),
     *MOVED_PAGES,
     path("my/", include(citizens_urls.public_urls)),
+    path("", include(care_urls.public_urls)),
     path("", include(cases_urls.public_urls)),
     path("", include(catalog_urls.public_urls)),
     path("", include(hall_urls.public_urls)),
