@@ -305,7 +305,11 @@ class FormField(models.Model):
     def clean(self) -> None:
         from onewindow.catalog.formschema import form_field_errors
 
-        form_field_errors(self).raise_for_django()
+        errors = form_field_errors(self)
+        for error in errors:
+            # ``choices[2].label`` is reported on the model field ``choices``.
+            error.field = error.field.split("[", 1)[0].split(".", 1)[0]
+        errors.raise_for_django()
 
 
 class ServiceItemVersion(models.Model):
