@@ -117,3 +117,15 @@ def test_the_database_refuses_a_second_field_with_the_same_key():
         FormField.objects.create(item=item, order=9, key="form", label="又一个", kind="text")
     with pytest.raises(IntegrityError), transaction.atomic():
         FormField.objects.create(item=item, order=1, key="other", label="又一个", kind="text")
+
+
+def test_the_guide_says_how_many_questions_the_online_form_asks(client):
+    online = create_item(is_online=True, online_depth=["1", "2"], form_fields=two_fields())
+    html = client.get(f"/items/{online.pk}/").content.decode()
+    assert "<dt>在线申请需填写</dt><dd>2 项</dd>" in html
+    html = client.get(f"/en/items/{online.pk}/").content.decode()
+    assert "<dt>Online application form</dt><dd>2 questions to answer</dd>" in html
+    window_only = create_item(form_fields=two_fields())
+    assert "在线申请需填写" not in client.get(f"/items/{window_only.pk}/").content.decode()
+    no_form = create_item(is_online=True, online_depth=["1", "2"])
+    assert "在线申请需填写" not in client.get(f"/items/{no_form.pk}/").content.decode()
