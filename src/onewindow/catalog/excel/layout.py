@@ -463,7 +463,11 @@ def choices_as_text(choices: list[dict[str, str]]) -> str:
     for choice in choices:
         cells = [choice.get("value", ""), choice.get("label", ""), choice.get("label_en", "")]
         if any("|" in c or CHOICE_SEPARATORS_RE.search(c) for c in cells):
-            return json.dumps(choices, ensure_ascii=False)
+            # Keys in one order whatever the database gave back (jsonb sorts them).
+            ordered = [
+                {key: c.get(key, "") for key in ("value", "label", "label_en")} for c in choices
+            ]
+            return json.dumps(ordered, ensure_ascii=False)
         while cells and not cells[-1]:
             cells.pop()
         if len(cells) == 2 and cells[0] == cells[1]:
