@@ -15,6 +15,7 @@ in its snapshot. Two checks live here so that they are written once:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -91,6 +92,71 @@ def field_as_dict(field: Any) -> dict[str, Any]:
         for choice in (field.choices or [])
     ]
     return data
+
+
+# --- choices as text (the workbook's cell, the admin's box) ---------------------------------
+
+CHOICE_SEPARATORS_RE = re.compile(r"[;；\n]")
+
+
+class ChoicesUnreadable(Exception):
+    """Choices typed as text that cannot be read; ``message`` says why (bilingual)."""
+
+    def __init__(self, message: Promise, **params: Any) -> None:
+        super().__init__(str(message))
+        self.message, self.params = message, params
+
+
+def choices_as_text(choices: list[dict[str, Any]]) -> str:
+    """Choices as people type them: one ``value|中文|English`` per line (a choice whose value
+    is its label is written once), or JSON when a value or label holds a separator, so that
+    ``choices_from_text`` reads back the same."""
+    parts: list[str] = []
+    for choice in choices:
+        cells = [str(choice.get(key, "")) for key in ("value", "label", "label_en")]
+        first_line_is_json = not parts and cells[0].startswith("[")
+        if first_line_is_json or any("|" in c or CHOICE_SEPARATORS_RE.search(c) for c in cells):
+            # Keys in one order whatever the database gave back (jsonb sorts them).
+            ordered = [
+                {key: c.get(key, "") for key in ("value", "label", "label_en")} for c in choices
+            ]
+            return json.dumps(ordered, ensure_ascii=False)
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) == 2 and cells[0] == cells[1]:
+            cells = cells[:1]
+        parts.append("|".join(cells))
+    return "\n".join(parts)
+
+
+def choices_from_text(text: str) -> list[Any]:
+    """``value|中文|English`` per line (or ;-separated; one name is value and label), or a
+    JSON list. What each choice must hold is checked by ``form_field_errors``; raises
+    ``ChoicesUnreadable`` for text that cannot be read as choices at all."""
+    text = text.strip()
+    if text.startswith("["):
+        try:
+            loaded = json.loads(text)
+        except ValueError:
+            loaded = None
+        if not isinstance(loaded, list):
+            raise ChoicesUnreadable(_("The choices start with [ but are not a JSON list."))
+        return loaded
+    choices = []
+    for part in CHOICE_SEPARATORS_RE.split(text):
+        if not part.strip():
+            continue
+        cells = [cell.strip() for cell in part.split("|")]
+        if len(cells) > 3:
+            raise ChoicesUnreadable(
+                _("A choice is value|中文名称|English label: %(value)s has more parts."),
+                value=part.strip()[:60],
+            )
+        value = cells[0]
+        label = cells[1] if len(cells) > 1 else value
+        label_en = cells[2] if len(cells) > 2 else ""
+        choices.append({"value": value, "label": label, "label_en": label_en})
+    return choices
 
 
 # --- the definition -------------------------------------------------------------------------

@@ -8,7 +8,6 @@ importer and ``docs/catalog-workbook.md`` all follow it.
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -451,26 +450,3 @@ def split_values(raw: Any) -> list[str]:
         if part and part not in seen:
             seen.append(part)
     return seen
-
-
-CHOICE_SEPARATORS_RE = re.compile(r"[;；\n]")
-
-
-def choices_as_text(choices: list[dict[str, str]]) -> str:
-    """A form field's choices as the workbook writes them: one ``value|中文|English`` per line,
-    or JSON when a value or label holds a separator (so the import reads back the same)."""
-    parts = []
-    for choice in choices:
-        cells = [choice.get("value", ""), choice.get("label", ""), choice.get("label_en", "")]
-        if any("|" in c or CHOICE_SEPARATORS_RE.search(c) for c in cells):
-            # Keys in one order whatever the database gave back (jsonb sorts them).
-            ordered = [
-                {key: c.get(key, "") for key in ("value", "label", "label_en")} for c in choices
-            ]
-            return json.dumps(ordered, ensure_ascii=False)
-        while cells and not cells[-1]:
-            cells.pop()
-        if len(cells) == 2 and cells[0] == cells[1]:
-            cells = cells[:1]
-        parts.append("|".join(cells))
-    return "\n".join(parts)

@@ -7,7 +7,6 @@ header); nothing here writes.
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -19,7 +18,6 @@ from openpyxl.utils import get_column_letter
 
 from onewindow.catalog.excel.layout import (
     CHINESE_NAMES,
-    CHOICE_SEPARATORS_RE,
     DEPARTMENT,
     INT,
     MULTI_KINDS,
@@ -32,7 +30,7 @@ from onewindow.catalog.excel.layout import (
     normalise,
     split_values,
 )
-from onewindow.catalog.formschema import INTEGER_LIMIT
+from onewindow.catalog.formschema import INTEGER_LIMIT, ChoicesUnreadable, choices_from_text
 from onewindow.catalog.models import LifeEventTopic
 from onewindow.core.errors import FieldError, bilingual
 from onewindow.org.models import Department, Region
@@ -323,43 +321,12 @@ class RowReader:
             return None
         return number
 
-    def _parse_form_choices(
-        self, column: Column, raw: Any, model_field: Any
-    ) -> list[dict[str, Any]] | None:
-        """``value|中文|English`` per line (or ;-separated), or a JSON list. What each choice
-        must hold is checked by the form rules (``formschema``), located at this cell."""
-        text = as_text(raw).strip()
-        if text.startswith("["):
-            try:
-                loaded = json.loads(text)
-            except ValueError:
-                loaded = None
-            if not isinstance(loaded, list):
-                self.error(
-                    column.key,
-                    "invalid_choices",
-                    _("The choices start with [ but are not a JSON list."),
-                )
-                return None
-            return loaded
-        choices = []
-        for part in CHOICE_SEPARATORS_RE.split(text):
-            if not part.strip():
-                continue
-            cells = [cell.strip() for cell in part.split("|")]
-            if len(cells) > 3:
-                self.error(
-                    column.key,
-                    "invalid_choices",
-                    _("A choice is value|中文名称|English label: %(value)s has more parts."),
-                    value=part.strip()[:60],
-                )
-                return None
-            value = cells[0]
-            label = cells[1] if len(cells) > 1 else value
-            label_en = cells[2] if len(cells) > 2 else ""
-            choices.append({"value": value, "label": label, "label_en": label_en})
-        return choices
+    def _parse_form_choices(self, column: Column, raw: Any, model_field: Any) -> list[Any] | None:
+        try:
+            return choices_from_text(as_text(raw))
+        except ChoicesUnreadable as exc:
+            self.error(column.key, "invalid_choices", exc.message, **exc.params)
+            return None
 
     def _parse_bool(self, column: Column, raw: Any, model_field: Any) -> bool | None:
         if isinstance(raw, bool):

@@ -30,11 +30,11 @@ from onewindow.catalog.excel.layout import (
     TOPICS_SHEET,
     Column,
     SheetLayout,
-    choices_as_text,
     code_entries,
     code_value_table,
     column_model_field,
 )
+from onewindow.catalog.formschema import choices_as_text
 from onewindow.catalog.models import (
     FeeItem,
     FormField,

@@ -13,7 +13,10 @@ from stdnum.cn import ric
 
 from onewindow.catalog.codes import FormFieldKind, FormPrefill, is_personal
 from onewindow.catalog.formschema import (
+    ChoicesUnreadable,
     answers_clean,
+    choices_as_text,
+    choices_from_text,
     field_as_dict,
     form_field_errors,
     form_fields_check,
@@ -446,3 +449,35 @@ def test_the_models_clean_gives_bilingual_messages():
             "and starts with a letter (e.g. shop_name)."
         ]
     }
+
+
+# --- choices typed as text ------------------------------------------------------------------
+
+
+def test_choices_are_read_as_people_type_them():
+    assert choices_from_text("个人经营；家庭经营\nfamily_plus|家庭加|Family plus ;") == [
+        {"value": "个人经营", "label": "个人经营", "label_en": ""},
+        {"value": "家庭经营", "label": "家庭经营", "label_en": ""},
+        {"value": "family_plus", "label": "家庭加", "label_en": "Family plus"},
+    ]
+    assert choices_from_text("") == []
+    with pytest.raises(ChoicesUnreadable):
+        choices_from_text("a|b|c|d")
+    with pytest.raises(ChoicesUnreadable):
+        choices_from_text('[{"value": 1')
+
+
+choice_text = printable.map(str.strip).filter(bool)
+
+
+@PROPERTY
+@given(
+    choices=st.lists(
+        st.fixed_dictionaries(
+            {"value": choice_text, "label": choice_text, "label_en": choice_text | st.just("")}
+        ),
+        max_size=5,
+    )
+)
+def test_choices_written_as_text_read_back_the_same(choices):
+    assert choices_from_text(choices_as_text(choices)) == choices
