@@ -18,9 +18,16 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog import rules
 from onewindow.catalog.codes import OnlineDepth, ServiceObject
+from onewindow.catalog.formschema import (
+    ChoicesUnreadable,
+    choices_as_text,
+    choices_from_text,
+    form_fields_check,
+)
 from onewindow.catalog.models import (
     CatalogImportJob,
     FeeItem,
+    FormField,
     ItemFAQ,
     LifeEventTopic,
     Material,
@@ -76,6 +83,13 @@ class StepFormSet(RuleCheckedFormSet):
     rule = staticmethod(rules.steps_check)
 
 
+class FormFieldFormSet(RuleCheckedFormSet):
+    """Each field is checked by the model's ``clean``; the whole form (keys and orders unique,
+    at most ``MAX_FIELDS``) here."""
+
+    rule = staticmethod(lambda item, rows: form_fields_check(rows))
+
+
 class FileNameWidget(AdminFileWidget):
     """The admin's file input, naming the stored file without a link to MEDIA_URL (uploads are
     never served from there; the item's guide offers them through a checked view)."""
@@ -117,6 +131,83 @@ class StepInline(admin.TabularInline):
     def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
         # A new item starts with the standard process filled in (see get_formset_kwargs).
         return len(DEFAULT_PROMISED_STEPS) if obj is None else 0
+
+
+class ChoicesField(forms.Field):
+    """A form field's choices typed as in the workbook: ``value|中文|English`` per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value: Any) -> Any:
+        return choices_as_text(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[Any]:
+        try:
+            return choices_from_text(value if isinstance(value, str) else "")
+        except ChoicesUnreadable as exc:
+            text = ErrorList()
+            text.add("choices", "invalid_choices", exc.message, **exc.params)
+            raise forms.ValidationError(text.texts()) from exc
+
+
+class FormFieldForm(forms.ModelForm):
+    choices = ChoicesField(
+        label=_("choices"),
+        required=False,
+        help_text=_(
+            "One choice per line: value|中文名称|English label (a choice written as one name "
+            "uses it as value and label). Only for a choice field."
+        ),
+    )
+
+    class Meta:
+        model = FormField
+        fields = [
+            "order",
+            "key",
+            "label",
+            "label_en",
+            "kind",
+            "required",
+            "choices",
+            "max_length",
+            "min_value",
+            "max_value",
+            "prefill",
+            "help_text",
+            "help_text_en",
+        ]
+
+    choices_unreadable = False
+
+    def clean(self) -> dict[str, Any]:
+        # Runs after each field's own check and before the model's clean.
+        self.choices_unreadable = "choices" in self.errors
+        return super().clean() or {}
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.choices_unreadable:
+            # The box the form could not read says why; the model's clean, which saw no
+            # choices, would only add "needs its choices" after it.
+            del self.errors["choices"][1:]
+
+
+class FormFieldInline(admin.StackedInline):
+    """The online application form (在线申请表单): one block per field, in order."""
+
+    model = FormField
+    form = FormFieldForm
+    formset = FormFieldFormSet
+    extra = 0
+    fields = (
+        ("order", "key", "kind", "required"),
+        ("label", "label_en"),
+        "choices",
+        ("max_length", "min_value", "max_value"),
+        "prefill",
+        ("help_text", "help_text_en"),
+    )
 
 
 class FAQInline(admin.TabularInline):
@@ -180,7 +271,7 @@ class ServiceItemAdmin(PermissionAdminMixin, admin.ModelAdmin):
     list_select_related = ("department",)
     readonly_fields = ("status", "version", "cancel_date")
     filter_horizontal = ("topics", "joint_departments", "handled_in_regions")
-    inlines = [MaterialInline, FeeItemInline, StepInline, FAQInline]
+    inlines = [MaterialInline, FeeItemInline, StepInline, FAQInline, FormFieldInline]
     actions = ["publish_selected", "cancel_selected"]
     fieldsets = (
         (

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from onewindow.catalog.codes import Audience, ItemStatus
-from onewindow.catalog.models import LifeEventTopic, Material, ServiceItem
+from onewindow.catalog.models import (
+    FormField,
+    LifeEventTopic,
+    Material,
+    ServiceItem,
+    ServiceItemVersion,
+)
 from onewindow.org.models import Department, ServiceCentre
 from onewindow.org.permissions import Action, can, scope_queryset
 
@@ -29,9 +36,24 @@ def item_list_visible(user: Any) -> QuerySet[ServiceItem]:
     )
 
 
+def _form_field_count() -> Coalesce:
+    """How many fields the item's online form has, in the item's own query."""
+    counted = (
+        FormField.objects.filter(item=OuterRef("pk"))
+        .order_by()
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def item_get_for_page(*, item_id: int, user: Any) -> ServiceItem | None:
+    """The item with everything its guide page shows; ``form_field_count`` is the number of
+    fields of its online form."""
     return (
         item_list_visible(user)
+        .annotate(form_field_count=_form_field_count())
         .prefetch_related(
             Prefetch("materials", queryset=Material.objects.order_by("order", "id")),
             "fee_items",
@@ -76,3 +98,11 @@ def item_accepted_at(*, item: ServiceItem, centre: ServiceCentre) -> bool:
     if not regions:
         return True
     return any(centre.region.code.startswith(region.prefix) for region in regions)
+
+
+def form_fields_of(version: ServiceItemVersion) -> list[dict[str, Any]]:
+    """The online application form of a published version, in its order: the field dicts of
+    ``formschema.field_as_dict``, to render and to pass to ``formschema.answers_clean``.
+    Empty for a version recorded before items had forms (or an item without one)."""
+    fields = (version.snapshot or {}).get("form_fields") or []
+    return sorted((dict(f) for f in fields), key=lambda f: f.get("order") or 0)

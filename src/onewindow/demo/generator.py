@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy
 from onewindow.catalog.codes import CaseType, ItemStatus
 from onewindow.catalog.models import (
     FeeItem,
+    FormField,
     ItemFAQ,
     LifeEventTopic,
     Material,
@@ -297,6 +298,7 @@ def item_content_from_plan(
             ItemFAQ(question=q, answer=a, order=index)
             for index, (q, a) in enumerate(plan.faqs, start=1)
         ],
+        form_fields=[FormField(**spec) for spec in plan.form_fields],
         topic_ids=[topics[code].pk for code in plan.topics],
         joint_department_ids=[departments[key].pk for key in plan.joint],
         region_ids=[regions[code].pk for code in plan.region_codes],

@@ -26,6 +26,7 @@ from onewindow.catalog.codes import (
 )
 from onewindow.demo import city
 from onewindow.demo.datafiles import DATA_DIR, Entry, read_data_file, unique
+from onewindow.demo.forms import FormFieldSpec, form_specs
 from onewindow.org.models import CentreLevel
 
 FILE = "handwritten.toml"
@@ -111,6 +112,8 @@ class HandwrittenItem:
     materials: tuple[MaterialSpec, ...]
     fees: tuple[FeeSpec, ...]
     faqs: tuple[tuple[str, str], ...]  # (question, answer)
+    # The online form; empty: the default form of its audience (forms.toml), when online.
+    form: tuple[FormFieldSpec, ...] = ()
 
 
 def _material(entry: Entry) -> MaterialSpec:
@@ -198,6 +201,7 @@ def _item(entry: Entry, *, departments: list[str], topics: list[str]) -> Handwri
         materials=tuple(_material(m) for m in entry.tables("materials", required=True)),
         fees=tuple(fees),
         faqs=tuple(faqs),
+        form=form_specs(entry.tables("form")),
     )
     entry.finish()
     return item

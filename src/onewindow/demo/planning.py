@@ -35,6 +35,7 @@ from onewindow.catalog.codes import (
     TimeUnit,
 )
 from onewindow.demo import city, subjects
+from onewindow.demo.forms import DEFAULT_FORMS, FormFieldSpec
 from onewindow.demo.handwritten import HANDWRITTEN_ITEMS, HandwrittenItem
 from onewindow.org.models import CentreLevel, Role, WindowKind
 
@@ -186,6 +187,8 @@ class ItemPlan:
     fee_items: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] | None = None
     faqs: list[tuple[str, str]] = field(default_factory=list)
+    # The online form, as keyword arguments of ``FormField`` (none for a window-only item).
+    form_fields: list[dict[str, Any]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     joint: list[str] = field(default_factory=list)  # department keys
     region_codes: list[str] = field(default_factory=list)  # 通办 restricted to these regions
@@ -514,6 +517,17 @@ def _common_fields(levels: list[str]) -> dict[str, Any]:
     }
 
 
+def _form_fields(
+    *, online: bool, natural: bool, own: tuple[FormFieldSpec, ...] = ()
+) -> list[dict[str, Any]]:
+    """The online form of an item: its own, else its audience's default; none at the window
+    only. Draws nothing from the random generator, so the rest of the plan is unchanged."""
+    if not online:
+        return []
+    form = own or (DEFAULT_FORMS.natural if natural else DEFAULT_FORMS.legal)
+    return [spec.model_fields(order) for order, spec in enumerate(form, start=1)]
+
+
 def _effective_date(rng: random.Random) -> datetime.date:
     return BASE_DATE + datetime.timedelta(days=rng.randrange(0, 540))
 
@@ -578,6 +592,11 @@ def plan_handwritten_item(
         fee_items=[dataclasses.asdict(f) for f in spec.fees],
         steps=[dict(s) for s in INSTANT_LICENCE_STEPS] if instant_licence else None,
         faqs=list(spec.faqs),
+        form_fields=_form_fields(
+            online=fields["is_online"],
+            natural=ServiceObject.NATURAL_PERSON in spec.service_objects,
+            own=spec.form,
+        ),
         topics=list(spec.topics),
         joint=list(spec.joint_departments),
         handwritten=True,
@@ -797,6 +816,10 @@ def plan_generated_item(
         ),
         steps=[dict(s) for s in INSTANT_LICENCE_STEPS] if instant_licence else None,
         faqs=faqs,
+        form_fields=_form_fields(
+            online=fields["is_online"],
+            natural=ServiceObject.NATURAL_PERSON in fields["service_objects"],
+        ),
         topics=list(subject.topics),
         joint=list(subject.joint),
         region_codes=[department.region_code] if street_office else [],

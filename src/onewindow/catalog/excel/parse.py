@@ -30,6 +30,7 @@ from onewindow.catalog.excel.layout import (
     normalise,
     split_values,
 )
+from onewindow.catalog.formschema import INTEGER_LIMIT, ChoicesUnreadable, choices_from_text
 from onewindow.catalog.models import LifeEventTopic
 from onewindow.core.errors import FieldError, bilingual
 from onewindow.org.models import Department, Region
@@ -43,6 +44,7 @@ class SheetData:
     rows: list[tuple[int, tuple[Any, ...]]]
     positions: dict[str, int]  # column key → index in the row tuple
     usable: bool
+    present: bool = True  # False for an optional sheet left out of the workbook
 
     def column_label(self, key: str) -> str:
         column = self.layout.column(key)
@@ -77,6 +79,8 @@ def _header_error(
 def read_sheet(wb: Any, layout: SheetLayout, errors: list[FieldError]) -> SheetData:
     """The non-blank rows of ``layout``'s sheet and where each column is, with header errors."""
     ws = _find_sheet(wb, layout)
+    if ws is None and layout.optional:
+        return SheetData(layout, [], {}, usable=True, present=False)
     if ws is None:
         errors.append(
             FieldError(
@@ -296,6 +300,33 @@ class RowReader:
             )
             return None
         return number
+
+    def _parse_signed_int(self, column: Column, raw: Any, model_field: Any) -> int | None:
+        number: int | None = None
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            number = raw
+        elif isinstance(raw, float) and raw.is_integer():
+            number = int(raw)
+        elif isinstance(raw, str) and raw.strip().lstrip("+-").isdigit():
+            text = raw.strip()
+            number = int(text) if text.lstrip("+-").isascii() and len(text) <= 14 else None
+        if number is None or abs(number) > INTEGER_LIMIT:
+            self.error(
+                column.key,
+                "invalid_number",
+                _("%(value)s is not a whole number from -%(max)s to %(max)s."),
+                value=as_text(raw)[:40],
+                max=INTEGER_LIMIT,
+            )
+            return None
+        return number
+
+    def _parse_form_choices(self, column: Column, raw: Any, model_field: Any) -> list[Any] | None:
+        try:
+            return choices_from_text(as_text(raw))
+        except ChoicesUnreadable as exc:
+            self.error(column.key, "invalid_choices", exc.message, **exc.params)
+            return None
 
     def _parse_bool(self, column: Column, raw: Any, model_field: Any) -> bool | None:
         if isinstance(raw, bool):

@@ -9,12 +9,14 @@ import pytest
 from onewindow.catalog.codes import ItemType, MaterialForm, MaterialType, TimeUnit
 from onewindow.demo import city, subjects
 from onewindow.demo.datafiles import DATA_DIR, DemoDataError
+from onewindow.demo.forms import load_default_forms
 from onewindow.demo.handwritten import HANDWRITTEN_ITEMS, load_handwritten_items
 from onewindow.org.models import CentreLevel
 
 DATA_FILES = [
     "actions.toml",
     "city.toml",
+    "forms.toml",
     "hall.toml",
     "handwritten.toml",
     "names.toml",
@@ -180,4 +182,20 @@ def test_broken_toml_names_the_file_and_the_line(data_copy: Path) -> None:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     assert error_of(city.load_city, tmp_path) == (
         f"city.toml: the file is missing (looked in {tmp_path})"
+    )
+
+
+def test_a_form_field_of_an_unknown_kind_is_refused_with_the_kinds(data_copy: Path) -> None:
+    edit(data_copy, "forms.toml", 'kind = "id_number"', 'kind = "identity"')
+    message = error_of(load_default_forms, data_copy)
+    assert message.startswith(
+        'forms.toml, natural no. 2 (id_number), key "kind": "identity" is not one of: text, '
+    )
+
+
+def test_a_form_field_key_used_twice_is_refused(data_copy: Path) -> None:
+    edit(data_copy, "forms.toml", 'key = "phone"', 'key = "id_number"')
+    assert error_of(load_default_forms, data_copy) == (
+        'forms.toml, natural no. 3 (id_number), key "key": "id_number" is used by an earlier '
+        "entry already"
     )

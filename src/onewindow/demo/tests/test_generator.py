@@ -13,12 +13,15 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count
 from django.utils import translation
 from stdnum.cn import uscc
 
 from onewindow.catalog.codes import CaseType, ItemStatus, ServiceObject
+from onewindow.catalog.formschema import answers_clean
 from onewindow.catalog.models import SearchDocument, ServiceItem
 from onewindow.catalog.rules import item_rules_check
+from onewindow.catalog.selectors import form_fields_of
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.demo.generator import (
     DEMO_PASSWORD,
@@ -64,6 +67,7 @@ def _rule_failures() -> list[str]:
             fee_items=list(item.fee_items.all()),
             steps=list(item.steps.all()),
             joint_department_ids=[d.pk for d in item.joint_departments.all()],
+            form_fields=list(item.form_fields.all()),
         )
         failures += [f"{item.name}: {error}" for error in errors]
     return failures
@@ -211,6 +215,55 @@ def test_handwritten_items(small_city: Any) -> None:
     assert remote.is_full_online and remote.visits == 0
     id_card = ServiceItem.objects.get(name="居民身份证换领")
     assert id_card.charges_fee and id_card.fee_items.get().standard == "20元/证"
+
+
+def test_online_items_carry_an_online_form_and_window_only_items_none(small_city: Any) -> None:
+    shop = ServiceItem.objects.get(name="个体工商户设立登记")
+    fields = form_fields_of(shop.versions.get())
+    assert [(f["key"], f["label"], f["kind"], f["prefill"]) for f in fields] == [
+        ("operator_name", "经营者姓名", "text", "person.name"),
+        ("id_number", "身份证号", "id_number", "person.id_number"),
+        ("phone", "联系电话", "phone", "person.phone"),
+        ("business_name", "个体工商户名称", "text", ""),
+        ("premises", "经营场所", "address", ""),
+        ("business_scope", "经营范围", "textarea", ""),
+        ("staff_count", "从业人数", "integer", ""),
+        ("capital", "资金数额（万元）", "integer", ""),
+        ("organisation_form", "组成形式", "choice", ""),
+    ]
+    assert (fields[6]["min_value"], fields[6]["max_value"]) == (1, 500)
+    assert [c["label"] for c in fields[8]["choices"]] == ["个人经营", "家庭经营"]
+    # A complete application for it passes the form's check.
+    answers = {
+        "operator_name": "陈大文",
+        "id_number": "44010319900307023X",
+        "phone": "13800138000",
+        "premises": "荔湾区龙津西路18号首层",
+        "business_scope": "日用百货零售",
+        "staff_count": "2",
+        "capital": "5",
+        "organisation_form": "family",
+    }
+    assert answers_clean(fields, answers)["staff_count"] == 2
+    pension = ServiceItem.objects.get(name="城乡居民基本养老保险待遇核定")
+    assert [f.key for f in pension.form_fields.all()] == [
+        "applicant_name",
+        "id_number",
+        "phone",
+        "address",
+        "remarks",
+    ]
+    marriage = ServiceItem.objects.get(name="内地居民结婚登记")
+    assert not marriage.is_online and marriage.form_fields.count() == 0
+    items = ServiceItem.objects.annotate(n=Count("form_fields"))
+    assert items.filter(is_online=True, n=0).count() == 0
+    assert items.filter(is_online=False, n__gt=0).count() == 0
+    first_keys = {
+        (ServiceObject.NATURAL_PERSON in item.service_objects, item.form_fields.first().key)
+        for item in ServiceItem.objects.filter(is_online=True).exclude(pk=shop.pk)
+    }
+    # Items of individuals get the natural form, items of businesses only the legal one.
+    assert first_keys == {(True, "applicant_name"), (False, "organisation_name")}
 
 
 def test_small_city_items_pass_rules_and_are_indexed(small_city: Any) -> None:
