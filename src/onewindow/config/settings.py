@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "onewindow.papers",
     "onewindow.cases",
     "onewindow.citizens",
+    "onewindow.online",
     "onewindow.notify",
     "onewindow.staff",
     "onewindow.demo",
