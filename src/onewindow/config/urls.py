@@ -10,6 +10,7 @@ from onewindow.catalog import urls as catalog_urls
 from onewindow.citizens import urls as citizens_urls
 from onewindow.config.api import api, unknown_address
 from onewindow.config.metrics import metrics
+from onewindow.online import urls as online_urls
 from onewindow.core.health import healthz, readyz
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
@@ -57,7 +58,9 @@ urlpatterns += i18n_patterns(
     path("staff/", include(staff_urls.staff_urls)),
     path("staff/cases/", include(cases_urls.staff_urls)),
     path("staff/catalog/", include(catalog_urls.staff_urls)),
+    path("staff/online/", include(online_urls.staff_urls)),
     *MOVED_PAGES,
+    path("my/online/", include(online_urls.public_urls)),
     path("my/", include(citizens_urls.public_urls)),
     path("", include(cases_urls.public_urls)),
     path("", include(catalog_urls.public_urls)),

@@ -24,7 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases.models import ApplicantType, Case, MaterialStatus, OutputMethod, ReceiveForm
+from onewindow.cases.models import ApplicantType, MaterialStatus, OutputMethod, ReceiveForm
 from onewindow.cases.services import Intake, MaterialReceipt, case_accept
 from onewindow.cases.services.papers import case_paper_attach
 from onewindow.catalog.codes import ItemStatus, MaterialNecessity
@@ -815,5 +815,26 @@ def review_paper_open(
     return link, data
 
 
-def case_of(application: OnlineApplication) -> Case | None:
-    return application.case
+def own_paper_open(
+    *, account: CitizenAccount, reference: str, paper_id: int | None
+) -> tuple[ApplicationPaper, bytes]:
+    """One paper of the account's own application, for its applicant; every read audited."""
+    from onewindow.papers.services import paper_bytes
+
+    application = application_of(account=account, reference=reference, action="paper_read")
+    link = (
+        application.papers.select_related("paper").filter(pk=paper_id).first()
+        if paper_id is not None
+        else None
+    )
+    if link is None:
+        _denied(account, "paper_read", {"reference": application.reference, "paper": paper_id})
+        raise NotFoundOrForbidden()
+    data = paper_bytes(paper=link.paper)
+    audit_record(
+        actor=None,
+        action="online.own_paper_read",
+        obj=application,
+        detail={"account": account.pk, "paper": link.paper_id, "sha256": link.paper.sha256},
+    )
+    return link, data
