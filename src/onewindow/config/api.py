@@ -213,6 +213,7 @@ from onewindow.applicants import api as applicants_api  # noqa: E402
 from onewindow.cases import api as cases_api  # noqa: E402
 from onewindow.catalog import api as catalog_api  # noqa: E402
 from onewindow.citizens import api as citizens_api  # noqa: E402
+from onewindow.online import api as online_api  # noqa: E402
 
 # Each app publishes ``public_router`` and/or ``staff_router`` from its ``api`` package.
 api.add_router("/catalog/", catalog_api.public_router, tags=["catalog"])
@@ -221,3 +222,4 @@ api.add_router("/cases/", cases_api.staff_router)
 api.add_router("/progress", cases_api.public_router)
 api.add_router("/applicants/", applicants_api.staff_router, tags=["applicants"])
 api.add_router("/citizens/", citizens_api.public_router)
+api.add_router("/online/", online_api.public_router)

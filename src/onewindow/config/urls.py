@@ -10,8 +10,8 @@ from onewindow.catalog import urls as catalog_urls
 from onewindow.citizens import urls as citizens_urls
 from onewindow.config.api import api, unknown_address
 from onewindow.config.metrics import metrics
-from onewindow.online import urls as online_urls
 from onewindow.core.health import healthz, readyz
+from onewindow.online import urls as online_urls
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
 

@@ -13,9 +13,7 @@ from onewindow.workflow.errors import TransitionNotAllowed as _KernelNotAllowed
 class OnlineTransitionNotAllowed(_KernelNotAllowed):
     def __init__(self, *, action: str, state: str):
         super().__init__(action=action, state=state)
-        self.message = _(
-            "The application is %(state)s; it cannot %(action)s now. Reload the page."
-        )
+        self.message = _("The application is %(state)s; it cannot %(action)s now. Reload the page.")
         self.params = {"state": state, "action": ONLINE_EVENTS.verb(action)}
 
 

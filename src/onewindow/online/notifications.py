@@ -42,7 +42,7 @@ MESSAGES: dict[str, Promise] = {
     ),
     "request_correction": _(
         "Your online application %(reference)s for %(item)s needs corrections (补正): see "
-        "\"my applications\", correct it online and send it again."
+        '"my applications", correct it online and send it again.'
     ),
     "accept": _(
         "Your online application %(reference)s for %(item)s has been accepted: case number "
@@ -54,7 +54,7 @@ MESSAGES: dict[str, Promise] = {
     ),
     "refuse": _(
         "Your online application %(reference)s for %(item)s was not accepted; the reasons are "
-        "under \"my applications\"."
+        'under "my applications".'
     ),
 }
 

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.db.models import QuerySet
@@ -59,7 +60,7 @@ class FormRow:
     # For a personal field: the masked value kept (or found in the record), never the clear one.
     masked: str = ""
     source: str = ""  # "saved", "record" or "previous"
-    choices: list[dict[str, Any]] = field(default_factory=list)
+    choices: list[dict[str, Any]] = dataclass_field(default_factory=list)
 
 
 def _previous_answers(application: OnlineApplication) -> dict[str, Any]:
@@ -133,7 +134,7 @@ class MaterialRow:
     @property
     def necessity_label(self) -> str:
         try:
-            return str(MaterialNecessity(self.material.get("necessity")).label)
+            return str(MaterialNecessity(str(self.material.get("necessity"))).label)
         except ValueError:
             return ""
 
@@ -176,5 +177,6 @@ def review_queue(*, user: Any) -> QuerySet[OnlineApplication]:
         centre_path="centre_id",
         region_code_path="centre__region__code",
     )
-    return scoped.select_related("item_version", "centre", "person", "company__organisation")\
-        .order_by("submitted_at", "id")[:QUEUE_LIMIT]
+    return scoped.select_related(
+        "item_version", "centre", "person", "company__organisation"
+    ).order_by("submitted_at", "id")[:QUEUE_LIMIT]

@@ -45,7 +45,7 @@ from onewindow.online.models import (
     OnlineSequence,
     Submission,
 )
-from onewindow.online.transitions import EDITABLE_STATES, NEW, ONLINE_MACHINE, OnlineState
+from onewindow.online.transitions import EDITABLE_STATES, NEW, ONLINE_MACHINE
 from onewindow.org.models import ServiceCentre
 from onewindow.org.permissions import require
 from onewindow.papers.models import PaperSource, PersonPaper
@@ -324,8 +324,12 @@ def _material(application: OnlineApplication, name: str) -> dict[str, Any]:
         if entry["name"] == name:
             return entry
     errors = ErrorList()
-    errors.add("material", "unknown_material", _("Not on this item's checklist: %(names)s."),
-               names=str(name)[:100])
+    errors.add(
+        "material",
+        "unknown_material",
+        _("Not on this item's checklist: %(names)s."),
+        names=str(name)[:100],
+    )
     raise errors_raised(errors)
 
 
@@ -489,12 +493,7 @@ def _submission_check(application: OnlineApplication) -> None:
 
 def _key_checked(key: str) -> str:
     text = (key or "").strip()
-    if (
-        not text
-        or len(text) > KEY_MAX_LENGTH
-        or not text.isascii()
-        or has_control_characters(text)
-    ):
+    if not text or len(text) > KEY_MAX_LENGTH or not text.isascii() or has_control_characters(text):
         errors = ErrorList()
         errors.add(
             "idempotency_key",
@@ -708,8 +707,12 @@ def _problems_checked(
         name = str(problem.get("name", ""))
         reason = str(problem.get("reason", "")).strip()
         if kind == "material" and name not in materials:
-            errors.add(where, "unknown_material", _("Not on this item's checklist: %(names)s."),
-                       names=name[:100])
+            errors.add(
+                where,
+                "unknown_material",
+                _("Not on this item's checklist: %(names)s."),
+                names=name[:100],
+            )
         elif kind == "field" and name not in fields:
             errors.add(where, "unknown_field", _("The form has no field %(name)s."), name=name[:64])
         elif kind not in ("material", "field"):
@@ -720,8 +723,10 @@ def _problems_checked(
             errors.add(
                 where,
                 "invalid_reason",
-                _("The reason must be at most %(max_length)s characters, without control "
-                  "characters."),
+                _(
+                    "The reason must be at most %(max_length)s characters, without control "
+                    "characters."
+                ),
                 max_length=REASON_MAX_LENGTH,
             )
         cleaned.append({"kind": kind, "name": name, "reason": reason})
@@ -744,8 +749,12 @@ def review_request_correction(
     note = (note or "").strip()
     if len(note) > REASON_MAX_LENGTH or has_control_characters(note, multiline=True):
         errors = ErrorList()
-        errors.add("note", "invalid", _("At most %(max_length)s characters are allowed."),
-                   max_length=REASON_MAX_LENGTH)
+        errors.add(
+            "note",
+            "invalid",
+            _("At most %(max_length)s characters are allowed."),
+            max_length=REASON_MAX_LENGTH,
+        )
         errors.raise_if_any(_("The 补正 notice cannot be sent as it is."))
     with transaction.atomic():
         application = _locked(application, expected_revision)
@@ -772,8 +781,12 @@ def review_refuse(
     if not text:
         errors.add("reasons", "required", _("Write the reasons for not accepting."))
     elif len(text) > REASON_MAX_LENGTH or has_control_characters(text, multiline=True):
-        errors.add("reasons", "invalid", _("At most %(max_length)s characters are allowed."),
-                   max_length=REASON_MAX_LENGTH)
+        errors.add(
+            "reasons",
+            "invalid",
+            _("At most %(max_length)s characters are allowed."),
+            max_length=REASON_MAX_LENGTH,
+        )
     errors.raise_if_any(_("The refusal cannot be sent as it is."), code="reasons_required")
     with transaction.atomic():
         application = _locked(application, expected_revision)
@@ -809,8 +822,11 @@ def review_paper_open(
         actor=user,
         action="online.paper_read",
         obj=application,
-        detail={"paper": link.paper_id, "material": link.material_name,
-                "sha256": link.paper.sha256},
+        detail={
+            "paper": link.paper_id,
+            "material": link.material_name,
+            "sha256": link.paper.sha256,
+        },
     )
     return link, data
 

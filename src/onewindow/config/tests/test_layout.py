@@ -112,6 +112,15 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ("POST", "/api/applicants/organisations"): (
             "onewindow_applicants_api_organisations_register"
         ),
+        ("GET", "/api/online/applications"): "onewindow_online_api_applications_list",
+        ("POST", "/api/online/applications"): "onewindow_online_api_application_create",
+        ("GET", "/api/online/applications/{reference}"): "onewindow_online_api_application_get",
+        ("POST", "/api/online/applications/{reference}/answers"): (
+            "onewindow_online_api_application_answers"
+        ),
+        ("POST", "/api/online/applications/{reference}/submit"): (
+            "onewindow_online_api_application_submit"
+        ),
         ("POST", "/api/citizens/codes"): "onewindow_citizens_api_code_request",
         ("POST", "/api/citizens/tokens"): "onewindow_citizens_api_sign_in",
         ("GET", "/api/citizens/me"): "onewindow_citizens_api_me",

@@ -229,9 +229,7 @@ def filled(city: OnlineCity, **answers: Any) -> Any:
         account=city.account, item_id=city.item.pk, centre_id=city.street_centre.pk
     )
     values = {**GOOD_ANSWERS, "operator_id": city.id_number, **answers}
-    services.application_save(
-        account=city.account, reference=application.reference, answers=values
-    )
+    services.application_save(account=city.account, reference=application.reference, answers=values)
     services.paper_upload(
         account=city.account,
         reference=application.reference,

@@ -118,9 +118,7 @@ def _sent_corrected_accepted(city):
 def test_a_submission_lists_every_missing_answer_and_paper_at_once(city):
     application = services.application_start(account=city.account, item_id=city.item.pk)
     with pytest.raises(ApplicationError) as refused:
-        services.application_submit(
-            account=city.account, reference=application.reference, key="k"
-        )
+        services.application_submit(account=city.account, reference=application.reference, key="k")
     assert refused.value.code == "application_incomplete"
     assert sorted((e.field, e.code) for e in refused.value.errors) == [
         ("operator_id", "required"),

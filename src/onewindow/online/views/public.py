@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from onewindow.cases.models import OutputMethod
 from onewindow.catalog.codes import is_personal
 from onewindow.catalog.models import ServiceItem
 from onewindow.citizens.auth import browser_token
@@ -35,7 +36,6 @@ from onewindow.core.errors import (
     NotFoundOrForbidden,
     ValidationFailed,
 )
-from onewindow.cases.models import OutputMethod
 from onewindow.online import answers as answer_store
 from onewindow.online import selectors, services
 from onewindow.online.events import ONLINE_EVENTS
@@ -269,7 +269,9 @@ def form(request: HttpRequest, reference: str) -> HttpResponse:
             raise
         except ApplicationError as error:
             context["error"] = _texts(error)
-            context["posted"] = {k: v for k, v in answers.items() if not is_personal(_kind(rows, k))}
+            for row in rows:  # the page again with what was typed (personal fields: empty)
+                if not row.personal and row.field["key"] in answers:
+                    row.value = answers[row.field["key"]]
             status = error.status
     context["output_methods"] = OutputMethod.choices
     return _page(request, "online/form.html", context, status=status)

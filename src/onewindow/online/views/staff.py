@@ -113,9 +113,8 @@ def _problems(request: HttpRequest, application: Any) -> list[dict[str, str]]:
     for value in request.POST.getlist("problem")[:100]:
         kind, _sep, name = str(value).partition(":")
         reason = str(request.POST.get(f"reason:{value}", ""))[: REASON_MAX + 1]
-        problems.append(
-            {"kind": {"m": "material", "f": "field"}.get(kind, kind), "name": name, "reason": reason}
-        )
+        kind = {"m": "material", "f": "field"}.get(kind, kind)
+        problems.append({"kind": kind, "name": name, "reason": reason})
     return problems
 
 
@@ -131,11 +130,12 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
             done = services.review_accept(
                 user=request.user, reference=reference, expected_revision=revision
             )
+            case = done.case
+            assert case is not None
             messages.success(
-                request,
-                _("Accepted: case %(number)s is open.") % {"number": done.case.number},
+                request, _("Accepted: case %(number)s is open.") % {"number": case.number}
             )
-            return HttpResponseRedirect(reverse("cases_staff:case_detail", args=[done.case.number]))
+            return HttpResponseRedirect(reverse("cases_staff:case_detail", args=[case.number]))
         if action == "correction":
             services.review_request_correction(
                 user=request.user,
