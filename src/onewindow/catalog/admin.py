@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog import rules
 from onewindow.catalog.codes import OnlineDepth, ServiceObject
+from onewindow.catalog.formschema import form_fields_check
 from onewindow.catalog.models import (
     CatalogImportJob,
     FeeItem,
+    FormField,
     ItemFAQ,
     LifeEventTopic,
     Material,
@@ -76,6 +78,13 @@ class StepFormSet(RuleCheckedFormSet):
     rule = staticmethod(rules.steps_check)
 
 
+class FormFieldFormSet(RuleCheckedFormSet):
+    """Each field is checked by the model's ``clean``; the whole form (keys and orders unique,
+    at most ``MAX_FIELDS``) here."""
+
+    rule = staticmethod(lambda item, rows: form_fields_check(rows))
+
+
 class FileNameWidget(AdminFileWidget):
     """The admin's file input, naming the stored file without a link to MEDIA_URL (uploads are
     never served from there; the item's guide offers them through a checked view)."""
@@ -117,6 +126,22 @@ class StepInline(admin.TabularInline):
     def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
         # A new item starts with the standard process filled in (see get_formset_kwargs).
         return len(DEFAULT_PROMISED_STEPS) if obj is None else 0
+
+
+class FormFieldInline(admin.StackedInline):
+    """The online application form (在线申请表单): one block per field, in order."""
+
+    model = FormField
+    formset = FormFieldFormSet
+    extra = 0
+    fields = (
+        ("order", "key", "kind", "required"),
+        ("label", "label_en"),
+        "choices",
+        ("max_length", "min_value", "max_value"),
+        "prefill",
+        ("help_text", "help_text_en"),
+    )
 
 
 class FAQInline(admin.TabularInline):
@@ -180,7 +205,7 @@ class ServiceItemAdmin(PermissionAdminMixin, admin.ModelAdmin):
     list_select_related = ("department",)
     readonly_fields = ("status", "version", "cancel_date")
     filter_horizontal = ("topics", "joint_departments", "handled_in_regions")
-    inlines = [MaterialInline, FeeItemInline, StepInline, FAQInline]
+    inlines = [MaterialInline, FeeItemInline, StepInline, FAQInline, FormFieldInline]
     actions = ["publish_selected", "cancel_selected"]
     fieldsets = (
         (

@@ -135,3 +135,47 @@ class ItemStatus(models.TextChoices):
 class Audience(models.TextChoices):
     NATURAL_PERSON = "natural", _("Individuals")
     LEGAL_PERSON = "legal", _("Businesses and organisations")
+
+
+class FormFieldKind(models.TextChoices):
+    """What an online application form asks for in one field (``FormField.kind``)."""
+
+    TEXT = "text", _("Text")
+    TEXTAREA = "textarea", _("Longer text")
+    INTEGER = "integer", _("Whole number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("One choice")
+    MULTICHOICE = "multichoice", _("Several choices")
+    BOOLEAN = "boolean", _("Yes or no")
+    PHONE = "phone", _("Mobile number")
+    ID_NUMBER = "id_number", _("Resident ID number")
+    USCC = "uscc", _("Unified social credit code")
+    ADDRESS = "address", _("Address")
+
+
+# Answers of these kinds are personal data: the online application stores them encrypted and
+# shows them masked.
+PERSONAL_FORM_FIELD_KINDS = frozenset(
+    {FormFieldKind.PHONE, FormFieldKind.ID_NUMBER, FormFieldKind.ADDRESS}
+)
+# Kinds whose answers are picked from the field's ``choices`` (and only these have choices).
+CHOICE_FORM_FIELD_KINDS = frozenset({FormFieldKind.CHOICE, FormFieldKind.MULTICHOICE})
+
+
+def is_personal(kind: str) -> bool:
+    """Is an answer of this form-field kind personal data (stored encrypted, shown masked)?"""
+    return kind in PERSONAL_FORM_FIELD_KINDS
+
+
+class FormPrefill(models.TextChoices):
+    """Where an online form field's first value comes from: what the person gave before."""
+
+    NONE = "", _("Nothing")
+    PERSON_NAME = "person.name", _("Applicant's name")
+    PERSON_ID_NUMBER = "person.id_number", _("Applicant's ID number")
+    PERSON_PHONE = "person.phone", _("Applicant's phone")
+    PERSON_ADDRESS = "person.address", _("Applicant's address")
+    ORGANISATION_NAME = "organisation.name", _("Organisation's name")
+    ORGANISATION_USCC = "organisation.uscc", _("Organisation's unified social credit code")
+    ORGANISATION_ADDRESS = "organisation.address", _("Organisation's address")
+    ORGANISATION_LEGAL_REP = "organisation.legal_rep", _("Legal representative's name")

@@ -18,6 +18,8 @@ from onewindow.catalog.codes import (
     Audience,
     CaseType,
     ExerciseLevel,
+    FormFieldKind,
+    FormPrefill,
     ItemStatus,
     ItemType,
     MaterialForm,
@@ -251,6 +253,63 @@ class ItemFAQ(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class FormField(models.Model):
+    """One field of the item's online application form (在线申请表单).
+
+    The catalogue defines the form per item; a published version carries it in its snapshot,
+    so an application is checked against the fields of the version it was started under
+    (``catalog.formschema.answers_clean``). ``prefill`` names what the person gave before
+    (fill once); ``kind`` decides the check and whether the answer is personal data.
+    """
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="form_fields")
+    order = models.PositiveSmallIntegerField(_("order"))
+    key = models.CharField(
+        _("field key"),
+        max_length=32,
+        help_text=_("Lower-case letters, digits and _, starting with a letter (e.g. shop_name)."),
+    )
+    label = models.CharField(_("label"), max_length=128)
+    label_en = models.CharField(_("English label"), max_length=255, blank=True)
+    kind = models.CharField(_("kind of answer"), max_length=16, choices=FormFieldKind.choices)
+    required = models.BooleanField(_("required"), default=True)
+    choices = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('For a choice: a list of {"value": …, "label": …, "label_en": …}.'),
+    )
+    max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    min_value = models.BigIntegerField(_("minimum"), null=True, blank=True)
+    max_value = models.BigIntegerField(_("maximum"), null=True, blank=True)
+    prefill = models.CharField(
+        _("pre-filled from"), max_length=32, choices=FormPrefill.choices, blank=True, default=""
+    )
+    help_text = models.CharField(_("hint"), max_length=500, blank=True)
+    help_text_en = models.CharField(_("English hint"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("online form field")
+        verbose_name_plural = _("online form fields")
+        ordering = ["item", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "key"], name="form_field_key_unique"),
+            models.UniqueConstraint(fields=["item", "order"], name="form_field_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.label}"
+
+    def clean(self) -> None:
+        from onewindow.catalog.formschema import form_field_errors
+
+        errors = form_field_errors(self)
+        for error in errors:
+            # ``choices[2].label`` is reported on the model field ``choices``.
+            error.field = error.field.split("[", 1)[0].split(".", 1)[0]
+        errors.raise_for_django()
 
 
 class ServiceItemVersion(models.Model):

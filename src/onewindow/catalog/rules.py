@@ -27,6 +27,7 @@ from onewindow.catalog.codes import (
     StepKind,
     TimeUnit,
 )
+from onewindow.catalog.formschema import form_fields_check
 from onewindow.core.errors import ErrorList
 from onewindow.org.models import CentreLevel, Role
 
@@ -333,6 +334,7 @@ def item_rules_check(
     fee_items: Sequence[Any],
     steps: Sequence[Any],
     joint_department_ids: Iterable[int] = (),
+    form_fields: Sequence[Any] = (),
 ) -> ErrorList:
     errors = ErrorList()
     errors.extend(item_fields_check(item))
@@ -340,6 +342,7 @@ def item_rules_check(
     errors.extend(fee_items_check(item, fee_items))
     errors.extend(steps_check(item, steps))
     errors.extend(joint_departments_check(item, joint_department_ids))
+    errors.extend(form_fields_check(form_fields))
     return errors
 
 

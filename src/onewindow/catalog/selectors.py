@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from onewindow.catalog.codes import Audience, ItemStatus
-from onewindow.catalog.models import LifeEventTopic, Material, ServiceItem
+from onewindow.catalog.models import LifeEventTopic, Material, ServiceItem, ServiceItemVersion
 from onewindow.org.models import Department, ServiceCentre
 from onewindow.org.permissions import Action, can, scope_queryset
 
@@ -76,3 +76,11 @@ def item_accepted_at(*, item: ServiceItem, centre: ServiceCentre) -> bool:
     if not regions:
         return True
     return any(centre.region.code.startswith(region.prefix) for region in regions)
+
+
+def form_fields_of(version: ServiceItemVersion) -> list[dict[str, Any]]:
+    """The online application form of a published version, in its order: the field dicts of
+    ``formschema.field_as_dict``, to render and to pass to ``formschema.answers_clean``.
+    Empty for a version recorded before items had forms (or an item without one)."""
+    fields = (version.snapshot or {}).get("form_fields") or []
+    return sorted((dict(f) for f in fields), key=lambda f: f.get("order") or 0)

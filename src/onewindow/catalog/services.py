@@ -22,8 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.codes import ItemStatus
+from onewindow.catalog.formschema import field_as_dict
 from onewindow.catalog.models import (
     FeeItem,
+    FormField,
     ItemFAQ,
     LifeEventTopic,
     Material,
@@ -70,6 +72,7 @@ class ItemContent:
     fee_items: list[FeeItem] = field(default_factory=list)
     steps: list[ProcessStep] | None = None
     faqs: list[ItemFAQ] = field(default_factory=list)
+    form_fields: list[FormField] = field(default_factory=list)
     topic_ids: list[int] = field(default_factory=list)
     joint_department_ids: list[int] = field(default_factory=list)
     region_ids: list[int] = field(default_factory=list)
@@ -88,6 +91,7 @@ def item_content_errors(content: ItemContent) -> ErrorList:
         fee_items=content.fee_items,
         steps=content.resolved_steps(),
         joint_department_ids=content.joint_department_ids,
+        form_fields=content.form_fields,
     )
 
 
@@ -123,6 +127,10 @@ def item_snapshot(item: ServiceItem) -> dict[str, Any]:
     ]
     data["steps"] = [{name: getattr(s, name) for name in STEP_FIELDS} for s in item.steps.all()]
     data["faqs"] = [{"question": q.question, "answer": q.answer} for q in item.faqs.all()]
+    # The online application form, in its order (``selectors.form_fields_of``).
+    data["form_fields"] = [
+        field_as_dict(f) for f in sorted(item.form_fields.all(), key=lambda f: f.order)
+    ]
     data["topics"] = sorted(t.code for t in item.topics.all())
     data["joint_departments"] = sorted(
         ({"id": d.pk, "name": d.name} for d in item.joint_departments.all()),
@@ -133,6 +141,10 @@ def item_snapshot(item: ServiceItem) -> dict[str, Any]:
 
 
 def _hash(snapshot: dict[str, Any]) -> str:
+    # An item without an online form hashes as it did before forms existed, so adding the key
+    # records no new version of an unchanged item.
+    if not snapshot.get("form_fields"):
+        snapshot = {k: v for k, v in snapshot.items() if k != "form_fields"}
     return hashlib.sha256(
         json.dumps(snapshot, sort_keys=True, ensure_ascii=False, default=str).encode()
     ).hexdigest()
@@ -175,6 +187,7 @@ def _replace_children(item: ServiceItem, content: ItemContent) -> None:
     item.fee_items.all().delete()
     item.steps.all().delete()
     item.faqs.all().delete()
+    item.form_fields.all().delete()
     for index, material in enumerate(content.materials, start=1):
         material.pk = None
         material.item = item
@@ -194,6 +207,11 @@ def _replace_children(item: ServiceItem, content: ItemContent) -> None:
         faq.item = item
         faq.order = faq.order or index
     ItemFAQ.objects.bulk_create(content.faqs)
+    for index, form_field in enumerate(content.form_fields, start=1):
+        form_field.pk = None
+        form_field.item = item
+        form_field.order = form_field.order or index
+    FormField.objects.bulk_create(content.form_fields)
     item.topics.set(LifeEventTopic.objects.filter(pk__in=content.topic_ids))
     item.joint_departments.set(Department.objects.filter(pk__in=content.joint_department_ids))
     item.handled_in_regions.set(Region.objects.filter(pk__in=content.region_ids))
@@ -251,6 +269,7 @@ def _current_content(item: ServiceItem) -> ItemContent:
         fee_items=list(item.fee_items.all()),
         steps=list(item.steps.all()),
         faqs=list(item.faqs.all()),
+        form_fields=list(item.form_fields.all()),
         topic_ids=list(item.topics.values_list("pk", flat=True)),
         joint_department_ids=list(item.joint_departments.values_list("pk", flat=True)),
         region_ids=list(item.handled_in_regions.values_list("pk", flat=True)),

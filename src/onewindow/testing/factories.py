@@ -20,7 +20,7 @@ from onewindow.catalog.codes import (
     ServiceObject,
     TimeUnit,
 )
-from onewindow.catalog.models import FeeItem, LifeEventTopic, Material, ServiceItem
+from onewindow.catalog.models import FeeItem, FormField, LifeEventTopic, Material, ServiceItem
 from onewindow.catalog.services import ItemContent, item_publish, item_save
 from onewindow.org.models import (
     CentreLevel,
@@ -183,14 +183,30 @@ def fee(**overrides: Any) -> FeeItem:
     return FeeItem(**fields)
 
 
+def form_field(**overrides: Any) -> FormField:
+    """An unsaved online-form field (a required text field unless overridden)."""
+    fields: dict[str, Any] = {
+        "order": 0,
+        "key": "name",
+        "label": "姓名",
+        "label_en": "Name",
+        "kind": "text",
+        "required": True,
+    }
+    fields.update(overrides)
+    return FormField(**fields)
+
+
 def create_item(
     *,
     publish: bool = True,
     materials: list[Material] | None = None,
     fee_items: list[FeeItem] | None = None,
+    form_fields: list[FormField] | None = None,
     **overrides: Any,
 ) -> ServiceItem:
-    """A stored item with one form and one certificate, published unless told otherwise."""
+    """A stored item with one form and one certificate (and the online-form fields given),
+    published unless told otherwise."""
     item = item_instance(**overrides)
     content = ItemContent(
         item=item,
@@ -198,6 +214,7 @@ def create_item(
         if materials is not None
         else [material(), material(name="身份证", material_type=MaterialType.CERTIFICATE)],
         fee_items=fee_items or [],
+        form_fields=form_fields or [],
     )
     item = item_save(content=content)
     if publish:

@@ -71,6 +71,7 @@ def items_get(request: HttpRequest, item_id: RecordId) -> dict[str, Any]:
             "fee_items",
             "steps",
             "faqs",
+            "form_fields",
             "topics",
             "joint_departments",
             "handled_in_regions",

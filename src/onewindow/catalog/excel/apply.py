@@ -94,6 +94,8 @@ def catalog_import_apply(
         if item is not None:
             # The workbook carries no files and no FAQs: keep the stored ones.
             content.faqs = list(item.faqs.all())
+            if not plan.has_form_fields:
+                content.form_fields = list(item.form_fields.all())
             files = {m.name: (m.blank_form, m.sample_file) for m in item.materials.all()}
             for material in content.materials:
                 if material.name in files:

@@ -8,6 +8,7 @@ importer and ``docs/catalog-workbook.md`` all follow it.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from onewindow.catalog.codes import (
     Audience,
     CaseType,
     ExerciseLevel,
+    FormFieldKind,
+    FormPrefill,
     ItemStatus,
     ItemType,
     MaterialForm,
@@ -34,6 +37,7 @@ from onewindow.catalog.codes import (
 )
 from onewindow.catalog.models import (
     FeeItem,
+    FormField,
     LifeEventTopic,
     Material,
     ProcessStep,
@@ -48,6 +52,8 @@ SPLIT_RE = re.compile(r"[,，、]")
 
 TEXT, INT, BOOL, DATE = "text", "int", "bool", "date"
 CODE, CODES = "code", "codes"
+# A whole number that may be negative (a form field's bounds); the choices of a form field.
+SIGNED_INT, FORM_CHOICES = "signed_int", "form_choices"
 DEPARTMENT, DEPARTMENTS, REGIONS, TOPICS, ITEM_REF = (
     "department",
     "departments",
@@ -71,6 +77,11 @@ KIND_NOTES: dict[str, Promise] = {
     REGIONS: _("12-digit division codes, separated by , ， or 、; empty means everywhere."),
     TOPICS: _("Life-event topic codes or names (from the Topics sheet or already stored)."),
     ITEM_REF: _("The implementation code of an item on the Items sheet."),
+    SIGNED_INT: _("A whole number, may be negative."),
+    FORM_CHOICES: _(
+        "One choice per line (or separated by ;): value|中文名称|English label; a choice "
+        "written as one name uses it as value and label. A JSON list is accepted too."
+    ),
 }
 
 # The Chinese names of the national code values (STANDARDS.md), and of OneWindow's own code
@@ -144,6 +155,30 @@ CHINESE_NAMES: dict[type[models.TextChoices], dict[str, tuple[str, ...]]] = {
         "cancelled": ("已取消", "取消"),
     },
     Audience: {"natural": ("自然人", "个人"), "legal": ("法人", "企业")},
+    FormFieldKind: {
+        "text": ("文本",),
+        "textarea": ("多行文本",),
+        "integer": ("整数",),
+        "date": ("日期",),
+        "choice": ("单选",),
+        "multichoice": ("多选",),
+        "boolean": ("是否",),
+        "phone": ("手机号码",),
+        "id_number": ("身份证号",),
+        "uscc": ("统一社会信用代码",),
+        "address": ("地址",),
+    },
+    FormPrefill: {
+        "": ("不预填",),
+        "person.name": ("申请人姓名",),
+        "person.id_number": ("申请人身份证号",),
+        "person.phone": ("申请人电话",),
+        "person.address": ("申请人地址",),
+        "organisation.name": ("单位名称",),
+        "organisation.uscc": ("单位统一社会信用代码",),
+        "organisation.address": ("单位地址",),
+        "organisation.legal_rep": ("法定代表人姓名",),
+    },
     CentreLevel: {
         "district_hall": ("区政务服务中心", "区级", "区"),
         "street_centre": ("街道便民服务中心", "街道", "镇街"),
@@ -186,6 +221,8 @@ class SheetLayout:
     model: type[models.Model]
     columns: tuple[Column, ...]
     description: Promise
+    # An optional sheet may be left out of a workbook: the stored rows are kept then.
+    optional: bool = False
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -328,9 +365,35 @@ TOPICS_SHEET = SheetLayout(
     ),
     _("Life-event topics; a topic is created or updated by its code."),
 )
-SHEETS: tuple[SheetLayout, ...] = (ITEMS, MATERIALS, FEES, STEPS, TOPICS_SHEET)
+FORM_FIELDS = SheetLayout(
+    "form_fields",
+    "表单字段 Form fields",
+    FormField,
+    (
+        _c("implementation_code", "实施编码", ITEM_REF, True, model_field=None),
+        _c("order", "序号", INT),
+        _c("key", "字段键", required=True),
+        _c("label", "字段名称", required=True),
+        _c("label_en", "英文名称"),
+        _c("kind", "字段类型", CODE, True, FormFieldKind),
+        _c("required", "必填", BOOL),
+        _c("choices", "选项", FORM_CHOICES),
+        _c("max_length", "最大长度", INT),
+        _c("min_value", "最小值", SIGNED_INT),
+        _c("max_value", "最大值", SIGNED_INT),
+        _c("prefill", "预填来源", CODE, False, FormPrefill),
+        _c("help_text", "填写提示"),
+        _c("help_text_en", "英文提示"),
+    ),
+    _(
+        "The online application form: one row per field, in order. An item without rows here "
+        "has no online form; a workbook without this sheet keeps the stored forms."
+    ),
+    optional=True,
+)
+SHEETS: tuple[SheetLayout, ...] = (ITEMS, MATERIALS, FEES, STEPS, FORM_FIELDS, TOPICS_SHEET)
 README_SHEET_NAME = "说明 Readme"
-CHILD_SHEETS = (MATERIALS, FEES, STEPS)
+CHILD_SHEETS = (MATERIALS, FEES, STEPS, FORM_FIELDS)
 SHEET_ORDER = {sheet.name: index for index, sheet in enumerate(SHEETS)}
 
 
@@ -388,3 +451,22 @@ def split_values(raw: Any) -> list[str]:
         if part and part not in seen:
             seen.append(part)
     return seen
+
+
+CHOICE_SEPARATORS_RE = re.compile(r"[;；\n]")
+
+
+def choices_as_text(choices: list[dict[str, str]]) -> str:
+    """A form field's choices as the workbook writes them: one ``value|中文|English`` per line,
+    or JSON when a value or label holds a separator (so the import reads back the same)."""
+    parts = []
+    for choice in choices:
+        cells = [choice.get("value", ""), choice.get("label", ""), choice.get("label_en", "")]
+        if any("|" in c or CHOICE_SEPARATORS_RE.search(c) for c in cells):
+            return json.dumps(choices, ensure_ascii=False)
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) == 2 and cells[0] == cells[1]:
+            cells = cells[:1]
+        parts.append("|".join(cells))
+    return "\n".join(parts)

@@ -7,6 +7,7 @@ header); nothing here writes.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from onewindow.catalog.excel.layout import (
     CHINESE_NAMES,
+    CHOICE_SEPARATORS_RE,
     DEPARTMENT,
     INT,
     MULTI_KINDS,
@@ -30,6 +32,7 @@ from onewindow.catalog.excel.layout import (
     normalise,
     split_values,
 )
+from onewindow.catalog.formschema import INTEGER_LIMIT
 from onewindow.catalog.models import LifeEventTopic
 from onewindow.core.errors import FieldError, bilingual
 from onewindow.org.models import Department, Region
@@ -43,6 +46,7 @@ class SheetData:
     rows: list[tuple[int, tuple[Any, ...]]]
     positions: dict[str, int]  # column key → index in the row tuple
     usable: bool
+    present: bool = True  # False for an optional sheet left out of the workbook
 
     def column_label(self, key: str) -> str:
         column = self.layout.column(key)
@@ -77,6 +81,8 @@ def _header_error(
 def read_sheet(wb: Any, layout: SheetLayout, errors: list[FieldError]) -> SheetData:
     """The non-blank rows of ``layout``'s sheet and where each column is, with header errors."""
     ws = _find_sheet(wb, layout)
+    if ws is None and layout.optional:
+        return SheetData(layout, [], {}, usable=True, present=False)
     if ws is None:
         errors.append(
             FieldError(
@@ -296,6 +302,64 @@ class RowReader:
             )
             return None
         return number
+
+    def _parse_signed_int(self, column: Column, raw: Any, model_field: Any) -> int | None:
+        number: int | None = None
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            number = raw
+        elif isinstance(raw, float) and raw.is_integer():
+            number = int(raw)
+        elif isinstance(raw, str) and raw.strip().lstrip("+-").isdigit():
+            text = raw.strip()
+            number = int(text) if text.lstrip("+-").isascii() and len(text) <= 14 else None
+        if number is None or abs(number) > INTEGER_LIMIT:
+            self.error(
+                column.key,
+                "invalid_number",
+                _("%(value)s is not a whole number from -%(max)s to %(max)s."),
+                value=as_text(raw)[:40],
+                max=INTEGER_LIMIT,
+            )
+            return None
+        return number
+
+    def _parse_form_choices(
+        self, column: Column, raw: Any, model_field: Any
+    ) -> list[dict[str, Any]] | None:
+        """``value|中文|English`` per line (or ;-separated), or a JSON list. What each choice
+        must hold is checked by the form rules (``formschema``), located at this cell."""
+        text = as_text(raw).strip()
+        if text.startswith("["):
+            try:
+                loaded = json.loads(text)
+            except ValueError:
+                loaded = None
+            if not isinstance(loaded, list):
+                self.error(
+                    column.key,
+                    "invalid_choices",
+                    _("The choices start with [ but are not a JSON list."),
+                )
+                return None
+            return loaded
+        choices = []
+        for part in CHOICE_SEPARATORS_RE.split(text):
+            if not part.strip():
+                continue
+            cells = [cell.strip() for cell in part.split("|")]
+            if len(cells) > 3:
+                self.error(
+                    column.key,
+                    "invalid_choices",
+                    _("A choice is value|中文名称|English label: %(value)s has more parts."),
+                    value=part.strip()[:60],
+                )
+                return None
+            value = cells[0]
+            label = cells[1] if len(cells) > 1 else value
+            label_en = cells[2] if len(cells) > 2 else ""
+            choices.append({"value": value, "label": label, "label_en": label_en})
+        return choices
 
     def _parse_bool(self, column: Column, raw: Any, model_field: Any) -> bool | None:
         if isinstance(raw, bool):

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from onewindow.catalog.codes import ItemStatus
 from onewindow.catalog.excel.layout import (
     CHILD_SHEETS,
+    FORM_FIELDS,
     ITEMS,
     PROGRESS_EVERY,
     SHEET_ORDER,
@@ -28,7 +29,7 @@ from onewindow.catalog.excel.layout import (
     is_blank,
 )
 from onewindow.catalog.excel.parse import Lookups, RowReader, SheetData, read_sheet
-from onewindow.catalog.models import FeeItem, Material, ProcessStep, ServiceItem
+from onewindow.catalog.models import FeeItem, FormField, Material, ProcessStep, ServiceItem
 from onewindow.catalog.services import ItemContent, item_content_errors
 from onewindow.core.errors import FieldError
 
@@ -46,6 +47,7 @@ class PlannedItem:
     materials: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     fee_items: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     steps: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    form_fields: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     existing_id: int | None = None
     has_errors: bool = False
 
@@ -61,6 +63,7 @@ class PlannedItem:
             materials=[Material(**values) for _row, values in self.materials],
             fee_items=[FeeItem(**values) for _row, values in self.fee_items],
             steps=[ProcessStep(**values) for _row, values in self.steps] or None,
+            form_fields=[FormField(**values) for _row, values in self.form_fields],
             joint_department_ids=list(self.joint_department_ids),
             region_ids=list(self.region_ids),
         )
@@ -81,6 +84,8 @@ class ImportPlan:
     topics: list[PlannedTopic] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
     total_rows: int = 0
+    # False when the workbook has no form-fields sheet: stored items keep their forms.
+    has_form_fields: bool = True
 
     @property
     def is_valid(self) -> bool:
@@ -100,7 +105,10 @@ def _rule_location(
         sheet=ITEMS.name,
         row=planned.row,
     )
-    match = re.fullmatch(r"(materials|fee_items|steps)\[(\d+)\]\.(\w+)", error.field)
+    # ``form_fields[0].choices[2].label`` points at the form field's choices cell.
+    match = re.fullmatch(
+        r"(materials|fee_items|steps|form_fields)\[(\d+)\]\.(\w+)(?:[\[.].*)?", error.field
+    )
     children = {layout.key: (layout, getattr(planned, layout.key)) for layout in CHILD_SHEETS}
     if match:
         layout, rows = children[match.group(1)]
@@ -164,6 +172,7 @@ def catalog_import_check(*, workbook: bytes, progress: Progress | None = None) -
     finally:
         wb.close()
     plan.total_rows = sum(len(sheet.rows) for sheet in sheets.values())
+    plan.has_form_fields = sheets[FORM_FIELDS.key].present
     processed = 0
 
     def step() -> None:

@@ -21,6 +21,7 @@ from onewindow.catalog.excel.layout import (
     BOOL,
     CHILD_SHEETS,
     CODE,
+    FORM_CHOICES,
     ITEM_REF,
     ITEMS,
     KIND_NOTES,
@@ -29,11 +30,19 @@ from onewindow.catalog.excel.layout import (
     TOPICS_SHEET,
     Column,
     SheetLayout,
+    choices_as_text,
     code_entries,
     code_value_table,
     column_model_field,
 )
-from onewindow.catalog.models import FeeItem, LifeEventTopic, Material, ProcessStep, ServiceItem
+from onewindow.catalog.models import (
+    FeeItem,
+    FormField,
+    LifeEventTopic,
+    Material,
+    ProcessStep,
+    ServiceItem,
+)
 from onewindow.core.errors import bilingual
 
 HEADER_FONT = Font(bold=True)
@@ -203,6 +212,8 @@ def _cells(sheet: SheetLayout, instance: models.Model, special: dict[str, Any]) 
             cells.append(special[column.key])
         elif column.kind == BOOL:
             cells.append("是" if getattr(instance, column.key) else "否")
+        elif column.kind == FORM_CHOICES:
+            cells.append(choices_as_text(getattr(instance, column.key) or []))
         else:
             cells.append(getattr(instance, column.key))
     return cells
@@ -221,6 +232,7 @@ def catalog_export(*, items: QuerySet[ServiceItem] | None = None) -> bytes:
             Prefetch("materials", queryset=Material.objects.order_by("order", "id")),
             Prefetch("fee_items", queryset=FeeItem.objects.order_by("id")),
             Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
+            Prefetch("form_fields", queryset=FormField.objects.order_by("order")),
             "topics",
             "joint_departments",
             "handled_in_regions",

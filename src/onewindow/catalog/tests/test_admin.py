@@ -105,3 +105,60 @@ def test_admin_inline_rule_refuses_steps_without_acceptance():
     )
     assert any("受理" in e or "acceptance" in e for e in step_formset.non_form_errors())
     assert ServiceItem.objects.get(pk=item.pk).steps.count() == 5
+
+
+def _form_field_rows(data, rows):
+    data["form_fields-TOTAL_FORMS"] = str(len(rows))
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            if value is True:
+                value = "on"
+            data[f"form_fields-{index}-{name}"] = value
+    return data
+
+
+SHOP_FORM_ROWS = [
+    {"order": "1", "key": "operator_name", "label": "经营者姓名", "kind": "text",
+     "required": True, "prefill": "person.name", "choices": "[]"},
+    {"order": "2", "key": "form", "label": "组成形式", "kind": "choice", "required": True,
+     "prefill": "", "choices": '[{"value": "individual", "label": "个人经营"}]'},
+]  # fmt: skip
+
+
+def test_admin_edits_the_online_form_and_the_new_version_carries_it():
+    item = create_item(name="原名称")
+    client = Client()
+    client.force_login(staff_with_role(Role.ADMIN))
+    url = f"/admin/catalog/serviceitem/{item.pk}/change/"
+    data = _form_field_rows(form_data(client.get(url)), SHOP_FORM_ROWS)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][-1].formset.errors
+    item.refresh_from_db()
+    assert item.version == 2
+    snapshot = item.versions.get(number=2).snapshot
+    assert [(f["key"], f["kind"], f["choices"]) for f in snapshot["form_fields"]] == [
+        ("operator_name", "text", []),
+        ("form", "choice", [{"value": "individual", "label": "个人经营", "label_en": ""}]),
+    ]
+
+
+def test_admin_refuses_a_bad_form_field_and_a_duplicated_key_and_saves_nothing():
+    item = create_item(name="原名称")
+    client = Client()
+    client.force_login(staff_with_role(Role.ADMIN))
+    url = f"/admin/catalog/serviceitem/{item.pk}/change/"
+    bad = [{**SHOP_FORM_ROWS[0], "key": "Operator-Name"}, {**SHOP_FORM_ROWS[1], "choices": "[]"}]
+    response = client.post(url, _form_field_rows(form_data(client.get(url)), bad))
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][-1].formset
+    assert formset.prefix == "form_fields"
+    assert [sorted(errors) for errors in formset.errors] == [["key"], ["choices"]]
+    assert "字段键为 1 至 32 个小写字母" in formset.errors[0]["key"][0]
+    twice = [SHOP_FORM_ROWS[0], {**SHOP_FORM_ROWS[0], "order": "2", "label": "又一个"}]
+    response = client.post(url, _form_field_rows(form_data(client.get(url)), twice))
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][-1].formset
+    # Django's own check of the unique (item, key) constraint speaks first.
+    assert list(formset.non_form_errors()) == ["请修改key的重复数据"]
+    item.refresh_from_db()
+    assert (item.version, item.form_fields.count()) == (1, 0)

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from onewindow.catalog.codes import ItemStatus, MaterialType, StepKind
 from onewindow.catalog.excel import (
     FEES,
+    FORM_FIELDS,
     ITEMS,
     MATERIALS,
     README_SHEET_NAME,
@@ -84,6 +85,7 @@ def build_workbook(
     fees: list[dict[str, Any]] = (),  # type: ignore[assignment]
     steps: list[dict[str, Any]] = (),  # type: ignore[assignment]
     topics: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    form_fields: list[dict[str, Any]] = (),  # type: ignore[assignment]
     drop_sheets: tuple[str, ...] = (),
 ) -> bytes:
     """The template with rows given as {column key: cell value}."""
@@ -94,6 +96,7 @@ def build_workbook(
         (FEES, fees),
         (STEPS, steps),
         (TOPICS_SHEET, topics),
+        (FORM_FIELDS, form_fields),
     ):
         ws = wb[layout.name]
         for row in rows:
@@ -164,6 +167,7 @@ def test_template_has_every_sheet_header_and_readme():
         "材料 Materials",
         "收费 Fees",
         "环节 Steps",
+        "表单字段 Form fields",
         "主题 Topics",
     ]
     for layout in SHEETS:
