@@ -109,9 +109,10 @@ def test_another_centres_clerk_gets_404_for_the_application_its_papers_and_the_d
             )
             assert answer.status_code == 404
         assert ref not in client.get("/staff/online/").content.decode()
-        assert AuditLog.objects.filter(
-            actor=user, action="denied:case.accept", allowed=False
-        ).count() == 5
+        assert (
+            AuditLog.objects.filter(actor=user, action="denied:case.accept", allowed=False).count()
+            == 5
+        )
     assert snapshot(application) == before
     # Nobody else's audited read of the papers or the answers.
     assert not AuditLog.objects.filter(action__in=["online.paper_read", "online.review_read"])
@@ -185,7 +186,9 @@ def test_bad_answers_on_the_page_are_each_named_and_nothing_is_saved(city):
     assert answer.status_code == 422
     page = answer.content.decode()
     assert "按现有内容无法保存申请。" in page
-    assert '<li data-field="operator_name">此处不能含有控制字符（例如 NUL 字节），请重新输入。' in page
+    assert (
+        '<li data-field="operator_name">此处不能含有控制字符（例如 NUL 字节），请重新输入。' in page
+    )
     assert "This must not contain control characters (such as a NUL byte); retype it." in page
     assert '<li data-field="employees">' in page
     assert '<li data-field="phone">' in page
