@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from onewindow.catalog.codes import MaterialNecessity, OnlineDepth
+from onewindow.catalog.selectors import form_fields_of
 from onewindow.citizens.models import CitizenAccount, TokenKind
 from onewindow.citizens.services import phone_index_of, token_issue
 from onewindow.core import crypto
@@ -23,6 +24,7 @@ from onewindow.testing.factories import (
     StreetFactory,
     create_item,
     create_person,
+    form_field,
     make_resident_id,
     material,
     staff_with_role,
@@ -34,91 +36,46 @@ APPLICATION_FORM = "个体工商户登记申请书"
 ID_PROOF = "经营者身份证明"
 PREMISES = "经营场所使用证明"
 
-FORM_FIELDS: list[dict[str, Any]] = [
-    {
-        "order": 1,
-        "key": "operator_name",
-        "label": "经营者姓名",
-        "label_en": "Operator's name",
-        "kind": "text",
-        "required": True,
-        "choices": [],
-        "max_length": 64,
-        "min_value": None,
-        "max_value": None,
-        "prefill": "person.name",
-        "help_text": "",
-        "help_text_en": "",
-    },
-    {
-        "order": 2,
-        "key": "operator_id",
-        "label": "经营者身份证号",
-        "label_en": "Operator's ID number",
-        "kind": "id_number",
-        "required": True,
-        "choices": [],
-        "max_length": None,
-        "min_value": None,
-        "max_value": None,
-        "prefill": "person.id_number",
-        "help_text": "",
-        "help_text_en": "",
-    },
-    {
-        "order": 3,
-        "key": "phone",
-        "label": "联系电话",
-        "label_en": "Phone",
-        "kind": "phone",
-        "required": True,
-        "choices": [],
-        "max_length": None,
-        "min_value": None,
-        "max_value": None,
-        "prefill": "person.phone",
-        "help_text": "",
-        "help_text_en": "",
-    },
-    {
-        "order": 4,
-        "key": "shop_name",
-        "label": "字号名称",
-        "label_en": "Shop name",
-        "kind": "text",
-        "required": True,
-        "choices": [],
-        "max_length": 60,
-        "min_value": None,
-        "max_value": None,
-        "prefill": "",
-        "help_text": "",
-        "help_text_en": "",
-    },
-    {
-        "order": 5,
-        "key": "employees",
-        "label": "从业人数",
-        "label_en": "Employees",
-        "kind": "integer",
-        "required": False,
-        "choices": [],
-        "max_length": None,
-        "min_value": 0,
-        "max_value": 99,
-        "prefill": "",
-        "help_text": "",
-        "help_text_en": "",
-    },
-]
 
-
-def with_form(item: Any, fields: list[dict[str, Any]] | None = None) -> Any:
-    """The item's current version carries the form (as a published version's snapshot does)."""
-    version = item.versions.order_by("-number").first()
-    version.snapshot = {**version.snapshot, "form_fields": fields or FORM_FIELDS}
-    version.save(update_fields=["snapshot"])
-    return item
+def the_form() -> list[Any]:
+    """The online form of the item, as the catalogue defines it (``FormField`` rows)."""
+    return [
+        form_field(
+            order=1,
+            key="operator_name",
+            label="经营者姓名",
+            label_en="Operator's name",
+            max_length=64,
+            prefill="person.name",
+        ),
+        form_field(
+            order=2,
+            key="operator_id",
+            label="经营者身份证号",
+            label_en="Operator's ID number",
+            kind="id_number",
+            prefill="person.id_number",
+        ),
+        form_field(
+            order=3,
+            key="phone",
+            label="联系电话",
+            label_en="Phone",
+            kind="phone",
+            prefill="person.phone",
+        ),
+        form_field(order=4, key="shop_name", label="字号名称", label_en="Shop name", max_length=60),
+        form_field(
+            order=5,
+            key="employees",
+            label="从业人数",
+            label_en="Employees",
+            kind="integer",
+            required=False,
+            min_value=0,
+            max_value=99,
+        ),
+    ]
 
 
 @dataclass
@@ -193,8 +150,15 @@ def city(db) -> OnlineCity:
             material(name=ID_PROOF),
             material(name=PREMISES, necessity=MaterialNecessity.OPTIONAL),
         ],
+        form_fields=the_form(),
     )
-    with_form(item)
+    assert [f["key"] for f in form_fields_of(item.versions.get())] == [
+        "operator_name",
+        "operator_id",
+        "phone",
+        "shop_name",
+        "employees",
+    ]
     clerk = staff_with_role(Role.INTAKE_CLERK, centre=street_centre)
     id_number = make_resident_id()
     person = create_person(id_number=id_number, name="林晓敏", phone=PHONE, actor=clerk)
