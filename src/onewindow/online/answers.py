@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from onewindow.applicants.identifiers import mask_address
+from onewindow.catalog.codes import is_personal
+from onewindow.catalog.formschema import answers_clean
+from onewindow.catalog.selectors import form_fields_of
 from onewindow.core import crypto
 from onewindow.online.models import PERSONAL_CONTEXT, OnlineApplication
 
@@ -22,15 +25,7 @@ class Answers:
 
 def form_fields(application: OnlineApplication) -> list[dict[str, Any]]:
     """The form of the application's item version (the schema's fields, in order)."""
-    from onewindow.catalog.selectors import form_fields_of
-
     return form_fields_of(application.item_version)
-
-
-def _personal_kinds() -> Any:
-    from onewindow.catalog.codes import is_personal
-
-    return is_personal
 
 
 def mask(kind: str, value: str) -> str:
@@ -46,11 +41,8 @@ def answers_cleaned(
 ) -> Answers:
     """``data`` checked against the form (``ValidationFailed`` listing every field's problem)
     and split into plain and personal answers."""
-    from onewindow.catalog.formschema import answers_clean
-
     fields = form_fields(application)
     cleaned = answers_clean(fields, data, partial=partial)
-    is_personal = _personal_kinds()
     kinds = {f["key"]: f["kind"] for f in fields}
     out = Answers()
     for key, value in cleaned.items():

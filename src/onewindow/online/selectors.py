@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from onewindow.applicants.services import citizen_own_values
-from onewindow.catalog.codes import MaterialNecessity
+from onewindow.catalog.codes import MaterialNecessity, is_personal
 from onewindow.citizens.models import CitizenAccount
 from onewindow.core.audit import audit_record
 from onewindow.online import answers as answer_store
@@ -96,8 +96,6 @@ def form_rows(application: OnlineApplication) -> list[FormRow]:
     """The form, each field with what to show: the saved answer, else the record's value for
     its ``prefill`` key, else the answer to the same key in an earlier application. Personal
     answers are shown masked only."""
-    from onewindow.catalog.codes import is_personal
-
     fields = answer_store.form_fields(application)
     saved = application.answers or {}
     masked = application.personal_masked or {}

@@ -34,7 +34,12 @@ from onewindow.citizens.models import AgentAction, CitizenAccount
 from onewindow.citizens.services import company_act_check
 from onewindow.core import crypto
 from onewindow.core.audit import audit_record
-from onewindow.core.errors import ApplicationError, ErrorList, NotFoundOrForbidden
+from onewindow.core.errors import (
+    ApplicationError,
+    ErrorList,
+    NotFoundOrForbidden,
+    ValidationFailed,
+)
 from onewindow.core.validation import has_control_characters
 from onewindow.online import answers as answer_store
 from onewindow.online.errors import SubmissionKeyReused
@@ -239,7 +244,7 @@ def application_start(
     return application
 
 
-def _postal_checked(errors: ErrorList, method: str, address: str | None) -> str:
+def _postal_checked(errors: ErrorList, address: str | None) -> str:
     text = (address or "").strip()
     if has_control_characters(text):
         errors.add(
@@ -278,7 +283,7 @@ def application_save(
         errors.add(
             "output_method", "invalid_choice", _("Choose how you want to receive the result.")
         )
-    address = _postal_checked(errors, output_method or "", postal_address)
+    address = _postal_checked(errors, postal_address)
     cleaned = None
     if answers is not None:
         if not isinstance(answers, dict):
@@ -330,13 +335,7 @@ def _material(application: OnlineApplication, name: str) -> dict[str, Any]:
         _("Not on this item's checklist: %(names)s."),
         names=str(name)[:100],
     )
-    raise errors_raised(errors)
-
-
-def errors_raised(errors: ErrorList) -> ApplicationError:
-    from onewindow.core.errors import ValidationFailed
-
-    return ValidationFailed(_("The paper cannot be added as it is."), list(errors))
+    raise ValidationFailed(_("The paper cannot be added as it is."), list(errors))
 
 
 def _papers_full(application: OnlineApplication, name: str) -> None:
@@ -475,7 +474,9 @@ def _submission_check(application: OnlineApplication) -> None:
         errors.extend(refusal.errors)
     have = set(application.papers.values_list("material_name", flat=True))
     for entry in checklist_of(application):
-        if entry["necessity"] == MaterialNecessity.REQUIRED and entry["name"] not in have:
+        # Online there is no signed promise for 容缺: a paper that may come later at a window
+        # is sent with the application too.
+        if entry["necessity"] != MaterialNecessity.OPTIONAL and entry["name"] not in have:
             errors.add(
                 f"papers.{entry['name']}",
                 "paper_missing",
