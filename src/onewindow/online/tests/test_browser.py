@@ -94,6 +94,7 @@ def test_a_citizen_applies_online_is_asked_for_one_correction_and_gets_the_resul
     assert phone_page.locator("#f-operator_name").input_value() == "林晓敏"
     assert phone_page.locator("#f-phone-kept").inner_text().startswith("来自您的档案: 138****8000")
     assert no_sideways_scroll(phone_page)
+    phone_page.screenshot(path="/tmp/online-form-phone.png", full_page=True)
     phone_page.fill("#f-shop_name", "晓敏小卖部")
     phone_page.locator("#output-electronic").check()
     phone_page.locator("#online-save-next").click()
@@ -103,6 +104,7 @@ def test_a_citizen_applies_online_is_asked_for_one_correction_and_gets_the_resul
     upload_in(phone_page, APPLICATION_FORM, form_file)
     upload_in(phone_page, ID_PROOF, blurred)
     assert no_sideways_scroll(phone_page)
+    phone_page.screenshot(path="/tmp/online-papers-phone.png", full_page=True)
     phone_page.locator("#online-papers-next").click()
     phone_page.wait_for_selector("#online-review")
     assert phone_page.locator('#online-review dd[data-key="phone"]').inner_text() == "138****8000"
@@ -118,6 +120,7 @@ def test_a_citizen_applies_online_is_asked_for_one_correction_and_gets_the_resul
     clerk.locator(f'#online-queue tr[data-reference="{reference}"] a').click()
     clerk.wait_for_selector("#online-decide")
     assert "138****8000" in clerk.locator("#online-answers").inner_text()
+    clerk.screenshot(path="/tmp/online-pre-review.png", full_page=True)
     clerk.locator(f'input[name="problem"][value="m:{ID_PROOF}"]').check()
     clerk.locator(f'input[name="reason:m:{ID_PROOF}"]').fill("照片模糊，请上传清晰的扫描件")
     clerk.locator("#online-correction").click()
@@ -184,6 +187,7 @@ def test_a_citizen_applies_online_is_asked_for_one_correction_and_gets_the_resul
         "已受理：已生成办件",
     ]
     assert phone_page.locator("#online-visit").count() == 1
+    phone_page.screenshot(path="/tmp/online-detail-phone.png", full_page=True)
     phone_page.locator("#online-case-link").click()
     phone_page.wait_for_selector(".timeline")
     labels = phone_page.locator(".timeline__label").all_inner_texts()
