@@ -1,5 +1,5 @@
 """An online application (网上办事): a citizen's application for one item, filled in and sent
-from home, pre-reviewed (预审) by a centre and, once accepted, a case (ADR 0017).
+from home, pre-reviewed (预审) by a centre and, once accepted, a case (ADR 0018).
 
 ``OnlineApplication`` is its own aggregate with one state machine (``transitions.py``); its
 answers are kept as the item version's form asks them — the non-personal ones in ``answers``,
