@@ -11,6 +11,7 @@ ACTION_LABELS = {
     "applicants.person_reveal": _("Personal data shown in full"),
     "applicants.person_profile": _("Person's profile read"),
     "applicants.person_prefill_read": _("Person's saved form data read"),
+    "applicants.citizen_own_read": _("Citizen's own record read to pre-fill an application"),
     "applicants.person_prefill_update": _("Person's saved form data updated"),
     "applicants.person_details_compare": _("Person's details compared"),
     "applicants.person_admin_list": _("Persons listed in the admin"),

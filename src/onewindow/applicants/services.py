@@ -673,6 +673,42 @@ def person_prefill(
     return values
 
 
+CITIZEN_OWN_READ = "applicants.citizen_own_read"
+
+
+def citizen_own_values(
+    *, person: Person, organisation: Organisation | None = None, reference: Mapping[str, Any]
+) -> dict[str, str]:
+    """What the signed-in citizen's own record holds, in clear, to pre-fill their own online
+    application ("fill once"): ``person.name``, ``person.id_number``, ``person.phone``,
+    ``person.address`` and, acting for ``organisation``, ``organisation.name``, ``.uscc``,
+    ``.address``, ``.legal_rep``. The caller has checked that ``person`` is the account's bound
+    person (and may act for ``organisation``). One audit row ``applicants.citizen_own_read``
+    (no actor: the citizen is not staff) with the caller's ``reference`` and the keys read."""
+    values: dict[str, str] = {"person.name": person.name}
+    for field_name, (column, context) in PERSON_REVEALABLE.items():
+        token = getattr(person, column)
+        if token:
+            values[f"person.{field_name}"] = crypto.decrypt(token, context=context)
+    if organisation is not None:
+        values["organisation.name"] = organisation.name
+        values["organisation.uscc"] = organisation.uscc
+        values["organisation.legal_rep"] = organisation.legal_representative_name
+        if organisation.address:
+            values["organisation.address"] = organisation.address
+    audit_record(
+        actor=None,
+        action=CITIZEN_OWN_READ,
+        obj=person,
+        detail={
+            **reference,
+            "keys": sorted(values),
+            "id_number_masked": person.id_number_masked,
+        },
+    )
+    return values
+
+
 # ---------------------------------------------------------------------------------------------
 # Legal persons
 

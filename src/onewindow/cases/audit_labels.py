@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "cases.document_read": _("Case document read"),
     "cases.paper_add": _("Case paper added"),
     "cases.paper_reuse": _("Case paper reused (with consent)"),
+    "cases.paper_attach": _("Online paper attached to its case"),
     "cases.paper_read": _("Case paper opened"),
 }
 

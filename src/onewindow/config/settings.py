@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "onewindow.citizens",
     "onewindow.hall",
     "onewindow.care",
+    "onewindow.online",
     "onewindow.notify",
     "onewindow.staff",
     "onewindow.demo",

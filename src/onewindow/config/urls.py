@@ -13,6 +13,7 @@ from onewindow.config.api import api, unknown_address
 from onewindow.config.metrics import metrics
 from onewindow.core.health import healthz, readyz
 from onewindow.hall import urls as hall_urls
+from onewindow.online import urls as online_urls
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
 
@@ -60,7 +61,9 @@ urlpatterns += i18n_patterns(
     path("staff/cases/", include(cases_urls.staff_urls)),
     path("staff/catalog/", include(catalog_urls.staff_urls)),
     path("staff/hall/", include(hall_urls.staff_urls)),
+    path("staff/online/", include(online_urls.staff_urls)),
     *MOVED_PAGES,
+    path("my/online/", include(online_urls.public_urls)),
     path("my/", include(citizens_urls.public_urls)),
     path("", include(care_urls.public_urls)),
     path("", include(cases_urls.public_urls)),

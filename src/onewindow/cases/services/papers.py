@@ -17,6 +17,10 @@
   the record with who, when and why, audited ``cases.paper_remove``; a copy the window kept in
   the applicant's "my papers" from it is withdrawn too. A paper the applicant uploaded online
   is theirs to correct (补正), not the window's to remove.
+- ``case_paper_attach`` — a paper already stored (an online application's upload, checked when
+  it was uploaded) becomes a paper of the case it turned into, for the checklist entry of
+  that name, so that the centre and every department of the review open it; audited
+  ``cases.paper_attach``.
 - ``case_paper_open`` — the bytes of one paper (or of its thumbnail) for
   ``case.paper_view``: the accepting centre and every department with a step on the case (each
   department of a joint review). A missing paper and another's are the same "not found", and
@@ -219,6 +223,43 @@ def case_paper_remove(*, case: Case, paper_id: int, reason: Any, actor: Any) -> 
             object_repr=case.number,
             detail=_detail(link, reason=text, via=link.via, kept_papers_withdrawn=withdrawn),
         )
+    return link
+
+
+PAPER_ATTACH = "cases.paper_attach"
+
+
+def case_paper_attach(
+    *,
+    case: Case,
+    paper: Any,
+    material_name: str,
+    actor: Any,
+    via: str = CasePaperVia.ONLINE,
+    kept: PersonPaper | None = None,
+    consent_at: Any = None,
+) -> CasePaper:
+    """Link the stored ``paper`` to ``case`` for its checklist entry ``material_name`` (none
+    if the checklist has no such entry). Runs in the caller's transaction."""
+    require(actor, Action.CASE_PAPER_ADD, case, hide=True)
+    _check_open(case)
+    material = case.materials.filter(name=material_name).first()
+    link = CasePaper.objects.create(
+        case=case,
+        material=material,
+        paper=paper,
+        via=via,
+        kept_paper=kept,
+        consent_at=consent_at,
+        added_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action=PAPER_ATTACH,
+        obj=link,
+        object_repr=case.number,
+        detail=_detail(link, via=via),
+    )
     return link
 
 

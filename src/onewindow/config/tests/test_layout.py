@@ -46,6 +46,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         "catalog": ["public_urls", "staff_urls"],
         "citizens": ["public_urls"],
         "hall": ["public_urls", "staff_urls"],
+        "online": ["public_urls", "staff_urls"],
         "staff": ["staff_urls"],
     }
 
@@ -116,6 +117,15 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ),
         ("POST", "/api/applicants/organisations"): (
             "onewindow_applicants_api_organisations_register"
+        ),
+        ("GET", "/api/online/applications"): "onewindow_online_api_applications_list",
+        ("POST", "/api/online/applications"): "onewindow_online_api_application_create",
+        ("GET", "/api/online/applications/{reference}"): "onewindow_online_api_application_get",
+        ("POST", "/api/online/applications/{reference}/answers"): (
+            "onewindow_online_api_application_answers"
+        ),
+        ("POST", "/api/online/applications/{reference}/submit"): (
+            "onewindow_online_api_application_submit"
         ),
         ("POST", "/api/citizens/codes"): "onewindow_citizens_api_code_request",
         ("POST", "/api/citizens/tokens"): "onewindow_citizens_api_sign_in",

@@ -10,7 +10,13 @@ from onewindow.staff.navigation import registry
 
 HOME = "/staff/"
 EXPECTED = {
-    "intake_clerk": ["cases.intake", "hall.windows", "cases.output", "hall.phone_booking"],
+    "intake_clerk": [
+        "cases.intake",
+        "online.review",
+        "hall.windows",
+        "cases.output",
+        "hall.phone_booking",
+    ],
     "output_clerk": ["hall.windows", "cases.output"],
     "approver": ["cases.queue"],
     "lead": ["cases.queue", "cases.supervision", "catalog.workbook"],
@@ -22,6 +28,7 @@ EXPECTED = {
 URLS = {
     "cases.intake": "/staff/cases/intake/",
     "cases.queue": "/staff/cases/queue/",
+    "online.review": "/staff/online/",
     "cases.output": "/staff/cases/output/",
     "cases.supervision": "/staff/cases/supervision/",
     "catalog.workbook": "/staff/catalog/",
@@ -101,7 +108,7 @@ def test_home_query_count_does_not_grow_with_workstations(
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
     assert len(cards(text(response))) == len(EXPECTED["lead"]) == 3
-    assert len(registry.workstations()) == 12
+    assert len(registry.workstations()) == 13
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

@@ -75,6 +75,7 @@ def test_an_entry_names_exactly_one_way_of_deciding_who_sees_it(action, visible)
 def test_the_apps_registered_their_workstations_and_the_case_number_box():
     assert [(w.key, w.url_name, w.order) for w in registry.workstations()] == [
         ("cases.intake", "cases_staff:intake", 10),
+        ("online.review", "online_staff:queue", 15),
         ("cases.queue", "cases_staff:queue", 20),
         ("cases.output", "cases_staff:output", 30),
         ("cases.supervision", "cases_staff:supervision", 40),
@@ -87,6 +88,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
     actions = {w.key: w.action for w in registry.workstations()}
     assert actions == {
         "cases.intake": Action.CASE_ACCEPT,
+        "online.review": Action.CASE_ACCEPT,
         "cases.queue": Action.CASE_WORK,
         "cases.output": Action.CASE_DELIVER,
         "cases.supervision": Action.CASE_SUPERVISE,
@@ -98,6 +100,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
     }
     assert [w.url for w in registry.workstations()] == [
         "/staff/cases/intake/",
+        "/staff/online/",
         "/staff/cases/queue/",
         "/staff/cases/output/",
         "/staff/cases/supervision/",
