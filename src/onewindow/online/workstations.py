@@ -14,6 +14,6 @@ def register() -> None:
         label=_("Online pre-review"),
         url_name="online_staff:queue",
         action=Action.CASE_ACCEPT,
-        order=15,
+        order=12,
         description=_("Pre-review the applications sent online: accept, ask for 补正, refuse."),
     )

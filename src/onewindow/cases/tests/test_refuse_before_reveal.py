@@ -73,7 +73,9 @@ FORM = {
     "papers": "申请表",
 }
 # The citizens' own operations (a citizen's bearer token, not a staff session).
-CITIZEN_API = ("/api/citizens/", "/api/online/")
+# Operations of citizens (bearer tokens) and public ones (the hall's bookable slots), walked by
+# their apps' own tests: citizens/tests, online/tests, hall/tests.
+CITIZEN_API = ("/api/citizens/", "/api/online/", "/api/hall/")
 # Records a page or an operation names, by parameter name (page and API spell some alike).
 RECORD_KINDS = {
     "number": "case",
@@ -288,7 +290,7 @@ def test_every_api_operation_answers_missing_and_not_yours_alike_audited_changin
         parameters = re.findall(r"{(\w+)}", path)
         if not parameters or path.startswith(CITIZEN_API):
             # The citizens' own operations (bearer tokens of a citizen account, not a staff
-            # session) are walked the same way by citizens/tests and online/tests.
+            # session) are walked the same way by citizens/tests, online/tests, hall/tests.
             continue
         kinds = {p: RECORD_KINDS.get(p) for p in parameters}
         # ``/items/{item_id}/versions/{number}``: the version number of the item.

@@ -58,6 +58,7 @@ class Scene:
     company: Any = None
     group: Any = None
     ticket: Any = None
+    application: Any = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,12 @@ PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("signed-in devices", at("citizens:devices"), citizen=True),
     PublicPage("companies", at("citizens:companies"), citizen=True),
     PublicPage("a company", at("citizens:company", lambda s: s.company.pk), citizen=True),
+    PublicPage("apply online", at("online:start", lambda s: s.city.lift.pk), citizen=True),
+    PublicPage("my applications", at("online:mine"), citizen=True),
+    PublicPage("an application", at("online:detail", lambda s: s.application), citizen=True),
+    PublicPage("its form", at("online:form", lambda s: s.application), citizen=True),
+    PublicPage("its papers", at("online:papers", lambda s: s.application), citizen=True),
+    PublicPage("review and send", at("online:review", lambda s: s.application), citizen=True),
     PublicPage("appointments", at("hall:index")),
     PublicPage("book a visit", at("hall:book"), citizen=True),
     PublicPage("book: a service", lambda s: f"/hall/book/?group={s.group.pk}", citizen=True),
@@ -148,6 +155,8 @@ NOT_PAGES = {
     "citizens:paper_thumbnail",
     "care:switch",
     "hall:cancel",  # POST only
+    "online:withdraw",  # POST only
+    "online:paper_file",
     "hall:screen_calls",  # the calling screen's fragment, polled by htmx
 }
 # Address prefixes that are no public page (staff shell, admin, API, language switch, probes).
@@ -200,6 +209,7 @@ def test_the_walk_covers_every_public_page_of_every_app():
         company=anything,
         group=anything,
         ticket=anything,
+        application=anything,
     )
     walked = set()
     for page in PUBLIC_PAGES:
@@ -406,6 +416,20 @@ def _citizen_signs_in(page: Any, live_server: Any, scene: Scene) -> None:
     PersonPaper.objects.create(
         person=scene.city.person, paper=paper, label="户口簿", consent_note="2026-12-01 窗口"
     )
+    # A draft online application for the lift item, with one paper uploaded.
+    from onewindow.catalog.models import ServiceItem
+    from onewindow.online.services import application_start, paper_upload
+
+    ServiceItem.objects.filter(pk=scene.city.lift.pk).update(is_online=True)
+    application = application_start(account=account, item_id=scene.city.lift.pk)
+    first = scene.city.lift.materials.order_by("order", "id").first()
+    paper_upload(
+        account=account,
+        reference=application.reference,
+        material_name=first.name,
+        upload=_upload("申请表.png", sample_png()),
+    )
+    scene.application = application.reference
 
 
 def _upload(name: str, data: bytes) -> Any:

@@ -75,11 +75,14 @@ def test_an_entry_names_exactly_one_way_of_deciding_who_sees_it(action, visible)
 def test_the_apps_registered_their_workstations_and_the_case_number_box():
     assert [(w.key, w.url_name, w.order) for w in registry.workstations()] == [
         ("cases.intake", "cases_staff:intake", 10),
-        ("online.review", "online_staff:queue", 15),
+        ("online.review", "online_staff:queue", 12),
+        ("hall.windows", "hall_staff:windows", 15),
         ("cases.queue", "cases_staff:queue", 20),
         ("cases.output", "cases_staff:output", 30),
         ("cases.supervision", "cases_staff:supervision", 40),
+        ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("catalog.workbook", "catalog_manage:index", 60),
+        ("hall.manager", "hall_staff:manager", 65),
         ("staff.accounts", "admin:auth_user_changelist", 80),
         ("staff.enrolment_codes", "admin:staff_enrolmentcode_changelist", 81),
         ("staff.second_factor_devices", "admin:staff_stafftotpdevice_changelist", 82),
@@ -89,10 +92,13 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
     assert actions == {
         "cases.intake": Action.CASE_ACCEPT,
         "online.review": Action.CASE_ACCEPT,
+        "hall.windows": Action.HALL_SERVE,
         "cases.queue": Action.CASE_WORK,
         "cases.output": Action.CASE_DELIVER,
         "cases.supervision": Action.CASE_SUPERVISE,
+        "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
+        "hall.manager": Action.HALL_MANAGE,
         "staff.accounts": Action.ROLE_GRANT,
         "staff.enrolment_codes": Action.SECURITY_MANAGE,
         "staff.second_factor_devices": Action.SECURITY_MANAGE,
@@ -101,10 +107,13 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
     assert [w.url for w in registry.workstations()] == [
         "/staff/cases/intake/",
         "/staff/online/",
+        "/staff/hall/",
         "/staff/cases/queue/",
         "/staff/cases/output/",
         "/staff/cases/supervision/",
+        "/staff/hall/phone-booking/",
         "/staff/catalog/",
+        "/staff/hall/manager/",
         "/admin/auth/user/",
         "/admin/staff/enrolmentcode/",
         "/admin/staff/stafftotpdevice/",
@@ -121,12 +130,16 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
     links = navigation_for(manager, "/staff/cases/supervision/?light=red")
     assert [(link.key, link.current) for link in links] == [
         ("cases.supervision", True),
+        ("hall.phone_booking", False),
         ("catalog.workbook", False),
+        ("hall.manager", False),
     ]
     assert not any(link.current for link in navigation_for(manager, "/staff/cases/X1/"))
     assert [link.current for link in navigation_for(manager, "/staff/catalog/import/")] == [
         False,
+        False,
         True,
+        False,
     ]
 
 
