@@ -75,6 +75,28 @@ def bookable_group(group_id: Any) -> ServiceGroup:
     return group
 
 
+def visit_group_for(*, centre: ServiceCentre, item: Any) -> ServiceGroup | None:
+    """The bookable group of ``centre`` where an applicant brings the originals for ``item``
+    (an online application accepted on papers that must be seen): the group that lists the
+    item, else one serving one of its topics, else one serving its department; ``None`` when
+    the centre books none of them (one query)."""
+    groups = list(
+        ServiceGroup.objects.filter(
+            Q(items=item) | Q(topics__in=item.topics.all()) | Q(departments=item.department_id),
+            centre=centre,
+            is_active=True,
+            bookable=True,
+        )
+        .annotate(
+            by_item=Count("items", filter=Q(items=item), distinct=True),
+            by_topic=Count("topics", filter=Q(topics__in=item.topics.all()), distinct=True),
+        )
+        .distinct()
+        .order_by("-by_item", "-by_topic", "order", "letter")
+    )
+    return groups[0] if groups else None
+
+
 @dataclass(frozen=True)
 class SlotOffer:
     starts_at: dt.datetime

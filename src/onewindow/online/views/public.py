@@ -36,6 +36,7 @@ from onewindow.core.errors import (
     NotFoundOrForbidden,
     ValidationFailed,
 )
+from onewindow.hall.selectors import visit_group_for
 from onewindow.online import answers as answer_store
 from onewindow.online import selectors, services
 from onewindow.online.events import ONLINE_EVENTS
@@ -164,6 +165,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     account = _account(request)
     application, events, papers = selectors.my_application(account=account, reference=reference)
+    visit = not services.is_full_online(application)
     steps = [
         {"at": e.at, "label": ONLINE_EVENTS.public_label(e.action), "event": e}
         for e in events
@@ -180,7 +182,12 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "editable": application.state in EDITABLE_STATES,
             "withdrawable": application.state
             in (OnlineState.DRAFT, OnlineState.SUBMITTED, OnlineState.CORRECTION_REQUESTED),
-            "visit": not services.is_full_online(application),
+            "visit": visit,
+            "visit_group": (
+                visit_group_for(centre=application.centre, item=application.item)
+                if visit and application.state == OnlineState.ACCEPTED
+                else None
+            ),
         },
     )
 
