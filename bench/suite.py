@@ -356,6 +356,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "search": ("catalogue search",),
     "receipt": ("receipt PDF",),
     "accept": ("accept (service)", "accept (API)", "window path"),
+    "hall": ("calling screen", "window desk", "pre-review queue"),
 }
 
 
@@ -606,6 +607,101 @@ def run_suite(
                 say=say,
             )
         )
+    if "hall" in chosen:
+        figures.extend(_hall_figures(actors, rounds=rounds, warmup=warmup, say=say))
+    return figures
+
+
+def _hall_tickets(actors: Actors, *, count: int) -> tuple[Any, Any, Any]:
+    """Today's queue at the district hall: ``count`` tickets of its first group that a window
+    serves, the clerk of that window calling the first (the screen's row), and the clerk."""
+    from onewindow.hall.models import ServiceGroup
+    from onewindow.hall.services import ticket_call_next, ticket_take
+
+    group = (
+        ServiceGroup.objects.filter(centre=actors.hall, is_active=True, windows__isnull=False)
+        .order_by("order", "letter")
+        .first()
+    )
+    assert group is not None, "the hall has no service group served at a window"
+    window = group.windows.order_by("number").first()
+    for _ in range(count):
+        ticket_take(centre=actors.hall, group_id=group.pk)
+    ticket_call_next(clerk=actors.clerk, window=window)
+    return group, window, actors.clerk
+
+
+def _hall_figures(
+    actors: Actors, *, rounds: int, warmup: int, say: Callable[[str], None]
+) -> list[Figure]:
+    """The hall's live pages (the TV's calling screen, polled every 2 s by every screen; the
+    clerk's desk, reloaded after each call) and the centre's pre-review queue, each against a
+    raw SELECT of the rows it shows."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from onewindow.hall.codes import ON_SCREEN, TicketState
+    from onewindow.hall.models import Ticket
+    from onewindow.online.models import OnlineApplication
+    from onewindow.online.transitions import OnlineState
+
+    group, window, clerk = _hall_tickets(actors, count=60)
+    ticket_t = Ticket._meta.db_table
+    day = timezone.localdate()
+    screen = Client()
+    desk = signed_in(clerk)
+    on_screen = [state.value for state in ON_SCREEN]
+    figures = [
+        _figure(
+            "calling screen",
+            f"GET /hall/{actors.hall.code}/screen/calls/ (anonymous: the TV's poll)",
+            "raw SELECT of the centre's called tickets of the day, newest first",
+            subject=_page(screen, f"/hall/{actors.hall.code}/screen/calls/"),
+            baseline=raw_select(
+                f"SELECT id, number, window_id, called_at FROM {ticket_t} "
+                "WHERE centre_id = %s AND day = %s AND state IN (%s, %s) "
+                "ORDER BY called_at DESC, id DESC LIMIT 6",
+                [actors.hall.pk, day, *on_screen],
+            ),
+            baseline_queries=1,
+            rounds=rounds,
+            warmup=warmup,
+            say=say,
+        ),
+        _figure(
+            "window desk",
+            f"GET /staff/hall/windows/<id>/ ({clerk.username}, {group.letter} queue of 60)",
+            "raw SELECT of the window's waiting tickets, oldest first",
+            subject=_page(desk, f"/staff/hall/windows/{window.pk}/"),
+            baseline=raw_select(
+                f"SELECT id, number, queued_at FROM {ticket_t} WHERE group_id = %s AND day = %s "
+                "AND state = %s ORDER BY queued_at, id LIMIT 20",
+                [group.pk, day, TicketState.WAITING.value],
+            ),
+            baseline_queries=1,
+            rounds=rounds,
+            warmup=warmup,
+            say=say,
+        ),
+    ]
+    application_t = OnlineApplication._meta.db_table
+    figures.append(
+        _figure(
+            "pre-review queue",
+            f"GET /staff/online/ ({actors.clerk.username})",
+            "raw SELECT of the centre's sent applications, oldest first",
+            subject=_page(signed_in(actors.clerk), "/staff/online/"),
+            baseline=raw_select(
+                f"SELECT id, reference, submitted_at FROM {application_t} "
+                "WHERE centre_id = %s AND state = %s ORDER BY submitted_at, id LIMIT 50",
+                [actors.hall.pk, OnlineState.SUBMITTED.value],
+            ),
+            baseline_queries=1,
+            rounds=rounds,
+            warmup=warmup,
+            say=say,
+        )
+    )
     return figures
 
 

@@ -18,6 +18,7 @@ from onewindow.applicants.services import person_register
 from onewindow.cases.models import MaterialStatus
 from onewindow.cases.services import Intake, MaterialReceipt, case_accept
 from onewindow.catalog.codes import MaterialType
+from onewindow.hall.models import ServiceGroup
 from onewindow.org.models import CentreLevel, Role, Window, WindowKind
 from onewindow.testing.factories import (
     CentreFactory,
@@ -41,6 +42,9 @@ EXPECTED = [
     "accept (service)",
     "accept (API)",
     "window path",
+    "calling screen",
+    "window desk",
+    "pre-review queue",
 ]
 
 
@@ -60,6 +64,8 @@ def tiny_city() -> None:
         ],
     )
     clerk = staff_with_role(Role.INTAKE_CLERK, centre=hall)
+    queue = ServiceGroup.objects.create(centre=hall, letter="A", name="综合受理")
+    queue.windows.set([window])
     staff_with_role(Role.CENTRE_MANAGER, centre=hall)
     staff_with_role(Role.DEPT_APPROVER, department=department)
     staff_with_role(Role.DEPT_LEAD, department=department)
