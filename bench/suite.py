@@ -625,6 +625,7 @@ def _hall_tickets(actors: Actors, *, count: int) -> tuple[Any, Any, Any]:
     )
     assert group is not None, "the hall has no service group served at a window"
     window = group.windows.order_by("number").first()
+    assert window is not None
     for _ in range(count):
         ticket_take(centre=actors.hall, group_id=group.pk)
     ticket_call_next(clerk=actors.clerk, window=window)
