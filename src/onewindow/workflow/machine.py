@@ -267,11 +267,13 @@ class StateMachine:
     def is_terminal(self, state: str) -> bool:
         return str(state) in self.terminal
 
-    def state_label(self, state: str) -> str:
+    def state_label(self, state: str) -> Any:
+        """The (lazy) label of ``state``: a refusal's message renders it in each of its
+        languages (``core.errors.bilingual``), not in the one active when it was raised."""
         if state == NEW:
             return str(NEW)
         try:
-            return str(self.states(state).label)
+            return self.states(state).label
         except ValueError:
             return str(state)
 

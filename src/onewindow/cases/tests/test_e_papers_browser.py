@@ -48,7 +48,7 @@ def test_a_scan_uploaded_at_the_case_page_shows_its_thumbnail_and_viewer(
         )
         assert thumbnail.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [320, 240]
         mark = audit_mark()
-        item.locator("summary").click()
+        item.locator(".e-paper__viewer summary").click()
         full = item.locator("img.e-paper__image")
         page.wait_for_function(
             "img => img.complete && img.naturalWidth > 0", arg=full.element_handle()
@@ -69,7 +69,7 @@ def test_a_scan_uploaded_at_the_case_page_shows_its_thumbnail_and_viewer(
         assert "2 页" in item.inner_text()
         url = f"/staff/cases/{case.number}/papers/{pdf.pk}/"
         with page.expect_response(lambda r: r.url.endswith(url)) as answer:
-            item.locator("summary").click()
+            item.locator(".e-paper__viewer summary").click()
         assert answer.value.status == 200
         assert answer.value.headers["content-type"] == "application/pdf"
         assert item.locator("iframe.e-paper__pdf").get_attribute("src") == url
