@@ -167,6 +167,19 @@ APPLICANTS_OWN = _(
 )
 
 
+def _refusal(actor: Any, action: str, *, paper_id: int, number: str) -> None:
+    """The audit row of a refused look-up of a case's paper (missing, another case's, set
+    aside), written outside the transaction that found nothing."""
+    audit_record(
+        actor=actor,
+        action=f"denied:{action}",
+        object_type="cases.casepaper",
+        object_id=str(paper_id),
+        object_repr=number[:255],
+        allowed=False,
+    )
+
+
 def _removal_reason(reason: Any) -> str:
     text = reason.strip() if isinstance(reason, str) else ""
     problem = None
@@ -199,30 +212,36 @@ def case_paper_remove(*, case: Case, paper_id: int, reason: Any, actor: Any) -> 
             .filter(pk=paper_id, case=case, removed_at__isnull=True)
             .first()
         )
-        if link is None:
-            raise NotFoundOrForbidden()
-        _check_open(link.case)
-        if link.via == CasePaperVia.ONLINE:
-            raise ApplicationError(APPLICANTS_OWN, code="paper_from_applicant", status=409)
-        text = _removal_reason(reason)
-        link.removed_at = timezone.now()
-        link.removed_by = actor
-        link.removal_reason = text
-        link.save(update_fields=["removed_at", "removed_by", "removal_reason"])
-        withdrawn = []
-        if link.via == CasePaperVia.WINDOW and case.person_id is not None:
-            for kept in PersonPaper.objects.filter(
-                person_id=case.person_id, paper=link.paper, withdrawn_at__isnull=True
-            ):
-                person_paper_withdraw(kept=kept, actor=actor)
-                withdrawn.append(kept.pk)
-        audit_record(
-            actor=actor,
-            action=PAPER_REMOVE,
-            obj=link,
-            object_repr=case.number,
-            detail=_detail(link, reason=text, via=link.via, kept_papers_withdrawn=withdrawn),
-        )
+        if link is not None:
+            return _case_paper_set_aside(link, case=case, reason=reason, actor=actor)
+    _refusal(actor, PAPER_REMOVE, paper_id=paper_id, number=case.number)
+    raise NotFoundOrForbidden()
+
+
+def _case_paper_set_aside(link: CasePaper, *, case: Case, reason: Any, actor: Any) -> CasePaper:
+    """``case_paper_remove`` on the locked ``link``, inside its transaction."""
+    _check_open(link.case)
+    if link.via == CasePaperVia.ONLINE:
+        raise ApplicationError(APPLICANTS_OWN, code="paper_from_applicant", status=409)
+    text = _removal_reason(reason)
+    link.removed_at = timezone.now()
+    link.removed_by = actor
+    link.removal_reason = text
+    link.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+    withdrawn = []
+    if link.via == CasePaperVia.WINDOW and case.person_id is not None:
+        for kept in PersonPaper.objects.filter(
+            person_id=case.person_id, paper=link.paper, withdrawn_at__isnull=True
+        ):
+            person_paper_withdraw(kept=kept, actor=actor)
+            withdrawn.append(kept.pk)
+    audit_record(
+        actor=actor,
+        action=PAPER_REMOVE,
+        obj=link,
+        object_repr=case.number,
+        detail=_detail(link, reason=text, via=link.via, kept_papers_withdrawn=withdrawn),
+    )
     return link
 
 

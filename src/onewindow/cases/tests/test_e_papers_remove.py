@@ -64,12 +64,23 @@ def test_a_wrong_scan_is_set_aside_on_the_page_and_kept_in_the_record(city):
     assert f'id="e-paper-{wrong.pk}"' not in page
     gone = client_for(approver).get(f"/api/cases/{case.number}/papers/{wrong.pk}/file")
     assert gone.status_code == 404
+    mark = audit_mark()
     again = clerk.post(
         f"/api/cases/{case.number}/papers/{wrong.pk}/remove",
         {"reason": "再来一次"},
         content_type="application/json",
     )
-    assert again.status_code == 404
+    missing = clerk.post(
+        f"/api/cases/{case.number}/papers/{wrong.pk + 100}/remove",
+        {"reason": "再来一次"},
+        content_type="application/json",
+    )
+    assert (again.status_code, missing.status_code) == (404, 404)
+    assert again.json() == missing.json()
+    refused = audit_since(mark).filter(action="denied:cases.paper_remove", allowed=False)
+    assert sorted(refused.values_list("object_id", flat=True)) == sorted(
+        [str(wrong.pk), str(wrong.pk + 100)]
+    )
 
 
 def test_the_api_sets_aside_and_refuses_a_reason_with_a_nul_or_none(city):
