@@ -25,6 +25,7 @@ from onewindow.citizens.services import (
     live_grants_for,
     refusal_audit,
 )
+from onewindow.citizens.subjects import registered_message_subjects
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.notify.selectors import messages_for_subjects
@@ -154,7 +155,8 @@ class MessageRow:
 
 
 def my_messages(*, account: CitizenAccount, limit: int = 50) -> list[MessageRow]:
-    """The messages sent about the account, its person and the person's cases, newest first;
+    """The messages sent about the account, its person and the person's cases (and what the
+    apps above register in ``citizens.subjects``: online applications, bookings), newest first;
     the text as screens may show it (secrets such as a query code masked) and the masked
     number. Audited ``citizens.messages_read``."""
     subjects: dict[str, list[str | int]] = {ACCOUNT_SUBJECT: [account.pk]}
@@ -163,6 +165,8 @@ def my_messages(*, account: CitizenAccount, limit: int = 50) -> list[MessageRow]
         subjects[CASE_SUBJECT] = [
             case.pk for case in cases_of_applicant(person=account.person, limit=MY_CASES_LIMIT)
         ]
+    for subject_type, ids in registered_message_subjects(account).items():
+        subjects.setdefault(subject_type, []).extend(ids)
     messages = messages_for_subjects(subjects=subjects, limit=limit)
     audit_record(actor=None, action=MESSAGES_READ, obj=account, detail={"count": len(messages)})
     return [
