@@ -78,23 +78,28 @@ def bookable_group(group_id: Any) -> ServiceGroup:
 def visit_group_for(*, centre: ServiceCentre, item: Any) -> ServiceGroup | None:
     """The bookable group of ``centre`` where an applicant brings the originals for ``item``
     (an online application accepted on papers that must be seen): the group that lists the
-    item, else one serving one of its topics, else one serving its department; ``None`` when
-    the centre books none of them (one query)."""
-    groups = list(
-        ServiceGroup.objects.filter(
-            Q(items=item) | Q(topics__in=item.topics.all()) | Q(departments=item.department_id),
-            centre=centre,
-            is_active=True,
-            bookable=True,
-        )
+    item, else one serving one of its topics, else one serving its department, else a general
+    group (one that names no item, topic nor department — 综合受理); ``None`` when the centre
+    books none of them (one query)."""
+    topics = item.topics.all()
+    groups = (
+        ServiceGroup.objects.filter(centre=centre, is_active=True, bookable=True)
         .annotate(
             by_item=Count("items", filter=Q(items=item), distinct=True),
-            by_topic=Count("topics", filter=Q(topics__in=item.topics.all()), distinct=True),
+            by_topic=Count("topics", filter=Q(topics__in=topics), distinct=True),
+            by_department=Count(
+                "departments", filter=Q(departments=item.department_id), distinct=True
+            ),
+            serves=Count("items", distinct=True)
+            + Count("topics", distinct=True)
+            + Count("departments", distinct=True),
         )
-        .distinct()
-        .order_by("-by_item", "-by_topic", "order", "letter")
+        .order_by("-by_item", "-by_topic", "-by_department", "serves", "order", "letter")
     )
-    return groups[0] if groups else None
+    for group in groups[:1]:
+        if group.by_item or group.by_topic or group.by_department or not group.serves:
+            return group
+    return None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from onewindow.hall.models import OpeningPeriod, ServiceGroup
 from onewindow.hall.selectors import visit_group_for
 from onewindow.online import services
 from onewindow.online.tests.conftest import filled, signed_in
+from onewindow.testing.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,15 @@ def test_the_accepted_page_links_to_booking_at_the_group_serving_the_item(city, 
     by_item.bookable = False
     by_item.save(update_fields=["bookable"])
     assert visit_group_for(centre=city.street_centre, item=city.item) == by_department
+
+
+def test_a_general_group_takes_the_items_no_group_names(city, client):
+    group(city.street_centre, "B", departments=[DepartmentFactory(name="区教育局")])
+    general = group(city.street_centre, "C")
+    assert visit_group_for(centre=city.street_centre, item=city.item) == general
+    general.bookable = False
+    general.save(update_fields=["bookable"])
+    assert visit_group_for(centre=city.street_centre, item=city.item) is None
 
 
 def test_no_booking_link_when_the_centre_books_no_group_for_the_item(city, client):

@@ -367,3 +367,11 @@ def test_focus_is_on_the_name_first_and_on_the_password_after_a_wrong_one(client
     assert wrong.status_code == 200
     # The name is kept: the clerk retypes only the password.
     assert _autofocused(wrong) == ["id_password"]
+
+
+def test_a_nul_byte_in_the_name_is_refused_in_plain_chinese(client, db):
+    # Django's own zh-Hans text for this says "empty string"; the project's catalogue fixes it.
+    response = client.post(SIGN_IN, {"username": "clerk\x00", "password": "x"})
+    assert response.status_code == 200
+    assert "不能包含空字符（NUL）。" in response.content.decode()
+    assert "空字符串" not in response.content.decode()
