@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.errors import ApplicationError
+from onewindow.core.errors import ApplicationError, FieldError, ValidationFailed
 from onewindow.online.events import ONLINE_EVENTS
 from onewindow.workflow.errors import StaleRevision
 from onewindow.workflow.errors import TransitionNotAllowed as _KernelNotAllowed
@@ -36,3 +36,18 @@ class SubmissionKeyReused(ApplicationError):
             code="idempotency_key_reused",
             status=409,
         )
+
+
+REVISION_MISSING = _("The page did not say which version of the application it showed.")
+REVISION_RELOAD = _("Reload the page and act again.")
+
+
+def revision_required(raw: object) -> int:
+    """The revision a posted page showed: digits only, below 10 digits; missing or malformed
+    is refused (422), so that the stale check is never skipped."""
+    text = str(raw if raw is not None else "")
+    if text.isascii() and text.isdigit() and len(text) < 10:
+        return int(text)
+    raise ValidationFailed(
+        REVISION_MISSING, [FieldError("revision", "invalid", REVISION_RELOAD)], code="revision"
+    )

@@ -63,11 +63,12 @@ class FormRow:
     choices: list[dict[str, Any]] = dataclass_field(default_factory=list)
 
 
-def _previous_answers(application: OnlineApplication) -> dict[str, Any]:
-    """The plain answers of the person's earlier applications, the newest first per key."""
+def _previous_answers(application: OnlineApplication, account: CitizenAccount) -> dict[str, Any]:
+    """The plain answers of the viewing account's own earlier applications for the same
+    company (or, for a private one, its earlier private ones), the newest first per key."""
     values: dict[str, Any] = {}
     earlier = (
-        OnlineApplication.objects.filter(person_id=application.person_id)
+        OnlineApplication.objects.filter(account=account, company_id=application.company_id)
         .exclude(pk=application.pk)
         .order_by("-created_at", "-id")
         .values_list("answers", flat=True)[:20]
@@ -78,29 +79,34 @@ def _previous_answers(application: OnlineApplication) -> dict[str, Any]:
     return values
 
 
-def prefill_values(application: OnlineApplication) -> dict[str, str]:
-    """The values the form's ``prefill`` keys name, from the applicant's own record (audited
-    by ``applicants.services.citizen_own_values``)."""
+def prefill_values(application: OnlineApplication, account: CitizenAccount) -> dict[str, str]:
+    """The values the form's ``prefill`` keys name, from the viewing account's own record
+    (audited by ``applicants.services.citizen_own_values``). An account that is not the
+    application's person (an agent on the company's application another started) gets none:
+    one person's record is never shown to, nor saved by, another."""
     fields = answer_store.form_fields(application)
     if not any(f.get("prefill") for f in fields):
         return {}
+    person = account.person
+    if person is None or person.pk != application.person_id:
+        return {}
     organisation = application.company.organisation if application.company else None
     return citizen_own_values(
-        person=application.person,
+        person=person,
         organisation=organisation,
         reference={"online_reference": application.reference},
     )
 
 
-def form_rows(application: OnlineApplication) -> list[FormRow]:
+def form_rows(application: OnlineApplication, account: CitizenAccount) -> list[FormRow]:
     """The form, each field with what to show: the saved answer, else the record's value for
-    its ``prefill`` key, else the answer to the same key in an earlier application. Personal
-    answers are shown masked only."""
+    its ``prefill`` key, else the answer to the same key in an earlier application (both the
+    viewing account's own). Personal answers are shown masked only."""
     fields = answer_store.form_fields(application)
     saved = application.answers or {}
     masked = application.personal_masked or {}
-    record = prefill_values(application)
-    previous = _previous_answers(application)
+    record = prefill_values(application, account)
+    previous = _previous_answers(application, account)
     rows = []
     for definition in fields:
         key = definition["key"]

@@ -53,8 +53,13 @@ from onewindow.online.models import (
 from onewindow.online.transitions import EDITABLE_STATES, NEW, ONLINE_MACHINE
 from onewindow.org.models import ServiceCentre
 from onewindow.org.permissions import require
-from onewindow.papers.models import PaperSource, PersonPaper
-from onewindow.papers.services import CONSENT_NEEDED, paper_stored, person_paper_current
+from onewindow.papers.models import Paper, PaperSource, PersonPaper
+from onewindow.papers.services import (
+    CONSENT_NEEDED,
+    paper_erase,
+    paper_stored,
+    person_paper_current,
+)
 from onewindow.workflow import mover
 
 M = ONLINE_MACHINE
@@ -99,13 +104,16 @@ def application_of(
         .filter(reference=str(reference)[:32])
         .first()
     )
-    if application is not None and application.account_id == account.pk:
+    company_id = application.company_id if application is not None else None
+    if application is not None and company_id is None and application.account_id == account.pk:
         return application
-    if application is not None and application.company_id is not None:
+    if application is not None and company_id is not None:
+        # A company's application: the account that started it too must still act for the
+        # company (a grant that ended, a former representative: the one 404).
         try:
             company_act_check(
                 account=account,
-                company_id=application.company_id,
+                company_id=company_id,
                 action=AgentAction.APPLY,
                 item_code=application.item.implementation_code,
             )
@@ -278,26 +286,28 @@ def application_save(
     once (422) and nothing is saved then."""
     application = application_of(account=account, reference=reference, action="save")
     _editable(application)
-    errors = ErrorList()
-    if output_method is not None and output_method not in OutputMethod.values:
-        errors.add(
-            "output_method", "invalid_choice", _("Choose how you want to receive the result.")
-        )
-    address = _postal_checked(errors, postal_address)
-    cleaned = None
-    if answers is not None:
-        if not isinstance(answers, dict):
-            errors.add("answers", "invalid", _("The answers must be a set of named fields."))
-        else:
-            try:
-                merged = {**answer_store.all_answers(application), **answers}
-                cleaned = answer_store.answers_cleaned(application, merged, partial=True)
-            except ApplicationError as refusal:
-                errors.extend(refusal.errors)
-    errors.raise_if_any(_("The application cannot be saved as it is."))
     with transaction.atomic():
+        # The answers saved are read and merged under the row lock: two saves in a row each
+        # keep what the other wrote.
         application = _locked(application, expected_revision)
         _editable(application)
+        errors = ErrorList()
+        if output_method is not None and output_method not in OutputMethod.values:
+            errors.add(
+                "output_method", "invalid_choice", _("Choose how you want to receive the result.")
+            )
+        address = _postal_checked(errors, postal_address)
+        cleaned = None
+        if answers is not None:
+            if not isinstance(answers, dict):
+                errors.add("answers", "invalid", _("The answers must be a set of named fields."))
+            else:
+                try:
+                    merged = {**answer_store.all_answers(application), **answers}
+                    cleaned = answer_store.answers_cleaned(application, merged, partial=True)
+                except ApplicationError as refusal:
+                    errors.extend(refusal.errors)
+        errors.raise_if_any(_("The application cannot be saved as it is."))
         if cleaned is not None:
             application.answers = cleaned.plain
             answer_store.personal_store(application, cleaned.personal)
@@ -349,7 +359,12 @@ def _papers_full(application: OnlineApplication, name: str) -> None:
 
 
 def paper_upload(
-    *, account: CitizenAccount, reference: str, material_name: str, upload: Any
+    *,
+    account: CitizenAccount,
+    reference: str,
+    material_name: str,
+    upload: Any,
+    expected_revision: int | None = None,
 ) -> ApplicationPaper:
     """Keep ``upload`` for the checklist material ``material_name``: content-sniffed PDF / JPEG
     / PNG within the size and page limits (``papers.services.paper_stored``); a refused file
@@ -360,7 +375,7 @@ def paper_upload(
     _papers_full(application, entry["name"])
     name = getattr(upload, "name", "") or ""
     with paper_stored(upload=upload, name=name, source=PaperSource.ONLINE, actor=None) as paper:
-        application = _locked(application, None)
+        application = _locked(application, expected_revision)
         _editable(application)
         link = ApplicationPaper.objects.create(
             application=application, material_name=entry["name"], paper=paper
@@ -385,6 +400,7 @@ def paper_reuse(
     material_name: str,
     kept_id: int | None,
     consent: bool,
+    expected_revision: int | None = None,
 ) -> ApplicationPaper:
     """Use a paper of the applicant's "my papers" for ``material_name``, with their consent."""
     application = application_of(account=account, reference=reference, action="paper_reuse")
@@ -400,7 +416,7 @@ def paper_reuse(
         raise ApplicationError(CONSENT_NEEDED, code="consent_needed", status=422)
     _papers_full(application, entry["name"])
     with transaction.atomic():
-        application = _locked(application, None)
+        application = _locked(application, expected_revision)
         _editable(application)
         link = ApplicationPaper.objects.create(
             application=application,
@@ -422,7 +438,13 @@ def paper_reuse(
     return link
 
 
-def paper_remove(*, account: CitizenAccount, reference: str, paper_id: int | None) -> None:
+def paper_remove(
+    *,
+    account: CitizenAccount,
+    reference: str,
+    paper_id: int | None,
+    expected_revision: int | None = None,
+) -> None:
     """Take a wrong paper off the application (while a draft or to be corrected)."""
     application = application_of(account=account, reference=reference, action="paper_remove")
     link = application.papers.filter(pk=paper_id).first() if paper_id is not None else None
@@ -431,19 +453,35 @@ def paper_remove(*, account: CitizenAccount, reference: str, paper_id: int | Non
         raise NotFoundOrForbidden()
     _editable(application)
     with transaction.atomic():
-        application = _locked(application, None)
+        application = _locked(application, expected_revision)
         _editable(application)
         link.delete()
+        erased = _paper_orphan_erase(link.paper_id)
         mover.bump(M, application)
         mover.record(
             M,
             application,
             "paper_remove",
             actor=None,
-            data={"material": link.material_name, "paper": link.paper_id},
+            data={"material": link.material_name, "paper": link.paper_id, "erased": erased},
             event_fields=_event(account),
             audit=True,
         )
+
+
+def _paper_orphan_erase(paper_id: int) -> bool:
+    """Erase the paper (row and files, after commit) when nothing else refers to it: no other
+    application's link, no case's paper, no "my papers" entry."""
+    paper = Paper.objects.select_for_update().filter(pk=paper_id).first()
+    if (
+        paper is None
+        or ApplicationPaper.objects.filter(paper_id=paper_id).exists()
+        or paper.cases.exists()
+        or paper.kept_by.exists()
+    ):
+        return False
+    paper_erase(paper=paper)
+    return True
 
 
 def _fingerprint(application: OnlineApplication) -> str:
@@ -506,19 +544,33 @@ def _key_checked(key: str) -> str:
     return text
 
 
-def _replay(key: str, application: OnlineApplication) -> OnlineApplication | None:
+def _key_reused(application: OnlineApplication, used: Submission) -> SubmissionKeyReused:
+    audit_record(
+        actor=None,
+        action="denied:online.submit_key_reused",
+        obj=application,
+        allowed=False,
+        detail={"key_application": used.application_id},
+    )
+    return SubmissionKeyReused()
+
+
+def _used_key(key: str, application: OnlineApplication) -> tuple[Submission | None, bool]:
+    """The submission made under ``key`` and whether it is this very one (same application,
+    same content)."""
     used = Submission.objects.filter(key=key).first()
     if used is None:
+        return None, False
+    same = used.application_id == application.pk and used.fingerprint == _fingerprint(application)
+    return used, same
+
+
+def _replay(key: str, application: OnlineApplication) -> OnlineApplication | None:
+    used, same = _used_key(key, application)
+    if used is None:
         return None
-    if used.application_id != application.pk or used.fingerprint != _fingerprint(application):
-        audit_record(
-            actor=None,
-            action="denied:online.submit_key_reused",
-            obj=application,
-            allowed=False,
-            detail={"key_application": used.application_id},
-        )
-        raise SubmissionKeyReused()
+    if not same:
+        raise _key_reused(application, used)
     application.refresh_from_db()
     return application
 
@@ -536,35 +588,45 @@ def application_submit(
     submission under a used key is refused (409 ``idempotency_key_reused``)."""
     key = _key_checked(key)
     application = application_of(account=account, reference=reference, action="submit")
-    replayed = _replay(key, application)
-    if replayed is not None:
-        return replayed
     when = now or timezone.now()
+    reused: Submission | None = None
     try:
         with transaction.atomic():
-            application = _locked(application, expected_revision)
-            _submission_check(application)
-            fingerprint = _fingerprint(application)
-            application.submitted_at = when
-            Submission.objects.create(
-                key=key, application=application, fingerprint=fingerprint, at=when
+            # The row lock first, then the replay: a double click waits for the first send and
+            # is answered as it, before the revision (which that send bumped) is compared.
+            application = mover.lock(
+                M, application, related=("item", "item_version", "centre__region")
             )
-            mover.move(
-                M,
-                application,
-                "submit",
-                actor=None,
-                now=when,
-                event_fields=_event(account),
-                data={"papers": application.papers.count()},
-                audit_detail={"account": account.pk},
-            )
+            used, same = _used_key(key, application)
+            if used is not None and same:
+                return application
+            if used is None:
+                mover.check_revision(M, application, expected_revision)
+                _submission_check(application)
+                fingerprint = _fingerprint(application)
+                application.submitted_at = when
+                Submission.objects.create(
+                    key=key, application=application, fingerprint=fingerprint, at=when
+                )
+                mover.move(
+                    M,
+                    application,
+                    "submit",
+                    actor=None,
+                    now=when,
+                    event_fields=_event(account),
+                    data={"papers": application.papers.count()},
+                    audit_detail={"account": account.pk},
+                )
+            reused = used
     except IntegrityError:
         # A concurrent call under the same key committed first: answer as its replay.
         replayed = _replay(key, application)
         if replayed is None:
             raise
         return replayed
+    if reused is not None:  # refused outside the transaction, so that its audit row stays
+        raise _key_reused(application, reused)
     return application
 
 

@@ -9,6 +9,8 @@ module only keeps the bytes safe.
   or failed upload leaves nothing on disk or in the database. Call it outside any other
   transaction that might still roll back after it.
 - ``paper_bytes(paper=…, thumbnail=…)`` — the clear bytes, for an authorised, audited view.
+- ``paper_erase(paper=…)`` — a paper no longer referred to: its row, then (after commit) its
+  files.
 - ``person_paper_keep(...)`` — keep a paper in a person's "my papers", with their consent
   (audited ``papers.person_paper_keep``); ``person_paper_withdraw`` ends it.
 """
@@ -86,6 +88,15 @@ def _delete(names: list[str]) -> None:
     for name in names:
         if name and default_storage.exists(name):
             default_storage.delete(name)
+
+
+def paper_erase(*, paper: Paper) -> None:
+    """Delete ``paper`` — a file nothing refers to any more (the caller checked its own links;
+    a case's or a person's kept link protects the row) — and its stored files once the
+    transaction commits."""
+    names = [paper.file_name, paper.thumbnail_name]
+    paper.delete()
+    transaction.on_commit(lambda: _delete(names))
 
 
 def read_upload(upload: Any) -> bytes:

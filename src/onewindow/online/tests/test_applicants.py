@@ -99,7 +99,7 @@ def test_an_item_not_online_cannot_be_started(city):
 def test_fill_once_from_the_record_and_from_an_earlier_application(city):
     filled(city, employees=3)
     later = services.application_start(account=city.account, item_id=city.item.pk)
-    rows = {row.field["key"]: row for row in selectors.form_rows(later)}
+    rows = {row.field["key"]: row for row in selectors.form_rows(later, city.account)}
     assert (rows["operator_name"].value, rows["operator_name"].source) == ("林晓敏", "record")
     assert (rows["phone"].masked, rows["phone"].source) == ("138****8000", "record")
     assert rows["phone"].value == ""

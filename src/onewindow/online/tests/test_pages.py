@@ -67,7 +67,11 @@ def test_the_item_guide_offers_apply_online_and_the_citizen_fills_sends_and_sees
         (APPLICATION_FORM, sample_pdf(), "申请书.pdf"),
         (ID_PROOF, sample_png(), "身份证.png"),
     ):
-        sent = client.post(papers_url, {"material": name, "file": upload(data, filename)})
+        application.refresh_from_db()
+        sent = client.post(
+            papers_url,
+            {"material": name, "file": upload(data, filename), "revision": application.revision},
+        )
         assert sent.status_code == 302, sent.content.decode()
     review = client.get(f"/my/online/{application.reference}/review/").content.decode()
     key = review.split('name="key" value="')[1].split('"')[0]

@@ -148,7 +148,7 @@ def test_a_bad_file_is_a_clear_error_and_nothing_is_written(city, data, name, zh
     client = signed_in(Client(), city.account)
     answer = client.post(
         f"/my/online/{application.reference}/papers/",
-        {"material": APPLICATION_FORM, "file": upload(data, name)},
+        {"material": APPLICATION_FORM, "file": upload(data, name), "revision": "1"},
     )
     assert answer.status_code == 422
     page = answer.content.decode()
@@ -162,7 +162,7 @@ def test_a_paper_for_a_material_not_on_the_checklist_is_refused(city):
     client = signed_in(Client(), city.account)
     answer = client.post(
         f"/my/online/{application.reference}/papers/",
-        {"material": "户口本", "file": upload(sample_pdf(), "a.pdf")},
+        {"material": "户口本", "file": upload(sample_pdf(), "a.pdf"), "revision": "1"},
     )
     assert answer.status_code == 422
     assert "以下材料不在该事项的材料清单中：户口本。" in answer.content.decode()
@@ -176,6 +176,7 @@ def test_bad_answers_on_the_page_are_each_named_and_nothing_is_saved(city):
     answer = client.post(
         f"/my/online/{application.reference}/form/",
         {
+            "revision": str(application.revision),
             "f_operator_name": "林\x00晓敏",
             "f_shop_name": "晓敏小卖部",
             "f_employees": "一百",

@@ -28,7 +28,7 @@ from onewindow.cases.models import OutputMethod
 from onewindow.catalog.codes import is_personal
 from onewindow.catalog.models import ServiceItem
 from onewindow.citizens.auth import browser_token
-from onewindow.citizens.models import CitizenAccount
+from onewindow.citizens.models import CitizenAccount, represented_by
 from onewindow.citizens.services import live_grants_for
 from onewindow.core.errors import (
     ApplicationError,
@@ -39,6 +39,7 @@ from onewindow.core.errors import (
 from onewindow.hall.selectors import visit_group_for
 from onewindow.online import answers as answer_store
 from onewindow.online import selectors, services
+from onewindow.online.errors import revision_required
 from onewindow.online.events import ONLINE_EVENTS
 from onewindow.online.models import OnlineApplication
 from onewindow.online.transitions import EDITABLE_STATES, OnlineState
@@ -105,8 +106,8 @@ def _record_id(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
-def _revision(request: HttpRequest) -> int | None:
-    return _record_id(str(request.POST.get("revision", "")))
+def _revision(request: HttpRequest) -> int:
+    return revision_required(request.POST.get("revision"))
 
 
 def _detail_url(application: OnlineApplication, anchor: str = "") -> str:
@@ -126,7 +127,9 @@ def start(request: HttpRequest, item_id: int) -> HttpResponse:
     if item is None:
         raise NotFoundOrForbidden()
     centres = services.centres_for_item(item)
-    companies = list(account.companies_represented.select_related("organisation"))
+    companies = list(
+        account.companies_represented.filter(represented_by(account)).select_related("organisation")
+    )
     seen = {c.pk for c in companies}
     companies += [g.company for g in live_grants_for(account) if g.company_id not in seen]
     context: dict[str, Any] = {"item": item, "centres": centres, "companies": companies}
@@ -228,12 +231,14 @@ def _posted_answers(request: HttpRequest, rows: list[selectors.FormRow]) -> dict
     return values
 
 
-def _record_fill(application: OnlineApplication, rows: list[selectors.FormRow]) -> dict[str, Any]:
-    """The personal values found in the applicant's record for fields not answered yet."""
+def _record_fill(
+    application: OnlineApplication, account: CitizenAccount, rows: list[selectors.FormRow]
+) -> dict[str, Any]:
+    """The personal values found in the account's own record for fields not answered yet."""
     wanted = {r.field["key"]: r.field.get("prefill") for r in rows if r.source == "record"}
     if not any(r.personal for r in rows if r.source == "record"):
         return {}
-    record = selectors.prefill_values(application)
+    record = selectors.prefill_values(application, account)
     return {
         key: record[prefill]
         for key, prefill in wanted.items()
@@ -254,11 +259,11 @@ def form(request: HttpRequest, reference: str) -> HttpResponse:
     application = services.application_of(account=account, reference=reference, action="form")
     if application.state not in EDITABLE_STATES:
         return HttpResponseRedirect(_detail_url(application))
-    rows = selectors.form_rows(application)
+    rows = selectors.form_rows(application, account)
     context: dict[str, Any] = {"application": application, "rows": rows, "error": None}
     status = 200
     if request.method == "POST":
-        answers = {**_record_fill(application, rows), **_posted_answers(request, rows)}
+        answers = {**_record_fill(application, account, rows), **_posted_answers(request, rows)}
         method = str(request.POST.get("output_method", ""))[:32]
         address = str(request.POST.get("postal_address", ""))[:1000]
         try:
@@ -303,12 +308,14 @@ def papers(request: HttpRequest, reference: str) -> HttpResponse:
         material = str(request.POST.get("material", ""))[:255]
         context["error_material"] = material
         try:
+            revision = _revision(request)
             action = request.POST.get("action")
             if action == "remove":
                 services.paper_remove(
                     account=account,
                     reference=application.reference,
                     paper_id=_record_id(str(request.POST.get("paper", ""))),
+                    expected_revision=revision,
                 )
             elif action == "reuse":
                 services.paper_reuse(
@@ -317,6 +324,7 @@ def papers(request: HttpRequest, reference: str) -> HttpResponse:
                     material_name=material,
                     kept_id=_record_id(str(request.POST.get("kept", ""))),
                     consent=request.POST.get("consent") == "yes",
+                    expected_revision=revision,
                 )
             else:
                 upload = request.FILES.get("file")
@@ -330,6 +338,7 @@ def papers(request: HttpRequest, reference: str) -> HttpResponse:
                     reference=application.reference,
                     material_name=material,
                     upload=upload,
+                    expected_revision=revision,
                 )
             return HttpResponseRedirect(reverse("online:papers", args=[application.reference]))
         except NotFoundOrForbidden:
@@ -395,7 +404,7 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             status = error.status
     context.update(
         key=secrets.token_urlsafe(24),
-        rows=selectors.form_rows(application),
+        rows=selectors.form_rows(application, account),
         materials=selectors.material_rows(application),
         visit=not services.is_full_online(application),
     )
@@ -407,6 +416,7 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
 @citizen_page
 def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     account = _account(request)
+    services.application_of(account=account, reference=reference, action="withdraw")
     application = services.application_withdraw(
         account=account, reference=reference, expected_revision=_revision(request)
     )

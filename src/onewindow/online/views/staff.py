@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden, PermissionDenied
 from onewindow.online import answers as answer_store
 from onewindow.online import selectors, services
+from onewindow.online.errors import revision_required
 from onewindow.online.events import ONLINE_EVENTS
 from onewindow.online.transitions import OnlineState
 from onewindow.org.permissions import Action, require
@@ -26,10 +27,6 @@ from onewindow.staff.decorators import staff_page
 
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 REASON_MAX = 1000
-
-
-def _record_id(raw: str) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def _shown(error: ApplicationError) -> dict[str, Any]:
@@ -123,9 +120,9 @@ def _problems(request: HttpRequest, application: Any) -> list[dict[str, str]]:
 def decide(request: HttpRequest, reference: str) -> HttpResponse:
     """Accept, ask for 补正 or refuse; back to the queue, or the page again with the reasons."""
     application = services.review_application(user=request.user, reference=reference)
-    revision = _record_id(str(request.POST.get("revision", "")))
     action = request.POST.get("decision")
     try:
+        revision = revision_required(request.POST.get("revision"))
         if action == "accept":
             done = services.review_accept(
                 user=request.user, reference=reference, expected_revision=revision
