@@ -29,7 +29,7 @@ def my_applications(*, account: CitizenAccount) -> list[OnlineApplication]:
     """The account's applications, newest first (one query)."""
     return list(
         OnlineApplication.objects.filter(account=account)
-        .select_related("item_version", "centre", "case")
+        .select_related("item_version", "item", "centre", "case")
         .order_by("-created_at", "-id")[:MY_LIST_LIMIT]
     )
 
@@ -182,5 +182,5 @@ def review_queue(*, user: Any) -> QuerySet[OnlineApplication]:
         region_code_path="centre__region__code",
     )
     return scoped.select_related(
-        "item_version", "centre", "person", "company__organisation"
+        "item_version", "item", "centre", "person", "company__organisation"
     ).order_by("submitted_at", "id")[:QUEUE_LIMIT]
