@@ -367,6 +367,7 @@ def test_a_clerk_gets_404_for_another_windows_ticket_on_the_desk_page(hall):
     assert [a.status_code for a in answers] == [404, 404]
     missing = client.post(f"/staff/hall/windows/{first.pk}/tickets/999999/finish/")
     assert missing.status_code == 404
+
     def blanked(answer, pk):
         body = answer.content.decode().replace(f"/tickets/{pk}/", "/tickets/ID/")
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "CSRF", body)

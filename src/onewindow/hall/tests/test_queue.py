@@ -435,33 +435,30 @@ def test_two_presses_of_call_next_at_one_window_call_one_person(hall):
         services.ticket_take(centre=hall.centre, group_id=hall.a.pk)
     window = hall.windows[0]
     threaded = connection.vendor == "postgresql"
+
+    def press(barrier: threading.Barrier, answers: list[tuple[str, object]]) -> None:
+        try:
+            barrier.wait()
+            ticket = services.ticket_call_next(clerk=hall.clerk, window=window)
+            answers.append(("called", ticket.number))
+        except BaseException as exc:  # compared below
+            answers.append(("refused", (getattr(exc, "status", None), getattr(exc, "code", ""))))
+        finally:
+            if threaded:
+                connection.close()
+
     for round_number in range(3):
-        barrier = threading.Barrier(2 if threaded else 1)
         answers: list[tuple[str, object]] = []
-
-        def press() -> None:
-            try:
-                barrier.wait()
-                answers.append(
-                    ("called", services.ticket_call_next(clerk=hall.clerk, window=window).number)
-                )
-            except BaseException as exc:  # noqa: BLE001 — compared below
-                answers.append(
-                    ("refused", (getattr(exc, "status", None), getattr(exc, "code", repr(exc))))
-                )
-            finally:
-                if threaded:
-                    connection.close()
-
         if threaded:
-            threads = [threading.Thread(target=press) for _ in range(2)]
+            barrier = threading.Barrier(2)
+            threads = [threading.Thread(target=press, args=(barrier, answers)) for _ in range(2)]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
         else:
-            press()
-            press()
+            press(threading.Barrier(1), answers)
+            press(threading.Barrier(1), answers)
         expected = f"A{round_number + 1:03d}"
         assert sorted(answers) == [("called", expected), ("refused", (409, "window_busy"))]
         at_window = Ticket.objects.filter(window=window, state=TicketState.CALLED)
