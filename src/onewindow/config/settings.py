@@ -578,3 +578,5 @@ HALL_NO_SHOW_BAN_DAYS = int(os.environ.get("HALL_NO_SHOW_BAN_DAYS", "30"))
 HALL_CHECK_IN_EARLY_MINUTES = int(os.environ.get("HALL_CHECK_IN_EARLY_MINUTES", "30"))
 HALL_CHECK_IN_LATE_MINUTES = int(os.environ.get("HALL_CHECK_IN_LATE_MINUTES", "15"))
 HALL_DEFAULT_SERVICE_MINUTES = int(os.environ.get("HALL_DEFAULT_SERVICE_MINUTES", "8"))
+# Resident ID numbers one kiosk (client address) may type a minute; beyond: 429, audited.
+HALL_KIOSK_ID_TRIES_PER_MINUTE = int(os.environ.get("HALL_KIOSK_ID_TRIES_PER_MINUTE", "10"))

@@ -126,3 +126,16 @@ class RequeuedOnce(ApplicationError):
             code="requeued_once",
             status=409,
         )
+
+
+class KioskTooManyTries(ApplicationError):
+    def __init__(self, *, limit: int) -> None:
+        super().__init__(
+            message=_(
+                "Too many resident ID numbers were typed at this kiosk in the last minute. "
+                "Wait a minute, or take a ticket with your booking code or by service."
+            ),
+            code="too_many_kiosk_tries",
+            status=429,
+            params={"limit": limit},
+        )

@@ -11,11 +11,13 @@ Bookings: ``booking_create`` (a signed-in citizen, or a phone agent for a caller
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DateTimeField, F, IntegerField, Value, When
 from django.utils import timezone, translation
@@ -25,6 +27,7 @@ from onewindow.applicants.identifiers import check_document_number, normalise_ph
 from onewindow.applicants.models import ID_NUMBER_INDEX_CONTEXT, PHONE_INDEX_CONTEXT, IdType
 from onewindow.core import crypto
 from onewindow.core.audit import audit_anonymous_refusal, audit_record
+from onewindow.core.client import counted_address
 from onewindow.core.errors import ErrorList, NotFoundOrForbidden
 from onewindow.core.validation import MAX_ID
 from onewindow.hall.codes import (
@@ -41,6 +44,7 @@ from onewindow.hall.errors import (
     CheckInNotYet,
     CheckInTooLate,
     DoubleBooked,
+    KioskTooManyTries,
     QueueEmpty,
     RequeuedOnce,
     SlotFull,
@@ -61,6 +65,8 @@ PHONE_CONTEXT = "hall.booking.phone"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 BOOKING_SUBJECT = "hall.booking"
+
+logger = logging.getLogger(__name__)
 
 
 def record_id(value: Any) -> int:
@@ -478,8 +484,10 @@ def ticket_take_by_code(
     *, centre: ServiceCentre, code: str, address: str = "", now: dt.datetime | None = None
 ) -> Ticket:
     """The kiosk: a booking code of today's booking at this centre checks it in and gives its
-    ticket. Any other code — malformed, unknown, another centre's or day's, used, cancelled —
-    gets the one answer ``booking_code_unknown`` (audited, rate-limited per address)."""
+    ticket; a booking already checked in by its holder's resident ID (``ticket_take_by_id_number``)
+    gives back that same ticket. Any other code — malformed, unknown, another centre's or
+    day's, used, cancelled — gets the one answer ``booking_code_unknown`` (audited once a
+    minute per address)."""
     now = now or timezone.now()
     index = code_index(str(code)[:32])
     booking = None
@@ -490,10 +498,15 @@ def ticket_take_by_code(
                 code_index=index,
                 group__centre=centre,
                 day=timezone.localtime(now).date(),
-                state=BookingState.BOOKED,
+                state__in=[BookingState.BOOKED, BookingState.CHECKED_IN],
             )
             .first()
         )
+    if booking is not None and booking.state == BookingState.CHECKED_IN:
+        by_id = Ticket.objects.filter(booking=booking, source=TicketSource.ID_NUMBER).first()
+        if by_id is not None:
+            return by_id
+        booking = None
     if booking is None:
         audit_anonymous_refusal(
             action="denied:hall.ticket_by_code",
@@ -505,18 +518,52 @@ def ticket_take_by_code(
     return _check_in(booking, now=now, source=TicketSource.BOOKING_CODE)
 
 
+ID_TRIES_ACTION = "denied:hall.ticket_by_id_number"
+
+
+def _kiosk_id_try(*, centre: ServiceCentre, address: str, now: dt.datetime) -> None:
+    """Count one resident-ID try of this kiosk (client address, an IPv6 one by its /64) in the
+    current minute; beyond ``HALL_KIOSK_ID_TRIES_PER_MINUTE`` refuse (429), audited as the
+    code mode's refusals are (``audit_anonymous_refusal``: a row a minute per address). The
+    cache only counts: when it fails the try goes on."""
+    limit = int(settings.HALL_KIOSK_ID_TRIES_PER_MINUTE)
+    if limit <= 0:
+        return
+    minute = int(now.timestamp() // 60)
+    key = f"hall.kiosk.id_tries:{counted_address(address or 'unknown')}:{minute}"
+    try:
+        cache.add(key, 0, timeout=120)
+        tries = int(cache.incr(key))
+    except Exception as error:  # any cache backend's own errors (Redis down, a timeout)
+        logger.warning("kiosk ID tries not counted: the cache failed (%s)", type(error).__name__)
+        return
+    if tries > limit:
+        audit_anonymous_refusal(
+            action=ID_TRIES_ACTION,
+            address=address or "unknown",
+            object_type="org.servicecentre",
+            object_id=str(centre.pk),
+            detail={"reason": "too_many_tries", "limit": limit},
+        )
+        raise KioskTooManyTries(limit=limit)
+
+
 def ticket_take_by_id_number(
     *,
     centre: ServiceCentre,
     id_number: str,
     group_id: Any,
+    address: str = "",
     now: dt.datetime | None = None,
 ) -> Ticket:
-    """The kiosk: a resident ID finds today's booking at this centre by its blind index and
-    checks it in; otherwise (no booking, or not in its check-in time) a plain ticket of the
-    chosen group. The answer is a ticket either way: no person is looked up, and whether the
-    number belongs to anybody is never told."""
+    """The kiosk: a ticket of the group chosen on the form, always. A booking of today at this
+    centre in that same group, held by this resident ID (blind index) and in its check-in
+    time, is checked in silently and only gives the ticket its priority: the answer and the
+    ticket look the same whether or not a booking matched, and its code still gives back
+    this ticket. Every use is audited with the masked number (never the clear one) and tries
+    are limited per kiosk address (``HALL_KIOSK_ID_TRIES_PER_MINUTE``)."""
     now = now or timezone.now()
+    _kiosk_id_try(centre=centre, address=address, now=now)
     errors = ErrorList()
     number = check_document_number(
         errors, id_type=IdType.RESIDENT_ID, id_number=str(id_number)[:32]
@@ -527,23 +574,38 @@ def ticket_take_by_id_number(
     index = crypto.blind_index(number, context=ID_NUMBER_INDEX_CONTEXT)
     early = dt.timedelta(minutes=int(settings.HALL_CHECK_IN_EARLY_MINUTES))
     late = dt.timedelta(minutes=int(settings.HALL_CHECK_IN_LATE_MINUTES))
-    booking = (
-        Booking.objects.select_related("group__centre")
-        .filter(
-            id_index=index,
-            group__centre=centre,
-            day=timezone.localtime(now).date(),
-            state=BookingState.BOOKED,
-            starts_at__lte=now + early,
-            ends_at__gte=now - late,
-        )
-        .order_by("starts_at")
-        .first()
-    )
-    if booking is not None:
-        return _check_in(booking, now=now, source=TicketSource.ID_NUMBER)
     with transaction.atomic():
-        return _ticket_issue(group=group, source=TicketSource.ID_NUMBER, now=now)
+        booking = (
+            Booking.objects.select_for_update()
+            .filter(
+                id_index=index,
+                group=group,
+                day=timezone.localtime(now).date(),
+                state=BookingState.BOOKED,
+                starts_at__lte=now + early,
+                ends_at__gte=now - late,
+            )
+            .order_by("starts_at")
+            .first()
+        )
+        if booking is not None:
+            setattr(booking, mover.LOCKED, True)
+            booking.checked_in_at = now
+            mover.move(BOOKING_MACHINE, booking, "check_in", actor=None, now=now)
+        ticket = _ticket_issue(group=group, source=TicketSource.ID_NUMBER, now=now, booking=booking)
+        audit_record(
+            actor=None,
+            action="hall.ticket_by_id_number",
+            object_type="hall.ticket",
+            object_id=str(ticket.pk),
+            object_repr=ticket.number,
+            detail={
+                "id_masked": crypto.mask_id_number(number),
+                "address": address or "unknown",
+                "booking": booking.pk if booking is not None else None,
+            },
+        )
+        return ticket
 
 
 def ticket_take(*, centre: ServiceCentre, group_id: Any, now: dt.datetime | None = None) -> Ticket:
@@ -612,6 +674,13 @@ def ticket_call_next(*, clerk: Any, window: Window, now: dt.datetime | None = No
     if not group_ids:
         raise WindowServesNothing()
     with transaction.atomic():
+        # The window's row first: two presses on one window take turns here, so the second
+        # sees the first one's call (``window_busy``) instead of calling another person.
+        window = (
+            Window.objects.select_related("centre__region")
+            .select_for_update(of=("self",))
+            .get(pk=window.pk)
+        )
         busy = Ticket.objects.filter(
             window=window, state__in=[*ON_SCREEN, TicketState.SERVING]
         ).first()
@@ -642,10 +711,22 @@ def ticket_call_next(*, clerk: Any, window: Window, now: dt.datetime | None = No
     return ticket
 
 
-def _ticket_for_clerk(clerk: Any, ticket_id: Any, action: str) -> Ticket:
+def _ticket_for_clerk(
+    clerk: Any, ticket_id: Any, action: str, window: Window | None = None
+) -> Ticket:
+    """The ticket ``ticket_id`` for this clerk's move; with ``window``, only a ticket at that
+    window (except ``requeue``: a skipped ticket has no window). Missing, another centre's
+    and another window's get the one 404, audited."""
     require(clerk, TICKET_MACHINE.permission_for(action), None, hide=True)
     pk = record_id(ticket_id)
     ticket = Ticket.objects.select_related("centre__region", "window").filter(pk=pk).first()
+    if (
+        ticket is not None
+        and window is not None
+        and action != "requeue"
+        and ticket.window_id != window.pk
+    ):
+        ticket = None
     if ticket is None:
         audit_record(
             actor=clerk,
@@ -665,9 +746,10 @@ def _ticket_move(
     ticket_id: Any,
     action: str,
     expected_revision: int | None = None,
+    window: Window | None = None,
     now: dt.datetime | None = None,
 ) -> Ticket:
-    ticket = _ticket_for_clerk(clerk, ticket_id, action)
+    ticket = _ticket_for_clerk(clerk, ticket_id, action, window)
     now = now or timezone.now()
     with transaction.atomic():
         ticket = mover.lock(TICKET_MACHINE, ticket, related=("centre__region", "window"))
@@ -701,34 +783,84 @@ def _ticket_move(
     return ticket
 
 
-def ticket_recall(*, clerk: Any, ticket_id: Any, expected_revision: int | None = None) -> Ticket:
+def ticket_recall(
+    *,
+    clerk: Any,
+    ticket_id: Any,
+    expected_revision: int | None = None,
+    window: Window | None = None,
+) -> Ticket:
     """Call the ticket again (its number shows and sounds on the screen once more)."""
     return _ticket_move(
-        clerk=clerk, ticket_id=ticket_id, action="recall", expected_revision=expected_revision
+        clerk=clerk,
+        ticket_id=ticket_id,
+        action="recall",
+        expected_revision=expected_revision,
+        window=window,
     )
 
 
-def ticket_start(*, clerk: Any, ticket_id: Any, expected_revision: int | None = None) -> Ticket:
+def ticket_start(
+    *,
+    clerk: Any,
+    ticket_id: Any,
+    expected_revision: int | None = None,
+    window: Window | None = None,
+) -> Ticket:
     return _ticket_move(
-        clerk=clerk, ticket_id=ticket_id, action="start", expected_revision=expected_revision
+        clerk=clerk,
+        ticket_id=ticket_id,
+        action="start",
+        expected_revision=expected_revision,
+        window=window,
     )
 
 
-def ticket_finish(*, clerk: Any, ticket_id: Any, expected_revision: int | None = None) -> Ticket:
+def ticket_finish(
+    *,
+    clerk: Any,
+    ticket_id: Any,
+    expected_revision: int | None = None,
+    window: Window | None = None,
+) -> Ticket:
     return _ticket_move(
-        clerk=clerk, ticket_id=ticket_id, action="finish", expected_revision=expected_revision
+        clerk=clerk,
+        ticket_id=ticket_id,
+        action="finish",
+        expected_revision=expected_revision,
+        window=window,
     )
 
 
-def ticket_skip(*, clerk: Any, ticket_id: Any, expected_revision: int | None = None) -> Ticket:
+def ticket_skip(
+    *,
+    clerk: Any,
+    ticket_id: Any,
+    expected_revision: int | None = None,
+    window: Window | None = None,
+) -> Ticket:
     """The called person did not come; the ticket may be queued again once."""
     return _ticket_move(
-        clerk=clerk, ticket_id=ticket_id, action="skip", expected_revision=expected_revision
+        clerk=clerk,
+        ticket_id=ticket_id,
+        action="skip",
+        expected_revision=expected_revision,
+        window=window,
     )
 
 
-def ticket_requeue(*, clerk: Any, ticket_id: Any, expected_revision: int | None = None) -> Ticket:
+def ticket_requeue(
+    *,
+    clerk: Any,
+    ticket_id: Any,
+    expected_revision: int | None = None,
+    window: Window | None = None,
+) -> Ticket:
     """A skipped person came after all: back in the queue, at its end, once."""
     return _ticket_move(
-        clerk=clerk, ticket_id=ticket_id, action="requeue", expected_revision=expected_revision
+        clerk=clerk,
+        ticket_id=ticket_id,
+        action="requeue",
+        expected_revision=expected_revision,
+        window=window,
     )

@@ -6,6 +6,7 @@ query-count guards."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -348,3 +349,32 @@ def test_ids_out_of_range_are_the_one_404_or_422_never_a_500(hall, value):
     answer = citizen.post("/hall/book/", {"group": value, "starts_at": at(hall.tomorrow, 9)})
     assert answer.status_code == 422
     assert Ticket.objects.count() == 0 and Booking.objects.count() == 0
+
+
+def test_a_clerk_gets_404_for_another_windows_ticket_on_the_desk_page(hall):
+    for _ in range(2):
+        _walk_in(hall)
+    first, second = hall.windows[0], hall.windows[1]
+    client = staff_client(hall.clerk)
+    assert client.post(f"/staff/hall/windows/{first.pk}/call-next/").status_code == 302
+    assert client.post(f"/staff/hall/windows/{second.pk}/call-next/").status_code == 302
+    theirs = Ticket.objects.get(window=second)
+    refusals = AuditLog.objects.filter(allowed=False).count()
+    answers = [
+        client.post(f"/staff/hall/windows/{first.pk}/tickets/{theirs.pk}/{action}/")
+        for action in ("finish", "skip")
+    ]
+    assert [a.status_code for a in answers] == [404, 404]
+    missing = client.post(f"/staff/hall/windows/{first.pk}/tickets/999999/finish/")
+    assert missing.status_code == 404
+
+    def blanked(answer, pk):
+        body = answer.content.decode().replace(f"/tickets/{pk}/", "/tickets/ID/")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "CSRF", body)
+
+    assert blanked(answers[0], theirs.pk) == blanked(missing, 999999)
+    assert AuditLog.objects.filter(allowed=False).count() == refusals + 3
+    assert Ticket.objects.get(pk=theirs.pk).state == TicketState.CALLED
+    done = client.post(f"/staff/hall/windows/{second.pk}/tickets/{theirs.pk}/finish/")
+    assert done.status_code == 302
+    assert Ticket.objects.get(pk=theirs.pk).state == TicketState.DONE

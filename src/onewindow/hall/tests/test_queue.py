@@ -115,23 +115,203 @@ def test_a_code_of_another_centre_or_day_is_unknown_and_too_early_is_told(hall):
     assert Ticket.objects.count() == 0
 
 
-def test_an_id_number_finds_todays_booking_else_gives_a_plain_ticket_the_same_way(hall):
+def _kiosk_answer(client, hall, id_number):
+    """The kiosk's answer to a resident ID (group A) and the ticket page it leads to, with the
+    ticket's number, its token and the form tokens blanked."""
+    import re
+
+    answer = client.post(
+        f"/hall/{hall.centre.code}/kiosk/",
+        {"mode": "id", "id_number": id_number, "group": hall.a.pk},
+    )
+    token = answer["Location"].rstrip("/").rsplit("/", 1)[-1]
+    page = client.get(answer["Location"])
+    ticket = Ticket.objects.get(token=token)
+    body = page.content.decode().replace(token, "TOKEN").replace(ticket.number, "NUMBER")
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "CSRF", body)
+    body = re.sub(r'nonce="[^"]*"', "NONCE", body)
+    location = answer["Location"].replace(token, "TOKEN")
+    return (answer.status_code, location, page.status_code, body), ticket
+
+
+def test_an_id_number_answers_the_same_page_whether_or_not_a_booking_matched(hall):
+    import time_machine
+    from django.test import Client
+
     booked_id, stranger_id = make_resident_id(), make_resident_id()
     made = _booked(hall, id_number=booked_id)
-    now = at(hall.tomorrow, 9)
-    with_booking = services.ticket_take_by_id_number(
-        centre=hall.centre, id_number=booked_id, group_id=hall.b.pk, now=now
-    )
-    without = services.ticket_take_by_id_number(
-        centre=hall.centre, id_number=stranger_id, group_id=hall.b.pk, now=now
-    )
-    assert with_booking.booking_id == made.booking.pk and with_booking.group_id == hall.a.pk
-    assert without.booking_id is None and without.group_id == hall.b.pk
-    assert type(with_booking) is type(without)
+    client = Client()
+    with time_machine.travel(at(hall.tomorrow, 9, 10), tick=False):
+        without, plain = _kiosk_answer(client, hall, stranger_id)
+        with_booking, booked = _kiosk_answer(client, hall, booked_id)
+    assert (booked.booking_id, plain.booking_id) == (made.booking.pk, None)
+    assert (booked.number, plain.number) == ("A002", "A001")
+    assert with_booking == without
+    assert with_booking[:3] == (302, "/hall/tickets/TOKEN/", 200)
+    assert 'id="ticket-booked"' not in with_booking[3]
+    assert f"{hall.tomorrow:%Y-%m-%d} 09:10" in with_booking[3]
+    assert "09:00" not in with_booking[3]
     # No person was looked up or written.
     from onewindow.applicants.models import Person
 
     assert Person.objects.count() == 0
+
+
+def test_an_id_number_gives_the_chosen_groups_ticket_and_leaves_other_bookings_alone(hall):
+    """Another person's ID typed with another group: a plain ticket of that group, the
+    booking untouched and its code still checks its holder in."""
+    booked_id = make_resident_id()
+    made = _booked(hall, id_number=booked_id)
+    now = at(hall.tomorrow, 9)
+    ticket = services.ticket_take_by_id_number(
+        centre=hall.centre, id_number=booked_id, group_id=hall.b.pk, now=now
+    )
+    assert (ticket.number, ticket.group_id, ticket.booking_id, ticket.priority_from) == (
+        "B001",
+        hall.b.pk,
+        None,
+        None,
+    )
+    assert Booking.objects.get().state == BookingState.BOOKED
+    holder = services.ticket_take_by_code(centre=hall.centre, code=made.code, now=now)
+    assert (holder.number, holder.booking_id) == ("A001", made.booking.pk)
+    assert Booking.objects.get().state == BookingState.CHECKED_IN
+
+
+def test_an_id_number_with_a_booking_in_the_chosen_group_gives_priority_and_the_code_its_ticket(
+    hall,
+):
+    booked_id = make_resident_id()
+    made = _booked(hall, id_number=booked_id)
+    now = at(hall.tomorrow, 9, 5)
+    walk_in = services.ticket_take(centre=hall.centre, group_id=hall.a.pk, now=at(hall.tomorrow, 8))
+    ticket = services.ticket_take_by_id_number(
+        centre=hall.centre, id_number=booked_id, group_id=hall.a.pk, address="10.0.0.5", now=now
+    )
+    assert (ticket.number, ticket.group_id, ticket.booking_id, ticket.priority_from) == (
+        "A002",
+        hall.a.pk,
+        made.booking.pk,
+        at(hall.tomorrow, 9),
+    )
+    assert Booking.objects.get().state == BookingState.CHECKED_IN
+    # Called before the walk-in who came earlier.
+    called = services.ticket_call_next(clerk=hall.clerk, window=hall.windows[0], now=now)
+    assert called.pk == ticket.pk
+    # The holder's code gives back that same ticket (twice), not "unknown".
+    for _ in range(2):
+        again = services.ticket_take_by_code(
+            centre=hall.centre, code=made.code, now=at(hall.tomorrow, 9, 10)
+        )
+        assert again.pk == ticket.pk
+    assert Ticket.objects.count() == 2
+    assert Ticket.objects.get(pk=walk_in.pk).state == TicketState.WAITING
+
+
+def test_every_id_number_use_is_audited_with_the_masked_number_only(hall):
+    from onewindow.core import crypto
+
+    booked_id, stranger_id = make_resident_id(), make_resident_id()
+    made = _booked(hall, id_number=booked_id)
+    now = at(hall.tomorrow, 9)
+    first = services.ticket_take_by_id_number(
+        centre=hall.centre, id_number=booked_id, group_id=hall.a.pk, address="10.0.0.5", now=now
+    )
+    second = services.ticket_take_by_id_number(
+        centre=hall.centre, id_number=stranger_id, group_id=hall.b.pk, address="10.0.0.5", now=now
+    )
+    rows = list(
+        AuditLog.objects.filter(action="hall.ticket_by_id_number")
+        .order_by("id")
+        .values_list("actor_id", "object_type", "object_id", "allowed", "detail")
+    )
+    assert rows == [
+        (
+            None,
+            "hall.ticket",
+            str(first.pk),
+            True,
+            {
+                "id_masked": crypto.mask_id_number(booked_id),
+                "address": "10.0.0.5",
+                "booking": made.booking.pk,
+            },
+        ),
+        (
+            None,
+            "hall.ticket",
+            str(second.pk),
+            True,
+            {
+                "id_masked": crypto.mask_id_number(stranger_id),
+                "address": "10.0.0.5",
+                "booking": None,
+            },
+        ),
+    ]
+    for number in (booked_id, stranger_id):
+        assert not AuditLog.objects.filter(detail__icontains=number).exists()
+        assert not AuditLog.objects.filter(object_repr__icontains=number).exists()
+
+
+def test_id_number_tries_are_limited_per_kiosk_address(hall, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.HALL_KIOSK_ID_TRIES_PER_MINUTE = 2
+    now = at(hall.tomorrow, 9, 0)
+
+    def take(address, moment=now, number=None):
+        return services.ticket_take_by_id_number(
+            centre=hall.centre,
+            id_number=number or make_resident_id(),
+            group_id=hall.a.pk,
+            address=address,
+            now=moment,
+        )
+
+    take("10.0.0.7")
+    with pytest.raises(Exception) as malformed:
+        take("10.0.0.7", number="123")
+    assert malformed.value.status == 422  # a wrong number is a try too
+    for _ in range(2):
+        with pytest.raises(Exception) as refused:
+            take("10.0.0.7")
+        data = refused.value.as_dict()
+        assert (refused.value.status, data["code"]) == (429, "too_many_kiosk_tries")
+        assert data["message"] == (
+            "一分钟内在本取号机输入的身份证号过多。请稍等一分钟，或凭预约码或选择业务取号。"
+        )
+        assert data["message_en"] == (
+            "Too many resident ID numbers were typed at this kiosk in the last minute. "
+            "Wait a minute, or take a ticket with your booking code or by service."
+        )
+    assert Ticket.objects.count() == 1
+    # Audited once a minute per address, as the code mode's refusals are.
+    refusals = AuditLog.objects.filter(action="denied:hall.ticket_by_id_number", allowed=False)
+    assert refusals.count() == 1
+    assert refusals.get().detail["reason"] == "too_many_tries"
+    # Another kiosk, and the next minute, are served.
+    assert take("10.0.0.8").number == "A002"
+    assert take("10.0.0.7", moment=at(hall.tomorrow, 9, 1)).number == "A003"
+
+
+def test_the_kiosk_page_refuses_too_many_id_tries_in_both_languages(hall, settings):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    settings.HALL_KIOSK_ID_TRIES_PER_MINUTE = 1
+    client = Client(REMOTE_ADDR="10.0.0.9")
+    url = f"/hall/{hall.centre.code}/kiosk/"
+    form = {"mode": "id", "id_number": make_resident_id(), "group": hall.a.pk}
+    assert client.post(url, form).status_code == 302
+    refused = client.post(url, form)
+    assert refused.status_code == 429
+    body = refused.content.decode()
+    assert "一分钟内在本取号机输入的身份证号过多。" in body
+    assert "Too many resident ID numbers were typed at this kiosk in the last minute." in body
+    assert Ticket.objects.count() == 1
 
 
 def test_a_real_name_citizens_online_booking_is_found_by_their_id_card(hall, account):
@@ -145,7 +325,7 @@ def test_a_real_name_citizens_online_booking_is_found_by_their_id_card(hall, acc
     )
     assert made.booking.id_masked == account.person.id_number_masked
     ticket = services.ticket_take_by_id_number(
-        centre=hall.centre, id_number=number, group_id=hall.b.pk, now=at(hall.tomorrow, 8, 45)
+        centre=hall.centre, id_number=number, group_id=hall.a.pk, now=at(hall.tomorrow, 8, 45)
     )
     assert (ticket.booking_id, ticket.group_id) == (made.booking.pk, hall.a.pk)
 
@@ -245,3 +425,79 @@ def test_two_windows_pressing_call_next_at_once_never_get_the_same_ticket(hall):
     numbers = calls[windows[0].pk] + calls[windows[1].pk]
     assert sorted(numbers) == [f"A{n:03d}" for n in range(1, 13)]
     assert TicketEvent.objects.filter(action="call").count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_presses_of_call_next_at_one_window_call_one_person(hall):
+    """PostgreSQL: the window's row is locked first, so of two presses at once on one window
+    one calls and the other is told the window is busy (409); SQLite takes turns."""
+    for _ in range(6):
+        services.ticket_take(centre=hall.centre, group_id=hall.a.pk)
+    window = hall.windows[0]
+    threaded = connection.vendor == "postgresql"
+
+    def press(barrier: threading.Barrier, answers: list[tuple[str, object]]) -> None:
+        try:
+            barrier.wait()
+            ticket = services.ticket_call_next(clerk=hall.clerk, window=window)
+            answers.append(("called", ticket.number))
+        except BaseException as exc:  # compared below
+            answers.append(("refused", (getattr(exc, "status", None), getattr(exc, "code", ""))))
+        finally:
+            if threaded:
+                connection.close()
+
+    for round_number in range(3):
+        answers: list[tuple[str, object]] = []
+        if threaded:
+            barrier = threading.Barrier(2)
+            threads = [threading.Thread(target=press, args=(barrier, answers)) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        else:
+            press(threading.Barrier(1), answers)
+            press(threading.Barrier(1), answers)
+        expected = f"A{round_number + 1:03d}"
+        assert sorted(answers) == [("called", expected), ("refused", (409, "window_busy"))]
+        at_window = Ticket.objects.filter(window=window, state=TicketState.CALLED)
+        assert list(at_window.values_list("number", flat=True)) == [expected]
+        services.ticket_finish(clerk=hall.clerk, ticket_id=at_window.get().pk)
+    assert TicketEvent.objects.filter(action="call").count() == 3
+    assert Ticket.objects.filter(state=TicketState.WAITING).count() == 3
+
+
+def test_a_clerk_cannot_move_another_windows_ticket(hall):
+    now = at(hall.tomorrow, 9)
+    for _ in range(2):
+        services.ticket_take(centre=hall.centre, group_id=hall.a.pk, now=now)
+    first, second = hall.windows[0], hall.windows[1]
+    mine = services.ticket_call_next(clerk=hall.clerk, window=first, now=now)
+    theirs = services.ticket_call_next(clerk=hall.clerk, window=second, now=now)
+    moves = (
+        services.ticket_recall,
+        services.ticket_start,
+        services.ticket_finish,
+        services.ticket_skip,
+    )
+    for move in moves:
+        with pytest.raises(Exception) as refused:
+            move(clerk=hall.clerk, ticket_id=theirs.pk, window=first)
+        assert (refused.value.status, refused.value.code) == (404, "not_found")
+    denied = AuditLog.objects.filter(allowed=False, object_id=str(theirs.pk)).order_by("id")
+    assert list(denied.values_list("action", flat=True)) == [
+        "denied:hall.ticket_recall",
+        "denied:hall.ticket_start",
+        "denied:hall.ticket_finish",
+        "denied:hall.ticket_skip",
+    ]
+    assert Ticket.objects.get(pk=theirs.pk).state == TicketState.CALLED
+    assert Ticket.objects.get(pk=theirs.pk).revision == theirs.revision
+    # At its own window the move is done; a skipped ticket (no window once queued again) may
+    # be queued again from any window of the centre.
+    assert services.ticket_skip(clerk=hall.clerk, ticket_id=mine.pk, window=first).state == (
+        TicketState.SKIPPED
+    )
+    back = services.ticket_requeue(clerk=hall.clerk, ticket_id=mine.pk, window=second)
+    assert (back.state, back.window_id) == (TicketState.WAITING, None)

@@ -198,6 +198,7 @@ def kiosk(request: HttpRequest, centre_code: str) -> HttpResponse:
                     centre=centre,
                     id_number=str(request.POST.get("id_number", "")),
                     group_id=request.POST.get("group"),
+                    address=client_address(request),
                 )
             elif mode == "group":
                 ticket = services.ticket_take(centre=centre, group_id=request.POST.get("group"))

@@ -81,6 +81,7 @@ def ticket_action(request: HttpRequest, window_id: int, ticket_id: int, action: 
             clerk=request.user,
             ticket_id=ticket_id,
             expected_revision=int(revision) if revision.isdigit() else None,
+            window=window,
         )
     except NotFoundOrForbidden:
         raise
