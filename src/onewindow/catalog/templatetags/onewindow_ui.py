@@ -49,6 +49,13 @@ def case_item_name(case: Any) -> str:
     return str(snapshot.get("name_en") or getattr(case.item, "name_en", "") or name)
 
 
+@register.simple_tag
+def colon() -> str:
+    """``{{ label }}{% colon %}{{ value }}``: the full-width colon of Chinese text on Chinese
+    pages (名称：值), ": " on English ones."""
+    return ": " if english_active() else "："
+
+
 @register.filter
 def step_name(step: Any) -> str:
     """``{{ task|step_name }}`` for a ``CaseTask`` or ``ProcessStep``: see ``step_text``."""

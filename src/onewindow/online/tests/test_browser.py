@@ -92,7 +92,7 @@ def test_a_citizen_applies_online_is_asked_for_one_correction_and_gets_the_resul
     # The form: filled once from the record (name in clear, ID and phone masked).
     phone_page.wait_for_selector("#online-form")
     assert phone_page.locator("#f-operator_name").input_value() == "林晓敏"
-    assert phone_page.locator("#f-phone-kept").inner_text().startswith("来自您的档案: 138****8000")
+    assert phone_page.locator("#f-phone-kept").inner_text().startswith("来自您的档案：138****8000")
     assert no_sideways_scroll(phone_page)
     phone_page.screenshot(path="/tmp/online-form-phone.png", full_page=True)
     phone_page.fill("#f-shop_name", "晓敏小卖部")
@@ -129,7 +129,7 @@ def test_a_citizen_applies_online_is_asked_for_one_correction_and_gets_the_resul
     # The citizen sees what to correct, replaces the paper and sends again.
     phone_page.goto(f"{base}/my/online/{reference}/")
     problem = phone_page.locator(f'#online-problems li[data-material="{ID_PROOF}"]')
-    assert problem.inner_text() == f"{ID_PROOF}: 照片模糊，请上传清晰的扫描件"
+    assert problem.inner_text() == f"{ID_PROOF}：照片模糊，请上传清晰的扫描件"
     phone_page.locator("#online-edit-papers").click()
     box = phone_page.locator(f'li.online-material[data-material="{ID_PROOF}"]')
     box.locator(".online-remove").click()

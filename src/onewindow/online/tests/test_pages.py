@@ -129,8 +129,8 @@ def test_the_centre_pre_reviews_asks_for_correction_and_accepts(city):
     application.refresh_from_db()
     assert application.state == OnlineState.CORRECTION_REQUESTED
     detail = citizen.get(f"/my/online/{application.reference}/").content.decode()
-    assert f'<li data-material="{ID_PROOF}">{ID_PROOF}: 照片模糊</li>' in detail
-    assert '<li data-field="shop_name">字号名称: 字号与经营范围不符</li>' in detail
+    assert f'<li data-material="{ID_PROOF}">{ID_PROOF}：照片模糊</li>' in detail
+    assert '<li data-field="shop_name">字号名称：字号与经营范围不符</li>' in detail
 
     services.application_submit(account=city.account, reference=application.reference, key="b")
     application.refresh_from_db()
