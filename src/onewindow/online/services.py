@@ -681,6 +681,26 @@ def review_read_audit(*, user: Any, application: OnlineApplication) -> None:
     )
 
 
+def review_personal_reveal(
+    *, user: Any, reference: str
+) -> tuple[OnlineApplication, dict[str, str]]:
+    """The personal answers in clear (ID numbers, phones, addresses) for the pre-reviewing
+    clerk who asks to check them against the papers; another's: the one 404 (audited). Every
+    reveal is audited ``online.personal_reveal`` with the fields shown, never their values."""
+    application = review_application(user=user, reference=reference)
+    personal = answer_store.personal_of(application)
+    audit_record(
+        actor=user,
+        action="online.personal_reveal",
+        obj=application,
+        detail={
+            "fields": sorted(personal),
+            "person_id_masked": application.person.id_number_masked,
+        },
+    )
+    return application, personal
+
+
 def _receipts(application: OnlineApplication) -> list[MaterialReceipt]:
     have = set(application.papers.values_list("material_name", flat=True))
     receipts = []

@@ -25,6 +25,7 @@ staff_urls = (
         path("", staff.queue, name="queue"),
         path("<str:reference>/", staff.detail, name="detail"),
         path("<str:reference>/decide/", staff.decide, name="decide"),
+        path("<str:reference>/reveal/", staff.reveal, name="reveal"),
         path("<str:reference>/papers/<int:paper_id>/", staff.paper_file, name="paper_file"),
     ],
     "online_staff",

@@ -49,14 +49,22 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, application: Any, *, error: Any = None, status: int = 200
+    request: HttpRequest,
+    application: Any,
+    *,
+    error: Any = None,
+    status: int = 200,
+    revealed: dict[str, str] | None = None,
 ) -> HttpResponse:
-    services.review_read_audit(user=request.user, application=application)
+    if revealed is None:
+        services.review_read_audit(user=request.user, application=application)
     fields = answer_store.form_fields(application)
     answers = []
     for definition in fields:
         key = definition["key"]
-        if key in application.personal_masked:
+        if revealed is not None and key in revealed:
+            answers.append((definition, revealed[key], False))
+        elif key in application.personal_masked:
             answers.append((definition, application.personal_masked[key], True))
         elif key in application.answers:
             answers.append((definition, application.answers[key], False))
@@ -74,6 +82,8 @@ def _detail(
             "reviewable": application.state == OnlineState.SUBMITTED,
             "visit": not services.is_full_online(application),
             "error": error,
+            "revealed": revealed is not None,
+            "has_personal": bool(application.personal_masked),
         },
         status=status,
     )
@@ -84,6 +94,15 @@ def _detail(
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     application = services.review_application(user=request.user, reference=reference)
     return _detail(request, application)
+
+
+@staff_page
+@require_POST
+def reveal(request: HttpRequest, reference: str) -> HttpResponse:
+    """The same page with the personal answers in clear, for checking them against the papers
+    (a POST, so that no link or reload shows them again; audited)."""
+    application, personal = services.review_personal_reveal(user=request.user, reference=reference)
+    return _detail(request, application, revealed=personal)
 
 
 @staff_page
