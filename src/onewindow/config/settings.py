@@ -580,3 +580,5 @@ HALL_CHECK_IN_LATE_MINUTES = int(os.environ.get("HALL_CHECK_IN_LATE_MINUTES", "1
 HALL_DEFAULT_SERVICE_MINUTES = int(os.environ.get("HALL_DEFAULT_SERVICE_MINUTES", "8"))
 # Resident ID numbers one kiosk (client address) may type a minute; beyond: 429, audited.
 HALL_KIOSK_ID_TRIES_PER_MINUTE = int(os.environ.get("HALL_KIOSK_ID_TRIES_PER_MINUTE", "10"))
+# Booking codes one kiosk may type a minute (40-bit codes: guessing in bulk is refused, 429).
+HALL_KIOSK_CODE_TRIES_PER_MINUTE = int(os.environ.get("HALL_KIOSK_CODE_TRIES_PER_MINUTE", "10"))

@@ -27,5 +27,6 @@ PERMISSION_LABELS = {
     "hall.booking_book": _("book a visit"),
     "hall.booking_cancel": _("cancel a booking"),
     "hall.ticket_by_code": _("take a ticket by booking code"),
+    "hall.kiosk_code_tries": _("type booking codes at a kiosk"),
     "hall.window": _("open a window's desk"),
 }

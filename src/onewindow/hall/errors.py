@@ -139,3 +139,16 @@ class KioskTooManyTries(ApplicationError):
             status=429,
             params={"limit": limit},
         )
+
+
+class KioskTooManyCodes(ApplicationError):
+    def __init__(self, *, limit: int) -> None:
+        super().__init__(
+            message=_(
+                "Too many booking codes were typed at this kiosk in the last minute. Wait a "
+                "minute, or take a ticket by service and tell the window you booked."
+            ),
+            code="too_many_kiosk_tries",
+            status=429,
+            params={"limit": limit},
+        )

@@ -44,6 +44,7 @@ from onewindow.hall.errors import (
     CheckInNotYet,
     CheckInTooLate,
     DoubleBooked,
+    KioskTooManyCodes,
     KioskTooManyTries,
     QueueEmpty,
     RequeuedOnce,
@@ -487,8 +488,18 @@ def ticket_take_by_code(
     ticket; a booking already checked in by its holder's resident ID (``ticket_take_by_id_number``)
     gives back that same ticket. Any other code — malformed, unknown, another centre's or
     day's, used, cancelled — gets the one answer ``booking_code_unknown`` (audited once a
-    minute per address)."""
+    minute per address). Tries are limited per kiosk address
+    (``HALL_KIOSK_CODE_TRIES_PER_MINUTE``, 429), so that codes cannot be guessed in bulk."""
     now = now or timezone.now()
+    _kiosk_try(
+        kind="code",
+        action=CODE_TRIES_ACTION,
+        limit=int(settings.HALL_KIOSK_CODE_TRIES_PER_MINUTE),
+        centre=centre,
+        address=address,
+        now=now,
+        refusal=KioskTooManyCodes,
+    )
     index = code_index(str(code)[:32])
     booking = None
     if index is not None:
@@ -519,33 +530,54 @@ def ticket_take_by_code(
 
 
 ID_TRIES_ACTION = "denied:hall.ticket_by_id_number"
+CODE_TRIES_ACTION = "denied:hall.kiosk_code_tries"
 
 
-def _kiosk_id_try(*, centre: ServiceCentre, address: str, now: dt.datetime) -> None:
-    """Count one resident-ID try of this kiosk (client address, an IPv6 one by its /64) in the
-    current minute; beyond ``HALL_KIOSK_ID_TRIES_PER_MINUTE`` refuse (429), audited as the
+def _kiosk_try(
+    *,
+    kind: str,
+    action: str,
+    limit: int,
+    centre: ServiceCentre,
+    address: str,
+    now: dt.datetime,
+    refusal: type[KioskTooManyTries] | type[KioskTooManyCodes] = KioskTooManyTries,
+) -> None:
+    """Count one try of this kiosk (client address, an IPv6 one by its /64) in the current
+    minute for ``kind`` (``id`` or ``code``); beyond ``limit`` refuse (429), audited as the
     code mode's refusals are (``audit_anonymous_refusal``: a row a minute per address). The
     cache only counts: when it fails the try goes on."""
-    limit = int(settings.HALL_KIOSK_ID_TRIES_PER_MINUTE)
     if limit <= 0:
         return
     minute = int(now.timestamp() // 60)
-    key = f"hall.kiosk.id_tries:{counted_address(address or 'unknown')}:{minute}"
+    key = f"hall.kiosk.{kind}_tries:{counted_address(address or 'unknown')}:{minute}"
     try:
         cache.add(key, 0, timeout=120)
         tries = int(cache.incr(key))
     except Exception as error:  # any cache backend's own errors (Redis down, a timeout)
-        logger.warning("kiosk ID tries not counted: the cache failed (%s)", type(error).__name__)
+        logger.warning("kiosk tries not counted: the cache failed (%s)", type(error).__name__)
         return
     if tries > limit:
         audit_anonymous_refusal(
-            action=ID_TRIES_ACTION,
+            action=action,
             address=address or "unknown",
             object_type="org.servicecentre",
             object_id=str(centre.pk),
             detail={"reason": "too_many_tries", "limit": limit},
         )
-        raise KioskTooManyTries(limit=limit)
+        raise refusal(limit=limit)
+
+
+def _kiosk_id_try(*, centre: ServiceCentre, address: str, now: dt.datetime) -> None:
+    """One resident-ID try (``HALL_KIOSK_ID_TRIES_PER_MINUTE``)."""
+    _kiosk_try(
+        kind="id",
+        action=ID_TRIES_ACTION,
+        limit=int(settings.HALL_KIOSK_ID_TRIES_PER_MINUTE),
+        centre=centre,
+        address=address,
+        now=now,
+    )
 
 
 def ticket_take_by_id_number(

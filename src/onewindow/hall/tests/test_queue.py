@@ -501,3 +501,36 @@ def test_a_clerk_cannot_move_another_windows_ticket(hall):
     )
     back = services.ticket_requeue(clerk=hall.clerk, ticket_id=mine.pk, window=second)
     assert (back.state, back.window_id) == (TicketState.WAITING, None)
+
+
+def test_booking_code_tries_are_limited_per_kiosk_address(hall, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.HALL_KIOSK_CODE_TRIES_PER_MINUTE = 2
+    now = at(hall.tomorrow, 9, 0)
+    for code in ("AAAA-2222", "BBBB-3333"):
+        with pytest.raises(Exception) as unknown:
+            services.ticket_take_by_code(centre=hall.centre, code=code, address="10.0.0.9", now=now)
+        assert unknown.value.code == "booking_code_unknown"
+    with pytest.raises(Exception) as refused:
+        services.ticket_take_by_code(
+            centre=hall.centre, code="CCCC-4444", address="10.0.0.9", now=now
+        )
+    data = refused.value.as_dict()
+    assert (refused.value.status, data["code"]) == (429, "too_many_kiosk_tries")
+    assert data["message"] == (
+        "一分钟内在本取号机输入的预约码过多。请稍等一分钟，或选择业务取号，并告诉窗口您已预约。"
+    )
+    assert (
+        AuditLog.objects.filter(
+            action="denied:hall.kiosk_code_tries", detail__reason="too_many_tries"
+        ).count()
+        == 1
+    )
+    # Another kiosk is still asked about its code.
+    with pytest.raises(Exception) as other:
+        services.ticket_take_by_code(
+            centre=hall.centre, code="DDDD-5555", address="10.0.0.10", now=now
+        )
+    assert other.value.code == "booking_code_unknown"
