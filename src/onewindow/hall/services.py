@@ -5,7 +5,7 @@ before the transaction; one transaction each; every move through ``workflow.move
 Bookings: ``booking_create`` (a signed-in citizen, or a phone agent for a caller),
 ``booking_cancel``, ``bookings_no_show_sweep``. Tickets at the kiosk: ``ticket_take_by_code``,
 ``ticket_take_by_id_number``, ``ticket_take``. At the window: ``ticket_call_next``,
-``ticket_recall``, ``ticket_start``, ``ticket_finish``, ``ticket_skip``, ``ticket_requeue``.
+``ticket_move`` (recall, start, finish, skip, requeue: ``DESK_ACTIONS``).
 """
 
 from __future__ import annotations
@@ -772,7 +772,11 @@ def _ticket_for_clerk(
     return ticket
 
 
-def _ticket_move(
+# The desk's moves of a called ticket (``ticket_move``); calling is ``ticket_call_next``.
+DESK_ACTIONS = ("recall", "start", "finish", "skip", "requeue")
+
+
+def ticket_move(
     *,
     clerk: Any,
     ticket_id: Any,
@@ -781,6 +785,11 @@ def _ticket_move(
     window: Window | None = None,
     now: dt.datetime | None = None,
 ) -> Ticket:
+    """One desk move (``DESK_ACTIONS``): recall (the number shows and sounds again), start,
+    finish, skip (the called person did not come), requeue (a skipped person came after all:
+    back at the end of the queue, once). An unknown action is the one "not found"."""
+    if action not in DESK_ACTIONS:
+        raise NotFoundOrForbidden()
     ticket = _ticket_for_clerk(clerk, ticket_id, action, window)
     now = now or timezone.now()
     with transaction.atomic():
@@ -813,86 +822,3 @@ def _ticket_move(
             data={"window": ticket.window.number} if ticket.window else {},
         )
     return ticket
-
-
-def ticket_recall(
-    *,
-    clerk: Any,
-    ticket_id: Any,
-    expected_revision: int | None = None,
-    window: Window | None = None,
-) -> Ticket:
-    """Call the ticket again (its number shows and sounds on the screen once more)."""
-    return _ticket_move(
-        clerk=clerk,
-        ticket_id=ticket_id,
-        action="recall",
-        expected_revision=expected_revision,
-        window=window,
-    )
-
-
-def ticket_start(
-    *,
-    clerk: Any,
-    ticket_id: Any,
-    expected_revision: int | None = None,
-    window: Window | None = None,
-) -> Ticket:
-    return _ticket_move(
-        clerk=clerk,
-        ticket_id=ticket_id,
-        action="start",
-        expected_revision=expected_revision,
-        window=window,
-    )
-
-
-def ticket_finish(
-    *,
-    clerk: Any,
-    ticket_id: Any,
-    expected_revision: int | None = None,
-    window: Window | None = None,
-) -> Ticket:
-    return _ticket_move(
-        clerk=clerk,
-        ticket_id=ticket_id,
-        action="finish",
-        expected_revision=expected_revision,
-        window=window,
-    )
-
-
-def ticket_skip(
-    *,
-    clerk: Any,
-    ticket_id: Any,
-    expected_revision: int | None = None,
-    window: Window | None = None,
-) -> Ticket:
-    """The called person did not come; the ticket may be queued again once."""
-    return _ticket_move(
-        clerk=clerk,
-        ticket_id=ticket_id,
-        action="skip",
-        expected_revision=expected_revision,
-        window=window,
-    )
-
-
-def ticket_requeue(
-    *,
-    clerk: Any,
-    ticket_id: Any,
-    expected_revision: int | None = None,
-    window: Window | None = None,
-) -> Ticket:
-    """A skipped person came after all: back in the queue, at its end, once."""
-    return _ticket_move(
-        clerk=clerk,
-        ticket_id=ticket_id,
-        action="requeue",
-        expected_revision=expected_revision,
-        window=window,
-    )

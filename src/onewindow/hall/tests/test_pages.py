@@ -105,7 +105,15 @@ def test_the_clerk_calls_next_calls_again_and_marks_served_through_the_page(hall
         f"/staff/hall/windows/{window.pk}/tickets/{ticket.pk}/recall/",
         {"revision": str(ticket.revision)},
     )
-    client.post(f"/staff/hall/windows/{window.pk}/tickets/{ticket.pk}/finish/")
+    # A post without the revision, or with a malformed one, is a page to reload as well.
+    for posted in ({}, {"revision": "x"}, {"revision": "１"}, {"revision": "9" * 12}):
+        again = client.post(f"/staff/hall/windows/{window.pk}/tickets/{ticket.pk}/finish/", posted)
+        assert again.status_code == 409, posted
+    assert Ticket.objects.get().state == TicketState.RECALLED
+    client.post(
+        f"/staff/hall/windows/{window.pk}/tickets/{ticket.pk}/finish/",
+        {"revision": str(Ticket.objects.get().revision)},
+    )
     assert Ticket.objects.get().state == TicketState.DONE
     empty = client.post(f"/staff/hall/windows/{window.pk}/call-next/")
     assert empty.status_code == 409
@@ -138,7 +146,7 @@ def test_the_manager_sees_queue_lengths_and_figures_by_hour(hall, django_assert_
         _walk_in(hall)
     _walk_in(hall, hall.b)
     called = services.ticket_call_next(clerk=hall.clerk, window=hall.windows[0])
-    services.ticket_finish(clerk=hall.clerk, ticket_id=called.pk)
+    services.ticket_move(action="finish", clerk=hall.clerk, ticket_id=called.pk)
     client = staff_client(hall.manager)
     with django_assert_max_num_queries(14):
         page = client.get("/staff/hall/manager/")
@@ -312,7 +320,7 @@ def test_the_screen_shows_the_calls_and_its_fragment_costs_few_queries(
     assert 'data-number="A001" data-window="01"' in body
     assert body.index("A002") < body.index("A001")
     key = calls.context["state"].chime_key
-    services.ticket_recall(clerk=hall.clerk, ticket_id=first.pk)
+    services.ticket_move(action="recall", clerk=hall.clerk, ticket_id=first.pk)
     again = client.get(f"/hall/{hall.centre.code}/screen/calls/")
     assert again.context["state"].chime_key != key
     assert again.context["state"].current[0].number == "A001"
@@ -327,7 +335,7 @@ def test_the_ticket_page_counts_the_people_ahead_and_estimates_the_wait(hall, se
     now = timezone.now()
     called = services.ticket_call_next(clerk=hall.clerk, window=hall.windows[0])
     Ticket.objects.filter(pk=called.pk).update(called_at=now - dt.timedelta(minutes=4))
-    services.ticket_finish(clerk=hall.clerk, ticket_id=called.pk)
+    services.ticket_move(action="finish", clerk=hall.clerk, ticket_id=called.pk)
     Ticket.objects.filter(pk=called.pk).update(finished_at=now)
     page = Client().get(f"/hall/tickets/{tickets[3].token}/").content.decode()
     assert "您前面还有 2 人" in page
@@ -375,6 +383,9 @@ def test_a_clerk_gets_404_for_another_windows_ticket_on_the_desk_page(hall):
     assert blanked(answers[0], theirs.pk) == blanked(missing, 999999)
     assert AuditLog.objects.filter(allowed=False).count() == refusals + 3
     assert Ticket.objects.get(pk=theirs.pk).state == TicketState.CALLED
-    done = client.post(f"/staff/hall/windows/{second.pk}/tickets/{theirs.pk}/finish/")
+    done = client.post(
+        f"/staff/hall/windows/{second.pk}/tickets/{theirs.pk}/finish/",
+        {"revision": str(theirs.revision)},
+    )
     assert done.status_code == 302
     assert Ticket.objects.get(pk=theirs.pk).state == TicketState.DONE

@@ -61,7 +61,7 @@ def test_a_booking_code_checks_in_and_its_ticket_is_called_before_walk_ins(hall)
         clerk=hall.clerk, window=hall.windows[0], now=at(hall.tomorrow, 8, 58)
     )
     assert first.pk == walk_in.pk
-    services.ticket_finish(clerk=hall.clerk, ticket_id=first.pk)
+    services.ticket_move(action="finish", clerk=hall.clerk, ticket_id=first.pk)
     later = services.ticket_take(
         centre=hall.centre, group_id=hall.a.pk, now=at(hall.tomorrow, 8, 59)
     )
@@ -357,27 +357,27 @@ def test_call_skip_requeue_once_recall_and_serve(hall):
     with pytest.raises(Exception) as busy:
         services.ticket_call_next(clerk=hall.clerk, window=window, now=now)
     assert busy.value.code == "window_busy"
-    services.ticket_skip(clerk=hall.clerk, ticket_id=ticket.pk)
-    services.ticket_requeue(clerk=hall.clerk, ticket_id=ticket.pk)
+    services.ticket_move(action="skip", clerk=hall.clerk, ticket_id=ticket.pk)
+    services.ticket_move(action="requeue", clerk=hall.clerk, ticket_id=ticket.pk)
     assert Ticket.objects.get(pk=ticket.pk).state == TicketState.WAITING
     services.ticket_call_next(clerk=hall.clerk, window=window, now=now)
-    services.ticket_skip(clerk=hall.clerk, ticket_id=ticket.pk)
+    services.ticket_move(action="skip", clerk=hall.clerk, ticket_id=ticket.pk)
     with pytest.raises(Exception) as twice:
-        services.ticket_requeue(clerk=hall.clerk, ticket_id=ticket.pk)
+        services.ticket_move(action="requeue", clerk=hall.clerk, ticket_id=ticket.pk)
     assert twice.value.code == "requeued_once"
     assert Ticket.objects.get(pk=ticket.pk).state == TicketState.SKIPPED
     other = services.ticket_take(centre=hall.centre, group_id=hall.a.pk, now=now)
     services.ticket_call_next(clerk=hall.clerk, window=window, now=now)
-    services.ticket_recall(clerk=hall.clerk, ticket_id=other.pk)
-    services.ticket_start(clerk=hall.clerk, ticket_id=other.pk)
-    done = services.ticket_finish(clerk=hall.clerk, ticket_id=other.pk)
+    services.ticket_move(action="recall", clerk=hall.clerk, ticket_id=other.pk)
+    services.ticket_move(action="start", clerk=hall.clerk, ticket_id=other.pk)
+    done = services.ticket_move(action="finish", clerk=hall.clerk, ticket_id=other.pk)
     assert done.state == TicketState.DONE
     actions = TicketEvent.objects.filter(ticket=other).order_by("id")
     assert list(actions.values_list("action", flat=True)) == [
         "issue", "call", "recall", "start", "finish",
     ]  # fmt: skip
     with pytest.raises(Exception) as refused:
-        services.ticket_skip(clerk=hall.clerk, ticket_id=other.pk)
+        services.ticket_move(action="skip", clerk=hall.clerk, ticket_id=other.pk)
     assert refused.value.status == 409
 
 
@@ -405,7 +405,7 @@ def test_two_windows_pressing_call_next_at_once_never_get_the_same_ticket(hall):
             for _ in range(6):
                 ticket = services.ticket_call_next(clerk=hall.clerk, window=window)
                 calls[window.pk].append(ticket.number)
-                services.ticket_finish(clerk=hall.clerk, ticket_id=ticket.pk)
+                services.ticket_move(action="finish", clerk=hall.clerk, ticket_id=ticket.pk)
         except BaseException as exc:  # reported below
             failures.append(exc)
         finally:
@@ -463,7 +463,7 @@ def test_two_presses_of_call_next_at_one_window_call_one_person(hall):
         assert sorted(answers) == [("called", expected), ("refused", (409, "window_busy"))]
         at_window = Ticket.objects.filter(window=window, state=TicketState.CALLED)
         assert list(at_window.values_list("number", flat=True)) == [expected]
-        services.ticket_finish(clerk=hall.clerk, ticket_id=at_window.get().pk)
+        services.ticket_move(action="finish", clerk=hall.clerk, ticket_id=at_window.get().pk)
     assert TicketEvent.objects.filter(action="call").count() == 3
     assert Ticket.objects.filter(state=TicketState.WAITING).count() == 3
 
@@ -475,15 +475,9 @@ def test_a_clerk_cannot_move_another_windows_ticket(hall):
     first, second = hall.windows[0], hall.windows[1]
     mine = services.ticket_call_next(clerk=hall.clerk, window=first, now=now)
     theirs = services.ticket_call_next(clerk=hall.clerk, window=second, now=now)
-    moves = (
-        services.ticket_recall,
-        services.ticket_start,
-        services.ticket_finish,
-        services.ticket_skip,
-    )
-    for move in moves:
+    for action in ("recall", "start", "finish", "skip"):
         with pytest.raises(Exception) as refused:
-            move(clerk=hall.clerk, ticket_id=theirs.pk, window=first)
+            services.ticket_move(action=action, clerk=hall.clerk, ticket_id=theirs.pk, window=first)
         assert (refused.value.status, refused.value.code) == (404, "not_found")
     denied = AuditLog.objects.filter(allowed=False, object_id=str(theirs.pk)).order_by("id")
     assert list(denied.values_list("action", flat=True)) == [
@@ -496,10 +490,12 @@ def test_a_clerk_cannot_move_another_windows_ticket(hall):
     assert Ticket.objects.get(pk=theirs.pk).revision == theirs.revision
     # At its own window the move is done; a skipped ticket (no window once queued again) may
     # be queued again from any window of the centre.
-    assert services.ticket_skip(clerk=hall.clerk, ticket_id=mine.pk, window=first).state == (
-        TicketState.SKIPPED
+    assert services.ticket_move(
+        action="skip", clerk=hall.clerk, ticket_id=mine.pk, window=first
+    ).state == (TicketState.SKIPPED)
+    back = services.ticket_move(
+        action="requeue", clerk=hall.clerk, ticket_id=mine.pk, window=second
     )
-    back = services.ticket_requeue(clerk=hall.clerk, ticket_id=mine.pk, window=second)
     assert (back.state, back.window_id) == (TicketState.WAITING, None)
 
 

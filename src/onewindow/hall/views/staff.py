@@ -20,14 +20,6 @@ from onewindow.org.models import ServiceCentre
 from onewindow.org.permissions import Action, require
 from onewindow.staff.decorators import staff_page
 
-TICKET_ACTIONS = {
-    "recall": services.ticket_recall,
-    "start": services.ticket_start,
-    "finish": services.ticket_finish,
-    "skip": services.ticket_skip,
-    "requeue": services.ticket_requeue,
-}
-
 
 @require_safe
 @staff_page
@@ -72,15 +64,19 @@ def call_next(request: HttpRequest, window_id: int) -> HttpResponse:
 @staff_page
 def ticket_action(request: HttpRequest, window_id: int, ticket_id: int, action: str) -> Any:
     window = services.window_for_clerk(clerk=request.user, window_id=window_id)
-    move = TICKET_ACTIONS.get(action)
-    if move is None:
+    if action not in services.DESK_ACTIONS:
         raise NotFoundOrForbidden()
-    revision = str(request.POST.get("revision", ""))[:10]
+    revision = str(request.POST.get("revision", ""))
+    # The desk's buttons carry the revision they were drawn at. A missing or malformed one is
+    # a page to reload: -1 matches no ticket, so the move answers "stale" — after its
+    # permission check, never skipping the stale check.
+    valid = revision.isascii() and revision.isdigit() and len(revision) < 10
     try:
-        move(
+        services.ticket_move(
             clerk=request.user,
             ticket_id=ticket_id,
-            expected_revision=int(revision) if revision.isdigit() else None,
+            action=action,
+            expected_revision=int(revision) if valid else -1,
             window=window,
         )
     except NotFoundOrForbidden:
