@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from onewindow.cases.progress import ProgressView, progress_of_case
 from onewindow.cases.selectors import case_of_applicant, cases_of_applicant
 from onewindow.cases.transitions import CaseState
+from onewindow.catalog.names import english_active
 from onewindow.citizens.models import (
     AccessToken,
     AgentAction,
@@ -57,7 +58,7 @@ class CaseRow:
     @property
     def item_local_name(self) -> str:
         """The English name on English pages when the catalogue has one, the Chinese otherwise."""
-        english = (translation.get_language() or "").startswith("en")
+        english = english_active()
         return self.item_name_en if english and self.item_name_en else self.item_name
 
 

@@ -19,13 +19,13 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from onewindow.catalog.names import english_active
 from onewindow.citizens import selectors, services
 from onewindow.citizens.auth import browser_token, cookie_clear, cookie_set
 from onewindow.citizens.errors import TooManyCodes
@@ -38,15 +38,11 @@ from onewindow.staff.errors import error_page
 View = Callable[..., HttpResponse]
 
 
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
-
-
 def _texts(error: ApplicationError) -> dict[str, Any]:
     """The error for the page in the active language: on English pages (``/en/``) the English
     message and field messages only; on Chinese pages Chinese first, English too."""
     data = error.as_dict()
-    key = "message_en" if _english() else "message"
+    key = "message_en" if english_active() else "message"
     return {
         "message": data[key],
         "message_en": data["message_en"],

@@ -15,12 +15,13 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from onewindow.catalog.names import english_active
 from onewindow.citizens.auth import browser_token
 from onewindow.core.client import client_address
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
@@ -34,7 +35,7 @@ def error_texts(error: ApplicationError) -> dict[str, Any]:
     """The error in the page's language: Chinese first with English too, or English only on
     English pages."""
     data = error.as_dict()
-    english = (translation.get_language() or "").startswith("en")
+    english = english_active()
     key = "message_en" if english else "message"
     return {
         "message": data[key],

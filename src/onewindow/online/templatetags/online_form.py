@@ -7,18 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import translation
 from django.utils.translation import gettext as _
+
+from onewindow.catalog.names import english_active
 
 register = template.Library()
 
 
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
-
-
 def _local(entry: dict[str, Any], key: str) -> str:
-    if _english() and entry.get(f"{key}_en"):
+    if english_active() and entry.get(f"{key}_en"):
         return str(entry[f"{key}_en"])
     return str(entry.get(key) or "")
 
@@ -48,5 +45,5 @@ def answer_shown(value: Any, field: dict[str, Any]) -> str:
         return _local(choice, "label") if choice else str(value)
     if kind == "multichoice" and isinstance(value, list | tuple):
         shown = [_local(choices[str(v)], "label") if str(v) in choices else str(v) for v in value]
-        return (", " if _english() else "、").join(shown)
+        return (", " if english_active() else "、").join(shown)
     return str(value)

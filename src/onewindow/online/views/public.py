@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from onewindow.cases.models import OutputMethod
 from onewindow.catalog.codes import is_personal
 from onewindow.catalog.models import ServiceItem
+from onewindow.catalog.names import english_active
 from onewindow.citizens.auth import browser_token
 from onewindow.citizens.models import CitizenAccount, represented_by
 from onewindow.citizens.services import live_grants_for
@@ -51,16 +51,14 @@ TEXT_MAX = 10000
 NO_FILE = _("Choose the file first.")
 
 
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
-
-
 def _texts(error: ApplicationError) -> dict[str, Any]:
     data = error.as_dict()
-    key = "message_en" if _english() else "message"
+    key = "message_en" if english_active() else "message"
     fields: dict[str, list[str]] = {}
     for problem in data["errors"]:
-        text = problem[key] if _english() else f"{problem['message']} / {problem['message_en']}"
+        text = (
+            problem[key] if english_active() else f"{problem['message']} / {problem['message_en']}"
+        )
         fields.setdefault(problem["field"], []).append(text)
     return {"message": data[key], "message_en": data["message_en"], "fields": fields}
 
@@ -205,7 +203,7 @@ def _field_problems(application: OnlineApplication) -> list[dict[str, str]]:
 
 
 def _label(definition: dict[str, Any]) -> str:
-    if _english() and definition.get("label_en"):
+    if english_active() and definition.get("label_en"):
         return str(definition["label_en"])
     return str(definition.get("label") or definition.get("key"))
 
