@@ -179,7 +179,9 @@ INSTALLED_APPS = [
     "onewindow.care",
     "onewindow.online",
     "onewindow.notify",
+    "onewindow.reports",
     "onewindow.staff",
+    "onewindow.dashboard",
     "onewindow.demo",
 ]
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from onewindow.cases.models import MaterialStatus
 from onewindow.cases.receipts import (
-    LocalOnlyFetcher,
     _common_context,
     _qr_data_uri,
     case_notice_pdf,
@@ -23,6 +22,7 @@ from onewindow.cases.receipts import (
     progress_qr_text,
     progress_url,
 )
+from onewindow.reports.pdf import LocalOnlyFetcher
 from onewindow.cases.services import (
     MaterialReceipt,
     case_accept,
