@@ -11,6 +11,7 @@ from onewindow.catalog import urls as catalog_urls
 from onewindow.citizens import urls as citizens_urls
 from onewindow.config.api import api, unknown_address
 from onewindow.config.metrics import metrics
+from onewindow.dashboard import urls as dashboard_urls
 from onewindow.core.health import healthz, readyz
 from onewindow.hall import urls as hall_urls
 from onewindow.online import urls as online_urls
@@ -60,6 +61,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include(staff_urls.staff_urls)),
     path("staff/cases/", include(cases_urls.staff_urls)),
     path("staff/catalog/", include(catalog_urls.staff_urls)),
+    path("staff/dashboard/", include(dashboard_urls.staff_urls)),
     path("staff/hall/", include(hall_urls.staff_urls)),
     path("staff/online/", include(online_urls.staff_urls)),
     *MOVED_PAGES,

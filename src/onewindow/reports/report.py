@@ -165,6 +165,20 @@ class Report:
         rows = [*self.rows, *([self.totals] if self.totals is not None else [])]
         return [[cell_text(row.get(c.key), c.kind) for c in self.columns] for row in rows]
 
+    @property
+    def page_rows(self) -> list[list[tuple[str, bool]]]:
+        """The rows (without totals) as (text, numeric) cells, for a page's table."""
+        numeric = [column.numeric for column in self.columns]
+        texts = self.text_rows()[: len(self.rows)]
+        return [list(zip(cells, numeric, strict=True)) for cells in texts]
+
+    @property
+    def page_totals(self) -> list[tuple[str, bool]] | None:
+        if self.totals is None:
+            return None
+        numeric = [column.numeric for column in self.columns]
+        return list(zip(self.text_rows()[-1], numeric, strict=True))
+
     def file_name(self, extension: str) -> str:
         """The file's (Chinese) name: the title and the day it was made."""
         day = timezone.localtime(self.generated_at).date()
