@@ -44,8 +44,8 @@ from onewindow.cases.selectors import QUERY_CODE_HIDDEN
 from onewindow.cases.transitions import CaseState
 from onewindow.catalog.codes import time_limit_text
 from onewindow.core.errors import ApplicationError
-from onewindow.reports.pdf import LocalOnlyFetcher, html_to_pdf
-from onewindow.reports.pdf_fonts import FONT_PACKING_VERSION, compact_cid_fonts
+from onewindow.reports.pdf import html_to_pdf
+from onewindow.reports.pdf_fonts import FONT_PACKING_VERSION
 
 logger = logging.getLogger(__name__)
 

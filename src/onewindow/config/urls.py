@@ -11,8 +11,8 @@ from onewindow.catalog import urls as catalog_urls
 from onewindow.citizens import urls as citizens_urls
 from onewindow.config.api import api, unknown_address
 from onewindow.config.metrics import metrics
-from onewindow.dashboard import urls as dashboard_urls
 from onewindow.core.health import healthz, readyz
+from onewindow.dashboard import urls as dashboard_urls
 from onewindow.hall import urls as hall_urls
 from onewindow.online import urls as online_urls
 from onewindow.staff import urls as staff_urls

@@ -154,9 +154,7 @@ def window_workload(*, user: Any, period: Period) -> list[WindowLoad]:
     cases accepted online, without a window, neither), busiest first: one GROUP BY query."""
     grouped = (
         supervised_cases(user)
-        .filter(
-            accepted_at__gte=period.since, accepted_at__lt=period.until, window__isnull=False
-        )
+        .filter(accepted_at__gte=period.since, accepted_at__lt=period.until, window__isnull=False)
         .order_by()
         .values(
             "window_id",

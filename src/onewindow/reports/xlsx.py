@@ -71,8 +71,7 @@ def _widths(report: Report) -> list[int]:
     texts = report.text_rows()
     for index, column in enumerate(report.columns):
         longest = max(
-            [display_width(str(column.label))]
-            + [display_width(row[index]) for row in texts]
+            [display_width(str(column.label))] + [display_width(row[index]) for row in texts]
         )
         widths.append(min(MAX_WIDTH, max(MIN_WIDTH, longest + 2)))
     return widths

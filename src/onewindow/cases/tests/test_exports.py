@@ -12,7 +12,6 @@ import zoneinfo
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from onewindow.cases.models import Case
@@ -73,9 +72,33 @@ def test_the_board_exports_every_open_case_of_the_managers_centre(client, city, 
         ["生成时间：2026-11-18 10:00", *empty[1:]],
         empty,
         ["时限预警", "办件号", "事项", "部门", "服务中心", "状态", "承诺办结时间"],
-        ["已超期", red.number, "既有住宅增设电梯", "区住房和建设局", "街道中心", "已受理，办理中", "2026-11-17"],
-        ["正常", green.number, "既有住宅增设电梯", "区住房和建设局", "街道中心", "已受理，办理中", "2026-11-28"],
-        ["正常", later.number, "既有住宅增设电梯", "区住房和建设局", "街道中心", "已受理，办理中", "2026-12-08"],
+        [
+            "已超期",
+            red.number,
+            "既有住宅增设电梯",
+            "区住房和建设局",
+            "街道中心",
+            "已受理，办理中",
+            "2026-11-17",
+        ],
+        [
+            "正常",
+            green.number,
+            "既有住宅增设电梯",
+            "区住房和建设局",
+            "街道中心",
+            "已受理，办理中",
+            "2026-11-28",
+        ],
+        [
+            "正常",
+            later.number,
+            "既有住宅增设电梯",
+            "区住房和建设局",
+            "街道中心",
+            "已受理，办理中",
+            "2026-12-08",
+        ],
         empty,
         ["办件数：3", *empty[1:]],
     ]
@@ -87,7 +110,9 @@ def test_the_board_exports_every_open_case_of_the_managers_centre(client, city, 
         {"format": "xlsx", "table": "cases", "light": "", "rows": 3},
     )
     # No personal data of the applicant in the file.
-    content = load_workbook(io.BytesIO(client.get(url("supervision_export"), {"format": "xlsx"}).content))
+    content = load_workbook(
+        io.BytesIO(client.get(url("supervision_export"), {"format": "xlsx"}).content)
+    )
     cells = " ".join(str(c.value) for row in content.active.iter_rows() for c in row)
     assert city.person.name not in cells and city.person.id_number_masked not in cells
 
@@ -112,7 +137,9 @@ def test_the_board_exports_one_light_and_the_counts_by_department_as_pdf(
         "生成时间：2026-11-18 10:00",
     ]
     assert red.number in lines and "所选灯色：已超期" in lines and "办件数：1" in lines
-    rows = sheet_rows(client.get(url("supervision_export"), {"format": "xlsx", "table": "departments"}))
+    rows = sheet_rows(
+        client.get(url("supervision_export"), {"format": "xlsx", "table": "departments"})
+    )
     assert rows[0][0] == "电子监察分部门统计"
     assert rows[5:] == [
         ["部门", "已超期", "1个工作日内到期", "暂停计时", "正常", "合计"],
@@ -139,7 +166,9 @@ def test_an_unknown_export_format_answers_400_with_a_clear_message(client, city)
     client.force_login(manager_of(city))
     response = client.get(url("supervision_export"), {"format": "docx"})
     assert response.status_code == 400
-    assert "不提供此导出格式。请在页面上选择 Excel（xlsx）或 PDF（pdf）。" in response.content.decode()
+    assert (
+        "不提供此导出格式。请在页面上选择 Excel（xlsx）或 PDF（pdf）。" in response.content.decode()
+    )
     assert AuditLog.objects.filter(action="cases.supervision_export").count() == 0
 
 
@@ -147,7 +176,9 @@ def test_another_centres_manager_exports_none_of_these_cases(client, city, froze
     from onewindow.cases.tests.test_staff_pages import other_street_clerk
 
     three_cases(city)
-    stranger = staff_with_role(Role.CENTRE_MANAGER, centre=other_street_clerk().role_assignments.get().centre)
+    stranger = staff_with_role(
+        Role.CENTRE_MANAGER, centre=other_street_clerk().role_assignments.get().centre
+    )
     client.force_login(stranger)
     rows = sheet_rows(client.get(url("supervision_export"), {"format": "xlsx"}))
     assert rows[5:] == [
@@ -192,7 +223,9 @@ def test_the_board_offers_its_exports(client, city):
     case_accept(intake=city.intake())
     page = client.get(url("supervision"), {"light": "green"}).content.decode()
     export = url("supervision_export")
-    assert f'href="{export}?table=cases&amp;format=xlsx&amp;light=green" download>导出 Excel<' in page
+    assert (
+        f'href="{export}?table=cases&amp;format=xlsx&amp;light=green" download>导出 Excel<' in page
+    )
     assert f'href="{export}?table=cases&amp;format=pdf&amp;light=green" download>导出 PDF<' in page
     assert f'href="{export}?table=departments&amp;format=xlsx" download>导出 Excel<' in page
 

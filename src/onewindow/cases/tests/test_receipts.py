@@ -22,7 +22,6 @@ from onewindow.cases.receipts import (
     progress_qr_text,
     progress_url,
 )
-from onewindow.reports.pdf import LocalOnlyFetcher
 from onewindow.cases.services import (
     MaterialReceipt,
     case_accept,
@@ -31,6 +30,7 @@ from onewindow.cases.services import (
 )
 from onewindow.cases.tests.conftest import resident_id
 from onewindow.core.errors import ApplicationError
+from onewindow.reports.pdf import LocalOnlyFetcher
 
 DEFERRED = "房屋安全鉴定报告"
 PAPERS = ["既有住宅增设电梯申请表", "业主表决意见书", DEFERRED]

@@ -12,12 +12,12 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from onewindow.cases.models import MaterialStatus
-from onewindow.reports.pdf_fonts import compact_cid_fonts
 from onewindow.cases.receipts import _case, _receipt_page, case_receipt_pdf
-from onewindow.reports.pdf import LocalOnlyFetcher
 from onewindow.cases.services import MaterialReceipt, case_accept
 from onewindow.cases.tests.test_receipt_one_page import NAMES, big_item
 from onewindow.cases.tests.test_receipts import page_count, pdf_text
+from onewindow.reports.pdf import LocalOnlyFetcher
+from onewindow.reports.pdf_fonts import compact_cid_fonts
 
 LIMIT = 150 * 1024
 

@@ -42,7 +42,7 @@ def place(case: Case, **fields: Any) -> Case:
     return case
 
 
-def hand_built(city: Any) -> dict[str, Case]:
+def hand_built(town: Any) -> dict[str, Case]:
     """Six cases of the street centre (window 01 unless said):
 
     - ``green``: accepted Mon 2 Nov 09:30, open, due 28 Nov;
@@ -54,9 +54,9 @@ def hand_built(city: Any) -> dict[str, Case]:
     """
 
     def accepted() -> Case:
-        return case_accept(intake=city.intake())
+        return case_accept(intake=town.intake())
 
-    window_two = city.instant_window
+    window_two = town.instant_window
     return {
         "green": place(
             accepted(), accepted_at=at("2026-11-02T09:30"), due_at=at("2026-11-28T17:30")
@@ -78,7 +78,7 @@ def hand_built(city: Any) -> dict[str, Case]:
         ),
         "joint_red": place(
             accepted(),
-            department=city.joint_departments[0],
+            department=town.joint_departments[0],
             accepted_at=at("2026-11-18T08:15"),
             due_at=at("2026-11-18T09:00"),
         ),

@@ -19,7 +19,7 @@ from onewindow.org.models import CentreLevel, Role
 from onewindow.testing.factories import CentreFactory, StreetFactory, staff_with_role
 
 PAGE = "/staff/dashboard/"
-MONTHS = [f"2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]
+MONTHS = ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]
 
 
 def export_url(chart: str) -> str:
@@ -28,14 +28,24 @@ def export_url(chart: str) -> str:
 
 def table(page: str, key: str) -> list[list[str]]:
     """The cells of the table ``table-<key>`` of the page, row by row (head, body, foot)."""
-    found = re.search(rf'<table class="staff-table report-table" id="table-{key}">(.*?)</table>', page, re.S)
+    found = re.search(
+        rf'<table class="staff-table report-table" id="table-{key}">(.*?)</table>', page, re.S
+    )
     assert found, key
     rows = re.findall(r"<tr>(.*?)</tr>", found.group(1), re.S)
-    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", row, re.S)] for row in rows]
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", row, re.S)
+        ]
+        for row in rows
+    ]
 
 
 def chart_json(page: str, key: str) -> dict:
-    found = re.search(rf'<script id="chart-data-{key}" type="application/json">(.*?)</script>', page, re.S)
+    found = re.search(
+        rf'<script id="chart-data-{key}" type="application/json">(.*?)</script>', page, re.S
+    )
     assert found, key
     return json.loads(found.group(1))
 
@@ -46,7 +56,9 @@ def sheet(response) -> list[list]:
     return [[cell.value for cell in row] for row in book.active.iter_rows()]
 
 
-def test_the_monthly_trend_counts_acceptances_decisions_and_hand_overs_by_local_month(client, scene):
+def test_the_monthly_trend_counts_acceptances_decisions_and_hand_overs_by_local_month(
+    client, scene
+):
     client.force_login(scene.manager)
     page = client.get(PAGE).content.decode()
     counts = {month: ["0", "0", "0"] for month in MONTHS}
@@ -74,7 +86,17 @@ def test_intake_is_counted_by_local_hour_and_weekday(client, scene):
     client.force_login(scene.manager)
     page = client.get(PAGE).content.decode()
     rows = table(page, "intake")
-    assert rows[0] == ["时段", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日", "合计"]
+    assert rows[0] == [
+        "时段",
+        "星期一",
+        "星期二",
+        "星期三",
+        "星期四",
+        "星期五",
+        "星期六",
+        "星期日",
+        "合计",
+    ]
     body = {row[0]: row[1:] for row in rows[1:-1]}
     assert list(body) == [f"{h:02d}:00–{h + 1:02d}:00" for h in range(24)]
     expected = {h: ["0"] * 8 for h in range(24)}
@@ -86,7 +108,12 @@ def test_intake_is_counted_by_local_hour_and_weekday(client, scene):
     assert rows[-1] == ["合计", "2", "1", "1", "0", "0", "0", "1", "5"]
     data = chart_json(page, "intake")
     assert data["max"] == 2
-    assert sorted(cell for cell in data["cells"] if cell[2]) == [[0, 6, 1], [8, 2, 1], [9, 0, 2], [14, 1, 1]]
+    assert sorted(cell for cell in data["cells"] if cell[2]) == [
+        [0, 6, 1],
+        [8, 2, 1],
+        [9, 0, 2],
+        [14, 1, 1],
+    ]
 
 
 def test_the_windows_workload_counts_this_months_acceptances_per_window(client, scene):
@@ -133,7 +160,11 @@ def test_another_centres_manager_counts_none_of_these_cases(client, scene):
     client.force_login(staff_with_role(Role.CENTRE_MANAGER, centre=other))
     page = client.get(PAGE).content.decode()
     assert table(page, "trend")[-1] == ["合计", "0", "0", "0"]
-    assert table(page, "windows") == [["服务中心", "窗口", "已受理"], ["暂无可统计的数据。"], ["合计", "", "0"]]
+    assert table(page, "windows") == [
+        ["服务中心", "窗口", "已受理"],
+        ["暂无可统计的数据。"],
+        ["合计", "", "0"],
+    ]
     assert table(page, "overdue")[-1] == ["合计", "0", "0", "0"]
 
 
@@ -145,9 +176,11 @@ def test_the_district_halls_manager_sees_the_street_centres_cases(client, scene)
 
 @pytest.mark.parametrize("role", [Role.INTAKE_CLERK, Role.OUTPUT_CLERK, Role.DEPT_APPROVER])
 def test_the_dashboard_and_its_exports_are_refused_to_other_roles(client, scene, role):
-    scope = {"department": scene.city.lead_department} if role == Role.DEPT_APPROVER else {
-        "centre": scene.city.street_centre
-    }
+    scope = (
+        {"department": scene.city.lead_department}
+        if role == Role.DEPT_APPROVER
+        else {"centre": scene.city.street_centre}
+    )
     user = staff_with_role(role, **scope)
     client.force_login(user)
     assert client.get(PAGE).status_code == 403
@@ -188,7 +221,12 @@ def test_each_chart_exports_its_table_to_excel_exactly(client, scene):
     assert trend[5:19] == [
         ["月份", "已受理", "已审批", "已办结"],
         *[
-            [m, *{"2026-09": [1, 1, 0], "2026-10": [0, 0, 1], "2026-11": [4, 1, 0]}.get(m, [0, 0, 0])]
+            [
+                m,
+                *{"2026-09": [1, 1, 0], "2026-10": [0, 0, 1], "2026-11": [4, 1, 0]}.get(
+                    m, [0, 0, 0]
+                ),
+            ]
             for m in MONTHS
         ],
         ["合计", 5, 2, 1],
@@ -244,7 +282,10 @@ def test_the_page_reads_a_constant_number_of_queries(client, scene, django_asser
     with django_assert_max_num_queries(12):
         assert client.get(PAGE).status_code == 200
     for hour in range(8):
-        place(case_accept(intake=scene.city.intake()), accepted_at=at(f"2026-11-1{hour % 8}T1{hour}:00"))
+        place(
+            case_accept(intake=scene.city.intake()),
+            accepted_at=at(f"2026-11-1{hour % 8}T1{hour}:00"),
+        )
     with django_assert_max_num_queries(12):
         page = client.get(PAGE).content.decode()
     assert table(page, "trend")[-1] == ["合计", "13", "2", "1"]

@@ -195,7 +195,9 @@ def test_rows_beyond_the_maximum_are_cut_and_the_report_says_so():
     assert cut_rows(rows, 5, limit=5) == (rows, [])
     kept, notes = cut_rows(rows[:3], 8, limit=3)
     assert kept == rows[:3]
-    assert [str(note) for note in notes] == ["仅导出了全部 8 行中的前 3 行。请在页面上缩小筛选范围，分批导出。"]
+    assert [str(note) for note in notes] == [
+        "仅导出了全部 8 行中的前 3 行。请在页面上缩小筛选范围，分批导出。"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -211,8 +213,7 @@ def test_the_download_has_its_type_and_a_utf8_chinese_file_name(fmt, content_typ
     assert response["Content-Type"] == content_type
     name = quote(f"部门满意度统计表_20261202.{extension}")
     assert response["Content-Disposition"] == (
-        f"attachment; filename=\"department-ratings_20261202.{extension}\"; "
-        f"filename*=UTF-8''{name}"
+        f"attachment; filename=\"department-ratings_20261202.{extension}\"; filename*=UTF-8''{name}"
     )
     assert response["Cache-Control"] == "private, no-store"
     assert response.content[:4] == (b"PK\x03\x04" if fmt == "xlsx" else b"%PDF")
@@ -223,11 +224,16 @@ def test_an_unknown_format_is_a_clear_400_error(fmt):
     with pytest.raises(ApplicationError) as raised:
         export_format(fmt)
     assert raised.value.status == 400
-    assert raised.value.as_dict()["message"] == "不提供此导出格式。请在页面上选择 Excel（xlsx）或 PDF（pdf）。"
+    assert (
+        raised.value.as_dict()["message"]
+        == "不提供此导出格式。请在页面上选择 Excel（xlsx）或 PDF（pdf）。"
+    )
     with pytest.raises(ApplicationError):
         report_response(small_report(), fmt or "")
 
 
 def test_a_file_name_keeps_no_path_or_quote():
-    report = small_report(title='办件/"统计"', generated_at=timezone.make_aware(dt.datetime(2026, 1, 5)))
+    report = small_report(
+        title='办件/"统计"', generated_at=timezone.make_aware(dt.datetime(2026, 1, 5))
+    )
     assert report.file_name("pdf") == "办件-统计_20260105.pdf"

@@ -19,10 +19,16 @@ EXPECTED = {
     ],
     "output_clerk": ["hall.windows", "cases.output"],
     "approver": ["cases.queue"],
-    "lead": ["cases.queue", "cases.supervision", "catalog.workbook"],
-    "manager": ["cases.supervision", "hall.phone_booking", "catalog.workbook", "hall.manager"],
-    "auditor": ["cases.supervision", "catalog.workbook", "staff.audit_trail"],
-    "admin": ["cases.supervision", "catalog.workbook", "hall.manager"],
+    "lead": ["cases.queue", "cases.supervision", "dashboard.manager", "catalog.workbook"],
+    "manager": [
+        "cases.supervision",
+        "dashboard.manager",
+        "hall.phone_booking",
+        "catalog.workbook",
+        "hall.manager",
+    ],
+    "auditor": ["cases.supervision", "dashboard.manager", "catalog.workbook", "staff.audit_trail"],
+    "admin": ["cases.supervision", "dashboard.manager", "catalog.workbook", "hall.manager"],
     "nobody": [],
 }
 URLS = {
@@ -31,6 +37,7 @@ URLS = {
     "online.review": "/staff/online/",
     "cases.output": "/staff/cases/output/",
     "cases.supervision": "/staff/cases/supervision/",
+    "dashboard.manager": "/staff/dashboard/",
     "catalog.workbook": "/staff/catalog/",
     "staff.audit_trail": "/admin/core/auditlog/",
     "hall.windows": "/staff/hall/",
@@ -107,8 +114,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 3
-    assert len(registry.workstations()) == 13
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 4
+    assert len(registry.workstations()) == 14
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

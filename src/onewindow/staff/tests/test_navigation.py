@@ -80,6 +80,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("cases.queue", "cases_staff:queue", 20),
         ("cases.output", "cases_staff:output", 30),
         ("cases.supervision", "cases_staff:supervision", 40),
+        ("dashboard.manager", "dashboard_staff:dashboard", 45),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("catalog.workbook", "catalog_manage:index", 60),
         ("hall.manager", "hall_staff:manager", 65),
@@ -96,6 +97,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "cases.queue": Action.CASE_WORK,
         "cases.output": Action.CASE_DELIVER,
         "cases.supervision": Action.CASE_SUPERVISE,
+        "dashboard.manager": Action.CASE_SUPERVISE,
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
@@ -111,6 +113,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/cases/queue/",
         "/staff/cases/output/",
         "/staff/cases/supervision/",
+        "/staff/dashboard/",
         "/staff/hall/phone-booking/",
         "/staff/catalog/",
         "/staff/hall/manager/",
@@ -130,12 +133,14 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
     links = navigation_for(manager, "/staff/cases/supervision/?light=red")
     assert [(link.key, link.current) for link in links] == [
         ("cases.supervision", True),
+        ("dashboard.manager", False),
         ("hall.phone_booking", False),
         ("catalog.workbook", False),
         ("hall.manager", False),
     ]
     assert not any(link.current for link in navigation_for(manager, "/staff/cases/X1/"))
     assert [link.current for link in navigation_for(manager, "/staff/catalog/import/")] == [
+        False,
         False,
         False,
         True,

@@ -146,7 +146,9 @@ def queue_export(request: HttpRequest) -> HttpResponse:
                 "number": row["case"].number,
                 "item": local_text(row["case"].item.name, row["case"].item.name_en),
                 "step": _step_label(row["task"]),
-                "department": local_text(row["task"].department.name, row["task"].department.name_en),
+                "department": local_text(
+                    row["task"].department.name, row["task"].department.name_en
+                ),
                 "due": f"{timezone.localtime(row['task'].due_at):%Y-%m-%d}"
                 if row["task"].due_at
                 else "",
@@ -200,9 +202,9 @@ def _step_label(task: CaseTask) -> str:
 
 
 def _worker(task: CaseTask) -> str:
-    if task.assignee_id is None:
-        return gettext("Unclaimed")
     assignee = task.assignee
+    if assignee is None:
+        return gettext("Unclaimed")
     return assignee.get_full_name() or assignee.get_username()
 
 

@@ -112,9 +112,7 @@ def supervision_export(request: HttpRequest) -> HttpResponse:
     return report_response(report, fmt)
 
 
-def _cases_report(
-    request: HttpRequest, counts: Any, bounds: Any, chosen: str, now: Any
-) -> Report:
+def _cases_report(request: HttpRequest, counts: Any, bounds: Any, chosen: str, now: Any) -> Report:
     total = counts.lights[Light(chosen)] if chosen else counts.total
     rows = supervision_board(
         user=request.user,
@@ -157,8 +155,11 @@ def _cases_report(
         ],
         rows=kept,
         footnotes=[
-            *([gettext("Light shown: %(light)s") % {"light": LIGHT_LABELS[Light(chosen)]}]
-              if chosen else []),
+            *(
+                [gettext("Light shown: %(light)s") % {"light": LIGHT_LABELS[Light(chosen)]}]
+                if chosen
+                else []
+            ),
             gettext("Cases: %(count)s") % {"count": total},
             *notes,
         ],
@@ -170,7 +171,9 @@ def _departments_report(request: HttpRequest, counts: Any, now: Any) -> Report:
     rows = [
         {
             "department": local_text(department.name, department.name_en),
-            **{key: department.counts[light] for key, light in zip(keys, LIGHTS_SHOWN, strict=True)},
+            **{
+                key: department.counts[light] for key, light in zip(keys, LIGHTS_SHOWN, strict=True)
+            },
             "total": department.total,
         }
         for department in counts.departments
