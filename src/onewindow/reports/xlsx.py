@@ -57,9 +57,10 @@ def _write_table(sheet: Worksheet, report: Report, header_row: int) -> int:
                 cell.number_format = NUMBER_FORMATS[column.kind]
                 cell.alignment = Alignment(horizontal="right")
             else:
-                cell.value = "" if value is None else str(value)
-                # Text stays text: a name that starts with "=" is never a formula.
-                cell.data_type = "s"
+                if value is not None and value != "":
+                    cell.value = str(value)
+                    # Text stays text: a name that starts with "=" is never a formula.
+                    cell.data_type = "s"
                 cell.alignment = Alignment(horizontal="left", wrap_text=True)
             cell.border = BORDER
             cell.font = Font(name=FONT_NAME, bold=is_total)

@@ -13,10 +13,14 @@
       return {
         animation: false,
         tooltip: tooltip,
-        grid: { left: 90, right: 20, top: 10, bottom: 70 },
+        grid: { left: 90, right: 20, top: 10, bottom: 90 },
         xAxis: { type: "category", data: data.hours, splitArea: { show: true } },
-        yAxis: { type: "category", data: data.days, splitArea: { show: true } },
-        visualMap: { min: 0, max: data.max, calculable: true, orient: "horizontal", left: "center", bottom: 0 },
+        // Monday at the top, as the table reads.
+        yAxis: { type: "category", data: data.days, inverse: true, splitArea: { show: true } },
+        visualMap: {
+          min: 0, max: data.max, calculable: true, orient: "horizontal", left: "center",
+          bottom: 0, itemHeight: 160
+        },
         series: [{ type: "heatmap", data: data.cells, label: { show: false } }]
       };
     }
@@ -26,12 +30,13 @@
     return {
       animation: false,
       tooltip: tooltip,
-      legend: {},
+      legend: { top: 0 },
       grid: { left: horizontal ? 160 : 50, right: 20, top: 40, bottom: 30 },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? Object.assign({ inverse: true }, category) : value,
       series: data.series.map(function (s) {
         var one = { name: s.name, type: data.kind === "lines" ? "line" : "bar", data: s.data };
+        if (one.type === "bar") { one.barMaxWidth = 36; }
         if (data.kind === "stacked") { one.stack = "open"; one.itemStyle = { color: LIGHT_COLOURS[s.light] }; }
         return one;
       })
