@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "onewindow.hall",
     "onewindow.care",
     "onewindow.online",
+    "onewindow.ratings",
     "onewindow.notify",
     "onewindow.reports",
     "onewindow.staff",
@@ -584,3 +585,20 @@ HALL_DEFAULT_SERVICE_MINUTES = int(os.environ.get("HALL_DEFAULT_SERVICE_MINUTES"
 HALL_KIOSK_ID_TRIES_PER_MINUTE = int(os.environ.get("HALL_KIOSK_ID_TRIES_PER_MINUTE", "10"))
 # Booking codes one kiosk may type a minute (40-bit codes: guessing in bulk is refused, 429).
 HALL_KIOSK_CODE_TRIES_PER_MINUTE = int(os.environ.get("HALL_KIOSK_CODE_TRIES_PER_MINUTE", "10"))
+
+# Ratings (好差评, 国办发〔2019〕51号): the local rules. RATING_PERIOD_DAYS: natural days after
+# completion (or the visit) within which the applicant may rate; RATING_DEFAULT_LEVEL: the level
+# given when no rating came within the period ("" none, or 3 or 5 — counted apart from active
+# ratings); RATING_PROMISED_MIN: the minimum number of ratings a promised item should have each
+# month (shown in the tables); RATING_CALLBACK_WORKING_DAYS: a bad rating is called back within
+# that many working days; RATING_LEDGER_MIN_DAYS / _MAX_DAYS: the bounds of a 限期整改 deadline
+# in working days; RATING_SCORES: points per level for the staff score (5,4,3,2,1).
+RATING_PERIOD_DAYS = int(os.environ.get("RATING_PERIOD_DAYS", "7"))
+RATING_DEFAULT_LEVEL = os.environ.get("RATING_DEFAULT_LEVEL", "5").strip()
+RATING_PROMISED_MIN = int(os.environ.get("RATING_PROMISED_MIN", "2"))
+RATING_CALLBACK_WORKING_DAYS = int(os.environ.get("RATING_CALLBACK_WORKING_DAYS", "1"))
+RATING_LEDGER_MIN_DAYS = int(os.environ.get("RATING_LEDGER_MIN_DAYS", "5"))
+RATING_LEDGER_MAX_DAYS = int(os.environ.get("RATING_LEDGER_MAX_DAYS", "15"))
+RATING_SCORES = tuple(
+    int(points) for points in os.environ.get("RATING_SCORES", "10,8,6,3,0").split(",")
+)

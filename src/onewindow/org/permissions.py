@@ -69,6 +69,18 @@ class Action(enum.StrEnum):
     HALL_SERVE = "hall.serve"
     HALL_BOOK_FOR_CALLER = "hall.book_for_caller"
     HALL_MANAGE = "hall.manage"
+    # Ratings (好差评): read the ratings of a scope (never who gave them, outside the
+    # rectification's call-back); work a bad rating's rectification (call back, fix, explain);
+    # appeal a rating as the rated staff (the service checks the appellant is rated in it); the
+    # centre manager reviews appeals.
+    RATING_VIEW = "rating.view"
+    RECTIFY_WORK = "rating.rectify"
+    RATING_APPEAL = "rating.appeal"
+    RATING_APPEAL_REVIEW = "rating.appeal_review"
+    # Assessment: read the monthly tables, rankings and dashboards of a scope; set the score
+    # weights and confirm the service star and the model window.
+    ASSESS_VIEW = "assess.view"
+    ASSESS_MANAGE = "assess.manage"
 
 
 # Role values are the strings of ``onewindow.org.codes.Role``.
@@ -157,6 +169,29 @@ RULES: dict[Action, dict[str, Scope]] = {
         MANAGER: Scope.CENTRE,
     },
     Action.HALL_MANAGE: {MANAGER: Scope.CENTRE, ADMIN: Scope.ALL},
+    Action.RATING_VIEW: {
+        MANAGER: Scope.CENTRE,
+        LEAD: Scope.DEPARTMENT,
+        AUDITOR: Scope.ALL,
+        ADMIN: Scope.ALL,
+    },
+    # A rating's rectification belongs to its department and its centre: the department's lead
+    # works it, and so does the centre manager (a window clerk's attitude is the centre's).
+    Action.RECTIFY_WORK: {LEAD: Scope.DEPARTMENT, MANAGER: Scope.CENTRE},
+    Action.RATING_APPEAL: {
+        INTAKE: Scope.CENTRE,
+        OUTPUT: Scope.CENTRE,
+        APPROVER: Scope.DEPARTMENT,
+        LEAD: Scope.DEPARTMENT,
+    },
+    Action.RATING_APPEAL_REVIEW: {MANAGER: Scope.CENTRE},
+    Action.ASSESS_VIEW: {
+        MANAGER: Scope.CENTRE,
+        LEAD: Scope.DEPARTMENT,
+        AUDITOR: Scope.ALL,
+        ADMIN: Scope.ALL,
+    },
+    Action.ASSESS_MANAGE: {MANAGER: Scope.CENTRE},
 }
 
 

@@ -192,6 +192,32 @@ HALL_EXPECTED = {
 }
 for _action, _allowed in HALL_EXPECTED.items():
     EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
+# Ratings and assessment: targets are scoped like cases (a department, a centre, a region).
+RATING_EXPECTED = {
+    Action.RATING_VIEW: {
+        R.CENTRE_MANAGER: "own",
+        R.DEPT_LEAD: "own",
+        R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.RECTIFY_WORK: {R.DEPT_LEAD: "own", R.CENTRE_MANAGER: "own"},
+    Action.RATING_APPEAL: {
+        R.INTAKE_CLERK: "own",
+        R.OUTPUT_CLERK: "own",
+        R.DEPT_APPROVER: "own",
+        R.DEPT_LEAD: "own",
+    },
+    Action.RATING_APPEAL_REVIEW: {R.CENTRE_MANAGER: "own"},
+    Action.ASSESS_VIEW: {
+        R.CENTRE_MANAGER: "own",
+        R.DEPT_LEAD: "own",
+        R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.ASSESS_MANAGE: {R.CENTRE_MANAGER: "own"},
+}
+for _action, _allowed in RATING_EXPECTED.items():
+    EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
 # Auditors read the audit trail too.
 EXPECTED[Action.AUDIT_VIEW][R.AUDITOR] = "all"
 
@@ -238,7 +264,10 @@ def targets_for(action, world):
         )
     if action == Action.STAFF_MANAGE:
         return world["centre_a"], world["centre_b"]
-    if action.value.startswith("case.") or action in (Action.CALENDAR_EDIT, Action.PERSON_READ):
+    if action.value.startswith(("case.", "rating.", "assess.")) or action in (
+        Action.CALENDAR_EDIT,
+        Action.PERSON_READ,
+    ):
         # A case accepted at centre A for department A, and one of centre B for department B.
         return (
             TargetScope(

@@ -1,0 +1,51 @@
+"""The refusals of ratings and rectifications: each says what to do next (``core.errors``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.errors import ApplicationError
+from onewindow.ratings.events import RECTIFICATION_EVENTS
+from onewindow.workflow.errors import StaleRevision
+from onewindow.workflow.errors import TransitionNotAllowed as _KernelNotAllowed
+
+
+class RectificationNotAllowed(_KernelNotAllowed):
+    def __init__(self, *, action: str, state: str):
+        super().__init__(action=action, state=state)
+        self.message = _(
+            "The rectification is %(state)s; it cannot %(action)s now. Reload the page."
+        )
+        self.params = {"state": state, "action": RECTIFICATION_EVENTS.verb(action)}
+
+
+class StaleRectification(StaleRevision):
+    def __init__(self) -> None:
+        super().__init__()
+        self.message = _(
+            "This rectification was changed meanwhile by someone else. Reload the page and check "
+            "before you act again."
+        )
+
+
+class AlreadyRated(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "This has already been rated: one rating per visit, one per case. Thank you."
+            ),
+            code="already_rated",
+            status=409,
+        )
+
+
+class RatingClosed(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "The time to rate this has passed. If something went wrong, call 12345 or tell "
+                "the centre."
+            ),
+            code="rating_closed",
+            status=409,
+        )
