@@ -3,7 +3,8 @@
 Every figure is of the cases the user supervises (``Action.CASE_SUPERVISE``: a centre manager
 their centre — a district hall's manager every centre of the district —, a department lead
 their department, administrators and auditors the city), the scope of the supervision board.
-Each figure is one GROUP BY query (the monthly trend three: one per date), so a page costs the
+The ratings (好差评) are those the user may read (``Action.RATING_VIEW``, the same roles and
+scopes). Each figure is one GROUP BY query (the monthly trend three: one per date), so a page costs the
 same for ten cases as for a million. Months, hours and weekdays are those of the project's time
 zone (``TIME_ZONE``), computed by the database (``Trunc`` / ``Extract`` with ``tzinfo``) on
 SQLite and PostgreSQL alike.
@@ -22,6 +23,7 @@ from django.utils import timezone
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import BoardCounts, supervision_board_counts
 from onewindow.org.permissions import Action, scope_queryset
+from onewindow.ratings.models import Rating
 from onewindow.workflow import clock
 
 TREND_MONTHS = 12
@@ -186,3 +188,51 @@ def overdue_by_department(*, user: Any, bounds: clock.LightBoundaries) -> BoardC
     """The open cases by department and light, as the supervision board counts them (the same
     scope and light boundaries): one GROUP BY query."""
     return supervision_board_counts(user=user, bounds=bounds)
+
+
+@dataclass
+class DepartmentRatings:
+    name: str
+    name_en: str
+    levels: dict[int, int]  # level 1–5: ratings
+    defaults: int = 0  # of which given by default after the rating period
+
+
+# 满意率: the three highest levels (非常满意, 满意, 基本满意) over all ratings.
+SATISFIED_LEVELS = (5, 4, 3)
+LEVELS = (5, 4, 3, 2, 1)
+
+
+def ratings_by_department(*, user: Any, period: Period) -> list[DepartmentRatings]:
+    """The ratings given in ``period`` that count in the scores (an upheld appeal takes one
+    out), per department and level, defaults among them counted apart: one GROUP BY query.
+    Departments by name."""
+    grouped = (
+        scope_queryset(
+            user,
+            Action.RATING_VIEW,
+            Rating.objects.filter(
+                rated_at__gte=period.since, rated_at__lt=period.until, counts_in_scores=True
+            ),
+            department_path="department_id",
+            centre_path="centre_id",
+            region_code_path="region_code",
+        )
+        .order_by()
+        .values("department_id", "department__name", "department__name_en", "level", "is_default")
+        .annotate(count=Count("pk"))
+    )
+    departments: dict[int, DepartmentRatings] = {}
+    for row in grouped:
+        department = departments.setdefault(
+            row["department_id"],
+            DepartmentRatings(
+                name=row["department__name"],
+                name_en=row["department__name_en"],
+                levels=dict.fromkeys(LEVELS, 0),
+            ),
+        )
+        department.levels[row["level"]] += row["count"]
+        if row["is_default"]:
+            department.defaults += row["count"]
+    return sorted(departments.values(), key=lambda d: d.name)

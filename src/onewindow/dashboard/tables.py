@@ -216,6 +216,62 @@ def overdue_report(scene: Scene) -> Report:
     )
 
 
+LEVEL_LABELS = {
+    5: _("Very satisfied"),
+    4: _("Satisfied"),
+    3: _("Basically satisfied"),
+    2: _("Dissatisfied"),
+    1: _("Very dissatisfied"),
+}
+
+
+def ratings_report(scene: Scene) -> Report:
+    period = selectors.month_period(scene.today)
+    departments = selectors.ratings_by_department(user=scene.user, period=period)
+    level_keys = [f"level{level}" for level in selectors.LEVELS]
+
+    def row(name: str, levels: dict[int, int], defaults: int) -> dict[str, Any]:
+        total = sum(levels.values())
+        satisfied = sum(levels[level] for level in selectors.SATISFIED_LEVELS)
+        return {
+            "department": name,
+            **{key: levels[level] for key, level in zip(level_keys, selectors.LEVELS, strict=True)},
+            "total": total,
+            "defaults": defaults,
+            "share": satisfied / total if total else None,
+        }
+
+    all_levels = {level: sum(d.levels[level] for d in departments) for level in selectors.LEVELS}
+    return Report(
+        title=gettext("Ratings by department"),
+        unit=scene.unit,
+        slug="ratings-by-department",
+        period_label=month_label(period.start),
+        period_start=period.start,
+        period_end=period.last_day,
+        generated_at=scene.now,
+        columns=[
+            Column("department", _("Department")),
+            *[
+                Column(key, LEVEL_LABELS[level], Kind.INTEGER)
+                for key, level in zip(level_keys, selectors.LEVELS, strict=True)
+            ],
+            Column("total", _("Ratings given"), Kind.INTEGER),
+            Column("defaults", _("Of which by default"), Kind.INTEGER),
+            Column("share", _("Satisfied share"), Kind.PERCENT),
+        ],
+        rows=[row(local_text(d.name, d.name_en), d.levels, d.defaults) for d in departments],
+        totals=row(gettext("Total"), all_levels, sum(d.defaults for d in departments)),
+        footnotes=[
+            gettext(
+                "Satisfied share = (very satisfied + satisfied + basically satisfied) ÷ ratings "
+                "given. Ratings taken out of the scores by an upheld appeal are not counted; "
+                "ratings given by default after the rating period are counted, and shown apart."
+            )
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class Chart:
     key: str
@@ -227,6 +283,7 @@ CHARTS = [
     Chart("intake", intake_report),
     Chart("windows", windows_report),
     Chart("overdue", overdue_report),
+    Chart("ratings", ratings_report),
 ]
 CHARTS_BY_KEY = {chart.key: chart for chart in CHARTS}
 
@@ -260,6 +317,15 @@ def chart_data(key: str, report: Report) -> dict[str, Any]:
             "kind": "bars",
             "categories": [f"{row['centre']} {row['window']}" for row in rows],
             "series": [{"name": labels["accepted"], "data": [row["accepted"] for row in rows]}],
+        }
+    if key == "ratings":
+        return {
+            "kind": "stacked",
+            "categories": [row["department"] for row in rows],
+            "series": [
+                {"name": labels[k], "data": [row[k] for row in rows], "light": k}
+                for k in (f"level{level}" for level in selectors.LEVELS)
+            ],
         }
     return {
         "kind": "stacked",

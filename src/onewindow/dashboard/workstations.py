@@ -15,5 +15,5 @@ def register() -> None:
         url_name="dashboard_staff:dashboard",
         action=Action.CASE_SUPERVISE,
         order=45,
-        description=_("Cases by month, intake by hour, windows' workload, overdue cases."),
+        description=_("Cases by month, intake by hour, windows' workload, overdue cases, ratings."),
     )

@@ -1,5 +1,5 @@
 """The manager's dashboard in a real headless Chromium (Debian's, never downloaded): a centre
-manager signs in, sees the four charts drawn (a canvas each, no console error, no violation of
+manager signs in, sees the five charts drawn (a canvas each, no console error, no violation of
 the Content-Security-Policy) with their tables' exact figures for a hand-built set of cases, and
 downloads a table as an Excel workbook."""
 
@@ -18,6 +18,7 @@ from onewindow.cases.transitions import CaseState
 from onewindow.dashboard.selectors import month_start
 from onewindow.dashboard.tests.conftest import place
 from onewindow.org.models import Role
+from onewindow.ratings.tests.conftest import rating_of
 from onewindow.staff.tests.conftest import PASSWORD
 from onewindow.testing.factories import staff_with_role
 
@@ -77,11 +78,12 @@ def test_a_centre_manager_sees_the_charts_and_tables_and_downloads_an_excel_tabl
         return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
     last_month = month_start(today, 1) + dt.timedelta(days=14)
-    place(
+    green = place(
         case_accept(intake=city.intake()),
         accepted_at=local(today, 9, 30),
         due_at=tomorrow_morning + dt.timedelta(days=10),
     )
+    rating_of(green, 4, rated_at=local(today, 9, 50))
     place(
         case_accept(intake=city.intake()),
         accepted_at=local(today, 9, 45),
@@ -104,7 +106,7 @@ def test_a_centre_manager_sees_the_charts_and_tables_and_downloads_an_excel_tabl
     expect(page.locator("h1")).to_have_text("管理看板")
     expect(page.locator(".staff-nav a[aria-current=page]")).to_have_text("管理看板")
 
-    for key in ("trend", "intake", "windows", "overdue"):
+    for key in ("trend", "intake", "windows", "overdue", "ratings"):
         box = page.locator(f'[data-chart="{key}"]')
         expect(box).to_have_attribute("data-drawn", "true")
         # ECharts draws on a canvas (a heatmap adds layers for its scale and hover).
@@ -139,6 +141,10 @@ def test_a_centre_manager_sees_the_charts_and_tables_and_downloads_an_excel_tabl
         ["区住房和建设局", "1", "0", "2"],
         ["合计", "1", "0", "2"],
     ]
+    assert cells(page, "ratings")[1:] == [
+        ["区住房和建设局", "0", "1", "0", "0", "0", "1", "0", "100.0%"],
+        ["合计", "0", "1", "0", "0", "0", "1", "0", "100.0%"],
+    ]
     page.screenshot(path="/tmp/onewindow-dashboard.png", full_page=True)
 
     with page.expect_download() as info:
@@ -150,7 +156,11 @@ def test_a_centre_manager_sees_the_charts_and_tables_and_downloads_an_excel_tabl
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][0] == "各窗口受理量"
     assert rows[1][0] == "单位：街道中心"
-    assert rows[5:8] == [["服务中心", "窗口", "已受理"], ["街道中心", "01 号窗口", 2], ["合计", None, 2]]
+    assert rows[5:8] == [
+        ["服务中心", "窗口", "已受理"],
+        ["街道中心", "01 号窗口", 2],
+        ["合计", None, 2],
+    ]
 
     assert page.evaluate("window.__cspViolations") == []
     assert [line for line in page.console_messages if line.startswith(("error", "pageerror"))] == []

@@ -294,4 +294,72 @@ def test_the_page_reads_a_constant_number_of_queries(client, scene, django_asser
 def test_the_tables_are_the_same_report_for_the_page_and_the_export(scene):
     built = scene_for(scene.manager)
     titles = [str(chart.build(built).title) for chart in CHARTS]
-    assert titles == ["各月办件量", "各时段受理量", "各窗口受理量", "各部门超期办件"]
+    assert titles == [
+        "各月办件量",
+        "各时段受理量",
+        "各窗口受理量",
+        "各部门超期办件",
+        "各部门好差评",
+    ]
+
+
+def test_ratings_are_counted_per_level_and_department_this_month(client, scene):
+    from onewindow.ratings.tests.conftest import rating_of
+
+    cases = scene.cases
+    for n, level in enumerate((5, 4, 3, 2)):
+        rating_of(cases["green"], level, key=f"t:{n}", rated_at=at("2026-11-10T10:00"))
+    rating_of(cases["green"], 5, key="t:default", is_default=True, rated_at=at("2026-11-12T00:10"))
+    rating_of(cases["joint_red"], 1, key="t:bad", rated_at=at("2026-11-18T09:00"))
+    # Out of the scores after an upheld appeal, and a rating of last month: neither counted.
+    rating_of(cases["joint_red"], 5, key="t:appealed", counts_in_scores=False)
+    rating_of(cases["green"], 5, key="t:october", rated_at=at("2026-10-31T23:59"))
+    client.force_login(scene.manager)
+    page = client.get(PAGE).content.decode()
+    assert table(page, "ratings") == [
+        [
+            "部门",
+            "非常满意",
+            "满意",
+            "基本满意",
+            "不满意",
+            "非常不满意",
+            "评价数",
+            "其中默认评价",
+            "满意率",
+        ],
+        ["区住房和建设局", "2", "1", "1", "1", "0", "5", "1", "80.0%"],
+        ["联办部门1", "0", "0", "0", "0", "1", "1", "0", "0.0%"],
+        ["合计", "2", "1", "1", "1", "1", "6", "1", "66.7%"],
+    ]
+    rows = sheet(client.get(export_url("ratings"), {"format": "xlsx"}))
+    assert rows[2][0] == "统计期间：2026年11月（2026-11-01 至 2026-11-30）"
+    assert rows[5:9] == [
+        [
+            "部门",
+            "非常满意",
+            "满意",
+            "基本满意",
+            "不满意",
+            "非常不满意",
+            "评价数",
+            "其中默认评价",
+            "满意率",
+        ],
+        ["区住房和建设局", 2, 1, 1, 1, 0, 5, 1, 0.8],
+        ["联办部门1", 0, 0, 0, 0, 1, 1, 0, 0.0],
+        ["合计", 2, 1, 1, 1, 1, 6, 1, 4 / 6],
+    ]
+    assert rows[10][0] == (
+        "满意率 =（非常满意 + 满意 + 基本满意）÷ 评价数。申诉成立而不计入得分的评价不统计；"
+        "评价期满后默认给出的评价计入统计，并单独列出。"
+    )
+    # The rater appears nowhere: the table counts, it names no one.
+    assert scene.city.person.name not in page
+    lead = scene.city.leads[scene.city.joint_departments[0].pk]
+    client.force_login(lead)
+    page = client.get(PAGE).content.decode()
+    assert table(page, "ratings")[1:] == [
+        ["联办部门1", "0", "0", "0", "0", "1", "1", "0", "0.0%"],
+        ["合计", "0", "0", "0", "0", "1", "1", "0", "0.0%"],
+    ]

@@ -1,4 +1,4 @@
-"""The manager's dashboard: four charts of the cases the user supervises, each with its table
+"""The manager's dashboard: five charts of the cases the user supervises and their ratings, each with its table
 and its Excel / PDF export."""
 
 from __future__ import annotations

@@ -3,7 +3,11 @@
 // table under each chart holds the same figures for anyone without scripts or sight.
 (function () {
   "use strict";
-  var LIGHT_COLOURS = { red: "#c62828", yellow: "#f9a825" };
+  // The lights of the board; the five rating levels from green (非常满意) to red.
+  var LIGHT_COLOURS = {
+    red: "#c62828", yellow: "#f9a825",
+    level5: "#2e7d32", level4: "#7cb342", level3: "#c0ca33", level2: "#fb8c00", level1: "#c62828"
+  };
 
   function options(data) {
     // Tooltips drawn on the canvas (richText): no HTML with style attributes, which the
