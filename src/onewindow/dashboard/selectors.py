@@ -4,10 +4,10 @@ Every figure is of the cases the user supervises (``Action.CASE_SUPERVISE``: a c
 their centre — a district hall's manager every centre of the district —, a department lead
 their department, administrators and auditors the city), the scope of the supervision board.
 The ratings (好差评) are those the user may read (``Action.RATING_VIEW``, the same roles and
-scopes). Each figure is one GROUP BY query (the monthly trend three: one per date), so a page costs the
-same for ten cases as for a million. Months, hours and weekdays are those of the project's time
-zone (``TIME_ZONE``), computed by the database (``Trunc`` / ``Extract`` with ``tzinfo``) on
-SQLite and PostgreSQL alike.
+scopes). Each figure is one GROUP BY query (the monthly trend three: one per date), so a page
+costs the same for ten cases as for a million. Months, hours and weekdays are those of the
+project's time zone (``TIME_ZONE``), computed by the database (``Trunc`` / ``Extract`` with
+``tzinfo``) on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations

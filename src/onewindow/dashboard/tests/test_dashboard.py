@@ -19,6 +19,8 @@ from onewindow.org.models import CentreLevel, Role
 from onewindow.testing.factories import CentreFactory, StreetFactory, staff_with_role
 
 PAGE = "/staff/dashboard/"
+LEVELS_HEAD = ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+RATINGS_HEAD = ["部门", *LEVELS_HEAD, "评价数", "其中默认评价", "满意率"]
 MONTHS = ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]
 
 

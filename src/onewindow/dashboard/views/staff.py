@@ -1,5 +1,5 @@
-"""The manager's dashboard: five charts of the cases the user supervises and their ratings, each with its table
-and its Excel / PDF export."""
+"""The manager's dashboard: five charts of the cases the user supervises and their ratings,
+each with its table and its Excel / PDF export."""
 
 from __future__ import annotations
 
