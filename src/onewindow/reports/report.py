@@ -24,8 +24,14 @@ from django.utils.translation import gettext_lazy as _
 Text = str | Promise
 
 # At most this many rows in one export (a bigger one is cut, and says so in a footnote): an
-# official report is read by people, and a PDF of more pages takes long to render.
-EXPORT_MAX_ROWS = 2000
+# official report is read by people, and WeasyPrint takes about a second a page (30 rows), so
+# a PDF is held to some twenty pages; a workbook is quick to write.
+EXPORT_LIMITS = {"xlsx": 5000, "pdf": 500}
+
+
+def export_limit(fmt: str) -> int:
+    """The most rows an export in ``fmt`` holds."""
+    return EXPORT_LIMITS[fmt]
 
 
 class Kind(enum.StrEnum):
@@ -195,7 +201,7 @@ def _safe_name(text: str) -> str:
 
 
 def cut_rows(
-    rows: Sequence[Mapping[str, Any]], total: int, limit: int = EXPORT_MAX_ROWS
+    rows: Sequence[Mapping[str, Any]], total: int, limit: int
 ) -> tuple[list[Mapping[str, Any]], list[Text]]:
     """At most ``limit`` of ``rows`` (of ``total`` in all) and, when some were left out, the
     footnote that says so."""

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from onewindow.core.errors import ApplicationError
 from onewindow.reports.pdf_report import page_counter, report_pdf
-from onewindow.reports.report import Column, Kind, Report, cell_text, cut_rows
+from onewindow.reports.report import Column, Kind, Report, cell_text, cut_rows, export_limit
 from onewindow.reports.responses import export_format, report_response
 from onewindow.reports.xlsx import display_width, report_xlsx, sheet_title
 
@@ -193,6 +193,7 @@ def test_a_report_needs_an_ascii_slug_and_distinct_columns():
 def test_rows_beyond_the_maximum_are_cut_and_the_report_says_so():
     rows = [{"n": n} for n in range(5)]
     assert cut_rows(rows, 5, limit=5) == (rows, [])
+    assert (export_limit("xlsx"), export_limit("pdf")) == (5000, 500)
     kept, notes = cut_rows(rows[:3], 8, limit=3)
     assert kept == rows[:3]
     assert [str(note) for note in notes] == [

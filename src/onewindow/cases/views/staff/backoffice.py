@@ -59,7 +59,7 @@ from onewindow.core.audit import audit_record
 from onewindow.core.errors import ApplicationError, FieldError, PermissionDenied, ValidationFailed
 from onewindow.core.validation import reject_control_characters
 from onewindow.org.permissions import Action, can, require
-from onewindow.reports.report import EXPORT_MAX_ROWS, Column, Report, cut_rows
+from onewindow.reports.report import Column, Report, cut_rows, export_limit
 from onewindow.reports.responses import export_format, report_response
 from onewindow.reports.units import scope_unit
 from onewindow.workflow.clock import light_boundaries
@@ -131,7 +131,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_page
 @require_safe
 def queue_export(request: HttpRequest) -> HttpResponse:
-    """The queue under its filter — all the user's tasks, up to ``EXPORT_MAX_ROWS``, most
+    """The queue under its filter — all the user's tasks, up to ``reports.export_limit``, most
     urgent first — as an Excel workbook or a PDF (``?format=xlsx|pdf``). Permission first, then
     the format; every export audited. No personal data: a row names the case, its item, step,
     department and the colleague working it, never the applicant."""
@@ -139,6 +139,7 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     fmt = export_format(request.GET.get("format"))
     tasks, show = _queue_tasks(request)
     total = tasks.count()
+    limit = export_limit(fmt)
     kept, notes = cut_rows(
         [
             {
@@ -154,10 +155,10 @@ def queue_export(request: HttpRequest) -> HttpResponse:
                 else "",
                 "worker": _worker(row["task"]),
             }
-            for row in _queue_rows(tasks, 0, EXPORT_MAX_ROWS)
+            for row in _queue_rows(tasks, 0, limit)
         ],
         total,
-        limit=EXPORT_MAX_ROWS,
+        limit=limit,
     )
     now = timezone.now()
     report = Report(

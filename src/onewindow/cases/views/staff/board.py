@@ -18,7 +18,7 @@ from onewindow.cases.views.staff.common import LIGHT_LABELS, render_page, staff_
 from onewindow.catalog.names import local_text
 from onewindow.core.audit import audit_record
 from onewindow.org.permissions import Action, require
-from onewindow.reports.report import EXPORT_MAX_ROWS, Column, Kind, Report, cut_rows
+from onewindow.reports.report import Column, Kind, Report, cut_rows, export_limit
 from onewindow.reports.responses import export_format, report_response
 from onewindow.reports.units import scope_unit
 from onewindow.workcal.calendar import calendar_gaps
@@ -84,7 +84,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 @require_safe
 def supervision_export(request: HttpRequest) -> HttpResponse:
     """The board's open cases (of the chosen light, all of the user's scope up to
-    ``EXPORT_MAX_ROWS``, in the board's order) or its counts by department, as an Excel
+    ``reports.export_limit``, in the board's order) or its counts by department, as an Excel
     workbook or a PDF (``?format=xlsx|pdf``, ``?table=cases|departments``). Permission first,
     then the parameters; every export audited. No personal data: a row names the case, its
     item, department and centre, never the applicant."""
@@ -100,7 +100,7 @@ def supervision_export(request: HttpRequest) -> HttpResponse:
     if table == "departments":
         report = _departments_report(request, counts, now)
     else:
-        report = _cases_report(request, counts, bounds, chosen, now)
+        report = _cases_report(request, counts, bounds, chosen, now, export_limit(fmt))
     audit_record(
         actor=request.user,
         action="cases.supervision_export",
@@ -112,14 +112,16 @@ def supervision_export(request: HttpRequest) -> HttpResponse:
     return report_response(report, fmt)
 
 
-def _cases_report(request: HttpRequest, counts: Any, bounds: Any, chosen: str, now: Any) -> Report:
+def _cases_report(
+    request: HttpRequest, counts: Any, bounds: Any, chosen: str, now: Any, limit: int
+) -> Report:
     total = counts.lights[Light(chosen)] if chosen else counts.total
     rows = supervision_board(
         user=request.user,
         bounds=bounds,
         light=Light(chosen) if chosen else None,
         offset=0,
-        limit=EXPORT_MAX_ROWS,
+        limit=limit,
     )
     kept, notes = cut_rows(
         [
@@ -135,7 +137,7 @@ def _cases_report(request: HttpRequest, counts: Any, bounds: Any, chosen: str, n
             for row in rows
         ],
         total,
-        limit=EXPORT_MAX_ROWS,
+        limit=limit,
     )
     title = gettext("Supervision: open cases")
     return Report(
