@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +42,8 @@ def scene_for(user: Any, now: dt.datetime | None = None) -> Scene:
 
 
 def month_label(month: dt.date) -> str:
-    return gettext("%(month)s %(year)s") % {"year": month.year, "month": month.month}
+    """"2026年11月", "November 2026": the locale's year-and-month format."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def _months_label() -> str:

@@ -281,14 +281,16 @@ def test_the_page_offers_every_export_and_loads_its_scripts_from_static_files(cl
 def test_the_page_reads_a_constant_number_of_queries(client, scene, django_assert_max_num_queries):
     client.force_login(scene.manager)
     client.get(PAGE)  # warm the session
-    with django_assert_max_num_queries(12):
+    # Session, user, role assignments, the unit's name; three for the trend (one a date), one
+    # each for the hours, the windows, the overdue cases and the ratings.
+    with django_assert_max_num_queries(11):
         assert client.get(PAGE).status_code == 200
     for hour in range(8):
         place(
             case_accept(intake=scene.city.intake()),
             accepted_at=at(f"2026-11-1{hour % 8}T1{hour}:00"),
         )
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         page = client.get(PAGE).content.decode()
     assert table(page, "trend")[-1] == ["合计", "13", "2", "1"]
 
@@ -364,4 +366,23 @@ def test_ratings_are_counted_per_level_and_department_this_month(client, scene):
     assert table(page, "ratings")[1:] == [
         ["联办部门1", "0", "0", "0", "0", "1", "1", "0", "0.0%"],
         ["合计", "0", "0", "0", "0", "1", "1", "0", "0.0%"],
+    ]
+
+
+def test_the_dashboard_in_english_keeps_its_figures(client, scene):
+    client.force_login(scene.manager)
+    page = client.get("/en" + PAGE).content.decode()
+    assert table(page, "overdue")[0] == [
+        "Department",
+        "Overdue",
+        "Due within a working day",
+        "Open cases",
+    ]
+    assert table(page, "intake")[0][1:3] == ["Monday", "Tuesday"]
+    assert table(page, "trend")[-1] == ["Total", "5", "2", "1"]
+    rows = sheet(client.get("/en/staff/dashboard/export/windows/", {"format": "xlsx"}))
+    assert rows[:3] == [
+        ["Cases accepted per window", None, None],
+        ["Unit: 街道中心", None, None],
+        ["Period: November 2026 (2026-11-01 to 2026-11-30)", None, None],
     ]
