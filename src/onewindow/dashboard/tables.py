@@ -42,7 +42,7 @@ def scene_for(user: Any, now: dt.datetime | None = None) -> Scene:
 
 
 def month_label(month: dt.date) -> str:
-    """"2026年11月", "November 2026": the locale's year-and-month format."""
+    """The month in the locale's year-and-month format: 2026年11月, November 2026."""
     return date_format(month, "YEAR_MONTH_FORMAT")
 
 
