@@ -152,7 +152,7 @@ def test_a_department_lead_sees_only_the_departments_cases(client, scene):
     lead = scene.city.leads[scene.city.joint_departments[0].pk]
     client.force_login(lead)
     page = client.get(PAGE).content.decode()
-    assert "单位：" not in page and "联办部门1" in page
+    assert '<p class="dashboard-unit">统计范围：联办部门1</p>' in page
     assert table(page, "windows")[1:] == [["街道中心", "01 号窗口", "1"], ["合计", "", "1"]]
     assert table(page, "overdue")[1:] == [["联办部门1", "1", "0", "1"], ["合计", "1", "0", "1"]]
 
