@@ -15,14 +15,24 @@ EXPECTED = {
         "online.review",
         "hall.windows",
         "cases.output",
+        "ratings.mine",
         "hall.phone_booking",
     ],
-    "output_clerk": ["hall.windows", "cases.output"],
-    "approver": ["cases.queue"],
-    "lead": ["cases.queue", "cases.supervision", "dashboard.manager", "catalog.workbook"],
+    "output_clerk": ["hall.windows", "cases.output", "ratings.mine"],
+    "approver": ["cases.queue", "ratings.mine"],
+    "lead": [
+        "cases.queue",
+        "cases.supervision",
+        "dashboard.manager",
+        "ratings.rectifications",
+        "ratings.mine",
+        "catalog.workbook",
+    ],
     "manager": [
         "cases.supervision",
         "dashboard.manager",
+        "ratings.rectifications",
+        "ratings.appeals",
         "hall.phone_booking",
         "catalog.workbook",
         "hall.manager",
@@ -43,6 +53,9 @@ URLS = {
     "hall.windows": "/staff/hall/",
     "hall.phone_booking": "/staff/hall/phone-booking/",
     "hall.manager": "/staff/hall/manager/",
+    "ratings.rectifications": "/staff/ratings/rectifications/",
+    "ratings.appeals": "/staff/ratings/appeals/",
+    "ratings.mine": "/staff/ratings/mine/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -86,8 +99,8 @@ def test_english_home_in_english(client, staff):
     client.force_login(staff["approver"])
     page = text(client.get("/en/staff/"))
     assert '<span class="staff-tile__name">Department queue</span>' in page
-    assert cards(page) == ["cases.queue"]
-    assert bar_links(page) == ["/en/staff/", "/en/staff/cases/queue/"]
+    assert cards(page) == ["cases.queue", "ratings.mine"]
+    assert bar_links(page) == ["/en/staff/", "/en/staff/cases/queue/", "/en/staff/ratings/mine/"]
 
 
 def test_the_home_is_current_on_the_home_and_a_workstation_on_its_pages(client, staff):
@@ -114,8 +127,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 4
-    assert len(registry.workstations()) == 14
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 6
+    assert len(registry.workstations()) == 17
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):
