@@ -14,6 +14,7 @@ from onewindow.config.metrics import metrics
 from onewindow.core.health import healthz, readyz
 from onewindow.hall import urls as hall_urls
 from onewindow.online import urls as online_urls
+from onewindow.ratings.urls_published import published_urls as ratings_published_urls
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
 
@@ -65,6 +66,7 @@ urlpatterns += i18n_patterns(
     *MOVED_PAGES,
     path("my/online/", include(online_urls.public_urls)),
     path("my/", include(citizens_urls.public_urls)),
+    path("ratings/results/", include(ratings_published_urls)),
     path("", include(care_urls.public_urls)),
     path("", include(cases_urls.public_urls)),
     path("", include(catalog_urls.public_urls)),
