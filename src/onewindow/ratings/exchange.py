@@ -155,8 +155,13 @@ def row_of(rating: Rating) -> dict[str, Any]:
     }
 
 
-def export_rows(ratings: QuerySet[Rating]) -> list[dict[str, Any]]:
-    return [row_of(r) for r in export_queryset(ratings)]
+def export_rows(
+    ratings: QuerySet[Rating], *, offset: int = 0, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The rows of ``ratings``, oldest first; ``offset``/``limit`` choose a page."""
+    ordered = export_queryset(ratings)
+    page = ordered[offset : offset + limit] if limit is not None else ordered[offset:]
+    return [row_of(r) for r in page]
 
 
 def _flat(value: Any) -> Any:

@@ -192,7 +192,7 @@ def exchange_rows(
 ) -> dict[str, Any]:
     ratings = _ratings(request.user, period)
     count = ratings.count()
-    rows = exchange.export_rows(ratings[offset : offset + limit]) if offset < count else []
+    rows = exchange.export_rows(ratings, offset=offset, limit=limit) if offset < count else []
     following = offset + len(rows)
     _audit(request.user, EXPORTED, period, format="json", offset=offset, rows=len(rows))
     return {
