@@ -53,7 +53,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -1709,10 +1709,10 @@ class _Chain:
             AuditSealHead.objects.create(pk=1, seq=self.seq, row_hash=self.prev)
 
 
-RATING_COLUMNS = [f.column for f in Rating._meta.concrete_fields]
-RATED_STAFF_COLUMNS = [f.column for f in RatedStaff._meta.concrete_fields]
-RECTIFICATION_COLUMNS = [f.column for f in Rectification._meta.concrete_fields]
-RECTIFICATION_EVENT_COLUMNS = [f.column for f in RectificationEvent._meta.concrete_fields]
+RATING_COLUMNS = [str(f.column) for f in Rating._meta.concrete_fields]
+RATED_STAFF_COLUMNS = [str(f.column) for f in RatedStaff._meta.concrete_fields]
+RECTIFICATION_COLUMNS = [str(f.column) for f in Rectification._meta.concrete_fields]
+RECTIFICATION_EVENT_COLUMNS = [str(f.column) for f in RectificationEvent._meta.concrete_fields]
 RECTIFICATION_DEFAULTS: dict[str, Any] = {
     f.attname: f.get_default() for f in Rectification._meta.concrete_fields
 }
@@ -1743,9 +1743,7 @@ class _RatingRows:
             self.managers.setdefault(centre_id, user_id)
         self.any_manager = managers[0][1] if managers else None
         self.leads = {
-            department: users[0]
-            for department, users in load_department_leads().items()
-            if users
+            department: users[0] for department, users in load_department_leads().items() if users
         }
         self.start_batch()
 
@@ -1813,7 +1811,7 @@ class _RatingRows:
             "reported_at": None,
         }
         self.ratings.append(tuple(values[c] for c in RATING_COLUMNS))
-        rated = [(record.clerk_id, RatedRole.WINDOW, None)]
+        rated: list[tuple[int, str, int | None]] = [(record.clerk_id, RatedRole.WINDOW, None)]
         if decider is not None and decider != record.clerk_id:
             rated.append((decider, RatedRole.BACK_OFFICE, item.department_id))
         for user_id, role, department_id in rated:
@@ -1843,10 +1841,10 @@ class _RatingRows:
         owner = record.clerk_id
         actors = {"appeal": owner, "uphold_appeal": manager}
         ledger_at = dict(draft.moves).get("ledger")
-        ledger_due = (
-            self.clock.due(ledger_at, demo_ratings.LEDGER_DAYS, "1") if ledger_at else None
+        ledger_due = self.clock.due(ledger_at, demo_ratings.LEDGER_DAYS, "1") if ledger_at else None
+        number = rectification_number(
+            cast(Rating, SimpleNamespace(rated_at=draft.rated_at, pk=rating_id))
         )
-        number = rectification_number(SimpleNamespace(rated_at=draft.rated_at, pk=rating_id))
         moves = demo_ratings.states_after(draft)
         fields = {
             **RECTIFICATION_DEFAULTS,

@@ -38,7 +38,7 @@ from onewindow.ratings.codes import (
     dimensions_for,
     options_for,
 )
-from onewindow.ratings.models import CallbackResult, RatedStaff, Rating, Rectification, Resolution
+from onewindow.ratings.models import CallbackResult, RatedStaff, Rating, Resolution
 from onewindow.ratings.services.rectify import rectification_open
 from onewindow.ratings.transitions import NEW, RECTIFICATION_MACHINE
 from onewindow.workflow import mover
@@ -60,7 +60,12 @@ HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 MOVES: dict[str, tuple[tuple[str, dt.timedelta], ...]] = {
     "fix_now": (("verify", 3 * HOUR), ("fix_now", DAY), ("recheck", 2 * DAY)),
-    "ledger": (("verify", 3 * HOUR), ("ledger", DAY), ("submit_fix", 8 * DAY), ("recheck", 9 * DAY)),
+    "ledger": (
+        ("verify", 3 * HOUR),
+        ("ledger", DAY),
+        ("submit_fix", 8 * DAY),
+        ("recheck", 9 * DAY),
+    ),
     "explain": (("verify", 3 * HOUR), ("explain", DAY)),
     "upheld": (("verify", 3 * HOUR), ("appeal", DAY), ("uphold_appeal", 3 * DAY)),
 }
@@ -312,7 +317,9 @@ def rate_demo_cases(*, now: dt.datetime | None = None) -> int:
             )
             for action, at in draft.moves:
                 one = replace(draft, moves=((action, at),))
-                for name, value in rectification_fields(one, actor_id=None, ledger_due=None).items():
+                for name, value in rectification_fields(
+                    one, actor_id=None, ledger_due=None
+                ).items():
                     setattr(rectification, name, value)
                 mover.move(RECTIFICATION_MACHINE, rectification, action, actor=lead, now=at)
     return made

@@ -78,7 +78,7 @@ FIELDS: tuple[ExchangeField, ...] = (
 KEYS = tuple(f.key for f in FIELDS)
 
 # Case.applicant_type → the national code of the service object (catalog.codes.ServiceObject).
-APPLICANT_TYPE_CODES = {
+APPLICANT_TYPE_CODES: dict[str, str] = {
     ApplicantType.NATURAL_PERSON: ServiceObject.NATURAL_PERSON.value,  # "1"
     ApplicantType.LEGAL_PERSON: ServiceObject.ENTERPRISE.value,  # "2"
 }
@@ -106,11 +106,10 @@ def _staff(rated: Iterable[RatedStaff], role: str) -> list[dict[str, str]]:
 
 def _applicant(rating: Rating) -> tuple[str, str, str]:
     case = rating.case
-    if case.person_id is not None:
-        person = case.person
+    person, org = case.person, case.organisation
+    if person is not None:
         return mask_name(person.name), person.id_number_masked, person.phone_masked
-    if case.organisation_id is not None:
-        org = case.organisation
+    if org is not None:
         # An organisation's name and credit code are public register data.
         return org.name, org.uscc, org.contact_phone_masked
     return "", "", ""
@@ -141,7 +140,7 @@ def row_of(rating: Rating) -> dict[str, Any]:
         "case_state": rating.case_state,
         "region_code": rating.region_code,
         "centre_name": rating.centre.name,
-        "window_number": rating.window.number if rating.window_id else "",
+        "window_number": rating.window.number if rating.window is not None else "",
         "window_staff": _staff(rated, RatedRole.WINDOW),
         "back_office_staff": _staff(rated, RatedRole.BACK_OFFICE),
         "rated_at": _iso(rating.rated_at),

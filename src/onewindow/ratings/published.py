@@ -220,9 +220,7 @@ def months_of(
 ) -> list[Figures]:
     """The ``count`` months ending with ``month`` (newest first), every month present."""
     months = last_months(month, count)
-    found = figures(
-        first=months[-1], last=months[0], department_id=department_id, item_id=item_id
-    )
+    found = figures(first=months[-1], last=months[0], department_id=department_id, item_id=item_id)
     return [found.get((None, m)) or Figures(month=m) for m in months]
 
 

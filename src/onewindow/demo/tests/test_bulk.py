@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import itertools
 import re
 from io import StringIO
 from typing import Any
@@ -245,7 +246,7 @@ def test_delivered_cases_carry_ratings_and_the_bad_ones_their_rectification(
     for rectification in facts["rectifications"]:
         moves = facts["events"][rectification["id"]]
         assert moves[0] == ("open", "new", "callback")
-        assert all(a[2] == b[1] for a, b in zip(moves, moves[1:], strict=False))
+        assert all(a[2] == b[1] for a, b in itertools.pairwise(moves))
         assert moves[-1][2] == rectification["state"]
         assert rectification["revision"] == len(moves)
         assert facts["audit"][str(rectification["id"])] == len(moves)

@@ -38,9 +38,12 @@ def test_every_delivered_demo_case_is_rated_with_the_mix():
         "fix_now",
         "recheck",
     ]
-    assert AuditLog.objects.filter(
-        object_type="ratings.rectification", object_id=str(fixed.pk)
-    ).count() == 4
+    assert (
+        AuditLog.objects.filter(
+            object_type="ratings.rectification", object_id=str(fixed.pk)
+        ).count()
+        == 4
+    )
     assert fixed.fix_summary and fixed.closed_at is not None
     # This month's published figures for the city come from these rows.
     month = published.this_month()

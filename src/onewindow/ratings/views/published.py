@@ -106,7 +106,9 @@ def department(request: HttpRequest, department_id: int) -> HttpResponse:
     per_item = published.by_item(first, month, department_id=dept.pk)
     items = {
         i.pk: i
-        for i in ServiceItem.objects.filter(pk__in=per_item).only("id", "name", "name_en", "implementation_code")
+        for i in ServiceItem.objects.filter(pk__in=per_item).only(
+            "id", "name", "name_en", "implementation_code"
+        )
     }
     item_rows = sorted(
         ((items[pk], one) for pk, one in per_item.items() if pk in items),

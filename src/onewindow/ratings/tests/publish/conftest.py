@@ -2,14 +2,14 @@
 
 区社会保险基金管理局 (the instant item's department), October:
 
-| case | completed (delivered_at)  | ratings in October                      | rectification          |
-|------|---------------------------|-----------------------------------------|------------------------|
-| c1   | 10-05                     | 5 (SMS)                                 |                        |
-| c2   | 10-10                     | 4 (default)                             |                        |
-| c3   | 10-31 23:40               | 2 at 10-31 23:30                        | closed, fixed at once  |
-| c4   | 10-20                     | 1 (case), 3 (visit)                     | callback (open)        |
-| c5   | 11-01 00:10 (November)    | 5 at 11-01 00:10 (November)             |                        |
-| c6   | 10-15                     | 1                                       | upheld (not counted)   |
+| case | completed            | ratings in October     | rectification         |
+|------|----------------------|------------------------|-----------------------|
+| c1   | 10-05                | 5 (SMS)                |                       |
+| c2   | 10-10                | 4 (default)            |                       |
+| c3   | 10-31 23:40          | 2 at 10-31 23:30       | closed, fixed at once |
+| c4   | 10-20                | 1 (case), 3 (visit)    | callback (open)       |
+| c5   | 11-01 00:10 (Nov.)   | 5 at 11-01 00:10 (Nov.) |                      |
+| c6   | 10-15                | 1                      | upheld (not counted)  |
 
 → 6 ratings (5:1 4:1 3:1 2:1 1:2), 满意率 3/6 = 50.0 %; completed 5 (c1–c4, c6), with an active
 rating 4 (c2's only rating is a default) → 主动评价率 80.0 %; 差评 3, finished 2 (closed,
@@ -103,8 +103,13 @@ def build_october(city: City) -> October:
         fix_summary=FIX_TEXT,
         finding="申请人陈大文反映等候时间长。",
     )
-    finish(r["r6"], RectificationState.UPHELD, closed_at=at(10, 25),
-           resolution=Resolution.APPEAL_UPHELD, appeal_reason="恶意差评")
+    finish(
+        r["r6"],
+        RectificationState.UPHELD,
+        closed_at=at(10, 25),
+        resolution=Resolution.APPEAL_UPHELD,
+        appeal_reason="恶意差评",
+    )
     lift_case = case_accept(intake=city.intake())
     r["lift"] = rating_of(lift_case, 5, rated_at=at(10, 8))
     c["lift"] = lift_case

@@ -167,7 +167,9 @@ def test_the_file_format_is_checked(client, scene):
 
 def test_anonymous_answers_401_and_no_permission_403_audited(client, city, scene):
     assert client.get(URL, OCTOBER).status_code == 401
-    assert client.post(URL + "/reported", {"ids": [1]}, content_type="application/json").status_code in (401, 403)
+    assert client.post(
+        URL + "/reported", {"ids": [1]}, content_type="application/json"
+    ).status_code in (401, 403)
     client.force_login(city.clerk)  # an intake clerk may not view ratings
     response = client.get(URL, {"date_from": "bad"})
     assert response.status_code == 403  # refused before the query is read
@@ -202,9 +204,7 @@ def test_every_export_is_audited_with_its_period_and_count(client, city, scene):
 def test_mark_as_reported_is_idempotent_and_scoped(client, city, scene):
     rating = scene["rating"]
     client.force_login(scene["other_lead"])
-    refused = client.post(
-        URL + "/reported", {"ids": [rating.pk]}, content_type="application/json"
-    )
+    refused = client.post(URL + "/reported", {"ids": [rating.pk]}, content_type="application/json")
     missing = client.post(URL + "/reported", {"ids": [999999]}, content_type="application/json")
     assert refused.status_code == missing.status_code == 404
     assert refused.json() == missing.json()
@@ -212,7 +212,9 @@ def test_mark_as_reported_is_idempotent_and_scoped(client, city, scene):
     assert rating.reported_at is None
 
     client.force_login(scene["lead"])
-    first = client.post(URL + "/reported", {"ids": [rating.pk, rating.pk]}, content_type="application/json")
+    first = client.post(
+        URL + "/reported", {"ids": [rating.pk, rating.pk]}, content_type="application/json"
+    )
     assert first.status_code == 200 and first.json() == {"marked": 1, "already": 0}
     rating.refresh_from_db()
     stamped = rating.reported_at
@@ -229,7 +231,10 @@ def test_mark_as_reported_is_idempotent_and_scoped(client, city, scene):
         URL + "/reported", {"ids": [rating.pk, 999999]}, content_type="application/json"
     )
     assert bad.status_code == 404
-    assert client.post(URL + "/reported", {"ids": []}, content_type="application/json").status_code == 422
+    assert (
+        client.post(URL + "/reported", {"ids": []}, content_type="application/json").status_code
+        == 422
+    )
 
 
 def test_the_rows_take_the_same_queries_for_one_rating_or_many(client, city, scene):

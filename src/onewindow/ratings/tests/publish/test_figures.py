@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from onewindow.ratings import published
 from onewindow.ratings.models import Resolution
+from onewindow.ratings.tests.conftest import rating_of
 from onewindow.ratings.tests.publish.conftest import (
     FIX_TEXT,
     at,
@@ -18,7 +19,6 @@ from onewindow.ratings.tests.publish.conftest import (
     finish,
     instant_case,
 )
-from onewindow.ratings.tests.conftest import rating_of
 from onewindow.ratings.transitions import RectificationState
 
 OCTOBER = dt.date(2026, 10, 1)
@@ -78,7 +78,13 @@ def test_twelve_months_of_a_department_and_of_an_item(october):
 def test_the_fixes_made_carry_only_the_published_text(october):
     fixes = published.fixes(OCTOBER, department_id=october.department.pk)
     assert [(f.closed_on, f.item_id, f.item_name, f.resolution, f.text) for f in fixes] == [
-        (dt.date(2026, 10, 31), october.item.pk, "城乡居民养老保险待遇核定", "fixed_at_once", FIX_TEXT)
+        (
+            dt.date(2026, 10, 31),
+            october.item.pk,
+            "城乡居民养老保险待遇核定",
+            "fixed_at_once",
+            FIX_TEXT,
+        )
     ]
     # The upheld appeal is no fix; the lift's department has none; November has none.
     assert published.fixes(OCTOBER, department_id=october.city.lead_department.pk) == []
@@ -133,6 +139,11 @@ def test_the_queries_do_not_grow_with_the_ratings(city, run):
         case = instant_case(city, at(10, 3 + n))
         rating = rating_of(case, 1 + n % 5, rated_at=at(10, 3 + n))
         if rating.is_bad:
-            finish(rating, RectificationState.CLOSED, closed_at=at(10, 4 + n),
-                   resolution=Resolution.FIXED_AT_ONCE, fix_summary=f"整改{n}")
+            finish(
+                rating,
+                RectificationState.CLOSED,
+                closed_at=at(10, 4 + n),
+                resolution=Resolution.FIXED_AT_ONCE,
+                fix_summary=f"整改{n}",
+            )
     assert _queries(lambda: run(few)) == one
