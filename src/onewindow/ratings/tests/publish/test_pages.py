@@ -41,9 +41,7 @@ def test_the_index_lists_october_by_department(client, october):
     assert _row(response, f"department-{october.city.lead_department.pk}") == (
         "区住房和建设局 1 100.0 % — 0 —"
     )
-    assert "All departments: 7 ratings" in _text(response) or "全部部门：7 条评价" in _text(
-        response
-    )
+    assert "全部部门：7 条评价" in _text(response)
 
 
 def test_the_department_page_has_twelve_months_its_items_and_the_fixes(client, october):
@@ -142,5 +140,5 @@ def test_the_pages_run_the_same_queries_for_one_rating_or_many(client, city):
 def test_english_pages(client, october):
     response = client.get("/en" + reverse("ratings_published:index") + "?month=2026-10")
     assert response.status_code == 200
-    assert "Satisfaction rate" in response.content.decode()
+    assert "All departments: 7 ratings" in _text(response)
     assert EXPLANATION not in response.content.decode()
