@@ -208,6 +208,9 @@ def test_mark_as_reported_is_idempotent_and_scoped(client, city, scene):
     missing = client.post(URL + "/reported", {"ids": [999999]}, content_type="application/json")
     assert refused.status_code == missing.status_code == 404
     assert refused.json() == missing.json()
+    # Both refusals leave the same trace.
+    traces = AuditLog.objects.filter(action="denied:not_found", actor=scene["other_lead"])
+    assert [t.detail["path"] for t in traces.order_by("id")] == [URL + "/reported"] * 2
     rating.refresh_from_db()
     assert rating.reported_at is None
 
