@@ -215,6 +215,7 @@ from onewindow.catalog import api as catalog_api  # noqa: E402
 from onewindow.citizens import api as citizens_api  # noqa: E402
 from onewindow.hall import api as hall_api  # noqa: E402
 from onewindow.online import api as online_api  # noqa: E402
+from onewindow.ratings import api as ratings_api  # noqa: E402
 
 # Each app publishes ``public_router`` and/or ``staff_router`` from its ``api`` package.
 api.add_router("/catalog/", catalog_api.public_router, tags=["catalog"])
@@ -225,3 +226,4 @@ api.add_router("/applicants/", applicants_api.staff_router, tags=["applicants"])
 api.add_router("/citizens/", citizens_api.public_router)
 api.add_router("/hall/", hall_api.public_router)
 api.add_router("/online/", online_api.public_router)
+api.add_router("/ratings/", ratings_api.staff_router)

@@ -53,7 +53,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -94,8 +94,13 @@ from onewindow.catalog.selectors import item_accepted_at
 from onewindow.core import audit_chain, crypto
 from onewindow.core.errors import ApplicationError, ErrorList
 from onewindow.core.models import AuditLog, AuditSealHead
+from onewindow.demo import ratings as demo_ratings
 from onewindow.demo.generator import TextOutput, build_demo_city, demo_city_exists
 from onewindow.org.models import Role, RoleAssignment, ServiceCentre, WindowKind
+from onewindow.ratings.codes import FORM_VERSION, RatedRole
+from onewindow.ratings.models import RatedStaff, Rating, Rectification, RectificationEvent
+from onewindow.ratings.services.rectify import rectification_number
+from onewindow.ratings.transitions import RECTIFICATION_MACHINE
 from onewindow.workcal.calendar import WorkingCalendar
 from onewindow.workflow import clock
 
@@ -272,6 +277,8 @@ class ItemInfo:
     joint_ids: list[int]
     materials: list[tuple[str, str]]  # (name, necessity)
     name: str
+    code: str = ""  # the implementation code (a rating's item code)
+    version_number: int = 0
 
 
 @dataclass
@@ -284,6 +291,7 @@ class CentreInfo:
     instant_windows: list[int]
     clerks: list[int]
     output_clerks: list[int]
+    region_code: str = ""  # the centre's 12-digit division code (a rating's region)
     items: list[int] = field(default_factory=list)  # indexes into City.items
     instant_items: list[int] = field(default_factory=list)
 
@@ -341,6 +349,8 @@ def load_city() -> City:
                 joint_ids=[d["id"] for d in snap.get("joint_departments", [])],
                 materials=[(m["name"], m["necessity"]) for m in snap["materials"]],
                 name=item.name,
+                code=item.implementation_code,
+                version_number=version.number,
             )
         )
     by_pk = {item.pk: item for item in raw_items}
@@ -383,6 +393,7 @@ def load_city() -> City:
             instant_windows=[w.pk for w in intake if w.delegated_departments.all()],
             clerks=clerks,
             output_clerks=outputs,
+            region_code=centre.region.code,
         )
         for n, item_info in enumerate(items):
             if not item_accepted_at(item=by_pk[item_info.pk], centre=centre):
@@ -1698,6 +1709,215 @@ class _Chain:
             AuditSealHead.objects.create(pk=1, seq=self.seq, row_hash=self.prev)
 
 
+RATING_COLUMNS = [str(f.column) for f in Rating._meta.concrete_fields]
+RATED_STAFF_COLUMNS = [str(f.column) for f in RatedStaff._meta.concrete_fields]
+RECTIFICATION_COLUMNS = [str(f.column) for f in Rectification._meta.concrete_fields]
+RECTIFICATION_EVENT_COLUMNS = [str(f.column) for f in RectificationEvent._meta.concrete_fields]
+RECTIFICATION_DEFAULTS: dict[str, Any] = {
+    f.attname: f.get_default() for f in Rectification._meta.concrete_fields
+}
+
+
+class _RatingRows:
+    """The ratings of the delivered cases (``demo.ratings.plan_rating``, its own random stream
+    ``"<seed>:ratings"``: the case records do not change), their rated staff, and for each bad
+    one its rectification with one event and one sealed audit row per move, as the kernel's
+    mover writes them (``ratings.rectification_<move>``)."""
+
+    def __init__(self, *, seed: int, now: dt.datetime, calendar: WorkingCalendar):
+        self.rng = random.Random(f"{seed}:ratings")
+        self.now = now
+        self.clock = _Clock(calendar)
+        self.default = demo_ratings.default_level()
+        self.rating_id = _next_id(Rating)
+        self.staff_id = _next_id(RatedStaff)
+        self.rectification_id = _next_id(Rectification)
+        self.event_id = _next_id(RectificationEvent)
+        managers = list(
+            RoleAssignment.objects.filter(role=Role.CENTRE_MANAGER, centre__isnull=False)
+            .order_by("centre_id", "user__username")
+            .values_list("centre_id", "user_id")
+        )
+        self.managers: dict[int, int] = {}
+        for centre_id, user_id in managers:
+            self.managers.setdefault(centre_id, user_id)
+        self.any_manager = managers[0][1] if managers else None
+        self.leads = {
+            department: users[0] for department, users in load_department_leads().items() if users
+        }
+        self.start_batch()
+
+    def start_batch(self) -> None:
+        self.ratings: list[tuple] = []
+        self.staff: list[tuple] = []
+        self.rectifications: list[tuple] = []
+        self.events: list[tuple] = []
+
+    def add(
+        self,
+        record: CaseRecord,
+        *,
+        case_id: int,
+        item: ItemInfo,
+        centre: CentreInfo,
+        deliver_event: int | None,
+        decider: int | None,
+        chain: _Chain,
+        audit_rows: list[tuple],
+        audit_id: int,
+    ) -> int:
+        """Add the rows of ``record``'s rating, if it has one; returns the next audit id."""
+        assert record.delivered_at is not None
+        draft = demo_ratings.plan_rating(
+            self.rng, delivered_at=record.delivered_at, now=self.now, default=self.default
+        )
+        if draft is None:
+            return audit_id
+        rating_id = self.rating_id
+        self.rating_id += 1
+        visit = draft.occasion == "visit" and deliver_event is not None
+        occasion = draft.occasion if visit or draft.occasion == "case" else "case"
+        key = f"visit:{case_id}:{deliver_event}" if visit else f"case:{case_id}"
+        values: dict[str, Any] = {
+            "id": rating_id,
+            "occasion_key": key,
+            "occasion": occasion,
+            "channel": draft.channel,
+            "level": draft.level,
+            "dimensions": _json(draft.dimensions),
+            "options": _json(draft.options),
+            "comment": "",
+            "form_version": FORM_VERSION,
+            "is_default": draft.is_default,
+            "rated_at": draft.rated_at,
+            "case_id": case_id,
+            "case_number": record.number,
+            "case_name": item.name,
+            "case_state": CaseState.DELIVERED,
+            "item_id": item.pk,
+            "item_code": item.code,
+            "item_version_number": item.version_number,
+            "department_id": item.department_id,
+            "centre_id": centre.pk,
+            "window_id": record.window_id,
+            "region_code": centre.region_code,
+            "applicant_type": "natural" if record.person is not None else "legal",
+            "counts_in_scores": not (draft.moves and draft.moves[-1][0] == "uphold_appeal"),
+            "excluded_reason": (
+                demo_ratings.APPEAL_DECISION
+                if draft.moves and draft.moves[-1][0] == "uphold_appeal"
+                else ""
+            ),
+            "reported_at": None,
+        }
+        self.ratings.append(tuple(values[c] for c in RATING_COLUMNS))
+        rated: list[tuple[int, str, int | None]] = [(record.clerk_id, RatedRole.WINDOW, None)]
+        if decider is not None and decider != record.clerk_id:
+            rated.append((decider, RatedRole.BACK_OFFICE, item.department_id))
+        for user_id, role, department_id in rated:
+            self.staff.append((self.staff_id, rating_id, user_id, role, department_id))
+            self.staff_id += 1
+        if draft.is_default or draft.level > 2:
+            return audit_id
+        return self._rectification(
+            draft, rating_id, record, item, centre, chain, audit_rows, audit_id
+        )
+
+    def _rectification(
+        self,
+        draft: demo_ratings.RatingDraft,
+        rating_id: int,
+        record: CaseRecord,
+        item: ItemInfo,
+        centre: CentreInfo,
+        chain: _Chain,
+        audit_rows: list[tuple],
+        audit_id: int,
+    ) -> int:
+        pk = self.rectification_id
+        self.rectification_id += 1
+        lead = self.leads.get(item.department_id)
+        manager = self.managers.get(centre.pk, self.any_manager)
+        owner = record.clerk_id
+        actors = {"appeal": owner, "uphold_appeal": manager}
+        ledger_at = dict(draft.moves).get("ledger")
+        ledger_due = self.clock.due(ledger_at, demo_ratings.LEDGER_DAYS, "1") if ledger_at else None
+        number = rectification_number(
+            cast(Rating, SimpleNamespace(rated_at=draft.rated_at, pk=rating_id))
+        )
+        moves = demo_ratings.states_after(draft)
+        fields = {
+            **RECTIFICATION_DEFAULTS,
+            **demo_ratings.rectification_fields(draft, actor_id=owner, ledger_due=ledger_due),
+            "id": pk,
+            "number": number,
+            "rating_id": rating_id,
+            "department_id": item.department_id,
+            "centre_id": centre.pk,
+            "owner_id": owner,
+            "state": moves[-1][2],
+            "revision": len(moves),
+            "opened_at": draft.rated_at,
+            "callback_due_at": self.clock.due(draft.rated_at, 1, "1"),
+        }
+        self.rectifications.append(tuple(fields[c] for c in RECTIFICATION_COLUMNS))
+        for action, from_state, to_state, at in moves:
+            actor = None if action == "open" else actors.get(action, lead)
+            declared = RECTIFICATION_MACHINE.move_for(action)
+            assert declared is not None
+            data = {"rating": rating_id, "level": draft.level} if action == "open" else {}
+            event = {
+                "id": self.event_id,
+                "at": at,
+                "actor_id": actor,
+                "action": action,
+                "from_state": from_state,
+                "to_state": to_state,
+                "reason": "",
+                "public": declared.public,
+                "data": _json(data),
+                "notify_pending": False,
+                "rectification_id": pk,
+            }
+            self.events.append(tuple(event[c] for c in RECTIFICATION_EVENT_COLUMNS))
+            audit_rows.append(
+                chain.row(
+                    {
+                        "id": audit_id,
+                        "at": at,
+                        "actor_id": actor,
+                        "action": f"ratings.rectification_{action}",
+                        "object_type": "ratings.rectification",
+                        "object_id": str(pk),
+                        "object_repr": number,
+                        "allowed": True,
+                        "detail": {"from": from_state, "to": to_state, "event": self.event_id},
+                    }
+                )
+            )
+            audit_id += 1
+            self.event_id += 1
+        return audit_id
+
+    def write(self, writer: _Writer) -> None:
+        writer.write(Rating, RATING_COLUMNS, self.ratings)
+        writer.write(RatedStaff, RATED_STAFF_COLUMNS, self.staff)
+        writer.write(Rectification, RECTIFICATION_COLUMNS, self.rectifications)
+        writer.write(RectificationEvent, RECTIFICATION_EVENT_COLUMNS, self.events)
+        self.start_batch()
+
+
+def load_department_leads() -> dict[int, list[int]]:
+    leads: dict[int, list[int]] = {}
+    for department_id, user_id in (
+        RoleAssignment.objects.filter(role=Role.DEPT_LEAD, department__isnull=False)
+        .order_by("department_id", "user__username")
+        .values_list("department_id", "user_id")
+    ):
+        leads.setdefault(department_id, []).append(user_id)
+    return leads
+
+
 def _write_cases(
     writer: _Writer,
     *,
@@ -1733,6 +1953,7 @@ def _write_cases(
     event_id = _next_id(CaseEvent)
     pause_id = _next_id(ClockPause)
     audit_id = _next_id(AuditLog)
+    rates = _RatingRows(seed=seed, now=now, calendar=calendar)
     by_state: dict[str, int] = {}
     started = time.monotonic()
     done = 0
@@ -1758,6 +1979,7 @@ def _write_cases(
             [],
             [],
         )
+        rates.start_batch()
         for record in batch:
             item = city.items[record.item]
             centre = city.centres[record.centre]
@@ -1840,7 +2062,12 @@ def _write_cases(
                     )
                 )
                 task_id += 1
+            deliver_event = decider = None
             for event in record.events:
+                if event.action == "deliver":
+                    deliver_event = event_id
+                elif event.action == "decide":
+                    decider = event.actor_id
                 event_rows.append(
                     (
                         event_id,
@@ -1883,12 +2110,25 @@ def _write_cases(
                     )
                     pause_id += 1
                 event_id += 1
+            if record.state == CaseState.DELIVERED and record.delivered_at is not None:
+                audit_id = rates.add(
+                    record,
+                    case_id=case_id,
+                    item=item,
+                    centre=centre,
+                    deliver_event=deliver_event,
+                    decider=decider,
+                    chain=chain,
+                    audit_rows=audit_rows,
+                    audit_id=audit_id,
+                )
             case_id += 1
         writer.write(Case, CASE_COLUMNS, case_rows)
         writer.write(CaseMaterial, MATERIAL_COLUMNS, material_rows)
         writer.write(CaseTask, TASK_COLUMNS, task_rows)
         writer.write(CaseEvent, EVENT_COLUMNS, event_rows)
         writer.write(ClockPause, PAUSE_COLUMNS, pause_rows)
+        rates.write(writer)
         writer.write(AuditLog, AUDIT_COLUMNS, audit_rows)
         done += len(batch)
         if done % step < BATCH or done == cases:
@@ -1923,6 +2163,10 @@ BULK_MODELS: list[type[models.Model]] = [
     ClockPause,
     AuditLog,
     CaseNumberSequence,
+    Rating,
+    RatedStaff,
+    Rectification,
+    RectificationEvent,
 ]
 
 

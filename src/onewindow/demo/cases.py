@@ -45,6 +45,7 @@ from onewindow.catalog.codes import CaseType, ItemStatus
 from onewindow.catalog.models import ServiceItem
 from onewindow.catalog.selectors import item_accepted_at
 from onewindow.demo.papers import demo_lift_papers
+from onewindow.demo.ratings import rate_demo_cases
 from onewindow.org.models import CentreLevel, Role, RoleAssignment, ServiceCentre, WindowKind
 from onewindow.workcal.calendar import WorkingCalendar
 
@@ -75,6 +76,7 @@ LIFT_ITEM = "既有住宅增设电梯"
 class DemoCasesSummary:
     persons: int
     cases: int
+    ratings: int = 0
 
 
 def _resident_id(rng: random.Random, serial: int) -> str:
@@ -326,4 +328,6 @@ def build_demo_cases(*, seed: int = 2026, now: dt.datetime | None = None) -> Dem
                         method=OutputMethod.WINDOW,
                         collector_id_checked=True,
                     )
-    return DemoCasesSummary(persons=persons_made, cases=cases_made)
+    # The delivered ones rated (and the bad ratings' rectifications opened and moved).
+    ratings = rate_demo_cases(now=now)
+    return DemoCasesSummary(persons=persons_made, cases=cases_made, ratings=ratings)

@@ -114,6 +114,12 @@ PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("item guide", at("catalog:item", lambda s: s.city.lift.pk)),
     PublicPage("item guide in English", lambda s: f"/en/items/{s.city.lift.pk}/"),
     PublicPage("power list", at("catalog:power_list")),
+    PublicPage("published ratings", at("ratings_published:index")),
+    PublicPage(
+        "ratings of a department",
+        at("ratings_published:department", lambda s: s.city.lift.department_id),
+    ),
+    PublicPage("ratings of an item", at("ratings_published:item", lambda s: s.city.lift.pk)),
     PublicPage("progress form", at("cases_public:progress")),
     PublicPage("progress of a case", at("cases_public:progress"), then=_send_progress_form),
     PublicPage("not found (404)", path("/no-such-page/")),

@@ -160,6 +160,9 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ("POST", "/api/citizens/companies/{company_id}/agents/{grant_id}/revoke"): (
             "onewindow_citizens_api_agent_revoke"
         ),
+        ("GET", "/api/ratings/exchange"): "onewindow_ratings_api_exchange_rows",
+        ("GET", "/api/ratings/exchange/file"): "onewindow_ratings_api_exchange_file",
+        ("POST", "/api/ratings/exchange/reported"): "onewindow_ratings_api_exchange_reported",
     }
 
 

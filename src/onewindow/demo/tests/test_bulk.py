@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import itertools
 import re
 from io import StringIO
 from typing import Any
@@ -146,6 +147,7 @@ def city(django_db_setup: Any, django_db_blocker: Any) -> dict[str, Any]:
             Case.objects.filter(state=CaseState.ACCEPTED).values_list("due_at", flat=True)
         )
         facts["audit_rows"] = AuditLog.objects.filter(object_type="cases.case").count()
+        facts["ratings"] = _rating_facts()
         # A normal accept after the bulk load gets a fresh number.
         centre = ServiceCentre.objects.get(code="LW-HALL")
         item = next(
@@ -184,7 +186,73 @@ def city(django_db_setup: Any, django_db_blocker: Any) -> dict[str, Any]:
     return facts
 
 
+def _rating_facts() -> dict[str, Any]:
+    """What the ratings of the bulk city look like, read inside the fixture's transaction."""
+    from onewindow.ratings import published
+    from onewindow.ratings.models import RatedStaff, Rating, Rectification, RectificationEvent
+
+    ratings = list(
+        Rating.objects.values(
+            "id", "level", "is_default", "case__state", "case_id", "rated_at", "department_id"
+        )
+    )
+    rectifications = list(Rectification.objects.values("id", "rating_id", "state", "revision"))
+    events: dict[int, list[tuple[str, str, str]]] = {}
+    for rid, action, from_state, to_state in RectificationEvent.objects.order_by(
+        "at", "id"
+    ).values_list("rectification_id", "action", "from_state", "to_state"):
+        events.setdefault(rid, []).append((action, from_state, to_state))
+    first = min(r["rated_at"] for r in ratings)
+    figures = published.figures(
+        first=published.month_start(timezone.localdate(first)),
+        last=published.this_month(NOW),
+        group="department",
+    )
+    return {
+        "ratings": ratings,
+        "rectifications": rectifications,
+        "events": events,
+        "audit": collections.Counter(
+            AuditLog.objects.filter(object_type="ratings.rectification").values_list(
+                "object_id", flat=True
+            )
+        ),
+        "window_staff": RatedStaff.objects.filter(role="window").count(),
+        "delivered": Case.objects.filter(state=CaseState.DELIVERED).count(),
+        "figures_total": sum(f.ratings for f in figures.values()),
+        "figures_bad": sum(f.bad for f in figures.values()),
+    }
+
+
 pytestmark = pytest.mark.django_db
+
+
+def test_delivered_cases_carry_ratings_and_the_bad_ones_their_rectification(
+    city: dict[str, Any],
+) -> None:
+    facts = city["ratings"]
+    ratings = facts["ratings"]
+    assert {r["case__state"] for r in ratings} == {CaseState.DELIVERED}
+    assert len({r["case_id"] for r in ratings}) == len(ratings) <= facts["delivered"]
+    assert len(ratings) > facts["delivered"] // 2
+    assert facts["window_staff"] == len(ratings)
+    levels = collections.Counter(r["level"] for r in ratings if not r["is_default"])
+    assert levels[5] > levels[4] > levels[3] > 0
+    assert levels[1] + levels[2] > 0
+    assert any(r["is_default"] for r in ratings)
+    assert all(r["rated_at"] <= NOW for r in ratings)
+    bad = {r["id"] for r in ratings if r["level"] <= 2 and not r["is_default"]}
+    assert {r["rating_id"] for r in facts["rectifications"]} == bad
+    for rectification in facts["rectifications"]:
+        moves = facts["events"][rectification["id"]]
+        assert moves[0] == ("open", "new", "callback")
+        assert all(a[2] == b[1] for a, b in itertools.pairwise(moves))
+        assert moves[-1][2] == rectification["state"]
+        assert rectification["revision"] == len(moves)
+        assert facts["audit"][str(rectification["id"])] == len(moves)
+    # The published figures count the same rows.
+    assert facts["figures_total"] == len(ratings)
+    assert facts["figures_bad"] == sum(1 for r in ratings if r["level"] <= 2)
 
 
 def test_same_seed_same_plain_records(city: dict[str, Any]) -> None:
