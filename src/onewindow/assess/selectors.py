@@ -25,6 +25,7 @@ from onewindow.assess.tables import (
 )
 from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.transitions import TaskState
+from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.org.codes import RegionLevel
 from onewindow.org.models import Region, ServiceCentre
 from onewindow.org.permissions import Action, can, require, scope_queryset
@@ -55,8 +56,9 @@ def unit_for_user(user: Any, key: str | None, action: Action = Action.ASSESS_VIE
     """The unit ``key`` names (``c:<centre code>`` or ``r:<region code>``), if the user may see
     it: a missing unit and another's answer the same (``NotFoundOrForbidden``, audited)."""
     unit = unit_of(key)
-    require(user, action, unit.target if unit else None, hide=True)
-    assert unit is not None  # ``require`` refuses ``None`` (only city-wide grants pass it)
+    if unit is None:
+        raise NotFoundOrForbidden()  # (the staff page audits the miss as ``denied:not_found``)
+    require(user, action, unit.target, hide=True)
     return unit
 
 
