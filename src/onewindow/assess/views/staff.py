@@ -5,6 +5,7 @@ outside the user's scope answers the one 404 page (``staff_page``)."""
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -63,7 +64,7 @@ def _scene(request: HttpRequest, action: Action = Action.ASSESS_VIEW) -> dict[st
     elif units:
         unit = units[0]
     else:
-        raise NotFoundOrForbidden()
+        raise NoUnit()
     period = period_of(str(request.GET.get("month", "") or request.POST.get("month", ""))[:7])
     return {
         "units": units,
@@ -75,12 +76,30 @@ def _scene(request: HttpRequest, action: Action = Action.ASSESS_VIEW) -> dict[st
     }
 
 
+class NoUnit(Exception):
+    """The user may assess, but no centre or region is in their scope (a department lead)."""
+
+
+def no_unit(view: Any) -> Any:
+    """Answer a page saying so when the user has no unit to assess (inside ``staff_page``)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NoUnit:
+            return render(request, "assess/staff/no_unit.html", {})
+
+    return wrapped
+
+
 def _weights_for(unit: Unit) -> dict[str, int]:
     return selectors.weights_current(unit.centre_id)
 
 
 @require_safe
 @staff_page
+@no_unit
 def ratings(request: HttpRequest) -> HttpResponse:
     scene = _scene(request)
     scene["table"] = rating_table(unit=scene["unit"], period=scene["period"])
@@ -90,6 +109,7 @@ def ratings(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @staff_page
+@no_unit
 def efficiency(request: HttpRequest) -> HttpResponse:
     scene = _scene(request)
     scene["table"] = efficiency_table(unit=scene["unit"], period=scene["period"])
@@ -115,12 +135,14 @@ def _ranking_page(
 
 @require_safe
 @staff_page
+@no_unit
 def ranking(request: HttpRequest) -> HttpResponse:
     return _ranking_page(request, _scene(request))
 
 
 @require_safe
 @staff_page
+@no_unit
 def cases(request: HttpRequest) -> HttpResponse:
     """The cases behind one figure of a table (paged; two queries for any number of cases)."""
     scene = _scene(request)
@@ -169,6 +191,7 @@ def _managed_centre(request: HttpRequest, scene: dict[str, Any]) -> ServiceCentr
 
 @require_http_methods(["GET", "POST"])
 @staff_page
+@no_unit
 def weights(request: HttpRequest) -> HttpResponse:
     scene = _scene(request, Action.ASSESS_MANAGE)
     centre = _managed_centre(request, scene)
@@ -197,6 +220,7 @@ def weights(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_page
+@no_unit
 def honour_confirm(request: HttpRequest) -> HttpResponse:
     scene = _scene(request, Action.ASSESS_MANAGE)
     centre = _managed_centre(request, scene)

@@ -19,10 +19,16 @@ EXPECTED = {
     ],
     "output_clerk": ["hall.windows", "cases.output"],
     "approver": ["cases.queue"],
-    "lead": ["cases.queue", "cases.supervision", "catalog.workbook"],
-    "manager": ["cases.supervision", "hall.phone_booking", "catalog.workbook", "hall.manager"],
-    "auditor": ["cases.supervision", "catalog.workbook", "staff.audit_trail"],
-    "admin": ["cases.supervision", "catalog.workbook", "hall.manager"],
+    "lead": ["cases.queue", "cases.supervision", "catalog.workbook", "assess.tables"],
+    "manager": [
+        "cases.supervision",
+        "hall.phone_booking",
+        "catalog.workbook",
+        "hall.manager",
+        "assess.tables",
+    ],
+    "auditor": ["cases.supervision", "catalog.workbook", "assess.tables", "staff.audit_trail"],
+    "admin": ["cases.supervision", "catalog.workbook", "hall.manager", "assess.tables"],
     "nobody": [],
 }
 URLS = {
@@ -36,6 +42,7 @@ URLS = {
     "hall.windows": "/staff/hall/",
     "hall.phone_booking": "/staff/hall/phone-booking/",
     "hall.manager": "/staff/hall/manager/",
+    "assess.tables": "/staff/assess/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -107,8 +114,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 3
-    assert len(registry.workstations()) == 13
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 4
+    assert len(registry.workstations()) == 14
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):
