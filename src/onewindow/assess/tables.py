@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -59,6 +60,11 @@ def rounded(value: Fraction | None, places: int = 1) -> Decimal | None:
         return None
     exact = Decimal(value.numerator) / Decimal(value.denominator)
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def grouped_rows(queryset: Any) -> Iterator[dict[str, Any]]:
+    """The rows of a ``values().annotate()`` query as plain dicts (one type for every table)."""
+    yield from queryset
 
 
 # --- period and unit ----------------------------------------------------------------------
@@ -302,7 +308,7 @@ def rating_table(*, unit: Unit, period: Period, now: dt.datetime | None = None) 
         .order_by("department__name", "department_id")
     )
     rows = []
-    for g in grouped:
+    for g in grouped_rows(grouped):
         rows.append(
             RatingRow(
                 department_id=g["department_id"],
@@ -405,7 +411,7 @@ def efficiency_table(
         return rows[department_id]
 
     scoped = Case.objects.filter(unit.cases())
-    for g in (
+    for g in grouped_rows(
         scoped.filter(period.within("accepted_at"))
         .values("department_id", "department__name")
         .annotate(
@@ -417,7 +423,7 @@ def efficiency_table(
     ):
         r = row(g["department_id"], g["department__name"])
         r.accepted, r.supplement, r.instant = g["accepted"], g["supplement"], g["instant"]
-    for g in (
+    for g in grouped_rows(
         scoped.filter(period.within("decided_at"))
         .values("department_id", "department__name")
         .annotate(
@@ -430,7 +436,7 @@ def efficiency_table(
     ):
         r = row(g["department_id"], g["department__name"])
         r.decided, r.on_time, r.yellow, r.red = g["decided"], g["on_time"], g["yellow"], g["red"]
-    for g in (
+    for g in grouped_rows(
         scoped.filter(
             period.within("decided_at"),
             accepted_at__isnull=False,
@@ -525,9 +531,7 @@ def normalised_figures(row: StaffRow, *, most_work: int) -> dict[str, Fraction |
             Fraction(row.handled_on_time) * HUNDRED / row.handled if row.handled else None
         ),
         ScoreFigure.ACCURACY: (
-            Fraction(row.taken_in - row.returned) * HUNDRED / row.taken_in
-            if row.taken_in
-            else None
+            Fraction(row.taken_in - row.returned) * HUNDRED / row.taken_in if row.taken_in else None
         ),
         ScoreFigure.RATING: (
             Fraction(row.points_sum) * HUNDRED / (row.rated * max_points) if row.rated else None
@@ -552,9 +556,7 @@ def _display_name(user: dict[str, Any]) -> str:
     return full or user["username"]
 
 
-def staff_table(
-    *, unit: Unit, period: Period, weights: dict[str, int] | None = None
-) -> StaffTable:
+def staff_table(*, unit: Unit, period: Period, weights: dict[str, int] | None = None) -> StaffTable:
     """Table 3: per member of staff with work or ratings in the unit in the month, the figures,
     the score with ``weights`` (the defaults when none) and the rank; for a centre also its
     windows ranked (the model window). Five queries."""
@@ -567,14 +569,14 @@ def staff_table(
         return rows[user_id]
 
     taken = Case.objects.filter(unit.cases(), period.within("accepted_at"))
-    for g in (
+    for g in grouped_rows(
         taken.values("clerk_id")
         .annotate(n=Count("id"), returned=Count("id", filter=Q(supplement_pause())))
         .order_by()
     ):
         r = row(g["clerk_id"])
         r.taken_in, r.returned = g["n"], g["returned"]
-    for g in (
+    for g in grouped_rows(
         CaseTask.objects.filter(
             unit.where("case__centre_id", "case__centre__region__code"),
             period.within("finished_at"),
@@ -588,7 +590,7 @@ def staff_table(
         r = row(g["assignee_id"])
         r.handled, r.handled_on_time = g["n"], g["on_time"]
     counting = Q(rating__counts_in_scores=True, rating__is_default=False)
-    for g in (
+    for g in grouped_rows(
         RatedStaff.objects.filter(
             unit.where("rating__centre_id", "rating__region_code"),
             period.within("rating__rated_at"),
@@ -606,8 +608,10 @@ def staff_table(
         r = row(g["user_id"])
         r.rated, r.level_sum, r.points_sum = g["rated"], g["level_sum"] or 0, g["points_sum"] or 0
         r.defaulted, r.excluded = g["defaulted"], g["excluded"]
-    for user in get_user_model().objects.filter(pk__in=list(rows)).values(
-        "id", "username", "first_name", "last_name"
+    for user in grouped_rows(
+        get_user_model()
+        .objects.filter(pk__in=list(rows))
+        .values("id", "username", "first_name", "last_name")
     ):
         rows[user["id"]].name = _display_name(user)
         rows[user["id"]].username = user["username"]
@@ -627,7 +631,7 @@ def _window_ranking(taken: Any, rows: dict[int, StaffRow]) -> list[WindowRow]:
     cases each took in there (one query)."""
     per_window: dict[int, list[tuple[int, int]]] = defaultdict(list)
     numbers: dict[int, str] = {}
-    for g in (
+    for g in grouped_rows(
         taken.filter(window__isnull=False)
         .values("window_id", "window__number", "clerk_id")
         .annotate(n=Count("id"))
@@ -638,9 +642,7 @@ def _window_ranking(taken: Any, rows: dict[int, StaffRow]) -> list[WindowRow]:
     result = []
     for window_id, clerks in per_window.items():
         cases = sum(n for _c, n in clerks)
-        value = sum(
-            (Fraction(str(rows[c].score)) * n for c, n in clerks if c in rows), Fraction(0)
-        )
+        value = sum((Fraction(str(rows[c].score)) * n for c, n in clerks if c in rows), Fraction(0))
         score = rounded(value / cases) if cases else Decimal("0.0")
         assert score is not None
         result.append(
@@ -660,4 +662,3 @@ def all_tables(
         efficiency_table(unit=unit, period=period),
         staff_table(unit=unit, period=period, weights=weights),
     )
-

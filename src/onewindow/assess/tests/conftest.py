@@ -31,7 +31,7 @@ from onewindow.ratings.models import Rating, Rectification
 from onewindow.ratings.tests.conftest import rating_of
 from onewindow.testing.factories import DepartmentFactory, create_item, staff_with_role
 
-__all__ = ["City", "Month", "city", "month", "at"]
+__all__ = ["City", "Month", "at", "city", "month"]
 
 _serial = itertools.count(1)
 
@@ -209,7 +209,9 @@ def month(city: City) -> Month:
     r = m.ratings
     r["R1"] = rating_of(a1, 5, rated_at=at("2026-11-06"), staff=((clerk, window), (approver, back)))
     r["R2"] = rating_of(a2, 4, rated_at=at("2026-11-10"))
-    r["R3"] = rating_of(a3, 1, rated_at=at("2026-11-11"), staff=((clerk2, window), (approver, back)))
+    r["R3"] = rating_of(
+        a3, 1, rated_at=at("2026-11-11"), staff=((clerk2, window), (approver, back))
+    )
     r["R4"] = rating_of(a5, 2, rated_at=at("2026-11-05"))
     r["R5"] = rating_of(m.cases["B1"], 2, rated_at=at("2026-11-12", "12:00"))
     r["R6"] = rating_of(m.cases["B2"], 5, rated_at=at("2026-11-20"), is_default=True,

@@ -188,9 +188,7 @@ def test_the_manager_confirms_the_service_star_once_and_the_board_shows_it(month
     # Someone not in the ranking may not be named.
     flag = {**data, "kind": "model_window", "candidate": month.centre.windows.get(number="09").pk}
     assert manager.post("/staff/assess/honours/confirm/", flag).status_code == 422
-    answer = manager.post(
-        "/staff/assess/honours/confirm/", {**data, "kind": "model_window"}
-    )
+    answer = manager.post("/staff/assess/honours/confirm/", {**data, "kind": "model_window"})
     assert answer.status_code == 302
     assert Honour.objects.get(kind="model_window").window_id == month.window_02.pk
     assert AuditLog.objects.filter(action="assess.honour_confirm").count() == 2
@@ -217,9 +215,7 @@ def test_the_manager_may_name_another_from_the_ranking(month):
     )
 
 
-def test_the_pages_cost_the_same_queries_for_one_case_or_many(
-    month, django_assert_max_num_queries
-):
+def test_the_pages_cost_the_same_queries_for_one_case_or_many(month, django_assert_max_num_queries):
     manager = client_of(month.manager)
     paths = [
         f"/staff/assess/?{q(month)}",

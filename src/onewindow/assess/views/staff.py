@@ -21,7 +21,12 @@ from onewindow.assess import selectors, services
 from onewindow.assess.codes import DEFAULT_WEIGHTS, Figure, HonourKind, ScoreFigure
 from onewindow.assess.tables import Period, Unit, efficiency_table, rating_table, staff_table
 from onewindow.catalog.names import english_active
-from onewindow.core.errors import ApplicationError, FieldError, NotFoundOrForbidden, ValidationFailed
+from onewindow.core.errors import (
+    ApplicationError,
+    FieldError,
+    NotFoundOrForbidden,
+    ValidationFailed,
+)
 from onewindow.org.models import ServiceCentre
 from onewindow.org.permissions import Action, can, require
 from onewindow.staff.decorators import staff_page
