@@ -38,11 +38,11 @@ class Figure(models.TextChoices):
 
     # Table 1: ratings (the cases rated in the month).
     RATED = "rated", _("Rated")
-    RATED_5 = "rated_5", _("Very satisfied (非常满意)")
-    RATED_4 = "rated_4", _("Satisfied (满意)")
-    RATED_3 = "rated_3", _("Basically satisfied (基本满意)")
-    RATED_2 = "rated_2", _("Dissatisfied (不满意)")
-    RATED_1 = "rated_1", _("Very dissatisfied (非常不满意)")
+    RATED_5 = "rated_5", _("Rated 5 (非常满意)")
+    RATED_4 = "rated_4", _("Rated 4 (满意)")
+    RATED_3 = "rated_3", _("Rated 3 (基本满意)")
+    RATED_2 = "rated_2", _("Rated 2 (不满意)")
+    RATED_1 = "rated_1", _("Rated 1 (非常不满意)")
     DEFAULTED = "defaulted", _("Default ratings")
     BAD = "bad", _("Bad ratings (差评)")
     RECTIFIED = "rectified", _("Bad ratings rectified")
