@@ -32,7 +32,8 @@ def test_the_three_tables_as_export_data(month):
     ) == (Decimal("0.857"), Decimal("4.0"), Decimal("0.25"))
     assert "30 %" in str(efficiency.footnotes[0])
     staff = staff_export(staff_table(unit=unit, period=NOVEMBER))
-    assert [(r["rank"], r["name"], r["score"]) for r in staff.rows][0] == (
+    first = staff.rows[0]
+    assert (first["rank"], first["name"], first["score"]) == (
         1,
         "王小明",
         Decimal("91.4"),
