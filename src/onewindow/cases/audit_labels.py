@@ -19,6 +19,8 @@ ACTION_LABELS = {
     "cases.paper_reuse": _("Case paper reused (with consent)"),
     "cases.paper_attach": _("Online paper attached to its case"),
     "cases.paper_read": _("Case paper opened"),
+    "cases.supervision_export": _("Supervision board exported"),
+    "cases.queue_export": _("Department queue exported"),
 }
 
 

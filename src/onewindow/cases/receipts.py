@@ -6,7 +6,7 @@ in the site's default language. Everything a page needs is inline (CSS in the te
 code as a data URI, fonts from the system: Noto CJK), and the URL fetcher refuses anything that
 is not a ``data:`` URI, so rendering never reaches the network or the file system. One font
 family in two weights is embedded, each face re-packed with only the glyphs drawn
-(``pdf_fonts.py``): a receipt of ten papers is about 50 KB.
+(``reports/pdf_fonts.py``): a receipt of ten papers is about 50 KB.
 
 A rendered paper is kept in the ``documents`` cache (files under ``var/``, never under
 ``MEDIA_ROOT`` or any URL: a paper is only offered by the audited views of
@@ -38,15 +38,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from onewindow.cases.models import ApplicantType, Case, MaterialStatus
-from onewindow.cases.pdf_fonts import FONT_PACKING_VERSION, compact_cid_fonts
 from onewindow.cases.selectors import QUERY_CODE_HIDDEN
 from onewindow.cases.transitions import CaseState
 from onewindow.catalog.codes import time_limit_text
 from onewindow.core.errors import ApplicationError
+from onewindow.reports.pdf import html_to_pdf
+from onewindow.reports.pdf_fonts import FONT_PACKING_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +55,6 @@ DOCUMENT_CACHE = "documents"
 # Part of a cached paper's key with the versions of WeasyPrint and of the font packing: raise it
 # when the rendering changes in a way the HTML does not show (options, the URL fetcher).
 RENDERING_VERSION = "1"
-
-
-class LocalOnlyFetcher(URLFetcher):
-    """Fetches ``data:`` URIs only: a receipt never loads anything from outside."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols={"data"})
 
 
 def progress_url(*, case: Case) -> str:
@@ -187,8 +179,7 @@ def _pdf(case: Case, html: str) -> bytes:
             logger.warning("document cache unavailable", exc_info=True)
     if isinstance(cached, bytes):
         return cached
-    pdf = HTML(string=html, url_fetcher=LocalOnlyFetcher()).write_pdf(finisher=compact_cid_fonts)
-    assert pdf is not None  # write_pdf returns bytes when no target is given
+    pdf = html_to_pdf(html)
     RENDERS.add()
     if cache is not None:
         try:

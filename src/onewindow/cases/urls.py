@@ -50,11 +50,13 @@ staff_urls = (
         path("intake/items/<int:item_id>/", pages.intake_item, name="intake_item"),
         path("intake/done/<str:number>/", pages.intake_done, name="intake_done"),
         path("queue/", pages.queue, name="queue"),
+        path("queue/export/", pages.queue_export, name="queue_export"),
         path("queue/<int:task_id>/claim/", pages.queue_claim, name="queue_claim"),
         path("output/", pages.output_desk, name="output"),
         path("output/find/", pages.output_find, name="output_find"),
         path("output/<str:number>/deliver/", pages.output_deliver, name="output_deliver"),
         path("supervision/", pages.supervision, name="supervision"),
+        path("supervision/export/", pages.supervision_export, name="supervision_export"),
         # A case's own pages, after the workstations (whose names are never case numbers).
         path("<str:number>/", pages.case_detail, name="case_detail"),
         path("<str:number>/receipt.pdf", pages.case_receipt, name="case_receipt"),

@@ -181,7 +181,9 @@ INSTALLED_APPS = [
     "onewindow.ratings",
     "onewindow.assess",
     "onewindow.notify",
+    "onewindow.reports",
     "onewindow.staff",
+    "onewindow.dashboard",
     "onewindow.demo",
 ]
 

@@ -13,8 +13,10 @@ from onewindow.citizens import urls as citizens_urls
 from onewindow.config.api import api, unknown_address
 from onewindow.config.metrics import metrics
 from onewindow.core.health import healthz, readyz
+from onewindow.dashboard import urls as dashboard_urls
 from onewindow.hall import urls as hall_urls
 from onewindow.online import urls as online_urls
+from onewindow.ratings import urls as ratings_urls
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
 
@@ -62,8 +64,10 @@ urlpatterns += i18n_patterns(
     path("staff/assess/", include(assess_urls.staff_urls)),
     path("staff/cases/", include(cases_urls.staff_urls)),
     path("staff/catalog/", include(catalog_urls.staff_urls)),
+    path("staff/dashboard/", include(dashboard_urls.staff_urls)),
     path("staff/hall/", include(hall_urls.staff_urls)),
     path("staff/online/", include(online_urls.staff_urls)),
+    path("staff/ratings/", include(ratings_urls.staff_urls)),
     *MOVED_PAGES,
     path("my/online/", include(online_urls.public_urls)),
     path("my/", include(citizens_urls.public_urls)),

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from onewindow.cases.models import MaterialStatus
 from onewindow.cases.receipts import (
-    LocalOnlyFetcher,
     _common_context,
     _qr_data_uri,
     case_notice_pdf,
@@ -31,6 +30,7 @@ from onewindow.cases.services import (
 )
 from onewindow.cases.tests.conftest import resident_id
 from onewindow.core.errors import ApplicationError
+from onewindow.reports.pdf import LocalOnlyFetcher
 
 DEFERRED = "房屋安全鉴定报告"
 PAPERS = ["既有住宅增设电梯申请表", "业主表决意见书", DEFERRED]

@@ -1,5 +1,5 @@
 """The intake papers are small: one font family in two weights, each face re-packed with only the
-glyphs drawn (``cases/pdf_fonts.py``), and the text still extractable. Fonts are listed by
+glyphs drawn (``reports/pdf_fonts.py``), and the text still extractable. Fonts are listed by
 poppler's ``pdffonts`` and pages drawn by its ``pdftoppm`` (Debian ``poppler-utils``)."""
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from onewindow.cases.models import MaterialStatus
-from onewindow.cases.pdf_fonts import compact_cid_fonts
-from onewindow.cases.receipts import LocalOnlyFetcher, _case, _receipt_page, case_receipt_pdf
+from onewindow.cases.receipts import _case, _receipt_page, case_receipt_pdf
 from onewindow.cases.services import MaterialReceipt, case_accept
 from onewindow.cases.tests.test_receipt_one_page import NAMES, big_item
 from onewindow.cases.tests.test_receipts import page_count, pdf_text
+from onewindow.reports.pdf import LocalOnlyFetcher
+from onewindow.reports.pdf_fonts import compact_cid_fonts
 
 LIMIT = 150 * 1024
 

@@ -46,8 +46,10 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         "cases": ["public_urls", "staff_urls"],
         "catalog": ["public_urls", "staff_urls"],
         "citizens": ["public_urls"],
+        "dashboard": ["staff_urls"],
         "hall": ["public_urls", "staff_urls"],
         "online": ["public_urls", "staff_urls"],
+        "ratings": ["staff_urls"],
         "staff": ["staff_urls"],
     }
 

@@ -15,20 +15,44 @@ EXPECTED = {
         "online.review",
         "hall.windows",
         "cases.output",
+        "ratings.mine",
         "hall.phone_booking",
     ],
-    "output_clerk": ["hall.windows", "cases.output"],
-    "approver": ["cases.queue"],
-    "lead": ["cases.queue", "cases.supervision", "catalog.workbook", "assess.tables"],
+    "output_clerk": ["hall.windows", "cases.output", "ratings.mine"],
+    "approver": ["cases.queue", "ratings.mine"],
+    "lead": [
+        "cases.queue",
+        "cases.supervision",
+        "dashboard.manager",
+        "ratings.rectifications",
+        "ratings.mine",
+        "catalog.workbook",
+        "assess.tables",
+    ],
     "manager": [
         "cases.supervision",
+        "dashboard.manager",
+        "ratings.rectifications",
+        "ratings.appeals",
         "hall.phone_booking",
         "catalog.workbook",
         "hall.manager",
         "assess.tables",
     ],
-    "auditor": ["cases.supervision", "catalog.workbook", "assess.tables", "staff.audit_trail"],
-    "admin": ["cases.supervision", "catalog.workbook", "hall.manager", "assess.tables"],
+    "auditor": [
+        "cases.supervision",
+        "dashboard.manager",
+        "catalog.workbook",
+        "assess.tables",
+        "staff.audit_trail",
+    ],
+    "admin": [
+        "cases.supervision",
+        "dashboard.manager",
+        "catalog.workbook",
+        "hall.manager",
+        "assess.tables",
+    ],
     "nobody": [],
 }
 URLS = {
@@ -37,11 +61,15 @@ URLS = {
     "online.review": "/staff/online/",
     "cases.output": "/staff/cases/output/",
     "cases.supervision": "/staff/cases/supervision/",
+    "dashboard.manager": "/staff/dashboard/",
     "catalog.workbook": "/staff/catalog/",
     "staff.audit_trail": "/admin/core/auditlog/",
     "hall.windows": "/staff/hall/",
     "hall.phone_booking": "/staff/hall/phone-booking/",
     "hall.manager": "/staff/hall/manager/",
+    "ratings.rectifications": "/staff/ratings/rectifications/",
+    "ratings.appeals": "/staff/ratings/appeals/",
+    "ratings.mine": "/staff/ratings/mine/",
     "assess.tables": "/staff/assess/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
@@ -86,8 +114,8 @@ def test_english_home_in_english(client, staff):
     client.force_login(staff["approver"])
     page = text(client.get("/en/staff/"))
     assert '<span class="staff-tile__name">Department queue</span>' in page
-    assert cards(page) == ["cases.queue"]
-    assert bar_links(page) == ["/en/staff/", "/en/staff/cases/queue/"]
+    assert cards(page) == ["cases.queue", "ratings.mine"]
+    assert bar_links(page) == ["/en/staff/", "/en/staff/cases/queue/", "/en/staff/ratings/mine/"]
 
 
 def test_the_home_is_current_on_the_home_and_a_workstation_on_its_pages(client, staff):
@@ -114,8 +142,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 4
-    assert len(registry.workstations()) == 14
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 7
+    assert len(registry.workstations()) == 18
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

@@ -80,6 +80,10 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("cases.queue", "cases_staff:queue", 20),
         ("cases.output", "cases_staff:output", 30),
         ("cases.supervision", "cases_staff:supervision", 40),
+        ("dashboard.manager", "dashboard_staff:dashboard", 45),
+        ("ratings.rectifications", "ratings_staff:rectifications", 46),
+        ("ratings.appeals", "ratings_staff:appeals", 47),
+        ("ratings.mine", "ratings_staff:mine", 48),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("catalog.workbook", "catalog_manage:index", 60),
         ("hall.manager", "hall_staff:manager", 65),
@@ -97,6 +101,10 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "cases.queue": Action.CASE_WORK,
         "cases.output": Action.CASE_DELIVER,
         "cases.supervision": Action.CASE_SUPERVISE,
+        "dashboard.manager": Action.CASE_SUPERVISE,
+        "ratings.rectifications": Action.RECTIFY_WORK,
+        "ratings.appeals": Action.RATING_APPEAL_REVIEW,
+        "ratings.mine": None,  # a predicate: the staff who may be rated (and appeal)
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
@@ -113,6 +121,10 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/cases/queue/",
         "/staff/cases/output/",
         "/staff/cases/supervision/",
+        "/staff/dashboard/",
+        "/staff/ratings/rectifications/",
+        "/staff/ratings/appeals/",
+        "/staff/ratings/mine/",
         "/staff/hall/phone-booking/",
         "/staff/catalog/",
         "/staff/hall/manager/",
@@ -133,6 +145,9 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
     links = navigation_for(manager, "/staff/cases/supervision/?light=red")
     assert [(link.key, link.current) for link in links] == [
         ("cases.supervision", True),
+        ("dashboard.manager", False),
+        ("ratings.rectifications", False),
+        ("ratings.appeals", False),
         ("hall.phone_booking", False),
         ("catalog.workbook", False),
         ("hall.manager", False),
@@ -140,6 +155,9 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
     ]
     assert not any(link.current for link in navigation_for(manager, "/staff/cases/X1/"))
     assert [link.current for link in navigation_for(manager, "/staff/catalog/import/")] == [
+        False,
+        False,
+        False,
         False,
         False,
         True,

@@ -23,8 +23,9 @@ from onewindow.cases.views.staff.backoffice import (
     case_withdraw_view,
     queue,
     queue_claim,
+    queue_export,
 )
-from onewindow.cases.views.staff.board import supervision
+from onewindow.cases.views.staff.board import supervision, supervision_export
 from onewindow.cases.views.staff.changes import (
     intake_change,
     intake_change_approve,
@@ -88,6 +89,8 @@ __all__ = [
     "output_find",
     "queue",
     "queue_claim",
+    "queue_export",
     "staff_home",
     "supervision",
+    "supervision_export",
 ]

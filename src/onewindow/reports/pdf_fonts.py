@@ -1,5 +1,6 @@
-"""Small CJK fonts in the intake papers' PDFs: a WeasyPrint finisher that re-packs each embedded
-CID-keyed CFF font (Noto CJK) with only the glyphs the page draws.
+"""Small CJK fonts in every PDF the platform prints (the intake papers of ``cases``, the reports
+of ``reports``): a WeasyPrint finisher that re-packs each embedded CID-keyed CFF font (Noto
+CJK) with only the glyphs the page draws.
 
 WeasyPrint subsets a font but keeps every glyph's slot (its content streams name glyphs by
 their number in the whole font), so a subset of Noto CJK still carries the metrics, the
