@@ -20,7 +20,12 @@ from onewindow.assess.tables import (
     rating_table,
     staff_table,
 )
-from onewindow.ratings.models import Rating
+from onewindow.ratings.models import CallbackResult, Rating, Rectification
+from onewindow.ratings.services.rectify import (
+    rectification_appeal,
+    rectification_uphold_appeal,
+    rectification_verify,
+)
 
 NOVEMBER = Period(2026, 11)
 
@@ -225,10 +230,28 @@ def test_weights_change_the_scores(month):
 def test_an_upheld_appeal_takes_the_rating_out_of_the_scores(month):
     unit = Unit.of_centre(month.centre)
     before = {r.user_id: r.score for r in staff_table(unit=unit, period=NOVEMBER).rows}
-    # As the rectification's uphold_appeal does: the rating stays, it no longer counts.
-    Rating.objects.filter(pk=month.ratings["R3"].pk).update(
-        counts_in_scores=False, excluded_reason="申诉复核：恶意差评"
+    # The loop: called back, appealed by the rated clerk, upheld by the centre manager.
+    fix = Rectification.objects.get(rating=month.ratings["R3"])
+    fix = rectification_verify(
+        rectification=fix,
+        actor=month.manager,
+        callback_result=CallbackResult.REACHED,
+        finding="评价人承认误评",
+        expected_revision=fix.revision,
     )
+    fix = rectification_appeal(
+        rectification=fix,
+        actor=month.clerk2,
+        reason="评价人误评：当天未到窗口办理",
+        expected_revision=fix.revision,
+    )
+    rectification_uphold_appeal(
+        rectification=fix,
+        actor=month.manager,
+        decision="核实属误评，不计分",
+        expected_revision=fix.revision,
+    )
+    assert not Rating.objects.get(pk=month.ratings["R3"].pk).counts_in_scores
     table = staff_table(unit=unit, period=NOVEMBER)
     after = {r.user_id: r for r in table.rows}
     assert before[month.clerk2.pk] == D("53.3") and before[month.approver.pk] == D("60.0")
