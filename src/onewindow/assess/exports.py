@@ -5,6 +5,7 @@ decimals) and ``days`` (one decimal)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,17 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.assess.tables import EfficiencyTable, RatingTable, StaffTable
+from onewindow.assess.tables import (
+    EfficiencyTable,
+    Period,
+    RatingTable,
+    StaffTable,
+    Unit,
+    efficiency_table,
+    rating_table,
+    staff_table,
+)
+from onewindow.reports.report import Column, Kind, Report, cut_rows, export_limit
 
 Text = str | Promise
 
@@ -188,4 +199,34 @@ def staff_export(table: StaffTable) -> ExportTable:
             _("Weights: %(weights)s")
             % {"weights": ", ".join(f"{k} {v}" for k, v in table.weights.items())},
         ],
+    )
+
+
+TABLES = ("ratings", "efficiency", "ranking")
+
+
+def table_export(*, table: str, unit: Unit, period: Period, weights: dict[str, int]) -> ExportTable:
+    """One of the three tables of ``unit`` for ``period`` as export data (``TABLES``)."""
+    if table == "ratings":
+        return rating_export(rating_table(unit=unit, period=period))
+    if table == "efficiency":
+        return efficiency_export(efficiency_table(unit=unit, period=period))
+    return staff_export(staff_table(unit=unit, period=period, weights=weights))
+
+
+def as_report(data: ExportTable, *, unit: Unit, period: Period, fmt: str) -> Report:
+    """The export data as the platform's ``Report`` (at most ``export_limit(fmt)`` rows)."""
+    rows, cut = cut_rows(data.rows, len(data.rows), export_limit(fmt))
+    last_day = period.end.date() - dt.timedelta(days=1)
+    return Report(
+        title=data.title,
+        unit=unit.name,
+        columns=[Column(c.key, c.label, Kind(c.kind)) for c in data.columns],
+        rows=rows,
+        totals=data.totals,
+        slug=data.slug,
+        period_label=period.key,
+        period_start=period.first_day,
+        period_end=last_day,
+        footnotes=[*data.footnotes, *cut],
     )

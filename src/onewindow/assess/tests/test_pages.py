@@ -89,6 +89,8 @@ def test_the_manager_sees_the_three_tables_with_links_to_the_cases(month):
     page = manager.get(f"/staff/assess/?{q(month)}").content.decode()
     assert 'id="assess-ratings-table"' in page
     assert f'figure=bad&department={month.dept_a.pk}">2</a>' in page
+    exported = f"/staff/assess/export/ratings/?unit=c%3A{month.centre.code}&amp;month=2026-11"
+    assert f'{exported}&format=xlsx"' in page and f'{exported}&format=pdf"' in page
     page = manager.get(f"/staff/assess/efficiency/?{q(month)}").content.decode()
     assert f'figure=red&department={month.dept_a.pk}">1</a>' in page
     assert 'data-target-met="no"' in page

@@ -19,8 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from onewindow.assess import selectors, services
 from onewindow.assess.codes import DEFAULT_WEIGHTS, Figure, HonourKind, ScoreFigure
+from onewindow.assess.exports import TABLES, as_report, table_export
 from onewindow.assess.tables import Period, Unit, efficiency_table, rating_table, staff_table
 from onewindow.catalog.names import english_active
+from onewindow.core.audit import audit_record
 from onewindow.core.errors import (
     ApplicationError,
     FieldError,
@@ -29,6 +31,7 @@ from onewindow.core.errors import (
 )
 from onewindow.org.models import ServiceCentre
 from onewindow.org.permissions import Action, can, require
+from onewindow.reports.responses import export_format, report_response
 from onewindow.staff.decorators import staff_page
 
 CASES_PER_PAGE = 50
@@ -250,3 +253,28 @@ def honour_confirm(request: HttpRequest) -> HttpResponse:
             raise
         return _ranking_page(request, scene, error=error_texts(exc), status=exc.status)
     return HttpResponseRedirect(f"{reverse('assess_staff:ranking')}?{scene['query']}")
+
+
+@require_safe
+@staff_page
+@no_unit
+def export(request: HttpRequest, table: str) -> HttpResponse:
+    """One of the three tables as an Excel workbook or a PDF (``?format=xlsx|pdf``):
+    permission first, then the table and the format, then the unit; audited."""
+    require(request.user, Action.ASSESS_VIEW, None)
+    if table not in TABLES:
+        raise NotFoundOrForbidden()
+    fmt = export_format(request.GET.get("format"))
+    scene = _scene(request)
+    unit, period = scene["unit"], scene["period"]
+    data = table_export(table=table, unit=unit, period=period, weights=_weights_for(unit))
+    report = as_report(data, unit=unit, period=period, fmt=fmt)
+    audit_record(
+        actor=request.user,
+        action="assess.export",
+        object_type="report",
+        object_id=f"{table}:{unit.key}:{period.key}",
+        object_repr=str(report.title),
+        detail={"format": fmt, "rows": len(report.rows), "unit": unit.key, "month": period.key},
+    )
+    return report_response(report, fmt)
