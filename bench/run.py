@@ -20,9 +20,9 @@ Options (``make bench DB=… SCALE=… ROUNDS=…`` passes them on):
   --only concurrency     run only the concurrent intake (the city, then N app processes
                          against raw clients; PostgreSQL), not the in-process benchmarks
   --only board,case      run only these groups of in-process benchmarks (``suite.GROUPS``:
-                         board, case, search, receipt, accept, hall; comma-separated, with or
-                         without concurrency); board and case add no case, so a city
-                         database can take them (the accept benchmarks add cases)
+                         board, case, search, receipt, accept, hall, assess; comma-separated,
+                         with or without concurrency); board, case and assess add no case,
+                         so a city database can take them (the accept benchmarks add cases)
   --out DIR              where the JSON goes (var/bench/<timestamp>-<db>-<scale>.json)
 
 Prints a table (median and p95 of subject and baseline, their ratio, the query counts) and

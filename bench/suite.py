@@ -357,6 +357,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "receipt": ("receipt PDF",),
     "accept": ("accept (service)", "accept (API)", "window path"),
     "hall": ("calling screen", "window desk", "pre-review queue"),
+    "assess": ("monthly tables",),
 }
 
 
@@ -609,7 +610,89 @@ def run_suite(
         )
     if "hall" in chosen:
         figures.extend(_hall_figures(actors, rounds=rounds, warmup=warmup, say=say))
+    if "assess" in chosen:
+        figures.append(_assess_figure(actors, rounds=rounds, warmup=warmup, say=say))
     return figures
+
+
+def _assess_figure(
+    actors: Actors, *, rounds: int, warmup: int, say: Callable[[str], None]
+) -> Figure:
+    """The three monthly tables (``assess.tables``) of the whole district for the month of the
+    latest accepted case, against one raw read of the rows they aggregate: the cases accepted
+    or decided in the month, the steps finished in it, its ratings (with their rectification)
+    and the staff they rate. Reads only."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.models import Max
+
+    from onewindow.assess.tables import Period, Unit, all_tables
+    from onewindow.cases.models import Case, CaseTask
+    from onewindow.org.models import Region, RegionLevel, ServiceCentre
+    from onewindow.ratings.models import RatedStaff, Rating, Rectification
+
+    region = actors.hall.region
+    while region.level != RegionLevel.DISTRICT and region.parent_id is not None:
+        region = region.parent
+    unit = Unit.of_region(region)
+    latest = Case.objects.aggregate(at=Max("accepted_at"))["at"]
+    period = Period.of(latest) if latest else Period.of(dt.datetime.now(tz=dt.UTC))
+
+    def moment(value: dt.datetime) -> Any:
+        # SQLite keeps UTC text without an offset (Django's format); PostgreSQL takes the instant.
+        if connection.vendor == "sqlite":
+            return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+        return value
+
+    start, end = moment(period.start), moment(period.end)
+    case_t, task_t = Case._meta.db_table, CaseTask._meta.db_table
+    centre_t, region_t = ServiceCentre._meta.db_table, Region._meta.db_table
+    rating_t, staff_t = Rating._meta.db_table, RatedStaff._meta.db_table
+    fix_t = Rectification._meta.db_table
+    like = f"{unit.region_prefix}%"
+    in_unit = (
+        f"JOIN {centre_t} s ON s.id = c.centre_id JOIN {region_t} r ON r.id = s.region_id "
+        "WHERE r.code LIKE %s"
+    )
+    baseline = raw_selects(
+        (
+            f"SELECT c.id, c.department_id, c.clerk_id, c.window_id, c.accepted_at, "
+            f"c.decided_at, c.due_at, c.time_limit FROM {case_t} c {in_unit} AND "
+            "((c.accepted_at >= %s AND c.accepted_at < %s) OR "
+            "(c.decided_at >= %s AND c.decided_at < %s))",
+            [like, start, end, start, end],
+        ),
+        (
+            f"SELECT t.id, t.assignee_id, t.finished_at, t.due_at FROM {task_t} t "
+            f"JOIN {case_t} c ON c.id = t.case_id {in_unit} AND t.state = %s "
+            "AND t.finished_at >= %s AND t.finished_at < %s",
+            [like, "done", start, end],
+        ),
+        (
+            f"SELECT g.id, g.department_id, g.level, g.is_default, g.counts_in_scores, x.state "
+            f"FROM {rating_t} g LEFT JOIN {fix_t} x ON x.rating_id = g.id "
+            "WHERE g.region_code LIKE %s AND g.rated_at >= %s AND g.rated_at < %s",
+            [like, start, end],
+        ),
+        (
+            f"SELECT p.user_id, g.level, g.is_default, g.counts_in_scores FROM {staff_t} p "
+            f"JOIN {rating_t} g ON g.id = p.rating_id "
+            "WHERE g.region_code LIKE %s AND g.rated_at >= %s AND g.rated_at < %s",
+            [like, start, end],
+        ),
+    )
+    return _figure(
+        "monthly tables",
+        f"assess.tables: the three tables of {unit.name} for {period.key}",
+        "raw SELECTs of the month's cases, steps, ratings and rated staff of the district (4)",
+        subject=lambda: all_tables(unit=unit, period=period),
+        baseline=baseline,
+        baseline_queries=4,
+        rounds=rounds,
+        warmup=warmup,
+        say=say,
+    )
 
 
 def _hall_tickets(actors: Actors, *, count: int) -> tuple[Any, Any, Any]:

@@ -179,6 +179,7 @@ INSTALLED_APPS = [
     "onewindow.care",
     "onewindow.online",
     "onewindow.ratings",
+    "onewindow.assess",
     "onewindow.notify",
     "onewindow.reports",
     "onewindow.staff",

@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 
+from onewindow.assess import urls as assess_urls
 from onewindow.care import urls as care_urls
 from onewindow.cases import urls as cases_urls
 from onewindow.catalog import urls as catalog_urls
@@ -61,6 +62,7 @@ urlpatterns += i18n_patterns(
     # Each app's ``urls`` module has ``staff_urls`` (mounted under /staff/<app>/, in the staff
     # shell) and/or ``public_urls`` (mounted at the site root).
     path("staff/", include(staff_urls.staff_urls)),
+    path("staff/assess/", include(assess_urls.staff_urls)),
     path("staff/cases/", include(cases_urls.staff_urls)),
     path("staff/catalog/", include(catalog_urls.staff_urls)),
     path("staff/dashboard/", include(dashboard_urls.staff_urls)),
@@ -71,6 +73,7 @@ urlpatterns += i18n_patterns(
     path("my/online/", include(online_urls.public_urls)),
     path("my/", include(citizens_urls.public_urls)),
     path("ratings/results/", include(ratings_published_urls)),
+    path("", include(assess_urls.public_urls)),
     path("", include(care_urls.public_urls)),
     path("", include(cases_urls.public_urls)),
     path("", include(catalog_urls.public_urls)),

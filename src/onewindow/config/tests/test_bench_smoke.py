@@ -45,6 +45,7 @@ EXPECTED = [
     "calling screen",
     "window desk",
     "pre-review queue",
+    "monthly tables",
 ]
 
 

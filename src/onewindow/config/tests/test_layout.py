@@ -41,6 +41,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         )
         assert not hasattr(urls, "urlpatterns"), app
     assert published == {
+        "assess": ["public_urls", "staff_urls"],
         "care": ["public_urls"],
         "cases": ["public_urls", "staff_urls"],
         "catalog": ["public_urls", "staff_urls"],

@@ -27,6 +27,7 @@ EXPECTED = {
         "ratings.rectifications",
         "ratings.mine",
         "catalog.workbook",
+        "assess.tables",
     ],
     "manager": [
         "cases.supervision",
@@ -36,9 +37,22 @@ EXPECTED = {
         "hall.phone_booking",
         "catalog.workbook",
         "hall.manager",
+        "assess.tables",
     ],
-    "auditor": ["cases.supervision", "dashboard.manager", "catalog.workbook", "staff.audit_trail"],
-    "admin": ["cases.supervision", "dashboard.manager", "catalog.workbook", "hall.manager"],
+    "auditor": [
+        "cases.supervision",
+        "dashboard.manager",
+        "catalog.workbook",
+        "assess.tables",
+        "staff.audit_trail",
+    ],
+    "admin": [
+        "cases.supervision",
+        "dashboard.manager",
+        "catalog.workbook",
+        "hall.manager",
+        "assess.tables",
+    ],
     "nobody": [],
 }
 URLS = {
@@ -56,6 +70,7 @@ URLS = {
     "ratings.rectifications": "/staff/ratings/rectifications/",
     "ratings.appeals": "/staff/ratings/appeals/",
     "ratings.mine": "/staff/ratings/mine/",
+    "assess.tables": "/staff/assess/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -127,8 +142,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 6
-    assert len(registry.workstations()) == 17
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 7
+    assert len(registry.workstations()) == 18
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):
