@@ -14,6 +14,7 @@ from onewindow.config.metrics import metrics
 from onewindow.core.health import healthz, readyz
 from onewindow.hall import urls as hall_urls
 from onewindow.online import urls as online_urls
+from onewindow.ratings import urls as ratings_urls
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
 
@@ -62,6 +63,7 @@ urlpatterns += i18n_patterns(
     path("staff/catalog/", include(catalog_urls.staff_urls)),
     path("staff/hall/", include(hall_urls.staff_urls)),
     path("staff/online/", include(online_urls.staff_urls)),
+    path("staff/ratings/", include(ratings_urls.staff_urls)),
     *MOVED_PAGES,
     path("my/online/", include(online_urls.public_urls)),
     path("my/", include(citizens_urls.public_urls)),
@@ -69,6 +71,7 @@ urlpatterns += i18n_patterns(
     path("", include(cases_urls.public_urls)),
     path("", include(catalog_urls.public_urls)),
     path("", include(hall_urls.public_urls)),
+    path("", include(ratings_urls.public_urls)),
     prefix_default_language=False,
 )
 # Uploaded and generated files are never served from MEDIA_URL: each is offered by a view of its

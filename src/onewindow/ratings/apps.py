@@ -6,3 +6,8 @@ class RatingsConfig(AppConfig):
     name = "onewindow.ratings"
     label = "ratings"
     verbose_name = _("Ratings and the bad-rating loop (好差评)")
+
+    def ready(self) -> None:
+        from onewindow.ratings import workstations_rate
+
+        workstations_rate.register()
