@@ -30,6 +30,7 @@ def delivered(city: City) -> Any:
 @pytest.fixture(autouse=True)
 def _settings(settings):
     settings.NOTIFY_BACKEND = "onewindow.notify.backends.MemoryBackend"
+    settings.CITIZEN_REAL_NAME_VERIFIER = "onewindow.citizens.realname.DemoRegistryVerifier"
     # The limit of public posts has its own test (from its own address).
     settings.RATING_POSTS_PER_MINUTE = 1000
 
