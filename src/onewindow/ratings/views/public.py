@@ -375,8 +375,9 @@ def _pad(view: View) -> View:
         except PadNotFound:
             return _page(request, "ratings/pad_unknown.html", {}, status=404)
         response = view(request, pad, secret, *args, **kwargs)
-        # The pad's address holds its secret: never sent on as a referrer.
-        response["Referrer-Policy"] = "no-referrer"
+        # The pad's address holds its secret: never sent to another site as a referrer
+        # (same-origin, not no-referrer: the form's POST needs its Origin for the CSRF check).
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapped

@@ -54,8 +54,9 @@ def pads(request: HttpRequest) -> HttpResponse:
         "ratings/staff/pads.html",
         {"windows": windows, "pads": list(live), "issued": issued},
     )
-    # The page may show a pad's address once: no referrer, no cache.
-    response["Referrer-Policy"] = "no-referrer"
+    # The page may show a pad's address once (in its content, not in its own address): never
+    # cached, no referrer to other sites (same-origin: a POST needs its Origin for CSRF).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
