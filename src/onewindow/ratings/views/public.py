@@ -411,7 +411,12 @@ def pad(request: HttpRequest, pad: Any, secret: str) -> HttpResponse:
     if event is None:
         # The visit is no longer this window's current one (rated, too old, another window's).
         return HttpResponseRedirect(pad_url)
-    extra = {"pad": pad, "window": pad.window, "pad_url": pad_url}
+    extra = {
+        "pad": pad,
+        "window": pad.window,
+        "pad_url": pad_url,
+        "poll_url": reverse("ratings_public:pad_visit", kwargs={"secret": secret}),
+    }
     return _rate_flow(
         request,
         case=event.case,
@@ -443,5 +448,9 @@ def pad_thanks(request: HttpRequest, pad: Any, secret: str) -> HttpResponse:
     return _page(
         request,
         "ratings/pad_thanks.html",
-        {"window": pad.window, "pad_url": reverse("ratings_public:pad", kwargs={"secret": secret})},
+        {
+            "window": pad.window,
+            "pad_url": reverse("ratings_public:pad", kwargs={"secret": secret}),
+            "poll_url": reverse("ratings_public:pad_visit", kwargs={"secret": secret}),
+        },
     )

@@ -12,7 +12,7 @@ from onewindow.cases.tests.test_progress import delivered_lift_case
 from onewindow.ratings.codes import Occasion, dimensions_for
 from onewindow.ratings.tests.conftest import City, city, instant_case
 
-__all__ = ["City", "city", "delivered", "instant_case", "dims", "PERSONAL"]
+__all__ = ["PERSONAL", "City", "city", "delivered", "dims", "instant_case"]
 
 # What names the rater (陈大文, the city's applicant): never in anything the rated staff read.
 PERSONAL = ["陈大文", "13800138000", "138****8000"]

@@ -14,14 +14,14 @@ from django.utils import timezone
 
 from onewindow.cases.models import CaseEvent
 from onewindow.cases.services import case_accept, case_complete_instant
+from onewindow.cases.tests.conftest import resident_id
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.core.models import AuditLog
 from onewindow.org.models import Role, Window, WindowKind
+from onewindow.ratings.errors import PadNotFound
 from onewindow.ratings.models import RatedStaff, Rating, RatingPad
 from onewindow.ratings.services.pad import pad_for_secret, pad_issue, pad_revoke
-from onewindow.ratings.errors import PadNotFound
 from onewindow.ratings.tests.rate.conftest import PERSONAL, dims
-from onewindow.cases.tests.conftest import resident_id
 from onewindow.testing.factories import CentreFactory, staff_with_role
 
 
@@ -37,7 +37,9 @@ def pad_of(city, window=None):
 
 def instant(city):
     return case_complete_instant(
-        intake=city.intake(city.instant, window=city.instant_window, materials=city.receipts(city.instant))
+        intake=city.intake(
+            city.instant, window=city.instant_window, materials=city.receipts(city.instant)
+        )
     )
 
 
@@ -148,7 +150,7 @@ def test_rating_at_the_pad_stores_one_visit_rating_then_waits_again(city, client
     assert list(RatedStaff.objects.values_list("user_id", "role")) == [(city.clerk.pk, "window")]
     assert rating.rectification.state == "callback"
     thanks = client.get(f"/rate/pad/{secret}/thanks/").content.decode()
-    assert f'content="5;url=/rate/pad/{secret}/"' in thanks
+    assert f'hx-get="/rate/pad/{secret}/visit/" hx-trigger="load delay:5s"' in thanks
     assert 'data-state="waiting"' in client.get(f"/rate/pad/{secret}/visit/").content.decode()
     # A second tap on the old form: the visit is rated, the pad goes back to waiting.
     again = client.post(f"/rate/pad/{secret}/", {"event": str(event.pk), **_answers(5)})

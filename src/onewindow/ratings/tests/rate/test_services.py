@@ -20,8 +20,8 @@ from onewindow.ratings.errors import AlreadyRated, NotRateableYet, RatingClosed
 from onewindow.ratings.models import RatedStaff, Rating, Rectification, RectificationEvent
 from onewindow.ratings.services import rate
 from onewindow.ratings.services.rate import rating_submit, ratings_default_sweep
-from onewindow.ratings.tests.rate.conftest import PERSONAL, dims
 from onewindow.ratings.tests.conftest import rating_of
+from onewindow.ratings.tests.rate.conftest import PERSONAL, dims
 from onewindow.ratings.transitions import RectificationState
 
 ONLINE = Occasion.CASE
@@ -250,9 +250,7 @@ def test_one_rating_per_case_and_one_per_visit(instant_case):
     assert Rectification.objects.count() == 0
 
 
-def test_a_second_rating_racing_the_first_is_refused_by_the_unique_occasion(
-    delivered, monkeypatch
-):
+def test_a_second_rating_racing_the_first_is_refused_by_the_unique_occasion(delivered, monkeypatch):
     first = rating_of(delivered, 2, key=f"case:{delivered.pk}")
     # The second request checked before the first committed: only the constraint stops it.
     monkeypatch.setattr(rate.selectors, "occasion_rated", lambda key: False)
