@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from onewindow.ratings.codes import ON_SITE_CHANNELS, Channel, Occasion
@@ -126,9 +126,9 @@ def rating_token_read(token: str, *, now: dt.datetime | None = None) -> RatingLi
 
 
 def rating_path(token: str) -> str:
-    """The short path of a rating link: ``/r/<token>`` (in the site's default language)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return reverse("ratings_public:rate", kwargs={"token": token})
+    """The short path of a rating link: ``/r/<token>``, with the active language's prefix (an
+    English SMS or page links to ``/en/r/<token>``)."""
+    return reverse("ratings_public:rate", kwargs={"token": token})
 
 
 def rating_url(token: str) -> str:
