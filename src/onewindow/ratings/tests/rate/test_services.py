@@ -392,3 +392,14 @@ def test_the_sweep_is_the_periodic_task(delivered, settings):
     _delivered_days_ago(delivered, 30)
     assert periodic_tasks()[ratings_defaults_give.name] == 3600
     assert ratings_defaults_give() == 1
+
+
+def test_a_rating_from_12345_is_the_cases_online_rating(delivered):
+    rating = submit(delivered, 3, channel=Channel.HOTLINE, options=["slow"])
+    assert (rating.channel, rating.occasion, rating.occasion_key) == (
+        "hotline",
+        "case",
+        f"case:{delivered.pk}",
+    )
+    with pytest.raises(AlreadyRated):
+        submit(delivered, 5, channel=Channel.SMS)
