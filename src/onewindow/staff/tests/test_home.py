@@ -16,13 +16,20 @@ EXPECTED = {
         "hall.windows",
         "cases.output",
         "hall.phone_booking",
+        "ratings.pads",
     ],
-    "output_clerk": ["hall.windows", "cases.output"],
+    "output_clerk": ["hall.windows", "cases.output", "ratings.pads"],
     "approver": ["cases.queue"],
     "lead": ["cases.queue", "cases.supervision", "catalog.workbook"],
-    "manager": ["cases.supervision", "hall.phone_booking", "catalog.workbook", "hall.manager"],
+    "manager": [
+        "cases.supervision",
+        "hall.phone_booking",
+        "catalog.workbook",
+        "hall.manager",
+        "ratings.pads",
+    ],
     "auditor": ["cases.supervision", "catalog.workbook", "staff.audit_trail"],
-    "admin": ["cases.supervision", "catalog.workbook", "hall.manager"],
+    "admin": ["cases.supervision", "catalog.workbook", "hall.manager", "ratings.pads"],
     "nobody": [],
 }
 URLS = {
@@ -36,6 +43,7 @@ URLS = {
     "hall.windows": "/staff/hall/",
     "hall.phone_booking": "/staff/hall/phone-booking/",
     "hall.manager": "/staff/hall/manager/",
+    "ratings.pads": "/staff/ratings/pads/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -108,7 +116,7 @@ def test_home_query_count_does_not_grow_with_workstations(
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
     assert len(cards(text(response))) == len(EXPECTED["lead"]) == 3
-    assert len(registry.workstations()) == 13
+    assert len(registry.workstations()) == 14
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

@@ -83,6 +83,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("catalog.workbook", "catalog_manage:index", 60),
         ("hall.manager", "hall_staff:manager", 65),
+        ("ratings.pads", "ratings_staff:pads", 70),
         ("staff.accounts", "admin:auth_user_changelist", 80),
         ("staff.enrolment_codes", "admin:staff_enrolmentcode_changelist", 81),
         ("staff.second_factor_devices", "admin:staff_stafftotpdevice_changelist", 82),
@@ -99,6 +100,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
+        "ratings.pads": None,  # a predicate: serve at or manage a centre's windows
         "staff.accounts": Action.ROLE_GRANT,
         "staff.enrolment_codes": Action.SECURITY_MANAGE,
         "staff.second_factor_devices": Action.SECURITY_MANAGE,
@@ -114,6 +116,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/hall/phone-booking/",
         "/staff/catalog/",
         "/staff/hall/manager/",
+        "/staff/ratings/pads/",
         "/admin/auth/user/",
         "/admin/staff/enrolmentcode/",
         "/admin/staff/stafftotpdevice/",
@@ -133,12 +136,14 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
         ("hall.phone_booking", False),
         ("catalog.workbook", False),
         ("hall.manager", False),
+        ("ratings.pads", False),
     ]
     assert not any(link.current for link in navigation_for(manager, "/staff/cases/X1/"))
     assert [link.current for link in navigation_for(manager, "/staff/catalog/import/")] == [
         False,
         False,
         True,
+        False,
         False,
     ]
 
