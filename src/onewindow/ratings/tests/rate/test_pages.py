@@ -267,3 +267,19 @@ def test_the_receipt_of_a_visit_carries_a_second_qr_code_for_rating_it(instant_c
     assert instant_case.query_code not in text
     # Made "at" the visit: the same receipt prints the same code (the receipt cache).
     assert rating_qr_text(case=instant_case) == text
+
+
+def test_the_receipts_qr_code_opens_the_on_site_form_of_that_visit(client, instant_case):
+    from onewindow.cases.receipts import rating_qr_text
+
+    path = rating_qr_text(case=instant_case).split("://", 1)[1].split("/", 1)[1]
+    html = client.get(f"/{path}?level=4").content.decode()
+    for code in ("overall", "service_efficiency", "competence", "attitude"):
+        assert f'name="dim_{code}" value="4" checked' in html
+    assert 'name="dim_usability"' not in html
+    assert 'name="option" value="polite"' in html
+    data = {"level": "4", **{f"dim_{k}": "4" for k in dims("visit", 4)}, "option": ["polite"]}
+    assert client.post(f"/{path}", data).status_code == 302
+    event = instant_case.events.get(action="complete_instant")
+    rating = Rating.objects.get()
+    assert (rating.channel, rating.occasion_key) == ("qr", f"visit:{instant_case.pk}:{event.pk}")
