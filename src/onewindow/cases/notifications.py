@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.applicants.services import applicant_mobile_for_notice
 from onewindow.cases.models import ApplicantType, CaseEvent, OutputMethod, PauseKind
 from onewindow.cases.progress import progress_short_url
+from onewindow.cases.rating_links import rating_link
 from onewindow.cases.transitions import CASE_MACHINE
 from onewindow.core.tasks import task
 from onewindow.notify.selectors import message_for_key
@@ -90,6 +91,10 @@ MESSAGES: dict[str, Promise] = {
 # The short link (``progress.progress_short_url``) after the text: ``{PUBLIC_BASE_URL}/p/<number>``
 # opens the progress page with the number filled in; a short URL keeps the SMS short.
 WITH_LINK = _("%(message)s Progress: %(link)s")
+# A completed case's message ends with its rating link instead (``rating_links``: a signed
+# ``/r/<token>`` of ratings, no query code), when the rating side gives one.
+WITH_RATING_LINK = _("%(message)s Rate: %(link)s")
+RATED_ACTIONS = frozenset({"deliver", "complete_instant"})
 
 
 def _local_date(value: Any) -> str:
@@ -128,8 +133,16 @@ def message_for_event(event: CaseEvent) -> tuple[str, str]:
         values["item"] = values["item"].removesuffix("申请")
     with translation.override(language):
         text = str(MESSAGES[code]) % values
-        # Every message ends with the case's short progress link (the number, never the code).
-        text = str(WITH_LINK) % {"message": text, "link": progress_short_url(number=case.number)}
+        rate = rating_link(case=case, channel="sms") if event.action in RATED_ACTIONS else ""
+        if rate:
+            text = str(WITH_RATING_LINK) % {"message": text, "link": rate}
+        else:
+            # Every other message ends with the case's short progress link (the number, never
+            # the code).
+            text = str(WITH_LINK) % {
+                "message": text,
+                "link": progress_short_url(number=case.number),
+            }
     return code, text
 
 

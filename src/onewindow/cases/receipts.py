@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.models import ApplicantType, Case, MaterialStatus
+from onewindow.cases.rating_links import rating_link
 from onewindow.cases.selectors import QUERY_CODE_HIDDEN
 from onewindow.cases.transitions import CaseState
 from onewindow.catalog.codes import time_limit_text
@@ -76,6 +77,19 @@ def progress_qr_text(*, case: Case) -> str:
 
 def _qr_data_uri(text: str) -> str:
     return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
+
+
+# The window's moves a receipt or notice is printed for: its second QR code rates that visit.
+VISIT_EVENTS = ("accept", "complete_instant", "request_supplement", "refuse")
+
+
+def rating_qr_text(*, case: Case) -> str:
+    """What the receipt's second QR code holds: the rating link of the visit the paper was
+    printed for (``rating_links``, a signed ``/r/<token>``: no query code), or ``""``."""
+    event = case.events.filter(action__in=VISIT_EVENTS).order_by("-at", "-id").first()
+    if event is None:
+        return ""
+    return rating_link(case=case, channel="qr", event=event)
 
 
 @dataclass(frozen=True)
@@ -130,7 +144,14 @@ def _common_context(case: Case, *, with_query_code: bool = True) -> dict[str, An
         "qr_data_uri": _qr_data_uri(
             progress_qr_text(case=case) if with_query_code else progress_url(case=case)
         ),
+        # Only the applicant's own copy asks them to rate the visit.
+        "rating_qr_data_uri": _rating_qr(case) if with_query_code else "",
     }
+
+
+def _rating_qr(case: Case) -> str:
+    text = rating_qr_text(case=case)
+    return _qr_data_uri(text) if text else ""
 
 
 # More papers than this are set tighter (``dense`` in ``receipt_base.html``): ten fit one page.

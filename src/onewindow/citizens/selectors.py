@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from onewindow.cases.progress import ProgressView, progress_of_case
+from onewindow.cases.rating_links import rating_link
 from onewindow.cases.selectors import case_of_applicant, cases_of_applicant
 from onewindow.cases.transitions import CaseState
 from onewindow.catalog.names import english_active
@@ -54,6 +55,8 @@ class CaseRow:
     item_name_en: str = ""
     # The day the missing papers are due (补正), for a case waiting for them; else None.
     supplement_deadline: Any = None
+    # Where the case can be rated (``cases.rating_links``: completed, within the period); "".
+    rating_url: str = ""
 
     @property
     def item_local_name(self) -> str:
@@ -62,7 +65,8 @@ class CaseRow:
         return self.item_name_en if english and self.item_name_en else self.item_name
 
 
-def _rows(cases: list[Any]) -> list[CaseRow]:
+def _rows(cases: list[Any], *, company_id: int | None = None) -> list[CaseRow]:
+    context = {"company_id": company_id} if company_id is not None else {}
     return [
         CaseRow(
             number=case.number,
@@ -75,6 +79,7 @@ def _rows(cases: list[Any]) -> list[CaseRow]:
             supplement_deadline=(
                 case.supplement_deadline if case.state == CaseState.SUPPLEMENT_REQUESTED else None
             ),
+            rating_url=rating_link(case=case, channel="account", **context),
         )
         for case in cases
     ]
@@ -144,7 +149,7 @@ def company_cases(*, account: CitizenAccount, company_id: int) -> tuple[CompanyR
         obj=account,
         detail={"company": company_id, "uscc": role.company.organisation.uscc, "count": len(cases)},
     )
-    return role, _rows(cases)
+    return role, _rows(cases, company_id=company_id)
 
 
 @dataclass(frozen=True)

@@ -600,6 +600,10 @@ RATING_PROMISED_MIN = int(os.environ.get("RATING_PROMISED_MIN", "2"))
 RATING_CALLBACK_WORKING_DAYS = int(os.environ.get("RATING_CALLBACK_WORKING_DAYS", "1"))
 RATING_LEDGER_MIN_DAYS = int(os.environ.get("RATING_LEDGER_MIN_DAYS", "5"))
 RATING_LEDGER_MAX_DAYS = int(os.environ.get("RATING_LEDGER_MAX_DAYS", "15"))
+# RATING_PAD_MINUTES: how long after a window move the rating pad at that window shows its form;
+# RATING_POSTS_PER_MINUTE: public rating posts one client address may send a minute (429 beyond).
+RATING_PAD_MINUTES = int(os.environ.get("RATING_PAD_MINUTES", "10"))
+RATING_POSTS_PER_MINUTE = int(os.environ.get("RATING_POSTS_PER_MINUTE", "20"))
 RATING_SCORES = tuple(
     int(points) for points in os.environ.get("RATING_SCORES", "10,8,6,3,0").split(",")
 )

@@ -17,7 +17,6 @@ from onewindow.dashboard import urls as dashboard_urls
 from onewindow.hall import urls as hall_urls
 from onewindow.online import urls as online_urls
 from onewindow.ratings import urls as ratings_urls
-from onewindow.ratings.urls_published import published_urls as ratings_published_urls
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
 
@@ -72,12 +71,12 @@ urlpatterns += i18n_patterns(
     *MOVED_PAGES,
     path("my/online/", include(online_urls.public_urls)),
     path("my/", include(citizens_urls.public_urls)),
-    path("ratings/results/", include(ratings_published_urls)),
     path("", include(assess_urls.public_urls)),
     path("", include(care_urls.public_urls)),
     path("", include(cases_urls.public_urls)),
     path("", include(catalog_urls.public_urls)),
     path("", include(hall_urls.public_urls)),
+    path("", include(ratings_urls.public_urls)),
     prefix_default_language=False,
 )
 # Uploaded and generated files are never served from MEDIA_URL: each is offered by a view of its

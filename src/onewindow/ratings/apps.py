@@ -8,6 +8,7 @@ class RatingsConfig(AppConfig):
     verbose_name = _("Ratings and the bad-rating loop (好差评)")
 
     def ready(self) -> None:
-        from onewindow.ratings import workstations_rectify
+        from onewindow.ratings import workstations_rate, workstations_rectify
 
+        workstations_rate.register()
         workstations_rectify.register()

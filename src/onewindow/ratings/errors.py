@@ -49,3 +49,29 @@ class RatingClosed(ApplicationError):
             code="rating_closed",
             status=409,
         )
+
+
+class NotRateableYet(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "This cannot be rated yet: a case is rated online once it is completed, a "
+                "visit right after it. Please come back then."
+            ),
+            code="not_rateable",
+            status=409,
+        )
+
+
+class PadNotFound(ApplicationError):
+    """A rating pad's link that is unknown or revoked (the one answer for both)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "This rating pad is not paired with a window (its link is unknown or was "
+                "revoked). Ask the centre to pair it again."
+            ),
+            code="pad_not_found",
+            status=404,
+        )

@@ -263,3 +263,41 @@ class RectificationEvent(EventRecord):
 
     def __str__(self) -> str:
         return f"{self.rectification_id} {self.action}"
+
+
+class RatingPad(models.Model):
+    """A rating pad (评价器): a tablet beside one window, paired by a centre manager or the
+    window's clerk. Its address carries a random secret; only the SHA-256 is stored. It sees
+    the visits of its own window only, and is revoked (never deleted) when it is lost or moved."""
+
+    window = models.ForeignKey(
+        "org.Window", verbose_name=_("window"), on_delete=models.PROTECT, related_name="+"
+    )
+    token_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paired by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("paired at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("rating pad")
+        verbose_name_plural = _("rating pads")
+        ordering = ["window", "-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.window_id} {self.issued_at:%Y-%m-%d}"
+
+    def permission_scope(self) -> TargetScope:
+        return self.window.centre.permission_scope()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 import pytest
 from django.utils import timezone
@@ -162,7 +163,15 @@ def test_every_step_of_the_lift_flow_sends_exactly_one_message(
     )
 
     resumed_due = local_date(case.due_at)
-    assert messages() == [
+    told = messages()
+    # The hand-over's message ends with the case's rating link instead (``rating_links``: the
+    # ratings app's signed /r/<token>, no query code; tested in ratings/tests/rate).
+    delivered_code, delivered_text = told[-1]
+    rate_link = re.search(rf" Rate: {PUBLIC_BASE_URL}/en/r/(\S+)$", delivered_text)
+    assert rate_link is not None, delivered_text
+    assert code not in delivered_text
+    told[-1] = (delivered_code, delivered_text[: rate_link.start()] + link(n))
+    assert told == [
         (
             "accept",
             f"Your application for {ITEM} has been accepted. Case number {n}; it will be "
@@ -219,7 +228,14 @@ def test_intake_outcomes_each_send_their_message(city, django_capture_on_commit_
             case=supplement, actor=city.clerk, receipts=[MaterialReceipt(name="业主表决意见书")]
         )
     supplement.refresh_from_db()
-    assert messages() == [
+    told = messages()
+    # Finished on the spot: the message ends with the case's rating link (``rating_links``).
+    instant_code, instant_text = told[2]
+    rate_link = re.search(rf" Rate: {PUBLIC_BASE_URL}/en/r/(\S+)$", instant_text)
+    assert rate_link is not None, instant_text
+    assert instant.query_code not in instant_text
+    told[2] = (instant_code, instant_text[: rate_link.start()] + link(instant.number))
+    assert told == [
         (
             "request_supplement",
             f"Your application for {ITEM} is not complete yet: please bring the papers listed "

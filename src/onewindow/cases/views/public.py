@@ -48,6 +48,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from onewindow.cases.models import Case
 from onewindow.cases.progress import (
     CODE_MAX_LENGTH,
     NUMBER_MAX_LENGTH,
@@ -56,6 +57,7 @@ from onewindow.cases.progress import (
     progress_granted,
     progress_lookup,
 )
+from onewindow.cases.rating_links import rating_link
 from onewindow.core.errors import ApplicationError
 
 GRANT_SESSION_KEY = "cases.progress_grant"
@@ -100,6 +102,16 @@ def _granted(request: HttpRequest, number: str) -> tuple[ProgressView | None, st
         return None, _error_text(error), error.status
 
 
+def _rating_url(progress_view: ProgressView | None) -> str:
+    """Where the case just shown can be rated (``rating_links``; the rating side decides:
+    completed, within the period, not rated yet), or ``""``. Only after the number and the
+    code matched."""
+    if progress_view is None:
+        return ""
+    case = Case.objects.select_related("item_version").filter(number=progress_view.number).first()
+    return rating_link(case=case, channel="progress") if case is not None else ""
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @csrf_protect
 @never_cache
@@ -126,6 +138,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         result = _granted(request, number.strip())
     progress_view, error, status = result if result else (None, "", 200)
     context: dict[str, object] = {
+        "rating_url": _rating_url(progress_view),
         "number": (progress_view.number if progress_view else number.strip()[:NUMBER_MAX_LENGTH]),
         # The code is never written back into the page: a shown page may be cached or shared.
         "code": "",

@@ -103,6 +103,26 @@ def path(address: str) -> Callable[[Scene], str]:
     return lambda scene: address
 
 
+def _rating_link(scene: Scene) -> str:
+    from onewindow.ratings.links import rating_path, rating_token
+
+    return rating_path(rating_token(case_id=int(str(scene.case.pk)), channel="sms"))
+
+
+def _pad_address(name: str) -> Callable[[Scene], str]:
+    """A rating pad of the instant window, paired for the walk (any secret for the shape)."""
+
+    def address(scene: Scene) -> str:
+        secret = "x"
+        if isinstance(scene.city, City):
+            from onewindow.ratings.services.pad import pad_issue
+
+            _pad, secret = pad_issue(actor=scene.city.clerk, window_id=scene.city.instant_window.pk)
+        return reverse(name, kwargs={"secret": secret})
+
+    return address
+
+
 # The public pages, one line each (new apps add theirs here).
 PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("home", at("catalog:home")),
@@ -114,12 +134,12 @@ PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("item guide", at("catalog:item", lambda s: s.city.lift.pk)),
     PublicPage("item guide in English", lambda s: f"/en/items/{s.city.lift.pk}/"),
     PublicPage("power list", at("catalog:power_list")),
-    PublicPage("published ratings", at("ratings_published:index")),
+    PublicPage("published ratings", at("ratings_public:results")),
     PublicPage(
         "ratings of a department",
-        at("ratings_published:department", lambda s: s.city.lift.department_id),
+        at("ratings_public:results_department", lambda s: s.city.lift.department_id),
     ),
-    PublicPage("ratings of an item", at("ratings_published:item", lambda s: s.city.lift.pk)),
+    PublicPage("ratings of an item", at("ratings_public:results_item", lambda s: s.city.lift.pk)),
     PublicPage("progress form", at("cases_public:progress")),
     PublicPage("progress of a case", at("cases_public:progress"), then=_send_progress_form),
     PublicPage("not found (404)", path("/no-such-page/")),
@@ -149,6 +169,17 @@ PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("kiosk", at("hall:kiosk", lambda s: s.city.hall.code), device=True),
     PublicPage("queue ticket", at("hall:ticket", lambda s: s.ticket.token), device=True),
     PublicPage("calling screen", at("hall:screen", lambda s: s.city.hall.code), device=True),
+    PublicPage("rating form", _rating_link),
+    PublicPage("rating form, level chosen", lambda s: _rating_link(s) + "?level=2"),
+    PublicPage("rating link not valid", path("/r/not-a-link")),
+    PublicPage("rating thanks", at("ratings_public:thanks")),
+    PublicPage(
+        "rate from my cases",
+        at("ratings_public:account_rate", lambda s: s.case.number, query="?level=1"),
+        citizen=True,
+    ),
+    PublicPage("rating pad", _pad_address("ratings_public:pad"), device=True),
+    PublicPage("rating pad, thanks", _pad_address("ratings_public:pad_thanks"), device=True),
 ]
 
 # Named addresses outside the walk on purpose: files, a redirect, POST-only actions.
@@ -164,6 +195,7 @@ NOT_PAGES = {
     "online:withdraw",  # POST only
     "online:paper_file",
     "hall:screen_calls",  # the calling screen's fragment, polled by htmx
+    "ratings_public:pad_visit",  # the rating pad's fragment, polled by htmx
 }
 # Address prefixes that are no public page (staff shell, admin, API, language switch, probes).
 NOT_PUBLIC = ("staff/", "admin/", "api/", "i18n/", "healthz", "readyz", "metrics", "favicon")

@@ -49,7 +49,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         "dashboard": ["staff_urls"],
         "hall": ["public_urls", "staff_urls"],
         "online": ["public_urls", "staff_urls"],
-        "ratings": ["staff_urls"],
+        "ratings": ["public_urls", "staff_urls"],
         "staff": ["staff_urls"],
     }
 

@@ -17,8 +17,9 @@ EXPECTED = {
         "cases.output",
         "ratings.mine",
         "hall.phone_booking",
+        "ratings.pads",
     ],
-    "output_clerk": ["hall.windows", "cases.output", "ratings.mine"],
+    "output_clerk": ["hall.windows", "cases.output", "ratings.mine", "ratings.pads"],
     "approver": ["cases.queue", "ratings.mine"],
     "lead": [
         "cases.queue",
@@ -38,6 +39,7 @@ EXPECTED = {
         "catalog.workbook",
         "hall.manager",
         "assess.tables",
+        "ratings.pads",
     ],
     "auditor": [
         "cases.supervision",
@@ -52,6 +54,7 @@ EXPECTED = {
         "catalog.workbook",
         "hall.manager",
         "assess.tables",
+        "ratings.pads",
     ],
     "nobody": [],
 }
@@ -71,6 +74,7 @@ URLS = {
     "ratings.appeals": "/staff/ratings/appeals/",
     "ratings.mine": "/staff/ratings/mine/",
     "assess.tables": "/staff/assess/",
+    "ratings.pads": "/staff/ratings/pads/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -143,7 +147,7 @@ def test_home_query_count_does_not_grow_with_workstations(
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
     assert len(cards(text(response))) == len(EXPECTED["lead"]) == 7
-    assert len(registry.workstations()) == 18
+    assert len(registry.workstations()) == 19
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

@@ -88,6 +88,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("catalog.workbook", "catalog_manage:index", 60),
         ("hall.manager", "hall_staff:manager", 65),
         ("assess.tables", "assess_staff:tables", 70),
+        ("ratings.pads", "ratings_staff:pads", 72),
         ("staff.accounts", "admin:auth_user_changelist", 80),
         ("staff.enrolment_codes", "admin:staff_enrolmentcode_changelist", 81),
         ("staff.second_factor_devices", "admin:staff_stafftotpdevice_changelist", 82),
@@ -109,6 +110,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
         "assess.tables": Action.ASSESS_VIEW,
+        "ratings.pads": None,  # a predicate: serve at or manage a centre's windows
         "staff.accounts": Action.ROLE_GRANT,
         "staff.enrolment_codes": Action.SECURITY_MANAGE,
         "staff.second_factor_devices": Action.SECURITY_MANAGE,
@@ -129,6 +131,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/catalog/",
         "/staff/hall/manager/",
         "/staff/assess/",
+        "/staff/ratings/pads/",
         "/admin/auth/user/",
         "/admin/staff/enrolmentcode/",
         "/admin/staff/stafftotpdevice/",
@@ -152,6 +155,7 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
         ("catalog.workbook", False),
         ("hall.manager", False),
         ("assess.tables", False),
+        ("ratings.pads", False),
     ]
     assert not any(link.current for link in navigation_for(manager, "/staff/cases/X1/"))
     assert [link.current for link in navigation_for(manager, "/staff/catalog/import/")] == [

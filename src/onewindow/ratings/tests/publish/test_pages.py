@@ -33,7 +33,7 @@ def _row(response, row_id: str) -> str:
 
 
 def test_the_index_lists_october_by_department(client, october):
-    response = client.get(reverse("ratings_published:index") + "?month=2026-10")
+    response = client.get(reverse("ratings_public:results") + "?month=2026-10")
     assert response.status_code == 200
     assert _row(response, f"department-{october.department.pk}") == (
         "区社会保险基金管理局 6 50.0 % 80.0 % 3 66.7 %"
@@ -45,7 +45,7 @@ def test_the_index_lists_october_by_department(client, october):
 
 
 def test_the_department_page_has_twelve_months_its_items_and_the_fixes(client, october):
-    url = reverse("ratings_published:department", args=[october.department.pk])
+    url = reverse("ratings_public:results_department", args=[october.department.pk])
     response = client.get(url + "?month=2026-11")
     assert response.status_code == 200
     html = response.content.decode()
@@ -62,14 +62,14 @@ def test_the_department_page_has_twelve_months_its_items_and_the_fixes(client, o
 
 def test_the_item_page(client, october):
     response = client.get(
-        reverse("ratings_published:item", args=[october.item.pk]) + "?month=2026-10"
+        reverse("ratings_public:results_item", args=[october.item.pk]) + "?month=2026-10"
     )
     assert response.status_code == 200
     assert "50.0 %" in _row(response, "month-2026-10")
     assert FIX_TEXT in response.content.decode()
     # The catalogue's guide links here by address only.
     guide = client.get(reverse("catalog:item", args=[october.item.pk]))
-    assert reverse("ratings_published:item", args=[october.item.pk]) in guide.content.decode()
+    assert reverse("ratings_public:results_item", args=[october.item.pk]) in guide.content.decode()
 
 
 def test_no_personal_data_on_the_public_pages(client, october):
@@ -89,9 +89,9 @@ def test_no_personal_data_on_the_public_pages(client, october):
     if clerk.first_name:
         forbidden.append(clerk.first_name)
     pages = [
-        reverse("ratings_published:index") + "?month=2026-10",
-        reverse("ratings_published:department", args=[october.department.pk]) + "?month=2026-10",
-        reverse("ratings_published:item", args=[october.item.pk]) + "?month=2026-10",
+        reverse("ratings_public:results") + "?month=2026-10",
+        reverse("ratings_public:results_department", args=[october.department.pk]) + "?month=2026-10",
+        reverse("ratings_public:results_item", args=[october.item.pk]) + "?month=2026-10",
     ]
     for page in pages:
         html = client.get(page).content.decode()
@@ -102,9 +102,9 @@ def test_no_personal_data_on_the_public_pages(client, october):
 @pytest.mark.parametrize("month", ["2026-13", "2026-1", "26-10", "1999-12", "2099-01", "x"])
 def test_a_bad_month_answers_400_with_the_reason(client, october, month):
     for url in (
-        reverse("ratings_published:index"),
-        reverse("ratings_published:department", args=[october.department.pk]),
-        reverse("ratings_published:item", args=[october.item.pk]),
+        reverse("ratings_public:results"),
+        reverse("ratings_public:results_department", args=[october.department.pk]),
+        reverse("ratings_public:results_item", args=[october.item.pk]),
     ):
         response = client.get(url, {"month": month})
         assert response.status_code == 400
@@ -112,8 +112,8 @@ def test_a_bad_month_answers_400_with_the_reason(client, october, month):
 
 
 def test_unknown_department_or_item_answers_404(client, october):
-    assert client.get(reverse("ratings_published:department", args=[999999])).status_code == 404
-    assert client.get(reverse("ratings_published:item", args=[999999])).status_code == 404
+    assert client.get(reverse("ratings_public:results_department", args=[999999])).status_code == 404
+    assert client.get(reverse("ratings_public:results_item", args=[999999])).status_code == 404
 
 
 def _queries(client, url: str) -> int:
@@ -127,9 +127,9 @@ def test_the_pages_run_the_same_queries_for_one_rating_or_many(client, city):
     rating_of(case, 2, rated_at=at(10, 2))
     department = city.instant.department
     urls = [
-        reverse("ratings_published:index") + "?month=2026-10",
-        reverse("ratings_published:department", args=[department.pk]) + "?month=2026-10",
-        reverse("ratings_published:item", args=[city.instant.pk]) + "?month=2026-10",
+        reverse("ratings_public:results") + "?month=2026-10",
+        reverse("ratings_public:results_department", args=[department.pk]) + "?month=2026-10",
+        reverse("ratings_public:results_item", args=[city.instant.pk]) + "?month=2026-10",
     ]
     before = [_queries(client, url) for url in urls]
     build_october(city)
@@ -138,7 +138,7 @@ def test_the_pages_run_the_same_queries_for_one_rating_or_many(client, city):
 
 
 def test_english_pages(client, october):
-    response = client.get("/en" + reverse("ratings_published:index") + "?month=2026-10")
+    response = client.get("/en" + reverse("ratings_public:results") + "?month=2026-10")
     assert response.status_code == 200
     assert "All departments: 7 ratings" in _text(response)
     assert EXPLANATION not in response.content.decode()
