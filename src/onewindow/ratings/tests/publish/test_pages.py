@@ -90,7 +90,8 @@ def test_no_personal_data_on_the_public_pages(client, october):
         forbidden.append(clerk.first_name)
     pages = [
         reverse("ratings_public:results") + "?month=2026-10",
-        reverse("ratings_public:results_department", args=[october.department.pk]) + "?month=2026-10",
+        reverse("ratings_public:results_department", args=[october.department.pk])
+        + "?month=2026-10",
         reverse("ratings_public:results_item", args=[october.item.pk]) + "?month=2026-10",
     ]
     for page in pages:
@@ -112,7 +113,9 @@ def test_a_bad_month_answers_400_with_the_reason(client, october, month):
 
 
 def test_unknown_department_or_item_answers_404(client, october):
-    assert client.get(reverse("ratings_public:results_department", args=[999999])).status_code == 404
+    assert (
+        client.get(reverse("ratings_public:results_department", args=[999999])).status_code == 404
+    )
     assert client.get(reverse("ratings_public:results_item", args=[999999])).status_code == 404
 
 
