@@ -135,6 +135,7 @@ PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("item guide in English", lambda s: f"/en/items/{s.city.lift.pk}/"),
     PublicPage("power list", at("catalog:power_list")),
     PublicPage("published ratings", at("ratings_public:results")),
+    PublicPage("honour board", at("assess:honours")),
     PublicPage(
         "ratings of a department",
         at("ratings_public:results_department", lambda s: s.city.lift.department_id),

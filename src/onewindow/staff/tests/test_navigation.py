@@ -167,6 +167,7 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
         True,
         False,
         False,
+        False,
     ]
 
 
