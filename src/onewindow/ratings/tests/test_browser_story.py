@@ -46,9 +46,8 @@ def _sms(settings):
     MemoryBackend.outbox.clear()
 
 
-def clerk_score(unit: Unit, period: Period, user: Any) -> str:
-    rows = {row.user_id: row for row in staff_table(unit=unit, period=period).rows}
-    return str(rows[user.pk].score)
+def clerk_row(unit: Unit, period: Period, user: Any) -> Any:
+    return {row.user_id: row for row in staff_table(unit=unit, period=period).rows}[user.pk]
 
 
 def test_from_a_bad_rating_on_a_phone_to_the_tables_and_an_upheld_appeal(
@@ -133,7 +132,9 @@ def test_from_a_bad_rating_on_a_phone_to_the_tables_and_an_upheld_appeal(
         finding="三次致电未接通",
         expected_revision=appealed.revision,
     )
-    before = clerk_score(unit, period, city.clerk)
+    before = clerk_row(unit, period, city.clerk)
+    # The clerk is rated twice: 非常不满意 (the lift case's hand-over) and 不满意 (the visit).
+    assert (before.rated, before.rating_average, before.excluded) == (2, Decimal("1.5"), 0)
     desk = Desk(browser, live_server, manager)
     try:
         page = desk.go(f"/staff/assess/?unit={unit.key}&month={period.key}")
@@ -143,7 +144,7 @@ def test_from_a_bad_rating_on_a_phone_to_the_tables_and_an_upheld_appeal(
         expect(row.locator('a[data-figure="rectify_overdue"]')).to_have_text("0")
         page.goto(f"{live_server.url}/staff/assess/ranking/?unit={unit.key}&month={period.key}")
         score = page.locator(f'#assess-ranking-table tr[data-user="{city.clerk.pk}"] [data-score]')
-        expect(score).to_have_text(before)
+        expect(score).to_have_text(str(before.score))
     finally:
         desk.close()
 
@@ -166,12 +167,13 @@ def test_from_a_bad_rating_on_a_phone_to_the_tables_and_an_upheld_appeal(
         page.locator("#uphold_appeal-decision").fill("经调取录像，接待规范，申诉成立。")
         page.locator("#submit-uphold_appeal").click()
         expect(page.locator("[data-state]")).to_have_attribute("data-state", "upheld")
-        after = clerk_score(unit, period, city.clerk)
-        # Without the appealed 不满意 the clerk's rating average rises, and so does the score.
-        assert Decimal(after) > Decimal(before)
+        # Without the appealed 不满意 the clerk's average is the 非常不满意 alone: lower.
+        after = clerk_row(unit, period, city.clerk)
+        assert (after.rated, after.rating_average, after.excluded) == (1, Decimal("1"), 1)
+        assert after.score < before.score
         page.goto(f"{live_server.url}/staff/assess/ranking/?unit={unit.key}&month={period.key}")
         score = page.locator(f'#assess-ranking-table tr[data-user="{city.clerk.pk}"] [data-score]')
-        expect(score).to_have_text(after)
+        expect(score).to_have_text(str(after.score))
     finally:
         desk.close()
     assert Rating.objects.get(pk=appealed.rating_id).counts_in_scores is False
