@@ -7,7 +7,8 @@ and handing the message to the outbox (``notify``) — as ``cases.notifications`
 (a person, or an organisation's contact phone), read through
 ``applicants.services.applicant_mobile_for_notice`` (decrypted there, audited with the masked
 phone). The text is rendered in ``NOTIFY_LANGUAGE`` (default: the site's language); the
-idempotency key ``"ratings.rectification:<event id>:sms"`` (the subject first: case events number their own messages ``"<event id>:sms"``) makes a replay store nothing new. The texts carry the item,
+idempotency key ``"ratings.rectification:<event id>:sms"`` (the subject first: case events key
+theirs ``"<event id>:sms"``) makes a replay store nothing new. The texts carry the item,
 the case number, the rectification number and (for the ledger) the deadline — never what the
 department wrote (it may name people).
 """
