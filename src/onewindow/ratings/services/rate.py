@@ -43,7 +43,7 @@ from onewindow.ratings.codes import (
     options_for,
 )
 from onewindow.ratings.errors import AlreadyRated, NotRateableYet, RatingClosed
-from onewindow.ratings.models import RatedStaff, Rating
+from onewindow.ratings.models import RatedStaff, Rating, RatingPad
 from onewindow.ratings.services.rectify import rectification_open
 
 COMMENT_MAX_LENGTH = 500
@@ -206,19 +206,17 @@ def _store(rating: Rating, staff: Iterable[tuple[Any, str, int | None]]) -> Rati
 
 def _audit(rating: Rating, action: str) -> None:
     # The rating's facts only: no rater, no comment (it may hold a name or a phone number).
-    audit_record(
-        actor=None,
-        action=action,
-        obj=rating,
-        detail={
-            "case": rating.case_number,
-            "occasion": rating.occasion,
-            "channel": rating.channel,
-            "level": rating.level,
-            "default": rating.is_default,
-            "form_version": rating.form_version,
-        },
-    )
+    detail: dict[str, Any] = {
+        "case": rating.case_number,
+        "occasion": rating.occasion,
+        "channel": rating.channel,
+        "level": rating.level,
+        "default": rating.is_default,
+        "form_version": rating.form_version,
+    }
+    if rating.pad_id is not None:
+        detail["pad"] = rating.pad_id
+    audit_record(actor=None, action=action, obj=rating, detail=detail)
 
 
 def rating_submit(
@@ -230,10 +228,12 @@ def rating_submit(
     options: Any = (),
     comment: Any = "",
     event: CaseEvent | None = None,
+    pad: RatingPad | None = None,
     now: dt.datetime | None = None,
 ) -> Rating:
     """Store one rating of ``case`` given on ``channel``: a visit (on-site channels; ``event``
-    is the window move the visit is about) or the case online (one per case).
+    is the window move the visit is about) or the case online (one per case). ``pad``: the pad
+    that gave it (stored with the rating and named in its audit row).
 
     Refusals: ``ValidationFailed`` (422) naming every wrong answer; ``NotRateableYet`` (409)
     for a case not completed (online) or an event that is no visit of this case;
@@ -284,6 +284,7 @@ def rating_submit(
             is_default=False,
             now=now,
         )
+        rating.pad = pad
         _store(rating, _rated_staff(case, window_clerk))
         if is_bad(level):
             rectification_open(rating=rating, now=now)
