@@ -239,8 +239,9 @@ def rating_submit(
     for a case not completed (online) or an event that is no visit of this case;
     ``RatingClosed`` (409) after ``RATING_PERIOD_DAYS`` from the completion or the visit;
     ``AlreadyRated`` (409) for a second rating of the occasion, also under a race.
-    Side effects: the rating, its rated staff (the window clerk — for a visit the event's
-    actor — and every back-office assignee of a finished step), the rectification of a 差评,
+    Side effects: the rating, its rated staff (for a visit: the event's actor at the window,
+    only; for the case: the window clerk and every distinct back-office assignee of a finished
+    step), the rectification of a 差评,
     and the audit row ``ratings.rating_give`` — in one transaction."""
     now = now or timezone.now()
     if channel in ON_SITE_CHANNELS:
@@ -285,7 +286,14 @@ def rating_submit(
             now=now,
         )
         rating.pad = pad
-        _store(rating, _rated_staff(case, window_clerk))
+        if occasion == Occasion.VISIT:
+            # A visit rates the clerk at the window, only (not the back office's steps).
+            staff: list[tuple[Any, str, int | None]] = (
+                [(window_clerk, RatedRole.WINDOW, None)] if window_clerk is not None else []
+            )
+        else:
+            staff = _rated_staff(case, window_clerk)
+        _store(rating, staff)
         if is_bad(level):
             rectification_open(rating=rating, now=now)
         _audit(rating, GIVE_ACTION)
