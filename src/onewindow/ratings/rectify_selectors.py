@@ -186,9 +186,11 @@ def my_ratings(user: Any) -> QuerySet[RatedStaff]:
 
 def may_appeal(user: Any, rating: Rating) -> bool:
     """Whether ``user`` (rated in ``rating``) may appeal it now: a bad rating whose
-    rectification is verified and not yet resolved."""
+    rectification is verified, not yet resolved, and not appealed before."""
     rectification = getattr(rating, "rectification", None)
     if rectification is None or MACHINE.target("appeal", rectification.state) is None:
+        return False
+    if rectification.appeal_by_id is not None:  # one appeal per rectification
         return False
     return can(user, MACHINE.permission_for("appeal"), rectification)
 

@@ -21,6 +21,7 @@ from onewindow.core.errors import ErrorList, NotFoundOrForbidden
 from onewindow.core.validation import MULTILINE_CONTROL_MESSAGE, has_control_characters
 from onewindow.org.permissions import require
 from onewindow.ratings.codes import Level
+from onewindow.ratings.errors import AppealedOnce
 from onewindow.ratings.events import RECTIFICATION_EVENTS
 from onewindow.ratings.models import (
     CallbackResult,
@@ -39,8 +40,8 @@ MACHINE = RECTIFICATION_MACHINE
 
 
 def rectification_number(rating: Rating) -> str:
-    """ZG + the rating's day + its id: unique with the rating, readable on the phone."""
-    return f"ZG{rating.rated_at:%Y%m%d}{rating.pk:07d}"
+    """ZG + the rating's local day + its id: unique with the rating, readable on the phone."""
+    return f"ZG{timezone.localtime(rating.rated_at):%Y%m%d}{rating.pk:07d}"
 
 
 def rectification_open(*, rating: Rating, now: dt.datetime) -> Rectification:
@@ -340,7 +341,8 @@ def rectification_appeal(
 ) -> Rectification:
     """The rated staff's appeal (申诉) of a rating they think malicious or not theirs: only a
     member of staff the rating is about (``RatedStaff``), with a reason; the centre manager
-    reviews it. Anyone else gets the one "not found" answer (audited)."""
+    reviews it. Anyone else gets the one "not found" answer (audited). One appeal per
+    rectification: a second one, after a rejection, is refused (``AppealedOnce``, 409)."""
     require(actor, MACHINE.permission_for("appeal"), rectification, hide=True)
     if not is_rated_in(actor, rectification.rating_id):
         audit_record(
@@ -354,6 +356,9 @@ def rectification_appeal(
     now = now or timezone.now()
     with transaction.atomic():
         row = _begin(rectification, "appeal", expected_revision)
+        if row.appeal_by_id is not None:
+            # One appeal per rectification: after a rejection, the department resolves it.
+            raise AppealedOnce()
         errors = ErrorList()
         reason = _text(
             errors,

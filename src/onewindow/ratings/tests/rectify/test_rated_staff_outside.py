@@ -4,6 +4,9 @@ it, finds it neither in the queue nor in the exchange, and keeps "my ratings" an
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.utils import timezone
 
@@ -139,3 +142,56 @@ def test_the_exchange_leaves_out_the_rated_lead_s_own_ratings(client, own, lead,
     client.force_login(staff_lead)
     body = client.get(EXCHANGE, period).json()
     assert sorted(row["rating_id"] for row in body["rows"]) == sorted([own.rating_id, other.pk])
+
+
+def test_one_appeal_per_rectification_a_second_after_the_rejection_is_refused(
+    client, bad, lead, manager, city
+):
+    from onewindow.ratings.errors import AppealedOnce
+
+    verified(bad, lead)
+    rectify.rectification_appeal(
+        rectification=fresh(bad),
+        actor=city.clerk,
+        reason="恶意",
+        expected_revision=fresh(bad).revision,
+    )
+    rectify.rectification_reject_appeal(
+        rectification=fresh(bad),
+        actor=manager,
+        decision="属实",
+        expected_revision=fresh(bad).revision,
+    )
+    assert fresh(bad).state == "verified"
+    before = snapshot(bad)
+    with pytest.raises(AppealedOnce) as caught:
+        rectify.rectification_appeal(
+            rectification=fresh(bad),
+            actor=city.clerk,
+            reason="再次申诉",
+            expected_revision=fresh(bad).revision,
+        )
+    shown = caught.value.as_dict()
+    assert (caught.value.status, shown["code"]) == (409, "appealed_once")
+    assert shown["message_en"] == (
+        "This rating was appealed once already and the appeal was rejected: a rating is "
+        "appealed only once. The department resolves it."
+    )
+    assert snapshot(bad) == before
+    client.force_login(city.clerk)
+    html = client.get(MINE).content.decode()
+    assert f'action="/staff/ratings/mine/{bad.rating_id}/appeal/"' not in html
+    response = client.post(
+        "/en" + f"/staff/ratings/mine/{bad.rating_id}/appeal/",
+        {"revision": fresh(bad).revision, "reason": "再次申诉"},
+    )
+    assert response.status_code == 409
+    assert "a rating is appealed only once" in response.content.decode()
+    assert snapshot(bad) == before
+
+
+def test_the_rectification_number_carries_the_local_day(instant_case):
+    # 00:30 in Beijing on 21 October is 16:30 UTC on 20 October.
+    at = dt.datetime(2026, 10, 21, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    rating = rating_of(instant_case, 1, rated_at=at)
+    assert Rectification.objects.get(rating=rating).number == f"ZG20261021{rating.pk:07d}"
