@@ -192,6 +192,7 @@ def test_one_appeal_per_rectification_a_second_after_the_rejection_is_refused(
 
 def test_the_rectification_number_carries_the_local_day(instant_case):
     # 00:30 in Beijing on 21 October is 16:30 UTC on 20 October.
-    at = dt.datetime(2026, 10, 21, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    at = dt.datetime(2026, 10, 20, 16, 30, tzinfo=dt.UTC)  # as timezone.now() gives it
+    assert at == dt.datetime(2026, 10, 21, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     rating = rating_of(instant_case, 1, rated_at=at)
     assert Rectification.objects.get(rating=rating).number == f"ZG20261021{rating.pk:07d}"
