@@ -59,7 +59,7 @@ def refuse_rated_staff(user: Any, rectification: Rectification, permission: str)
         raise NotFoundOrForbidden()
 
 
-def not_rated(user: Any, rating_path: str = "rating_id") -> Exists:
+def not_rated(user: Any, rating_path: str = "rating_id") -> Any:
     """Rows whose rating is not about ``user`` (to leave their own ratings out of a list)."""
     return ~Exists(RatedStaff.objects.filter(rating_id=OuterRef(rating_path), user_id=user.pk))
 
