@@ -25,6 +25,7 @@ from onewindow.ratings import rectify_selectors as selectors
 from onewindow.ratings.codes import Level
 from onewindow.ratings.events import RECTIFICATION_EVENTS
 from onewindow.ratings.indicators import TARGET_PERCENT, rectification_figures
+from onewindow.ratings.masking import mask_personal
 from onewindow.ratings.models import CallbackResult, RatedStaff, Rectification
 from onewindow.ratings.services import rectify
 from onewindow.ratings.transitions import OPEN_STATES
@@ -315,6 +316,8 @@ def _mine(
                 "rated": rated,
                 "rating": rating,
                 "rectification": getattr(rating, "rectification", None),
+                # Masked: a number in the comment could name the rater.
+                "comment": mask_personal(rating.comment),
                 "options": selectors.options_shown(rating),
                 "dimensions": selectors.dimensions_shown(rating),
                 "may_appeal": selectors.may_appeal(request.user, rating),

@@ -266,3 +266,39 @@ def test_the_detail_costs_the_same_queries_for_a_longer_timeline(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = text(client.get(page(bad.number)))
     assert html.count('<li class="timeline__event') == 4
+
+
+def test_my_ratings_show_the_day_only_and_mask_numbers_in_the_comment(client, bad, city):
+    local = timezone.make_aware(dt.datetime(2026, 10, 20, 14, 37))
+    Rating.objects.filter(pk=bad.rating_id).update(
+        rated_at=local, comment="我是13912345678，身份证44010319900101123X"
+    )
+    client.force_login(city.clerk)
+    html = text(client.get(MINE))
+    assert '<span class="small">2026-10-20 · ' in html
+    assert "14:37" not in html
+    assert "我是***，身份证***" in html
+    assert "13912345678" not in html and "44010319900101123X" not in html
+
+
+def test_the_published_texts_forms_say_they_are_published_without_names(client, bad, lead):
+    note = (
+        "Published on the public results page, without names: write no names, phone numbers "
+        "or ID numbers here."
+    )
+    verify(bad, lead)
+    client.force_login(lead)
+    html = text(client.get("/en" + page(bad.number)))
+    assert html.count(note) == 2  # fix at once, explain
+    assert 'aria-describedby="fix_now-summary-published"' in html
+    assert 'aria-describedby="explain-explanation-published"' in html
+    rectify.rectification_ledger(
+        rectification=fresh(bad),
+        actor=lead,
+        days=5,
+        plan="增开窗口",
+        expected_revision=fresh(bad).revision,
+    )
+    html = text(client.get("/en" + page(bad.number)))
+    assert html.count(note) == 1
+    assert 'aria-describedby="submit_fix-summary-published"' in html
