@@ -253,7 +253,10 @@ def move(request: HttpRequest, number: str, action: str) -> HttpResponse:
     except ApplicationError as exc:
         shown = _shown(exc)
         fresh = selectors.rectification_for(request.user, number)
-        return _detail(request, fresh, error=shown, error_at=action, typed=typed, status=exc.status)
+        # A move no longer offered (a colleague moved it meanwhile) has no form to show the
+        # error at: it is shown at the top of the page.
+        at = action if action in selectors.moves_for(request.user, fresh) else ""
+        return _detail(request, fresh, error=shown, error_at=at, typed=typed, status=exc.status)
     messages.success(request, MOVE_DONE[action])
     return redirect("ratings_staff:rectification", number=rectification.number)
 

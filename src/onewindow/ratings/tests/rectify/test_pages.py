@@ -302,3 +302,24 @@ def test_the_published_texts_forms_say_they_are_published_without_names(client, 
     html = text(client.get("/en" + page(bad.number)))
     assert html.count(note) == 1
     assert 'aria-describedby="submit_fix-summary-published"' in html
+
+
+def test_a_move_a_colleague_made_impossible_says_so_at_the_top(client, bad, lead):
+    """Two tabs: the ledger in one, then an explanation in the other — the form is gone from
+    the page, so the refusal is shown at its top (it used to vanish with the form)."""
+    verify(bad, lead)
+    revision = fresh(bad).revision
+    rectify.rectification_ledger(
+        rectification=bad, actor=lead, days=5, plan="增开窗口", expected_revision=revision
+    )
+    client.force_login(lead)
+    response = client.post(
+        page(bad.number) + "do/explain/", {"revision": revision + 1, "explanation": "依法说明"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    summary = html[html.index('id="error-summary"') : html.index('class="case-grid"')]
+    assert (
+        "该整改单当前状态为“已列入台账，限期整改中”，现在不能登记解释说明。请刷新页面。" in summary
+    )
+    assert fresh(bad).state == "ledger"
