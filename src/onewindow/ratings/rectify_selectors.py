@@ -81,12 +81,12 @@ def overdue_condition(now: dt.datetime) -> Q:
 
 
 def rectification_queue(user: Any, *, show: str, now: dt.datetime) -> QuerySet[Rectification]:
-    """The rectifications ``user`` works (``rating.rectify``): ``open`` (nearest deadline first),
+    """The rectifications of ``user``'s scope (``rating.view``): ``open`` (nearest deadline first),
     ``overdue`` (open past the call-back's or the ledger's deadline) or ``closed`` (latest
     first)."""
     rows = _scoped(
         user,
-        Action.RECTIFY_WORK,
+        Action.RATING_VIEW,
         Rectification.objects.select_related("rating", "department", "owner"),
     ).filter(not_rated(user))
     if show == "closed":

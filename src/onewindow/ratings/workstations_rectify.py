@@ -20,7 +20,7 @@ def register() -> None:
         key="ratings.rectifications",
         label=_("Bad-rating rectification"),
         url_name="ratings_staff:rectifications",
-        action=Action.RECTIFY_WORK,
+        action=Action.RATING_VIEW,
         order=46,
         description=_("Call back, verify and fix every bad rating (差评整改)."),
     )

@@ -71,8 +71,10 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
 @staff_page
 def queue(request: HttpRequest) -> HttpResponse:
     """The rectifications of the user's scope, by filter (open / overdue / closed), paged, with
-    the lights of their deadlines and this month's indicators. A constant number of queries."""
-    require(request.user, Action.RECTIFY_WORK)
+    the lights of their deadlines and this month's indicators. A constant number of queries.
+    Whoever reads ratings in a scope (an auditor too) reads its rectifications; the moves stay
+    with those who work them."""
+    require(request.user, Action.RATING_VIEW)
     now = timezone.now()
     show = request.GET.get("show", "open")
     if show not in selectors.FILTERS:

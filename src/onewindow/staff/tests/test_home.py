@@ -43,6 +43,7 @@ EXPECTED = {
     "auditor": [
         "cases.supervision",
         "dashboard.manager",
+        "ratings.rectifications",
         "catalog.workbook",
         "assess.tables",
         "staff.audit_trail",
@@ -50,6 +51,7 @@ EXPECTED = {
     "admin": [
         "cases.supervision",
         "dashboard.manager",
+        "ratings.rectifications",
         "catalog.workbook",
         "hall.manager",
         "assess.tables",

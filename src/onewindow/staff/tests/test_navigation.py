@@ -103,7 +103,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "cases.output": Action.CASE_DELIVER,
         "cases.supervision": Action.CASE_SUPERVISE,
         "dashboard.manager": Action.CASE_SUPERVISE,
-        "ratings.rectifications": Action.RECTIFY_WORK,
+        "ratings.rectifications": Action.RATING_VIEW,
         "ratings.appeals": Action.RATING_APPEAL_REVIEW,
         "ratings.mine": None,  # a predicate: the staff who may be rated (and appeal)
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,

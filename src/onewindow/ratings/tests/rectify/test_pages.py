@@ -323,3 +323,16 @@ def test_a_move_a_colleague_made_impossible_says_so_at_the_top(client, bad, lead
         "该整改单当前状态为“已列入台账，限期整改中”，现在不能登记解释说明。请刷新页面。" in summary
     )
     assert fresh(bad).state == "ledger"
+
+
+def test_the_auditor_reads_the_queue_and_the_page_but_moves_nothing(client, bad):
+    auditor = staff_with_role(Role.AUDITOR)
+    client.force_login(auditor)
+    assert numbers(text(client.get(QUEUE))) == [bad.number]
+    assert client.get(page(bad.number)).status_code == 200
+    response = client.post(
+        page(bad.number) + "do/verify/",
+        {"revision": bad.revision, "callback_result": "reached", "finding": "属实"},
+    )
+    assert response.status_code == 404
+    assert fresh(bad).state == "callback"
