@@ -116,7 +116,7 @@ def _applicant(rating: Rating) -> tuple[str, str, str]:
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
 def row_of(rating: Rating) -> dict[str, Any]:

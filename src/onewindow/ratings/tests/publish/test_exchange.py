@@ -253,3 +253,13 @@ def test_the_rows_take_the_same_queries_for_one_rating_or_many(client, city, sce
         rating_of(instant_case(city, at(10, day)), 5, rated_at=at(10, day))
     assert count() == one
     assert client.get(URL, OCTOBER).json()["count"] == 6
+
+
+def test_times_go_out_to_the_second_in_local_time():
+    import datetime as dt
+
+    from onewindow.ratings.exchange import _iso
+
+    moment = dt.datetime(2026, 10, 20, 6, 5, 28, 672286, tzinfo=dt.UTC)
+    assert _iso(moment) == "2026-10-20T14:05:28+08:00"
+    assert _iso(None) is None
