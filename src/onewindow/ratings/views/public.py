@@ -250,7 +250,7 @@ def _rate_flow(
                 now=timezone.now(),
                 pad_id=pad.pk if pad is not None else None,
             )
-            rating_submit(
+            rating = rating_submit(
                 case=case,
                 channel=channel,
                 event=event,
@@ -273,7 +273,9 @@ def _rate_flow(
             if state is None:
                 raise
             return _state_page(request, state)
-        return HttpResponseRedirect(done or reverse("ratings_public:thanks"))
+        # A 差评 is told of the call-back to come; any other rating is thanked only.
+        thanks = reverse("ratings_public:thanks") + ("?bad=1" if rating.is_bad else "")
+        return HttpResponseRedirect(done or thanks)
     if selectors.occasion_rated(key):
         return _state_page(request, "used")
     start = event.at if event is not None else selectors.case_completed_at(case)
@@ -320,7 +322,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 @never_cache
 def thanks(request: HttpRequest) -> HttpResponse:
-    return _page(request, "ratings/thanks.html", {})
+    return _page(request, "ratings/thanks.html", {"bad": request.GET.get("bad") == "1"})
 
 
 def _citizen(view: View) -> View:

@@ -79,7 +79,8 @@ def test_a_citizen_rates_a_delivered_case_very_dissatisfied_from_the_sms_link_on
     phone_page.screenshot(path="/tmp/rate-phone-form.png", full_page=True)
     phone_page.locator("#rate-send").click()
     phone_page.wait_for_selector("#rate-thanks")
-    assert phone_page.url == f"{live_server.url}/rate/thanks/"
+    assert phone_page.url == f"{live_server.url}/rate/thanks/?bad=1"
+    expect(phone_page.locator("#rate-callback")).to_be_visible()
 
     rating = Rating.objects.get()
     assert (rating.channel, rating.occasion, rating.level, rating.case_id) == (

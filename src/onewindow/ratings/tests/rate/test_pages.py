@@ -96,7 +96,7 @@ def test_sending_the_form_stores_the_rating_and_thanks(client, delivered):
     data = answers(1, option=["slow", "more_visits"], comment="跑了三次")
     response = client.post(link(delivered), data)
     assert response.status_code == 302
-    assert response["Location"] == "/rate/thanks/"
+    assert response["Location"] == "/rate/thanks/?bad=1"
     rating = Rating.objects.get()
     assert (rating.channel, rating.level, rating.options, rating.comment) == (
         "sms",
@@ -105,7 +105,9 @@ def test_sending_the_form_stores_the_rating_and_thanks(client, delivered):
         "跑了三次",
     )
     assert Rectification.objects.filter(rating=rating).count() == 1
-    assert client.get("/rate/thanks/").status_code == 200
+    # The 差评 is told of the call-back; a good rating is thanked only.
+    assert "一个工作日内" in client.get("/rate/thanks/?bad=1").content.decode()
+    assert "一个工作日内" not in client.get("/rate/thanks/").content.decode()
     # The link is used now: a clear page, not the form, and nothing more stored.
     again = client.get(link(delivered))
     assert again.status_code == 409
