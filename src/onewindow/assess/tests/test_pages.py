@@ -251,3 +251,19 @@ def test_the_pages_cost_the_same_queries_for_one_case_or_many(month, django_asse
             assert manager.get(path).status_code == 200
     page = manager.get(paths[3]).content.decode()
     assert page.count("data-case=") == 50 and 'id="assess-next-page"' in page
+
+
+def test_digits_that_are_not_ascii_or_too_many_are_not_found_never_500(month):
+    """ "²" is a digit to ``str.isdigit`` but not to ``int``; 20 digits overflow a database
+    integer. Both are no id: 404 on the cases page, no honour confirmed."""
+    manager = client_of(month.manager)
+    for bad in ["%C2%B2", "%D9%A1%D9%A2", "99999999999999999999", "0"]:
+        answer = manager.get(f"/staff/assess/cases/?{q(month, figure='rated', department=bad)}")
+        assert answer.status_code == 404, bad
+        answer = manager.get(f"/staff/assess/cases/?{q(month, figure='rated', user=bad)}")
+        assert answer.status_code == 404, bad
+    data = {"unit": f"c:{month.centre.code}", "month": MONTH, "kind": "service_star"}
+    for bad in ["²", "١٢", "99999999999999999999"]:
+        answer = manager.post("/staff/assess/honours/confirm/", {**data, "candidate": bad})
+        assert answer.status_code == 404, bad
+    assert Honour.objects.count() == 0

@@ -29,6 +29,7 @@ from onewindow.core.errors import (
     NotFoundOrForbidden,
     ValidationFailed,
 )
+from onewindow.core.validation import record_id
 from onewindow.org.models import ServiceCentre
 from onewindow.org.permissions import Action, can, require
 from onewindow.reports.responses import export_format, report_response
@@ -162,9 +163,10 @@ def cases(request: HttpRequest) -> HttpResponse:
         text = str(request.GET.get(name, "") or "")
         if not text:
             return None
-        if not text.isdigit() or len(text) > 12:
+        value = record_id(text)
+        if value is None:
             raise NotFoundOrForbidden()
-        return int(text)
+        return value
 
     department_id, user_id = number("department"), number("user")
     found = selectors.cases_behind(
@@ -236,7 +238,7 @@ def honour_confirm(request: HttpRequest) -> HttpResponse:
     if kind not in HonourKind.values:
         raise NotFoundOrForbidden()
     text = str(request.POST.get("candidate", "") or "")
-    candidate = int(text) if text.isdigit() and len(text) <= 12 else None
+    candidate = record_id(text)
     if text and candidate is None:
         raise NotFoundOrForbidden()
     try:

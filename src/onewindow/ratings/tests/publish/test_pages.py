@@ -145,3 +145,12 @@ def test_english_pages(client, october):
     assert response.status_code == 200
     assert "All departments: 7 ratings" in _text(response)
     assert EXPLANATION not in response.content.decode()
+
+
+def test_an_id_beyond_a_database_integer_answers_404_never_500(client, october):
+    for path in (
+        "/ratings/results/departments/99999999999999999999/",
+        "/ratings/results/items/99999999999999999999/",
+        "/ratings/results/departments/0/",
+    ):
+        assert client.get(path).status_code == 404, path

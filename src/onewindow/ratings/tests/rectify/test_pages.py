@@ -266,3 +266,11 @@ def test_the_detail_costs_the_same_queries_for_a_longer_timeline(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = text(client.get(page(bad.number)))
     assert html.count('<li class="timeline__event') == 4
+
+
+def test_an_appeal_for_a_rating_id_beyond_a_database_integer_answers_404(client, city):
+    client.force_login(city.clerk)
+    response = client.post(
+        "/staff/ratings/mine/99999999999999999999/appeal/", {"revision": 1, "reason": "x"}
+    )
+    assert response.status_code == 404
