@@ -10,7 +10,6 @@ from django.db.models import Q, QuerySet
 from onewindow.assess.codes import DEFAULT_WEIGHTS, Figure
 from onewindow.assess.models import Honour, ScoreWeights
 from onewindow.assess.tables import (
-    RECTIFIED_STATES,
     Period,
     Unit,
     as_of,
@@ -29,6 +28,7 @@ from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.org.codes import RegionLevel
 from onewindow.org.models import Region, ServiceCentre
 from onewindow.org.permissions import Action, can, require, scope_queryset
+from onewindow.ratings import figures as rating_figures
 from onewindow.ratings.models import Rating
 
 
@@ -100,8 +100,8 @@ RATING_FIGURES = {
     Figure.RATED_2: Q(level=2),
     Figure.RATED_1: Q(level=1),
     Figure.DEFAULTED: Q(is_default=True),
-    Figure.BAD: Q(level__lte=2),
-    Figure.RECTIFIED: Q(rectification__state__in=RECTIFIED_STATES),
+    Figure.BAD: rating_figures.bad(),
+    Figure.RECTIFIED: rating_figures.bad_rectified(),
 }
 ACCEPTED_FIGURES = {
     Figure.ACCEPTED: Q(),

@@ -84,15 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _add(total: published.Figures, one: published.Figures) -> None:
-    total.ratings += one.ratings
-    total.defaults += one.defaults
-    total.upheld += one.upheld
-    total.bad += one.bad
-    total.bad_finished += one.bad_finished
-    total.completed += one.completed
-    total.completed_rated += one.completed_rated
-    for level in published.LEVELS:
-        total.levels[level] += one.levels[level]
+    total.add(one)
 
 
 @require_safe

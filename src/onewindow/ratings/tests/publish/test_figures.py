@@ -36,8 +36,10 @@ def test_a_department_s_october(october):
     assert f.satisfaction_rate == Decimal("50.0")
     assert (f.completed, f.completed_rated) == (5, 4)
     assert f.active_rate == Decimal("80.0")
-    assert (f.bad, f.bad_finished) == (3, 2)
-    assert f.rectification_rate == Decimal("66.7")
+    # r3 fixed at once (closed), r4 waiting for its call-back, r6's appeal upheld:
+    # 1 ÷ (3 − 1) (ratings.figures).
+    assert (f.bad, f.bad_finished, f.bad_upheld) == (3, 1, 1)
+    assert f.rectification_rate == Decimal("50.0")
 
 
 def test_the_other_department_and_the_month_boundary_in_local_time(october):
@@ -63,7 +65,7 @@ def test_twelve_months_of_a_department_and_of_an_item(october):
     assert months[-1].month == dt.date(2025, 12, 1)
     assert len(months) == 12
     assert [m.ratings for m in months] == [1, 6] + [0] * 10
-    assert months[1].rectification_rate == Decimal("66.7")
+    assert months[1].rectification_rate == Decimal("50.0")
     assert months[2].satisfaction_rate is None
 
     item_months = published.months_of(OCTOBER, item_id=october.item.pk)
