@@ -149,3 +149,30 @@ def test_the_queries_do_not_grow_with_the_ratings(city, run):
                 fix_summary=f"整改{n}",
             )
     assert _queries(lambda: run(few)) == one
+
+
+def test_an_instant_item_finished_on_the_spot_counts_as_completed_for_the_active_rate(city):
+    """An instant case ends ``decided`` (cases.transitions), never ``delivered``: it is completed
+    at ``decided_at`` (``ratings.figures.completed``, as ``selectors.case_completed_at``)."""
+    from onewindow.cases.models import Case
+    from onewindow.cases.services.intake import case_complete_instant
+    from onewindow.cases.transitions import CaseState
+    from onewindow.ratings.selectors import case_completed_at
+
+    def on_the_spot(day: int):
+        case = case_complete_instant(
+            intake=city.intake(
+                city.instant, window=city.instant_window, materials=city.receipts(city.instant)
+            )
+        )
+        Case.objects.filter(pk=case.pk).update(decided_at=at(10, day))
+        case.refresh_from_db()
+        assert (case.state, case.delivered_at) == (CaseState.DECIDED, None)
+        assert case_completed_at(case) == at(10, day)
+        return case
+
+    rated = on_the_spot(3)
+    on_the_spot(4)  # completed, not rated
+    rating_of(rated, 4, rated_at=at(10, 3, 11))
+    f = published.by_department(OCTOBER)[rated.department.pk]
+    assert (f.completed, f.completed_rated, f.active_rate) == (2, 1, Decimal("50.0"))
