@@ -3,6 +3,7 @@ the cases behind one figure (the drill-down), the honours of a month and the pub
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -82,6 +83,21 @@ def weights_current(centre_id: int | None) -> dict[str, int]:
         return dict(DEFAULT_WEIGHTS)
     latest = ScoreWeights.objects.filter(centre_id=centre_id).order_by("-set_at", "-id").first()
     return latest.as_dict() if latest else dict(DEFAULT_WEIGHTS)
+
+
+def weights_at(centre_id: int | None, moment: dt.datetime) -> dict[str, int]:
+    """The weights that were in force at ``moment``: the last version set before it (the
+    defaults before the first). A month's ranking, its export and its honours are scored with
+    the weights in force at the end of the month (``period.end``; for the current month that
+    is the newest version), so a later edit never rewrites a past month."""
+    if centre_id is None:
+        return dict(DEFAULT_WEIGHTS)
+    version = (
+        ScoreWeights.objects.filter(centre_id=centre_id, set_at__lt=moment)
+        .order_by("-set_at", "-id")
+        .first()
+    )
+    return version.as_dict() if version else dict(DEFAULT_WEIGHTS)
 
 
 def weights_history(centre_id: int, limit: int = 20) -> list[ScoreWeights]:

@@ -102,8 +102,9 @@ def no_unit(view: Any) -> Any:
     return wrapped
 
 
-def _weights_for(unit: Unit) -> dict[str, int]:
-    return selectors.weights_current(unit.centre_id)
+def _weights_for(unit: Unit, period: Period) -> dict[str, int]:
+    """The weights in force at the end of the month shown (``selectors.weights_at``)."""
+    return selectors.weights_at(unit.centre_id, period.end)
 
 
 @require_safe
@@ -130,7 +131,9 @@ def _ranking_page(
     request: HttpRequest, scene: dict[str, Any], *, error: Any = None, status: int = 200
 ) -> HttpResponse:
     unit = scene["unit"]
-    scene["table"] = staff_table(unit=unit, period=scene["period"], weights=_weights_for(unit))
+    scene["table"] = staff_table(
+        unit=unit, period=scene["period"], weights=_weights_for(unit, scene["period"])
+    )
     scene["tab"] = "ranking"
     scene["figures"] = ScoreFigure
     scene["honours"] = (
@@ -269,7 +272,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     fmt = export_format(request.GET.get("format"))
     scene = _scene(request)
     unit, period = scene["unit"], scene["period"]
-    data = table_export(table=table, unit=unit, period=period, weights=_weights_for(unit))
+    data = table_export(table=table, unit=unit, period=period, weights=_weights_for(unit, period))
     report = as_report(data, unit=unit, period=period, fmt=fmt)
     audit_record(
         actor=request.user,
