@@ -39,7 +39,6 @@ from onewindow.org.codes import RegionLevel
 from onewindow.org.permissions import TargetScope
 from onewindow.ratings import figures as rating_figures
 from onewindow.ratings.models import RatedStaff, Rating
-from onewindow.ratings.transitions import RectificationState
 from onewindow.workcal.calendar import WorkingCalendar, calendar_current
 from onewindow.workflow.clock import TimeUnit
 
@@ -225,15 +224,26 @@ def task_on_time() -> Q:
 
 
 def rectify_overdue(as_of: dt.datetime, path: str = "rectification__") -> Q:
-    """A rectification still open past its deadline at ``as_of``: the call-back's, or the
-    ledger's (限期整改)."""
-    return Q(
-        **{f"{path}state": RectificationState.CALLBACK, f"{path}callback_due_at__lt": as_of}
-    ) | Q(**{f"{path}state": RectificationState.LEDGER, f"{path}due_at__lt": as_of})
+    """A rectification still open at ``as_of`` past its deadline, read from its times (not
+    from its state today, so a past month's figure does not change when the rectification is
+    worked later): opened before ``as_of``, not closed by then, and either not called back by
+    then with its call-back deadline passed, or not fixed by then with its ledger deadline
+    (限期整改) passed."""
+
+    def f(name: str) -> str:
+        return f"{path}{name}"
+
+    def not_by(name: str) -> Q:
+        return Q(**{f(f"{name}__isnull"): True}) | Q(**{f(f"{name}__gte"): as_of})
+
+    call_late = Q(**{f("callback_due_at__lt"): as_of}) & not_by("callback_at")
+    ledger_late = Q(**{f("due_at__lt"): as_of}) & not_by("fixed_at")
+    return Q(**{f("opened_at__lt"): as_of}) & not_by("closed_at") & (call_late | ledger_late)
 
 
 def as_of(period: Period, now: dt.datetime | None = None) -> dt.datetime:
-    """The moment a month's figures are taken at: its end, or now for the current month."""
+    """The moment a month's figures are taken at: its end for a past month, now for the
+    current one (the overdue rectifications are those open at that moment)."""
     return min(now or timezone.now(), period.end)
 
 
