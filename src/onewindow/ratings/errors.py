@@ -75,3 +75,17 @@ class PadNotFound(ApplicationError):
             code="pad_not_found",
             status=404,
         )
+
+
+class AppealedOnce(ApplicationError):
+    """A second appeal of one rectification (one appeal each: after a rejection, no more)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "This rating was appealed once already and the appeal was rejected: a rating "
+                "is appealed only once. The department resolves it."
+            ),
+            code="appealed_once",
+            status=409,
+        )

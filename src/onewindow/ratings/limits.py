@@ -1,5 +1,6 @@
 """The limit on public rating posts: ``RATING_POSTS_PER_MINUTE`` per client address (an IPv6
-address by its /64), counted in the cache like the hall's kiosk. Beyond it: 429, audited once a
+address by its /64) — or, for a rating pad, per pad (every pad of a hall may sit behind one
+address) — counted in the cache like the hall's kiosk. Beyond it: 429, audited once a
 minute per address. When the cache fails the post goes on (the limit only slows guessing)."""
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ class TooManyRatingPosts(ApplicationError):
         )
 
 
-def rating_post_count(*, address: str, now: dt.datetime) -> None:
-    """Count one public rating post of ``address``; ``TooManyRatingPosts`` beyond the limit."""
+def rating_post_count(*, address: str, now: dt.datetime, pad_id: int | None = None) -> None:
+    """Count one public rating post of ``address`` (of the pad ``pad_id`` when given);
+    ``TooManyRatingPosts`` beyond the limit."""
     limit = int(getattr(settings, "RATING_POSTS_PER_MINUTE", 20))
     if limit <= 0:
         return
     minute = int(now.timestamp() // 60)
-    key = f"ratings.posts:{counted_address(address or 'unknown')}:{minute}"
+    who = f"pad:{pad_id}" if pad_id is not None else counted_address(address or "unknown")
+    key = f"ratings.posts:{who}:{minute}"
     try:
         cache.add(key, 0, timeout=120)
         posts = int(cache.incr(key))
@@ -47,6 +50,7 @@ def rating_post_count(*, address: str, now: dt.datetime) -> None:
         audit_anonymous_refusal(
             action="denied:ratings.too_many_posts",
             address=address or "unknown",
-            detail={"reason": "too_many_posts", "limit": limit},
+            detail={"reason": "too_many_posts", "limit": limit}
+            | ({"pad": pad_id} if pad_id is not None else {}),
         )
         raise TooManyRatingPosts()

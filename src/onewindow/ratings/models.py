@@ -81,6 +81,15 @@ class Rating(models.Model):
     )
     region_code = models.CharField(_("region code"), max_length=12)
     applicant_type = models.CharField(_("applicant type"), max_length=16)
+    # The pad (评价器) that gave it, for a rating given on a pad.
+    pad = models.ForeignKey(
+        "ratings.RatingPad",
+        verbose_name=_("rating pad"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
 
     # Scores: an upheld appeal takes the rating out of every score and ranking (not out of
     # the record, nor out of the published counts of ratings received).
@@ -266,9 +275,10 @@ class RectificationEvent(EventRecord):
 
 
 class RatingPad(models.Model):
-    """A rating pad (评价器): a tablet beside one window, paired by a centre manager or the
-    window's clerk. Its address carries a random secret; only the SHA-256 is stored. It sees
-    the visits of its own window only, and is revoked (never deleted) when it is lost or moved."""
+    """A rating pad (评价器): a tablet beside one window, paired by the centre's manager (never
+    by a clerk: a clerk must not hold the pad of a window they may be rated at). Its address
+    carries a random secret; only the SHA-256 is stored. It sees the visits of its own window
+    only, and is revoked (never deleted) when it is lost or moved."""
 
     window = models.ForeignKey(
         "org.Window", verbose_name=_("window"), on_delete=models.PROTECT, related_name="+"

@@ -7,7 +7,8 @@ and handing the message to the outbox (``notify``) — as ``cases.notifications`
 (a person, or an organisation's contact phone), read through
 ``applicants.services.applicant_mobile_for_notice`` (decrypted there, audited with the masked
 phone). The text is rendered in ``NOTIFY_LANGUAGE`` (default: the site's language); the
-idempotency key ``"<event id>:sms"`` makes a replay store nothing new. The texts carry the item,
+idempotency key ``"ratings.rectification:<event id>:sms"`` (the subject first: case events key
+theirs ``"<event id>:sms"``) makes a replay store nothing new. The texts carry the item,
 the case number, the rectification number and (for the ledger) the deadline — never what the
 department wrote (it may name people).
 """
@@ -109,7 +110,7 @@ def rectification_event_notify(*, event_id: int) -> Notification | None:
     ).get(pk=event_id)
     if not event.public or event.action not in NOTIFIED_ACTIONS:
         return None
-    key = f"{event.pk}:{CHANNEL}"
+    key = f"{SUBJECT_TYPE}:{event.pk}:{CHANNEL}"
     existing = message_for_key(idempotency_key=key)
     if existing is not None:
         return existing

@@ -45,6 +45,7 @@ from django.utils import timezone
 from onewindow.cases.models import Case
 from onewindow.ratings import figures as rating_figures
 from onewindow.ratings.codes import SATISFIED_LEVELS, Level
+from onewindow.ratings.masking import mask_personal
 from onewindow.ratings.models import Rating, Rectification, Resolution
 from onewindow.ratings.transitions import RectificationState
 
@@ -307,7 +308,8 @@ def fixes(
         "rating__item_code",
     )[:limit]:
         explained = row["resolution"] == Resolution.EXPLAINED
-        text = (row["explanation"] if explained else row["fix_summary"]).strip()
+        # Masked: a number typed by mistake (a phone, an ID) is never published.
+        text = mask_personal((row["explanation"] if explained else row["fix_summary"]).strip())
         if not text:
             continue
         out.append(

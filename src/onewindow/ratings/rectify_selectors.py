@@ -8,8 +8,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, When
 
+from onewindow.core.audit import audit_record
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.org.permissions import Action, can, require, scope_queryset
 from onewindow.ratings.codes import FORMS, Option, dimensions_for
@@ -33,6 +34,34 @@ def _scoped(user: Any, action: Action, queryset: QuerySet[Any]) -> QuerySet[Any]
         centre_path="centre_id",
         region_code_path="rating__region_code",
     )
+
+
+def is_rated_in(user: Any, rating_id: int) -> bool:
+    """Whether ``user`` is among the staff ``rating_id`` is about (``RatedStaff``)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and RatedStaff.objects.filter(rating_id=rating_id, user=user).exists()
+    )
+
+
+def refuse_rated_staff(user: Any, rectification: Rectification, permission: str) -> None:
+    """The rated staff are outside the scope of their own rating's rectification (they must not
+    see who rated them, nor work it): the one "not found" answer, the refusal audited. Their
+    own "my ratings" (without the rater) and the appeal stay theirs."""
+    if is_rated_in(user, rectification.rating_id):
+        audit_record(
+            actor=user,
+            action=f"denied:{permission}",
+            obj=rectification,
+            allowed=False,
+            detail={"why": "rated in it"},
+        )
+        raise NotFoundOrForbidden()
+
+
+def not_rated(user: Any, rating_path: str = "rating_id") -> Any:
+    """Rows whose rating is not about ``user`` (to leave their own ratings out of a list)."""
+    return ~Exists(RatedStaff.objects.filter(rating_id=OuterRef(rating_path), user_id=user.pk))
 
 
 def ratings_in_scope(user: Any) -> QuerySet[Rating]:
@@ -59,7 +88,7 @@ def rectification_queue(user: Any, *, show: str, now: dt.datetime) -> QuerySet[R
         user,
         Action.RECTIFY_WORK,
         Rectification.objects.select_related("rating", "department", "owner"),
-    )
+    ).filter(not_rated(user))
     if show == "closed":
         return rows.filter(state__in=sorted(CLOSED_STATES)).order_by("-closed_at", "-id")
     rows = rows.filter(state__in=sorted(OPEN_STATES))
@@ -117,6 +146,7 @@ def rectification_for(user: Any, number: str) -> Rectification:
         raise NotFoundOrForbidden()
     if not (can(user, Action.RECTIFY_WORK, row) or can(user, Action.RATING_APPEAL_REVIEW, row)):
         require(user, Action.RATING_VIEW, row, hide=True)
+    refuse_rated_staff(user, row, Action.RATING_VIEW)
     return row
 
 
@@ -132,13 +162,17 @@ def moves_for(user: Any, rectification: Rectification) -> list[str]:
 
 
 def appeals_to_review(user: Any) -> QuerySet[Rectification]:
-    return _scoped(
-        user,
-        Action.RATING_APPEAL_REVIEW,
-        Rectification.objects.filter(state=S.APPEALED).select_related(
-            "rating", "department", "appeal_by"
-        ),
-    ).order_by("opened_at", "id")
+    return (
+        _scoped(
+            user,
+            Action.RATING_APPEAL_REVIEW,
+            Rectification.objects.filter(state=S.APPEALED).select_related(
+                "rating", "department", "appeal_by"
+            ),
+        )
+        .filter(not_rated(user))
+        .order_by("opened_at", "id")
+    )
 
 
 def my_ratings(user: Any) -> QuerySet[RatedStaff]:
@@ -152,9 +186,11 @@ def my_ratings(user: Any) -> QuerySet[RatedStaff]:
 
 def may_appeal(user: Any, rating: Rating) -> bool:
     """Whether ``user`` (rated in ``rating``) may appeal it now: a bad rating whose
-    rectification is verified and not yet resolved."""
+    rectification is verified, not yet resolved, and not appealed before."""
     rectification = getattr(rating, "rectification", None)
     if rectification is None or MACHINE.target("appeal", rectification.state) is None:
+        return False
+    if rectification.appeal_by_id is not None:  # one appeal per rectification
         return False
     return can(user, MACHINE.permission_for("appeal"), rectification)
 

@@ -3,16 +3,10 @@ from ``RatingsConfig.ready()`` (the rectification's entries are registered elsew
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.org.permissions import Action, can
+from onewindow.org.permissions import Action
 from onewindow.staff.navigation import register_workstation
-
-
-def _may_pair_somewhere(user: Any) -> bool:
-    return can(user, Action.HALL_MANAGE) or can(user, Action.HALL_SERVE)
 
 
 def register() -> None:
@@ -20,7 +14,7 @@ def register() -> None:
         key="ratings.pads",
         label=_("Rating pads"),
         url_name="ratings_staff:pads",
-        visible=_may_pair_somewhere,
+        action=Action.HALL_MANAGE,  # the centre manager pairs the pads (never a clerk)
         order=72,
         description=_("Pair a rating pad with a window, or revoke a lost one."),
     )

@@ -135,7 +135,7 @@ def test_a_rebinding_on_the_page_without_a_code_is_refused_and_keeps_the_binding
 
 
 def test_my_messages_page_shows_the_case_sms_with_the_query_code_masked(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, settings
 ):
     number = make_resident_id()
     person = create_person(id_number=number, name="王小明", phone=PHONE)
@@ -147,6 +147,9 @@ def test_my_messages_page_shows_the_case_sms_with_the_query_code_masked(
     assert case.number in text
     assert case.query_code not in text
     assert "139****5678" in text and PHONE not in text
+    # The message's link (the case's progress page) is a link on the page.
+    link = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/p/{case.number}"
+    assert f'进度：<a href="{link}">{link}</a></p>' in text
 
 
 def test_opening_a_company_account_on_the_page(client):

@@ -30,6 +30,7 @@ from onewindow.core.validation import Day, JsonId, Offset, RecordId
 from onewindow.org.permissions import Action, can, scope_queryset
 from onewindow.ratings import exchange
 from onewindow.ratings.models import Rating
+from onewindow.ratings.rectify_selectors import not_rated
 
 DENIED = f"denied:{Action.RATING_VIEW}"
 EXPORTED = "ratings.exchange_export"
@@ -154,7 +155,7 @@ def _ratings(user: Any, period: PeriodIn) -> QuerySet[Rating]:
         department_path="department_id",
         centre_path="centre_id",
         region_code_path="region_code",
-    )
+    ).filter(not_rated(user, "pk"))  # the rated staff's own ratings are left out
     if period.department_id is not None:
         ratings = ratings.filter(department_id=period.department_id)
     if period.centre_id is not None:
@@ -273,7 +274,7 @@ def exchange_reported(request: HttpRequest, payload: ReportedIn) -> dict[str, in
         department_path="department_id",
         centre_path="centre_id",
         region_code_path="region_code",
-    )
+    ).filter(not_rated(request.user, "pk"))
     if ratings.count() != len(ids):
         raise NotFoundOrForbidden()
     marked, already = exchange.mark_reported(ratings, now=timezone.now())

@@ -1,9 +1,10 @@
 """Rating pads (评价器): pairing a tablet with one window, revoking it, finding it by its secret.
 
-Who may pair or revoke a window's pad: the centre's manager (``hall.manage``) or a clerk of the
-window's centre (``hall.serve``: the clerks who sit at its windows). The secret (256 random
-bits, URL-safe) is shown once, in the pad's address; only its SHA-256 is stored. Every pairing
-and revocation is audited; a pad link that is unknown or revoked answers ``PadNotFound``.
+Who may pair or revoke a window's pad: the centre's manager (``hall.manage`` at that centre)
+only — never a clerk, who could otherwise rate their own or a colleague's window. The secret
+(256 random bits, URL-safe) is shown once, in the pad's address; only its SHA-256 is stored.
+Every pairing and revocation is audited; a pad link that is unknown or revoked answers
+``PadNotFound``.
 """
 
 from __future__ import annotations
@@ -32,24 +33,19 @@ def token_hash(secret: str) -> str:
 
 
 def may_pair(user: Any, window: Window) -> bool:
-    return can(user, Action.HALL_MANAGE, window.centre) or can(
-        user, Action.HALL_SERVE, window.centre
-    )
+    return can(user, Action.HALL_MANAGE, window.centre)
 
 
 def pad_windows_for(user: Any) -> QuerySet[Window]:
     """The active windows ``user`` may pair a pad with."""
     base = Window.objects.filter(is_active=True).select_related("centre")
-    serve = scope_queryset(user, Action.HALL_SERVE, base, centre_path="centre_id")
-    manage = scope_queryset(
+    return scope_queryset(
         user,
         Action.HALL_MANAGE,
         base,
         centre_path="centre_id",
         region_code_path="centre__region__code",
-    )
-    ids = set(serve.values_list("pk", flat=True)) | set(manage.values_list("pk", flat=True))
-    return base.filter(pk__in=ids).order_by("centre__code", "number")
+    ).order_by("centre__code", "number")
 
 
 def _window_for(user: Any, window_id: Any) -> Window:

@@ -41,7 +41,7 @@ from onewindow.ratings.codes import (
     options_for,
 )
 from onewindow.ratings.errors import AlreadyRated, NotRateableYet, RatingClosed
-from onewindow.ratings.models import RatedStaff, Rating
+from onewindow.ratings.models import RatedStaff, Rating, RatingPad
 from onewindow.ratings.services.rectify import rectification_open
 
 COMMENT_MAX_LENGTH = 500
@@ -204,19 +204,17 @@ def _store(rating: Rating, staff: Iterable[tuple[Any, str, int | None]]) -> Rati
 
 def _audit(rating: Rating, action: str) -> None:
     # The rating's facts only: no rater, no comment (it may hold a name or a phone number).
-    audit_record(
-        actor=None,
-        action=action,
-        obj=rating,
-        detail={
-            "case": rating.case_number,
-            "occasion": rating.occasion,
-            "channel": rating.channel,
-            "level": rating.level,
-            "default": rating.is_default,
-            "form_version": rating.form_version,
-        },
-    )
+    detail: dict[str, Any] = {
+        "case": rating.case_number,
+        "occasion": rating.occasion,
+        "channel": rating.channel,
+        "level": rating.level,
+        "default": rating.is_default,
+        "form_version": rating.form_version,
+    }
+    if rating.pad_id is not None:
+        detail["pad"] = rating.pad_id
+    audit_record(actor=None, action=action, obj=rating, detail=detail)
 
 
 def rating_submit(
@@ -228,17 +226,20 @@ def rating_submit(
     options: Any = (),
     comment: Any = "",
     event: CaseEvent | None = None,
+    pad: RatingPad | None = None,
     now: dt.datetime | None = None,
 ) -> Rating:
     """Store one rating of ``case`` given on ``channel``: a visit (on-site channels; ``event``
-    is the window move the visit is about) or the case online (one per case).
+    is the window move the visit is about) or the case online (one per case). ``pad``: the pad
+    that gave it (stored with the rating and named in its audit row).
 
     Refusals: ``ValidationFailed`` (422) naming every wrong answer; ``NotRateableYet`` (409)
     for a case not completed (online) or an event that is no visit of this case;
     ``RatingClosed`` (409) after ``RATING_PERIOD_DAYS`` from the completion or the visit;
     ``AlreadyRated`` (409) for a second rating of the occasion, also under a race.
-    Side effects: the rating, its rated staff (the window clerk — for a visit the event's
-    actor — and every back-office assignee of a finished step), the rectification of a 差评,
+    Side effects: the rating, its rated staff (for a visit: the event's actor at the window,
+    only; for the case: the window clerk and every distinct back-office assignee of a finished
+    step), the rectification of a 差评,
     and the audit row ``ratings.rating_give`` — in one transaction."""
     now = now or timezone.now()
     if channel in ON_SITE_CHANNELS:
@@ -282,7 +283,15 @@ def rating_submit(
             is_default=False,
             now=now,
         )
-        _store(rating, _rated_staff(case, window_clerk))
+        rating.pad = pad
+        if occasion == Occasion.VISIT:
+            # A visit rates the clerk at the window, only (not the back office's steps).
+            staff: list[tuple[Any, str, int | None]] = (
+                [(window_clerk, RatedRole.WINDOW, None)] if window_clerk is not None else []
+            )
+        else:
+            staff = _rated_staff(case, window_clerk)
+        _store(rating, staff)
         if is_bad(level):
             rectification_open(rating=rating, now=now)
         _audit(rating, GIVE_ACTION)

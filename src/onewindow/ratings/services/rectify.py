@@ -21,6 +21,7 @@ from onewindow.core.errors import ErrorList, NotFoundOrForbidden
 from onewindow.core.validation import MULTILINE_CONTROL_MESSAGE, has_control_characters
 from onewindow.org.permissions import require
 from onewindow.ratings.codes import Level
+from onewindow.ratings.errors import AppealedOnce
 from onewindow.ratings.events import RECTIFICATION_EVENTS
 from onewindow.ratings.models import (
     CallbackResult,
@@ -30,6 +31,7 @@ from onewindow.ratings.models import (
     RectificationEvent,
     Resolution,
 )
+from onewindow.ratings.rectify_selectors import is_rated_in, refuse_rated_staff
 from onewindow.ratings.transitions import RECTIFICATION_MACHINE, RectificationState
 from onewindow.workflow import mover
 from onewindow.workflow.clock import TimeUnit, clock_start, due_after
@@ -38,8 +40,8 @@ MACHINE = RECTIFICATION_MACHINE
 
 
 def rectification_number(rating: Rating) -> str:
-    """ZG + the rating's day + its id: unique with the rating, readable on the phone."""
-    return f"ZG{rating.rated_at:%Y%m%d}{rating.pk:07d}"
+    """ZG + the rating's local day + its id: unique with the rating, readable on the phone."""
+    return f"ZG{timezone.localtime(rating.rated_at):%Y%m%d}{rating.pk:07d}"
 
 
 def rectification_open(*, rating: Rating, now: dt.datetime) -> Rectification:
@@ -150,6 +152,7 @@ def rectification_verify(
     rater not reached is a call-back made and recorded (the finding says what was checked
     instead)."""
     require(actor, MACHINE.permission_for("verify"), rectification, hide=True)
+    refuse_rated_staff(actor, rectification, MACHINE.permission_for("verify"))
     now = now or timezone.now()
     with transaction.atomic():
         row = _begin(rectification, "verify", expected_revision)
@@ -191,6 +194,7 @@ def rectification_fix_now(
 ) -> Rectification:
     """Fixed at once (立行立改): what was fixed. The rater is told; a second call-back follows."""
     require(actor, MACHINE.permission_for("fix_now"), rectification, hide=True)
+    refuse_rated_staff(actor, rectification, MACHINE.permission_for("fix_now"))
     now = now or timezone.now()
     with transaction.atomic():
         row = _begin(rectification, "fix_now", expected_revision)
@@ -221,6 +225,7 @@ def rectification_ledger(
     ``days`` working days (``RATING_LEDGER_MIN_DAYS`` … ``RATING_LEDGER_MAX_DAYS``); the
     ledger's clock starts. The rater is told the deadline."""
     require(actor, MACHINE.permission_for("ledger"), rectification, hide=True)
+    refuse_rated_staff(actor, rectification, MACHINE.permission_for("ledger"))
     now = now or timezone.now()
     low, high = ledger_days_bounds()
     with transaction.atomic():
@@ -273,6 +278,7 @@ def rectification_submit_fix(
     rule published, a training held); the clock stops. The rater is told; a second call-back
     follows. ``data["in_time"]``: done by the ledger's deadline."""
     require(actor, MACHINE.permission_for("submit_fix"), rectification, hide=True)
+    refuse_rated_staff(actor, rectification, MACHINE.permission_for("submit_fix"))
     now = now or timezone.now()
     with transaction.atomic():
         row = _begin(rectification, "submit_fix", expected_revision)
@@ -306,6 +312,7 @@ def rectification_explain(
     """Explained (解释说明): what the rater asked has no legal basis, or was done as the law
     says; the explanation given. Closes the rectification; the rater is told."""
     require(actor, MACHINE.permission_for("explain"), rectification, hide=True)
+    refuse_rated_staff(actor, rectification, MACHINE.permission_for("explain"))
     now = now or timezone.now()
     with transaction.atomic():
         row = _begin(rectification, "explain", expected_revision)
@@ -324,13 +331,6 @@ def rectification_explain(
     return row
 
 
-def is_rated_in(user: Any, rating_id: int) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and RatedStaff.objects.filter(rating_id=rating_id, user=user).exists()
-    )
-
-
 def rectification_appeal(
     *,
     rectification: Rectification,
@@ -341,7 +341,8 @@ def rectification_appeal(
 ) -> Rectification:
     """The rated staff's appeal (申诉) of a rating they think malicious or not theirs: only a
     member of staff the rating is about (``RatedStaff``), with a reason; the centre manager
-    reviews it. Anyone else gets the one "not found" answer (audited)."""
+    reviews it. Anyone else gets the one "not found" answer (audited). One appeal per
+    rectification: a second one, after a rejection, is refused (``AppealedOnce``, 409)."""
     require(actor, MACHINE.permission_for("appeal"), rectification, hide=True)
     if not is_rated_in(actor, rectification.rating_id):
         audit_record(
@@ -355,6 +356,9 @@ def rectification_appeal(
     now = now or timezone.now()
     with transaction.atomic():
         row = _begin(rectification, "appeal", expected_revision)
+        if row.appeal_by_id is not None:
+            # One appeal per rectification: after a rejection, the department resolves it.
+            raise AppealedOnce()
         errors = ErrorList()
         reason = _text(
             errors,
@@ -380,6 +384,7 @@ def _decide(
     now: dt.datetime | None,
 ) -> Rectification:
     require(actor, MACHINE.permission_for(action), rectification, hide=True)
+    refuse_rated_staff(actor, rectification, MACHINE.permission_for(action))
     now = now or timezone.now()
     with transaction.atomic():
         row = _begin(rectification, action, expected_revision)
@@ -460,6 +465,7 @@ def rectification_recheck(
     """The second call-back, after the fix: the rater's view of it (a level 1–5) and a note.
     Closes the rectification."""
     require(actor, MACHINE.permission_for("recheck"), rectification, hide=True)
+    refuse_rated_staff(actor, rectification, MACHINE.permission_for("recheck"))
     now = now or timezone.now()
     with transaction.atomic():
         row = _begin(rectification, "recheck", expected_revision)

@@ -221,8 +221,10 @@ def _rate_flow(
     extra: dict[str, Any] | None = None,
     done: str | None = None,
     hidden: dict[str, Any] | None = None,
+    pad: Any = None,
 ) -> HttpResponse:
-    """The two steps of the form for one occasion, and the POST that stores the rating."""
+    """The two steps of the form for one occasion, and the POST that stores the rating (a pad's
+    posts are counted per pad, the others per address)."""
     occasion = Occasion.VISIT if event is not None else Occasion.CASE
     key = (
         selectors.visit_occasion_key(case.pk, event.pk)
@@ -243,11 +245,16 @@ def _rate_flow(
     if request.method == "POST":
         answers = _answers(request.POST)
         try:
-            rating_post_count(address=client_address(request), now=timezone.now())
+            rating_post_count(
+                address=client_address(request),
+                now=timezone.now(),
+                pad_id=pad.pk if pad is not None else None,
+            )
             rating_submit(
                 case=case,
                 channel=channel,
                 event=event,
+                pad=pad,
                 level=answers["level"],
                 dimensions=answers["dimensions"],
                 options=answers["options"],
@@ -427,6 +434,7 @@ def pad(request: HttpRequest, pad: Any, secret: str) -> HttpResponse:
         extra=extra,
         done=reverse("ratings_public:pad_thanks", kwargs={"secret": secret}),
         hidden={"event": event.pk},
+        pad=pad,
     )
 
 

@@ -26,6 +26,7 @@ from onewindow.ratings import rectify_selectors as selectors
 from onewindow.ratings.codes import Level
 from onewindow.ratings.events import RECTIFICATION_EVENTS
 from onewindow.ratings.indicators import TARGET_PERCENT, rectification_figures
+from onewindow.ratings.masking import mask_personal
 from onewindow.ratings.models import CallbackResult, RatedStaff, Rectification
 from onewindow.ratings.services import rectify
 from onewindow.ratings.transitions import OPEN_STATES
@@ -253,7 +254,10 @@ def move(request: HttpRequest, number: str, action: str) -> HttpResponse:
     except ApplicationError as exc:
         shown = _shown(exc)
         fresh = selectors.rectification_for(request.user, number)
-        return _detail(request, fresh, error=shown, error_at=action, typed=typed, status=exc.status)
+        # A move no longer offered (a colleague moved it meanwhile) has no form to show the
+        # error at: it is shown at the top of the page.
+        at = action if action in selectors.moves_for(request.user, fresh) else ""
+        return _detail(request, fresh, error=shown, error_at=at, typed=typed, status=exc.status)
     messages.success(request, MOVE_DONE[action])
     return redirect("ratings_staff:rectification", number=rectification.number)
 
@@ -316,6 +320,8 @@ def _mine(
                 "rated": rated,
                 "rating": rating,
                 "rectification": getattr(rating, "rectification", None),
+                # Masked: a number in the comment could name the rater.
+                "comment": mask_personal(rating.comment),
                 "options": selectors.options_shown(rating),
                 "dimensions": selectors.dimensions_shown(rating),
                 "may_appeal": selectors.may_appeal(request.user, rating),

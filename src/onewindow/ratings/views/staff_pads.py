@@ -1,6 +1,6 @@
 """The staff page of rating pads: pair a pad with a window (its address is shown once, with a
-QR code to open it on the tablet) and revoke a pad. For the centre manager and the clerks of the
-window's centre (``services.pad``)."""
+QR code to open it on the tablet) and revoke a pad. For the centre manager only
+(``services.pad``)."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def test_from_the_public_home_to_the_workstation_and_the_error_pages(
     page.wait_for_url(f"{live_server.url}/staff/")
     expect(page.locator("h1")).to_have_text("工作台首页")
     cards = page.locator(".staff-tile")
-    expect(cards).to_have_count(7)
+    expect(cards).to_have_count(6)
     expect(cards.nth(0)).to_have_attribute("data-workstation", "cases.intake")
     expect(cards.nth(0).locator(".staff-tile__name")).to_have_text("综合受理")
     expect(cards.nth(1).locator(".staff-tile__name")).to_have_text("预审")
@@ -74,7 +74,6 @@ def test_from_the_public_home_to_the_workstation_and_the_error_pages(
     expect(cards.nth(3).locator(".staff-tile__name")).to_have_text("统一出件")
     expect(cards.nth(4).locator(".staff-tile__name")).to_have_text("我的评价")
     expect(cards.nth(5).locator(".staff-tile__name")).to_have_text("电话代约")
-    expect(cards.nth(6).locator(".staff-tile__name")).to_have_text("评价器")
     expect(page.locator(".staff-nav a[aria-current=page]")).to_have_text("工作台首页")
     shot(page, "home")
 

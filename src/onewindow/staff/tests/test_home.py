@@ -17,9 +17,8 @@ EXPECTED = {
         "cases.output",
         "ratings.mine",
         "hall.phone_booking",
-        "ratings.pads",
     ],
-    "output_clerk": ["hall.windows", "cases.output", "ratings.mine", "ratings.pads"],
+    "output_clerk": ["hall.windows", "cases.output", "ratings.mine"],
     "approver": ["cases.queue", "ratings.mine"],
     "lead": [
         "cases.queue",

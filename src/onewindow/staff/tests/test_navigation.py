@@ -110,7 +110,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
         "assess.tables": Action.ASSESS_VIEW,
-        "ratings.pads": None,  # a predicate: serve at or manage a centre's windows
+        "ratings.pads": Action.HALL_MANAGE,  # the centre manager pairs pads, never a clerk
         "staff.accounts": Action.ROLE_GRANT,
         "staff.enrolment_codes": Action.SECURITY_MANAGE,
         "staff.second_factor_devices": Action.SECURITY_MANAGE,

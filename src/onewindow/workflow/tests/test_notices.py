@@ -65,8 +65,13 @@ def told_item_machine():
 
 def test_the_sweep_runs_every_minute_and_finds_the_machines_that_tell():
     assert periodic_tasks()["onewindow.workflow.tasks.event_notices_sweep"] == 60.0
-    # Every app's transitions module is read; the case and the online application tell.
-    assert [m.name for m in told_machines()] == ["cases.case", "online.application"]
+    # Every app's transitions module is read; the case, the online application and the
+    # rectification of a bad rating tell.
+    assert [m.name for m in told_machines()] == [
+        "cases.case",
+        "online.application",
+        "ratings.rectification",
+    ]
     assert machine_named("catalog.item") is ITEM_MACHINE
     with pytest.raises(LookupError, match=r"no state machine 'nope\.nothing'"):
         machine_named("nope.nothing")

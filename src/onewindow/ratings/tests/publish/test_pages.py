@@ -154,3 +154,16 @@ def test_an_id_beyond_a_database_integer_answers_404_never_500(client, october):
         "/ratings/results/departments/0/",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_number_typed_into_a_published_fix_is_masked(client, october):
+    from onewindow.ratings.models import Rectification
+
+    Rectification.objects.filter(rating=october.ratings["r3"]).update(
+        fix_summary="已回电13800138000，身份证440103199001011234，座机020-83331234。"
+    )
+    url = reverse("ratings_public:results_department", args=[october.department.pk])
+    html = client.get(url + "?month=2026-10").content.decode()
+    assert "已回电***，身份证***，座机***。" in html
+    for number in ("13800138000", "440103199001011234", "83331234"):
+        assert number not in html

@@ -1,8 +1,8 @@
 """Ratings in a real headless Chromium: (a) a citizen rates a delivered case 非常不满意 from
-the SMS link on a phone (390×844), which opens its rectification; (b) a clerk pairs a rating
-pad with window 02 on the staff page, the pad (a tablet) waits, and shows the on-site form as
-soon as the clerk finishes an instant item at that window; the citizen rates, the pad thanks
-and waits again."""
+the SMS link on a phone (390×844), which opens its rectification; (b) the centre manager pairs
+a rating pad with window 02 on the staff page (a clerk may not), the pad (a tablet) waits, and
+shows the on-site form as soon as the clerk finishes an instant item at that window; the
+citizen rates, the pad thanks and waits again."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from onewindow.cases.tests.test_browser_walks import (
     read_id_and_pick_item,
 )
 from onewindow.cases.tests.test_progress import delivered_lift_case
+from onewindow.org.models import Role
 from onewindow.ratings.models import RatedStaff, Rating, RatingPad, Rectification
 from onewindow.ratings.tests.rate.conftest import PERSONAL
+from onewindow.testing.factories import staff_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -108,12 +110,13 @@ def test_the_rating_pad_at_a_window_shows_the_form_when_the_clerk_completes_an_i
     live_server, browser, desks, city, settings
 ):
     settings.PUBLIC_BASE_URL = live_server.url
-    clerk = desks(city.clerk)
-    page = clerk.go("/staff/ratings/pads/")
+    manager = desks(staff_with_role(Role.CENTRE_MANAGER, centre=city.street_centre))
+    page = manager.go("/staff/ratings/pads/")
     page.locator("#pad-window-choice").select_option(str(city.instant_window.pk))
     page.locator("#pad-issue button[type=submit]").click()
     pad_url = page.locator("#pad-url").inner_text()
     assert RatingPad.objects.get().window == city.instant_window
+    clerk = desks(city.clerk)
 
     tablet = browser.new_context(
         viewport={"width": 800, "height": 1280},
@@ -169,3 +172,4 @@ def test_the_rating_pad_at_a_window_shows_the_form_when_the_clerk_completes_an_i
     assert rating.options == ["polite"]
     assert rating.window == city.instant_window
     assert list(RatedStaff.objects.values_list("user_id", "role")) == [(city.clerk.pk, "window")]
+    assert Rating.objects.get().pad == RatingPad.objects.get()

@@ -1,4 +1,4 @@
-"""Rating pads: pairing (the centre manager or a clerk of the window's centre; the secret stored
+"""Rating pads: pairing (the centre's manager only, never a clerk; the secret stored
 hashed, shown once), revoking, and the pad's page: waiting, the visit just made at its own
 window only, no personal data, one rating per visit, then waiting again."""
 
@@ -9,6 +9,8 @@ import hashlib
 import re
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from onewindow.cases.services import case_accept, case_complete_instant
 from onewindow.cases.tests.conftest import resident_id
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.core.models import AuditLog
+from onewindow.org.codes import CentreLevel
 from onewindow.org.models import Role, Window, WindowKind
 from onewindow.ratings.errors import PadNotFound
 from onewindow.ratings.models import RatedStaff, Rating, RatingPad
@@ -31,8 +34,19 @@ def staff_client(user) -> Client:
     return client
 
 
-def pad_of(city, window=None):
-    return pad_issue(actor=city.clerk, window_id=(window or city.instant_window).pk)
+def street():
+    """A street centre elsewhere (its manager oversees no other centre)."""
+    return CentreFactory(level=CentreLevel.STREET_CENTRE)
+
+
+def manager_of(city):
+    return staff_with_role(Role.CENTRE_MANAGER, centre=city.street_centre)
+
+
+def pad_of(city, window=None, manager=None):
+    return pad_issue(
+        actor=manager or manager_of(city), window_id=(window or city.instant_window).pk
+    )
 
 
 def instant(city):
@@ -43,10 +57,11 @@ def instant(city):
     )
 
 
-def test_a_clerk_of_the_centre_pairs_a_pad_and_only_its_hash_is_kept(city):
-    pad, secret = pad_of(city)
+def test_the_centre_manager_pairs_a_pad_and_only_its_hash_is_kept(city):
+    manager = manager_of(city)
+    pad, secret = pad_of(city, manager=manager)
     assert pad.window == city.instant_window
-    assert pad.issued_by == city.clerk
+    assert pad.issued_by == manager
     assert pad.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert len(secret) >= 43
     assert not RatingPad.objects.filter(token_hash=secret).exists()
@@ -55,29 +70,32 @@ def test_a_clerk_of_the_centre_pairs_a_pad_and_only_its_hash_is_kept(city):
     assert pad_for_secret(secret) == pad
 
 
-def test_the_manager_pairs_too_and_somebody_of_another_centre_cannot(city):
-    manager = staff_with_role(Role.CENTRE_MANAGER, centre=city.street_centre)
+def test_no_clerk_pairs_a_pad_nor_somebody_of_another_centre(city):
+    manager = manager_of(city)
     assert pad_issue(actor=manager, window_id=city.intake_window.pk)[0].window == city.intake_window
-    stranger = staff_with_role(Role.INTAKE_CLERK, centre=CentreFactory())
+    stranger = staff_with_role(Role.CENTRE_MANAGER, centre=street())
     approver = next(iter(city.approvers.values()))
-    for user in (stranger, approver):
+    # The clerks of the centre (even at their own window) no longer pair a pad.
+    for user in (stranger, approver, city.clerk, city.output_clerk):
         with pytest.raises(NotFoundOrForbidden):
-            pad_issue(actor=user, window_id=city.intake_window.pk)
+            pad_issue(actor=user, window_id=city.instant_window.pk)
     with pytest.raises(NotFoundOrForbidden):
         pad_issue(actor=manager, window_id=10**8)
     assert RatingPad.objects.count() == 1
-    assert AuditLog.objects.filter(action="denied:ratings.pad_pair").count() == 3
+    assert AuditLog.objects.filter(action="denied:ratings.pad_pair").count() == 5
 
 
 def test_a_revoked_or_unknown_pad_is_not_found(city, client):
-    pad, secret = pad_of(city)
-    stranger = staff_with_role(Role.INTAKE_CLERK, centre=CentreFactory())
-    with pytest.raises(NotFoundOrForbidden):
-        pad_revoke(actor=stranger, pad_id=pad.pk)
+    manager = manager_of(city)
+    pad, secret = pad_of(city, manager=manager)
+    stranger = staff_with_role(Role.CENTRE_MANAGER, centre=street())
+    for user in (stranger, city.clerk):
+        with pytest.raises(NotFoundOrForbidden):
+            pad_revoke(actor=user, pad_id=pad.pk)
     assert pad_for_secret(secret) == pad
-    pad_revoke(actor=city.clerk, pad_id=pad.pk)
+    pad_revoke(actor=manager, pad_id=pad.pk)
     pad.refresh_from_db()
-    assert pad.revoked_by == city.clerk and pad.revoked_at is not None
+    assert pad.revoked_by == manager and pad.revoked_at is not None
     with pytest.raises(PadNotFound):
         pad_for_secret(secret)
     for address in (f"/rate/pad/{secret}/", "/rate/pad/nothing/", f"/rate/pad/{secret}/visit/"):
@@ -146,6 +164,8 @@ def test_rating_at_the_pad_stores_one_visit_rating_then_waits_again(city, client
         f"visit:{case.pk}:{event.pk}",
         2,
     )
+    assert rating.pad == _pad
+    assert AuditLog.objects.get(action="ratings.rating_give").detail["pad"] == _pad.pk
     assert rating.window == city.instant_window
     assert list(RatedStaff.objects.values_list("user_id", "role")) == [(city.clerk.pk, "window")]
     assert rating.rectification.state == "callback"
@@ -179,7 +199,7 @@ def test_the_pad_fragment_costs_a_bounded_number_of_queries(
 
 
 def test_the_pads_page_pairs_a_window_and_shows_the_address_once(city):
-    client = staff_client(city.clerk)
+    client = staff_client(manager_of(city))
     page = client.get("/staff/ratings/pads/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -196,10 +216,17 @@ def test_the_pads_page_pairs_a_window_and_shows_the_address_once(city):
 def test_the_pads_page_refuses_anonymous_other_roles_and_foreign_windows(city):
     assert Client().get("/staff/ratings/pads/").status_code == 302
     approver = next(iter(city.approvers.values()))
-    assert staff_client(approver).get("/staff/ratings/pads/").status_code == 403
-    elsewhere = CentreFactory()
+    for user in (approver, city.clerk, city.output_clerk):
+        assert staff_client(user).get("/staff/ratings/pads/").status_code == 403
+        assert (
+            staff_client(user)
+            .post("/staff/ratings/pads/", {"window": str(city.instant_window.pk)})
+            .status_code
+            == 403
+        )
+    elsewhere = street()
     Window.objects.create(centre=elsewhere, number="01", kind=WindowKind.INTAKE)
-    stranger = staff_with_role(Role.INTAKE_CLERK, centre=elsewhere)
+    stranger = staff_with_role(Role.CENTRE_MANAGER, centre=elsewhere)
     response = staff_client(stranger).post(
         "/staff/ratings/pads/", {"window": str(city.instant_window.pk)}
     )
@@ -209,11 +236,42 @@ def test_the_pads_page_refuses_anonymous_other_roles_and_foreign_windows(city):
 
 
 def test_the_pads_page_revokes(city):
-    pad, secret = pad_of(city)
-    stranger = staff_with_role(Role.INTAKE_CLERK, centre=CentreFactory())
-    assert staff_client(stranger).post(f"/staff/ratings/pads/{pad.pk}/revoke/").status_code == 404
+    manager = manager_of(city)
+    pad, secret = pad_of(city, manager=manager)
+    stranger = staff_with_role(Role.CENTRE_MANAGER, centre=street())
+    for user in (stranger, city.clerk):
+        assert staff_client(user).post(f"/staff/ratings/pads/{pad.pk}/revoke/").status_code == 404
     assert pad_for_secret(secret) == pad
-    response = staff_client(city.clerk).post(f"/staff/ratings/pads/{pad.pk}/revoke/")
+    response = staff_client(manager).post(f"/staff/ratings/pads/{pad.pk}/revoke/")
     assert response.status_code == 302
     with pytest.raises(PadNotFound):
         pad_for_secret(secret)
+
+
+def test_pad_posts_are_limited_per_pad_not_per_address(city, client, settings):
+    settings.RATING_POSTS_PER_MINUTE = 2
+    manager = manager_of(city)
+    first, first_secret = pad_of(city, manager=manager)
+    _second, second_secret = pad_of(city, manager=manager)
+    event = instant(city).events.get(action="complete_instant")
+    hall = {"REMOTE_ADDR": "203.0.113.9"}  # every pad of the hall behind one address
+    # One minute of the counter, fixed (pad ids repeat between tests: its keys are cleared).
+    minute = (timezone.now() + dt.timedelta(minutes=1)).replace(second=5, microsecond=0)
+    cache.delete_many(
+        [f"ratings.posts:pad:{p.pk}:{int(minute.timestamp() // 60)}" for p in (first, _second)]
+    )
+
+    def post(secret: str) -> int:
+        data = {"event": str(event.pk), "level": "x"}
+        return client.post(f"/rate/pad/{secret}/", data, **hall).status_code
+
+    with time_machine.travel(minute, tick=False):
+        assert [post(first_secret) for _ in range(3)] == [422, 422, 429]
+        assert [post(second_secret) for _ in range(2)] == [422, 422]
+    refused = AuditLog.objects.get(action="denied:ratings.too_many_posts")
+    assert (refused.detail["reason"], refused.detail["limit"], refused.detail["pad"]) == (
+        "too_many_posts",
+        2,
+        first.pk,
+    )
+    assert refused.detail["address"] == "203.0.113.9"

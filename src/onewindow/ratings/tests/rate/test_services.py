@@ -111,6 +111,28 @@ def test_a_visit_rates_the_clerk_who_made_the_move_not_the_intake_clerk(instant_
     assert rated(rating) == [(city.hall_clerk.pk, RatedRole.WINDOW, None)]
 
 
+def test_a_visit_rates_the_window_clerk_only_never_the_back_office(delivered, city):
+    # The delivered case's intake visit: its steps were done by the back office since.
+    event = delivered.events.get(action="accept")
+    assert delivered.tasks.filter(assignee__isnull=False).count() > 0
+    rating = submit(delivered, 2, channel=Channel.PAD, occasion=VISIT, event=event)
+    assert rated(rating) == [(event.actor_id, RatedRole.WINDOW, None)]
+    assert rating.rectification.owner_id == event.actor_id
+
+
+def test_a_clerk_who_is_also_an_assignee_is_rated_once_per_role(delivered, city):
+    lead = city.lead_department
+    delivered.tasks.filter(department=lead).update(assignee=city.clerk)
+    rating = submit(delivered, 5)
+    rows = rated(rating)
+    assert rows[0] == (city.clerk.pk, RatedRole.WINDOW, None)
+    assert [r for r in rows if r[0] == city.clerk.pk] == [
+        (city.clerk.pk, RatedRole.WINDOW, None),
+        (city.clerk.pk, RatedRole.BACK_OFFICE, lead.pk),
+    ]
+    assert len(rows) == len(set(rows)) == len({(u, role) for u, role, _d in rows})
+
+
 def test_an_instant_case_is_rated_online_from_the_moment_it_was_finished(instant_case):
     rating = submit(instant_case, 5)
     assert rating.case_state == "decided"

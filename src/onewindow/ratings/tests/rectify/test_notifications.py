@@ -137,7 +137,7 @@ def test_a_replay_stores_nothing_new_and_reads_the_phone_once(bad, lead):
     first = rectification_event_notify(event_id=event.pk)
     again = rectification_event_notify(event_id=event.pk)
     assert first is not None and again == first
-    assert first.idempotency_key == f"{event.pk}:sms"
+    assert first.idempotency_key == f"ratings.rectification:{event.pk}:sms"
     assert Notification.objects.filter(subject_type="ratings.rectification").count() == 1
     assert (
         AuditLog.objects.filter(action="notify.recipient_read", detail__event=event.pk).count() == 1
@@ -149,3 +149,28 @@ def test_the_moves_that_are_not_told_store_nothing(bad, lead):
     for event in RectificationEvent.objects.filter(rectification=bad):
         assert rectification_event_notify(event_id=event.pk) is None
     assert told() == []
+
+
+def test_a_case_message_under_the_same_event_number_does_not_silence_the_rater(bad, lead):
+    """Case events key their SMS ``"<event id>:sms"``; a rectification event of the same id is
+    another subject and gets its own message (the new user's 立行立改 was never told)."""
+    from onewindow.notify.services import message_enqueue
+
+    verify(bad, lead)
+    rectify.rectification_fix_now(
+        rectification=bad, actor=lead, fix_summary="当场改正", expected_revision=fresh(bad).revision
+    )
+    event = RectificationEvent.objects.get(rectification=bad, action="fix_now")
+    case_message = message_enqueue(
+        subject_type="cases.case",
+        subject_id=bad.rating.case_id,
+        channel="sms",
+        recipient="13900139000",
+        template_code="deliver",
+        text="办件已办结",
+        idempotency_key=f"{event.pk}:sms",
+    )
+    told = rectification_event_notify(event_id=event.pk)
+    assert told is not None and told.pk != case_message.pk
+    assert told.subject_type == "ratings.rectification"
+    assert Notification.objects.count() == 2

@@ -274,3 +274,60 @@ def test_an_appeal_for_a_rating_id_beyond_a_database_integer_answers_404(client,
         "/staff/ratings/mine/99999999999999999999/appeal/", {"revision": 1, "reason": "x"}
     )
     assert response.status_code == 404
+
+
+def test_my_ratings_show_the_day_only_and_mask_numbers_in_the_comment(client, bad, city):
+    local = timezone.make_aware(dt.datetime(2026, 10, 20, 14, 37))
+    Rating.objects.filter(pk=bad.rating_id).update(
+        rated_at=local, comment="我是13912345678，身份证44010319900101123X"
+    )
+    client.force_login(city.clerk)
+    html = text(client.get(MINE))
+    assert '<span class="small">2026-10-20 · ' in html
+    assert "14:37" not in html
+    assert "我是***，身份证***" in html
+    assert "13912345678" not in html and "44010319900101123X" not in html
+
+
+def test_the_published_texts_forms_say_they_are_published_without_names(client, bad, lead):
+    note = (
+        "Published on the public results page, without names: write no names, phone numbers "
+        "or ID numbers here."
+    )
+    verify(bad, lead)
+    client.force_login(lead)
+    html = text(client.get("/en" + page(bad.number)))
+    assert html.count(note) == 2  # fix at once, explain
+    assert 'aria-describedby="fix_now-summary-published"' in html
+    assert 'aria-describedby="explain-explanation-published"' in html
+    rectify.rectification_ledger(
+        rectification=fresh(bad),
+        actor=lead,
+        days=5,
+        plan="增开窗口",
+        expected_revision=fresh(bad).revision,
+    )
+    html = text(client.get("/en" + page(bad.number)))
+    assert html.count(note) == 1
+    assert 'aria-describedby="submit_fix-summary-published"' in html
+
+
+def test_a_move_a_colleague_made_impossible_says_so_at_the_top(client, bad, lead):
+    """Two tabs: the ledger in one, then an explanation in the other — the form is gone from
+    the page, so the refusal is shown at its top (it used to vanish with the form)."""
+    verify(bad, lead)
+    revision = fresh(bad).revision
+    rectify.rectification_ledger(
+        rectification=bad, actor=lead, days=5, plan="增开窗口", expected_revision=revision
+    )
+    client.force_login(lead)
+    response = client.post(
+        page(bad.number) + "do/explain/", {"revision": revision + 1, "explanation": "依法说明"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    summary = html[html.index('id="error-summary"') : html.index('class="case-grid"')]
+    assert (
+        "该整改单当前状态为“已列入台账，限期整改中”，现在不能登记解释说明。请刷新页面。" in summary
+    )
+    assert fresh(bad).state == "ledger"
