@@ -3,6 +3,7 @@ the cases behind one figure (the drill-down), the honours of a month and the pub
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -10,7 +11,6 @@ from django.db.models import Q, QuerySet
 from onewindow.assess.codes import DEFAULT_WEIGHTS, Figure
 from onewindow.assess.models import Honour, ScoreWeights
 from onewindow.assess.tables import (
-    RECTIFIED_STATES,
     Period,
     Unit,
     as_of,
@@ -29,6 +29,7 @@ from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.org.codes import RegionLevel
 from onewindow.org.models import Region, ServiceCentre
 from onewindow.org.permissions import Action, can, require, scope_queryset
+from onewindow.ratings import figures as rating_figures
 from onewindow.ratings.models import Rating
 
 
@@ -84,6 +85,21 @@ def weights_current(centre_id: int | None) -> dict[str, int]:
     return latest.as_dict() if latest else dict(DEFAULT_WEIGHTS)
 
 
+def weights_at(centre_id: int | None, moment: dt.datetime) -> dict[str, int]:
+    """The weights that were in force at ``moment``: the last version set before it (the
+    defaults before the first). A month's ranking, its export and its honours are scored with
+    the weights in force at the end of the month (``period.end``; for the current month that
+    is the newest version), so a later edit never rewrites a past month."""
+    if centre_id is None:
+        return dict(DEFAULT_WEIGHTS)
+    version = (
+        ScoreWeights.objects.filter(centre_id=centre_id, set_at__lt=moment)
+        .order_by("-set_at", "-id")
+        .first()
+    )
+    return version.as_dict() if version else dict(DEFAULT_WEIGHTS)
+
+
 def weights_history(centre_id: int, limit: int = 20) -> list[ScoreWeights]:
     return list(
         ScoreWeights.objects.filter(centre_id=centre_id)
@@ -100,8 +116,8 @@ RATING_FIGURES = {
     Figure.RATED_2: Q(level=2),
     Figure.RATED_1: Q(level=1),
     Figure.DEFAULTED: Q(is_default=True),
-    Figure.BAD: Q(level__lte=2),
-    Figure.RECTIFIED: Q(rectification__state__in=RECTIFIED_STATES),
+    Figure.BAD: rating_figures.bad(),
+    Figure.RECTIFIED: rating_figures.bad_rectified(),
 }
 ACCEPTED_FIGURES = {
     Figure.ACCEPTED: Q(),

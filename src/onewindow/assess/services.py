@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.assess.codes import DEFAULT_WEIGHTS, HonourKind
 from onewindow.assess.models import Honour, ScoreWeights
-from onewindow.assess.selectors import weights_current
+from onewindow.assess.selectors import weights_at, weights_current
 from onewindow.assess.tables import Period, StaffTable, Unit, staff_table
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ApplicationError, ErrorList, NotFoundOrForbidden
@@ -69,6 +69,18 @@ class HonourAlreadyConfirmed(ApplicationError):
         )
 
 
+class HonourMonthNotOver(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "The month is not over yet: its honours are confirmed from the first day of "
+                "the next month, on the month's final ranking."
+            ),
+            code="honour_month_open",
+            status=409,
+        )
+
+
 class HonourCandidateUnknown(ApplicationError):
     def __init__(self) -> None:
         super().__init__(
@@ -95,8 +107,10 @@ def honour_confirm(
     require(actor, Action.ASSESS_MANAGE, centre, hide=True)
     if kind not in HonourKind.values:
         raise NotFoundOrForbidden()
+    if timezone.now() < period.end:
+        raise HonourMonthNotOver()
     table = table or staff_table(
-        unit=Unit.of_centre(centre), period=period, weights=weights_current(centre.pk)
+        unit=Unit.of_centre(centre), period=period, weights=weights_at(centre.pk, period.end)
     )
     if kind == HonourKind.SERVICE_STAR:
         candidates = {r.user_id: r.score for r in table.rows if r.work}

@@ -37,13 +37,13 @@ from onewindow.cases.transitions import TaskState
 from onewindow.catalog.codes import CaseType
 from onewindow.org.codes import RegionLevel
 from onewindow.org.permissions import TargetScope
+from onewindow.ratings import figures as rating_figures
 from onewindow.ratings.models import RatedStaff, Rating
-from onewindow.ratings.transitions import RectificationState
 from onewindow.workcal.calendar import WorkingCalendar, calendar_current
 from onewindow.workflow.clock import TimeUnit
 
 YELLOW_WINDOW = dt.timedelta(hours=24)
-RECTIFIED_STATES = (RectificationState.FIXED, RectificationState.CLOSED)
+RECTIFIED_STATES = rating_figures.RECTIFIED_STATES
 HUNDRED = Fraction(100)
 
 
@@ -224,15 +224,26 @@ def task_on_time() -> Q:
 
 
 def rectify_overdue(as_of: dt.datetime, path: str = "rectification__") -> Q:
-    """A rectification still open past its deadline at ``as_of``: the call-back's, or the
-    ledger's (限期整改)."""
-    return Q(
-        **{f"{path}state": RectificationState.CALLBACK, f"{path}callback_due_at__lt": as_of}
-    ) | Q(**{f"{path}state": RectificationState.LEDGER, f"{path}due_at__lt": as_of})
+    """A rectification still open at ``as_of`` past its deadline, read from its times (not
+    from its state today, so a past month's figure does not change when the rectification is
+    worked later): opened before ``as_of``, not closed by then, and either not called back by
+    then with its call-back deadline passed, or not fixed by then with its ledger deadline
+    (限期整改) passed."""
+
+    def f(name: str) -> str:
+        return f"{path}{name}"
+
+    def not_by(name: str) -> Q:
+        return Q(**{f(f"{name}__isnull"): True}) | Q(**{f(f"{name}__gte"): as_of})
+
+    call_late = Q(**{f("callback_due_at__lt"): as_of}) & not_by("callback_at")
+    ledger_late = Q(**{f("due_at__lt"): as_of}) & not_by("fixed_at")
+    return Q(**{f("opened_at__lt"): as_of}) & not_by("closed_at") & (call_late | ledger_late)
 
 
 def as_of(period: Period, now: dt.datetime | None = None) -> dt.datetime:
-    """The moment a month's figures are taken at: its end, or now for the current month."""
+    """The moment a month's figures are taken at: its end for a past month, now for the
+    current one (the overdue rectifications are those open at that moment)."""
     return min(now or timezone.now(), period.end)
 
 
@@ -257,6 +268,7 @@ class RatingRow:
     defaulted: int = 0
     bad: int = 0
     rectified: int = 0
+    upheld: int = 0  # bad ratings whose appeal was upheld: out of the 差评整改率's denominator
     rectify_overdue: int = 0
 
     @property
@@ -265,12 +277,16 @@ class RatingRow:
 
     @property
     def satisfaction(self) -> Decimal | None:
-        """满意率 = (5 + 4 + 3) / all ratings (default ratings included)."""
-        return percent(self.satisfied, self.total)
+        """满意率 = (5 + 4 + 3) / all ratings (defaults and upheld ones included):
+        ``ratings.figures``."""
+        return rating_figures.satisfaction_rate(satisfied=self.satisfied, total=self.total)
 
     @property
     def rectified_share(self) -> Decimal | None:
-        return percent(self.rectified, self.bad)
+        """差评整改率 = rectified / (bad − upheld): ``ratings.figures``."""
+        return rating_figures.rectified_rate(
+            rectified=self.rectified, bad=self.bad, upheld=self.upheld
+        )
 
     def add(self, other: RatingRow) -> None:
         self.total += other.total
@@ -279,6 +295,7 @@ class RatingRow:
         self.defaulted += other.defaulted
         self.bad += other.bad
         self.rectified += other.rectified
+        self.upheld += other.upheld
         self.rectify_overdue += other.rectify_overdue
 
 
@@ -301,8 +318,9 @@ def rating_table(*, unit: Unit, period: Period, now: dt.datetime | None = None) 
             total=Count("id"),
             **{f"level_{n}": Count("id", filter=Q(level=n)) for n in (5, 4, 3, 2, 1)},
             defaulted=Count("id", filter=Q(is_default=True)),
-            bad=Count("id", filter=Q(level__lte=2)),
-            rectified=Count("id", filter=Q(rectification__state__in=RECTIFIED_STATES)),
+            bad=Count("id", filter=rating_figures.bad()),
+            rectified=Count("id", filter=rating_figures.bad_rectified()),
+            upheld=Count("id", filter=rating_figures.bad_upheld()),
             overdue=Count("id", filter=rectify_overdue(moment)),
         )
         .order_by("department__name", "department_id")
@@ -318,6 +336,7 @@ def rating_table(*, unit: Unit, period: Period, now: dt.datetime | None = None) 
                 defaulted=g["defaulted"],
                 bad=g["bad"],
                 rectified=g["rectified"],
+                upheld=g["upheld"],
                 rectify_overdue=g["overdue"],
             )
         )

@@ -596,6 +596,11 @@ HALL_KIOSK_CODE_TRIES_PER_MINUTE = int(os.environ.get("HALL_KIOSK_CODE_TRIES_PER
 # in working days; RATING_SCORES: points per level for the staff score (5,4,3,2,1).
 RATING_PERIOD_DAYS = int(os.environ.get("RATING_PERIOD_DAYS", "7"))
 RATING_DEFAULT_LEVEL = os.environ.get("RATING_DEFAULT_LEVEL", "5").strip()
+# RATING_DEFAULTS_FROM: the default is given only to cases completed from this local date
+# (YYYY-MM-DD); empty (the safe rule): only to cases completed within the last
+# 2 × RATING_PERIOD_DAYS days — so the first sweep after a deployment never defaults the whole
+# history. Each default is dated when its period ended (completion + RATING_PERIOD_DAYS).
+RATING_DEFAULTS_FROM = os.environ.get("RATING_DEFAULTS_FROM", "").strip()
 RATING_PROMISED_MIN = int(os.environ.get("RATING_PROMISED_MIN", "2"))
 RATING_CALLBACK_WORKING_DAYS = int(os.environ.get("RATING_CALLBACK_WORKING_DAYS", "1"))
 RATING_LEDGER_MIN_DAYS = int(os.environ.get("RATING_LEDGER_MIN_DAYS", "5"))

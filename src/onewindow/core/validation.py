@@ -52,6 +52,20 @@ MULTILINE_CONTROL_MESSAGE = _(
 DAY_MESSAGE = _("Give a date between %(first)s and %(last)s (YYYY-MM-DD).")
 
 
+def record_id(raw: object) -> int | None:
+    """An id typed in a form, a query or an address: ASCII digits only ("²" and "١٢" are
+    digits to ``str.isdigit`` but not ids), 1 … ``MAX_ID``; anything else is no id (``None``).
+
+    A path's ``<int:…>`` converter accepts any number of digits, so a view given one checks
+    it here too: a number beyond a database integer must answer "not found", never 500.
+    """
+    text = raw if isinstance(raw, str) else str(raw) if isinstance(raw, int) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 def has_control_characters(value: str, *, multiline: bool = False) -> bool:
     pattern = _CONTROL_EXCEPT_LINES if multiline else _CONTROL
     return bool(pattern.search(value))

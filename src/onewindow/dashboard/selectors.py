@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -23,6 +24,7 @@ from django.utils import timezone
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import BoardCounts, supervision_board_counts
 from onewindow.org.permissions import Action, scope_queryset
+from onewindow.ratings import figures as rating_figures
 from onewindow.ratings.models import Rating
 from onewindow.workflow import clock
 
@@ -197,23 +199,31 @@ class DepartmentRatings:
     levels: dict[int, int]  # level 1–5: ratings
     defaults: int = 0  # of which given by default after the rating period
 
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        """满意率 in percent (``ratings.figures``)."""
+        satisfied = sum(self.levels[level] for level in SATISFIED_LEVELS)
+        return rating_figures.satisfaction_rate(
+            satisfied=satisfied, total=sum(self.levels.values())
+        )
 
-# 满意率: the three highest levels (非常满意, 满意, 基本满意) over all ratings.
-SATISFIED_LEVELS = (5, 4, 3)
+
+# 满意率: the three highest levels (非常满意, 满意, 基本满意) over all ratings — defaults and
+# upheld ones included (``ratings.figures``, the one definition).
+SATISFIED_LEVELS = tuple(sorted(rating_figures.SATISFIED_LEVELS, reverse=True))
 LEVELS = (5, 4, 3, 2, 1)
 
 
 def ratings_by_department(*, user: Any, period: Period) -> list[DepartmentRatings]:
-    """The ratings given in ``period`` that count in the scores (an upheld appeal takes one
-    out), per department and level, defaults among them counted apart: one GROUP BY query.
+    """The ratings given in ``period`` — every one, as 满意率 counts them (``ratings.figures``:
+    defaults and ratings whose appeal was upheld included; only the scores leave those out) —
+    per department and level, defaults among them counted apart: one GROUP BY query.
     Departments by name."""
     grouped = (
         scope_queryset(
             user,
             Action.RATING_VIEW,
-            Rating.objects.filter(
-                rated_at__gte=period.since, rated_at__lt=period.until, counts_in_scores=True
-            ),
+            Rating.objects.filter(rated_at__gte=period.since, rated_at__lt=period.until),
             department_path="department_id",
             centre_path="centre_id",
             region_code_path="region_code",

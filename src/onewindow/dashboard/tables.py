@@ -267,8 +267,8 @@ def ratings_report(scene: Scene) -> Report:
         footnotes=[
             gettext(
                 "Satisfied share = (very satisfied + satisfied + basically satisfied) ÷ ratings "
-                "given. Ratings taken out of the scores by an upheld appeal are not counted; "
-                "ratings given by default after the rating period are counted, and shown apart."
+                "given. Every rating given is counted: those given by default after the rating "
+                "period (shown apart) and those taken out of the scores by an upheld appeal."
             )
         ],
     )

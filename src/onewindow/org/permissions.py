@@ -74,6 +74,7 @@ class Action(enum.StrEnum):
     # appeal a rating as the rated staff (the service checks the appellant is rated in it); the
     # centre manager reviews appeals.
     RATING_VIEW = "rating.view"
+    RATING_REPORT = "rating.report"
     RECTIFY_WORK = "rating.rectify"
     RATING_APPEAL = "rating.appeal"
     RATING_APPEAL_REVIEW = "rating.appeal_review"
@@ -175,6 +176,9 @@ RULES: dict[Action, dict[str, Scope]] = {
         AUDITOR: Scope.ALL,
         ADMIN: Scope.ALL,
     },
+    # Marking ratings as reported to the province writes: the administrator's, not the
+    # auditor's (三员分立).
+    Action.RATING_REPORT: {ADMIN: Scope.ALL},
     # A rating's rectification belongs to its department and its centre: the department's lead
     # works it, and so does the centre manager (a window clerk's attitude is the centre's).
     Action.RECTIFY_WORK: {LEAD: Scope.DEPARTMENT, MANAGER: Scope.CENTRE},

@@ -18,6 +18,7 @@ ACTION_LABELS = {
 
 PERMISSION_LABELS = {
     Action.RATING_VIEW: _("read ratings"),
+    Action.RATING_REPORT: _("mark ratings as reported to the province"),
     Action.RECTIFY_WORK: _("work the rectification of a bad rating"),
     Action.RATING_APPEAL: _("appeal a rating about you"),
     Action.RATING_APPEAL_REVIEW: _("review appeals against ratings"),

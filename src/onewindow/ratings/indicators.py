@@ -2,7 +2,9 @@
 any scoped set of ratings (a user's scope, one department, one centre) and one month: one query
 whatever the number of ratings. Also read by the assessment of staff and departments.
 
-For the bad ratings (差评: levels 1–2, never a default rating) given in the month:
+For the bad ratings (差评: levels 1–2, never a default rating) given in the month — the
+definitions of ``ratings.figures``, shared with the published results, table (1) and the
+dashboard:
 
 - ``bad``: how many;
 - ``upheld``: those whose appeal was upheld (申诉复核: they do not count; shown apart);
@@ -25,12 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from onewindow.ratings.codes import BAD_LEVELS
+from onewindow.ratings import figures
 from onewindow.ratings.models import Rating
 from onewindow.ratings.transitions import RectificationState
 
@@ -47,11 +49,7 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def percent(part: int, whole: int) -> Decimal | None:
-    """``part ÷ whole`` in percent, to one decimal (half up); None when ``whole`` is 0."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+percent = figures.percent
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ class RectificationFigures:
     @property
     def rectified_rate(self) -> Decimal | None:
         """差评整改率, percent."""
-        return percent(self.rectified, self.due)
+        return figures.rectified_rate(rectified=self.rectified, bad=self.bad, upheld=self.upheld)
 
     @property
     def callback_rate(self) -> Decimal | None:
@@ -85,17 +83,12 @@ def rectification_figures(
     """The figures of the bad ratings of ``ratings`` (already scoped) given in ``month``."""
     now = now or timezone.now()
     start, end = month_bounds(month)
-    bad = ratings.filter(
-        level__in=sorted(BAD_LEVELS), is_default=False, rated_at__gte=start, rated_at__lt=end
-    )
+    bad = ratings.filter(figures.bad(), rated_at__gte=start, rated_at__lt=end)
     state = "rectification__state"
     totals = bad.aggregate(
         bad=Count("pk"),
-        upheld=Count("pk", filter=Q(**{state: S.UPHELD})),
-        rectified=Count(
-            "pk",
-            filter=Q(**{f"{state}__in": [S.FIXED, S.CLOSED]}),
-        ),
+        upheld=Count("pk", filter=figures.bad_upheld()),
+        rectified=Count("pk", filter=figures.bad_rectified()),
         called_back=Count("pk", filter=Q(rectification__callback_at__isnull=False)),
         overdue=Count(
             "pk",

@@ -8,13 +8,17 @@ the first day of the next):
   ratings whose appeal was upheld (they leave the scores, not the count of ratings received);
   ``levels`` — how many of each level 5…1;
 - 满意率 ``satisfaction_rate`` = ratings of level 5, 4 or 3 ÷ ``ratings``;
-- 主动评价率 ``active_rate`` = cases completed in the month (``Case.delivered_at`` in the month,
-  state ``delivered``) that have at least one active rating (``is_default`` false, whenever it
-  was given) ÷ cases completed in the month. A case is counted once however many visits were
-  rated; the last days' figure still grows while their rating period runs;
-- 差评 ``bad`` — ratings of level 1 or 2 given in the month;
-- 差评整改率 ``rectification_rate`` = bad ratings of the month whose rectification is finished
-  (state ``closed``, or ``upheld``: an appeal found the rating unfounded) ÷ ``bad``;
+- 主动评价率 ``active_rate`` = cases completed in the month (handed over, or an instant item
+  finished on the spot: ``figures.completed``) that have at least one active rating
+  (``is_default`` false, whenever it was given) ÷ cases completed in the month. A case is
+  counted once however many visits were rated; the last days' figure still grows while their
+  rating period runs;
+- 差评 ``bad`` — active ratings of level 1 or 2 given in the month;
+- 差评整改率 ``rectification_rate`` = bad ratings of the month whose rectification is fixed or
+  closed ÷ (``bad`` − those whose appeal was upheld);
+
+the definitions of ``ratings.figures`` (ratings/README.md, "The figures"), the same as the
+rectification queue's, table (1)'s and the dashboard's;
 - a rate is ``None`` (shown "—") when its denominator is 0.
 
 The fixes made (``fixes``): rectifications closed in a period with a fix (立行立改 / 限期整改:
@@ -39,15 +43,15 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from onewindow.cases.models import Case
-from onewindow.cases.transitions import CaseState
-from onewindow.ratings.codes import BAD_LEVELS, SATISFIED_LEVELS, Level
+from onewindow.ratings import figures as rating_figures
+from onewindow.ratings.codes import SATISFIED_LEVELS, Level
 from onewindow.ratings.masking import mask_personal
 from onewindow.ratings.models import Rating, Rectification, Resolution
 from onewindow.ratings.transitions import RectificationState
 
 LEVELS = (5, 4, 3, 2, 1)
-# A rectification in one of these states counts as done (差评整改率).
-FINISHED_STATES = (RectificationState.CLOSED, RectificationState.UPHELD)
+# A rectification in one of these states counts as done (差评整改率): ``ratings.figures``.
+FINISHED_STATES = rating_figures.RECTIFIED_STATES
 # Resolutions whose text is published as a fix made.
 FIX_RESOLUTIONS = (Resolution.FIXED_AT_ONCE, Resolution.LEDGER, Resolution.EXPLAINED)
 FIXES_SHOWN = 50
@@ -75,7 +79,8 @@ class Figures:
     completed: int = 0
     completed_rated: int = 0
     bad: int = 0
-    bad_finished: int = 0
+    bad_finished: int = 0  # fixed or closed
+    bad_upheld: int = 0  # the appeal upheld: out of the rate's denominator
 
     @property
     def satisfied(self) -> int:
@@ -83,7 +88,7 @@ class Figures:
 
     @property
     def satisfaction_rate(self) -> Decimal | None:
-        return rate(self.satisfied, self.ratings)
+        return rating_figures.satisfaction_rate(satisfied=self.satisfied, total=self.ratings)
 
     @property
     def active_rate(self) -> Decimal | None:
@@ -91,7 +96,22 @@ class Figures:
 
     @property
     def rectification_rate(self) -> Decimal | None:
-        return rate(self.bad_finished, self.bad)
+        return rating_figures.rectified_rate(
+            rectified=self.bad_finished, bad=self.bad, upheld=self.bad_upheld
+        )
+
+    def add(self, other: Figures) -> None:
+        """Add ``other``'s counts to these (months or items summed up)."""
+        self.ratings += other.ratings
+        self.defaults += other.defaults
+        self.upheld += other.upheld
+        self.bad += other.bad
+        self.bad_finished += other.bad_finished
+        self.bad_upheld += other.bad_upheld
+        self.completed += other.completed
+        self.completed_rated += other.completed_rated
+        for level in LEVELS:
+            self.levels[level] += other.levels[level]
 
     @property
     def level_counts(self) -> list[tuple[int, int]]:
@@ -141,11 +161,9 @@ def _rating_rows(ratings: QuerySet[Rating], group: tuple[str, ...]) -> Iterable[
             total=Count("id"),
             defaults=Count("id", filter=Q(is_default=True)),
             upheld=Count("id", filter=Q(counts_in_scores=False)),
-            bad=Count("id", filter=Q(level__in=BAD_LEVELS)),
-            bad_finished=Count(
-                "id",
-                filter=Q(level__in=BAD_LEVELS, rectification__state__in=FINISHED_STATES),
-            ),
+            bad=Count("id", filter=rating_figures.bad()),
+            bad_finished=Count("id", filter=rating_figures.bad_rectified()),
+            bad_upheld=Count("id", filter=rating_figures.bad_upheld()),
             **{f"level_{level}": Count("id", filter=Q(level=level)) for level in LEVELS},
         )
     )
@@ -155,8 +173,9 @@ def _case_rows(cases: QuerySet[Case], group: tuple[str, ...]) -> Iterable[dict[s
     zone = timezone.get_current_timezone()
     active = Rating.objects.filter(case=OuterRef("pk"), is_default=False)
     return (
-        cases.filter(state=CaseState.DELIVERED)
-        .annotate(month=TruncMonth("delivered_at", tzinfo=zone), rated=Exists(active))
+        cases.annotate(
+            month=TruncMonth(rating_figures.completed_at(), tzinfo=zone), rated=Exists(active)
+        )
         .order_by()
         .values(*group, "month")
         .annotate(completed=Count("id"), completed_rated=Count("id", filter=Q(rated=True)))
@@ -176,7 +195,7 @@ def figures(
     department or item. Two queries. Keys with nothing to show are absent."""
     start, end = month_bounds(first, last)
     ratings = Rating.objects.filter(rated_at__gte=start, rated_at__lt=end)
-    cases = Case.objects.filter(delivered_at__gte=start, delivered_at__lt=end)
+    cases = Case.objects.filter(rating_figures.completed(since=start, until=end))
     if department_id is not None:
         ratings = ratings.filter(department_id=department_id)
         cases = cases.filter(department_id=department_id)
@@ -203,6 +222,7 @@ def figures(
         one.upheld += row["upheld"]
         one.bad += row["bad"]
         one.bad_finished += row["bad_finished"]
+        one.bad_upheld += row["bad_upheld"]
         for level in LEVELS:
             one.levels[level] += row[f"level_{level}"]
     for row in _case_rows(cases, keys):
@@ -236,16 +256,7 @@ def by_item(month_first: dt.date, month_last: dt.date, *, department_id: int) ->
     out: dict[int, Figures] = {}
     found = figures(first=month_first, last=month_last, group="item", department_id=department_id)
     for (item_id, _month), one in found.items():
-        total = out.setdefault(item_id, Figures(month=month_first))
-        total.ratings += one.ratings
-        total.defaults += one.defaults
-        total.upheld += one.upheld
-        total.bad += one.bad
-        total.bad_finished += one.bad_finished
-        total.completed += one.completed
-        total.completed_rated += one.completed_rated
-        for level in LEVELS:
-            total.levels[level] += one.levels[level]
+        out.setdefault(item_id, Figures(month=month_first)).add(one)
     return out
 
 

@@ -220,9 +220,18 @@ def month(city: City) -> Month:
     r["R8"] = rating_of(m.cases["A6"], 5, rated_at=at("2026-12-01", "00:30"))
     r["R9"] = rating_of(m.cases["B3"], 4, rated_at=at("2026-11-14"))
     # R4 appealed and upheld (out of the scores); R5 fixed and closed; R3 never called back.
-    Rectification.objects.filter(rating=r["R4"]).update(state="upheld")
+    # With the times the services record (called back, then closed), as table 1 reads overdue
+    # rectifications from the times.
+    Rectification.objects.filter(rating=r["R4"]).update(
+        state="upheld", callback_at=at("2026-11-05", "15:00"), closed_at=at("2026-11-09")
+    )
     Rating.objects.filter(pk=r["R4"].pk).update(
         counts_in_scores=False, excluded_reason="申诉复核：恶意差评"
     )
-    Rectification.objects.filter(rating=r["R5"]).update(state="closed")
+    Rectification.objects.filter(rating=r["R5"]).update(
+        state="closed",
+        callback_at=at("2026-11-12", "15:00"),
+        fixed_at=at("2026-11-12", "16:00"),
+        closed_at=at("2026-11-13"),
+    )
     return m

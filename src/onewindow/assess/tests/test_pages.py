@@ -5,9 +5,12 @@ leaving nothing changed), the weights (validated, audited with before and after)
 from __future__ import annotations
 
 import datetime as dt
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from onewindow.assess.models import Honour, ScoreWeights
 from onewindow.assess.tests.conftest import at, store_case
@@ -18,6 +21,7 @@ from onewindow.testing.factories import CentreFactory, StreetFactory, staff_with
 pytestmark = pytest.mark.django_db
 
 MONTH = "2026-11"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def client_of(user) -> Client:
@@ -155,9 +159,14 @@ def test_weights_are_validated_and_every_change_audited(month):
         {"volume": 40, "on_time": 20, "accuracy": 20, "rating": 20},
     ]
     assert all(row.actor_id == month.manager.pk for row in rows)
-    # The ranking uses the weights in force.
-    page = manager.get(f"/staff/assess/ranking/?{q(month)}").content.decode()
+    # The current month's ranking uses the weights in force; November (over before these
+    # edits) keeps the weights in force at its end: the defaults.
+    current = timezone.localdate().strftime("%Y-%m")
+    now_query = f"unit=c:{month.centre.code}&month={current}"
+    page = manager.get(f"/staff/assess/ranking/?{now_query}").content.decode()
     assert 'data-weight="volume">volume 40' in page
+    page = manager.get(f"/staff/assess/ranking/?{q(month)}").content.decode()
+    assert 'data-weight="volume">volume 30' in page
 
 
 def test_weights_may_not_be_set_by_a_department_lead(month):
@@ -251,3 +260,59 @@ def test_the_pages_cost_the_same_queries_for_one_case_or_many(month, django_asse
             assert manager.get(path).status_code == 200
     page = manager.get(paths[3]).content.decode()
     assert page.count("data-case=") == 50 and 'id="assess-next-page"' in page
+
+
+def test_digits_that_are_not_ascii_or_too_many_are_not_found_never_500(month):
+    """ "²" is a digit to ``str.isdigit`` but not to ``int``; 20 digits overflow a database
+    integer. Both are no id: 404 on the cases page, no honour confirmed."""
+    manager = client_of(month.manager)
+    for bad in ["%C2%B2", "%D9%A1%D9%A2", "99999999999999999999", "0"]:
+        answer = manager.get(f"/staff/assess/cases/?{q(month, figure='rated', department=bad)}")
+        assert answer.status_code == 404, bad
+        answer = manager.get(f"/staff/assess/cases/?{q(month, figure='rated', user=bad)}")
+        assert answer.status_code == 404, bad
+    data = {"unit": f"c:{month.centre.code}", "month": MONTH, "kind": "service_star"}
+    for bad in ["²", "١٢", "99999999999999999999"]:
+        answer = manager.post("/staff/assess/honours/confirm/", {**data, "candidate": bad})
+        assert answer.status_code == 404, bad
+    assert Honour.objects.count() == 0
+
+
+def score_of(page: str, user_id: int) -> str:
+    row = re.search(
+        rf'<tr data-user="{user_id}">.*?<td class="num" data-score>([^<]*)<', page, re.S
+    )
+    assert row is not None
+    return row[1]
+
+
+def test_a_later_edit_of_the_weights_never_rewrites_a_past_month(month):
+    """November is scored with the weights in force at its end: its ranking, its export and
+    its confirmed honour agree after the weights are changed in December."""
+    manager = client_of(month.manager)
+    unit = f"c:{month.centre.code}"
+    data = {"unit": unit, "month": MONTH, "kind": "service_star"}
+    assert manager.post("/staff/assess/honours/confirm/", data).status_code == 302
+    star = Honour.objects.get()
+    assert str(star.score) == "91.4"
+    before = manager.get(f"/staff/assess/ranking/?{q(month)}").content.decode()
+    assert score_of(before, month.clerk.pk) == "91.4"
+    weights = {"volume": "0", "on_time": "0", "accuracy": "0", "rating": "100"}
+    assert manager.post("/staff/assess/weights/", {"unit": unit, **weights}).status_code == 302
+    after = manager.get(f"/staff/assess/ranking/?{q(month)}").content.decode()
+    assert score_of(after, month.clerk.pk) == "91.4" == str(star.score)
+    assert 'data-weight="rating">rating 20' in after
+    # A version set before November's end is November's.
+    ScoreWeights.objects.update(set_at=dt.datetime(2026, 11, 30, 23, 0, tzinfo=SHANGHAI))
+    page = manager.get(f"/staff/assess/ranking/?{q(month)}").content.decode()
+    assert 'data-weight="rating">rating 100' in page
+
+
+def test_the_honours_of_a_month_not_over_are_refused_409(month):
+    manager = client_of(month.manager)
+    current = timezone.localdate().strftime("%Y-%m")
+    data = {"unit": f"c:{month.centre.code}", "month": current, "kind": "service_star"}
+    answer = manager.post("/staff/assess/honours/confirm/", data)
+    assert answer.status_code == 409
+    assert "The month is not over yet" in answer.content.decode()
+    assert Honour.objects.count() == 0

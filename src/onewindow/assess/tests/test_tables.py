@@ -333,3 +333,33 @@ def test_every_figure_drills_down_to_its_cases(month, figure, department, user, 
         user_id=user_id,
     )
     assert numbers(month, found) == expected
+
+
+def test_a_past_month_counts_the_rectifications_overdue_at_its_end_whatever_came_later(month):
+    """R3 was not called back by its deadline and still open on 30 November: overdue for
+    November, even once it is called back on 2 December (the times, not today's state). A
+    rectification called back in time, or opened after the month, is not."""
+    from onewindow.assess.tests.conftest import at
+
+    r3 = Rectification.objects.get(rating=month.ratings["R3"])
+    assert r3.callback_due_at < NOVEMBER.end and r3.callback_at is None
+
+    def overdue(now):
+        table = rating_table(unit=Unit.of_centre(month.centre), period=NOVEMBER, now=now)
+        found = cases_behind(
+            unit=Unit.of_centre(month.centre),
+            period=NOVEMBER,
+            figure=Figure.RECTIFY_OVERDUE,
+            department_id=None,
+            user_id=None,
+        )
+        return table.total.rectify_overdue, numbers(month, found)
+
+    assert overdue(at("2026-12-05")) == (1, ["A3"])
+    Rectification.objects.filter(pk=r3.pk).update(
+        state="verified", callback_at=at("2026-12-02"), callback_result=CallbackResult.REACHED
+    )
+    assert overdue(at("2026-12-05")) == (1, ["A3"])
+    # Called back on 30 November, after its deadline but before the month's end: not open then.
+    Rectification.objects.filter(pk=r3.pk).update(callback_at=at("2026-11-30"))
+    assert overdue(at("2026-12-05")) == (0, [])

@@ -29,6 +29,7 @@ from onewindow.core.errors import (
     NotFoundOrForbidden,
     ValidationFailed,
 )
+from onewindow.core.validation import record_id
 from onewindow.org.models import ServiceCentre
 from onewindow.org.permissions import Action, can, require
 from onewindow.reports.responses import export_format, report_response
@@ -101,8 +102,9 @@ def no_unit(view: Any) -> Any:
     return wrapped
 
 
-def _weights_for(unit: Unit) -> dict[str, int]:
-    return selectors.weights_current(unit.centre_id)
+def _weights_for(unit: Unit, period: Period) -> dict[str, int]:
+    """The weights in force at the end of the month shown (``selectors.weights_at``)."""
+    return selectors.weights_at(unit.centre_id, period.end)
 
 
 @require_safe
@@ -129,7 +131,9 @@ def _ranking_page(
     request: HttpRequest, scene: dict[str, Any], *, error: Any = None, status: int = 200
 ) -> HttpResponse:
     unit = scene["unit"]
-    scene["table"] = staff_table(unit=unit, period=scene["period"], weights=_weights_for(unit))
+    scene["table"] = staff_table(
+        unit=unit, period=scene["period"], weights=_weights_for(unit, scene["period"])
+    )
     scene["tab"] = "ranking"
     scene["figures"] = ScoreFigure
     scene["honours"] = (
@@ -162,9 +166,10 @@ def cases(request: HttpRequest) -> HttpResponse:
         text = str(request.GET.get(name, "") or "")
         if not text:
             return None
-        if not text.isdigit() or len(text) > 12:
+        value = record_id(text)
+        if value is None:
             raise NotFoundOrForbidden()
-        return int(text)
+        return value
 
     department_id, user_id = number("department"), number("user")
     found = selectors.cases_behind(
@@ -236,7 +241,7 @@ def honour_confirm(request: HttpRequest) -> HttpResponse:
     if kind not in HonourKind.values:
         raise NotFoundOrForbidden()
     text = str(request.POST.get("candidate", "") or "")
-    candidate = int(text) if text.isdigit() and len(text) <= 12 else None
+    candidate = record_id(text)
     if text and candidate is None:
         raise NotFoundOrForbidden()
     try:
@@ -267,7 +272,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     fmt = export_format(request.GET.get("format"))
     scene = _scene(request)
     unit, period = scene["unit"], scene["period"]
-    data = table_export(table=table, unit=unit, period=period, weights=_weights_for(unit))
+    data = table_export(table=table, unit=unit, period=period, weights=_weights_for(unit, period))
     report = as_report(data, unit=unit, period=period, fmt=fmt)
     audit_record(
         actor=request.user,

@@ -172,6 +172,14 @@ def test_an_unknown_export_format_answers_400_with_a_clear_message(client, city)
     assert AuditLog.objects.filter(action="cases.supervision_export").count() == 0
 
 
+def test_an_unknown_export_table_answers_400_with_a_clear_message(client, city):
+    client.force_login(manager_of(city))
+    response = client.get(url("supervision_export"), {"format": "xlsx", "table": "people"})
+    assert response.status_code == 400
+    assert "This table is not offered for export." in response.content.decode()
+    assert AuditLog.objects.filter(action="cases.supervision_export").count() == 0
+
+
 def test_another_centres_manager_exports_none_of_these_cases(client, city, frozen):
     from onewindow.cases.tests.test_staff_pages import other_street_clerk
 

@@ -32,6 +32,7 @@ from onewindow.citizens.errors import TooManyCodes
 from onewindow.citizens.models import AgentAction, TokenKind
 from onewindow.core.client import client_address
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
+from onewindow.core.validation import record_id
 from onewindow.papers.services import paper_bytes
 from onewindow.staff.errors import error_page
 
@@ -181,11 +182,6 @@ def messages_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _record_id(raw: str) -> int | None:
-    """An id from a form or an address: ASCII digits only, at most 9 of them."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @csrf_protect
 @citizen_page
@@ -195,7 +191,7 @@ def papers(request: HttpRequest) -> HttpResponse:
     binding: a prompt to bind."""
     account = request.citizen  # type: ignore[attr-defined]
     if request.method == "POST":
-        kept_id = _record_id(str(request.POST.get("withdraw", "")))
+        kept_id = record_id(str(request.POST.get("withdraw", "")))
         services.my_paper_withdraw(account=account, kept_id=kept_id)
         return HttpResponseRedirect(reverse("citizens:papers") + "?withdrawn=1")
     return _page(
@@ -217,7 +213,7 @@ def paper_file(request: HttpRequest, kept_id: str, part: str) -> HttpResponse:
     audited. Served ``inline``, ``nosniff``, ``no-store``, with a CSP of its own (images also
     sandboxed), as the case pages serve papers."""
     account = request.citizen  # type: ignore[attr-defined]
-    kept = selectors.my_paper(account=account, kept_id=_record_id(kept_id))
+    kept = selectors.my_paper(account=account, kept_id=record_id(kept_id))
     thumbnail = part == "thumbnail"
     paper = kept.paper
     if thumbnail and not paper.thumbnail_name:

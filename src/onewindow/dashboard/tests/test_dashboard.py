@@ -315,7 +315,8 @@ def test_ratings_are_counted_per_level_and_department_this_month(client, scene):
         rating_of(cases["green"], level, key=f"t:{n}", rated_at=at("2026-11-10T10:00"))
     rating_of(cases["green"], 5, key="t:default", is_default=True, rated_at=at("2026-11-12T00:10"))
     rating_of(cases["joint_red"], 1, key="t:bad", rated_at=at("2026-11-18T09:00"))
-    # Out of the scores after an upheld appeal, and a rating of last month: neither counted.
+    # Out of the scores after an upheld appeal: still a rating of the record, counted in 满意率
+    # (ratings.figures); a rating of last month is not counted.
     rating_of(cases["joint_red"], 5, key="t:appealed", counts_in_scores=False)
     rating_of(cases["green"], 5, key="t:october", rated_at=at("2026-10-31T23:59"))
     client.force_login(scene.manager)
@@ -333,8 +334,8 @@ def test_ratings_are_counted_per_level_and_department_this_month(client, scene):
             "满意率",
         ],
         ["区住房和建设局", "2", "1", "1", "1", "0", "5", "1", "80.0%"],
-        ["联办部门1", "0", "0", "0", "0", "1", "1", "0", "0.0%"],
-        ["合计", "2", "1", "1", "1", "1", "6", "1", "66.7%"],
+        ["联办部门1", "1", "0", "0", "0", "1", "2", "0", "50.0%"],
+        ["合计", "3", "1", "1", "1", "1", "7", "1", "71.4%"],
     ]
     rows = sheet(client.get(export_url("ratings"), {"format": "xlsx"}))
     assert rows[2][0] == "统计期间：2026年11月（2026-11-01 至 2026-11-30）"
@@ -351,12 +352,14 @@ def test_ratings_are_counted_per_level_and_department_this_month(client, scene):
             "满意率",
         ],
         ["区住房和建设局", 2, 1, 1, 1, 0, 5, 1, 0.8],
-        ["联办部门1", 0, 0, 0, 0, 1, 1, 0, 0.0],
-        ["合计", 2, 1, 1, 1, 1, 6, 1, 4 / 6],
+        ["联办部门1", 1, 0, 0, 0, 1, 2, 0, 0.5],
+        ["合计", 3, 1, 1, 1, 1, 7, 1, 5 / 7],
     ]
+    # A new msgid (translated centrally): the rule of ratings.figures.
     assert rows[10][0] == (
-        "满意率 =（非常满意 + 满意 + 基本满意）÷ 评价数。申诉成立而不计入得分的评价不统计；"
-        "评价期满后默认给出的评价计入统计，并单独列出。"
+        "Satisfied share = (very satisfied + satisfied + basically satisfied) ÷ ratings "
+        "given. Every rating given is counted: those given by default after the rating "
+        "period (shown apart) and those taken out of the scores by an upheld appeal."
     )
     # The rater appears nowhere: the table counts, it names no one.
     assert scene.city.person.name not in page
@@ -364,8 +367,8 @@ def test_ratings_are_counted_per_level_and_department_this_month(client, scene):
     client.force_login(lead)
     page = client.get(PAGE).content.decode()
     assert table(page, "ratings")[1:] == [
-        ["联办部门1", "0", "0", "0", "0", "1", "1", "0", "0.0%"],
-        ["合计", "0", "0", "0", "0", "1", "1", "0", "0.0%"],
+        ["联办部门1", "1", "0", "0", "0", "1", "2", "0", "50.0%"],
+        ["合计", "1", "0", "0", "0", "1", "2", "0", "50.0%"],
     ]
 
 

@@ -36,6 +36,7 @@ from onewindow.core.errors import (
     NotFoundOrForbidden,
     ValidationFailed,
 )
+from onewindow.core.validation import record_id
 from onewindow.hall.selectors import visit_group_for
 from onewindow.online import answers as answer_store
 from onewindow.online import selectors, services
@@ -100,10 +101,6 @@ def _page(
     return render(request, template, {**base, **context}, status=status)
 
 
-def _record_id(raw: str) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-
-
 def _revision(request: HttpRequest) -> int:
     return revision_required(request.POST.get("revision"))
 
@@ -137,8 +134,8 @@ def start(request: HttpRequest, item_id: int) -> HttpResponse:
             application = services.application_start(
                 account=account,
                 item_id=item.pk,
-                centre_id=_record_id(str(request.POST.get("centre", ""))),
-                company_id=_record_id(str(request.POST.get("company", ""))),
+                centre_id=record_id(str(request.POST.get("centre", ""))),
+                company_id=record_id(str(request.POST.get("company", ""))),
             )
             return HttpResponseRedirect(reverse("online:form", args=[application.reference]))
         except NotFoundOrForbidden:
@@ -312,7 +309,7 @@ def papers(request: HttpRequest, reference: str) -> HttpResponse:
                 services.paper_remove(
                     account=account,
                     reference=application.reference,
-                    paper_id=_record_id(str(request.POST.get("paper", ""))),
+                    paper_id=record_id(str(request.POST.get("paper", ""))),
                     expected_revision=revision,
                 )
             elif action == "reuse":
@@ -320,7 +317,7 @@ def papers(request: HttpRequest, reference: str) -> HttpResponse:
                     account=account,
                     reference=application.reference,
                     material_name=material,
-                    kept_id=_record_id(str(request.POST.get("kept", ""))),
+                    kept_id=record_id(str(request.POST.get("kept", ""))),
                     consent=request.POST.get("consent") == "yes",
                     expected_revision=revision,
                 )

@@ -200,6 +200,7 @@ RATING_EXPECTED = {
         R.AUDITOR: "all",
         R.ADMIN: "all",
     },
+    Action.RATING_REPORT: {R.ADMIN: "all"},
     Action.RECTIFY_WORK: {R.DEPT_LEAD: "own", R.CENTRE_MANAGER: "own"},
     Action.RATING_APPEAL: {
         R.INTAKE_CLERK: "own",

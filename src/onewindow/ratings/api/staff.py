@@ -4,7 +4,9 @@
 
 Every operation is for signed-in staff with ``rating.view``, checked before anything of the
 request is read (401 not signed in; 403 without the permission, audited as
-``denied:rating.view``). Rows are those of the user's scope (``scope_queryset``): a department
+``denied:rating.view``); the mark writes, so it needs ``rating.report`` instead (the system
+administrator only — the auditor reads but never writes), refused the same way as
+``denied:rating.report``. Rows are those of the user's scope (``scope_queryset``): a department
 or centre outside it gives an empty answer, the same as one without ratings. Every export and
 every mark is audited with its period, scope and count.
 """
@@ -38,16 +40,21 @@ MARK_MAX = 1000
 
 
 class RatingViewer(SessionAuth):
-    """Session sign-in and ``rating.view``: refused (audited 403) before the query is read."""
+    """Session sign-in and ``rating.view`` (or the action given): refused (audited 403) before
+    the query or the body is read."""
+
+    def __init__(self, action: Action = Action.RATING_VIEW) -> None:
+        super().__init__()
+        self.action = action
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is None:
             return None
-        if not can(user, Action.RATING_VIEW):
+        if not can(user, self.action):
             audit_record(
                 actor=user,
-                action=DENIED,
+                action=f"denied:{self.action}",
                 object_type="ratings.api",
                 object_repr=request.path[:255],
                 allowed=False,
@@ -248,6 +255,8 @@ def exchange_file(
 
 @router.post(
     "/exchange/reported",
+    # Writing the mark is not reading: the auditor reads ratings but never writes (三员分立).
+    auth=RatingViewer(Action.RATING_REPORT),
     response={200: ReportedOut, **ERRORS},
     summary="Mark ratings as reported to the provincial system (idempotent)",
     description=(
@@ -260,7 +269,7 @@ def exchange_reported(request: HttpRequest, payload: ReportedIn) -> dict[str, in
     ids = sorted(set(payload.ids))
     ratings = scope_queryset(
         request.user,
-        Action.RATING_VIEW,
+        Action.RATING_REPORT,
         Rating.objects.filter(pk__in=ids),
         department_path="department_id",
         centre_path="centre_id",

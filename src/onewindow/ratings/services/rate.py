@@ -20,17 +20,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.models import Case, CaseEvent, CaseTask
-from onewindow.cases.transitions import CaseState, TaskState
-from onewindow.catalog.codes import CaseType
+from onewindow.cases.transitions import TaskState
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ErrorList
 from onewindow.core.validation import has_control_characters
-from onewindow.ratings import selectors
+from onewindow.ratings import figures, selectors
 from onewindow.ratings.codes import (
     FORM_VERSION,
     ON_SITE_CHANNELS,
@@ -311,14 +309,28 @@ def default_level() -> int | None:
     return level
 
 
-def _default_candidates(cutoff: dt.datetime) -> Any:
-    """Completed cases whose online period ended by ``cutoff`` without a case rating: handed
-    over, or an instant item finished on the spot (``selectors.case_completed_at``)."""
-    instant = Q(item_version__snapshot__case_type=CaseType.INSTANT)
-    completed = (
-        Q(state=CaseState.DELIVERED, delivered_at__lte=cutoff) & ~instant
-        | Q(state__in=[CaseState.DELIVERED, CaseState.DECIDED], decided_at__lte=cutoff) & instant
-    )
+def defaults_from(now: dt.datetime) -> dt.datetime:
+    """The first completion that may still get a default: ``RATING_DEFAULTS_FROM`` (an ISO date,
+    local midnight) when set, else ``2 × RATING_PERIOD_DAYS`` before ``now`` — so the first sweep
+    after a deployment never defaults the whole history (each one dated at the end of its
+    period, months ago). A case whose period ended while the sweep did not run for longer
+    than a period gets no default (the rule is written in ratings/README.md)."""
+    value = str(getattr(settings, "RATING_DEFAULTS_FROM", "") or "").strip()
+    if not value:
+        return now - 2 * selectors.rating_period()
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"RATING_DEFAULTS_FROM must be empty or YYYY-MM-DD, not {value!r}"
+        ) from None
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _default_candidates(*, since: dt.datetime, cutoff: dt.datetime) -> Any:
+    """Completed cases (``figures.completed``: handed over, or an instant item finished on the
+    spot) from ``since`` whose online period ended by ``cutoff`` without a case rating."""
+    completed = figures.completed(since=since, until=cutoff + dt.timedelta(microseconds=1))
     return (
         Case.objects.filter(completed)
         .exclude(ratings__occasion=Occasion.CASE)
@@ -328,8 +340,9 @@ def _default_candidates(cutoff: dt.datetime) -> Any:
 
 
 def ratings_default_sweep(*, now: dt.datetime | None = None) -> int:
-    """Give the default level to every completed case whose online rating period ended without
-    a rating; returns how many were given. Idempotent (the unique occasion: a case defaulted
+    """Give the default level to every completed case (from ``defaults_from``) whose online
+    rating period ended without a rating, dated at the end of that period; returns how many
+    were given. Idempotent (the unique occasion: a case defaulted
     by another run meanwhile is skipped). Defaults never open a rectification, even when the
     local rule's level were a bad one."""
     level = default_level()
@@ -338,10 +351,12 @@ def ratings_default_sweep(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - selectors.rating_period()
     given = 0
-    for case in _default_candidates(cutoff)[:SWEEP_BATCH]:
+    for case in _default_candidates(since=defaults_from(now), cutoff=cutoff)[:SWEEP_BATCH]:
         completed = selectors.case_completed_at(case)
         if completed is None or completed + selectors.rating_period() > now:
             continue
+        # Dated when the period ended (not when the sweep ran): it falls in its own month.
+        ended = completed + selectors.rating_period()
         rating = _rating_row(
             case=case,
             key=selectors.case_occasion_key(case.pk),
@@ -352,7 +367,7 @@ def ratings_default_sweep(*, now: dt.datetime | None = None) -> int:
             options=[],
             comment="",
             is_default=True,
-            now=now,
+            now=ended,
         )
         try:
             with transaction.atomic():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from onewindow.catalog.codes import ItemStatus
 from onewindow.catalog.models import ServiceItem
 from onewindow.core.errors import bilingual
+from onewindow.core.validation import record_id
 from onewindow.org.models import Department
 from onewindow.ratings import published
 from onewindow.staff.errors import error_page
@@ -83,19 +84,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _add(total: published.Figures, one: published.Figures) -> None:
-    total.ratings += one.ratings
-    total.defaults += one.defaults
-    total.upheld += one.upheld
-    total.bad += one.bad
-    total.bad_finished += one.bad_finished
-    total.completed += one.completed
-    total.completed_rated += one.completed_rated
-    for level in published.LEVELS:
-        total.levels[level] += one.levels[level]
+    total.add(one)
 
 
 @require_safe
 def department(request: HttpRequest, department_id: int) -> HttpResponse:
+    if record_id(department_id) is None:  # the path takes any number of digits
+        raise Http404
     dept = get_object_or_404(Department, pk=department_id, is_active=True)
     try:
         month = _month(request)
@@ -130,6 +125,8 @@ def department(request: HttpRequest, department_id: int) -> HttpResponse:
 
 @require_safe
 def item(request: HttpRequest, item_id: int) -> HttpResponse:
+    if record_id(item_id) is None:  # the path takes any number of digits
+        raise Http404
     service = get_object_or_404(
         ServiceItem.objects.select_related("department").exclude(status=ItemStatus.DRAFT),
         pk=item_id,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from onewindow.applicants.services import organisation_reveal, person_reveal
 from onewindow.cases.models import ApplicantType
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden, PermissionDenied
+from onewindow.core.validation import record_id
 from onewindow.org.permissions import Action, can, require
 from onewindow.ratings import rectify_selectors as selectors
 from onewindow.ratings.codes import Level
@@ -351,6 +352,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 def appeal(request: HttpRequest, rating_id: int) -> HttpResponse:
     """The rated staff's appeal of one rating about them (申诉)."""
     staff: Any = request.user  # signed in: ``staff_page``
+    if record_id(rating_id) is None:  # the path takes any number of digits
+        raise NotFoundOrForbidden()
     rated = (
         RatedStaff.objects.select_related("rating__rectification")
         .filter(rating_id=rating_id, user=staff)

@@ -17,6 +17,7 @@ from onewindow.cases.staff_selectors import supervision_calendar
 from onewindow.cases.views.staff.common import LIGHT_LABELS, render_page, staff_page
 from onewindow.catalog.names import local_text
 from onewindow.core.audit import audit_record
+from onewindow.core.errors import ApplicationError
 from onewindow.org.permissions import Action, require
 from onewindow.reports.report import Column, Kind, Report, cut_rows, export_limit
 from onewindow.reports.responses import export_format, report_response
@@ -92,7 +93,14 @@ def supervision_export(request: HttpRequest) -> HttpResponse:
     fmt = export_format(request.GET.get("format"))
     table = request.GET.get("table", "cases")
     if table not in EXPORT_TABLES:
-        table = "cases"
+        raise ApplicationError(
+            message=_(
+                "This table is not offered for export. Choose the cases (cases) or the "
+                "departments (departments) on the page."
+            ),
+            code="export_table",
+            status=400,
+        )
     now = timezone.now()
     bounds = light_boundaries(now, supervision_calendar(now))
     counts = supervision_board_counts(user=request.user, bounds=bounds)

@@ -30,17 +30,12 @@ from onewindow.cases.services.papers import (
 )
 from onewindow.cases.views.staff.common import shown, staff_page
 from onewindow.core.errors import ApplicationError, FieldError, ValidationFailed
+from onewindow.core.validation import record_id
 from onewindow.papers.errors import PAPER_REFUSED
 from onewindow.papers.models import PersonPaper
 
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 NO_FILE = _("Choose the scanned file first.")
-
-
-def _record_id(raw: str) -> int | None:
-    """A record id typed in a form: ASCII digits only ("²" and "١٢" are digits to
-    ``str.isdigit`` but not ids), at most 9 of them; anything else is no id."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def _file_response(link: CasePaper, data: bytes, *, thumbnail: bool) -> HttpResponse:
@@ -82,7 +77,7 @@ def case_paper_upload(request: HttpRequest, number: str) -> HttpResponse:
 
     case = case_get_for_user(number=number, user=request.user)
     upload = request.FILES.get("file")
-    material_id = _record_id(request.POST.get("material", ""))
+    material_id = record_id(request.POST.get("material", ""))
     try:
         if upload is None:
             raise ValidationFailed(
@@ -165,7 +160,7 @@ def case_paper_reuse_view(request: HttpRequest, number: str) -> HttpResponse:
     from onewindow.cases.views.staff.backoffice import case_page_with_error
 
     case = case_get_for_user(number=number, user=request.user)
-    kept_id = _record_id(request.POST.get("kept", ""))
+    kept_id = record_id(request.POST.get("kept", ""))
     kept = (
         PersonPaper.objects.select_related("paper").filter(pk=kept_id).first()
         if kept_id is not None
@@ -173,7 +168,7 @@ def case_paper_reuse_view(request: HttpRequest, number: str) -> HttpResponse:
     )
     if kept is None:
         raise Http404
-    material_id = _record_id(request.POST.get("material", ""))
+    material_id = record_id(request.POST.get("material", ""))
     try:
         case_paper_reuse(
             case=case,

@@ -12,10 +12,10 @@
 | c6   | 10-15                | 1                      | upheld (not counted)  |
 
 → 6 ratings (5:1 4:1 3:1 2:1 1:2), 满意率 3/6 = 50.0 %; completed 5 (c1–c4, c6), with an active
-rating 4 (c2's only rating is a default) → 主动评价率 80.0 %; 差评 3, finished 2 (closed,
-upheld) → 差评整改率 66.7 %. The lift's department: one rating (5) of an accepted case, nothing
-completed → 满意率 100.0 %, 主动评价率 none. In UTC, c5's instants fall in October: the month
-is local.
+rating 4 (c2's only rating is a default) → 主动评价率 80.0 %; 差评 3, rectified 1 (closed),
+1 upheld (out of the denominator) → 差评整改率 1/2 = 50.0 %. The lift's department: one
+rating (5) of an accepted case, nothing completed → 满意率 100.0 %, 主动评价率 none. In UTC,
+c5's instants fall in October: the month is local.
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ def instant_case(city: City, delivered_at: dt.datetime) -> Any:
             city.instant, window=city.instant_window, materials=city.receipts(city.instant)
         )
     )
-    Case.objects.filter(pk=case.pk).update(state=CaseState.DELIVERED, delivered_at=delivered_at)
+    # An instant item is finished on the spot: decided and handed over at the same moment.
+    Case.objects.filter(pk=case.pk).update(
+        state=CaseState.DELIVERED, decided_at=delivered_at, delivered_at=delivered_at
+    )
     case.refresh_from_db()
     return case
 

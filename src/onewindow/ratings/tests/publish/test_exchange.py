@@ -201,20 +201,25 @@ def test_every_export_is_audited_with_its_period_and_count(client, city, scene):
     assert rows[0].detail["department_id"] == city.instant.department.pk
 
 
-def test_mark_as_reported_is_idempotent_and_scoped(client, city, scene):
+def test_mark_as_reported_is_the_administrators_and_idempotent(client, city, scene):
     rating = scene["rating"]
-    client.force_login(scene["other_lead"])
-    refused = client.post(URL + "/reported", {"ids": [rating.pk]}, content_type="application/json")
-    missing = client.post(URL + "/reported", {"ids": [999999]}, content_type="application/json")
-    assert refused.status_code == missing.status_code == 404
-    assert refused.json() == missing.json()
-    # Both refusals leave the same trace.
-    traces = AuditLog.objects.filter(action="denied:not_found", actor=scene["other_lead"])
-    assert [t.detail["path"] for t in traces.order_by("id")] == [URL + "/reported"] * 2
+    # The readers (the auditor, the department's lead, another lead) may not write the mark:
+    # 403 before the body is read, audited, nothing stamped.
+    for reader in (scene["auditor"], scene["lead"], scene["other_lead"]):
+        client.force_login(reader)
+        for body in ({"ids": [rating.pk]}, {"ids": []}):
+            refused = client.post(URL + "/reported", body, content_type="application/json")
+            assert refused.status_code == 403
+    denied = AuditLog.objects.filter(action="denied:rating.report").order_by("id")
+    assert [(d.actor, d.allowed, d.detail["path"]) for d in denied] == [
+        (reader, False, URL + "/reported")
+        for reader in (scene["auditor"], scene["lead"], scene["other_lead"])
+        for _ in range(2)
+    ]
     rating.refresh_from_db()
     assert rating.reported_at is None
 
-    client.force_login(scene["lead"])
+    client.force_login(staff_with_role(Role.ADMIN))
     first = client.post(
         URL + "/reported", {"ids": [rating.pk, rating.pk]}, content_type="application/json"
     )
@@ -229,7 +234,7 @@ def test_mark_as_reported_is_idempotent_and_scoped(client, city, scene):
     assert client.get(URL, {**OCTOBER, "unreported": "true"}).json()["count"] == 0
     audit = AuditLog.objects.filter(action="ratings.exchange_reported").order_by("id")
     assert [(a.detail["marked"], a.detail["already"]) for a in audit] == [(1, 0), (0, 1)]
-    # A mix of one of mine and one unknown marks nothing.
+    # A mix of one known and one unknown marks nothing.
     bad = client.post(
         URL + "/reported", {"ids": [rating.pk, 999999]}, content_type="application/json"
     )

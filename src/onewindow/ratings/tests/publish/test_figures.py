@@ -36,8 +36,10 @@ def test_a_department_s_october(october):
     assert f.satisfaction_rate == Decimal("50.0")
     assert (f.completed, f.completed_rated) == (5, 4)
     assert f.active_rate == Decimal("80.0")
-    assert (f.bad, f.bad_finished) == (3, 2)
-    assert f.rectification_rate == Decimal("66.7")
+    # r3 fixed at once (closed), r4 waiting for its call-back, r6's appeal upheld:
+    # 1 ÷ (3 − 1) (ratings.figures).
+    assert (f.bad, f.bad_finished, f.bad_upheld) == (3, 1, 1)
+    assert f.rectification_rate == Decimal("50.0")
 
 
 def test_the_other_department_and_the_month_boundary_in_local_time(october):
@@ -63,7 +65,7 @@ def test_twelve_months_of_a_department_and_of_an_item(october):
     assert months[-1].month == dt.date(2025, 12, 1)
     assert len(months) == 12
     assert [m.ratings for m in months] == [1, 6] + [0] * 10
-    assert months[1].rectification_rate == Decimal("66.7")
+    assert months[1].rectification_rate == Decimal("50.0")
     assert months[2].satisfaction_rate is None
 
     item_months = published.months_of(OCTOBER, item_id=october.item.pk)
@@ -147,3 +149,30 @@ def test_the_queries_do_not_grow_with_the_ratings(city, run):
                 fix_summary=f"整改{n}",
             )
     assert _queries(lambda: run(few)) == one
+
+
+def test_an_instant_item_finished_on_the_spot_counts_as_completed_for_the_active_rate(city):
+    """An instant case ends ``decided`` (cases.transitions), never ``delivered``: it is completed
+    at ``decided_at`` (``ratings.figures.completed``, as ``selectors.case_completed_at``)."""
+    from onewindow.cases.models import Case
+    from onewindow.cases.services.intake import case_complete_instant
+    from onewindow.cases.transitions import CaseState
+    from onewindow.ratings.selectors import case_completed_at
+
+    def on_the_spot(day: int):
+        case = case_complete_instant(
+            intake=city.intake(
+                city.instant, window=city.instant_window, materials=city.receipts(city.instant)
+            )
+        )
+        Case.objects.filter(pk=case.pk).update(decided_at=at(10, day))
+        case.refresh_from_db()
+        assert (case.state, case.delivered_at) == (CaseState.DECIDED, None)
+        assert case_completed_at(case) == at(10, day)
+        return case
+
+    rated = on_the_spot(3)
+    on_the_spot(4)  # completed, not rated
+    rating_of(rated, 4, rated_at=at(10, 3, 11))
+    f = published.by_department(OCTOBER)[rated.department.pk]
+    assert (f.completed, f.completed_rated, f.active_rate) == (2, 1, Decimal("50.0"))

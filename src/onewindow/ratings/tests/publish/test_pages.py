@@ -36,7 +36,7 @@ def test_the_index_lists_october_by_department(client, october):
     response = client.get(reverse("ratings_public:results") + "?month=2026-10")
     assert response.status_code == 200
     assert _row(response, f"department-{october.department.pk}") == (
-        "区社会保险基金管理局 6 50.0 % 80.0 % 3 66.7 %"
+        "区社会保险基金管理局 6 50.0 % 80.0 % 3 50.0 %"
     )
     assert _row(response, f"department-{october.city.lead_department.pk}") == (
         "区住房和建设局 1 100.0 % — 0 —"
@@ -53,9 +53,9 @@ def test_the_department_page_has_twelve_months_its_items_and_the_fixes(client, o
     assert _row(response, "month-2026-10").startswith("2026-10 6 ")
     assert "50.0 %" in _row(response, "month-2026-10")
     assert "80.0 %" in _row(response, "month-2026-10")
-    assert "66.7 %" in _row(response, "month-2026-10")
+    assert "50.0 %" in _row(response, "month-2026-10")
     assert _row(response, "month-2026-09") == "2026-09 0 — — 0 —"
-    assert _row(response, f"item-{october.item.pk}") == "城乡居民养老保险待遇核定 7 57.1 % 3 66.7 %"
+    assert _row(response, f"item-{october.item.pk}") == "城乡居民养老保险待遇核定 7 57.1 % 3 50.0 %"
     assert FIX_TEXT in html
     assert "2026-10-31" in html
 
@@ -145,6 +145,15 @@ def test_english_pages(client, october):
     assert response.status_code == 200
     assert "All departments: 7 ratings" in _text(response)
     assert EXPLANATION not in response.content.decode()
+
+
+def test_an_id_beyond_a_database_integer_answers_404_never_500(client, october):
+    for path in (
+        "/ratings/results/departments/99999999999999999999/",
+        "/ratings/results/items/99999999999999999999/",
+        "/ratings/results/departments/0/",
+    ):
+        assert client.get(path).status_code == 404, path
 
 
 def test_a_number_typed_into_a_published_fix_is_masked(client, october):

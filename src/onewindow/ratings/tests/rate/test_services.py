@@ -384,14 +384,14 @@ def test_the_sweep_leaves_cases_rated_or_still_in_their_period(delivered, city, 
 
 def test_no_default_when_the_local_rule_gives_none(delivered, settings):
     settings.RATING_DEFAULT_LEVEL = ""
-    _delivered_days_ago(delivered, 30)
+    _delivered_days_ago(delivered, 10)
     assert ratings_default_sweep() == 0
     assert Rating.objects.count() == 0
 
 
 def test_a_default_never_opens_a_rectification(delivered, settings):
     settings.RATING_DEFAULT_LEVEL = "1"
-    _delivered_days_ago(delivered, 30)
+    _delivered_days_ago(delivered, 10)
     assert ratings_default_sweep() == 1
     assert Rating.objects.get().level == 1
     assert Rectification.objects.count() == 0
@@ -406,12 +406,42 @@ def test_an_instant_case_is_defaulted_from_when_it_was_finished(instant_case, se
     assert Rating.objects.get().case_state == "decided"
 
 
+def test_a_default_is_dated_when_its_period_ended(delivered, settings):
+    settings.RATING_PERIOD_DAYS = 7
+    settings.RATING_DEFAULT_LEVEL = "5"
+    case = _delivered_days_ago(delivered, 10)
+    assert ratings_default_sweep() == 1
+    assert Rating.objects.get().rated_at == case.delivered_at + dt.timedelta(days=7)
+
+
+def test_the_first_sweep_leaves_the_history_alone(delivered, city, settings):
+    """Empty RATING_DEFAULTS_FROM: only completions within 2 × the period (14 days) are
+    defaulted; a set date moves the bound (local midnight), and a malformed one is refused."""
+    settings.RATING_PERIOD_DAYS = 7
+    settings.RATING_DEFAULT_LEVEL = "5"
+    settings.RATING_DEFAULTS_FROM = ""
+    old = _delivered_days_ago(delivered, 15)
+    recent = _delivered_days_ago(delivered_lift_case(city), 13)
+    assert ratings_default_sweep() == 1
+    assert list(Rating.objects.values_list("case_id", flat=True)) == [recent.pk]
+    local_day = timezone.localtime(old.delivered_at).date()
+    settings.RATING_DEFAULTS_FROM = (local_day + dt.timedelta(days=1)).isoformat()
+    assert ratings_default_sweep() == 0
+    settings.RATING_DEFAULTS_FROM = local_day.isoformat()
+    assert ratings_default_sweep() == 1
+    default = Rating.objects.get(case=old)
+    assert default.rated_at == old.delivered_at + dt.timedelta(days=7)
+    settings.RATING_DEFAULTS_FROM = "2026-13-01"
+    with pytest.raises(ValueError, match="RATING_DEFAULTS_FROM"):
+        ratings_default_sweep()
+
+
 def test_the_sweep_is_the_periodic_task(delivered, settings):
     from onewindow.core.tasks import periodic_tasks
     from onewindow.ratings.tasks import ratings_defaults_give
 
     settings.RATING_DEFAULT_LEVEL = "5"
-    _delivered_days_ago(delivered, 30)
+    _delivered_days_ago(delivered, 10)
     assert periodic_tasks()[ratings_defaults_give.name] == 3600
     assert ratings_defaults_give() == 1
 

@@ -268,6 +268,14 @@ def test_the_detail_costs_the_same_queries_for_a_longer_timeline(
     assert html.count('<li class="timeline__event') == 4
 
 
+def test_an_appeal_for_a_rating_id_beyond_a_database_integer_answers_404(client, city):
+    client.force_login(city.clerk)
+    response = client.post(
+        "/staff/ratings/mine/99999999999999999999/appeal/", {"revision": 1, "reason": "x"}
+    )
+    assert response.status_code == 404
+
+
 def test_my_ratings_show_the_day_only_and_mask_numbers_in_the_comment(client, bad, city):
     local = timezone.make_aware(dt.datetime(2026, 10, 20, 14, 37))
     Rating.objects.filter(pk=bad.rating_id).update(
