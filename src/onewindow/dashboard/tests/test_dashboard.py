@@ -355,11 +355,10 @@ def test_ratings_are_counted_per_level_and_department_this_month(client, scene):
         ["联办部门1", 1, 0, 0, 0, 1, 2, 0, 0.5],
         ["合计", 3, 1, 1, 1, 1, 7, 1, 5 / 7],
     ]
-    # A new msgid (translated centrally): the rule of ratings.figures.
+    # The rule of ratings.figures, in the page's language.
     assert rows[10][0] == (
-        "Satisfied share = (very satisfied + satisfied + basically satisfied) ÷ ratings "
-        "given. Every rating given is counted: those given by default after the rating "
-        "period (shown apart) and those taken out of the scores by an upheld appeal."
+        "满意率 =（非常满意 + 满意 + 基本满意）÷ 评价总数。所有评价均计入："
+        "包括评价期满后的默认评价（单列显示）和因申诉成立而不计分的评价。"
     )
     # The rater appears nowhere: the table counts, it names no one.
     assert scene.city.person.name not in page
