@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HonourKind(models.TextChoices):
@@ -20,6 +21,14 @@ class ScoreFigure(models.TextChoices):
     ACCURACY = "accuracy", _("Cases taken in without a return for papers")
     RATING = "rating", _("Rating (active ratings that count)")
 
+
+# The short names of the figures, where the weights are listed (page, export, history).
+SHORT_LABELS = {
+    ScoreFigure.VOLUME: pgettext_lazy("score weight", "Work"),
+    ScoreFigure.ON_TIME: pgettext_lazy("score weight", "On time"),
+    ScoreFigure.ACCURACY: pgettext_lazy("score weight", "Accuracy"),
+    ScoreFigure.RATING: pgettext_lazy("score weight", "Rating"),
+}
 
 # Used until a centre's manager sets its own (and for a street's or the district's ranking).
 DEFAULT_WEIGHTS: dict[str, int] = {

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.assess.codes import SHORT_LABELS
 from onewindow.assess.tables import (
     EfficiencyTable,
     Period,
@@ -197,7 +198,11 @@ def staff_export(table: StaffTable) -> ExportTable:
                 "the active ratings that count."
             ),
             _("Weights: %(weights)s")
-            % {"weights": ", ".join(f"{k} {v}" for k, v in table.weights.items())},
+            % {
+                "weights": ", ".join(
+                    f"{SHORT_LABELS.get(k, k)} {v}" for k, v in table.weights.items()
+                )
+            },
         ],
     )
 

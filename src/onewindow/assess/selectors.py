@@ -27,7 +27,7 @@ from onewindow.cases.models import Case, CaseTask
 from onewindow.cases.transitions import TaskState
 from onewindow.core.errors import NotFoundOrForbidden
 from onewindow.org.codes import RegionLevel
-from onewindow.org.models import Region, ServiceCentre
+from onewindow.org.models import Region, RoleAssignment, ServiceCentre
 from onewindow.org.permissions import Action, can, require, scope_queryset
 from onewindow.ratings import figures as rating_figures
 from onewindow.ratings.models import Rating
@@ -51,6 +51,17 @@ def units_for_user(user: Any, action: Action = Action.ASSESS_VIEW) -> list[Unit]
         region_code_path="region__code",
     ).order_by("level", "code")
     return regions + [Unit.of_centre(centre) for centre in centres]
+
+
+def unit_default(user: Any, units: list[Unit]) -> Unit:
+    """The unit a page opens on: the user's own centre when it is among ``units`` (a manager
+    assesses their centre first, and sets its weights there), else the widest unit."""
+    own = set(
+        RoleAssignment.objects.filter(user=user, centre__isnull=False).values_list(
+            "centre_id", flat=True
+        )
+    )
+    return next((unit for unit in units if unit.centre_id in own), units[0])
 
 
 def unit_for_user(user: Any, key: str | None, action: Action = Action.ASSESS_VIEW) -> Unit:

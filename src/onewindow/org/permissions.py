@@ -189,12 +189,9 @@ RULES: dict[Action, dict[str, Scope]] = {
         LEAD: Scope.DEPARTMENT,
     },
     Action.RATING_APPEAL_REVIEW: {MANAGER: Scope.CENTRE},
-    Action.ASSESS_VIEW: {
-        MANAGER: Scope.CENTRE,
-        LEAD: Scope.DEPARTMENT,
-        AUDITOR: Scope.ALL,
-        ADMIN: Scope.ALL,
-    },
+    # The tables are a centre's, a street's or the district's (a department's figures are its
+    # rows there): the centre's managers, the auditor and the administrator read them.
+    Action.ASSESS_VIEW: {MANAGER: Scope.CENTRE, AUDITOR: Scope.ALL, ADMIN: Scope.ALL},
     Action.ASSESS_MANAGE: {MANAGER: Scope.CENTRE},
 }
 

@@ -164,9 +164,9 @@ def test_weights_are_validated_and_every_change_audited(month):
     current = timezone.localdate().strftime("%Y-%m")
     now_query = f"unit=c:{month.centre.code}&month={current}"
     page = manager.get(f"/staff/assess/ranking/?{now_query}").content.decode()
-    assert 'data-weight="volume">volume 40' in page
+    assert 'data-weight="volume">工作量 40' in page
     page = manager.get(f"/staff/assess/ranking/?{q(month)}").content.decode()
-    assert 'data-weight="volume">volume 30' in page
+    assert 'data-weight="volume">工作量 30' in page
 
 
 def test_weights_may_not_be_set_by_a_department_lead(month):
@@ -301,11 +301,11 @@ def test_a_later_edit_of_the_weights_never_rewrites_a_past_month(month):
     assert manager.post("/staff/assess/weights/", {"unit": unit, **weights}).status_code == 302
     after = manager.get(f"/staff/assess/ranking/?{q(month)}").content.decode()
     assert score_of(after, month.clerk.pk) == "91.4" == str(star.score)
-    assert 'data-weight="rating">rating 20' in after
+    assert 'data-weight="rating">评价 20' in after
     # A version set before November's end is November's.
     ScoreWeights.objects.update(set_at=dt.datetime(2026, 11, 30, 23, 0, tzinfo=SHANGHAI))
     page = manager.get(f"/staff/assess/ranking/?{q(month)}").content.decode()
-    assert 'data-weight="rating">rating 100' in page
+    assert 'data-weight="rating">评价 100' in page
 
 
 def test_the_honours_of_a_month_not_over_are_refused_409(month):
@@ -316,3 +316,12 @@ def test_the_honours_of_a_month_not_over_are_refused_409(month):
     assert answer.status_code == 409
     assert "The month is not over yet" in answer.content.decode()
     assert Honour.objects.count() == 0
+
+
+def test_a_manager_opens_on_their_own_centre_where_the_weights_are_set(month):
+    """The district hall's manager sees the district, its streets and every centre; the pages
+    open on their own hall (the unit whose weights they set), not on the widest region."""
+    hall_manager = client_of(month.hall_manager)
+    page = hall_manager.get(f"/staff/assess/ranking/?month={MONTH}").content.decode()
+    hall = month.hall_manager.role_assignments.get().centre
+    assert f'<option value="c:{hall.code}" selected' in page

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.assess import selectors, services
-from onewindow.assess.codes import DEFAULT_WEIGHTS, Figure, HonourKind, ScoreFigure
+from onewindow.assess.codes import DEFAULT_WEIGHTS, SHORT_LABELS, Figure, HonourKind, ScoreFigure
 from onewindow.assess.exports import TABLES, as_report, table_export
 from onewindow.assess.tables import Period, Unit, efficiency_table, rating_table, staff_table
 from onewindow.catalog.names import english_active
@@ -71,7 +71,7 @@ def _scene(request: HttpRequest, action: Action = Action.ASSESS_VIEW) -> dict[st
     if key:
         unit = selectors.unit_for_user(request.user, key, action)
     elif units:
-        unit = units[0]
+        unit = selectors.unit_default(request.user, units)
     else:
         raise NoUnit()
     period = period_of(str(request.GET.get("month", "") or request.POST.get("month", ""))[:7])
@@ -136,6 +136,9 @@ def _ranking_page(
     )
     scene["tab"] = "ranking"
     scene["figures"] = ScoreFigure
+    scene["weights_shown"] = [
+        (key, SHORT_LABELS.get(key, key), value) for key, value in scene["table"].weights.items()
+    ]
     scene["honours"] = (
         selectors.honours_of(centre_id=unit.centre_id, period=scene["period"])
         if unit.centre_id is not None
@@ -222,7 +225,9 @@ def weights(request: HttpRequest) -> HttpResponse:
     scene.update(
         centre=centre,
         values=values,
-        figures=[(f, ScoreFigure(f).label, values.get(f, "")) for f in DEFAULT_WEIGHTS],
+        figures=[
+            (f, ScoreFigure(f).label, values.get(f, ""), SHORT_LABELS[f]) for f in DEFAULT_WEIGHTS
+        ],
         history=selectors.weights_history(centre.pk),
         error=error,
         saved=request.GET.get("saved") == "1",

@@ -209,12 +209,7 @@ RATING_EXPECTED = {
         R.DEPT_LEAD: "own",
     },
     Action.RATING_APPEAL_REVIEW: {R.CENTRE_MANAGER: "own"},
-    Action.ASSESS_VIEW: {
-        R.CENTRE_MANAGER: "own",
-        R.DEPT_LEAD: "own",
-        R.AUDITOR: "all",
-        R.ADMIN: "all",
-    },
+    Action.ASSESS_VIEW: {R.CENTRE_MANAGER: "own", R.AUDITOR: "all", R.ADMIN: "all"},
     Action.ASSESS_MANAGE: {R.CENTRE_MANAGER: "own"},
 }
 for _action, _allowed in RATING_EXPECTED.items():

@@ -27,7 +27,6 @@ EXPECTED = {
         "ratings.rectifications",
         "ratings.mine",
         "catalog.workbook",
-        "assess.tables",
     ],
     "manager": [
         "cases.supervision",
@@ -147,7 +146,7 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 7
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 6
     assert len(registry.workstations()) == 19
 
 
