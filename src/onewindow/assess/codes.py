@@ -3,6 +3,8 @@ weights, and the figure codes a drill-down names (the cases behind one figure)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -23,7 +25,7 @@ class ScoreFigure(models.TextChoices):
 
 
 # The short names of the figures, where the weights are listed (page, export, history).
-SHORT_LABELS = {
+SHORT_LABELS: dict[str, Any] = {
     ScoreFigure.VOLUME: pgettext_lazy("score weight", "Work"),
     ScoreFigure.ON_TIME: pgettext_lazy("score weight", "On time"),
     ScoreFigure.ACCURACY: pgettext_lazy("score weight", "Accuracy"),
