@@ -16,6 +16,7 @@ from onewindow.assess.selectors import weights_at, weights_current
 from onewindow.assess.tables import Period, StaffTable, Unit, staff_table
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ApplicationError, ErrorList, NotFoundOrForbidden
+from onewindow.core.validation import reject_control_characters
 from onewindow.org.models import ServiceCentre
 from onewindow.org.permissions import Action, require
 
@@ -107,6 +108,7 @@ def honour_confirm(
     require(actor, Action.ASSESS_MANAGE, centre, hide=True)
     if kind not in HonourKind.values:
         raise NotFoundOrForbidden()
+    reject_control_characters(note=str(note or ""))
     if timezone.now() < period.end:
         raise HonourMonthNotOver()
     table = table or staff_table(

@@ -325,3 +325,16 @@ def test_a_manager_opens_on_their_own_centre_where_the_weights_are_set(month):
     page = hall_manager.get(f"/staff/assess/ranking/?month={MONTH}").content.decode()
     hall = month.hall_manager.role_assignments.get().centre
     assert f'<option value="c:{hall.code}" selected' in page
+
+
+def test_a_note_with_a_control_character_is_refused_and_nothing_confirmed(month):
+    manager = client_of(month.manager)
+    data = {
+        "unit": f"c:{month.centre.code}",
+        "month": MONTH,
+        "kind": "service_star",
+        "note": "换人\x00",
+    }
+    answer = manager.post("/staff/assess/honours/confirm/", data)
+    assert answer.status_code == 422
+    assert Honour.objects.count() == 0
