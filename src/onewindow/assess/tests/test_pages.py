@@ -338,3 +338,19 @@ def test_a_note_with_a_control_character_is_refused_and_nothing_confirmed(month)
     answer = manager.post("/staff/assess/honours/confirm/", data)
     assert answer.status_code == 422
     assert Honour.objects.count() == 0
+
+
+def test_the_current_month_offers_no_confirmation_but_says_when(month):
+    """While November runs its ranking is shown with the proposals, but the confirmation waits
+    for its end; once December has begun the forms are offered."""
+    import time_machine
+
+    manager = client_of(month.manager)
+    url = f"/staff/assess/ranking/?unit=c:{month.centre.code}&month={MONTH}"
+    with time_machine.travel(dt.datetime(2026, 11, 30, 18, 0, tzinfo=SHANGHAI), tick=False):
+        page = manager.get(url).content.decode()
+    assert 'id="assess-confirm-star"' not in page and 'id="assess-confirm-window"' not in page
+    assert page.count("评优须在该月结束后按最终排名确认。") == 2
+    page = manager.get(url).content.decode()
+    assert 'id="assess-confirm-star"' in page and 'id="assess-confirm-window"' in page
+    assert "评优须在该月结束后按最终排名确认。" not in page

@@ -135,6 +135,8 @@ def _ranking_page(
         unit=unit, period=scene["period"], weights=_weights_for(unit, scene["period"])
     )
     scene["tab"] = "ranking"
+    # Honours are confirmed on a month's final ranking (the service refuses earlier).
+    scene["month_over"] = timezone.now() >= scene["period"].end
     scene["figures"] = ScoreFigure
     scene["weights_shown"] = [
         (key, SHORT_LABELS.get(key, key), value) for key, value in scene["table"].weights.items()
