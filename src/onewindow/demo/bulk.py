@@ -1809,10 +1809,12 @@ class _RatingRows:
                 else ""
             ),
             "reported_at": None,
+            "pad_id": None,
         }
         self.ratings.append(tuple(values[c] for c in RATING_COLUMNS))
         rated: list[tuple[int, str, int | None]] = [(record.clerk_id, RatedRole.WINDOW, None)]
-        if decider is not None and decider != record.clerk_id:
+        # A visit rates its window clerk only; the case rated online, its back office too.
+        if not visit and decider is not None and decider != record.clerk_id:
             rated.append((decider, RatedRole.BACK_OFFICE, item.department_id))
         for user_id, role, department_id in rated:
             self.staff.append((self.staff_id, rating_id, user_id, role, department_id))

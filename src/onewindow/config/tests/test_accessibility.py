@@ -117,7 +117,11 @@ def _pad_address(name: str) -> Callable[[Scene], str]:
         if isinstance(scene.city, City):
             from onewindow.ratings.services.pad import pad_issue
 
-            _pad, secret = pad_issue(actor=scene.city.clerk, window_id=scene.city.instant_window.pk)
+            from onewindow.org.models import Role
+            from onewindow.testing.factories import staff_with_role
+
+            manager = staff_with_role(Role.CENTRE_MANAGER, centre=scene.city.street_centre)
+            _pad, secret = pad_issue(actor=manager, window_id=scene.city.instant_window.pk)
         return reverse(name, kwargs={"secret": secret})
 
     return address

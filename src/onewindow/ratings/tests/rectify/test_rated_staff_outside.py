@@ -131,11 +131,12 @@ def test_the_exchange_leaves_out_the_rated_lead_s_own_ratings(client, own, lead,
     period = {"date_from": day, "date_to": day}
     body = client.get(EXCHANGE, period).json()
     assert [row["rating_id"] for row in body["rows"]] == [other.pk]
+    # Marking as reported is the administrator's (rating.report): the lead is refused outright.
     assert (
         client.post(
             EXCHANGE + "/reported", {"ids": [own.rating_id]}, content_type="application/json"
         ).status_code
-        == 404
+        == 403
     )
     assert Rating.objects.get(pk=own.rating_id).reported_at is None
     staff_lead = staff_with_role(Role.DEPT_LEAD, department=instant_case.department)
