@@ -115,9 +115,8 @@ def _pad_address(name: str) -> Callable[[Scene], str]:
     def address(scene: Scene) -> str:
         secret = "x"
         if isinstance(scene.city, City):
-            from onewindow.ratings.services.pad import pad_issue
-
             from onewindow.org.models import Role
+            from onewindow.ratings.services.pad import pad_issue
             from onewindow.testing.factories import staff_with_role
 
             manager = staff_with_role(Role.CENTRE_MANAGER, centre=scene.city.street_centre)
