@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -27,14 +25,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from onewindow.catalog.names import english_active
 from onewindow.citizens import selectors, services
-from onewindow.citizens.auth import browser_token, cookie_clear, cookie_set
+from onewindow.citizens.auth import browser_token, citizen_page, cookie_clear, cookie_set
 from onewindow.citizens.errors import TooManyCodes
 from onewindow.citizens.models import AgentAction, TokenKind
 from onewindow.core.client import client_address
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
 from onewindow.core.validation import record_id
 from onewindow.papers.services import paper_bytes
-from onewindow.staff.errors import error_page
 
 View = Callable[..., HttpResponse]
 
@@ -50,33 +47,6 @@ def _texts(error: ApplicationError) -> dict[str, Any]:
         "fields": {e["field"]: e[key] for e in data["errors"]},
         "code": data["code"],
     }
-
-
-def citizen_page(view: View) -> View:
-    """A signed-in citizen (browser token) or the sign-in page, coming back afterwards."""
-
-    @wraps(view)
-    @never_cache
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = browser_token(request)
-        if token is None:
-            target = reverse("citizens:sign_in")
-            return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
-        request.citizen = token.account  # type: ignore[attr-defined]
-        request.citizen_token = token  # type: ignore[attr-defined]
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrForbidden:
-            return error_page(request, 404)
-        except ApplicationError as error:
-            # Any refusal the page did not show itself (an agent outside their scope): its
-            # page with its status and message, never a 500. Audited where it was raised.
-            text = error.as_dict()
-            return error_page(
-                request, error.status, message={"zh": text["message"], "en": text["message_en"]}
-            )
-
-    return wrapped
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:

@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -22,7 +21,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.catalog.names import english_active
-from onewindow.citizens.auth import browser_token
+from onewindow.citizens.auth import citizen_page
 from onewindow.core.client import client_address
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden
 from onewindow.hall import selectors, services
@@ -71,25 +70,6 @@ def group_of(source: Any) -> Any:
         return selectors.bookable_group(source.get("group"))
     except NotFoundOrForbidden:
         return None
-
-
-def citizen_page(view: View) -> View:
-    """A signed-in citizen, or the citizens' sign-in page and back."""
-
-    @wraps(view)
-    @never_cache
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = browser_token(request)
-        if token is None:
-            target = reverse("citizens:sign_in")
-            return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
-        request.citizen = token.account  # type: ignore[attr-defined]
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrForbidden:
-            return error_page(request, 404)
-
-    return wrapped
 
 
 def public_page(view: View) -> View:

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,7 +24,7 @@ from onewindow.cases.models import OutputMethod
 from onewindow.catalog.codes import is_personal
 from onewindow.catalog.models import ServiceItem
 from onewindow.catalog.names import english_active
-from onewindow.citizens.auth import browser_token
+from onewindow.citizens.auth import citizen_page
 from onewindow.citizens.models import CitizenAccount, represented_by
 from onewindow.citizens.services import live_grants_for
 from onewindow.core.errors import (
@@ -45,7 +42,6 @@ from onewindow.online.events import ONLINE_EVENTS
 from onewindow.online.models import OnlineApplication
 from onewindow.online.transitions import EDITABLE_STATES, OnlineState
 from onewindow.papers.errors import PAPER_REFUSED
-from onewindow.staff.errors import error_page
 
 View = Callable[..., HttpResponse]
 TEXT_MAX = 10000
@@ -62,30 +58,6 @@ def _texts(error: ApplicationError) -> dict[str, Any]:
         )
         fields.setdefault(problem["field"], []).append(text)
     return {"message": data[key], "message_en": data["message_en"], "fields": fields}
-
-
-def citizen_page(view: View) -> View:
-    """A signed-in citizen, or the sign-in page and back; refusals as their error page."""
-
-    @wraps(view)
-    @never_cache
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = browser_token(request)
-        if token is None:
-            target = reverse("citizens:sign_in")
-            return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
-        request.citizen = token.account  # type: ignore[attr-defined]
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrForbidden:
-            return error_page(request, 404)
-        except ApplicationError as error:
-            text = error.as_dict()
-            return error_page(
-                request, error.status, message={"zh": text["message"], "en": text["message_en"]}
-            )
-
-    return wrapped
 
 
 def _account(request: HttpRequest) -> CitizenAccount:

@@ -29,11 +29,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from onewindow.cases.models import Case, CaseEvent
 from onewindow.catalog.names import english_active, local_text
-from onewindow.citizens.auth import browser_token
+from onewindow.citizens.auth import citizen_page
 from onewindow.core.client import client_address
 from onewindow.core.errors import (
     ApplicationError,
-    NotFoundOrForbidden,
     ValidationFailed,
     bilingual,
 )
@@ -325,34 +324,13 @@ def thanks(request: HttpRequest) -> HttpResponse:
     return _page(request, "ratings/thanks.html", {"bad": request.GET.get("bad") == "1"})
 
 
-def _citizen(view: View) -> View:
-    """A signed-in citizen (the ``ow_citizen`` browser token), or the sign-in page and back."""
-
-    @wraps(view)
-    @never_cache
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = browser_token(request)
-        if token is None:
-            target = reverse("citizens:sign_in")
-            return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
-        request.citizen = token.account  # type: ignore[attr-defined]
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrForbidden:
-            from onewindow.staff.errors import error_page
-
-            return error_page(request, 404)
-
-    return wrapped
-
-
 def _company_id(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 10 else None
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @csrf_protect
-@_citizen
+@citizen_page
 def account_rate(request: HttpRequest, number: str) -> HttpResponse:
     """``/my/ratings/<number>/``: the account's own case (or a case of a company it may see the
     cases of, ``?company=``) rated online; any other number: the one 404, audited."""
