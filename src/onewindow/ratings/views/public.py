@@ -33,9 +33,11 @@ from onewindow.citizens.auth import citizen_page
 from onewindow.core.client import client_address
 from onewindow.core.errors import (
     ApplicationError,
+    NotFoundOrForbidden,
     ValidationFailed,
     bilingual,
 )
+from onewindow.core.validation import record_id
 from onewindow.ratings import selectors
 from onewindow.ratings.codes import (
     FORM_VERSION,
@@ -324,10 +326,6 @@ def thanks(request: HttpRequest) -> HttpResponse:
     return _page(request, "ratings/thanks.html", {"bad": request.GET.get("bad") == "1"})
 
 
-def _company_id(raw: str) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 10 else None
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @csrf_protect
 @citizen_page
@@ -335,7 +333,10 @@ def account_rate(request: HttpRequest, number: str) -> HttpResponse:
     """``/my/ratings/<number>/``: the account's own case (or a case of a company it may see the
     cases of, ``?company=``) rated online; any other number: the one 404, audited."""
     account = request.citizen  # type: ignore[attr-defined]
-    company_id = _company_id(str(request.GET.get("company", "")))
+    raw_company = str(request.GET.get("company", ""))
+    company_id = record_id(raw_company)
+    if raw_company and company_id is None:
+        raise NotFoundOrForbidden()  # a company asked for that is no id: as one not theirs
     case = selectors.account_case(account=account, number=number, company_id=company_id)
     action = reverse("ratings_public:account_rate", kwargs={"number": case.number})
     if company_id:

@@ -285,3 +285,14 @@ def test_the_receipts_qr_code_opens_the_on_site_form_of_that_visit(client, insta
     event = instant_case.events.get(action="complete_instant")
     rating = Rating.objects.get()
     assert (rating.channel, rating.occasion_key) == ("qr", f"visit:{instant_case.pk}:{event.pk}")
+
+
+def test_a_company_that_is_no_id_or_not_the_citizens_answers_404_and_rates_nothing(
+    client, delivered, city
+):
+    _signed_in(client, city)
+    for company in ("²", "99999999999", "x", "123456"):
+        url = f"/my/ratings/{delivered.number}/?company={company}"
+        assert client.get(url).status_code == 404, company
+        assert client.post(url, answers(1)).status_code == 404, company
+    assert Rating.objects.count() == 0
