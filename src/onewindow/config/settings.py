@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "onewindow.online",
     "onewindow.ratings",
     "onewindow.assess",
+    "onewindow.hotline",
     "onewindow.notify",
     "onewindow.reports",
     "onewindow.staff",

@@ -82,6 +82,17 @@ class Action(enum.StrEnum):
     # weights and confirm the service star and the model window.
     ASSESS_VIEW = "assess.view"
     ASSESS_MANAGE = "assess.manage"
+    # The 12345 hotline: read work orders (a unit: the orders it holds or held); take calls,
+    # accept, answer from the knowledge base, call back (the agents); dispatch, merge, split;
+    # sign for, handle, reply, return, ask for an extension (the unit); approve extensions,
+    # remind and supervise (the hotline centre); keep the dispatch catalogue, the time-limit
+    # rules and the Open311 keys (the administrator).
+    HOTLINE_VIEW = "hotline.view"
+    HOTLINE_TAKE = "hotline.take"
+    HOTLINE_DISPATCH = "hotline.dispatch"
+    HOTLINE_HANDLE = "hotline.handle"
+    HOTLINE_SUPERVISE = "hotline.supervise"
+    HOTLINE_MANAGE = "hotline.manage"
 
 
 # Role values are the strings of ``onewindow.org.codes.Role``.
@@ -193,6 +204,20 @@ RULES: dict[Action, dict[str, Scope]] = {
     # rows there): the centre's managers, the auditor and the administrator read them.
     Action.ASSESS_VIEW: {MANAGER: Scope.CENTRE, AUDITOR: Scope.ALL, ADMIN: Scope.ALL},
     Action.ASSESS_MANAGE: {MANAGER: Scope.CENTRE},
+    # A work order belongs to the units it is (or was, while they held it) dispatched to, and
+    # to the hotline centre, which is city-wide.
+    Action.HOTLINE_VIEW: {
+        HOTLINE: Scope.ALL,
+        APPROVER: Scope.DEPARTMENT,
+        LEAD: Scope.DEPARTMENT,
+        AUDITOR: Scope.ALL,
+        ADMIN: Scope.ALL,
+    },
+    Action.HOTLINE_TAKE: {HOTLINE: Scope.ALL},
+    Action.HOTLINE_DISPATCH: {HOTLINE: Scope.ALL},
+    Action.HOTLINE_HANDLE: {APPROVER: Scope.DEPARTMENT, LEAD: Scope.DEPARTMENT},
+    Action.HOTLINE_SUPERVISE: {HOTLINE: Scope.ALL},
+    Action.HOTLINE_MANAGE: {ADMIN: Scope.ALL},
 }
 
 

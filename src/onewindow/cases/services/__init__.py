@@ -18,7 +18,13 @@ The package's modules, lowest first (a module imports only the ones above it):
 """
 
 from onewindow.cases.services.clock_pauses import case_resume, case_suspend
-from onewindow.cases.services.core import QUERY_CODE_ALPHABET, case_number_next, case_transition
+from onewindow.cases.services.core import (
+    QUERY_CODE_ALPHABET,
+    case_number_next,
+    case_transition,
+    query_code_new,
+    sequence_next,
+)
 from onewindow.cases.services.intake import (
     Intake,
     MaterialReceipt,
@@ -59,6 +65,8 @@ __all__ = [
     "case_suspend",
     "case_transition",
     "case_withdraw",
+    "query_code_new",
+    "sequence_next",
     "task_assign",
     "task_claim",
     "task_complete",

@@ -100,15 +100,21 @@ def case_record(
 
 
 def case_number_next(*, centre: ServiceCentre, today: dt.date) -> str:
-    """A city-unique number: ``CASE_NUMBER_FORMAT`` with district, date and a daily sequence.
+    """A city-unique number: ``CASE_NUMBER_FORMAT`` with district, date and a daily sequence."""
+    template = getattr(settings, "CASE_NUMBER_FORMAT", "{district}{date:%Y%m%d}{seq:05d}")
+    district = centre.region.code[:6]
+    prefix = template.split("{seq")[0].format(district=district, date=today)
+    return template.format(district=district, date=today, seq=sequence_next(prefix=prefix))
+
+
+def sequence_next(*, prefix: str) -> int:
+    """The next number of the sequence called ``prefix`` (1, 2, …), for any numbered record
+    (cases; work orders use prefixes of their own).
 
     One statement (ADR 0013): ``INSERT … ON CONFLICT (prefix) DO UPDATE SET last = last + 1
     RETURNING last`` — PostgreSQL, and SQLite from 3.35. It runs in the caller's transaction, so
     a rolled-back intake gives its number back (no gaps), and the prefix's row stays locked
     until commit: call it as late as possible, after every read and check."""
-    template = getattr(settings, "CASE_NUMBER_FORMAT", "{district}{date:%Y%m%d}{seq:05d}")
-    district = centre.region.code[:6]
-    prefix = template.split("{seq")[0].format(district=district, date=today)
     table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
     last = connection.ops.quote_name("last")
     with connection.cursor() as cursor:
@@ -118,7 +124,7 @@ def case_number_next(*, centre: ServiceCentre, today: dt.date) -> str:
             [prefix],
         )
         (seq,) = cursor.fetchone()
-    return template.format(district=district, date=today, seq=seq)
+    return int(seq)
 
 
 def query_code_new() -> str:

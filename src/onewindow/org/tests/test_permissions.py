@@ -211,6 +211,18 @@ RATING_EXPECTED = {
     Action.RATING_APPEAL_REVIEW: {R.CENTRE_MANAGER: "own"},
     Action.ASSESS_VIEW: {R.CENTRE_MANAGER: "own", R.AUDITOR: "all", R.ADMIN: "all"},
     Action.ASSESS_MANAGE: {R.CENTRE_MANAGER: "own"},
+    Action.HOTLINE_VIEW: {
+        R.HOTLINE_AGENT: "all",
+        R.DEPT_APPROVER: "own",
+        R.DEPT_LEAD: "own",
+        R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.HOTLINE_TAKE: {R.HOTLINE_AGENT: "all"},
+    Action.HOTLINE_DISPATCH: {R.HOTLINE_AGENT: "all"},
+    Action.HOTLINE_HANDLE: {R.DEPT_APPROVER: "own", R.DEPT_LEAD: "own"},
+    Action.HOTLINE_SUPERVISE: {R.HOTLINE_AGENT: "all"},
+    Action.HOTLINE_MANAGE: {R.ADMIN: "all"},
 }
 for _action, _allowed in RATING_EXPECTED.items():
     EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
