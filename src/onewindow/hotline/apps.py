@@ -6,3 +6,9 @@ class HotlineConfig(AppConfig):
     name = "onewindow.hotline"
     label = "hotline"
     verbose_name = _("12345 hotline")
+
+    def ready(self) -> None:
+        from onewindow.hotline import workstations_centre, workstations_unit
+
+        workstations_centre.register()
+        workstations_unit.register()

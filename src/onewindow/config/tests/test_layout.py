@@ -48,6 +48,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         "citizens": ["public_urls"],
         "dashboard": ["staff_urls"],
         "hall": ["public_urls", "staff_urls"],
+        "hotline": ["public_urls", "staff_urls"],
         "online": ["public_urls", "staff_urls"],
         "ratings": ["public_urls", "staff_urls"],
         "staff": ["staff_urls"],

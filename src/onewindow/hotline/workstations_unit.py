@@ -1,0 +1,7 @@
+"""The hotline's unit entries in the staff shell. Called once from ``HotlineConfig.ready()``."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    pass
