@@ -613,3 +613,21 @@ RATING_POSTS_PER_MINUTE = int(os.environ.get("RATING_POSTS_PER_MINUTE", "20"))
 RATING_SCORES = tuple(
     int(points) for points in os.environ.get("RATING_SCORES", "10,8,6,3,0").split(",")
 )
+
+# The 12345 hotline (国办发〔2020〕53号; local rules): a unit signs for an order within
+# HOTLINE_SIGN_WORKING_DAYS, may return a wrongly dispatched one within
+# HOTLINE_RETURN_WORKING_DAYS; the call-back is due HOTLINE_CALLBACK_WORKING_DAYS after the
+# reply, and an order closes as "could not reach" after HOTLINE_CALLBACK_ATTEMPTS failed
+# attempts per caller; one extension asks for at most HOTLINE_EXTENSION_MAX_WORKING_DAYS.
+# Handling limits per type and urgency are data (hotline.TimeLimitRule, in the admin).
+# HOTLINE_FROM_BAD_RATINGS: each active bad rating of the last
+# HOTLINE_FROM_BAD_RATINGS_SINCE_DAYS days also becomes a submitted 12345 complaint.
+HOTLINE_SIGN_WORKING_DAYS = int(os.environ.get("HOTLINE_SIGN_WORKING_DAYS", "1"))
+HOTLINE_RETURN_WORKING_DAYS = int(os.environ.get("HOTLINE_RETURN_WORKING_DAYS", "2"))
+HOTLINE_CALLBACK_WORKING_DAYS = int(os.environ.get("HOTLINE_CALLBACK_WORKING_DAYS", "1"))
+HOTLINE_CALLBACK_ATTEMPTS = int(os.environ.get("HOTLINE_CALLBACK_ATTEMPTS", "3"))
+HOTLINE_EXTENSION_MAX_WORKING_DAYS = int(os.environ.get("HOTLINE_EXTENSION_MAX_WORKING_DAYS", "10"))
+HOTLINE_FROM_BAD_RATINGS = env_bool("HOTLINE_FROM_BAD_RATINGS", False)
+HOTLINE_FROM_BAD_RATINGS_SINCE_DAYS = int(
+    os.environ.get("HOTLINE_FROM_BAD_RATINGS_SINCE_DAYS", "7")
+)

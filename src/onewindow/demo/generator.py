@@ -55,6 +55,7 @@ from onewindow.catalog.models import (
 from onewindow.catalog.services import ItemContent, item_save, topic_save
 from onewindow.core.errors import ApplicationError, ErrorList
 from onewindow.demo import city
+from onewindow.demo.hotline import write_hotline_catalogue
 from onewindow.demo.planning import (
     HALL_CODE,
     CityPlan,
@@ -173,6 +174,8 @@ def build_demo_city(
         say(_("Regions: %(count)s.") % {"count": len(regions)})
         departments = _write_departments(plan, regions)
         say(_("Departments: %(count)s.") % {"count": len(departments)})
+        categories = write_hotline_catalogue(departments, regions)
+        say(_("12345 dispatch catalogue: %(count)s categories.") % {"count": categories})
         topics = _write_topics()
         centres = _write_centres(plan, regions)
         say(_("Service centres: %(count)s.") % {"count": len(centres)})

@@ -16,6 +16,7 @@ from onewindow.org.models import CentreLevel
 DATA_FILES = [
     "actions.toml",
     "city.toml",
+    "dispatch.toml",
     "forms.toml",
     "hall.toml",
     "handwritten.toml",

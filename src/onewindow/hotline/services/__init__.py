@@ -3,11 +3,15 @@
 
 from onewindow.hotline.services.callback import *  # noqa: F403
 from onewindow.hotline.services.callback import __all__ as _callback
+from onewindow.hotline.services.catalogue import *  # noqa: F403
+from onewindow.hotline.services.catalogue import __all__ as _catalogue
 from onewindow.hotline.services.dispatch import *  # noqa: F403
 from onewindow.hotline.services.dispatch import __all__ as _dispatch
+from onewindow.hotline.services.from_ratings import *  # noqa: F403
+from onewindow.hotline.services.from_ratings import __all__ as _from_ratings
 from onewindow.hotline.services.handling import *  # noqa: F403
 from onewindow.hotline.services.handling import __all__ as _handling
 from onewindow.hotline.services.intake import *  # noqa: F403
 from onewindow.hotline.services.intake import __all__ as _intake
 
-__all__ = [*_intake, *_dispatch, *_handling, *_callback]
+__all__ = [*_intake, *_dispatch, *_handling, *_callback, *_catalogue, *_from_ratings]

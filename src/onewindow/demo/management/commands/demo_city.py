@@ -15,6 +15,7 @@ from onewindow.demo.bulk import build_city_bulk, default_persons
 from onewindow.demo.cases import build_demo_cases
 from onewindow.demo.citizen import build_demo_citizen
 from onewindow.demo.generator import build_demo_city, demo_city_exists
+from onewindow.demo.hotline import build_demo_hotline
 
 
 class Command(BaseCommand):
@@ -101,6 +102,8 @@ class Command(BaseCommand):
                     % {"cases": made.cases, "persons": made.persons}
                 )
                 build_demo_citizen()
+                orders = build_demo_hotline(seed=options["seed"])
+                self.stdout.write(_("12345 work orders: %(count)s.") % {"count": orders})
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
 
