@@ -628,6 +628,9 @@ HOTLINE_CALLBACK_WORKING_DAYS = int(os.environ.get("HOTLINE_CALLBACK_WORKING_DAY
 HOTLINE_CALLBACK_ATTEMPTS = int(os.environ.get("HOTLINE_CALLBACK_ATTEMPTS", "3"))
 HOTLINE_EXTENSION_MAX_WORKING_DAYS = int(os.environ.get("HOTLINE_EXTENSION_MAX_WORKING_DAYS", "10"))
 HOTLINE_FROM_BAD_RATINGS = env_bool("HOTLINE_FROM_BAD_RATINGS", False)
+# HOTLINE_TELEPHONY_TOKEN: the bearer token of the telephony system (CTI) that tells which agent
+# a call rings through to (POST /api/hotline/telephony/calls); unset: that endpoint refuses all.
+HOTLINE_TELEPHONY_TOKEN = os.environ.get("HOTLINE_TELEPHONY_TOKEN", "")
 HOTLINE_FROM_BAD_RATINGS_SINCE_DAYS = int(
     os.environ.get("HOTLINE_FROM_BAD_RATINGS_SINCE_DAYS", "7")
 )

@@ -552,3 +552,32 @@ class WorkOrderEvent(EventRecord):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.action}"
+
+
+class IncomingCall(models.Model):
+    """A call the telephony system (CTI) rang through to an agent: its number, so the agent's
+    screen shows the caller's earlier orders and cases before a word is typed. Kept as the
+    callers are (encrypted, blind index, masked); ``call_id`` (the CTI's) makes a repeat of the
+    same ring one row."""
+
+    call_id = models.CharField(_("call id"), max_length=64, unique=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    phone_encrypted = models.TextField(_("phone (encrypted)"))
+    phone_index = models.CharField(_("phone (blind index)"), max_length=64)
+    phone_masked = models.CharField(_("phone"), max_length=32)
+    rang_at = models.DateTimeField(_("rang at"))
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incoming call")
+        verbose_name_plural = _("incoming calls")
+        ordering = ["-rang_at", "-id"]
+        indexes = [models.Index(fields=["agent", "rang_at"], name="incoming_call_agent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.phone_masked}"

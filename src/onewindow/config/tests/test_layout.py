@@ -165,6 +165,7 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ("GET", "/api/ratings/exchange"): "onewindow_ratings_api_exchange_rows",
         ("GET", "/api/ratings/exchange/file"): "onewindow_ratings_api_exchange_file",
         ("POST", "/api/ratings/exchange/reported"): "onewindow_ratings_api_exchange_reported",
+        ("POST", "/api/hotline/telephony/calls"): "onewindow_hotline_api_telephony_call",
     }
 
 

@@ -13,5 +13,7 @@ from onewindow.hotline.services.handling import *  # noqa: F403
 from onewindow.hotline.services.handling import __all__ as _handling
 from onewindow.hotline.services.intake import *  # noqa: F403
 from onewindow.hotline.services.intake import __all__ as _intake
+from onewindow.hotline.services.telephony import *  # noqa: F403
+from onewindow.hotline.services.telephony import __all__ as _telephony
 
-__all__ = [*_intake, *_dispatch, *_handling, *_callback, *_catalogue, *_from_ratings]
+__all__ = [*_intake, *_dispatch, *_handling, *_callback, *_catalogue, *_from_ratings, *_telephony]
