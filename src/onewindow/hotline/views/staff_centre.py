@@ -608,7 +608,9 @@ def order_move(request: HttpRequest, number: str, action: str) -> HttpResponse:
     except ApplicationError as exc:
         shown = _shown(exc)
         fresh = _order(request, number)
-        typed = {k: request.POST.get(k, "") for k in request.POST if k != "csrfmiddlewaretoken"}
+        typed: dict[str, Any] = {
+            k: request.POST.get(k, "") for k in request.POST if k != "csrfmiddlewaretoken"
+        }
         typed["assists"] = request.POST.getlist("assists")
         at = action if action in _moves(request.user, fresh) or action == "callback" else ""
         return _detail(request, fresh, error=shown, error_at=at, typed=typed, status=exc.status)
@@ -636,7 +638,8 @@ def reveal_phone(request: HttpRequest, number: str, caller_id: int) -> HttpRespo
     """The caller's phone in clear, once, for the call-back (audited by the service)."""
     _centre(request)
     order = _order(request, number)
-    caller = OrderCaller.objects.filter(order=order, pk=record_id(caller_id)).first()
+    pk = record_id(caller_id)
+    caller = OrderCaller.objects.filter(order=order, pk=pk).first() if pk else None
     if caller is None:
         raise NotFoundOrForbidden()
     caller.order = order
