@@ -471,3 +471,33 @@ def test_the_wallboard_figures(agent, scene):
     assert f'data-unit="{scene.cgj.name}"' in page
     fragment = text(agent.get(BASE + "wallboard/", HTTP_HX_REQUEST="true"))
     assert "<html" not in fragment and 'data-figure="red">1</dd>' in fragment
+
+
+def test_the_order_page_takes_a_constant_number_of_queries(
+    agent, scene, django_assert_max_num_queries
+):
+    from onewindow.hotline.services import order_return
+
+    def bounced(order, times):
+        for _ in range(times):
+            order = order_dispatch(
+                actor=scene.agent,
+                order=order,
+                expected_revision=order.revision,
+                lead_id=scene.zjj.pk,
+            )
+            order = order_return(
+                actor=scene.zjj_staff,
+                order=order,
+                expected_revision=order.revision,
+                reason="不属本单位。",
+            )
+        return order
+
+    taken(scene)  # a duplicate for both pages to propose
+    few = bounced(taken(scene), 1)
+    with django_assert_max_num_queries(40) as counted:
+        assert agent.get(f"{BASE}orders/{few.number}/").status_code == 200
+    many = bounced(taken(scene), 4)
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        assert agent.get(f"{BASE}orders/{many.number}/").status_code == 200
