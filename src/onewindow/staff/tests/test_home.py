@@ -147,7 +147,7 @@ def test_home_query_count_does_not_grow_with_workstations(
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
     assert len(cards(text(response))) == len(EXPECTED["lead"]) == 6
-    assert len(registry.workstations()) == 19
+    assert len(registry.workstations()) == 26
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):
@@ -160,3 +160,27 @@ def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(c
     assert cards(text(response)) == EXPECTED["intake_clerk"]
     response = client.get("/staff/cases/")
     assert (response.status_code, response["Location"]) == (302, HOME)
+
+
+HOTLINE_AGENT = [
+    "hotline.call",
+    "hotline.submitted",
+    "hotline.dispatch",
+    "hotline.callbacks",
+    "hotline.extensions",
+    "hotline.supervision",
+    "hotline.wallboard",
+    "hall.phone_booking",  # the hotline agent books hall appointments for callers
+]
+
+
+def test_a_hotline_agent_sees_the_hotline_centre_workstations(client, db):
+    from onewindow.org.codes import Role
+    from onewindow.testing.factories import staff_with_role
+
+    client.force_login(staff_with_role(Role.HOTLINE_AGENT))
+    page = text(client.get(HOME))
+    assert cards(page) == HOTLINE_AGENT
+    assert bar_links(page) == [HOME] + [
+        URLS.get(key, f"/staff/hotline/{key.split('.')[1]}/") for key in HOTLINE_AGENT
+    ]
