@@ -69,3 +69,28 @@ def test_a_wrong_token_is_refused_and_audited_and_bad_input_named(scene):
 def test_without_a_configured_token_everyone_is_refused(scene):
     assert ring(Client(), token="", agent=scene.agent.username).status_code == 401
     assert ring(Client(), token="anything", agent=scene.agent.username).status_code == 401
+
+
+def test_the_call_screen_shows_the_ring_and_taking_it_fills_the_number_and_the_history(scene):
+    from onewindow.hotline.services import incoming_call_record, order_take
+    from onewindow.hotline.tests.conftest import caller, light_input
+
+    earlier = order_take(actor=scene.agent, data=light_input(), caller=caller())
+    row, _created = incoming_call_record(
+        call_id="c-9", agent_username=scene.agent.username, phone="13800138000"
+    )
+    client = Client()
+    client.force_login(scene.agent)
+    fragment = client.get("/staff/hotline/call/incoming/")
+    assert fragment.status_code == 200
+    assert "138****8000" in fragment.content.decode()
+    assert "13800138000" not in fragment.content.decode()
+    page = client.post(f"/staff/hotline/call/incoming/{row.pk}/take/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'value="13800138000"' in html
+    assert f'data-order="{earlier.number}"' in html
+    assert client.get("/staff/hotline/call/incoming/").content.decode().strip() == ""
+    other = Client()
+    other.force_login(scene.agent2)
+    assert other.post(f"/staff/hotline/call/incoming/{row.pk}/take/").status_code == 404

@@ -183,6 +183,7 @@ def _call_screen(
     typed: dict[str, Any] | None = None,
     error: dict[str, Any] | None = None,
     status: int = 200,
+    found: dict[str, list[Any]] | None = None,
 ) -> HttpResponse:
     return _render(
         request,
@@ -190,6 +191,8 @@ def _call_screen(
         {
             "typed": typed or {"wants_reply": True, "urgency": Urgency.NORMAL},
             "error": error,
+            "found": found,
+            "asked": found is not None,
             "order_types": OrderType.choices,
             "urgencies": Urgency.choices,
             "reasons": NotAccepted.choices,
@@ -255,6 +258,28 @@ def call_history(request: HttpRequest) -> HttpResponse:
     if len(phone) >= 7:
         found = selectors.history_for_phone(request.user, phone[:32])
     return _render(request, "history", {"found": found, "asked": len(phone) >= 7})
+
+
+@require_safe
+@staff_page
+def call_incoming(request: HttpRequest) -> HttpResponse:
+    """The ring the telephony system put through to this agent, if any (polled by the call
+    screen): the masked number and a button to take it."""
+    _centre(request)
+    return _render(request, "incoming", {"call": services.incoming_call_latest(actor=request.user)})
+
+
+@require_POST
+@staff_page
+def call_incoming_take(request: HttpRequest, call_id: int) -> HttpResponse:
+    """Take the ring: a fresh call screen with the caller's number filled in and their earlier
+    orders and cases shown (the number read once, audited)."""
+    _centre(request)
+    phone = services.incoming_call_take(actor=request.user, call_pk=call_id)
+    typed = {"wants_reply": True, "urgency": Urgency.NORMAL, "phone": phone}
+    return _call_screen(
+        request, typed=typed, found=selectors.history_for_phone(request.user, phone)
+    )
 
 
 # --- the queues ------------------------------------------------------------------------------
@@ -693,6 +718,8 @@ def wallboard(request: HttpRequest) -> HttpResponse:
 URLS = [
     path("call/", call, name="call"),
     path("call/history/", call_history, name="call_history"),
+    path("call/incoming/", call_incoming, name="call_incoming"),
+    path("call/incoming/<int:call_id>/take/", call_incoming_take, name="call_incoming_take"),
     path("submitted/", submitted, name="submitted"),
     path("dispatch/", dispatch_queue, name="dispatch"),
     path("callbacks/", callbacks, name="callbacks"),
