@@ -217,8 +217,13 @@ def test_a_move_not_allowed_now_is_shown(client, scene):
     client.force_login(scene.cgj_staff)
     response = client.post(
         order_url(order, "reply"),
-        {"revision": order.revision, "truth": "true", "solved": "yes", "handling": "a",
-         "public_reply": "b"},
+        {
+            "revision": order.revision,
+            "truth": "true",
+            "solved": "yes",
+            "handling": "a",
+            "public_reply": "b",
+        },
     )
     assert response.status_code == 409
     assert 'id="error-summary"' in page(response)
@@ -261,8 +266,13 @@ def test_an_extension_is_asked_for(client, scene):
 
 
 def test_an_assisting_unit_signs_and_gives_its_opinion(client, scene):
-    order = dispatched(scene, lead=scene.street_office, assists=[scene.cgj], category_code="0201",
-                       title="沙面大街占道经营")
+    order = dispatched(
+        scene,
+        lead=scene.street_office,
+        assists=[scene.cgj],
+        category_code="0201",
+        title="沙面大街占道经营",
+    )
     client.force_login(scene.cgj_staff)
     text = page(client.get(QUEUE))
     assert 'data-role="assist"' in text
