@@ -123,6 +123,7 @@ def test_a_good_request_is_submitted_and_the_code_shown_once(client, scene):
         None,
     )
     assert 'id="thanks-once"' in page
+    assert "短信" in page  # a mobile and a reply wanted: the SMS follows
     again = text(client.get("/12345/thanks/"))
     assert code not in again and 'id="thanks-gone"' in again
 

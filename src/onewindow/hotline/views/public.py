@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from onewindow.citizens.auth import browser_token, citizen_page
 from onewindow.core.client import client_address
 from onewindow.core.errors import ApplicationError, ErrorList, ValidationFailed
+from onewindow.core.identifiers import MOBILE_RE, normalise_phone
 from onewindow.hotline import tracking
 from onewindow.hotline.codes import Channel, OrderType
 from onewindow.hotline.services import (
@@ -124,7 +125,9 @@ def form(request: HttpRequest) -> HttpResponse:
             request.session[THANKS_SESSION_KEY] = {
                 "number": order.number,
                 "code": order.query_code,
-                "sms": bool(caller.phone),
+                # Told by SMS: a mobile, and a reply wanted (``notifications``).
+                "sms": data.wants_reply
+                and bool(MOBILE_RE.fullmatch(normalise_phone(caller.phone) or "")),
             }
             return HttpResponseRedirect(reverse("hotline_public:thanks"), status=303)
     else:
