@@ -298,3 +298,18 @@ def test_my_orders_cost_constant_queries(client, scene, django_assert_max_num_qu
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = text(client.get(MINE))
     assert page.count("data-number=") == 10
+
+
+def test_my_orders_show_the_state_and_the_reply(client, scene):
+    me = account()
+    order, _created = order_submit(
+        data=light_input(), caller=caller(phone="13900139000"), channel=Channel.ACCOUNT, account=me
+    )
+    signed_in(client, me)
+    page = text(client.get(MINE))
+    assert 'data-state="submitted"' in page and f'id="reply-{order.number}"' not in page
+    replied(scene, order)
+    page = text(client.get(MINE))
+    assert 'data-state="replied"' in page
+    assert f'id="reply-{order.number}"' in page and "您反映的路灯已修复。" in page
+    assert "更换灯泡。" not in page

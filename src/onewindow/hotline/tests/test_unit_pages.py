@@ -285,3 +285,23 @@ def test_an_assisting_unit_signs_and_gives_its_opinion(client, scene):
     assert unit.signed_at is not None and unit.opinion == "城管可配合劝离。"
     client.force_login(scene.street_staff)
     assert "城管可配合劝离。" in page(client.get(order_url(order)))
+
+
+def test_the_order_page_costs_the_same_queries_however_long_its_history(
+    client, scene, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onewindow.hotline.services import extension_request
+
+    short = dispatched(scene)
+    long = dispatched(scene, assists=[scene.zjj, scene.street_office])
+    long = order_sign(actor=scene.cgj_staff, order=long, expected_revision=long.revision)
+    extension_request(actor=scene.cgj_staff, order=long, working_days=2, reason="等待配件。")
+    client.force_login(scene.cgj_staff)
+    client.get(order_url(short))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(order_url(short)).status_code == 200
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(order_url(long)).status_code == 200
