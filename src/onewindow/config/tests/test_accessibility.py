@@ -182,6 +182,11 @@ PUBLIC_PAGES: list[PublicPage] = [
         at("ratings_public:account_rate", lambda s: s.case.number, query="?level=1"),
         citizen=True,
     ),
+    PublicPage("12345 web form", at("hotline_public:form")),
+    PublicPage("12345 web form, signed in", at("hotline_public:form"), citizen=True),
+    PublicPage("12345 thanks (shown once)", at("hotline_public:thanks")),
+    PublicPage("12345 follow a request", at("hotline_public:track")),
+    PublicPage("my 12345 requests", at("hotline_public:mine"), citizen=True),
     PublicPage("rating pad", _pad_address("ratings_public:pad"), device=True),
     PublicPage("rating pad, thanks", _pad_address("ratings_public:pad_thanks"), device=True),
 ]

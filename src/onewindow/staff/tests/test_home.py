@@ -19,13 +19,14 @@ EXPECTED = {
         "hall.phone_booking",
     ],
     "output_clerk": ["hall.windows", "cases.output", "ratings.mine"],
-    "approver": ["cases.queue", "ratings.mine"],
+    "approver": ["cases.queue", "ratings.mine", "hotline.unit"],
     "lead": [
         "cases.queue",
         "cases.supervision",
         "dashboard.manager",
         "ratings.rectifications",
         "ratings.mine",
+        "hotline.unit",
         "catalog.workbook",
     ],
     "manager": [
@@ -73,6 +74,7 @@ URLS = {
     "ratings.rectifications": "/staff/ratings/rectifications/",
     "ratings.appeals": "/staff/ratings/appeals/",
     "ratings.mine": "/staff/ratings/mine/",
+    "hotline.unit": "/staff/hotline/unit/",
     "assess.tables": "/staff/assess/",
     "ratings.pads": "/staff/ratings/pads/",
 }
@@ -118,8 +120,13 @@ def test_english_home_in_english(client, staff):
     client.force_login(staff["approver"])
     page = text(client.get("/en/staff/"))
     assert '<span class="staff-tile__name">Department queue</span>' in page
-    assert cards(page) == ["cases.queue", "ratings.mine"]
-    assert bar_links(page) == ["/en/staff/", "/en/staff/cases/queue/", "/en/staff/ratings/mine/"]
+    assert cards(page) == ["cases.queue", "ratings.mine", "hotline.unit"]
+    assert bar_links(page) == [
+        "/en/staff/",
+        "/en/staff/cases/queue/",
+        "/en/staff/ratings/mine/",
+        "/en/staff/hotline/unit/",
+    ]
 
 
 def test_the_home_is_current_on_the_home_and_a_workstation_on_its_pages(client, staff):
@@ -146,8 +153,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 6
-    assert len(registry.workstations()) == 26
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 7
+    assert len(registry.workstations()) == 27
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

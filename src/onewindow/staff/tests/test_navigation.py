@@ -91,6 +91,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("ratings.rectifications", "ratings_staff:rectifications", 46),
         ("ratings.appeals", "ratings_staff:appeals", 47),
         ("ratings.mine", "ratings_staff:mine", 48),
+        ("hotline.unit", "hotline_staff:unit_queue", 49),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("catalog.workbook", "catalog_manage:index", 60),
         ("hall.manager", "hall_staff:manager", 65),
@@ -120,6 +121,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "ratings.rectifications": Action.RATING_VIEW,
         "ratings.appeals": Action.RATING_APPEAL_REVIEW,
         "ratings.mine": None,  # a predicate: the staff who may be rated (and appeal)
+        "hotline.unit": Action.HOTLINE_HANDLE,
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
@@ -148,6 +150,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/ratings/rectifications/",
         "/staff/ratings/appeals/",
         "/staff/ratings/mine/",
+        "/staff/hotline/unit/",
         "/staff/hall/phone-booking/",
         "/staff/catalog/",
         "/staff/hall/manager/",
