@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "onewindow.hall",
     "onewindow.care",
     "onewindow.online",
+    "onewindow.knowledge",
     "onewindow.ratings",
     "onewindow.assess",
     "onewindow.notify",
@@ -612,3 +613,6 @@ RATING_POSTS_PER_MINUTE = int(os.environ.get("RATING_POSTS_PER_MINUTE", "20"))
 RATING_SCORES = tuple(
     int(points) for points in os.environ.get("RATING_SCORES", "10,8,6,3,0").split(",")
 )
+# The knowledge base (知识库, 实时更新): a published article is reviewed again this many days after
+# its publication or its last confirmed review.
+KNOWLEDGE_REVIEW_DAYS = int(os.environ.get("KNOWLEDGE_REVIEW_DAYS", "180"))
