@@ -246,7 +246,7 @@ def article_revise(
     with transaction.atomic():
         locked = _locked(article)
         if locked.state == ArticleState.RETIRED:
-            raise ArticleNotAllowed(state_label=locked.get_state_display(), verb=_("revised"))
+            raise ArticleNotAllowed(state_label=ArticleState(locked.state).label, verb=_("revised"))
         current = locked.current_version
         number = current.number if current else 0
         if based_on is not None and based_on != number:
@@ -268,7 +268,9 @@ def article_publish(*, actor: Any, article: Article) -> Article:
     with transaction.atomic():
         locked = _locked(article)
         if locked.state == ArticleState.PUBLISHED:
-            raise ArticleNotAllowed(state_label=locked.get_state_display(), verb=_("published"))
+            raise ArticleNotAllowed(
+                state_label=ArticleState(locked.state).label, verb=_("published")
+            )
         today = timezone.localdate()
         previous = locked.state
         locked.state = ArticleState.PUBLISHED
@@ -294,7 +296,7 @@ def article_retire(*, actor: Any, article: Article, reason: Any = "") -> Article
     with transaction.atomic():
         locked = _locked(article)
         if locked.state == ArticleState.RETIRED:
-            raise ArticleNotAllowed(state_label=locked.get_state_display(), verb=_("retired"))
+            raise ArticleNotAllowed(state_label=ArticleState(locked.state).label, verb=_("retired"))
         previous = locked.state
         locked.state = ArticleState.RETIRED
         locked.save()
@@ -319,7 +321,9 @@ def article_review_confirm(
     with transaction.atomic():
         locked = _locked(article)
         if locked.state == ArticleState.RETIRED:
-            raise ArticleNotAllowed(state_label=locked.get_state_display(), verb=_("reviewed"))
+            raise ArticleNotAllowed(
+                state_label=ArticleState(locked.state).label, verb=_("reviewed")
+            )
         previous = locked.review_due
         locked.review_due = due or next_review()
         locked.save()

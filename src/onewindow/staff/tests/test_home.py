@@ -19,13 +19,14 @@ EXPECTED = {
         "hall.phone_booking",
     ],
     "output_clerk": ["hall.windows", "cases.output", "ratings.mine"],
-    "approver": ["cases.queue", "ratings.mine"],
+    "approver": ["cases.queue", "ratings.mine", "knowledge.articles"],
     "lead": [
         "cases.queue",
         "cases.supervision",
         "dashboard.manager",
         "ratings.rectifications",
         "ratings.mine",
+        "knowledge.articles",
         "catalog.workbook",
     ],
     "manager": [
@@ -33,6 +34,7 @@ EXPECTED = {
         "dashboard.manager",
         "ratings.rectifications",
         "ratings.appeals",
+        "knowledge.articles",
         "hall.phone_booking",
         "catalog.workbook",
         "hall.manager",
@@ -43,6 +45,7 @@ EXPECTED = {
         "cases.supervision",
         "dashboard.manager",
         "ratings.rectifications",
+        "knowledge.articles",
         "catalog.workbook",
         "assess.tables",
         "staff.audit_trail",
@@ -51,6 +54,7 @@ EXPECTED = {
         "cases.supervision",
         "dashboard.manager",
         "ratings.rectifications",
+        "knowledge.articles",
         "catalog.workbook",
         "hall.manager",
         "assess.tables",
@@ -75,6 +79,7 @@ URLS = {
     "ratings.mine": "/staff/ratings/mine/",
     "assess.tables": "/staff/assess/",
     "ratings.pads": "/staff/ratings/pads/",
+    "knowledge.articles": "/staff/knowledge/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -118,8 +123,13 @@ def test_english_home_in_english(client, staff):
     client.force_login(staff["approver"])
     page = text(client.get("/en/staff/"))
     assert '<span class="staff-tile__name">Department queue</span>' in page
-    assert cards(page) == ["cases.queue", "ratings.mine"]
-    assert bar_links(page) == ["/en/staff/", "/en/staff/cases/queue/", "/en/staff/ratings/mine/"]
+    assert cards(page) == ["cases.queue", "ratings.mine", "knowledge.articles"]
+    assert bar_links(page) == [
+        "/en/staff/",
+        "/en/staff/cases/queue/",
+        "/en/staff/ratings/mine/",
+        "/en/staff/knowledge/",
+    ]
 
 
 def test_the_home_is_current_on_the_home_and_a_workstation_on_its_pages(client, staff):
@@ -146,8 +156,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 6
-    assert len(registry.workstations()) == 19
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 7
+    assert len(registry.workstations()) == 20
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):
