@@ -225,7 +225,11 @@ def article_create(
 
 
 def _locked(article: Article) -> Article:
-    return Article.objects.select_for_update().select_related("current_version").get(pk=article.pk)
+    return (
+        Article.objects.select_for_update(of=("self",))
+        .select_related("current_version")
+        .get(pk=article.pk)
+    )
 
 
 def article_revise(

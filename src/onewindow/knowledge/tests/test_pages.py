@@ -79,8 +79,7 @@ def test_a_lead_sees_the_own_drafts_not_another_departments(client, lead, other_
     assert rows(text(client.get(LIST))) == [str(draft.pk)]
     html = text(client.get(page_of(draft)))
     assert (
-        "编辑（生成新版本）" in html
-        and f'action="/staff/knowledge/{draft.pk}/do/publish/"' in html
+        "编辑（生成新版本）" in html and f'action="/staff/knowledge/{draft.pk}/do/publish/"' in html
     )
     client.force_login(other_lead)
     assert rows(text(client.get(LIST))) == []
