@@ -138,3 +138,23 @@ def test_a_suggestion_costs_three_queries_whatever_the_number_of_articles(
         hits = article_suggest("养老金", limit=20)
     assert len(many.captured_queries) == 3
     assert len(hits) == 20 and len(few) == 5
+
+
+def test_the_catalogue_reads_the_query_for_other_indexes():
+    from onewindow.catalog.search import query_groups, search_terms
+
+    groups = query_groups("退休金怎么领")
+    assert [group.word for group in groups] == ["退休金"]
+    assert [(term.text, term.kind) for term in groups[0].terms] == [
+        ("退休金", "word"),
+        ("退休", "fragment"),
+        ("养老金", "synonym"),
+        ("养老保险", "synonym"),
+    ]
+    assert [group.word for group in query_groups("pension")] == ["pension"]
+    # Latin letters are read as English words; with no English word left there is only the
+    # pinyin reading, which needs a pinyin index the knowledge base does not have.
+    assert [group.word for group in query_groups("ylj")] == ["ylj"]
+    assert query_groups("how do i") == []
+    assert query_groups("，。") == []
+    assert search_terms(["领养老金。"]) == ["领养老金", "领", "养老", "老金", "养老金"]
