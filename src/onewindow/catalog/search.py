@@ -538,6 +538,51 @@ def _query_analyse(query: str) -> list[_Query]:
     return [_Query(compact=compact, core=core, phrase=phrase, groups=groups[:MAX_QUERY_GROUPS])]
 
 
+# --- for other indexes (the hotline's knowledge base) -----------------------------------
+
+
+def search_terms(texts: Iterable[str], *, unique: bool = True) -> list[str]:
+    """The terms of ``texts`` as a catalogue document stores them: each normalised phrase,
+    then its ``jieba.cut_for_search`` terms, stop words out (``unique=False`` keeps repeats,
+    for term frequency). For other indexes that search with ``query_groups``."""
+    return _terms(texts, unique=unique)
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    text: str
+    weight: float  # 1 for the word typed, 0.9 … 0.5 for synonyms, 0.5 for fragments
+    kind: str  # WORD, SYNONYM or FRAGMENT
+
+
+@dataclass(frozen=True)
+class QueryGroup:
+    """One query word and its alternatives (the word, its synonyms, its fragments)."""
+
+    word: str
+    terms: tuple[QueryTerm, ...]
+
+
+def query_groups(query: str) -> list[QueryGroup]:
+    """The query words of ``query`` as the catalogue search reads them (stop words out,
+    synonyms and shorter fragments added), for another index built with ``search_terms``.
+    A latin-only query gives its English reading (the pinyin reading needs a pinyin index);
+    an empty or punctuation-only query gives ``[]``."""
+    readings = _query_analyse(query)
+    if not readings:
+        return []
+    reading = readings[-1]
+    if not reading.english and _LATIN_QUERY.fullmatch(reading.compact):
+        return []  # a pinyin reading only
+    return [
+        QueryGroup(
+            word=group.head,
+            terms=tuple(QueryTerm(m.text, m.weight, m.kind) for m in group.members),
+        )
+        for group in reading.groups
+    ]
+
+
 # --- ranking ----------------------------------------------------------------------------
 
 

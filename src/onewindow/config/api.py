@@ -215,6 +215,7 @@ from onewindow.catalog import api as catalog_api  # noqa: E402
 from onewindow.citizens import api as citizens_api  # noqa: E402
 from onewindow.hall import api as hall_api  # noqa: E402
 from onewindow.hotline import api as hotline_api  # noqa: E402
+from onewindow.knowledge import api as knowledge_api  # noqa: E402
 from onewindow.online import api as online_api  # noqa: E402
 from onewindow.ratings import api as ratings_api  # noqa: E402
 
@@ -229,3 +230,4 @@ api.add_router("/hall/", hall_api.public_router)
 api.add_router("/online/", online_api.public_router)
 api.add_router("/ratings/", ratings_api.staff_router)
 api.add_router("/hotline/", hotline_api.staff_router)
+api.add_router("/knowledge/", knowledge_api.staff_router)

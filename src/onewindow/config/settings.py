@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "onewindow.hall",
     "onewindow.care",
     "onewindow.online",
+    "onewindow.knowledge",
     "onewindow.ratings",
     "onewindow.assess",
     "onewindow.hotline",
@@ -634,3 +635,6 @@ HOTLINE_TELEPHONY_TOKEN = os.environ.get("HOTLINE_TELEPHONY_TOKEN", "")
 HOTLINE_FROM_BAD_RATINGS_SINCE_DAYS = int(
     os.environ.get("HOTLINE_FROM_BAD_RATINGS_SINCE_DAYS", "7")
 )
+# The knowledge base (知识库, 实时更新): a published article is reviewed again this many days after
+# its publication or its last confirmed review.
+KNOWLEDGE_REVIEW_DAYS = int(os.environ.get("KNOWLEDGE_REVIEW_DAYS", "180"))

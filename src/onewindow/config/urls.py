@@ -16,6 +16,7 @@ from onewindow.core.health import healthz, readyz
 from onewindow.dashboard import urls as dashboard_urls
 from onewindow.hall import urls as hall_urls
 from onewindow.hotline import urls as hotline_urls
+from onewindow.knowledge import urls as knowledge_urls
 from onewindow.online import urls as online_urls
 from onewindow.ratings import urls as ratings_urls
 from onewindow.staff import urls as staff_urls
@@ -68,6 +69,7 @@ urlpatterns += i18n_patterns(
     path("staff/dashboard/", include(dashboard_urls.staff_urls)),
     path("staff/hall/", include(hall_urls.staff_urls)),
     path("staff/hotline/", include(hotline_urls.staff_urls)),
+    path("staff/knowledge/", include(knowledge_urls.staff_urls)),
     path("staff/online/", include(online_urls.staff_urls)),
     path("staff/ratings/", include(ratings_urls.staff_urls)),
     *MOVED_PAGES,

@@ -8,6 +8,8 @@
 - the district hall (9 intake, 2 output and 1 special window), a centre per street, community
   service points and three self-service kiosks;
 - the life-event topics for individuals and businesses;
+- the hotline's knowledge base, seeded from the published catalogue and the department duties
+  (``knowledge.services.knowledge_seed``);
 - staff for every role with predictable demo logins sharing ``DEMO_PASSWORD``;
 - ``600 × scale`` service items: the hand-written ones of ``data/handwritten.toml`` and items
   generated from the templates of ``data/subjects.toml`` and ``data/street_subjects.toml``,
@@ -67,6 +69,7 @@ from onewindow.demo.planning import (
     plan_staff,
 )
 from onewindow.demo.queue import write_service_groups
+from onewindow.knowledge.services import knowledge_seed
 from onewindow.org.models import (
     Department,
     Region,
@@ -185,6 +188,8 @@ def build_demo_city(
         _delegate_front_desk_seals(centres[HALL_CODE])
         groups = write_service_groups(centres, hall_code=HALL_CODE)
         say(_("Service groups for bookings and queue tickets: %(count)s.") % {"count": groups})
+        knowledge = knowledge_seed()
+        say(_("Knowledge articles: %(count)s.") % {"count": knowledge.created})
         summary = _summary(plan, staff_count=staff_count, seconds=time.monotonic() - started)
     say(
         _("Demo city ready: %(items)s items (%(published)s published) in %(seconds).1f s.")

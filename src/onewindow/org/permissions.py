@@ -93,6 +93,11 @@ class Action(enum.StrEnum):
     HOTLINE_HANDLE = "hotline.handle"
     HOTLINE_SUPERVISE = "hotline.supervise"
     HOTLINE_MANAGE = "hotline.manage"
+    # The hotline's knowledge base (知识库): read published articles; read drafts and retired
+    # ones; write, publish, retire and confirm the review of articles.
+    KNOWLEDGE_VIEW = "knowledge.view"
+    KNOWLEDGE_VIEW_DRAFT = "knowledge.view_draft"
+    KNOWLEDGE_EDIT = "knowledge.edit"
 
 
 # Role values are the strings of ``onewindow.org.codes.Role``.
@@ -218,6 +223,24 @@ RULES: dict[Action, dict[str, Scope]] = {
     Action.HOTLINE_HANDLE: {APPROVER: Scope.DEPARTMENT, LEAD: Scope.DEPARTMENT},
     Action.HOTLINE_SUPERVISE: {HOTLINE: Scope.ALL},
     Action.HOTLINE_MANAGE: {ADMIN: Scope.ALL},
+    # 共建共享: every published article is read city-wide by those who answer citizens or
+    # keep the articles; a department keeps (writes, publishes, retires) its own articles and
+    # reads its own drafts; articles of no department (laws) are the administrator's.
+    Action.KNOWLEDGE_VIEW: {
+        HOTLINE: Scope.ALL,
+        MANAGER: Scope.ALL,
+        LEAD: Scope.ALL,
+        APPROVER: Scope.ALL,
+        AUDITOR: Scope.ALL,
+        ADMIN: Scope.ALL,
+    },
+    Action.KNOWLEDGE_VIEW_DRAFT: {
+        LEAD: Scope.DEPARTMENT,
+        APPROVER: Scope.DEPARTMENT,
+        AUDITOR: Scope.ALL,
+        ADMIN: Scope.ALL,
+    },
+    Action.KNOWLEDGE_EDIT: {ADMIN: Scope.ALL, LEAD: Scope.DEPARTMENT},
 }
 
 

@@ -49,6 +49,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         "dashboard": ["staff_urls"],
         "hall": ["public_urls", "staff_urls"],
         "hotline": ["public_urls", "staff_urls"],
+        "knowledge": ["staff_urls"],
         "online": ["public_urls", "staff_urls"],
         "ratings": ["public_urls", "staff_urls"],
         "staff": ["staff_urls"],
@@ -166,6 +167,7 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ("GET", "/api/ratings/exchange/file"): "onewindow_ratings_api_exchange_file",
         ("POST", "/api/ratings/exchange/reported"): "onewindow_ratings_api_exchange_reported",
         ("POST", "/api/hotline/telephony/calls"): "onewindow_hotline_api_telephony_call",
+        ("GET", "/api/knowledge/suggest"): "onewindow_knowledge_api_suggest",
     }
 
 

@@ -226,6 +226,26 @@ RATING_EXPECTED = {
 }
 for _action, _allowed in RATING_EXPECTED.items():
     EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
+# The knowledge base: targets are an article's department (what Article.permission_scope gives).
+KNOWLEDGE_EXPECTED = {
+    Action.KNOWLEDGE_VIEW: {
+        R.HOTLINE_AGENT: "all",
+        R.CENTRE_MANAGER: "all",
+        R.DEPT_LEAD: "all",
+        R.DEPT_APPROVER: "all",
+        R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.KNOWLEDGE_VIEW_DRAFT: {
+        R.DEPT_LEAD: "own",
+        R.DEPT_APPROVER: "own",
+        R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.KNOWLEDGE_EDIT: {R.DEPT_LEAD: "own", R.ADMIN: "all"},
+}
+for _action, _allowed in KNOWLEDGE_EXPECTED.items():
+    EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
 # Auditors read the audit trail too.
 EXPECTED[Action.AUDIT_VIEW][R.AUDITOR] = "all"
 
@@ -264,7 +284,7 @@ def user_for(role, world):
 
 def targets_for(action, world):
     """(own-scope target, other-scope target) for the action's kind of object."""
-    if action.value.startswith("catalog."):
+    if action.value.startswith(("catalog.", "knowledge.")):
         # What ServiceItem.permission_scope gives (checked in test_item_scope_is_its_department).
         return (
             TargetScope(department_ids=frozenset({world["dept_a"].pk})),

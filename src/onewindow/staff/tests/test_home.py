@@ -19,7 +19,7 @@ EXPECTED = {
         "hall.phone_booking",
     ],
     "output_clerk": ["hall.windows", "cases.output", "ratings.mine"],
-    "approver": ["cases.queue", "ratings.mine", "hotline.unit"],
+    "approver": ["cases.queue", "ratings.mine", "hotline.unit", "knowledge.articles"],
     "lead": [
         "cases.queue",
         "cases.supervision",
@@ -27,6 +27,7 @@ EXPECTED = {
         "ratings.rectifications",
         "ratings.mine",
         "hotline.unit",
+        "knowledge.articles",
         "catalog.workbook",
     ],
     "manager": [
@@ -34,6 +35,7 @@ EXPECTED = {
         "dashboard.manager",
         "ratings.rectifications",
         "ratings.appeals",
+        "knowledge.articles",
         "hall.phone_booking",
         "catalog.workbook",
         "hall.manager",
@@ -44,6 +46,7 @@ EXPECTED = {
         "cases.supervision",
         "dashboard.manager",
         "ratings.rectifications",
+        "knowledge.articles",
         "catalog.workbook",
         "assess.tables",
         "staff.audit_trail",
@@ -52,6 +55,7 @@ EXPECTED = {
         "cases.supervision",
         "dashboard.manager",
         "ratings.rectifications",
+        "knowledge.articles",
         "catalog.workbook",
         "hall.manager",
         "assess.tables",
@@ -77,6 +81,7 @@ URLS = {
     "hotline.unit": "/staff/hotline/unit/",
     "assess.tables": "/staff/assess/",
     "ratings.pads": "/staff/ratings/pads/",
+    "knowledge.articles": "/staff/knowledge/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -120,12 +125,13 @@ def test_english_home_in_english(client, staff):
     client.force_login(staff["approver"])
     page = text(client.get("/en/staff/"))
     assert '<span class="staff-tile__name">Department queue</span>' in page
-    assert cards(page) == ["cases.queue", "ratings.mine", "hotline.unit"]
+    assert cards(page) == ["cases.queue", "ratings.mine", "hotline.unit", "knowledge.articles"]
     assert bar_links(page) == [
         "/en/staff/",
         "/en/staff/cases/queue/",
         "/en/staff/ratings/mine/",
         "/en/staff/hotline/unit/",
+        "/en/staff/knowledge/",
     ]
 
 
@@ -153,8 +159,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 7
-    assert len(registry.workstations()) == 27
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 8
+    assert len(registry.workstations()) == 28
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

@@ -92,6 +92,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("ratings.appeals", "ratings_staff:appeals", 47),
         ("ratings.mine", "ratings_staff:mine", 48),
         ("hotline.unit", "hotline_staff:unit_queue", 49),
+        ("knowledge.articles", "knowledge_staff:list", 50),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("catalog.workbook", "catalog_manage:index", 60),
         ("hall.manager", "hall_staff:manager", 65),
@@ -122,6 +123,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "ratings.appeals": Action.RATING_APPEAL_REVIEW,
         "ratings.mine": None,  # a predicate: the staff who may be rated (and appeal)
         "hotline.unit": Action.HOTLINE_HANDLE,
+        "knowledge.articles": Action.KNOWLEDGE_VIEW,
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
@@ -151,6 +153,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/ratings/appeals/",
         "/staff/ratings/mine/",
         "/staff/hotline/unit/",
+        "/staff/knowledge/",
         "/staff/hall/phone-booking/",
         "/staff/catalog/",
         "/staff/hall/manager/",
@@ -175,6 +178,7 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
         ("dashboard.manager", False),
         ("ratings.rectifications", False),
         ("ratings.appeals", False),
+        ("knowledge.articles", False),
         ("hall.phone_booking", False),
         ("catalog.workbook", False),
         ("hall.manager", False),
@@ -183,6 +187,7 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
     ]
     assert not any(link.current for link in navigation_for(manager, "/staff/cases/X1/"))
     assert [link.current for link in navigation_for(manager, "/staff/catalog/import/")] == [
+        False,
         False,
         False,
         False,
