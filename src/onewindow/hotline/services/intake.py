@@ -306,6 +306,16 @@ def _answer_check(
             if not 1 <= version <= 100000:
                 errors.add("article_version", "invalid", _("The article version must be a number."))
                 version = None
+    if code and not errors:
+        from onewindow.knowledge.models import ArticleVersion
+
+        if (
+            version is None
+            or not ArticleVersion.objects.filter(article__code=code, number=version).exists()
+        ):
+            errors.add(
+                "article", "unknown", _("No such version of a knowledge article; choose it again.")
+            )
     errors.raise_if_any(_("The answer is not recorded; correct the marked fields."))
     return answer, code, version
 

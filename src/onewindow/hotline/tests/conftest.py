@@ -13,6 +13,8 @@ import pytest
 from onewindow.hotline.codes import OrderType, UnitKind, Urgency
 from onewindow.hotline.models import DispatchCategory, DispatchRule, HandlingUnit
 from onewindow.hotline.services import CallerInput, OrderInput
+from onewindow.knowledge.codes import ArticleKind
+from onewindow.knowledge.services import article_create, article_publish
 from onewindow.org.codes import Role
 from onewindow.testing.factories import (
     CommunityFactory,
@@ -42,6 +44,7 @@ class Scene:
     auditor: Any
     lights: Any  # 市政设施 › 路灯 (functional)
     vending: Any  # 市容环境 › 占道经营 (the street office in its street)
+    pension: Any  # a published answer of the knowledge base (城乡居民养老保险待遇申领)
 
 
 @pytest.fixture
@@ -68,6 +71,15 @@ def scene(db: Any) -> Scene:
     DispatchRule.objects.create(category=vending, lead=cgj)
     street_rule = DispatchRule.objects.create(category=vending, region=street, lead=office)
     street_rule.assists.add(cgj)
+    admin = staff_with_role(Role.ADMIN)
+    pension = article_create(
+        actor=admin,
+        kind=ArticleKind.ANSWER,
+        title="城乡居民养老保险待遇怎么领",
+        body="年满60周岁、缴费满15年的，带身份证和户口簿到户籍所在街道社保窗口申领退休金（养老金）。",
+        keywords="退休金 养老金 养老保险 领取",
+    )
+    pension = article_publish(actor=admin, article=pension)
     return Scene(
         district=district,
         street=street,
@@ -84,6 +96,7 @@ def scene(db: Any) -> Scene:
         auditor=staff_with_role(Role.AUDITOR),
         lights=lights,
         vending=vending,
+        pension=pension,
     )
 
 

@@ -239,15 +239,15 @@ def test_a_consultation_answered_on_the_call_closes_at_once(scene):
         ),
         caller=caller(),
         answer="到户籍所在街道社保窗口申领，带身份证和户口簿。",
-        article_code="ZS000001",
-        article_version=2,
+        article_code=scene.pension.code,
+        article_version=1,
         now=at(2026, 11, 2),
     )
     assert (order.state, order.closure, order.answer_article, order.answer_article_version) == (
         "closed",
         Closure.DIRECT_ANSWER,
-        "ZS000001",
-        2,
+        scene.pension.code,
+        1,
     )
     assert order.channel == Channel.PHONE
     assert not OrderUnit.objects.filter(order=order).exists()

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden, PermissionDenied
-from onewindow.core.validation import record_id
+from onewindow.core.validation import has_control_characters, record_id
 from onewindow.hotline import selectors, services
 from onewindow.hotline.codes import (
     Channel,
@@ -43,6 +43,8 @@ from onewindow.hotline.models import (
 )
 from onewindow.hotline.services.common import MACHINE
 from onewindow.hotline.transitions import AT_UNIT_STATES, OrderState
+from onewindow.knowledge import selectors as knowledge_selectors
+from onewindow.knowledge.models import ArticleVersion
 from onewindow.org.codes import RegionLevel
 from onewindow.org.models import Region
 from onewindow.org.permissions import Action, can, require
@@ -258,6 +260,29 @@ def call_history(request: HttpRequest) -> HttpResponse:
     if len(phone) >= 7:
         found = selectors.history_for_phone(request.user, phone[:32])
     return _render(request, "history", {"found": found, "asked": len(phone) >= 7})
+
+
+KB_QUERY_MAX = 300
+
+
+@require_safe
+@staff_page
+def call_kb(request: HttpRequest) -> HttpResponse:
+    """The knowledge base's answers to what the agent is typing (subject and content), each
+    with its text to put into the answer box and its code and version to record."""
+    _centre(request)
+    query = f"{request.GET.get('title', '')} {request.GET.get('content', '')}".strip()
+    query = query[:KB_QUERY_MAX]
+    hits = (
+        knowledge_selectors.article_suggest(query, limit=5, user=request.user)
+        if len(query) >= 2 and not has_control_characters(query, multiline=True)
+        else []
+    )
+    bodies = dict(
+        ArticleVersion.objects.filter(pk__in=[h.version_id for h in hits]).values_list("pk", "body")
+    )
+    answers = [{"hit": h, "body": bodies.get(h.version_id, "")} for h in hits]
+    return _render(request, "kb", {"answers": answers, "query": query if len(query) >= 2 else ""})
 
 
 @require_safe
@@ -718,6 +743,7 @@ def wallboard(request: HttpRequest) -> HttpResponse:
 URLS = [
     path("call/", call, name="call"),
     path("call/history/", call_history, name="call_history"),
+    path("call/kb/", call_kb, name="call_kb"),
     path("call/incoming/", call_incoming, name="call_incoming"),
     path("call/incoming/<int:call_id>/take/", call_incoming_take, name="call_incoming_take"),
     path("submitted/", submitted, name="submitted"),

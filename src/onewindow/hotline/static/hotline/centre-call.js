@@ -20,3 +20,18 @@ document.addEventListener("click", function (event) {
   box.value = box.value ? box.value + "\n" + button.getAttribute("data-text") : button.getAttribute("data-text");
   box.focus();
 });
+// "Use this answer" on a knowledge-base answer: its text into the answer box, its article code
+// and version into the hidden fields the direct answer records (首呼解决率 counts them).
+document.addEventListener("click", function (event) {
+  "use strict";
+  var button = event.target.closest ? event.target.closest("[data-kb-code]") : null;
+  if (!button) return;
+  var box = document.getElementById("call-answer");
+  var code = document.getElementById("call-article-code");
+  var version = document.getElementById("call-article-version");
+  if (!box || !code || !version) return;
+  box.value = button.getAttribute("data-text");
+  code.value = button.getAttribute("data-kb-code");
+  version.value = button.getAttribute("data-kb-version");
+  box.focus();
+});
