@@ -100,9 +100,7 @@ def _caller_name(first: str, last: str) -> str:
     return f"{first} {last}".strip()
 
 
-def request_post(
-    *, client: Open311Client, data: Mapping[str, str], idempotency_key: str
-) -> Posted:
+def request_post(*, client: Open311Client, data: Mapping[str, str], idempotency_key: str) -> Posted:
     """Checked at the edge, then one work order (or, for a repeat of the same idempotency key
     of the same client, the order the first post made)."""
     for name in data:
@@ -111,9 +109,7 @@ def request_post(
     source_key = None
     if idempotency_key:
         if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
-            raise bad_request(
-                _("idempotency_key: 1 to 40 letters, digits or . _ : - are allowed.")
-            )
+            raise bad_request(_("idempotency_key: 1 to 40 letters, digits or . _ : - are allowed."))
         source_key = f"open311:{client.pk}:{idempotency_key}"
     code = _field(data, "service_code")
     if not code:
@@ -131,7 +127,14 @@ def request_post(
     first, last = _field(data, "first_name"), _field(data, "last_name")
     phone = _field(data, "phone")
     # email, device_id, account_id and media_url are accepted and not kept.
-    for ignored in ("email", "device_id", "account_id", "media_url", "address_id", "jurisdiction_id"):
+    for ignored in (
+        "email",
+        "device_id",
+        "account_id",
+        "media_url",
+        "address_id",
+        "jurisdiction_id",
+    ):
         _field(data, ignored)
     order_type = _attribute(data, "order_type")
     urgency = _attribute(data, "urgency")
@@ -160,17 +163,17 @@ def request_post(
         raise Open311Error(
             400,
             [
-                f"{PARAMETER_OF.get(error.field, error.field)}: {both(error.message, **error.params)}"
-                for error in exc.errors
+                f"{PARAMETER_OF.get(e.field, e.field)}: {both(e.message, **e.params)}"
+                for e in exc.errors
             ],
             reason="invalid",
         ) from None
     except IntegrityError:
         # The same idempotency key posted twice at once: the other post made the order.
-        order = WorkOrder.objects.filter(source_key=source_key).first() if source_key else None
-        if order is None:
+        existing = WorkOrder.objects.filter(source_key=source_key).first() if source_key else None
+        if existing is None:
             raise
-        created = False
+        order, created = existing, False
     return Posted(order=order, created=created)
 
 
@@ -243,11 +246,10 @@ def requests_find(params: Mapping[str, str], *, now: dt.datetime) -> list[WorkOr
     start = _when(start_raw, "start_date") if start_raw else None
     end = _when(end_raw, "end_date") if end_raw else None
     span = dt.timedelta(days=RANGE_DAYS)
-    if start is None and end is None:
-        end = now
     if start is None:
-        start = end - span  # type: ignore[operator]
-    if end is None:
+        end = end or now
+        start = end - span
+    elif end is None:
         end = start + span
     if start > end:
         raise bad_request(_("start_date must not be after end_date."))

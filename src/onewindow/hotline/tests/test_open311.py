@@ -4,7 +4,6 @@ any answer."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import zoneinfo
 from urllib.parse import urlencode
@@ -36,6 +35,7 @@ from onewindow.testing.factories import staff_with_role
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 BASE = "/open311/v2"
 PHONE = "13912345678"
+NO_SERVICE = "service_code: no such service."
 POST = {
     "service_code": "0101",
     "description": "沙面大街52号门口的路灯一连三晚不亮。\n晚上路很黑。",
@@ -172,9 +172,7 @@ def test_a_service_definition_lists_the_fixed_attributes(scene):
     assert attribute.findtext("variable") == "true"
     assert attribute.findtext("required") == "false"
     assert attribute.findtext("datatype_description") == ""
-    assert [v.findtext("key") for v in attribute.findall("values/value")] == list(
-        OrderType.values
-    )
+    assert [v.findtext("key") for v in attribute.findall("values/value")] == list(OrderType.values)
     assert root.find("attributes/attribute[3]/values/value[2]/key").text == "true"
 
 
@@ -184,7 +182,7 @@ def test_an_unknown_service_is_the_specs_404_in_both_formats(scene):
     assert errors_json(response) == [
         {
             "code": 404,
-            "description": f"{zh('service_code: no such service.')} / service_code: no such service.",
+            "description": f"{zh(NO_SERVICE)} / {NO_SERVICE}",
         }
     ]
     root = xml_of(Client().get(f"{BASE}/services/0101x.xml"))
@@ -199,7 +197,7 @@ def test_an_unknown_service_is_the_specs_404_in_both_formats(scene):
 
 
 def test_a_post_makes_a_submitted_order_and_answers_its_number(issued):
-    client, key = issued
+    _client, key = issued
     response = post({**POST, "api_key": key})
     assert response.status_code == 200
     order = WorkOrder.objects.get()
@@ -318,7 +316,9 @@ def test_bad_input_is_400_with_the_error_array_and_writes_nothing(issued, change
 def test_a_json_body_or_an_unknown_service_is_refused(issued):
     _client, key = issued
     response = Client().post(
-        f"{BASE}/requests.json", json.dumps({**POST, "api_key": key}), content_type="application/json"
+        f"{BASE}/requests.json",
+        json.dumps({**POST, "api_key": key}),
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert "application/x-www-form-urlencoded" in response.json()[0]["description"]

@@ -143,7 +143,11 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 
 def _requests_response(fmt: str, rows: list[dict[str, Any]], status: int = 200) -> HttpResponse:
     return respond(
-        fmt, rows, root="service_requests", item_names={"service_requests": "request"}, status=status
+        fmt,
+        rows,
+        root="service_requests",
+        item_names={"service_requests": "request"},
+        status=status,
     )
 
 
@@ -151,7 +155,10 @@ def _form(request: HttpRequest) -> Any:
     content_type = (request.content_type or "").lower()
     if content_type != FORM:
         raise orders.bad_request(
-            _("Send the request form-encoded (application/x-www-form-urlencoded), not as %(type)s."),
+            _(
+                "Send the request form-encoded (application/x-www-form-urlencoded), "
+                "not as %(type)s."
+            ),
             type=content_type[:60] or "?",
         )
     length = request.META.get("CONTENT_LENGTH") or "0"
@@ -221,7 +228,6 @@ URLS: list[URLPattern] = [
     re_path(r"^requests" + FMT, requests, name="requests"),
     re_path(r"^requests/(?P<number>[^/]{1,64})" + FMT, request_detail, name="request"),
 ]
-
 
 
 @csrf_exempt

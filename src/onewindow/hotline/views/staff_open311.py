@@ -42,9 +42,7 @@ def clients(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.HOTLINE_MANAGE)
     if request.method != "POST":
         return _page(request, {"typed": {}})
-    typed = {
-        name: request.POST.get(name, "")[:200] for name in ("name", "contact", "per_minute")
-    }
+    typed = {name: request.POST.get(name, "")[:200] for name in ("name", "contact", "per_minute")}
     try:
         client, key = client_issue(
             actor=request.user,
