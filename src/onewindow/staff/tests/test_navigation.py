@@ -126,6 +126,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
+        "hotline.open311_clients": Action.HOTLINE_MANAGE,
         "assess.tables": Action.ASSESS_VIEW,
         "ratings.pads": Action.HALL_MANAGE,  # the centre manager pairs pads, never a clerk
         "staff.accounts": Action.ROLE_GRANT,
