@@ -154,6 +154,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/ratings/mine/",
         "/staff/hotline/unit/",
         "/staff/hall/phone-booking/",
+        "/staff/hotline/open311/clients/",
         "/staff/catalog/",
         "/staff/hall/manager/",
         "/staff/assess/",
