@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -50,6 +51,13 @@ POST = {
     "attribute[order_type]": "complaint",
     "attribute[urgency]": "urgent",
 }
+
+
+@pytest.fixture(autouse=True)
+def refusals_counted_afresh():
+    """A refusal is written once a minute per address and action (the rest counted in the
+    cache): each test starts with an empty count."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -311,6 +319,7 @@ def test_bad_input_is_400_with_the_error_array_and_writes_nothing(issued, change
     assert any(needle in error["description"] for error in body), body
     assert all(" / " in error["description"] for error in body)
     assert WorkOrder.objects.count() == 0
+    assert AuditLog.objects.filter(action="denied:hotline.open311.invalid").count() == 1
 
 
 def test_a_json_body_or_an_unknown_service_is_refused(issued):
@@ -354,6 +363,8 @@ def test_other_methods_and_addresses_answer_the_error_array(scene):
     response = Client().get(f"{BASE}/services.html")
     assert response.status_code == 404
     assert xml_of(response).findtext("error/code") == "404"
+    assert AuditLog.objects.filter(action="denied:hotline.open311.unknown_address").exists()
+    assert AuditLog.objects.filter(action="denied:hotline.open311.method").exists()
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -401,7 +412,9 @@ def test_a_request_read_back_tells_public_fields_only(issued):
     assert request.findtext("status") == "open"
     assert request.findtext("lat") == "23.1077"
     assert request.findtext("expected_datetime") == ""
-    for raw in (response.content.decode(), json.dumps(body, ensure_ascii=False)):
+    listed = [Client().get(f"{BASE}/requests.{fmt}").content.decode() for fmt in ("json", "xml")]
+    assert all(order.number in raw for raw in listed)
+    for raw in (response.content.decode(), json.dumps(body, ensure_ascii=False), *listed):
         for secret in (PHONE, "139****5678", "陈先生", "chen@example.com", "一连三晚"):
             assert secret not in raw
 

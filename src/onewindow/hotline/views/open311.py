@@ -53,13 +53,12 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                     )
                 return view(request, fmt, **kwargs)
             except Open311Error as refusal:
-                if refusal.status != 400:
-                    audit_anonymous_refusal(
-                        action=f"denied:hotline.open311.{refusal.reason or refusal.status}",
-                        address=client_address(request),
-                        object_type="open311",
-                        detail={"path": request.path[:200], "status": refusal.status},
-                    )
+                audit_anonymous_refusal(
+                    action=f"denied:hotline.open311.{refusal.reason or refusal.status}",
+                    address=client_address(request),
+                    object_type="open311",
+                    detail={"path": request.path[:200], "status": refusal.status},
+                )
                 response = errors_response(fmt, refusal.status, refusal.descriptions)
                 if refusal.status == 405:
                     response["Allow"] = ", ".join(methods)
@@ -234,6 +233,12 @@ URLS: list[URLPattern] = [
 def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other address under ``/open311/v2/``: the spec's 404, as XML (the required format)."""
     fmt = "json" if rest.endswith(".json") else "xml"
+    audit_anonymous_refusal(
+        action="denied:hotline.open311.unknown_address",
+        address=client_address(request),
+        object_type="open311",
+        detail={"path": request.path[:200], "status": 404},
+    )
     return errors_response(fmt, 404, [orders.both_text(_("No such address in this API."))])
 
 
