@@ -1,6 +1,6 @@
 """A posted Open311 request becomes a work order (``order_submit``, channel ``open311``; an agent
 accepts it later), and what the face tells of one: public fields only — never a caller's name,
-phone, ID or address, never the caller's own text (docs/adr/0021-open311.md)."""
+phone, ID or address, never the caller's own text (docs/adr/0022-open311.md)."""
 
 from __future__ import annotations
 
@@ -285,7 +285,7 @@ def _status_notes(order: WorkOrder) -> str:
 
 def request_public(order: WorkOrder) -> dict[str, Any]:
     """The spec's fields of one request, in the spec's order. ``description`` is left empty:
-    the caller's own words may name people (docs/adr/0021-open311.md)."""
+    the caller's own words may name people (docs/adr/0022-open311.md)."""
     events = getattr(order, "public_events", [])
     updated = events[-1].at if events else order.received_at
     return {

@@ -3,7 +3,7 @@ no CSRF token: a client proves itself with ``api_key``). Every answer is the spe
 every refusal the spec's error array with its status (400 bad input, 403 bad or revoked key,
 404 unknown service or request, 429 over the client's limit), audited; nothing answers 500.
 
-Reading is public, as in the spec, and tells public fields only (docs/adr/0021-open311.md);
+Reading is public, as in the spec, and tells public fields only (docs/adr/0022-open311.md);
 posting takes ``api_key`` and an optional ``idempotency_key`` (parameter or ``Idempotency-Key``
 header): a retry with the same key returns the first post's order."""
 
@@ -39,6 +39,12 @@ KEY_REFUSED = {
 View = Callable[..., HttpResponse]
 
 
+def _shown_path(request: HttpRequest) -> str:
+    """The path for the audit trail, control characters (a NUL, which PostgreSQL's JSON
+    cannot hold) shown as "?"."""
+    return "".join(c if c.isprintable() else "?" for c in request.path[:200])
+
+
 def endpoint(*methods: str) -> Callable[[View], View]:
     """The face's frame: the methods allowed, the spec's errors, every refusal audited."""
 
@@ -57,7 +63,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                     action=f"denied:hotline.open311.{refusal.reason or refusal.status}",
                     address=client_address(request),
                     object_type="open311",
-                    detail={"path": request.path[:200], "status": refusal.status},
+                    detail={"path": _shown_path(request), "status": refusal.status},
                 )
                 response = errors_response(fmt, refusal.status, refusal.descriptions)
                 if refusal.status == 405:
@@ -237,7 +243,7 @@ def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
         action="denied:hotline.open311.unknown_address",
         address=client_address(request),
         object_type="open311",
-        detail={"path": request.path[:200], "status": 404},
+        detail={"path": _shown_path(request), "status": 404},
     )
     return errors_response(fmt, 404, [orders.both_text(_("No such address in this API."))])
 
