@@ -34,6 +34,7 @@ ORDER_NUMBER = re.compile(r"[A-Z]{2}\d{14}")
 IDS_MAX = 100
 RANGE_DAYS = 90
 RESULTS_MAX = 1000
+EARLIEST, LATEST = dt.datetime(1900, 1, 1), dt.datetime(9000, 1, 1)
 CLOSED_STATES = frozenset({OrderState.CLOSED, OrderState.NOT_ACCEPTED, OrderState.MERGED})
 SERVICE_NOTICE = _(
     "Received by the 12345 hotline; an agent accepts it and passes it to the unit responsible."
@@ -181,7 +182,12 @@ def request_post(*, client: Open311Client, data: Mapping[str, str], idempotency_
 
 
 def _when(raw: str, name: str) -> dt.datetime:
-    value = parse_datetime(raw) if len(raw) <= 40 else None
+    try:
+        value = parse_datetime(raw) if len(raw) <= 40 else None
+    except ValueError:  # well formed, not a date (2026-13-45)
+        value = None
+    if value is not None and not EARLIEST < value.replace(tzinfo=None) < LATEST:
+        value = None  # the 90 days around it would leave the calendar
     if value is None:
         raise bad_request(
             _("%(field)s: give a W3C date and time, e.g. 2026-01-01T00:00:00+08:00."), field=name

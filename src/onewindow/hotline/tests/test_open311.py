@@ -489,6 +489,9 @@ def test_requests_filter_by_ids_code_status_and_dates(issued, scene):
     [
         {"status": "pending"},
         {"start_date": "yesterday"},
+        {"start_date": "2026-13-45T00:00:00Z"},
+        {"end_date": "0001-01-01T00:00:00Z"},
+        {"start_date": "9999-12-31T23:59:59Z"},
         {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},
         {"start_date": "2026-02-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
         {"service_request_id": "1; DROP"},
