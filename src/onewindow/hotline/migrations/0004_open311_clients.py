@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hotline', '0002_time_limit_rules'),
+        ('hotline', '0003_incoming_calls'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
