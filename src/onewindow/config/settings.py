@@ -611,6 +611,9 @@ RATING_LEDGER_MAX_DAYS = int(os.environ.get("RATING_LEDGER_MAX_DAYS", "15"))
 # RATING_POSTS_PER_MINUTE: public rating posts one client address may send a minute (429 beyond).
 RATING_PAD_MINUTES = int(os.environ.get("RATING_PAD_MINUTES", "10"))
 RATING_POSTS_PER_MINUTE = int(os.environ.get("RATING_POSTS_PER_MINUTE", "20"))
+# HOTLINE_OPEN311_PER_MINUTE: the requests a new Open311 client may post a minute (429 beyond);
+# each client's own limit is set when its key is issued.
+HOTLINE_OPEN311_PER_MINUTE = int(os.environ.get("HOTLINE_OPEN311_PER_MINUTE", "30"))
 RATING_SCORES = tuple(
     int(points) for points in os.environ.get("RATING_SCORES", "10,8,6,3,0").split(",")
 )

@@ -53,6 +53,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
+    # The 12345 hotline's Open311 GeoReport v2 API (its own error format, no language prefix).
+    path("open311/v2/", include(hotline_urls.open311_urls)),
     # Any other address under /api/ answers the API's 404, as JSON.
     re_path(r"^api/(?P<rest>.*)$", unknown_address),
 ]

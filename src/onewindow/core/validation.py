@@ -154,6 +154,11 @@ def reject_control_characters(*, multiline: bool = False, **values: str) -> None
 API_PREFIX = "/api/"
 
 
+# Faces that check their own addresses and answer in their own error format: the JSON API and
+# the hotline's Open311 API (the spec's error array).
+SELF_CHECKING_PREFIXES = (API_PREFIX, "/open311/")
+
+
 class ControlCharactersRefusedMiddleware:
     """A page's address or query string with a control character (a NUL byte, which
     PostgreSQL cannot even compare) answers 400 before any view looks anything up: a topic
@@ -164,7 +169,7 @@ class ControlCharactersRefusedMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(API_PREFIX) and self._refused(request):
+        if not request.path.startswith(SELF_CHECKING_PREFIXES) and self._refused(request):
             text = bilingual(CONTROL_MESSAGE)
             context = {"status": 400, "message": {"zh": text["zh"], "en": text["en"]}}
             return render(request, "error.html", context, status=400)

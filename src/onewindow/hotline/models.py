@@ -581,3 +581,44 @@ class IncomingCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id} {self.phone_masked}"
+
+
+class Open311Client(models.Model):
+    """A client application of the Open311 GeoReport v2 face (``open311/``): its API key is kept
+    as a SHA-256 digest only (the key itself is shown once, when issued); issued and revoked by
+    an administrator. Its requests of the current minute are counted on the row itself, with one
+    ``UPDATE`` (every worker process shares the count)."""
+
+    name = models.CharField(_("client name"), max_length=80)
+    contact = models.CharField(_("contact"), max_length=120)
+    key_digest = models.CharField(_("key (SHA-256)"), max_length=64, unique=True, editable=False)
+    # The first characters of the key, to tell keys apart on the staff page.
+    key_prefix = models.CharField(_("key begins with"), max_length=8, editable=False)
+    per_minute = models.PositiveIntegerField(_("requests a minute"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The minute (since the epoch) being counted, and the requests counted in it.
+    window_minute = models.BigIntegerField(default=0, editable=False)
+    window_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("Open311 client")
+        verbose_name_plural = _("Open311 clients")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name

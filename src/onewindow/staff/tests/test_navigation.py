@@ -94,6 +94,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("hotline.unit", "hotline_staff:unit_queue", 49),
         ("knowledge.articles", "knowledge_staff:list", 50),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
+        ("hotline.open311_clients", "hotline_staff:open311_clients", 59),
         ("catalog.workbook", "catalog_manage:index", 60),
         ("hall.manager", "hall_staff:manager", 65),
         ("assess.tables", "assess_staff:tables", 70),
@@ -127,6 +128,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
+        "hotline.open311_clients": Action.HOTLINE_MANAGE,
         "assess.tables": Action.ASSESS_VIEW,
         "ratings.pads": Action.HALL_MANAGE,  # the centre manager pairs pads, never a clerk
         "staff.accounts": Action.ROLE_GRANT,
@@ -155,6 +157,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/hotline/unit/",
         "/staff/knowledge/",
         "/staff/hall/phone-booking/",
+        "/staff/hotline/open311/clients/",
         "/staff/catalog/",
         "/staff/hall/manager/",
         "/staff/assess/",
