@@ -44,3 +44,15 @@ class CallbackIncomplete(ApplicationError):
             code="callback_incomplete",
             status=409,
         )
+
+
+class CallerCalledBack(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "This caller has already been reached on this round's call-back; call back the "
+                "others."
+            ),
+            code="caller_called_back",
+            status=409,
+        )

@@ -16,7 +16,7 @@ from onewindow.core.errors import ErrorList, NotFoundOrForbidden
 from onewindow.core.validation import record_id
 from onewindow.hotline import limits
 from onewindow.hotline.codes import CallbackOutcome
-from onewindow.hotline.errors import CallbackIncomplete
+from onewindow.hotline.errors import CallbackIncomplete, CallerCalledBack
 from onewindow.hotline.models import Callback, Closure, OrderCaller, WorkOrder
 from onewindow.hotline.services.common import MACHINE, begin, now_or, text
 from onewindow.hotline.services.dispatch import split_parent_close_if_done
@@ -84,6 +84,10 @@ def callback_record(
         caller = callable_callers(row).filter(pk=caller_pk).first() if caller_pk else None
         if caller is None:
             raise NotFoundOrForbidden()
+        if Callback.objects.filter(
+            order=row, caller=caller, round=row.redo_count + 1, outcome=CallbackOutcome.REACHED
+        ).exists():
+            raise CallerCalledBack()
         errors = ErrorList()
         level = None
         if data.reached:

@@ -351,3 +351,28 @@ def test_the_sweep_does_nothing_without_bad_ratings(scene):
     from onewindow.hotline.services import bad_ratings_to_orders
 
     assert bad_ratings_to_orders() == 0
+
+
+def test_a_caller_reached_on_this_round_is_not_called_back_twice(scene):
+    from onewindow.hotline.errors import CallerCalledBack
+    from onewindow.hotline.services import order_merge
+
+    order = dispatched(scene)
+    other = order_take(actor=scene.agent, data=light_input(), caller=caller(phone="13900139000"))
+    order_merge(actor=scene.agent, duplicate=other, into=order, expected_revision=other.revision)
+    order = fresh(order)
+    order = order_sign(actor=scene.cgj_staff, order=order, expected_revision=order.revision)
+    order = order_reply(
+        actor=scene.cgj_staff, order=order, expected_revision=order.revision, reply=REPLY
+    )
+    first = order.callers.order_by("id").first()
+    data = CallbackInput(caller_id=first.pk, reached=True, solved=True, level=5)
+    callback_record(actor=scene.agent, order=order, expected_revision=order.revision, data=data)
+    with pytest.raises(CallerCalledBack):
+        callback_record(
+            actor=scene.agent,
+            order=fresh(order),
+            expected_revision=fresh(order).revision,
+            data=data,
+        )
+    assert (fresh(order).state, order.callbacks.count()) == ("replied", 1)

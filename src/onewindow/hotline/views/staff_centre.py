@@ -26,6 +26,7 @@ from onewindow.core.errors import ApplicationError, NotFoundOrForbidden, Permiss
 from onewindow.core.validation import has_control_characters, record_id
 from onewindow.hotline import selectors, services
 from onewindow.hotline.codes import (
+    CallbackOutcome,
     Channel,
     ExtensionDecision,
     NotAccepted,
@@ -467,7 +468,12 @@ def _detail(
     bounds = light_boundaries(now)
     moves = _moves(request.user, order)
     callers = selectors.callers_shown(request.user, order)
-    callable_ids = set(services.callable_callers(order).values_list("pk", flat=True))
+    # The callers still to call back in this round (one reached already is done).
+    callable_ids = set(
+        services.callable_callers(order)
+        .exclude(callbacks__round=order.redo_count + 1, callbacks__outcome=CallbackOutcome.REACHED)
+        .values_list("pk", flat=True)
+    )
     proposal = services.dispatch_propose(order=order) if "dispatch" in moves else None
     dispatch_typed = (typed or {}) if error_at == "dispatch" else {}
     if proposal is not None and not dispatch_typed:
