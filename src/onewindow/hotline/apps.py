@@ -8,7 +8,8 @@ class HotlineConfig(AppConfig):
     verbose_name = _("12345 hotline")
 
     def ready(self) -> None:
-        from onewindow.hotline import workstations_centre, workstations_unit
+        from onewindow.hotline import workstations_centre, workstations_figures, workstations_unit
 
         workstations_centre.register()
         workstations_unit.register()
+        workstations_figures.register()

@@ -51,7 +51,7 @@ class Month:
     def parse(cls, text: str | None) -> Month | None:
         """``"2026-11"`` → the month; anything else → ``None``."""
         parts = str(text or "").strip().split("-")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
             return None
         year, month = int(parts[0]), int(parts[1])
         if not (2000 <= year <= 2100 and 1 <= month <= 12):

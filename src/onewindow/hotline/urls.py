@@ -9,7 +9,7 @@ the unit's queue, sign for, return, reply, extension, assisting opinion).
 form, following an order by number and query code, "my orders".
 """
 
-from onewindow.hotline.views import public, staff_centre, staff_unit
+from onewindow.hotline.views import public, staff_centre, staff_figures, staff_unit
 
-staff_urls = ([*staff_centre.URLS, *staff_unit.URLS], "hotline_staff")
+staff_urls = ([*staff_centre.URLS, *staff_unit.URLS, *staff_figures.URLS], "hotline_staff")
 public_urls = ([*public.URLS], "hotline_public")

@@ -241,7 +241,18 @@ def test_a_unit_limited_figure_has_only_its_rows_and_no_first_call(
 def test_month_parse():
     assert Month.parse("2026-11") == NOVEMBER
     assert Month.parse(" 2026-1 ") == Month(2026, 1)
-    for bad in ("", None, "2026", "2026-13", "2026-00", "abcd-ef", "1999-12", "2026-11-01", "-1-2"):
+    for bad in (
+        "",
+        None,
+        "２０２６-１１",
+        "2026",
+        "2026-13",
+        "2026-00",
+        "abcd-ef",
+        "1999-12",
+        "2026-11-01",
+        "-1-2",
+    ):
         assert Month.parse(bad) is None
     assert NOVEMBER.next == Month(2026, 12)
     assert Month(2026, 12).next == Month(2027, 1)
