@@ -294,13 +294,17 @@ def hotline_figures(
     out.append(intake)
 
     n = BATCH * rounds
+    base = 0
     order_t, unit_t = WorkOrder._meta.db_table, OrderUnit._meta.db_table
     lead_id = scene["lead"].pk
-    for times, add in ((1, n), (10, 9 * n)):
+    for times in (1, 10):
+        # 1×: N more orders (beside the intake's); 10×: nine times what 1× measured, more.
+        add = n if times == 1 else 9 * base
         say(f"  adding {add} orders …")
-        _bulk_orders(scene, add, start=(0 if times == 1 else n))
+        _bulk_orders(scene, add, start=0 if times == 1 else n)
         now = timezone.now()
         total = WorkOrder.objects.count()
+        base = base or total
         wall = figure(
             f"wallboard counts ({times}×)",
             f"hotline.wallboard.wallboard_counts(now), {total} orders",
