@@ -82,7 +82,7 @@ def _take(agent: Any, serial: Any) -> Callable[[], Any]:
 class _RawRows:
     """The rows one run wrote, re-inserted one row per statement with fresh unique values."""
 
-    def __init__(self, tables: list[tuple[Any, str, list[str], list[list[Any]], list[Any]]]):
+    def __init__(self, tables: list[tuple[Any, str, list[Any], list[list[Any]], list[Any]]]):
         from django.db import connection
 
         self.tables = tables
@@ -113,7 +113,7 @@ class _RawRows:
         run()
         after = highest()
         written = [m for m in models if after[m] != before[m]]
-        tables = []
+        tables: list[tuple[Any, str, list[Any], list[list[Any]], list[Any]]] = []
 
         def depth(model: Any) -> int:  # rows pointing at other written rows go after them
             return sum(
@@ -227,9 +227,9 @@ def _bulk_orders(scene: dict[str, Any], count: int, start: int) -> None:
                 order_id=o.pk,
                 department=o.lead_unit,
                 role=UnitRole.LEAD,
-                dispatched_at=o.dispatched_at,
+                dispatched_at=o.received_at,
                 dispatched_by=scene["agent"],
-                sign_due_at=o.sign_due_at,
+                sign_due_at=o.received_at + dt.timedelta(days=1),
             )
             for o in created
             if o.state in (S.DISPATCHED, S.HANDLING)

@@ -62,8 +62,7 @@ def _row(figures: UnitFigures, name: Any) -> dict[str, Any]:
 def _period(month: Month) -> dict[str, Any]:
     last = (month.end - dt.timedelta(days=1)).date()
     return {
-        "period_label": gettext("%(year)s-%(month)02d")
-        % {"year": month.year, "month": month.month},
+        "period_label": month.key,
         "period_start": dt.date(month.year, month.month, 1),
         "period_end": last,
     }
