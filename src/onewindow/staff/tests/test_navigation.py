@@ -84,6 +84,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("ratings.rectifications", "ratings_staff:rectifications", 46),
         ("ratings.appeals", "ratings_staff:appeals", 47),
         ("ratings.mine", "ratings_staff:mine", 48),
+        ("hotline.figures", "hotline_staff:figures", 49),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("catalog.workbook", "catalog_manage:index", 60),
         ("hall.manager", "hall_staff:manager", 65),
