@@ -107,6 +107,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "ratings.rectifications": Action.RATING_VIEW,
         "ratings.appeals": Action.RATING_APPEAL_REVIEW,
         "ratings.mine": None,  # a predicate: the staff who may be rated (and appeal)
+        "hotline.figures": Action.HOTLINE_VIEW,
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
@@ -128,6 +129,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/ratings/rectifications/",
         "/staff/ratings/appeals/",
         "/staff/ratings/mine/",
+        "/staff/hotline/figures/",
         "/staff/hall/phone-booking/",
         "/staff/catalog/",
         "/staff/hall/manager/",
