@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -190,13 +189,8 @@ def answered_directly() -> Q:
 # --- the figures ----------------------------------------------------------------------------
 
 
-def percent(part: int, whole: int) -> Decimal | None:
-    """``part ÷ whole`` in percent, one decimal (half up); ``None`` when ``whole`` is 0."""
-    if not whole:
-        return None
-    exact = Fraction(part) * 100 / Fraction(whole)
-    value = Decimal(exact.numerator) / Decimal(exact.denominator)
-    return value.quantize(Decimal("0.1"), ROUND_HALF_UP)
+# ``part ÷ whole`` in percent, one decimal (half up), ``None`` when ``whole`` is 0: the ratings'.
+percent = rating_figures.percent
 
 
 @dataclass(frozen=True)
