@@ -30,8 +30,8 @@ from onewindow.reports.units import scope_unit
 RECURRING_LEAST = 3
 
 COUNT_COLUMNS = (
-    ("dispatched", _("Dispatched")),
-    ("replies", _("Replies")),
+    ("dispatched", _("Lead dispatches")),
+    ("replies", _("Handling replies")),
     ("closed", _("Closed")),
     ("rated", _("Call-backs rated")),
 )
@@ -125,7 +125,7 @@ def hotspot_report(*, user: Any, month: Month) -> Report:
         title=_("12345 hotline: recurring problems"),
         unit=scope_unit(user, Action.HOTLINE_VIEW),
         columns=[
-            Column("category", _("Category")),
+            Column("category", _("Category of the matter")),
             Column("where", _("Street or place")),
             Column("count", _("Orders"), Kind.INTEGER),
             Column("numbers", _("Work order numbers")),
