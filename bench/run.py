@@ -20,7 +20,7 @@ Options (``make bench DB=… SCALE=… ROUNDS=…`` passes them on):
   --only concurrency     run only the concurrent intake (the city, then N app processes
                          against raw clients; PostgreSQL), not the in-process benchmarks
   --only board,case      run only these groups of in-process benchmarks (``suite.GROUPS``:
-                         board, case, search, receipt, accept, hall, assess; comma-separated,
+                         board, case, search, receipt, accept, hall, assess, hotline; comma-sep.,
                          with or without concurrency); board, case and assess add no case,
                          so a city database can take them (the accept benchmarks add cases)
   --out DIR              where the JSON goes (var/bench/<timestamp>-<db>-<scale>.json)

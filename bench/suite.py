@@ -358,6 +358,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "accept": ("accept (service)", "accept (API)", "window path"),
     "hall": ("calling screen", "window desk", "pre-review queue"),
     "assess": ("monthly tables",),
+    "hotline": (
+        "order take",
+        "wallboard counts (1×)",
+        "unit queue (1×)",
+        "wallboard counts (10×)",
+        "unit queue (10×)",
+    ),
 }
 
 
@@ -612,6 +619,20 @@ def run_suite(
         figures.extend(_hall_figures(actors, rounds=rounds, warmup=warmup, say=say))
     if "assess" in chosen:
         figures.append(_assess_figure(actors, rounds=rounds, warmup=warmup, say=say))
+    if "hotline" in chosen:
+        from bench.hotline import hotline_figures
+
+        figures.extend(
+            hotline_figures(
+                actors,
+                rounds=rounds,
+                warmup=warmup,
+                say=say,
+                figure=_figure,
+                raw_select=raw_select,
+                raw_cursor=raw_cursor,
+            )
+        )
     return figures
 
 

@@ -10,6 +10,7 @@ class HotlineConfig(AppConfig):
     def ready(self) -> None:
         from onewindow.hotline import (
             workstations_centre,
+            workstations_figures,
             workstations_open311,
             workstations_unit,
         )
@@ -17,3 +18,4 @@ class HotlineConfig(AppConfig):
         workstations_centre.register()
         workstations_unit.register()
         workstations_open311.register()
+        workstations_figures.register()

@@ -13,8 +13,18 @@ prefix): ``views/open311.py`` — the Open311 GeoReport v2 API; the Open311 clie
 are in ``staff_urls`` (``views/staff_open311.py``).
 """
 
-from onewindow.hotline.views import open311, public, staff_centre, staff_open311, staff_unit
+from onewindow.hotline.views import (
+    open311,
+    public,
+    staff_centre,
+    staff_figures,
+    staff_open311,
+    staff_unit,
+)
 
-staff_urls = ([*staff_centre.URLS, *staff_unit.URLS, *staff_open311.URLS], "hotline_staff")
+staff_urls = (
+    [*staff_centre.URLS, *staff_unit.URLS, *staff_open311.URLS, *staff_figures.URLS],
+    "hotline_staff",
+)
 public_urls = ([*public.URLS], "hotline_public")
 open311_urls = ([*open311.URLS], "hotline_open311")

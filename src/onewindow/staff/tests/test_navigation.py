@@ -93,6 +93,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("ratings.mine", "ratings_staff:mine", 48),
         ("hotline.unit", "hotline_staff:unit_queue", 49),
         ("knowledge.articles", "knowledge_staff:list", 50),
+        ("hotline.figures", "hotline_staff:figures", 38),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("hotline.open311_clients", "hotline_staff:open311_clients", 59),
         ("catalog.workbook", "catalog_manage:index", 60),
@@ -125,6 +126,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "ratings.mine": None,  # a predicate: the staff who may be rated (and appeal)
         "hotline.unit": Action.HOTLINE_HANDLE,
         "knowledge.articles": Action.KNOWLEDGE_VIEW,
+        "hotline.figures": Action.HOTLINE_VIEW,
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
@@ -156,6 +158,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/ratings/mine/",
         "/staff/hotline/unit/",
         "/staff/knowledge/",
+        "/staff/hotline/figures/",
         "/staff/hall/phone-booking/",
         "/staff/hotline/open311/clients/",
         "/staff/catalog/",
