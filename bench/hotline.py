@@ -13,7 +13,7 @@ The demo city has no hotline scene, so this module adds one: two handling units 
 department of the busiest queue and another), a category with its rule, an agent. The read
 figures then bulk-add orders (``bulk_create``, not services: the volume, not the path, is
 what they vary) — N, then 9 N more — a tenth of them held by the unit, and time
-``wallboard_counts(now)`` and ``list(unit_queue(user)[:50])`` against raw SELECTs.
+``wallboard_figures(now)`` and ``list(unit_queue(user)[:50])`` against raw SELECTs.
 """
 
 from __future__ import annotations
@@ -250,7 +250,7 @@ def hotline_figures(
 
     from onewindow.hotline.models import OrderUnit, WorkOrder
     from onewindow.hotline.selectors import unit_queue
-    from onewindow.hotline.wallboard import wallboard_counts
+    from onewindow.hotline.wallboard import wallboard_figures
 
     scene = _scene(actors)
     serial = itertools.count(1)
@@ -307,9 +307,9 @@ def hotline_figures(
         base = base or total
         wall = figure(
             f"wallboard counts ({times}×)",
-            f"hotline.wallboard.wallboard_counts(now), {total} orders",
+            f"hotline.wallboard.wallboard_figures(now), {total} orders",
             "raw SELECT count(*) of the open orders grouped by state",
-            subject=lambda now=now: wallboard_counts(now),
+            subject=lambda now=now: wallboard_figures(now),
             baseline=raw_select(
                 f"SELECT state, count(*) FROM {order_t} WHERE state IN "
                 "('submitted','to_dispatch','dispatched','handling','replied','split') "

@@ -1,21 +1,24 @@
-"""The counts the hotline centre's wallboard shows (大屏): what is waiting where now, what is
-late, and today's intake and closures. Two queries whatever the number of orders (one
-aggregate of work orders with ``Count(filter=...)``, one of pending extensions); the page
-polls it.
+"""The figures of the hotline centre's wallboard (大屏): what is waiting where now, how the
+orders at the units stand against their deadlines (the lights of ``workflow.clock``), what is
+late, today's intake and closures, and the units with most overdue orders. Three queries
+whatever the number of orders (one aggregate of the live orders with ``Count(filter=...)``, the
+top overdue units, the pending extensions); the page polls it.
 
 - ``submitted`` · ``to_dispatch`` · ``dispatched`` · ``handling`` · ``replied``: open orders by
-  state (the queues);
+  state (the queues); ``at_units``: dispatched + handling;
+- ``red`` · ``yellow`` · ``on_time``: the orders at units by light (red: overdue; yellow: due
+  within a working day);
 - ``sign_late``: dispatched, not signed for, past the sign-for deadline;
-- ``handling_late``: held by a unit (dispatched or handling) past the handling deadline;
-- ``due_soon``: held by a unit, not late, due within ``DUE_SOON`` (24 hours);
 - ``callback_late``: replied, not called back by the call-back deadline;
-- ``received_today`` · ``closed_today``: received / closed since midnight (project time zone);
-- ``extensions_pending``: extension requests waiting for the centre.
+- ``today`` · ``closed_today``: received / closed since midnight (project time zone);
+- ``extensions_pending``: extension requests waiting for the centre;
+- ``overdue_units``: the ten units with most red orders (name, short name, count).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -23,8 +26,8 @@ from django.utils import timezone
 from onewindow.hotline.codes import ExtensionDecision
 from onewindow.hotline.models import Extension, WorkOrder
 from onewindow.hotline.transitions import AT_UNIT_STATES, OPEN_STATES, OrderState
+from onewindow.workflow.clock import Light, light_boundaries
 
-DUE_SOON = dt.timedelta(hours=24)
 STATE_COUNTS = (
     OrderState.SUBMITTED,
     OrderState.TO_DISPATCH,
@@ -32,24 +35,31 @@ STATE_COUNTS = (
     OrderState.HANDLING,
     OrderState.REPLIED,
 )
+TOP_UNITS = 10
 
 
-def wallboard_counts(now: dt.datetime | None = None) -> dict[str, int]:
-    """The wallboard's counts at ``now`` (default: now). Two queries."""
+def wallboard_figures(now: dt.datetime | None = None) -> dict[str, Any]:
+    """The wallboard at ``now`` (default: now). Three queries."""
     now = now or timezone.now()
     midnight = timezone.make_aware(
         dt.datetime.combine(timezone.localtime(now).date(), dt.time(0, 0))
     )
     at_unit = Q(state__in=sorted(AT_UNIT_STATES))
-    aggregates = {str(state): Count("id", filter=Q(state=state)) for state in STATE_COUNTS}
+    lights = light_boundaries(now).conditions(
+        due="due_at", paused=Q(paused_since__isnull=False), running=at_unit
+    )
+    aggregates: dict[str, Any] = {
+        str(state): Count("id", filter=Q(state=state)) for state in STATE_COUNTS
+    }
     aggregates.update(
+        at_units=Count("id", filter=at_unit),
+        red=Count("id", filter=at_unit & lights[Light.RED]),
+        yellow=Count("id", filter=at_unit & lights[Light.YELLOW]),
         sign_late=Count(
             "id", filter=Q(state=OrderState.DISPATCHED, signed_at__isnull=True, sign_due_at__lt=now)
         ),
-        handling_late=Count("id", filter=at_unit & Q(due_at__lt=now)),
-        due_soon=Count("id", filter=at_unit & Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
         callback_late=Count("id", filter=Q(state=OrderState.REPLIED, callback_due_at__lt=now)),
-        received_today=Count("id", filter=Q(received_at__gte=midnight, received_at__lte=now)),
+        today=Count("id", filter=Q(received_at__gte=midnight, received_at__lte=now)),
         closed_today=Count(
             "id",
             filter=Q(state=OrderState.CLOSED, closed_at__gte=midnight, closed_at__lte=now),
@@ -59,13 +69,21 @@ def wallboard_counts(now: dt.datetime | None = None) -> dict[str, int]:
     live = (
         Q(state__in=sorted(OPEN_STATES)) | Q(received_at__gte=midnight) | Q(closed_at__gte=midnight)
     )
-    counts = {
+    figures: dict[str, Any] = {
         k: int(v or 0) for k, v in WorkOrder.objects.filter(live).aggregate(**aggregates).items()
     }
-    counts["extensions_pending"] = Extension.objects.filter(
+    figures["on_time"] = figures["at_units"] - figures["red"] - figures["yellow"]
+    figures["extensions_pending"] = Extension.objects.filter(
         decision=ExtensionDecision.PENDING
     ).count()
-    return counts
+    figures["overdue_units"] = list(
+        WorkOrder.objects.filter(at_unit & lights[Light.RED])
+        .values("lead_unit__name", "lead_unit__short_name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "lead_unit__name")[:TOP_UNITS]
+    )
+    figures["at"] = now
+    return figures
 
 
-__all__ = ["DUE_SOON", "wallboard_counts"]
+__all__ = ["wallboard_figures"]

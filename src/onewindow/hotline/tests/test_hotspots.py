@@ -15,7 +15,7 @@ from onewindow.hotline.services import (
     order_take,
 )
 from onewindow.hotline.tests.conftest import caller, light_input
-from onewindow.hotline.wallboard import wallboard_counts
+from onewindow.hotline.wallboard import wallboard_figures
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -92,7 +92,7 @@ def test_recurring_without_a_street_groups_by_place(scene):
     assert [(r.street_code, r.place, r.count) for r in found] == [("", "荔湾路100号", 2)]
 
 
-def test_wallboard_counts(scene, django_assert_num_queries):
+def test_the_wallboard_figures_three_queries(scene, django_assert_num_queries):
     s = scene
     waiting = take(s, at(11, 2, 9))
     late_sign = take(s, at(11, 2, 9, 30))
@@ -118,24 +118,31 @@ def test_wallboard_counts(scene, django_assert_num_queries):
         actor=s.cgj_staff, order=held, working_days=1, reason="需协调。", now=at(11, 4, 12)
     )
     now = at(11, 4, 15)
-    with django_assert_num_queries(2):
-        counts = wallboard_counts(now)
+    with django_assert_num_queries(3):
+        counts = wallboard_figures(now)
     assert counts == {
         "submitted": 0,
         "to_dispatch": 1,
         "dispatched": 1,
         "handling": 1,
         "replied": 0,
+        "at_units": 2,
+        # Both due at the end of 5 and 7 Nov: 5 Nov is within one working day of the 4th.
+        "red": 0,
+        "yellow": 1,
+        "on_time": 1,
         # signed for by the end of 3 Nov: late
         "sign_late": 1,
-        "handling_late": 0,
-        # late_sign is due at the end of 5 Nov (more than 24 hours away at 15:00 on the 4th)
-        "due_soon": 0,
         "callback_late": 0,
-        "received_today": 1,
+        "today": 1,
         "closed_today": 0,
         "extensions_pending": 1,
+        "overdue_units": [],
+        "at": now,
     }
     assert waiting.state == "to_dispatch"
-    later = wallboard_counts(at(11, 5, 9))
-    assert (later["due_soon"], later["received_today"]) == (1, 0)
+    later = wallboard_figures(at(11, 6, 9))
+    assert (later["red"], later["today"]) == (1, 0)
+    assert later["overdue_units"] == [
+        {"lead_unit__name": s.cgj.name, "lead_unit__short_name": s.cgj.short_name, "n": 1}
+    ]

@@ -6,7 +6,6 @@ and every move carries the revision the page showed."""
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -44,6 +43,7 @@ from onewindow.hotline.models import (
 )
 from onewindow.hotline.services.common import MACHINE
 from onewindow.hotline.transitions import AT_UNIT_STATES, OrderState
+from onewindow.hotline.wallboard import wallboard_figures
 from onewindow.knowledge import selectors as knowledge_selectors
 from onewindow.knowledge.models import ArticleVersion
 from onewindow.org.codes import RegionLevel
@@ -706,34 +706,6 @@ def reveal_phone(request: HttpRequest, number: str, caller_id: int) -> HttpRespo
 
 
 # --- the wallboard ---------------------------------------------------------------------------
-
-
-def wallboard_figures(now: dt.datetime) -> dict[str, Any]:
-    """The centre's figures now: two queries whatever the number of orders."""
-    bounds = light_boundaries(now)
-    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
-    conditions = bounds.conditions(
-        due="due_at", paused=Q(paused_since__isnull=False), running=Q(state__in=AT_UNIT_STATES)
-    )
-    at_unit = Q(state__in=AT_UNIT_STATES)
-    figures = WorkOrder.objects.aggregate(
-        today=Count("id", filter=Q(received_at__gte=start)),
-        submitted=Count("id", filter=Q(state=OrderState.SUBMITTED)),
-        to_dispatch=Count("id", filter=Q(state=OrderState.TO_DISPATCH)),
-        at_units=Count("id", filter=at_unit),
-        red=Count("id", filter=at_unit & conditions[Light.RED]),
-        yellow=Count("id", filter=at_unit & conditions[Light.YELLOW]),
-        replied=Count("id", filter=Q(state=OrderState.REPLIED)),
-    )
-    figures["on_time"] = figures["at_units"] - figures["red"] - figures["yellow"]
-    figures["overdue_units"] = list(
-        WorkOrder.objects.filter(at_unit & conditions[Light.RED])
-        .values("lead_unit__name", "lead_unit__short_name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "lead_unit__name")[:10]
-    )
-    figures["at"] = now
-    return figures
 
 
 @require_safe
