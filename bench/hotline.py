@@ -39,7 +39,7 @@ def _scene(actors: Any) -> dict[str, Any]:
 
     lead = Department.objects.get(pk=actors.lead_department_id)
     other = Department.objects.exclude(pk=lead.pk).order_by("pk").first()
-    for department in (lead, other):
+    for department in (d for d in (lead, other) if d is not None):
         HandlingUnit.objects.get_or_create(
             department=department, defaults={"kind": UnitKind.FUNCTIONAL}
         )
@@ -316,6 +316,7 @@ def hotline_figures(
                 "GROUP BY state",
                 [],
             ),
+            baseline_queries=1,
             rounds=rounds,
             warmup=warmup,
             say=say,
@@ -334,6 +335,7 @@ def hotline_figures(
                 "u.department_id = %s AND u.returned_at IS NULL) ORDER BY o.due_at, o.id LIMIT 50",
                 [lead_id],
             ),
+            baseline_queries=1,
             rounds=rounds,
             warmup=warmup,
             say=say,

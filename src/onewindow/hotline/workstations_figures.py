@@ -14,6 +14,6 @@ def register() -> None:
         label=_("Hotline figures"),
         url_name="hotline_staff:figures",
         action=Action.HOTLINE_VIEW,
-        order=38,
+        order=51,
         description=_("The 12345 indicators per unit and the recurring problems of a month."),
     )

@@ -46,6 +46,11 @@ EXPECTED = [
     "window desk",
     "pre-review queue",
     "monthly tables",
+    "order take",
+    "wallboard counts (1×)",
+    "unit queue (1×)",
+    "wallboard counts (10×)",
+    "unit queue (10×)",
 ]
 
 

@@ -19,7 +19,13 @@ EXPECTED = {
         "hall.phone_booking",
     ],
     "output_clerk": ["hall.windows", "cases.output", "ratings.mine"],
-    "approver": ["cases.queue", "ratings.mine", "hotline.unit", "knowledge.articles"],
+    "approver": [
+        "cases.queue",
+        "ratings.mine",
+        "hotline.unit",
+        "knowledge.articles",
+        "hotline.figures",
+    ],
     "lead": [
         "cases.queue",
         "cases.supervision",
@@ -28,6 +34,7 @@ EXPECTED = {
         "ratings.mine",
         "hotline.unit",
         "knowledge.articles",
+        "hotline.figures",
         "catalog.workbook",
     ],
     "manager": [
@@ -47,6 +54,7 @@ EXPECTED = {
         "dashboard.manager",
         "ratings.rectifications",
         "knowledge.articles",
+        "hotline.figures",
         "catalog.workbook",
         "assess.tables",
         "staff.audit_trail",
@@ -56,6 +64,8 @@ EXPECTED = {
         "dashboard.manager",
         "ratings.rectifications",
         "knowledge.articles",
+        "hotline.figures",
+        "hotline.open311_clients",
         "catalog.workbook",
         "hall.manager",
         "assess.tables",
@@ -82,6 +92,8 @@ URLS = {
     "assess.tables": "/staff/assess/",
     "ratings.pads": "/staff/ratings/pads/",
     "knowledge.articles": "/staff/knowledge/",
+    "hotline.figures": "/staff/hotline/figures/",
+    "hotline.open311_clients": "/staff/hotline/open311/clients/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -125,13 +137,14 @@ def test_english_home_in_english(client, staff):
     client.force_login(staff["approver"])
     page = text(client.get("/en/staff/"))
     assert '<span class="staff-tile__name">Department queue</span>' in page
-    assert cards(page) == ["cases.queue", "ratings.mine", "hotline.unit", "knowledge.articles"]
+    assert cards(page) == EXPECTED["approver"]
     assert bar_links(page) == [
         "/en/staff/",
         "/en/staff/cases/queue/",
         "/en/staff/ratings/mine/",
         "/en/staff/hotline/unit/",
         "/en/staff/knowledge/",
+        "/en/staff/hotline/figures/",
     ]
 
 
@@ -159,8 +172,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 8
-    assert len(registry.workstations()) == 28
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 9
+    assert len(registry.workstations()) == 30
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):
@@ -183,6 +196,8 @@ HOTLINE_AGENT = [
     "hotline.extensions",
     "hotline.supervision",
     "hotline.wallboard",
+    "knowledge.articles",
+    "hotline.figures",
     "hall.phone_booking",  # the hotline agent books hall appointments for callers
 ]
 

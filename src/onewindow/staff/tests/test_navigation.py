@@ -93,7 +93,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("ratings.mine", "ratings_staff:mine", 48),
         ("hotline.unit", "hotline_staff:unit_queue", 49),
         ("knowledge.articles", "knowledge_staff:list", 50),
-        ("hotline.figures", "hotline_staff:figures", 38),
+        ("hotline.figures", "hotline_staff:figures", 51),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("hotline.open311_clients", "hotline_staff:open311_clients", 59),
         ("catalog.workbook", "catalog_manage:index", 60),
