@@ -334,6 +334,21 @@ def sign_in_code_request(*, phone: str, address: str, now: dt.datetime | None = 
     )
 
 
+def account_mobile_for_self(*, account: CitizenAccount, purpose: str, reference: str) -> str:
+    """The signed-in account's own mobile in clear, for a form the citizen files for themself
+    (a 12345 matter answered on it): the system acting for the account holder, so no role is
+    needed; the read is audited with the masked number, never the clear one."""
+    if not purpose:
+        raise ValueError("a purpose is required")
+    audit_record(
+        actor=None,
+        action="citizens.account_mobile_read",
+        obj=account,
+        detail={"purpose": purpose, "reference": reference, "phone": account.phone_masked},
+    )
+    return crypto.decrypt(account.phone_encrypted, context=ACCOUNT_PHONE_CONTEXT)
+
+
 def rebind_code_request(
     *, account: CitizenAccount, address: str, now: dt.datetime | None = None
 ) -> CodeSent:

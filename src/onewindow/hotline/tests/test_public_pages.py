@@ -176,6 +176,22 @@ def test_a_signed_in_citizen_files_from_the_account(client, scene):
     assert order.callers.get().account == me
 
 
+def test_a_signed_in_citizen_who_leaves_the_phone_empty_is_answered_on_the_account(client, scene):
+    from onewindow.core.audit import AuditLog
+
+    me = account()
+    signed_in(client, me)
+    order, _code, _page = submitted(client, phone="")
+    caller = order.callers.get()
+    assert (caller.account, caller.phone_index, caller.phone_masked) == (
+        me,
+        me.phone_index,
+        "139****9000",
+    )
+    read = AuditLog.objects.get(action="citizens.account_mobile_read")
+    assert read.detail == {"purpose": "hotline", "reference": "12345 form", "phone": "139****9000"}
+
+
 def test_following_an_order_by_number_and_code(client, scene):
     order, code, _page = submitted(client)
     response = client.post(TRACK, {"number": order.number, "code": code})

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from onewindow.citizens.auth import browser_token, citizen_page
+from onewindow.citizens.services import account_mobile_for_self
 from onewindow.core.client import client_address
 from onewindow.core.errors import ApplicationError, ErrorList, ValidationFailed
 from onewindow.core.identifiers import MOBILE_RE, normalise_phone
@@ -45,7 +46,9 @@ def _streets() -> list[Region]:
     return list(Region.objects.filter(level=RegionLevel.STREET).order_by("code"))
 
 
-def _checked_post(request: HttpRequest, *, signed_in: bool) -> tuple[OrderInput, CallerInput]:
+def _checked_post(
+    request: HttpRequest, *, signed_in: bool, account_phone: str = ""
+) -> tuple[OrderInput, CallerInput]:
     post = request.POST
     anonymous = post.get("anonymous") == "on" and not signed_in
     data = OrderInput(
@@ -59,14 +62,14 @@ def _checked_post(request: HttpRequest, *, signed_in: bool) -> tuple[OrderInput,
     )
     caller = CallerInput(
         name="" if anonymous else post.get("name", ""),
-        phone="" if anonymous else post.get("phone", ""),
+        phone="" if anonymous else (post.get("phone", "").strip() or account_phone),
         anonymous=anonymous,
     )
     # Every problem at once: the matter's, the caller's, and a phone to be answered on.
     errors = ErrorList()
     order_input_check(data, errors)
     checked = caller_input_check(caller, errors)
-    if not anonymous and not checked.phone and not post.get("phone", "").strip():
+    if not anonymous and not checked.phone and not (post.get("phone", "").strip() or account_phone):
         errors.add(
             "caller_phone",
             "required",
@@ -110,7 +113,16 @@ def form(request: HttpRequest) -> HttpResponse:
         }
         try:
             tracking.web_post_count(address=client_address(request), now=timezone.now())
-            data, caller = _checked_post(request, signed_in=account is not None)
+            # A signed-in citizen who leaves the phone empty is answered on the account's
+            # own mobile (read for them, audited).
+            account_phone = (
+                account_mobile_for_self(account=account, purpose="hotline", reference="12345 form")
+                if account is not None and not request.POST.get("phone", "").strip()
+                else ""
+            )
+            data, caller = _checked_post(
+                request, signed_in=account is not None, account_phone=account_phone
+            )
             order, _created = order_submit(
                 data=data,
                 caller=caller,
