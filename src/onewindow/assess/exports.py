@@ -1,7 +1,7 @@
-"""The three tables as plain export data (title, columns with their kinds, rows, a totals row,
-footnotes), ready for the platform's report printer (Excel and PDF): a column's ``kind`` is one
-of ``text``, ``integer``, ``percent`` (a fraction: 0.571 prints as 57.1%), ``decimal`` (two
-decimals) and ``days`` (one decimal)."""
+"""The three tables and the 12345 hotline section as plain export data (title, columns with
+their kinds, rows, a totals row, footnotes), ready for the platform's report printer (Excel and
+PDF): a column's ``kind`` is one of ``text``, ``integer``, ``percent`` (a fraction: 0.571 prints
+as 57.1%), ``decimal`` (two decimals) and ``days`` (one decimal)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.assess.codes import SHORT_LABELS
+from onewindow.assess.hotline import HotlineTable, hotline_table
 from onewindow.assess.tables import (
     EfficiencyTable,
     Period,
@@ -207,7 +208,32 @@ def staff_export(table: StaffTable) -> ExportTable:
     )
 
 
-TABLES = ("ratings", "efficiency", "ranking")
+def hotline_export(table: HotlineTable) -> ExportTable:
+    """The 12345 hotline section: per handling unit, the rates of ``hotline.indicators``."""
+
+    def row(r: Any, name: Text) -> dict[str, Any]:
+        return {"department": name, **{c.code: fraction(c.rate) for c in r.cells}}
+
+    return ExportTable(
+        slug="assess-hotline",
+        title=_("12345 hotline handling (12345 热线办理)"),
+        columns=[
+            ExportColumn("department", _("Handling unit")),
+            *(ExportColumn(c.code, c.label, PCT) for c in table.columns),
+        ],
+        rows=[row(r, r.department) for r in table.rows],
+        totals=row(table.total, _("Total")) if table.rows else None,
+        footnotes=[HOTLINE_NOTE],
+    )
+
+
+HOTLINE_NOTE = _(
+    "12345 hotline figures of the handling units of this unit's region, counted city-wide per "
+    "unit as in the hotline's indicators (docs/hotline-indicators.md): each rate is over the "
+    "month's dispatches, replies, closures or call-backs of the unit; — where there is none."
+)
+
+TABLES = ("ratings", "efficiency", "ranking", "hotline")
 
 
 def table_export(*, table: str, unit: Unit, period: Period, weights: dict[str, int]) -> ExportTable:
@@ -216,6 +242,8 @@ def table_export(*, table: str, unit: Unit, period: Period, weights: dict[str, i
         return rating_export(rating_table(unit=unit, period=period))
     if table == "efficiency":
         return efficiency_export(efficiency_table(unit=unit, period=period))
+    if table == "hotline":
+        return hotline_export(hotline_table(unit=unit, period=period))
     return staff_export(staff_table(unit=unit, period=period, weights=weights))
 
 

@@ -151,6 +151,9 @@ class Unit:
             name=centre.name,
             centre_id=centre.pk,
             region_code=centre.region.code,
+            # The centre's own region (its cases and ratings are the centre's, ``where``; the
+            # hotline section reads the handling units of this region: ``assess.hotline``).
+            region_prefix=centre.region.prefix,
         )
 
     @classmethod

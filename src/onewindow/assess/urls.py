@@ -10,6 +10,7 @@ staff_urls = (
         path("", staff.ratings, name="tables"),
         path("efficiency/", staff.efficiency, name="efficiency"),
         path("ranking/", staff.ranking, name="ranking"),
+        path("hotline/", staff.hotline, name="hotline"),
         path("cases/", staff.cases, name="cases"),
         path("export/<slug:table>/", staff.export, name="export"),
         path("weights/", staff.weights, name="weights"),

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from onewindow.assess import selectors, services
 from onewindow.assess.codes import DEFAULT_WEIGHTS, SHORT_LABELS, Figure, HonourKind, ScoreFigure
-from onewindow.assess.exports import TABLES, as_report, table_export
+from onewindow.assess.exports import HOTLINE_NOTE, TABLES, as_report, table_export
+from onewindow.assess.hotline import hotline_table
 from onewindow.assess.tables import Period, Unit, efficiency_table, rating_table, staff_table
 from onewindow.catalog.names import english_active
 from onewindow.core.audit import audit_record
@@ -125,6 +126,18 @@ def efficiency(request: HttpRequest) -> HttpResponse:
     scene["table"] = efficiency_table(unit=scene["unit"], period=scene["period"])
     scene["tab"] = "efficiency"
     return render(request, "assess/staff/efficiency.html", scene)
+
+
+@require_safe
+@staff_page
+@no_unit
+def hotline(request: HttpRequest) -> HttpResponse:
+    """The 12345 hotline section: the handling units of the unit's region (``assess.hotline``)."""
+    scene = _scene(request)
+    scene["table"] = hotline_table(unit=scene["unit"], period=scene["period"])
+    scene["note"] = HOTLINE_NOTE
+    scene["tab"] = "hotline"
+    return render(request, "assess/staff/hotline.html", scene)
 
 
 def _ranking_page(
