@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.hotline.codes import CallbackOutcome, Channel, ExtensionDecision, UnitRole
 from onewindow.hotline.models import (
+    MERGED_AWAY,
     Callback,
     Closure,
     Extension,
@@ -102,14 +103,15 @@ def signed_on_time() -> Q:
 def responded_on_time() -> Q:
     """响应: the unit acted on the order by the sign-for deadline — signed for it, or returned it
     (退单 with a reason is a response too; silence is not)."""
-    return signed_on_time() | Q(
-        signed_at__isnull=True, returned_at__isnull=False, returned_at__lte=F("sign_due_at")
+    return signed_on_time() | (
+        Q(signed_at__isnull=True, returned_at__isnull=False, returned_at__lte=F("sign_due_at"))
+        & ~Q(return_reason=MERGED_AWAY)
     )
 
 
 def returned() -> Q:
-    """退单: this dispatch was returned by the unit."""
-    return Q(returned_at__isnull=False)
+    """退单: this dispatch was returned by the unit (not let go of by a merge)."""
+    return Q(returned_at__isnull=False) & ~Q(return_reason=MERGED_AWAY)
 
 
 def extended() -> Q:

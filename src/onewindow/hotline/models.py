@@ -376,6 +376,11 @@ class OrderCaller(models.Model):
         return f"{self.order_id} {self.phone_masked}"
 
 
+# ``OrderUnit.return_reason`` of the units of a duplicate merged away: they let go of it, they
+# did not return it (退单) — the indicators tell the two apart.
+MERGED_AWAY = "merged"
+
+
 class OrderUnit(models.Model):
     """A unit an order is dispatched to: the lead (主办) or an assisting unit (协办)."""
 

@@ -281,7 +281,7 @@ def _status_notes(order: WorkOrder) -> str:
     """The unit's public reply once it replied; else what the caller is told of the latest
     public event."""
     replies = getattr(order, "reply_rows", [])
-    if replies:
+    if replies and not order.confidential:
         return replies[-1].public_reply
     for event in reversed(getattr(order, "public_events", [])):
         if event.action in WORK_ORDER_EVENTS and WORK_ORDER_EVENTS[event.action].public_label:
@@ -306,10 +306,15 @@ def request_public(order: WorkOrder) -> dict[str, Any]:
         "requested_datetime": _moment(order.received_at),
         "updated_datetime": _moment(updated),
         "expected_datetime": _moment(order.due_at),
-        "address": order.place,
+        # A confidential request (是否保密) publishes no place: it may be the caller's door.
+        "address": "" if order.confidential else order.place,
         "address_id": "",
         "zipcode": "",
-        "lat": float(order.latitude) if order.latitude is not None else None,
-        "long": float(order.longitude) if order.longitude is not None else None,
+        "lat": float(order.latitude)
+        if order.latitude is not None and not order.confidential
+        else None,
+        "long": float(order.longitude)
+        if order.longitude is not None and not order.confidential
+        else None,
         "media_url": "",
     }

@@ -4,6 +4,7 @@ declaration, one element per field, empty for nothing, booleans as ``true``/``fa
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -17,12 +18,17 @@ CONTENT_TYPES = {
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
+# Characters XML 1.0 cannot carry (controls, surrogates, U+FFFE, U+FFFF): dropped, so one
+# stored value can never make the public feed unreadable for every client.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("", str(value))
 
 
 def _element(parent: ET.Element, name: str, value: Any, item_names: dict[str, str]) -> None:

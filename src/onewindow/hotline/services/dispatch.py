@@ -26,6 +26,7 @@ from onewindow.hotline import limits
 from onewindow.hotline.codes import ExtensionDecision, UnitKind, UnitRole
 from onewindow.hotline.errors import DispatchRefused
 from onewindow.hotline.models import (
+    MERGED_AWAY,
     DispatchCategory,
     DispatchRule,
     Extension,
@@ -328,8 +329,13 @@ def order_merge(
         moved = list(OrderCaller.objects.filter(order=row).values_list("pk", flat=True))
         OrderCaller.objects.filter(order=row).update(order=target)
         OrderUnit.objects.filter(order=row, returned_at__isnull=True).update(
-            returned_at=now, return_reason="merged"
+            returned_at=now, return_reason=MERGED_AWAY
         )
+        extensions_withdraw(order=row, now=now)
+        # The callers who came with the duplicate keep what they asked for: kept from the
+        # unit (是否保密) and answered (是否回复) — for the whole order, never less.
+        target.confidential = target.confidential or row.confidential
+        target.wants_reply = target.wants_reply or row.wants_reply
         row.merged_into, row.closed_at = target, now
         mover.move(
             MACHINE,
@@ -453,15 +459,17 @@ def order_split(
                     account=caller.account,
                 )
             children.append(child)
-    for child, part in zip(children, parts, strict=True):
-        order_dispatch(
-            actor=actor,
-            order=child,
-            expected_revision=child.revision,
-            lead_id=part.lead_id,
-            assist_ids=part.assist_ids,
-            now=now,
-        )
+        # Dispatched in the split's transaction: a unit or category gone meanwhile refuses the
+        # whole split, never leaves a split parent with children nobody holds.
+        for child, part in zip(children, parts, strict=True):
+            order_dispatch(
+                actor=actor,
+                order=child,
+                expected_revision=child.revision,
+                lead_id=part.lead_id,
+                assist_ids=part.assist_ids,
+                now=now,
+            )
     return [WorkOrder.objects.get(pk=child.pk) for child in children]
 
 
@@ -472,10 +480,27 @@ def split_parent_close_if_done(*, child: WorkOrder, now: dt.datetime) -> None:
     parent = mover.lock(MACHINE, WorkOrder(pk=child.parent_id))
     if parent.state != OrderState.SPLIT:
         return
-    if parent.children.exclude(state=OrderState.CLOSED).exclude(pk=child.pk).exists():
+    # A child merged into another order is answered there: done, like a closed one.
+    done = {OrderState.CLOSED, OrderState.MERGED}
+    if parent.children.exclude(state__in=done).exclude(pk=child.pk).exists():
         return
     parent.closed_at, parent.closure = now, "children"
     mover.move(MACHINE, parent, "close_split", actor=None, now=now)
+    # A split child split again: its parent may now close in turn.
+    split_parent_close_if_done(child=parent, now=now)
+
+
+def extensions_withdraw(*, order: WorkOrder, now: dt.datetime) -> int:
+    """Inside a move that takes the order from its unit (return, reply, merge): the unit's
+    pending extension request is closed undecided — it never moves a later deadline."""
+    return Extension.objects.filter(order=order, decision=ExtensionDecision.PENDING).update(
+        decision=ExtensionDecision.REJECTED,
+        decided_at=now,
+        decision_note=WITHDRAWN_NOTE,
+    )
+
+
+WITHDRAWN_NOTE = "withdrawn: the order left the unit before a decision"
 
 
 # --- extensions, reminders, supervision -----------------------------------------------------------
@@ -518,7 +543,10 @@ def extension_decide(
         extension.decision = ExtensionDecision.APPROVED if approve else ExtensionDecision.REJECTED
         extension.decided_by, extension.decided_at, extension.decision_note = actor, now, note
         extension.save()
-        if approve and order.state in AT_UNIT_STATES and order.due_at is not None:
+        if order.state not in AT_UNIT_STATES or order.lead_unit_id != extension.department_id:
+            # The unit that asked no longer holds the order (returned, replied, merged).
+            raise NotFoundOrForbidden()
+        if approve and order.due_at is not None:
             order.due_at = due_after(order.due_at, extension.working_days, TimeUnit.WORKING_DAY)
             order.extension_count += 1
             order.supervised_at = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import ErrorList, NotFoundOrForbidden
@@ -18,6 +19,7 @@ from onewindow.hotline.codes import Truth, UnitRole
 from onewindow.hotline.errors import DispatchRefused
 from onewindow.hotline.models import Extension, HandlingReply, OrderUnit, WorkOrder
 from onewindow.hotline.services.common import MACHINE, begin, now_or, text
+from onewindow.hotline.services.dispatch import extensions_withdraw
 from onewindow.hotline.transitions import AT_UNIT_STATES
 from onewindow.org.permissions import Action, grants_for, require
 from onewindow.workflow import mover
@@ -97,11 +99,12 @@ def order_return(
                     "re-dispatch it."
                 ),
                 days=limits.return_working_days(),
-                date=unit.dispatched_at.date().isoformat(),
+                date=timezone.localdate(unit.dispatched_at).isoformat(),
             )
         OrderUnit.objects.filter(order=row, returned_at__isnull=True).update(
             returned_at=now, return_reason=reason
         )
+        extensions_withdraw(order=row, now=now)
         row.returns_count += 1
         row.lead_unit, row.signed_at, row.sign_due_at = None, None, None
         row.due_at = None
@@ -296,6 +299,7 @@ def order_reply(
             replied_at=now,
             on_time=on_time,
         )
+        extensions_withdraw(order=row, now=now)
         row.replied_at, row.replied_on_time = now, on_time
         row.callback_due_at = due_after(now, limits.callback_working_days(), TimeUnit.WORKING_DAY)
         mover.move(

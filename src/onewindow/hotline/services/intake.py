@@ -311,7 +311,9 @@ def _answer_check(
 
         if (
             version is None
-            or not ArticleVersion.objects.filter(article__code=code, number=version).exists()
+            or not ArticleVersion.objects.filter(
+                article__code=code, number=version, article__state="published"
+            ).exists()
         ):
             errors.add(
                 "article", "unknown", _("No such version of a knowledge article; choose it again.")

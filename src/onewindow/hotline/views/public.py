@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from onewindow.citizens.auth import browser_token, citizen_page
 from onewindow.citizens.services import account_mobile_for_self
@@ -147,7 +147,7 @@ def form(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/public_form.html", context, status=status)
 
 
-@require_safe
+@require_GET
 @never_cache
 def thanks(request: HttpRequest) -> HttpResponse:
     """The number and the query code, shown once (the session forgets them here)."""

@@ -47,6 +47,24 @@ MOVE_DONE = {
 }
 
 
+# The events whose written reason a unit reads: its own words and what the centre wrote to it.
+# Never the agents' notes (the call-back, a redo's reason, a merge, an intake decision): they
+# may name or place the caller, which a confidential order keeps from the unit.
+UNIT_REASONS = frozenset(
+    {
+        "dispatch",
+        "sign",
+        "return",
+        "reply",
+        "assist_opinion",
+        "extend_request",
+        "extend_approve",
+        "extend_reject",
+        "remind",
+    }
+)
+
+
 def _departments(user: Any) -> set[int]:
     return {g.department_id for g in grants_for(user, Action.HOTLINE_HANDLE) if g.department_id}
 
@@ -200,6 +218,7 @@ def _detail(
             "assists": [u for u in units if u.role == UnitRole.ASSIST],
             "callers": selectors.callers_shown(request.user, order),
             "events": events,
+            "reasons_shown": UNIT_REASONS,
             "event_labels": WORK_ORDER_EVENTS.labels(),
             "replies": list(order.replies.order_by("round", "id")),
             "pending": pending,
