@@ -52,10 +52,8 @@ TOO_MANY = _(
     "An order has at most %(max)s attachments and this one has %(count)s: keep only the files "
     "that matter."
 )
-ORDER_CLOSED = _(
-    "This order is %(state)s: attachments can no longer be added to it. Reload the page to see "
-    "it as it is."
-)
+# The verb of "it cannot %(action)s now" (a refused state).
+ATTACH_VERB = _("add an attachment")
 NO_FILE = _("Choose the file first.")
 
 Upload = tuple[Any, str]  # (the uploaded file, its name as uploaded)
@@ -142,12 +140,12 @@ def attachment_add(
             raise NotFoundOrForbidden()
     states = OPEN_STATES if centre else AT_UNIT_STATES
     if order.state not in states:
-        raise MACHINE.not_allowed(action="attach", state=MACHINE.state_label(order.state))
+        raise MACHINE.not_allowed(action=ATTACH_VERB, state=MACHINE.state_label(order.state))
     now = now_or(now)
     with paper_stored(upload=upload, name=name, source=PaperSource.WINDOW, actor=actor) as paper:
         row = mover.lock(MACHINE, order)
         if row.state not in states:
-            raise MACHINE.not_allowed(action="attach", state=MACHINE.state_label(row.state))
+            raise MACHINE.not_allowed(action=ATTACH_VERB, state=MACHINE.state_label(row.state))
         if unit is not None:
             unit_row_for(actor, row)  # still the lead (not returned in the meantime)
         _check_room(row, 1)

@@ -206,6 +206,21 @@ def test_a_stale_reply_keeps_no_file(scene):
     assert not Paper.objects.exists() and stored_files() == []
 
 
+def test_a_reply_body_above_the_request_limit_answers_413_with_nothing_written(
+    client, scene, settings
+):
+    order = handling(scene)
+    pdf = sample_pdf()
+    settings.REQUEST_BODY_MAX_BYTES = len(pdf) // 2  # the multipart body is larger than this
+    client.force_login(scene.cgj_staff)
+    response = client.post(
+        f"{UNIT}{order.number}/reply/", reply_form(order, files=[upload("报告.pdf", pdf)])
+    )
+    assert response.status_code == 413
+    assert fresh(order).state == OrderState.HANDLING
+    assert not HandlingReply.objects.exists() and stored_files() == []
+
+
 def test_an_order_takes_at_most_the_limit_of_attachments(scene):
     order = handling(scene)
     for n in range(ATTACHMENTS_MAX):
@@ -269,6 +284,7 @@ def test_no_attachment_is_added_to_a_closed_order(scene):
             actor=scene.agent, order=order, upload=upload("a.png", sample_png()), name="a.png"
         )
     assert caught.value.status == 409  # type: ignore[attr-defined]
+    assert "添加附件" in caught.value.as_dict()["message"]  # type: ignore[attr-defined]
     assert stored_files() == []
 
 
