@@ -454,3 +454,22 @@ def test_the_order_pages_cost_the_same_queries_with_one_or_many_attachments(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count("data-attachment=") == 6
+
+
+def test_the_lead_unit_adds_a_file_from_its_page_and_a_bad_one_is_shown_at_the_form(client, scene):
+    order = handling(scene)
+    client.force_login(scene.cgj_staff)
+    url = f"{UNIT}{order.number}/attachments/add/"
+    response = client.post(url, {"file": upload("现场.png", sample_jpeg())})
+    assert response.status_code == 422
+    text = response.content.decode()
+    section = text[text.index('id="attachments"') :]
+    assert 'data-field="file"' in section[: section.index("</section>")]
+    assert not OrderAttachment.objects.exists() and stored_files() == []
+    response = client.post(url, {"file": upload("现场.jpg", sample_jpeg())})
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"{order.number}/#attachments")
+    assert OrderAttachment.objects.get().kind == AttachmentKind.HANDLING
+    client.force_login(scene.zjj_staff)
+    assert client.post(url, {"file": upload("现场.jpg", sample_jpeg())}).status_code == 404
+    assert OrderAttachment.objects.count() == 1
