@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "hotline.open311_client_revoke": _("Open311 key revoked"),
     "hotline.indicators_export": _("12345 indicators exported"),
     "hotline.hotspots_export": _("12345 hot spots exported"),
+    "hotline.attachment_add": _("Work order attachment added"),
+    "hotline.attachment_read": _("Work order attachment opened"),
 }
 
 PERMISSION_LABELS = {
@@ -38,4 +40,5 @@ PERMISSION_LABELS = {
     Action.HOTLINE_MANAGE: _("keep the dispatch catalogue, time limits and Open311 keys"),
     "hotline.telephony": _("ring a call through to an agent (telephony system)"),
     "hotline.too_many_web_posts": _("send 12345 web requests (too many from one address)"),
+    "hotline.attachment_read": _("open a work order's attachment"),
 }

@@ -93,3 +93,11 @@ class ExtensionDecision(models.TextChoices):
 class CallbackOutcome(models.TextChoices):
     REACHED = "reached", _("Reached the caller")
     NOT_REACHED = "not_reached", _("Could not reach the caller")
+
+
+class AttachmentKind(models.TextChoices):
+    """Who gave an order's attachment (附件): the hotline centre at intake (the caller's photos,
+    which may show who called) or the lead unit while handling (with its handling form)."""
+
+    INTAKE = "intake", _("Given at intake (受理附件)")
+    HANDLING = "handling", _("From the handling unit (办理附件)")

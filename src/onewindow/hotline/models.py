@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core import crypto
 from onewindow.hotline.codes import (
+    AttachmentKind,
     CallbackOutcome,
     Channel,
     ExtensionDecision,
@@ -456,6 +457,52 @@ class HandlingReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} #{self.round}"
+
+
+class OrderAttachment(models.Model):
+    """A file of an order (附件): an electronic paper (``papers.Paper``: content-checked,
+    without EXIF, encrypted) given at intake by the hotline centre, or by the lead unit while it
+    handles the order — with its handling form (``reply``) or before it. Opened only through
+    ``services.attachments`` (authorised, audited)."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="attachments")
+    paper = models.ForeignKey(
+        "papers.Paper", verbose_name=_("file"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("given"), max_length=16, choices=AttachmentKind.choices)
+    reply = models.ForeignKey(
+        HandlingReply,
+        verbose_name=_("handling reply"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    # The unit that gave it (none: the hotline centre).
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        verbose_name = _("work order attachment")
+        verbose_name_plural = _("work order attachments")
+        ordering = ["order", "added_at", "id"]
+        indexes = [models.Index(fields=["order", "added_at"], name="order_attachment_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.paper_id}"
 
 
 class Extension(models.Model):

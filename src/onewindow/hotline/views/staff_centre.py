@@ -11,12 +11,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
@@ -41,8 +42,10 @@ from onewindow.hotline.models import (
     OrderUnit,
     WorkOrder,
 )
+from onewindow.hotline.services import attachments
 from onewindow.hotline.services.common import MACHINE
-from onewindow.hotline.transitions import AT_UNIT_STATES, OrderState
+from onewindow.hotline.transitions import AT_UNIT_STATES, OPEN_STATES, OrderState
+from onewindow.hotline.views.attachments import open_attachment, uploads_of
 from onewindow.hotline.wallboard import wallboard_figures
 from onewindow.knowledge import selectors as knowledge_selectors
 from onewindow.knowledge.models import ArticleVersion
@@ -493,6 +496,13 @@ def _detail(
             )
         ),
         "replies": list(order.replies.select_related("department").order_by("replied_at", "id")),
+        "attachments": attachments.attachments_shown(request.user, order),
+        "open_url": "hotline_staff:attachment",
+        "add_url": reverse("hotline_staff:attach", args=[order.number])
+        if order.state in OPEN_STATES
+        else "",
+        "attach_max": attachments.ATTACHMENTS_MAX,
+        "attach_mb": f"{settings.PAPER_MAX_BYTES / (1024 * 1024):g}",
         "callback_rows": list(order.callbacks.select_related("caller", "by").order_by("at", "id")),
         "events": list(order.events.select_related("actor").order_by("at", "id")),
         "event_labels": WORK_ORDER_EVENTS.labels(),
@@ -705,6 +715,33 @@ def reveal_phone(request: HttpRequest, number: str, caller_id: int) -> HttpRespo
     return _detail(request, order, revealed={caller.pk: phone or "—"})
 
 
+@require_POST
+@staff_page
+def attach(request: HttpRequest, number: str) -> HttpResponse:
+    """An agent adds a file to an open order (an intake attachment)."""
+    _centre(request)
+    order = _order(request, number)
+    files = uploads_of(request, "file")
+    try:
+        if not files:
+            raise attachments.no_file()
+        upload, name = files[0]
+        attachments.attachment_add(actor=request.user, order=order, upload=upload, name=name)
+    except ApplicationError as exc:
+        shown = _shown(exc)
+        return _detail(request, _order(request, number), error=shown, status=exc.status)
+    messages.success(request, _("The attachment is kept."))
+    return redirect(reverse("hotline_staff:order", args=[order.number]) + "#attachments")
+
+
+@require_safe
+@staff_page
+def attachment_file(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """One attachment's file for the hotline centre (audited by the service)."""
+    _centre(request)
+    return open_attachment(request, number, attachment_id)
+
+
 # --- the wallboard ---------------------------------------------------------------------------
 
 
@@ -734,5 +771,11 @@ URLS = [
     path("orders/<str:number>/", order_page, name="order"),
     path("orders/<str:number>/merge-confirm/", merge_confirm, name="merge_confirm"),
     path("orders/<str:number>/callers/<int:caller_id>/reveal/", reveal_phone, name="reveal_phone"),
+    path("orders/<str:number>/attachments/add/", attach, name="attach"),
+    path(
+        "orders/<str:number>/attachments/<int:attachment_id>/",
+        attachment_file,
+        name="attachment",
+    ),
     path("orders/<str:number>/<slug:action>/", order_move, name="order_move"),
 ]

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
@@ -27,8 +28,9 @@ from onewindow.hotline import limits, selectors
 from onewindow.hotline.codes import ExtensionDecision, Truth, UnitRole
 from onewindow.hotline.events import WORK_ORDER_EVENTS
 from onewindow.hotline.models import OrderUnit, WorkOrder
-from onewindow.hotline.services import handling
+from onewindow.hotline.services import attachments, handling
 from onewindow.hotline.transitions import AT_UNIT_STATES, OrderState
+from onewindow.hotline.views.attachments import open_attachment, uploads_of
 from onewindow.org.permissions import Action, grants_for, require
 from onewindow.staff.decorators import staff_page
 from onewindow.workflow.clock import LIGHT_LABELS, Light, TimeUnit, due_after, light_boundaries
@@ -44,7 +46,9 @@ MOVE_DONE = {
     "extend": _("The extension is asked for; the hotline centre decides."),
     "assist_sign": _("Signed for as an assisting unit."),
     "opinion": _("Your unit's opinion is saved for the lead unit."),
+    "attach": _("The attachment is kept."),
 }
+Upload = tuple[Any, str]
 
 
 # The events whose written reason a unit reads: its own words and what the centre wrote to it.
@@ -221,6 +225,14 @@ def _detail(
             "reasons_shown": UNIT_REASONS,
             "event_labels": WORK_ORDER_EVENTS.labels(),
             "replies": list(order.replies.order_by("round", "id")),
+            "attachments": attachments.attachments_shown(request.user, order),
+            "confidential_note": order.confidential,
+            "open_url": "hotline_staff:unit_attachment",
+            "add_url": reverse("hotline_staff:unit_attach", args=[order.number])
+            if lead is not None and order.state in AT_UNIT_STATES
+            else "",
+            "attach_max": attachments.ATTACHMENTS_MAX,
+            "attach_mb": f"{settings.PAPER_MAX_BYTES / (1024 * 1024):g}",
             "pending": pending,
             "moves": moves,
             "return_days": limits.return_working_days(),
@@ -245,25 +257,26 @@ def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-MoveCall = Callable[[WorkOrder, Any, dict[str, str], int], Any]
+MoveCall = Callable[[WorkOrder, Any, dict[str, str], int, list[Upload]], Any]
 
 MOVES: dict[str, tuple[tuple[str, ...], MoveCall]] = {
     "sign": (
         (),
-        lambda o, u, p, rev: handling.order_sign(actor=u, order=o, expected_revision=rev),
+        lambda o, u, p, rev, f: handling.order_sign(actor=u, order=o, expected_revision=rev),
     ),
     "return": (
         ("reason",),
-        lambda o, u, p, rev: handling.order_return(
+        lambda o, u, p, rev, f: handling.order_return(
             actor=u, order=o, expected_revision=rev, reason=p["reason"]
         ),
     ),
     "reply": (
         ("truth", "beyond_duty", "solved", "unsolved_reason", "handling", "public_reply"),
-        lambda o, u, p, rev: handling.order_reply(
+        lambda o, u, p, rev, f: attachments.order_reply_with_attachments(
             actor=u,
             order=o,
             expected_revision=rev,
+            uploads=f,
             reply=handling.ReplyInput(
                 truth=p["truth"],
                 solved=_yes_no(p["solved"]),  # type: ignore[arg-type]
@@ -276,14 +289,14 @@ MOVES: dict[str, tuple[tuple[str, ...], MoveCall]] = {
     ),
     "extend": (
         ("working_days", "reason"),
-        lambda o, u, p, rev: handling.extension_request(
+        lambda o, u, p, rev, f: handling.extension_request(
             actor=u, order=o, working_days=p["working_days"], reason=p["reason"]
         ),
     ),
-    "assist_sign": ((), lambda o, u, p, rev: handling.assist_sign(actor=u, order=o)),
+    "assist_sign": ((), lambda o, u, p, rev, f: handling.assist_sign(actor=u, order=o)),
     "opinion": (
         ("opinion",),
-        lambda o, u, p, rev: handling.assist_opinion(actor=u, order=o, opinion=p["opinion"]),
+        lambda o, u, p, rev, f: handling.assist_opinion(actor=u, order=o, opinion=p["opinion"]),
     ),
 }
 
@@ -298,27 +311,71 @@ def order_move(request: HttpRequest, number: str, action: str) -> HttpResponse:
     order = _order_for(request.user, number)
     typed = {name: request.POST.get(name, "") for name in fields}
     try:
-        call(order, request.user, typed, _revision(request))
+        call(order, request.user, typed, _revision(request), uploads_of(request))
     except ApplicationError as exc:
-        if isinstance(exc, NotFoundOrForbidden | PermissionDenied):
-            raise
-        fresh = _order_for(request.user, number)
-        lead_or_assist = OrderUnit.objects.filter(
-            order=fresh, department_id__in=_departments(request.user), returned_at__isnull=True
-        )
-        roles = {u.role: u for u in lead_or_assist}
-        at = action if action in _moves(fresh, roles.get("lead"), roles.get("assist")) else ""
-        return _detail(
-            request, fresh, error=exc.as_dict(), error_at=at, typed=typed, status=exc.status
-        )
+        return _refused(request, number, action, exc, typed)
     messages.success(request, MOVE_DONE[action])
     if action == "return":
         return redirect("hotline_staff:unit_queue")
     return redirect("hotline_staff:unit_order", number=order.number)
 
 
+def _refused(
+    request: HttpRequest, number: str, action: str, exc: ApplicationError, typed: dict[str, str]
+) -> HttpResponse:
+    """The order's page again with the refusal at the form it came from (or at the top)."""
+    if isinstance(exc, NotFoundOrForbidden | PermissionDenied):
+        raise exc
+    fresh = _order_for(request.user, number)
+    if action == "attach":
+        lead = OrderUnit.objects.filter(
+            order=fresh,
+            department_id__in=_departments(request.user),
+            returned_at__isnull=True,
+            role=UnitRole.LEAD,
+        ).exists()
+        at = "attach" if lead and fresh.state in AT_UNIT_STATES else ""
+    else:
+        lead_or_assist = OrderUnit.objects.filter(
+            order=fresh, department_id__in=_departments(request.user), returned_at__isnull=True
+        )
+        roles = {u.role: u for u in lead_or_assist}
+        at = action if action in _moves(fresh, roles.get("lead"), roles.get("assist")) else ""
+    return _detail(request, fresh, error=exc.as_dict(), error_at=at, typed=typed, status=exc.status)
+
+
+@require_POST
+@staff_page
+def attach(request: HttpRequest, number: str) -> HttpResponse:
+    """The lead unit adds a file to the order it holds (without a reply)."""
+    order = _order_for(request.user, number)
+    files = uploads_of(request, "file")
+    try:
+        if not files:
+            raise attachments.no_file()
+        upload, name = files[0]
+        attachments.attachment_add(actor=request.user, order=order, upload=upload, name=name)
+    except ApplicationError as exc:
+        return _refused(request, number, "attach", exc, {})
+    messages.success(request, MOVE_DONE["attach"])
+    return redirect(reverse("hotline_staff:unit_order", args=[order.number]) + "#attachments")
+
+
+@require_safe
+@staff_page
+def attachment_file(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """One attachment's file, for a unit that holds the order (audited by the service)."""
+    return open_attachment(request, number, attachment_id)
+
+
 URLS = [
     path("unit/", queue, name="unit_queue"),
     path("unit/orders/<str:number>/", order_detail, name="unit_order"),
+    path("unit/orders/<str:number>/attachments/add/", attach, name="unit_attach"),
+    path(
+        "unit/orders/<str:number>/attachments/<int:attachment_id>/",
+        attachment_file,
+        name="unit_attachment",
+    ),
     path("unit/orders/<str:number>/<str:action>/", order_move, name="unit_order_move"),
 ]
