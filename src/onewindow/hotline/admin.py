@@ -4,10 +4,14 @@ by the hotline's staff. Work orders are not edited here: they move only through 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.hotline.models import DispatchCategory, DispatchRule, HandlingUnit, TimeLimitRule
-from onewindow.org.permissions import Action
+from onewindow.org.permissions import Action, can
 from onewindow.org.permissions_admin import PermissionAdminMixin
 
 
@@ -17,19 +21,42 @@ class _HotlineAdmin(PermissionAdminMixin, admin.ModelAdmin):
 
 
 class DispatchRuleInline(admin.TabularInline):
+    """The units of a category; the matrix answers, as for its category (not model perms)."""
+
     model = DispatchRule
     extra = 0
     raw_id_fields = ("region", "lead")
     filter_horizontal = ("assists",)
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, Action.HOTLINE_MANAGE)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, Action.HOTLINE_MANAGE)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, Action.HOTLINE_MANAGE)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, Action.HOTLINE_MANAGE)
+
 
 @admin.register(DispatchCategory)
 class DispatchCategoryAdmin(_HotlineAdmin):
-    list_display = ("code", "name", "parent", "functional", "is_active")
+    list_display = ("code", "name", "parent", "functional", "is_active", "lead_units")
     list_filter = ("functional", "is_active", "parent")
     search_fields = ("code", "name", "keywords")
     list_select_related = ("parent",)
     inlines = [DispatchRuleInline]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("rules__lead")
+
+    @admin.display(description=_("lead units"))
+    def lead_units(self, obj: DispatchCategory) -> str:
+        return "、".join(
+            sorted({rule.lead.short_name or rule.lead.name for rule in obj.rules.all()})
+        )
 
 
 @admin.register(HandlingUnit)

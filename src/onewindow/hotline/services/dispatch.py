@@ -320,7 +320,10 @@ def order_merge(
             raise MACHINE.stale()
         if MACHINE.target("merge", row.state) is None:
             raise MACHINE.not_allowed(action="merge", state=MACHINE.state_label(row.state))
-        if target.state not in OPEN_STATES - {OrderState.SPLIT} or target.merged_into_id:
+        # Into an order still being handled only: one already replied would never tell the
+        # newcomers its reply.
+        mergeable = OPEN_STATES - {OrderState.SPLIT, OrderState.REPLIED}
+        if target.state not in mergeable or target.merged_into_id:
             raise DispatchRefused(
                 _("Order %(number)s is %(state)s: merge into an order still being handled."),
                 number=target.number,

@@ -203,3 +203,26 @@ def test_the_late_return_names_the_local_day_of_the_dispatch(scene):
             now=dt.datetime(2026, 11, 9, 9, 0, tzinfo=SH),
         )
     assert refused.value.params["date"] == "2026-11-03"
+
+
+def test_no_merge_into_an_order_already_replied(scene):
+    order = dispatched(scene)
+    order = order_sign(actor=scene.cgj_staff, order=order, expected_revision=order.revision)
+    order = order_reply(
+        actor=scene.cgj_staff, order=order, expected_revision=order.revision, reply=REPLY
+    )
+    late = order_take(actor=scene.agent, data=light_input(), caller=caller(phone="13700137000"))
+    with pytest.raises(DispatchRefused):
+        order_merge(actor=scene.agent, duplicate=late, into=order, expected_revision=late.revision)
+    assert (fresh(late).state, fresh(order).callers.count()) == ("to_dispatch", 1)
+
+
+def test_the_admin_shows_and_edits_a_categorys_units(scene):
+    from onewindow.org.codes import Role
+    from onewindow.testing.factories import staff_with_role
+
+    client = Client()
+    client.force_login(staff_with_role(Role.ADMIN))
+    page = client.get(f"/admin/hotline/dispatchcategory/{scene.lights.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="rules-0-lead"' in page.content.decode()

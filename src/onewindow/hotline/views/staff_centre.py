@@ -248,7 +248,10 @@ def call(request: HttpRequest) -> HttpResponse:
             raise NotFoundOrForbidden()
     except ApplicationError as exc:
         return _call_screen(request, typed=typed, error=_shown(exc), status=exc.status)
-    messages.success(request, DONE[action])
+    messages.success(
+        request,
+        _("%(done)s Work order %(number)s.") % {"done": DONE[action], "number": order.number},
+    )
     if action == "take":
         return redirect("hotline_staff:order", number=order.number)
     return redirect("hotline_staff:call")
