@@ -63,3 +63,31 @@ def test_an_answer_naming_a_version_that_does_not_exist_is_refused(scene):
         )
     assert [(e.field, e.code) for e in refused.value.errors] == [("article", "unknown")]
     assert not WorkOrder.objects.exists()
+
+
+def test_the_subjects_answers_come_first_whatever_the_content_says(scene):
+    html = panel(
+        scene,
+        title="退休金怎么领",
+        content="来电人咨询到了退休年龄怎么办理领取手续，说了很多别的事。",
+    ).content.decode()
+    assert f'data-kb-code="{scene.pension.code}"' in html
+
+
+def test_the_number_box_opens_the_order_or_says_it_is_not_there(scene):
+    from onewindow.hotline.services import order_take
+    from onewindow.hotline.tests.conftest import caller, light_input
+
+    order = order_take(actor=scene.agent, data=light_input(), caller=caller())
+    client = Client()
+    client.force_login(scene.agent)
+    found = client.get("/staff/hotline/find/", {"number": order.number.lower()})
+    assert found["Location"] == f"/staff/hotline/orders/{order.number}/"
+    for wrong in ("GD20990101000001", "x" * 40, "GD-1/2"):
+        missing = client.get("/staff/hotline/find/", {"number": wrong})
+        assert missing["Location"] == "/staff/hotline/call/"
+    # A control character is refused by the platform's edge before the page (400).
+    assert client.get("/staff/hotline/find/", {"number": "GD\x00"}).status_code == 400
+    unit = Client()
+    unit.force_login(scene.cgj_staff)
+    assert unit.get("/staff/hotline/find/", {"number": order.number}).status_code == 404

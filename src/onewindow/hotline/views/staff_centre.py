@@ -270,6 +270,7 @@ def call_history(request: HttpRequest) -> HttpResponse:
 
 
 KB_QUERY_MAX = 300
+KB_LIMIT = 5
 
 
 @require_safe
@@ -278,18 +279,45 @@ def call_kb(request: HttpRequest) -> HttpResponse:
     """The knowledge base's answers to what the agent is typing (subject and content), each
     with its text to put into the answer box and its code and version to record."""
     _centre(request)
-    query = f"{request.GET.get('title', '')} {request.GET.get('content', '')}".strip()
-    query = query[:KB_QUERY_MAX]
-    hits = (
-        knowledge_selectors.article_suggest(query, limit=5, user=request.user)
-        if len(query) >= 2 and not has_control_characters(query, multiline=True)
-        else []
-    )
+    title = request.GET.get("title", "").strip()[:KB_QUERY_MAX]
+    content = request.GET.get("content", "").strip()[:KB_QUERY_MAX]
+    query = f"{title} {content}".strip()
+    hits: list[Any] = []
+    if not has_control_characters(query, multiline=True):
+        # The subject says the matter in a few words: its answers first, then the content's
+        # (a long account of the call would dilute the subject's words).
+        for text in (title, content):
+            if len(text) < 2 or len(hits) >= KB_LIMIT:
+                continue
+            seen = {hit.version_id for hit in hits}
+            found = knowledge_selectors.article_suggest(text, limit=KB_LIMIT, user=request.user)
+            hits += [hit for hit in found if hit.version_id not in seen]
+        hits = hits[:KB_LIMIT]
     bodies = dict(
         ArticleVersion.objects.filter(pk__in=[h.version_id for h in hits]).values_list("pk", "body")
     )
     answers = [{"hit": h, "body": bodies.get(h.version_id, "")} for h in hits]
     return _render(request, "kb", {"answers": answers, "query": query if len(query) >= 2 else ""})
+
+
+@require_safe
+@staff_page
+def order_find(request: HttpRequest) -> HttpResponse:
+    """The number box of the centre's tabs: straight to the order (a number not found, or
+    malformed, says so on the call screen)."""
+    _centre(request)
+    number = request.GET.get("number", "").strip().upper()
+    if (
+        number
+        and len(number) <= NUMBER_MAX_LENGTH
+        and number.isalnum()
+        and selectors.orders_visible(request.user, Action.HOTLINE_TAKE)
+        .filter(number=number)
+        .exists()
+    ):
+        return redirect("hotline_staff:order", number=number)
+    messages.error(request, _("No work order has this number; check it on the caller's SMS."))
+    return redirect("hotline_staff:call")
 
 
 @require_safe
@@ -762,6 +790,7 @@ URLS = [
     path("call/", call, name="call"),
     path("call/history/", call_history, name="call_history"),
     path("call/kb/", call_kb, name="call_kb"),
+    path("find/", order_find, name="order_find"),
     path("call/incoming/", call_incoming, name="call_incoming"),
     path("call/incoming/<int:call_id>/take/", call_incoming_take, name="call_incoming_take"),
     path("submitted/", submitted, name="submitted"),
