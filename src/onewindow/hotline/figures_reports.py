@@ -138,3 +138,34 @@ def hotspot_report(*, user: Any, month: Month) -> Report:
         ],
         **_period(month),
     )
+
+
+def week_report(*, user: Any, month: Month) -> Report:
+    """Orders per category × street × ISO week of the weeks that touch the month (city-wide
+    readers only, like the recurring problems): the hot-spot grid."""
+    rows: list[dict[str, Any]] = []
+    if departments_shown(user) is None:
+        since = dt.date(month.year, month.month, 1)
+        until = dt.date(month.next.year, month.next.month, 1)
+        for found in hotspots.week_counts(since=since, until=until):
+            rows.append(
+                {
+                    "week": found.week,
+                    "category": found.category,
+                    "street": found.street,
+                    "count": found.count,
+                }
+            )
+    return Report(
+        title=_("12345 hotline: orders by category, street and week"),
+        unit=scope_unit(user, Action.HOTLINE_VIEW),
+        columns=[
+            Column("week", _("ISO week")),
+            Column("category", _("Category of the matter")),
+            Column("street", _("Street")),
+            Column("count", _("Orders"), Kind.INTEGER),
+        ],
+        rows=rows,
+        slug="hotline-weeks",
+        **_period(month),
+    )

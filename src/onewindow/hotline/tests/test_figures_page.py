@@ -47,6 +47,27 @@ def test_a_units_staff_see_only_their_own_row(client, november):
     assert response.context["report"].totals["dispatched"] == 3
     assert s.cgj.name not in response.content.decode()
     assert response.context["hotspots"].rows == []
+    assert response.context["weeks"].rows == []
+
+
+def test_the_week_grid_counts_category_street_and_week(client, november):
+    from onewindow.hotline.hotspots import week_counts
+
+    client.force_login(november.agent)
+    response = client.get(URL, {"month": "2026-11"})
+    import datetime as dt
+
+    expected = [
+        {"week": w.week, "category": w.category, "street": w.street, "count": w.count}
+        for w in week_counts(since=dt.date(2026, 11, 1), until=dt.date(2026, 12, 1))
+    ]
+    assert expected and response.context["weeks"].rows == expected
+    export = client.get(
+        "/staff/hotline/figures/export/weeks/", {"month": "2026-11", "format": "xlsx"}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert expected[0]["week"] in values
 
 
 def test_the_auditor_sees_all(client, november):

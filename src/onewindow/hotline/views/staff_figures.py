@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import FieldError, NotFoundOrForbidden, ValidationFailed
-from onewindow.hotline.figures_reports import hotspot_report, indicator_report
+from onewindow.hotline.figures_reports import hotspot_report, indicator_report, week_report
 from onewindow.hotline.indicators import Month
 from onewindow.org.permissions import Action, require
 from onewindow.reports.responses import export_format, report_response
@@ -35,7 +35,8 @@ def _month(request: HttpRequest) -> Month:
 @require_safe
 @staff_page
 def figures(request: HttpRequest) -> HttpResponse:
-    """A constant number of queries: five for the indicators, three for the hot spots."""
+    """A constant number of queries: five for the indicators, three for the recurring
+    problems, two for the weeks."""
     require(request.user, Action.HOTLINE_VIEW)
     month = _month(request)
     report, _figures = indicator_report(user=request.user, month=month)
@@ -46,11 +47,12 @@ def figures(request: HttpRequest) -> HttpResponse:
             "month": month,
             "report": report,
             "hotspots": hotspot_report(user=request.user, month=month),
+            "weeks": week_report(user=request.user, month=month),
         },
     )
 
 
-EXPORTS = ("indicators", "hotspots")
+EXPORTS = ("indicators", "hotspots", "weeks")
 
 
 @require_safe
@@ -63,6 +65,8 @@ def figures_export(request: HttpRequest, table: str) -> HttpResponse:
     month = _month(request)
     if table == "hotspots":
         report = hotspot_report(user=request.user, month=month)
+    elif table == "weeks":
+        report = week_report(user=request.user, month=month)
     else:
         report, _figures = indicator_report(user=request.user, month=month)
     audit_record(
