@@ -305,3 +305,23 @@ def test_the_order_page_costs_the_same_queries_however_long_its_history(
         assert client.get(order_url(short)).status_code == 200
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(order_url(long)).status_code == 200
+
+
+def test_a_late_sign_for_is_marked_in_the_units_queue(client, scene):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from onewindow.hotline.models import WorkOrder
+    from onewindow.hotline.services import order_dispatch, order_take
+    from onewindow.hotline.tests.conftest import caller, light_input
+
+    order = order_take(actor=scene.agent, data=light_input(), caller=caller())
+    order = order_dispatch(
+        actor=scene.agent, order=order, expected_revision=order.revision, lead_id=scene.cgj.pk
+    )
+    client.force_login(scene.cgj_staff)
+    assert "data-sign-late" not in client.get("/staff/hotline/unit/").content.decode()
+    WorkOrder.objects.filter(pk=order.pk).update(sign_due_at=timezone.now() - dt.timedelta(hours=1))
+    order.units.update(sign_due_at=timezone.now() - dt.timedelta(hours=1))
+    assert "data-sign-late" in client.get("/staff/hotline/unit/").content.decode()

@@ -139,6 +139,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "lights": [(key, LIGHT_LABELS[key]) for key in (Light.RED, Light.YELLOW, Light.GREEN)],
             "query_prefix": query,
             "roles": dict(UnitRole.choices),
+            "now": now,
         },
     )
 
