@@ -44,15 +44,19 @@ def test_an_administrator_issues_a_key_shown_once_and_revokes_it(db):
     assert row.key_prefix == key[:6]
     listed = browser.get(PAGE).content.decode()
     assert "随手拍" in listed and key not in listed
-    response = browser.post(f"{PAGE}{row.pk}/revoke/")
+    unmeant = browser.post(f"{PAGE}{row.pk}/revoke/")  # the box not ticked: nothing changes
+    assert unmeant.status_code == 302
+    row.refresh_from_db()
+    assert row.revoked_at is None
+    response = browser.post(f"{PAGE}{row.pk}/revoke/", {"confirm": "yes"})
     assert response.status_code == 302
     row.refresh_from_db()
     assert (row.revoked_by, row.revoked_at is not None) == (admin, True)
     assert AuditLog.objects.filter(action="hotline.open311_client_revoke").count() == 1
     # Revoking again changes nothing; a missing client is the one 404.
-    assert browser.post(f"{PAGE}{row.pk}/revoke/").status_code == 302
-    assert browser.post(f"{PAGE}999999/revoke/").status_code == 404
-    assert browser.post(f"{PAGE}abc/revoke/").status_code == 404
+    assert browser.post(f"{PAGE}{row.pk}/revoke/", {"confirm": "yes"}).status_code == 302
+    assert browser.post(f"{PAGE}999999/revoke/", {"confirm": "yes"}).status_code == 404
+    assert browser.post(f"{PAGE}abc/revoke/", {"confirm": "yes"}).status_code == 404
 
 
 def test_bad_input_is_refused_with_nothing_saved(db):

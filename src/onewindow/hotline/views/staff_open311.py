@@ -59,6 +59,12 @@ def clients(request: HttpRequest) -> HttpResponse:
 @staff_page
 def client_revoke_view(request: HttpRequest, client_id: str) -> HttpResponse:
     require(request.user, Action.HOTLINE_MANAGE)
+    if request.POST.get("confirm") != "yes":
+        # One click must not cut off a client: the box beside the button says it is meant.
+        messages.error(
+            request, _("Tick “yes, revoke” beside the button to revoke a key; nothing changed.")
+        )
+        return redirect("hotline_staff:open311_clients")
     client = client_revoke(actor=request.user, client_id=record_id(client_id) or 0)
     messages.success(request, _("The key of %(name)s is revoked.") % {"name": client.name})
     return redirect("hotline_staff:open311_clients")
