@@ -206,8 +206,19 @@ NOT_PAGES = {
     "hall:screen_calls",  # the calling screen's fragment, polled by htmx
     "ratings_public:pad_visit",  # the rating pad's fragment, polled by htmx
 }
-# Address prefixes that are no public page (staff shell, admin, API, language switch, probes).
-NOT_PUBLIC = ("staff/", "admin/", "api/", "i18n/", "healthz", "readyz", "metrics", "favicon")
+# Address prefixes that are no public page (staff shell, admin, APIs, language switch, probes).
+# Open311 (open311/) is an API in JSON and XML, tested in hotline/tests/test_open311*.py.
+NOT_PUBLIC = (
+    "staff/",
+    "admin/",
+    "api/",
+    "open311/",
+    "i18n/",
+    "healthz",
+    "readyz",
+    "metrics",
+    "favicon",
+)
 
 
 class _Anything:
