@@ -329,3 +329,22 @@ def test_my_orders_show_the_state_and_the_reply(client, scene):
     assert 'data-state="replied"' in page
     assert f'id="reply-{order.number}"' in page and "您反映的路灯已修复。" in page
     assert "更换灯泡。" not in page
+
+
+def test_a_second_click_on_send_makes_no_second_order(client, scene):
+    page = text(client.get(FORM))
+    token = re.search(r'name="submission" value="([0-9a-f]{32})"', page).group(1)
+    first = client.post(FORM, good(submission=token))
+    again = client.post(FORM, good(submission=token))
+    assert (first.status_code, again.status_code) == (303, 303)
+    assert WorkOrder.objects.count() == 1
+    thanks = text(client.get(again["Location"]))
+    assert WorkOrder.objects.get().number in thanks
+    # A fresh form is a fresh token: a second matter is a second order.
+    other = re.search(r'name="submission" value="([0-9a-f]{32})"', text(client.get(FORM))).group(1)
+    assert other != token
+    client.post(FORM, good(submission=other))
+    assert WorkOrder.objects.count() == 2
+    # A token the form never issues is ignored, not trusted.
+    client.post(FORM, good(submission="web:../x"))
+    assert WorkOrder.objects.count() == 3

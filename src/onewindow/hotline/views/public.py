@@ -6,6 +6,8 @@ citizen's "my orders" (``/my/12345/``). Every answer is ``no-store``."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -44,6 +46,15 @@ def _texts(error: ApplicationError) -> dict[str, Any]:
 
 def _streets() -> list[Region]:
     return list(Region.objects.filter(level=RegionLevel.STREET).order_by("code"))
+
+
+SUBMISSION_BYTES = 16
+_SUBMISSION = re.compile(r"[0-9a-f]{32}")
+
+
+def _submission(value: str) -> str:
+    """The form's submission token as posted, or ``""`` when it is not one the form issues."""
+    return value if _SUBMISSION.fullmatch(value or "") else ""
 
 
 def _checked_post(
@@ -93,6 +104,8 @@ def form(request: HttpRequest) -> HttpResponse:
         "account": account,
         "typed": {},
         "error": None,
+        "submission": _submission(request.POST.get("submission", ""))
+        or secrets.token_hex(SUBMISSION_BYTES),
     }
     status = 200
     if request.method == "POST":
@@ -123,11 +136,15 @@ def form(request: HttpRequest) -> HttpResponse:
             data, caller = _checked_post(
                 request, signed_in=account is not None, account_phone=account_phone
             )
+            # The form's own token: a second click (or a resend after a timeout) finds the
+            # order the first one made instead of making another.
+            submission = _submission(request.POST.get("submission", ""))
             order, _created = order_submit(
                 data=data,
                 caller=caller,
                 channel=Channel.ACCOUNT if account is not None else Channel.WEB,
                 account=account,
+                source_key=f"web:{submission}" if submission else None,
             )
         except ValidationFailed as error:
             context["error"], status = _texts(error), 422
