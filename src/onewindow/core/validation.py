@@ -136,6 +136,41 @@ JsonBool = Annotated[bool, Strict()]
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 
 
+def checked_text(
+    errors: ErrorList,
+    name: str,
+    value: Any,
+    *,
+    max_length: int,
+    required: bool = True,
+    multiline: bool = True,
+    missing: Any = None,
+) -> str:
+    """A service's text input, stripped; anything else than text, a control character (a
+    line break too, unless ``multiline``), a missing value (``missing``: what to say) or one
+    over ``max_length`` adds its problem to ``errors`` (the caller raises them together)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add(name, "invalid", _("This must be text."))
+        return ""
+    value = value.strip()
+    if has_control_characters(value, multiline=multiline):
+        message = MULTILINE_CONTROL_MESSAGE if multiline else CONTROL_MESSAGE
+        errors.add(name, "control_characters", message)
+        return ""
+    if required and not value:
+        errors.add(name, "required", missing or _("Fill this in."))
+    if len(value) > max_length:
+        errors.add(
+            name,
+            "too_long",
+            _("At most %(max_length)s characters are allowed."),
+            max_length=max_length,
+        )
+    return value
+
+
 def reject_control_characters(*, multiline: bool = False, **values: str) -> None:
     """Raise ``ValidationFailed`` (422) naming each value that holds a control character (a
     line break too, unless ``multiline``) — for inputs read by hand rather than through a

@@ -361,8 +361,6 @@ class OrderCaller(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # Told of the reply (the merged callers too); called back.
-    told_at = models.DateTimeField(_("told of the reply at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("caller")

@@ -194,18 +194,10 @@ def order_close_uncallable(
     return row
 
 
-def order_close_check(order: WorkOrder) -> None:
-    """Raise when the round's call-backs are not complete (for pages that offer "close")."""
-    done, _closure = _round_done(order, order.redo_count + 1)
-    if not done:
-        raise CallbackIncomplete()
-
-
 __all__ = [
     "CallbackInput",
     "CallbackResult",
     "callable_callers",
     "callback_record",
-    "order_close_check",
     "order_close_uncallable",
 ]

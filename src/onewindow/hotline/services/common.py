@@ -7,15 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.services import sequence_next
 from onewindow.core.errors import ErrorList
-from onewindow.core.validation import (
-    CONTROL_MESSAGE,
-    MULTILINE_CONTROL_MESSAGE,
-    has_control_characters,
-)
+from onewindow.core.validation import checked_text
 from onewindow.hotline.events import WORK_ORDER_EVENTS
 from onewindow.hotline.models import WorkOrder
 from onewindow.hotline.transitions import WORK_ORDER_MACHINE
@@ -61,30 +56,16 @@ def text(
     multiline: bool = True,
     missing: Any = None,
 ) -> str:
-    """Stripped text; a control character, a missing or an overlong value adds a problem."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.add(name, "invalid", _("This must be text."))
-        return ""
-    value = value.strip()
-    if has_control_characters(value, multiline=multiline):
-        errors.add(
-            name,
-            "control_characters",
-            MULTILINE_CONTROL_MESSAGE if multiline else CONTROL_MESSAGE,
-        )
-        return ""
-    if required and not value:
-        errors.add(name, "required", missing or _("Fill this in."))
-    if len(value) > max_length:
-        errors.add(
-            name,
-            "too_long",
-            _("At most %(max_length)s characters are allowed."),
-            max_length=max_length,
-        )
-    return value
+    """``core.validation.checked_text`` with the hotline's default length."""
+    return checked_text(
+        errors,
+        name,
+        value,
+        max_length=max_length,
+        required=required,
+        multiline=multiline,
+        missing=missing,
+    )
 
 
 def now_or(now: dt.datetime | None) -> dt.datetime:

@@ -39,7 +39,6 @@ from onewindow.hotline.services.common import (
     begin,
     now_or,
     order_number_next,
-    refuse_unless_allowed,
     text,
 )
 from onewindow.org.models import Region
@@ -564,7 +563,6 @@ __all__ = [
     "order_refuse",
     "order_submit",
     "order_take",
-    "refuse_unless_allowed",
     "submitted_answer",
     "submitted_refuse",
     "submitted_take",

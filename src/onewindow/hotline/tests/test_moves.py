@@ -8,7 +8,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.test import override_settings
 
 from onewindow.core.audit import AuditLog
 from onewindow.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
@@ -344,13 +343,6 @@ def test_who_may_do_what_and_each_refusal_is_audited_and_writes_nothing(scene):
     assert WorkOrder.objects.count() == 1
     assert fresh(order).state == "dispatched"
     assert WorkOrderEvent.objects.filter(order=order).count() == 2
-
-
-@override_settings(HOTLINE_FROM_BAD_RATINGS=True)
-def test_the_sweep_does_nothing_without_bad_ratings(scene):
-    from onewindow.hotline.services import bad_ratings_to_orders
-
-    assert bad_ratings_to_orders() == 0
 
 
 def test_a_caller_reached_on_this_round_is_not_called_back_twice(scene):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ErrorList, NotFoundOrForbidden
-from onewindow.core.validation import MULTILINE_CONTROL_MESSAGE, has_control_characters
+from onewindow.core.validation import checked_text
 from onewindow.org.permissions import require
 from onewindow.ratings.codes import Level
 from onewindow.ratings.errors import AppealedOnce
@@ -117,20 +117,9 @@ def _text(
     max_length: int = TEXT_MAX_LENGTH,
     missing: Any = None,
 ) -> str:
-    value = (value or "").strip()
-    if has_control_characters(value, multiline=True):
-        errors.add(name, "control_characters", MULTILINE_CONTROL_MESSAGE)
-        return value
-    if required and not value:
-        errors.add(name, "required", missing or _("Fill this in."))
-    if len(value) > max_length:
-        errors.add(
-            name,
-            "too_long",
-            _("At most %(max_length)s characters are allowed."),
-            max_length=max_length,
-        )
-    return value
+    return checked_text(
+        errors, name, value, max_length=max_length, required=required, missing=missing
+    )
 
 
 def _finish(
