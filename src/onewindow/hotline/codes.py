@@ -74,6 +74,8 @@ class UnitKind(models.TextChoices):
     FUNCTIONAL = "functional", _("Functional department (职能部门)")
     STREET = "street", _("Street office (街道办事处)")
     UTILITY = "utility", _("Public utility (公共服务企业)")
+    # 综合执法: the one team for comprehensive enforcement (grid cases, urban app).
+    ENFORCEMENT = "enforcement", _("Comprehensive enforcement team (综合行政执法队)")
 
 
 class Truth(models.TextChoices):

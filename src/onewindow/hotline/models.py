@@ -75,6 +75,10 @@ class HandlingUnit(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The unit's own office hours for limits in working hours (grid cases): pairs of
+    # "HH:MM" like [["08:30", "12:00"], ["14:30", "18:00"]]; empty: the platform's
+    # (settings.WORKING_HOURS).
+    office_hours = models.JSONField(_("office hours"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("handling unit")

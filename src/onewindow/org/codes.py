@@ -42,6 +42,11 @@ class Role(models.TextChoices):
     CENTRE_MANAGER = "centre_manager", _("Centre manager")
     HOTLINE_AGENT = "hotline_agent", _("Hotline agent")
     GRID_WORKER = "grid_worker", _("Grid worker")
+    # Grid management's two centres (GB/T 30428): the supervision centre's duty chief (值班长:
+    # accepts, files, closes, approves) and the command centre's dispatcher (派遣员).
+    GRID_CHIEF = "grid_chief", _("Grid supervision duty chief")
+    GRID_DISPATCHER = "grid_dispatcher", _("Grid command dispatcher")
+    ENFORCEMENT_OFFICER = "enforcement_officer", _("Enforcement officer")
     AUDITOR = "auditor", _("Auditor")
     # 三员分立 (separation of duties): the system administrator runs accounts, organisation and
     # configuration; the security administrator grants roles and resets second factors; the

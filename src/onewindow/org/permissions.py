@@ -98,6 +98,25 @@ class Action(enum.StrEnum):
     KNOWLEDGE_VIEW = "knowledge.view"
     KNOWLEDGE_VIEW_DRAFT = "knowledge.view_draft"
     KNOWLEDGE_EDIT = "knowledge.edit"
+    # Grid management (城市网格化管理): read grids and grid cases (a unit: the cases it holds; a
+    # grid worker: those of their street); report, verify and check on site (the grid
+    # worker); file, refuse, close, approve extensions and parking, void (the supervision
+    # centre's 值班长); dispatch (the command centre's 派遣员); handle, feed back, return, ask
+    # (the unit); keep grids and categories (the administrator).
+    GRID_VIEW = "grid.view"
+    GRID_MANAGE = "grid.manage"
+    URBAN_VIEW = "urban.view"
+    URBAN_REPORT = "urban.report"
+    URBAN_VERIFY = "urban.verify"
+    URBAN_FILE = "urban.file"
+    URBAN_DISPATCH = "urban.dispatch"
+    URBAN_HANDLE = "urban.handle"
+    URBAN_MANAGE = "urban.manage"
+    # Comprehensive enforcement (综合执法): read tasks and records; inspect, notify,
+    # re-inspect (the officers); decide a penalty (the team's lead).
+    ENFORCEMENT_VIEW = "enforcement.view"
+    ENFORCEMENT_WORK = "enforcement.work"
+    ENFORCEMENT_DECIDE = "enforcement.decide"
 
 
 # Role values are the strings of ``onewindow.org.codes.Role``.
@@ -110,7 +129,22 @@ MANAGER, HOTLINE, GRID, AUDITOR, ADMIN, SECURITY = (
     "admin",
     "security_admin",
 )
-ALL_ROLES = (INTAKE, OUTPUT, APPROVER, LEAD, MANAGER, HOTLINE, GRID, AUDITOR, ADMIN, SECURITY)
+CHIEF, DISPATCHER, OFFICER = "grid_chief", "grid_dispatcher", "enforcement_officer"
+ALL_ROLES = (
+    INTAKE,
+    OUTPUT,
+    APPROVER,
+    LEAD,
+    MANAGER,
+    HOTLINE,
+    GRID,
+    CHIEF,
+    DISPATCHER,
+    OFFICER,
+    AUDITOR,
+    ADMIN,
+    SECURITY,
+)
 
 RULES: dict[Action, dict[str, Scope]] = {
     # Drafts and cancelled items: the people who maintain or audit the catalogue, and the
@@ -241,6 +275,48 @@ RULES: dict[Action, dict[str, Scope]] = {
         ADMIN: Scope.ALL,
     },
     Action.KNOWLEDGE_EDIT: {ADMIN: Scope.ALL, LEAD: Scope.DEPARTMENT},
+    Action.GRID_VIEW: {
+        GRID: Scope.REGION,
+        CHIEF: Scope.ALL,
+        DISPATCHER: Scope.ALL,
+        MANAGER: Scope.ALL,
+        AUDITOR: Scope.ALL,
+        ADMIN: Scope.ALL,
+    },
+    Action.GRID_MANAGE: {ADMIN: Scope.ALL},
+    # A grid case belongs to the community it is in (its grid workers: their region) and to
+    # the unit it is dispatched to; the two centres are district-wide.
+    Action.URBAN_VIEW: {
+        GRID: Scope.REGION,
+        CHIEF: Scope.ALL,
+        DISPATCHER: Scope.ALL,
+        APPROVER: Scope.DEPARTMENT,
+        LEAD: Scope.DEPARTMENT,
+        OFFICER: Scope.DEPARTMENT,
+        MANAGER: Scope.ALL,
+        AUDITOR: Scope.ALL,
+        ADMIN: Scope.ALL,
+    },
+    Action.URBAN_REPORT: {GRID: Scope.REGION},
+    # On site: the grid's worker; the 值班长 may verify or check by video (视频核查).
+    Action.URBAN_VERIFY: {GRID: Scope.REGION, CHIEF: Scope.ALL},
+    Action.URBAN_FILE: {CHIEF: Scope.ALL},
+    Action.URBAN_DISPATCH: {DISPATCHER: Scope.ALL},
+    Action.URBAN_HANDLE: {
+        APPROVER: Scope.DEPARTMENT,
+        LEAD: Scope.DEPARTMENT,
+        OFFICER: Scope.DEPARTMENT,
+    },
+    Action.URBAN_MANAGE: {ADMIN: Scope.ALL},
+    Action.ENFORCEMENT_VIEW: {
+        OFFICER: Scope.DEPARTMENT,
+        LEAD: Scope.DEPARTMENT,
+        CHIEF: Scope.ALL,
+        AUDITOR: Scope.ALL,
+        ADMIN: Scope.ALL,
+    },
+    Action.ENFORCEMENT_WORK: {OFFICER: Scope.DEPARTMENT},
+    Action.ENFORCEMENT_DECIDE: {LEAD: Scope.DEPARTMENT},
 }
 
 

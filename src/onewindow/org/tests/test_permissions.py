@@ -246,6 +246,51 @@ KNOWLEDGE_EXPECTED = {
 }
 for _action, _allowed in KNOWLEDGE_EXPECTED.items():
     EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
+# Grid management and comprehensive enforcement: targets are a grid case's unit and community
+# (what GridCase.permission_scope gives), a grid's community, an enforcement task's team.
+GRID_EXPECTED = {
+    Action.GRID_VIEW: {
+        R.GRID_WORKER: "own",
+        R.GRID_CHIEF: "all",
+        R.GRID_DISPATCHER: "all",
+        R.CENTRE_MANAGER: "all",
+        R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.GRID_MANAGE: {R.ADMIN: "all"},
+    Action.URBAN_VIEW: {
+        R.GRID_WORKER: "own",
+        R.GRID_CHIEF: "all",
+        R.GRID_DISPATCHER: "all",
+        R.DEPT_APPROVER: "own",
+        R.DEPT_LEAD: "own",
+        R.ENFORCEMENT_OFFICER: "own",
+        R.CENTRE_MANAGER: "all",
+        R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.URBAN_REPORT: {R.GRID_WORKER: "own"},
+    Action.URBAN_VERIFY: {R.GRID_WORKER: "own", R.GRID_CHIEF: "all"},
+    Action.URBAN_FILE: {R.GRID_CHIEF: "all"},
+    Action.URBAN_DISPATCH: {R.GRID_DISPATCHER: "all"},
+    Action.URBAN_HANDLE: {R.DEPT_APPROVER: "own", R.DEPT_LEAD: "own", R.ENFORCEMENT_OFFICER: "own"},
+    Action.URBAN_MANAGE: {R.ADMIN: "all"},
+    Action.ENFORCEMENT_VIEW: {
+        R.ENFORCEMENT_OFFICER: "own",
+        R.DEPT_LEAD: "own",
+        R.GRID_CHIEF: "all",
+        R.AUDITOR: "all",
+        R.ADMIN: "all",
+    },
+    Action.ENFORCEMENT_WORK: {R.ENFORCEMENT_OFFICER: "own"},
+    Action.ENFORCEMENT_DECIDE: {R.DEPT_LEAD: "own"},
+}
+for _action, _allowed in GRID_EXPECTED.items():
+    EXPECTED[_action] = {role: _allowed.get(role, "-") for role in R.values}
+# Roles added after a table was written: "-" wherever the table does not name them.
+for _row in EXPECTED.values():
+    for _role in R.values:
+        _row.setdefault(_role, "-")
 # Auditors read the audit trail too.
 EXPECTED[Action.AUDIT_VIEW][R.AUDITOR] = "all"
 
@@ -273,7 +318,7 @@ def world(db):
 
 def user_for(role, world):
     scope = {}
-    if role in (R.DEPT_APPROVER, R.DEPT_LEAD):
+    if role in (R.DEPT_APPROVER, R.DEPT_LEAD, R.ENFORCEMENT_OFFICER):
         scope = {"department": world["dept_a"]}
     elif role in (R.INTAKE_CLERK, R.OUTPUT_CLERK, R.CENTRE_MANAGER):
         scope = {"centre": world["centre_a"]}
@@ -289,6 +334,17 @@ def targets_for(action, world):
         return (
             TargetScope(department_ids=frozenset({world["dept_a"].pk})),
             TargetScope(department_ids=frozenset({world["dept_b"].pk})),
+        )
+    if action.value.startswith(("grid.", "urban.", "enforcement.")):
+        return (
+            TargetScope(
+                department_ids=frozenset({world["dept_a"].pk}),
+                region_code=world["street_a"].code[:9] + "001",
+            ),
+            TargetScope(
+                department_ids=frozenset({world["dept_b"].pk}),
+                region_code=world["street_b"].code[:9] + "001",
+            ),
         )
     if action == Action.STAFF_MANAGE:
         return world["centre_a"], world["centre_b"]

@@ -72,6 +72,7 @@ def test_the_sweep_runs_every_minute_and_finds_the_machines_that_tell():
         "online.application",
         "ratings.rectification",
         "hotline.work_order",
+        "urban.grid_case",
     ]
     assert machine_named("catalog.item") is ITEM_MACHINE
     with pytest.raises(LookupError, match=r"no state machine 'nope\.nothing'"):

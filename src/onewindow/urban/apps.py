@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UrbanConfig(AppConfig):
+    name = "onewindow.urban"
+    label = "urban"
+    verbose_name = _("Grid management (城市网格化管理)")
