@@ -71,7 +71,7 @@ def grid_worker_make(grid: Grid, **kwargs: Any) -> Any:
 
 def unit_make(*, kind: str = UnitKind.STREET, region: Any = None, **kwargs: Any) -> Any:
     """A department that handles grid cases (with its HandlingUnit row)."""
-    department = DepartmentFactory(**kwargs)
+    department: Any = DepartmentFactory(**kwargs)
     HandlingUnit.objects.create(department=department, kind=kind, region=region)
     return department
 
