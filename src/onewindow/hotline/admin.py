@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.hotline.models import DispatchCategory, DispatchRule, HandlingUnit, TimeLimitRule
 from onewindow.org.permissions import Action, can
 from onewindow.org.permissions_admin import PermissionAdminMixin
+from onewindow.workflow.clock import office_hours_errors
 
 
 class _HotlineAdmin(PermissionAdminMixin, admin.ModelAdmin):
@@ -59,9 +61,27 @@ class DispatchCategoryAdmin(_HotlineAdmin):
         )
 
 
+class HandlingUnitForm(forms.ModelForm):
+    """The unit's office hours checked by the clock's one check (order, no overlap, HH:MM)."""
+
+    class Meta:
+        model = HandlingUnit
+        fields = "__all__"
+
+    def clean_office_hours(self) -> Any:
+        value = self.cleaned_data.get("office_hours")
+        if value is None:
+            return []
+        errors = office_hours_errors(value)
+        if errors:
+            raise forms.ValidationError(errors.texts())
+        return value
+
+
 @admin.register(HandlingUnit)
 class HandlingUnitAdmin(_HotlineAdmin):
-    list_display = ("department", "kind", "region")
+    form = HandlingUnitForm
+    list_display = ("department", "kind", "region", "office_hours")
     list_filter = ("kind",)
     list_select_related = ("department", "region")
     raw_id_fields = ("department", "region")

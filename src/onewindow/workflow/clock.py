@@ -3,7 +3,8 @@
 A limit in working days ends at the close of the N-th working day after the day it starts (the
 day itself is not counted, 行政许可法 §82); in natural days at the close of the N-th day; in
 hours or minutes exactly that long after the start; in months on the same day N months later;
-in working hours by counting only the office hours of working days (``WORKING_HOURS``). A pause
+in working hours by counting only the office hours of working days (``WORKING_HOURS``, or a
+unit's own ``office_hours``: pairs of "HH:MM", checked by ``office_hours_errors``). A pause
 (special procedure, 补正) stops the clock: on resumption the deadline moves by the working days
 the pause covered (by its length for hours and minutes, by its calendar days for natural days
 and months, by the working hours it covered for working hours).
@@ -20,6 +21,7 @@ from __future__ import annotations
 import calendar as pycalendar
 import datetime as dt
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +30,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.errors import ErrorList
 from onewindow.workcal.calendar import WorkingCalendar, calendar_current
 
 
@@ -78,27 +81,133 @@ def working_hours() -> list[tuple[dt.time, dt.time]]:
     return [(dt.time.fromisoformat(start), dt.time.fromisoformat(end)) for start, end in spans]
 
 
-def _office_spans(day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+# A day's office hours: (opening, closing) pairs, in order, not overlapping.
+Spans = Sequence[tuple[dt.time, dt.time]]
+OfficeHours = Sequence[Sequence[str]]
+MAX_OFFICE_SPANS = 6
+_HHMM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
+
+
+def office_hours_errors(value: object, *, field: str = "office_hours") -> ErrorList:
+    """Every problem with a unit's office hours as stored (``HandlingUnit.office_hours``): a
+    list of at most ``MAX_OFFICE_SPANS`` pairs ``["HH:MM", "HH:MM"]``, each opening before it
+    closes, in order of the day and not overlapping. An empty list is valid (the platform's
+    hours). The one check used by the admin, the imports and ``office_hours_spans``."""
+    errors = ErrorList()
+    if not isinstance(value, list | tuple):
+        errors.add(
+            field,
+            "invalid",
+            _('Office hours are a list of pairs of times, like [["09:00", "12:00"]].'),
+        )
+        return errors
+    if len(value) > MAX_OFFICE_SPANS:
+        errors.add(
+            field,
+            "too_many",
+            _("At most %(max)s spans of office hours a day."),
+            max=MAX_OFFICE_SPANS,
+        )
+        return errors
+    closing_before: tuple[int, str] | None = None
+    for number, pair in enumerate(value, start=1):
+        where = f"{field}[{number - 1}]"
+        if not (
+            isinstance(pair, list | tuple)
+            and len(pair) == 2
+            and all(isinstance(part, str) for part in pair)
+        ):
+            errors.add(
+                where,
+                "invalid",
+                _(
+                    "Span %(number)s: give its opening and its closing time, like "
+                    '["09:00", "12:00"].'
+                ),
+                number=number,
+            )
+            closing_before = None
+            continue
+        opens, closes = pair
+        bad = [part for part in (opens, closes) if not _HHMM.fullmatch(part)]
+        if bad:
+            errors.add(
+                where,
+                "invalid_time",
+                _("Span %(number)s: %(value)s is not a time HH:MM from 00:00 to 23:59."),
+                number=number,
+                value=bad[0][:20],
+            )
+            closing_before = None
+            continue
+        if opens >= closes:
+            errors.add(
+                where,
+                "empty_span",
+                _(
+                    "Span %(number)s opens at %(opens)s and must close after that, not at "
+                    "%(closes)s."
+                ),
+                number=number,
+                opens=opens,
+                closes=closes,
+            )
+        elif closing_before is not None and opens < closing_before[1]:
+            errors.add(
+                where,
+                "overlap",
+                _(
+                    "Span %(number)s opens at %(opens)s, before span %(previous)s closes at "
+                    "%(closes)s: list the spans in the order of the day, without overlaps."
+                ),
+                number=number,
+                opens=opens,
+                previous=closing_before[0],
+                closes=closing_before[1],
+            )
+        closing_before = (number, closes)
+    return errors
+
+
+def office_hours_spans(office_hours: OfficeHours | None) -> list[tuple[dt.time, dt.time]]:
+    """The spans of a unit's office hours; none or an empty list: the platform's
+    (``working_hours``). Raises ``ValidationFailed`` for hours ``office_hours_errors`` refuses."""
+    if not office_hours:
+        return working_hours()
+    errors = office_hours_errors(list(office_hours))
+    errors.raise_if_any(_("The office hours are not valid."), code="invalid_office_hours")
+    return [
+        (dt.time.fromisoformat(opens), dt.time.fromisoformat(closes))
+        for opens, closes in office_hours
+    ]
+
+
+def _office_spans(day: dt.date, spans: Spans | None) -> list[tuple[dt.datetime, dt.datetime]]:
     return [
         (
             timezone.make_aware(dt.datetime.combine(day, start)),
             timezone.make_aware(dt.datetime.combine(day, end)),
         )
-        for start, end in working_hours()
+        for start, end in (spans or working_hours())
     ]
 
 
 def add_working_hours(
-    start: dt.datetime, hours: float, calendar: WorkingCalendar | None = None
+    start: dt.datetime,
+    hours: float,
+    calendar: WorkingCalendar | None = None,
+    spans: Spans | None = None,
 ) -> dt.datetime:
-    """The moment ``hours`` office hours of working days after ``start``."""
+    """The moment ``hours`` office hours of working days after ``start``; office hours
+    ``spans`` (``office_hours_spans``), by default the platform's."""
     cal = calendar or calendar_current()
+    spans = spans or working_hours()
     remaining = dt.timedelta(hours=hours)
     moment = timezone.localtime(start)
     day = moment.date()
     for _guard in range(3660):  # ten years of days: a limit longer than that is a data error
         if cal.is_working_day(day):
-            for span_start, span_end in _office_spans(day):
+            for span_start, span_end in _office_spans(day, spans):
                 begin = max(span_start, moment)
                 if begin >= span_end:
                     continue
@@ -112,17 +221,22 @@ def add_working_hours(
 
 
 def working_hours_between(
-    start: dt.datetime, end: dt.datetime, calendar: WorkingCalendar | None = None
+    start: dt.datetime,
+    end: dt.datetime,
+    calendar: WorkingCalendar | None = None,
+    spans: Spans | None = None,
 ) -> dt.timedelta:
-    """Office time of working days between two moments (zero if ``end`` is not later)."""
+    """Office time of working days between two moments (zero if ``end`` is not later); office
+    hours ``spans``, by default the platform's."""
     if end <= start:
         return dt.timedelta(0)
     cal = calendar or calendar_current()
+    spans = spans or working_hours()
     total = dt.timedelta(0)
     day, last = timezone.localtime(start).date(), timezone.localtime(end).date()
     while day <= last:
         if cal.is_working_day(day):
-            for span_start, span_end in _office_spans(day):
+            for span_start, span_end in _office_spans(day, spans):
                 begin, finish = max(span_start, start), min(span_end, end)
                 if finish > begin:
                     total += finish - begin
@@ -131,9 +245,15 @@ def working_hours_between(
 
 
 def due_after(
-    start: dt.datetime, limit: float, unit: str, calendar: WorkingCalendar | None = None
+    start: dt.datetime,
+    limit: float,
+    unit: str,
+    calendar: WorkingCalendar | None = None,
+    office_hours: OfficeHours | None = None,
 ) -> dt.datetime:
-    """When a time limit of ``limit`` ``unit``s that starts at ``start`` runs out."""
+    """When a time limit of ``limit`` ``unit``s that starts at ``start`` runs out; a limit in
+    working hours counts the unit's ``office_hours`` (pairs of "HH:MM"; none or empty: the
+    platform's), the other units do not depend on them."""
     local_start = timezone.localtime(start)
     day = local_start.date()
     unit = TimeUnit(unit)
@@ -147,7 +267,7 @@ def due_after(
     if unit == TimeUnit.MINUTE:
         return start + dt.timedelta(minutes=limit)
     if unit == TimeUnit.WORKING_HOUR:
-        return add_working_hours(start, limit, calendar)
+        return add_working_hours(start, limit, calendar, office_hours_spans(office_hours))
     return end_of_day(_add_months(day, int(limit)))
 
 
@@ -168,10 +288,12 @@ def extend_due(
     paused: dt.timedelta,
     calendar: WorkingCalendar | None = None,
     paused_from: dt.datetime | None = None,
+    office_hours: OfficeHours | None = None,
 ) -> dt.datetime:
     """Move a deadline by a pause: by its working days for a working-day limit, by its
     calendar days for natural days and months, by its exact length for hours and minutes, by
-    the office hours it covered for working hours (``paused_from`` is then the pause's start)."""
+    the office hours it covered for working hours (``paused_from`` is then the pause's start;
+    ``office_hours`` the unit's, by default the platform's)."""
     unit = TimeUnit(unit)
     if unit in {TimeUnit.HOUR, TimeUnit.MINUTE}:
         return due + paused
@@ -180,8 +302,9 @@ def extend_due(
     if unit == TimeUnit.WORKING_HOUR:
         if paused_from is None:
             raise ValueError("a working-hour deadline needs the pause's start")
-        covered = working_hours_between(paused_from, paused_from + paused, calendar)
-        return add_working_hours(due, covered.total_seconds() / 3600, calendar)
+        spans = office_hours_spans(office_hours)
+        covered = working_hours_between(paused_from, paused_from + paused, calendar, spans)
+        return add_working_hours(due, covered.total_seconds() / 3600, calendar, spans)
     if not working_days:
         return due
     day = timezone.localtime(due).date()
@@ -310,10 +433,18 @@ class Clocked(models.Model):
         abstract = True
 
 
-def clock_start(obj: Clocked, *, limit: int, unit: str, now: dt.datetime) -> dt.datetime:
-    """Start ``obj``'s clock at ``now``; returns (and sets) the deadline. Not saved."""
+def clock_start(
+    obj: Clocked,
+    *,
+    limit: int,
+    unit: str,
+    now: dt.datetime,
+    office_hours: OfficeHours | None = None,
+) -> dt.datetime:
+    """Start ``obj``'s clock at ``now``; returns (and sets) the deadline. Not saved.
+    ``office_hours``: the handling unit's, for a limit in working hours."""
     obj.time_limit, obj.time_limit_unit = limit, unit
-    obj.due_at = due_after(now, limit, unit)
+    obj.due_at = due_after(now, limit, unit, office_hours=office_hours)
     obj.paused_since = None
     return obj.due_at
 
@@ -323,9 +454,12 @@ def clock_pause(obj: Clocked, *, now: dt.datetime) -> None:
         obj.paused_since = now
 
 
-def clock_resume(obj: Clocked, *, now: dt.datetime) -> dt.timedelta:
-    """End the pause: the deadline moves by what the pause covered. Returns the pause's
-    length (zero when the clock was not paused). Not saved."""
+def clock_resume(
+    obj: Clocked, *, now: dt.datetime, office_hours: OfficeHours | None = None
+) -> dt.timedelta:
+    """End the pause: the deadline moves by what the pause covered (in the unit's
+    ``office_hours`` for working hours). Returns the pause's length (zero when the clock was
+    not paused). Not saved."""
     started = obj.paused_since
     if started is None:
         return dt.timedelta(0)
@@ -337,6 +471,7 @@ def clock_resume(obj: Clocked, *, now: dt.datetime) -> dt.timedelta:
             working_days=pause_length_working_days(started, now),
             paused=paused,
             paused_from=started,
+            office_hours=office_hours,
         )
     obj.paused_since = None
     return paused
