@@ -66,7 +66,7 @@ class HandlingUnitForm(forms.ModelForm):
 
     class Meta:
         model = HandlingUnit
-        fields = "__all__"
+        fields = ("department", "kind", "region", "office_hours")
 
     def clean_office_hours(self) -> Any:
         value = self.cleaned_data.get("office_hours")

@@ -51,8 +51,7 @@ class Scene:
     team: Any
 
 
-@pytest.fixture
-def scene() -> Scene:
+def scene_make() -> Scene:
     street = StreetFactory(code=SHAMIAN, name="沙面街道")
     return Scene(
         admin=staff_with_role(Role.ADMIN),
@@ -61,6 +60,11 @@ def scene() -> Scene:
         cgj=unit_make(kind=UnitKind.FUNCTIONAL, name="荔湾区城市管理和综合执法局"),
         team=unit_make(kind=UnitKind.ENFORCEMENT, name="荔湾区综合行政执法队"),
     )
+
+
+@pytest.fixture
+def scene() -> Scene:
+    return scene_make()
 
 
 def good_sheets() -> dict[str, list[list[Any]]]:

@@ -15,9 +15,10 @@ from onewindow.staff.navigation import workstations_for
 from onewindow.testing.factories import staff_with_role
 from onewindow.urban.models import Category
 from onewindow.urban.tests.test_categories_import import (
+    Scene,
     edit,
     good_sheets,
-    scene,  # noqa: F401 (a fixture)
+    scene_make,
     stored,
     workbook,
 )
@@ -28,6 +29,11 @@ LIST = "/staff/urban/categories/"
 IMPORT = "/staff/urban/categories/import/"
 EXPORT = "/staff/urban/categories/export/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def scene() -> Scene:
+    return scene_make()
 
 
 def upload(data: bytes, content_type: str = XLSX) -> SimpleUploadedFile:
