@@ -69,6 +69,7 @@ from onewindow.demo.planning import (
     plan_staff,
 )
 from onewindow.demo.queue import write_service_groups
+from onewindow.demo.urban import write_grid_catalogue
 from onewindow.knowledge.services import knowledge_seed
 from onewindow.org.models import (
     Department,
@@ -178,6 +179,7 @@ def build_demo_city(
         departments = _write_departments(plan, regions)
         say(_("Departments: %(count)s.") % {"count": len(departments)})
         categories = write_hotline_catalogue(departments, regions)
+        write_grid_catalogue(departments, regions, password=DEMO_PASSWORD)
         say(_("12345 dispatch catalogue: %(count)s categories.") % {"count": categories})
         topics = _write_topics()
         centres = _write_centres(plan, regions)

@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "hotline.incoming_call_take": _("Incoming call taken (its number read)"),
     "hotline.extension_decide": _("Extension of a work order decided"),
     "hotline.catalogue_write": _("Dispatch catalogue written"),
+    "hotline.handling_unit_set": _("Handling unit's kind and office hours set"),
     "hotline.open311_client_issue": _("Open311 key issued"),
     "hotline.open311_client_revoke": _("Open311 key revoked"),
     "hotline.indicators_export": _("12345 indicators exported"),

@@ -10,8 +10,13 @@ from onewindow.urban.transitions import CASE_MACHINE
 
 # Every move of the grid case, audited as ``urban.case_<action>``.
 ACTION_LABELS = {
-    f"{CASE_MACHINE.audit_prefix}{move.action}": CASE_EVENTS[move.event or move.action].label
-    for move in CASE_MACHINE.moves
+    **{
+        f"{CASE_MACHINE.audit_prefix}{move.action}": CASE_EVENTS[move.event or move.action].label
+        for move in CASE_MACHINE.moves
+    },
+    "urban.categories_import": _("Grid categories imported from a workbook"),
+    "urban.categories_write": _("Grid categories written"),
+    "urban.categories_export": _("Grid categories exported"),
 }
 
 PERMISSION_LABELS = {

@@ -18,6 +18,7 @@ DATA_FILES = [
     "city.toml",
     "dispatch.toml",
     "forms.toml",
+    "grid_categories.toml",
     "hall.toml",
     "handwritten.toml",
     "names.toml",

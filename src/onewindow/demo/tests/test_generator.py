@@ -154,7 +154,8 @@ def test_service_network(small_city: Any) -> None:
 
 def test_departments_and_staff(small_city: Any) -> None:
     departments = list(Department.objects.all())
-    assert len([d for d in departments if d.region.level == RegionLevel.DISTRICT]) == 23
+    # 23 of city.toml and the grid's comprehensive enforcement team (demo/urban.py).
+    assert len([d for d in departments if d.region.level == RegionLevel.DISTRICT]) == 24
     assert all(uscc.is_valid(d.uscc) for d in departments)
     assert len({d.uscc for d in departments}) == len(departments)
     for role in Role:

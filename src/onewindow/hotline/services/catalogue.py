@@ -21,6 +21,7 @@ from onewindow.hotline.models import DispatchCategory, DispatchRule, HandlingUni
 from onewindow.hotline.services.common import text
 from onewindow.org.models import Department
 from onewindow.org.permissions import Action, require
+from onewindow.workflow.clock import office_hours_errors
 
 STREET = "street"
 
@@ -41,6 +42,31 @@ def handling_units_write(
         )
         count += 1
     return count
+
+
+def handling_unit_set(
+    *,
+    department: Department,
+    kind: str,
+    region: Any = None,
+    office_hours: list[list[str]] | None = None,
+    actor: Any = None,
+) -> HandlingUnit:
+    """Say what kind of unit one department is, the street it serves and its own office hours
+    (pairs of "HH:MM", checked by the clock's ``office_hours_errors``; none: the platform's).
+    ``actor`` None: the platform (the demo); else it needs ``Action.HOTLINE_MANAGE``."""
+    if actor is not None:
+        require(actor, Action.HOTLINE_MANAGE)
+    hours = [list(pair) for pair in office_hours or []]
+    errors = office_hours_errors(hours)
+    if kind not in UnitKind.values:
+        errors.add("kind", "invalid", _("Not a kind of handling unit."))
+    errors.raise_if_any(_("The handling unit is not valid; nothing was changed."))
+    unit, _created = HandlingUnit.objects.update_or_create(
+        department=department, defaults={"kind": kind, "region": region, "office_hours": hours}
+    )
+    audit_record(actor=actor, action="hotline.handling_unit_set", obj=unit)
+    return unit
 
 
 def _unit(
@@ -179,4 +205,4 @@ def _rules_write(
         rule.assists.set([*fixed, *([office] if STREET in assists else [])])
 
 
-__all__ = ["dispatch_catalogue_write", "handling_units_write"]
+__all__ = ["dispatch_catalogue_write", "handling_unit_set", "handling_units_write"]
