@@ -97,6 +97,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("hotline.open311_clients", "hotline_staff:open311_clients", 59),
         ("catalog.workbook", "catalog_manage:index", 60),
+        ("urban.categories", "urban_staff:categories", 62),
         ("hall.manager", "hall_staff:manager", 65),
         ("assess.tables", "assess_staff:tables", 70),
         ("ratings.pads", "ratings_staff:pads", 72),
@@ -129,6 +130,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "hotline.figures": Action.HOTLINE_VIEW,
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
+        "urban.categories": Action.URBAN_MANAGE,
         "hall.manager": Action.HALL_MANAGE,
         "hotline.open311_clients": Action.HOTLINE_MANAGE,
         "assess.tables": Action.ASSESS_VIEW,
@@ -162,6 +164,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/hall/phone-booking/",
         "/staff/hotline/open311/clients/",
         "/staff/catalog/",
+        "/staff/urban/categories/",
         "/staff/hall/manager/",
         "/staff/assess/",
         "/staff/ratings/pads/",
