@@ -1,0 +1,9 @@
+"""Every write of grid management: permission first, one transaction, the move through
+``workflow.mover`` (``services/intake.py``: reports; ``from_hotline.py``: 12345 and Open311)."""
+
+from onewindow.urban.services.from_hotline import *  # noqa: F403
+from onewindow.urban.services.from_hotline import __all__ as _from_hotline
+from onewindow.urban.services.intake import *  # noqa: F403
+from onewindow.urban.services.intake import __all__ as _intake
+
+__all__ = [*_intake, *_from_hotline]
