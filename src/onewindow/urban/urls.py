@@ -1,0 +1,13 @@
+"""Addresses of grid management, mounted by ``config/urls.py``.
+
+``staff_urls`` (namespace ``urban_staff``, under ``/staff/urban/``): the grid worker's phone
+page and its service worker (``views/staff_report.py``).
+
+``public_urls`` (namespace ``urban_public``, at the site root): a citizen's report and
+following it (``views/public_report.py``).
+"""
+
+from onewindow.urban.views import public_report, staff_report
+
+staff_urls = ([*staff_report.URLS], "urban_staff")
+public_urls = ([*public_report.URLS], "urban_public")
