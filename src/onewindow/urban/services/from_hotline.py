@@ -196,8 +196,11 @@ def hotline_reply_for(
     case has ended: closed — true and solved; not filed or voided — not solved, with the
     reason. ``None`` when the case came from no work order, has not ended, or the order was
     already replied. Permission is the hotline's (``hotline.handle`` in the centre)."""
-    order = case.hotline_order
-    if order is None or case.state not in ENDED_STATES or order.state != OrderState.HANDLING:
+    if case.hotline_order_id is None or case.state not in ENDED_STATES:
+        return None
+    # Read afresh: the case's copy of the order may be older than the order's revision.
+    order = WorkOrder.objects.get(pk=case.hotline_order_id)
+    if order.state != OrderState.HANDLING:
         return None
     closed = case.state == CaseState.CLOSED
     refusal = (case.refusal or "").strip()
