@@ -218,6 +218,7 @@ from onewindow.hotline import api as hotline_api  # noqa: E402
 from onewindow.knowledge import api as knowledge_api  # noqa: E402
 from onewindow.online import api as online_api  # noqa: E402
 from onewindow.ratings import api as ratings_api  # noqa: E402
+from onewindow.urban import api as urban_api  # noqa: E402
 
 # Each app publishes ``public_router`` and/or ``staff_router`` from its ``api`` package.
 api.add_router("/catalog/", catalog_api.public_router, tags=["catalog"])
@@ -231,3 +232,4 @@ api.add_router("/online/", online_api.public_router)
 api.add_router("/ratings/", ratings_api.staff_router)
 api.add_router("/hotline/", hotline_api.staff_router)
 api.add_router("/knowledge/", knowledge_api.staff_router)
+api.add_router("/urban/", urban_api.staff_router)

@@ -648,3 +648,18 @@ HOTLINE_FROM_BAD_RATINGS_SINCE_DAYS = int(
 # The knowledge base (知识库, 实时更新): a published article is reviewed again this many days after
 # its publication or its last confirmed review.
 KNOWLEDGE_REVIEW_DAYS = int(os.environ.get("KNOWLEDGE_REVIEW_DAYS", "180"))
+
+# Grid management (城市网格化管理), reporting: a public report (web, 12345, Open311) is verified on
+# site by the grid's worker within URBAN_VERIFY_LIMIT_HOURS working hours (核实); a report — a
+# grid worker's, or a verified public one — is filed or refused by the supervision centre within
+# URBAN_FILE_LIMIT_HOURS working hours (立案). A report carries at most URBAN_PHOTOS_MAX photos
+# (JPEG, PNG or WebP) of at most URBAN_PHOTO_MAX_MB each (the phone page resizes them to 1600 px
+# first). URBAN_PUBLIC_REPORTS_PER_HOUR: public web reports one client address may send an hour
+# (429 beyond). URBAN_COMMAND_CENTRE: the name of the department that is the district's grid
+# command centre as a 12345 handling unit — work orders dispatched to it become grid cases.
+URBAN_VERIFY_LIMIT_HOURS = float(os.environ.get("URBAN_VERIFY_LIMIT_HOURS", "1"))
+URBAN_FILE_LIMIT_HOURS = float(os.environ.get("URBAN_FILE_LIMIT_HOURS", "1"))
+URBAN_PHOTOS_MAX = int(os.environ.get("URBAN_PHOTOS_MAX", "6"))
+URBAN_PHOTO_MAX_MB = float(os.environ.get("URBAN_PHOTO_MAX_MB", "5"))
+URBAN_PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("URBAN_PUBLIC_REPORTS_PER_HOUR", "10"))
+URBAN_COMMAND_CENTRE = os.environ.get("URBAN_COMMAND_CENTRE", "城市管理监督指挥中心")

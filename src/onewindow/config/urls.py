@@ -86,6 +86,7 @@ urlpatterns += i18n_patterns(
     path("", include(hall_urls.public_urls)),
     path("", include(hotline_urls.public_urls)),
     path("", include(ratings_urls.public_urls)),
+    path("", include(urban_urls.public_urls)),
     prefix_default_language=False,
 )
 # Uploaded and generated files are never served from MEDIA_URL: each is offered by a view of its

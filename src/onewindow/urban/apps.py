@@ -8,6 +8,7 @@ class UrbanConfig(AppConfig):
     verbose_name = _("Grid management (城市网格化管理)")
 
     def ready(self) -> None:
-        from onewindow.urban import workstations_categories
+        from onewindow.urban import workstations_categories, workstations_report
 
         workstations_categories.register()
+        workstations_report.register()

@@ -34,3 +34,44 @@ class GridCaseRefused(ApplicationError):
         self, message: str | Promise, *, code: str = "grid_case_refused", **params: object
     ):
         super().__init__(message=message, code=code, status=409, params=params)
+
+
+class ReportOutsideArea(ApplicationError):
+    """A grid worker reports from a grid of another community (not theirs to report in)."""
+
+    def __init__(self, *, grid: str) -> None:
+        super().__init__(
+            message=_(
+                "This place is in grid %(grid)s, which is not in your area: report only in the "
+                "communities you are posted to, or check the location."
+            ),
+            code="report_outside_area",
+            status=403,
+            params={"grid": grid},
+        )
+
+
+class ClientKeyTaken(ApplicationError):
+    """A report key already used by another reporter (never the same phone's retry)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "This report's key was already used for another report. Start a new report on "
+                "the phone."
+            ),
+            code="client_key_taken",
+            status=409,
+        )
+
+
+class TooManyReports(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__(
+            message=_(
+                "Too many reports were sent from your network in the last hour. Wait a while, "
+                "or call the 12345 hotline."
+            ),
+            code="too_many_reports",
+            status=429,
+        )

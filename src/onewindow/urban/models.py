@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core import crypto
 from onewindow.org.permissions import TargetScope
 from onewindow.urban.codes import (
     CaseKind,
@@ -23,6 +24,15 @@ from onewindow.workflow.clock import Clocked, TimeUnit
 from onewindow.workflow.models import EventRecord
 
 NUMBER_PREFIX = "WG"
+# Encryption contexts (bound to each ciphertext); the phone's blind index shares the applicants'
+# context on purpose (one look-up finds a phone's cases, orders and reports).
+REPORTER_PHONE_CONTEXT = "urban.reporter.phone"
+QUERY_CODE_CONTEXT = "urban.case.query_code"
+PHONE_INDEX_CONTEXT = "person.phone"
+
+
+def query_code_index(code: str) -> str:
+    return crypto.blind_index(code.strip().upper(), context=QUERY_CODE_CONTEXT)
 
 
 class Category(models.Model):
@@ -172,6 +182,12 @@ class GridCase(Clocked):
         _("reporter's phone (blind index)"), max_length=64, blank=True
     )
     reporter_phone_masked = models.CharField(_("reporter's phone"), max_length=32, blank=True)
+    # A public report's query code (查询码), shown once to the reporter: encrypted, with a
+    # blind index for the look-up (as a work order's).
+    query_code_encrypted = models.TextField(_("query code (encrypted)"), blank=True, editable=False)
+    query_code_index = models.CharField(
+        _("query code (blind index)"), max_length=64, blank=True, editable=False, db_index=True
+    )
     hotline_order = models.OneToOneField(
         "hotline.WorkOrder",
         verbose_name=_("12345 work order"),
@@ -248,6 +264,16 @@ class GridCase(Clocked):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def query_code(self) -> str:
+        if not self.query_code_encrypted:
+            return ""
+        return crypto.decrypt(self.query_code_encrypted, context=QUERY_CODE_CONTEXT)
+
+    def query_code_set(self, code: str) -> None:
+        self.query_code_encrypted = crypto.encrypt(code, context=QUERY_CODE_CONTEXT)
+        self.query_code_index = query_code_index(code)
 
     def permission_scope(self) -> TargetScope:
         return TargetScope(

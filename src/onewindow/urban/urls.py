@@ -1,8 +1,14 @@
 """Addresses of grid management, mounted by ``config/urls.py``.
 
 ``staff_urls`` (namespace ``urban_staff``, under ``/staff/urban/``): the grid categories
-(``views/staff_categories.py``: list, workbook import and export)."""
+(``views/staff_categories.py``: list, workbook import and export), the grid worker's phone page
+and its service worker (``views/staff_report.py``).
 
-from onewindow.urban.views import staff_categories
+``public_urls`` (namespace ``urban_public``, at the site root): a citizen's report and
+following it (``views/public_report.py``).
+"""
 
-staff_urls = ([*staff_categories.URLS], "urban_staff")
+from onewindow.urban.views import public_report, staff_categories, staff_report
+
+staff_urls = ([*staff_categories.URLS, *staff_report.URLS], "urban_staff")
+public_urls = ([*public_report.URLS], "urban_public")

@@ -54,6 +54,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         "online": ["public_urls", "staff_urls"],
         "ratings": ["public_urls", "staff_urls"],
         "staff": ["staff_urls"],
+        "urban": ["public_urls", "staff_urls"],
     }
 
 
@@ -169,6 +170,8 @@ def test_the_api_keeps_the_operation_ids_generated_clients_use(db):
         ("POST", "/api/ratings/exchange/reported"): "onewindow_ratings_api_exchange_reported",
         ("POST", "/api/hotline/telephony/calls"): "onewindow_hotline_api_telephony_call",
         ("GET", "/api/knowledge/suggest"): "onewindow_knowledge_api_suggest",
+        ("GET", "/api/urban/categories"): "onewindow_urban_api_report_categories",
+        ("POST", "/api/urban/reports"): "onewindow_urban_api_report_create",
     }
 
 

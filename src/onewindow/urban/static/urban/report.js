@@ -1,0 +1,263 @@
+// The grid worker's phone page (/staff/urban/report/): the category picker with search (name,
+// keywords, pinyin and its initials), the position from the phone (or typed), photos from the
+// camera made at most 1600 px JPEG here on the phone, the description — and the queue: each
+// report is kept in IndexedDB (report-queue.js) with its own key and sent when the network is
+// there (at once, on the "online" event, on every load, every 30 s while some wait, and by
+// Background Sync in the service worker). A static file: the pages' Content-Security-Policy
+// allows no inline script. Texts come from the page's data-t-* attributes (translated there).
+(function () {
+  "use strict";
+  var root = document.getElementById("grid-report");
+  if (!root || !window.GridReportQueue) return;
+  var Queue = window.GridReportQueue;
+  var MAX_SIDE = 1600;
+  var photosMax = parseInt(root.getAttribute("data-photos-max"), 10) || 6;
+  var categoriesUrl = root.getAttribute("data-categories-url");
+  var reportsUrl = root.getAttribute("data-reports-url");
+  var user = root.getAttribute("data-user");
+  var categories = [];
+  var photos = [];
+  var $ = function (id) { return document.getElementById(id); };
+  var t = function (name, value) {
+    var text = root.getAttribute("data-t-" + name) || "";
+    return value === undefined ? text : text.replace("%s", value);
+  };
+
+  function csrf() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // --- the network ------------------------------------------------------------------------
+  function showNetwork() {
+    var box = $("report-network");
+    box.textContent = navigator.onLine ? t("online") : t("offline");
+    box.classList.toggle("is-offline", !navigator.onLine);
+  }
+
+  // --- categories -------------------------------------------------------------------------
+  function normal(text) { return (text || "").toLowerCase().replace(/\s+/g, ""); }
+
+  function renderCategories(query) {
+    var list = $("category-list");
+    var q = normal(query);
+    var chosen = $("report-category").value;
+    list.textContent = "";
+    var shown = categories.filter(function (c) {
+      return !q || normal(c.name).indexOf(q) !== -1 || normal(c.keywords).indexOf(q) !== -1 ||
+        c.pinyin.indexOf(q) !== -1 || c.initials.indexOf(q) === 0 || normal(c.code) === q ||
+        normal(c.major).indexOf(q) !== -1;
+    }).slice(0, 40);
+    shown.forEach(function (c) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.setAttribute("data-code", c.code);
+      button.setAttribute("aria-pressed", c.code === chosen ? "true" : "false");
+      button.textContent = c.name;
+      var major = document.createElement("small");
+      major.textContent = c.major;
+      button.appendChild(major);
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+  }
+
+  function choose(code) {
+    var found = categories.filter(function (c) { return c.code === code; })[0];
+    if (!found) return;
+    $("report-category").value = found.code;
+    $("category-chosen").textContent = found.major + " › " + found.name;
+    renderCategories($("category-search").value);
+  }
+
+  function loadCategories() {
+    return fetch(categoriesUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (list) {
+        categories = list;
+        try { localStorage.setItem("urban.categories", JSON.stringify(list)); } catch (e) { /* full */ }
+      })
+      .catch(function () {
+        try { categories = JSON.parse(localStorage.getItem("urban.categories") || "[]"); } catch (e) { categories = []; }
+        if (!categories.length) $("report-error").textContent = t("no-categories");
+      })
+      .then(function () { renderCategories($("category-search").value); });
+  }
+
+  // --- position ---------------------------------------------------------------------------
+  function locate() {
+    var status = $("locate-status");
+    if (!navigator.geolocation) { status.textContent = t("no-position"); return; }
+    status.textContent = t("locating");
+    navigator.geolocation.getCurrentPosition(function (position) {
+      $("report-longitude").value = position.coords.longitude.toFixed(6);
+      $("report-latitude").value = position.coords.latitude.toFixed(6);
+      status.textContent = t("located", Math.round(position.coords.accuracy || 0));
+    }, function () {
+      status.textContent = t("no-position");
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  }
+
+  // --- photos -----------------------------------------------------------------------------
+  function resized(file) {
+    if (!window.createImageBitmap) return Promise.resolve({ blob: file, thumb: "" });
+    return createImageBitmap(file).then(function (bitmap) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      var small = document.createElement("canvas");
+      var thumbScale = Math.min(1, 128 / Math.max(canvas.width, canvas.height));
+      small.width = Math.max(1, Math.round(canvas.width * thumbScale));
+      small.height = Math.max(1, Math.round(canvas.height * thumbScale));
+      small.getContext("2d").drawImage(canvas, 0, 0, small.width, small.height);
+      var thumb = small.toDataURL("image/jpeg", 0.7);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) { resolve({ blob: blob || file, thumb: thumb }); }, "image/jpeg", 0.85);
+      });
+    }).catch(function () { return { blob: file, thumb: "" }; });
+  }
+
+  function showPhotos() {
+    var box = $("photo-thumbs");
+    box.textContent = "";
+    photos.forEach(function (photo) {
+      if (!photo.thumb) return;
+      var img = document.createElement("img");
+      img.src = photo.thumb;
+      img.alt = "";
+      box.appendChild(img);
+    });
+    $("photos-status").textContent = photos.length ? t("photos", photos.length) : "";
+  }
+
+  function addPhotos(files) {
+    var room = photosMax - photos.length;
+    var taken = Array.prototype.slice.call(files, 0, Math.max(0, room));
+    if (files.length > room) $("report-error").textContent = t("too-many-photos", photosMax);
+    return Promise.all(taken.map(resized)).then(function (done) {
+      photos = photos.concat(done);
+      showPhotos();
+    });
+  }
+
+  // --- the queue --------------------------------------------------------------------------
+  function render() {
+    return Queue.all().then(function (records) {
+      var list = $("report-queue");
+      list.textContent = "";
+      records = records.filter(function (r) { return r.user === user; });
+      records.sort(function (a, b) { return b.createdAt - a.createdAt; });
+      if (!records.length) {
+        var empty = document.createElement("li");
+        empty.textContent = t("empty");
+        list.appendChild(empty);
+      }
+      records.forEach(function (r) {
+        var item = document.createElement("li");
+        item.setAttribute("data-key", r.key);
+        item.setAttribute("data-state", r.state);
+        var what = document.createElement("strong");
+        what.textContent = r.categoryLabel + " · " + new Date(r.createdAt).toLocaleString();
+        var state = document.createElement("div");
+        state.className = "state-" + r.state;
+        if (r.state === "sent") {
+          state.textContent = t("sent") + " ";
+          var number = document.createElement("span");
+          number.className = "report-number";
+          number.textContent = r.number;
+          state.appendChild(number);
+        } else {
+          state.textContent = r.state === "refused" ? t("refused") + ": " + r.error : t("queued");
+        }
+        item.appendChild(what);
+        item.appendChild(state);
+        list.appendChild(item);
+      });
+    });
+  }
+
+  function flush() {
+    if (!navigator.onLine) return Promise.resolve();
+    return Queue.flush(reportsUrl, csrf()).then(render);
+  }
+
+  function askForSync() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) return registration.sync.register("urban-reports");
+    }).catch(function () { /* no Background Sync: the page sends */ });
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    var error = $("report-error");
+    error.textContent = "";
+    var code = $("report-category").value;
+    var found = categories.filter(function (c) { return c.code === code; })[0];
+    var record = {
+      key: Queue.newKey(),
+      user: user,
+      category: code,
+      categoryLabel: found ? found.name : code,
+      description: $("report-description").value.trim(),
+      longitude: $("report-longitude").value.trim(),
+      latitude: $("report-latitude").value.trim(),
+      place: $("report-place").value.trim(),
+      photos: photos.map(function (p) { return p.blob; }),
+      createdAt: Date.now(),
+      state: "queued",
+      number: "",
+      error: "",
+      csrf: csrf()
+    };
+    if (!record.category || !record.description || !record.longitude || !record.latitude || !record.photos.length) {
+      error.textContent = t("missing");
+      return;
+    }
+    $("report-submit").disabled = true;
+    Queue.put(record).then(function () {
+      photos = [];
+      showPhotos();
+      $("report-form").reset();
+      $("report-category").value = "";
+      $("category-chosen").textContent = t("kept");
+      renderCategories("");
+      askForSync();
+      return render();
+    }).then(flush).catch(function (problem) {
+      error.textContent = String(problem);
+    }).then(function () { $("report-submit").disabled = false; });
+  }
+
+  // --- wiring -----------------------------------------------------------------------------
+  $("category-search").addEventListener("input", function (event) { renderCategories(event.target.value); });
+  $("category-list").addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-code]");
+    if (button) choose(button.getAttribute("data-code"));
+  });
+  $("report-locate").addEventListener("click", locate);
+  $("report-photos").addEventListener("change", function (event) {
+    addPhotos(event.target.files).then(function () { event.target.value = ""; });
+  });
+  $("report-form").addEventListener("submit", submit);
+  window.addEventListener("online", function () { showNetwork(); flush(); });
+  window.addEventListener("offline", showNetwork);
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(root.getAttribute("data-sw-url"), { scope: root.getAttribute("data-scope") })
+      .catch(function () { /* the page works without it, online */ });
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "urban-reports-changed") render();
+    });
+  }
+  window.setInterval(function () { flush(); }, 30000);
+  showNetwork();
+  loadCategories();
+  render().then(flush);
+  if (!$("report-longitude").value) locate();
+})();
