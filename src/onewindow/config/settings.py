@@ -645,6 +645,12 @@ HOTLINE_TELEPHONY_TOKEN = os.environ.get("HOTLINE_TELEPHONY_TOKEN", "")
 HOTLINE_FROM_BAD_RATINGS_SINCE_DAYS = int(
     os.environ.get("HOTLINE_FROM_BAD_RATINGS_SINCE_DAYS", "7")
 )
+# Grid management (网格化): a public report is verified on site within URBAN_VERIFY_LIMIT_HOURS
+# working hours, a report is filed (立案) within URBAN_FILE_LIMIT_HOURS, and a unit's feedback is
+# checked on site (核查) within URBAN_CHECK_LIMIT_HOURS working hours of it.
+URBAN_VERIFY_LIMIT_HOURS = int(os.environ.get("URBAN_VERIFY_LIMIT_HOURS", "1"))
+URBAN_FILE_LIMIT_HOURS = int(os.environ.get("URBAN_FILE_LIMIT_HOURS", "1"))
+URBAN_CHECK_LIMIT_HOURS = int(os.environ.get("URBAN_CHECK_LIMIT_HOURS", "1"))
 # The knowledge base (知识库, 实时更新): a published article is reviewed again this many days after
 # its publication or its last confirmed review.
 KNOWLEDGE_REVIEW_DAYS = int(os.environ.get("KNOWLEDGE_REVIEW_DAYS", "180"))
