@@ -21,6 +21,7 @@ from onewindow.online import urls as online_urls
 from onewindow.ratings import urls as ratings_urls
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
+from onewindow.urban import urls as urban_urls
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -74,6 +75,7 @@ urlpatterns += i18n_patterns(
     path("staff/knowledge/", include(knowledge_urls.staff_urls)),
     path("staff/online/", include(online_urls.staff_urls)),
     path("staff/ratings/", include(ratings_urls.staff_urls)),
+    path("staff/urban/", include(urban_urls.staff_urls)),
     *MOVED_PAGES,
     path("my/online/", include(online_urls.public_urls)),
     path("my/", include(citizens_urls.public_urls)),
