@@ -13,6 +13,12 @@ ACTION_LABELS = {
     f"{CASE_MACHINE.audit_prefix}{move.action}": CASE_EVENTS[move.event or move.action].label
     for move in CASE_MACHINE.moves
 }
+ACTION_LABELS.update(
+    {
+        "urban.request_decide": _("Grid case request decided (延期, 挂账)"),
+        "urban.photo_read": _("Grid case photo opened"),
+    }
+)
 
 PERMISSION_LABELS = {
     Action.URBAN_VIEW: _("read grid cases"),
