@@ -657,8 +657,10 @@ KNOWLEDGE_REVIEW_DAYS = int(os.environ.get("KNOWLEDGE_REVIEW_DAYS", "180"))
 # first). URBAN_PUBLIC_REPORTS_PER_HOUR: public web reports one client address may send an hour
 # (429 beyond). URBAN_COMMAND_CENTRE: the name of the department that is the district's grid
 # command centre as a 12345 handling unit — work orders dispatched to it become grid cases.
+# A unit's feedback is checked on site (核查) within URBAN_CHECK_LIMIT_HOURS working hours.
 URBAN_VERIFY_LIMIT_HOURS = float(os.environ.get("URBAN_VERIFY_LIMIT_HOURS", "1"))
 URBAN_FILE_LIMIT_HOURS = float(os.environ.get("URBAN_FILE_LIMIT_HOURS", "1"))
+URBAN_CHECK_LIMIT_HOURS = float(os.environ.get("URBAN_CHECK_LIMIT_HOURS", "1"))
 URBAN_PHOTOS_MAX = int(os.environ.get("URBAN_PHOTOS_MAX", "6"))
 URBAN_PHOTO_MAX_MB = float(os.environ.get("URBAN_PHOTO_MAX_MB", "5"))
 URBAN_PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("URBAN_PUBLIC_REPORTS_PER_HOUR", "10"))

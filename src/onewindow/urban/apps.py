@@ -8,7 +8,12 @@ class UrbanConfig(AppConfig):
     verbose_name = _("Grid management (城市网格化管理)")
 
     def ready(self) -> None:
-        from onewindow.urban import workstations_categories, workstations_report
+        from onewindow.urban import (
+            workstations_categories,
+            workstations_flow,
+            workstations_report,
+        )
 
         workstations_categories.register()
+        workstations_flow.register()
         workstations_report.register()

@@ -18,6 +18,12 @@ ACTION_LABELS = {
     "urban.categories_write": _("Grid categories written"),
     "urban.categories_export": _("Grid categories exported"),
 }
+ACTION_LABELS.update(
+    {
+        "urban.request_decide": _("Grid case request decided (延期, 挂账)"),
+        "urban.photo_read": _("Grid case photo opened"),
+    }
+)
 
 PERMISSION_LABELS = {
     Action.URBAN_VIEW: _("read grid cases"),

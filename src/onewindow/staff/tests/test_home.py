@@ -25,6 +25,7 @@ EXPECTED = {
         "hotline.unit",
         "knowledge.articles",
         "hotline.figures",
+        "urban.unit",
     ],
     "lead": [
         "cases.queue",
@@ -35,6 +36,7 @@ EXPECTED = {
         "hotline.unit",
         "knowledge.articles",
         "hotline.figures",
+        "urban.unit",
         "catalog.workbook",
     ],
     "manager": [
@@ -96,6 +98,7 @@ URLS = {
     "hotline.figures": "/staff/hotline/figures/",
     "hotline.open311_clients": "/staff/hotline/open311/clients/",
     "urban.categories": "/staff/urban/categories/",
+    "urban.unit": "/staff/urban/unit/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -147,6 +150,7 @@ def test_english_home_in_english(client, staff):
         "/en/staff/hotline/unit/",
         "/en/staff/knowledge/",
         "/en/staff/hotline/figures/",
+        "/en/staff/urban/unit/",
     ]
 
 
@@ -174,8 +178,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 9
-    assert len(registry.workstations()) == 31
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 10
+    assert len(registry.workstations()) == 34
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):
