@@ -17,6 +17,7 @@ from onewindow.org.models import Department
 from onewindow.org.permissions import Action, require
 from onewindow.urban.codes import RequestDecision, RequestKind
 from onewindow.urban.errors import GridCaseRefused
+from onewindow.urban.limits import office_hours_of
 from onewindow.urban.models import CaseRequest, CaseStage, CategoryStage, CategoryUnit, GridCase
 from onewindow.urban.services.common import (
     MACHINE,
@@ -178,8 +179,9 @@ def case_dispatch(
                 category=str(row.category),
             )
         _stages_copy(row)
-        first = stages_restart(row, now)
+        # The unit first: its office hours count its working-hour limits.
         row.unit, row.dispatched_at = unit, now
+        first = stages_restart(row, now)
         row.dispatch_accurate = row.return_count == 0 and row.redispatch_count == 0
         mover.move(
             MACHINE,
@@ -220,8 +222,8 @@ def case_redispatch(
         assert unit is not None
         requests_withdraw(row, now)
         before = row.unit_id
-        first = stages_restart(row, now)
         row.unit, row.dispatched_at = unit, now
+        first = stages_restart(row, now)
         row.dispatch_accurate = False
         row.redispatch_count += 1
         mover.move(
@@ -395,7 +397,7 @@ def case_unpark(
         errors = ErrorList()
         note = text(errors, "note", note, required=False, max_length=1000)
         errors.raise_if_any(_("The case is not taken off the list; correct the marked fields."))
-        clock_resume(row, now=now)
+        clock_resume(row, now=now, office_hours=office_hours_of(row.unit_id))
         stage = stage_current(stages_of(row))
         if stage is not None:
             stage.due_at = row.due_at

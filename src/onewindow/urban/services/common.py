@@ -20,6 +20,7 @@ from onewindow.papers.models import PaperSource, PaperType
 from onewindow.papers.services import paper_stored
 from onewindow.urban.codes import RequestDecision
 from onewindow.urban.events import CASE_EVENTS
+from onewindow.urban.limits import office_hours_of, stage_due
 from onewindow.urban.models import CasePhoto, CaseRequest, CaseStage, GridCase
 from onewindow.urban.transitions import CASE_MACHINE
 from onewindow.workflow import mover
@@ -88,9 +89,15 @@ def stage_due_for(
     case: GridCase, stage: CaseStage, start: dt.datetime, *, limit: int | None = None
 ) -> dt.datetime:
     """The one deadline of a grid case's stage: ``limit`` (the stage's own by default; an
-    extension's extra time) of the stage's unit from ``start``. The unit's own office hours
-    (``HandlingUnit.office_hours``) are to be read here."""
-    return due_after(start, stage.limit if limit is None else limit, stage.unit)
+    extension's extra time) of the stage's unit from ``start``, in working hours counted in
+    the office hours of the unit that holds the case (``HandlingUnit.office_hours``; the
+    platform's when it has none)."""
+    return stage_due(
+        start=start,
+        limit=stage.limit if limit is None else limit,
+        unit=stage.unit,
+        office_hours=office_hours_of(case.unit_id) if case.unit_id else None,
+    )
 
 
 def stage_start(case: GridCase, stage: CaseStage, now: dt.datetime) -> None:
