@@ -45,6 +45,7 @@ EXPECTED = {
         "knowledge.articles",
         "hall.phone_booking",
         "catalog.workbook",
+        "grid.grids",
         "hall.manager",
         "assess.tables",
         "ratings.pads",
@@ -56,6 +57,7 @@ EXPECTED = {
         "knowledge.articles",
         "hotline.figures",
         "catalog.workbook",
+        "grid.grids",
         "assess.tables",
         "staff.audit_trail",
     ],
@@ -67,6 +69,7 @@ EXPECTED = {
         "hotline.figures",
         "hotline.open311_clients",
         "catalog.workbook",
+        "grid.grids",
         "hall.manager",
         "assess.tables",
         "ratings.pads",
@@ -94,6 +97,7 @@ URLS = {
     "knowledge.articles": "/staff/knowledge/",
     "hotline.figures": "/staff/hotline/figures/",
     "hotline.open311_clients": "/staff/hotline/open311/clients/",
+    "grid.grids": "/staff/grid/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -173,7 +177,7 @@ def test_home_query_count_does_not_grow_with_workstations(
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
     assert len(cards(text(response))) == len(EXPECTED["lead"]) == 9
-    assert len(registry.workstations()) == 30
+    assert len(registry.workstations()) == 31
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):
