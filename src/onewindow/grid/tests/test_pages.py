@@ -3,6 +3,7 @@ listed by feature), the export download and the outlines for maps; who may open 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -10,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onewindow.core.models import AuditLog
-from onewindow.grid.models import Boundary, Grid
+from onewindow.grid.models import Boundary, Grid, GridPost
 from onewindow.grid.services import grids_import
 from onewindow.grid.tests.conftest import FIRST, SECOND, STREET, collection, layout
 from onewindow.org.codes import Role
@@ -185,3 +186,62 @@ def test_a_bad_region_is_refused_not_500(client, imported, admin, region, status
     client.force_login(admin)
     assert client.get("/staff/grid/outlines.geojson", {"region": region}).status_code == status
     assert client.get("/staff/grid/export.geojson", {"region": region}).status_code == status
+
+
+def test_an_administrator_posts_a_worker_and_ends_the_post_on_the_grid_page(
+    client, imported, admin
+):
+    grid = Grid.objects.get(code=f"{FIRST}01")
+    worker = staff_with_role(Role.GRID_WORKER, region=imported["first"])
+    elsewhere = staff_with_role(Role.GRID_WORKER, region=imported["second"])
+    client.force_login(admin)
+    html = client.get(f"/staff/grid/{grid.code}/").content.decode()
+    assert f'<option value="{worker.pk}">' in html
+    assert f'<option value="{elsewhere.pk}">' not in html
+    response = client.post(
+        f"/staff/grid/{grid.code}/posts/", {"user": worker.pk, "since": "2026-03-01"}
+    )
+    assert response.status_code == 302
+    post = GridPost.objects.get(grid=grid)
+    assert (post.user, post.since, post.until) == (worker, dt.date(2026, 3, 1), None)
+    # Not one of the grid's workers, or a bad day: the page again with the problem, no post.
+    refused = client.post(
+        f"/staff/grid/{grid.code}/posts/", {"user": elsewhere.pk, "since": "2026-03-01"}
+    )
+    bad_day = client.post(
+        f"/staff/grid/{grid.code}/posts/", {"user": worker.pk, "since": "2026-13-01"}
+    )
+    assert (refused.status_code, bad_day.status_code) == (422, 422)
+    assert GridPost.objects.count() == 1
+    early = client.post(f"/staff/grid/{grid.code}/posts/{post.pk}/end/", {"until": "2026-02-01"})
+    assert early.status_code == 422
+    ended = client.post(f"/staff/grid/{grid.code}/posts/{post.pk}/end/", {"until": "2026-04-01"})
+    assert ended.status_code == 302
+    assert GridPost.objects.get().until == dt.date(2026, 4, 1)
+    wrong_grid = client.post(
+        f"/staff/grid/{SECOND}01/posts/{post.pk}/end/", {"until": "2026-04-02"}
+    )
+    assert wrong_grid.status_code == 404
+
+
+def test_a_chief_may_not_post_workers_and_nothing_changes(client, imported):
+    grid = Grid.objects.get(code=f"{FIRST}01")
+    worker = grid_worker_make(grid)
+    post = GridPost.objects.get()
+    chief = staff_with_role(Role.GRID_CHIEF)
+    client.force_login(chief)
+    assert 'id="post-add"' not in client.get(f"/staff/grid/{grid.code}/").content.decode()
+    assert (
+        client.post(
+            f"/staff/grid/{grid.code}/posts/", {"user": worker.pk, "since": "2026-03-01"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/staff/grid/{grid.code}/posts/{post.pk}/end/", {"until": "2026-04-01"}
+        ).status_code
+        == 404
+    )
+    assert GridPost.objects.get().until is None
+    assert AuditLog.objects.filter(actor=chief, action="denied:grid.manage").count() == 2
