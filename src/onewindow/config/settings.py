@@ -361,6 +361,8 @@ REQUEST_BODY_MAX_BYTES = (
     int(float(os.environ.get("REQUEST_BODY_MAX_MB") or 0) * 1024 * 1024)
     or max(PAPER_MAX_BYTES, 20 * 1024 * 1024) + 1024 * 1024
 )
+# Unit grids (grid/): an import file (GeoJSON) of at most this many MB.
+GRID_IMPORT_MAX_BYTES = int(float(os.environ.get("GRID_IMPORT_MAX_MB") or 20) * 1024 * 1024)
 PAPER_MAX_PAGES = int(os.environ.get("PAPER_MAX_PAGES") or 50)
 PAPER_MAX_PIXELS = int(os.environ.get("PAPER_MAX_PIXELS") or 40_000_000)
 PAPER_THUMBNAIL_PIXELS = 320

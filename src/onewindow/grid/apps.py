@@ -6,3 +6,8 @@ class GridConfig(AppConfig):
     name = "onewindow.grid"
     label = "grid"
     verbose_name = _("Unit grids")
+
+    def ready(self) -> None:
+        from onewindow.grid import workstations
+
+        workstations.register()

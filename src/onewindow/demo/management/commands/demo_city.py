@@ -15,6 +15,7 @@ from onewindow.demo.bulk import build_city_bulk, default_persons
 from onewindow.demo.cases import build_demo_cases
 from onewindow.demo.citizen import build_demo_citizen
 from onewindow.demo.generator import build_demo_city, demo_city_exists
+from onewindow.demo.grids import build_demo_grids
 from onewindow.demo.hotline import build_demo_hotline
 
 
@@ -95,6 +96,9 @@ class Command(BaseCommand):
         settings.TASK_BACKEND = "sync"
         try:
             build_demo_city(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
+            self.stdout.write(
+                _("Unit grids: %(count)s.") % {"count": build_demo_grids(seed=options["seed"])}
+            )
             if not options["no_cases"]:
                 made = build_demo_cases(seed=options["seed"])
                 self.stdout.write(
