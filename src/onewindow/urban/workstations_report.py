@@ -15,6 +15,6 @@ def register() -> None:
         label=_("Report from the street"),
         url_name="urban_staff:report",
         action=Action.URBAN_REPORT,
-        order=62,
+        order=54,
         description=_("Report a problem with photo and place; works without a network."),
     )
