@@ -35,6 +35,7 @@ EXPECTED = {
         "hotline.unit",
         "knowledge.articles",
         "hotline.figures",
+        "enforcement.tasks",
         "catalog.workbook",
     ],
     "manager": [
@@ -55,6 +56,7 @@ EXPECTED = {
         "ratings.rectifications",
         "knowledge.articles",
         "hotline.figures",
+        "enforcement.tasks",
         "catalog.workbook",
         "assess.tables",
         "staff.audit_trail",
@@ -65,6 +67,7 @@ EXPECTED = {
         "ratings.rectifications",
         "knowledge.articles",
         "hotline.figures",
+        "enforcement.tasks",
         "hotline.open311_clients",
         "catalog.workbook",
         "hall.manager",
@@ -94,6 +97,7 @@ URLS = {
     "knowledge.articles": "/staff/knowledge/",
     "hotline.figures": "/staff/hotline/figures/",
     "hotline.open311_clients": "/staff/hotline/open311/clients/",
+    "enforcement.tasks": "/staff/enforcement/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -172,8 +176,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 9
-    assert len(registry.workstations()) == 30
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 10
+    assert len(registry.workstations()) == 31
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

@@ -94,6 +94,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("hotline.unit", "hotline_staff:unit_queue", 49),
         ("knowledge.articles", "knowledge_staff:list", 50),
         ("hotline.figures", "hotline_staff:figures", 51),
+        ("enforcement.tasks", "enforcement_staff:queue", 52),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("hotline.open311_clients", "hotline_staff:open311_clients", 59),
         ("catalog.workbook", "catalog_manage:index", 60),
@@ -127,6 +128,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "hotline.unit": Action.HOTLINE_HANDLE,
         "knowledge.articles": Action.KNOWLEDGE_VIEW,
         "hotline.figures": Action.HOTLINE_VIEW,
+        "enforcement.tasks": Action.ENFORCEMENT_VIEW,
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "hall.manager": Action.HALL_MANAGE,
@@ -159,6 +161,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/hotline/unit/",
         "/staff/knowledge/",
         "/staff/hotline/figures/",
+        "/staff/enforcement/",
         "/staff/hall/phone-booking/",
         "/staff/hotline/open311/clients/",
         "/staff/catalog/",
