@@ -191,3 +191,21 @@ def test_only_the_lead_sees_the_penalty_form_and_the_printable_decision(client, 
     assert response.status_code == 200
     assert task.penalty.number in text and COMPANY_USCC in text and "人民币20000.00元" in text
     assert EnforcementTask.objects.get(pk=task.pk).state == "concluded"
+
+
+def test_the_decision_is_also_a_pdf_with_the_same_text(client, scene):
+    import io
+
+    from pypdf import PdfReader
+
+    task = decide(
+        scene, reinspect(scene, notify(scene, inspect(scene, scene.task())), rectified=False)
+    )
+    client.force_login(scene.officer)
+    response = client.get(task_url(task, "decision.pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf" and response.content[:5] == b"%PDF-"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    text = "".join(text.split())
+    assert "行政处罚决定书" in text and task.penalty.number in text
+    assert COMPANY_USCC in text and "人民币20000.00元" in text

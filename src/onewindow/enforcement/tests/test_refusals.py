@@ -94,4 +94,4 @@ def test_every_page_answers_missing_and_another_teams_alike_audited_changing_not
                 problems.append(f"{method} {name}: answered {missing[0]}")
     assert not problems, "\n".join(problems)
     assert database() == before
-    assert len(walked) == 10
+    assert len(walked) == 12

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from onewindow.core.errors import ApplicationError, NotFoundOrForbidden, PermissionDenied
 from onewindow.core.validation import record_id
-from onewindow.enforcement import selectors, services
+from onewindow.enforcement import documents, selectors, services
 from onewindow.enforcement.codes import PartyKind, PenaltyKind
 from onewindow.enforcement.events import TASK_EVENTS
 from onewindow.enforcement.models import EnforcementTask, Party
@@ -355,18 +355,23 @@ def decision(request: HttpRequest, number: str) -> HttpResponse:
     penalty = _one(task, "penalty")
     if penalty is None:
         raise NotFoundOrForbidden()
-    return _render(
-        request,
-        "decision.html",
-        {
-            "task": task,
-            "penalty": penalty,
-            "party": penalty.party,
-            "inspection": task.inspection,
-            "notice": _one(task, "notice"),
-            "reinspection": _one(task, "reinspection"),
-        },
+    return _render(request, "decision.html", documents.decision_context(task, penalty))
+
+
+@require_safe
+@staff_page
+def decision_file(request: HttpRequest, number: str) -> HttpResponse:
+    """The penalty decision as a PDF (the reports' renderer)."""
+    task = selectors.task_get(request.user, number)
+    penalty = _one(task, "penalty")
+    if penalty is None:
+        raise NotFoundOrForbidden()
+    response = HttpResponse(documents.decision_pdf(task, penalty), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"{task.number}-decision.pdf") or "attachment"
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_safe
@@ -387,6 +392,7 @@ URLS = [
     path("", queue, name="queue"),
     path("tasks/<str:number>/", task_detail, name="task"),
     path("tasks/<str:number>/decision/", decision, name="decision"),
+    path("tasks/<str:number>/decision.pdf", decision_file, name="decision_pdf"),
     path("tasks/<str:number>/photos/<int:photo_id>/", photo_file, name="photo"),
     path(
         "tasks/<str:number>/parties/<int:party_id>/id-number/",
