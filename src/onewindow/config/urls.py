@@ -14,6 +14,7 @@ from onewindow.config.api import api, unknown_address
 from onewindow.config.metrics import metrics
 from onewindow.core.health import healthz, readyz
 from onewindow.dashboard import urls as dashboard_urls
+from onewindow.enforcement import urls as enforcement_urls
 from onewindow.grid import urls as grid_urls
 from onewindow.hall import urls as hall_urls
 from onewindow.hotline import urls as hotline_urls
@@ -71,6 +72,7 @@ urlpatterns += i18n_patterns(
     path("staff/cases/", include(cases_urls.staff_urls)),
     path("staff/catalog/", include(catalog_urls.staff_urls)),
     path("staff/dashboard/", include(dashboard_urls.staff_urls)),
+    path("staff/enforcement/", include(enforcement_urls.staff_urls)),
     path("staff/grid/", include(grid_urls.staff_urls)),
     path("staff/hall/", include(hall_urls.staff_urls)),
     path("staff/hotline/", include(hotline_urls.staff_urls)),

@@ -6,3 +6,8 @@ class EnforcementConfig(AppConfig):
     name = "onewindow.enforcement"
     label = "enforcement"
     verbose_name = _("Comprehensive enforcement (综合执法)")
+
+    def ready(self) -> None:
+        from onewindow.enforcement import workstations
+
+        workstations.register()

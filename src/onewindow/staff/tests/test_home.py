@@ -37,6 +37,7 @@ EXPECTED = {
         "knowledge.articles",
         "hotline.figures",
         "urban.unit",
+        "enforcement.tasks",
         "catalog.workbook",
     ],
     "manager": [
@@ -58,6 +59,7 @@ EXPECTED = {
         "ratings.rectifications",
         "knowledge.articles",
         "hotline.figures",
+        "enforcement.tasks",
         "catalog.workbook",
         "grid.grids",
         "assess.tables",
@@ -69,6 +71,7 @@ EXPECTED = {
         "ratings.rectifications",
         "knowledge.articles",
         "hotline.figures",
+        "enforcement.tasks",
         "hotline.open311_clients",
         "catalog.workbook",
         "grid.grids",
@@ -103,6 +106,7 @@ URLS = {
     "grid.grids": "/staff/grid/",
     "urban.categories": "/staff/urban/categories/",
     "urban.unit": "/staff/urban/unit/",
+    "enforcement.tasks": "/staff/enforcement/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -182,8 +186,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 10
-    assert len(registry.workstations()) == 37
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 11
+    assert len(registry.workstations()) == 38
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

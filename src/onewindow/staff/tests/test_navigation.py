@@ -100,6 +100,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("urban.tasks", "urban_staff:tasks", 53),
         ("urban.report", "urban_staff:report", 54),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
+        ("enforcement.tasks", "enforcement_staff:queue", 56),
         ("hotline.open311_clients", "hotline_staff:open311_clients", 59),
         ("catalog.workbook", "catalog_manage:index", 60),
         ("grid.grids", "grid_staff:list", 61),
@@ -139,6 +140,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "hotline.unit": Action.HOTLINE_HANDLE,
         "knowledge.articles": Action.KNOWLEDGE_VIEW,
         "hotline.figures": Action.HOTLINE_VIEW,
+        "enforcement.tasks": Action.ENFORCEMENT_VIEW,
         "hall.phone_booking": Action.HALL_BOOK_FOR_CALLER,
         "catalog.workbook": None,  # a predicate: import or export
         "urban.categories": Action.URBAN_MANAGE,
@@ -179,6 +181,7 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/urban/tasks/",
         "/staff/urban/report/",
         "/staff/hall/phone-booking/",
+        "/staff/enforcement/",
         "/staff/hotline/open311/clients/",
         "/staff/catalog/",
         "/staff/grid/",
