@@ -26,7 +26,7 @@ from onewindow.testing.factories import (
     staff_with_role,
 )
 
-__all__ = ["COMPANY_USCC", "Scene", "company", "person", "scene"]
+__all__ = ["COMPANY_USCC", "Scene", "company", "person", "scene", "scene_make"]
 
 COMPANY_USCC = make_uscc(123456, prefix="91440103")
 PERSON_ID = make_resident_id(birth="19800101")
@@ -90,6 +90,11 @@ def person(**fields: Any) -> PartyInput:
 
 @pytest.fixture
 def scene(db: Any) -> Scene:
+    return scene_make()
+
+
+def scene_make() -> Scene:
+    """The scene, for tests of other apps that need an enforcement team (urban's)."""
     district = DistrictFactory()
     street = StreetFactory(code="440103005000", name="多宝街道", parent=district)
     community = CommunityFactory(code="440103005001", name="多宝社区", parent=street)

@@ -39,11 +39,10 @@ def fits(page: Any) -> None:
     assert width <= page.viewport_size["width"], width
 
 
-@pytest.mark.parametrize("viewport", [PHONE_VIEWPORT, DESKTOP], ids=["phone", "desktop"])
-def test_an_illegal_building_is_inspected_notified_reinspected_and_fined(
-    browser: Any, live_server: Any, scene: Any, viewport: dict
-) -> None:
-    task = scene.task()
+def walk_to_a_fine(browser: Any, live_server: Any, scene: Any, task: Any, viewport: dict) -> None:
+    """On the pages: inspection with two officers and a company, notice, deadline passed,
+    re-inspection not rectified, the lead's fine, the decision printed (``scene``: an
+    enforcement scene with officer, officer2, officer3 and lead)."""
     officer = Desk(browser, live_server, scene.officer, viewport)
     lead = None
     try:
@@ -125,6 +124,14 @@ def test_an_illegal_building_is_inspected_notified_reinspected_and_fined(
         if lead is not None:
             lead.close()
 
+
+
+@pytest.mark.parametrize("viewport", [PHONE_VIEWPORT, DESKTOP], ids=["phone", "desktop"])
+def test_an_illegal_building_is_inspected_notified_reinspected_and_fined(
+    browser: Any, live_server: Any, scene: Any, viewport: dict
+) -> None:
+    task = scene.task()
+    walk_to_a_fine(browser, live_server, scene, task, viewport)
     task.refresh_from_db()
     assert (task.state, task.outcome) == ("concluded", "penalised")
     assert [e.action for e in task.events.order_by("at", "id")] == [

@@ -13,11 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core.audit import audit_record
 from onewindow.core.errors import ErrorList, NotFoundOrForbidden
 from onewindow.core.validation import record_id
+from onewindow.enforcement.services import task_open
+from onewindow.enforcement.transitions import TaskState
+from onewindow.hotline.codes import UnitKind
+from onewindow.hotline.models import HandlingUnit, WorkOrder
 from onewindow.org.models import Department
-from onewindow.org.permissions import Action, require
+from onewindow.org.permissions import Action, can, require
 from onewindow.urban.codes import RequestDecision, RequestKind
 from onewindow.urban.errors import GridCaseRefused
-from onewindow.urban.limits import office_hours_of
+from onewindow.urban.limits import office_hours_of, stages_plan
 from onewindow.urban.models import CaseRequest, CaseStage, CategoryStage, CategoryUnit, GridCase
 from onewindow.urban.services.common import (
     MACHINE,
@@ -32,9 +36,12 @@ from onewindow.urban.services.common import (
     stages_restart,
     text,
 )
+from onewindow.urban.services.from_hotline import hotline_reply_for
 from onewindow.urban.transitions import CaseState
 from onewindow.workflow import mover
 from onewindow.workflow.clock import clock_pause, clock_resume
+
+TASK_ENDED = frozenset({TaskState.CONCLUDED, TaskState.DROPPED})
 
 CONDITION_NOT_CONFIRMED = _(
     "Confirm that the category's condition is met (%(condition)s) before you go on."
@@ -103,6 +110,7 @@ def case_refuse(
         errors.raise_if_any(_("The report is not refused; correct the marked fields."))
         row.refusal = reason
         mover.move(MACHINE, row, "refuse", actor=actor, now=now, reason=reason)
+        _hotline_answer(actor, row, now)
     return row
 
 
@@ -183,6 +191,7 @@ def case_dispatch(
         row.unit, row.dispatched_at = unit, now
         first = stages_restart(row, now)
         row.dispatch_accurate = row.return_count == 0 and row.redispatch_count == 0
+        _enforcement_task_open(actor, row, unit, now)
         mover.move(
             MACHINE,
             row,
@@ -226,6 +235,7 @@ def case_redispatch(
         first = stages_restart(row, now)
         row.dispatch_accurate = False
         row.redispatch_count += 1
+        _enforcement_task_open(actor, row, unit, now)
         mover.move(
             MACHINE,
             row,
@@ -240,6 +250,42 @@ def case_redispatch(
             },
         )
     return row
+
+
+def _enforcement_task_open(actor: Any, row: GridCase, unit: Department, now: dt.datetime) -> None:
+    """A case dispatched to the comprehensive enforcement team becomes the team's enforcement
+    task (综合执法), due when the case's last stage would be, in the same transaction; the case
+    is fed back once the task is concluded (``unit.case_feedback``)."""
+    if not HandlingUnit.objects.filter(department=unit, kind=UnitKind.ENFORCEMENT).exists():
+        return
+    task = row.enforcement_task
+    if task is not None and task.team_id == unit.pk and task.state not in TASK_ENDED:
+        return
+    plan = stages_plan(start=now, stages=stages_of(row), office_hours=office_hours_of(unit))
+    matter = f"{row.category.name}：{row.description}"
+    row.enforcement_task = task_open(
+        actor=actor,
+        team=unit,
+        matter=matter[:120],
+        place=row.place[:255],
+        region_code=row.region_code,
+        longitude=row.longitude,
+        latitude=row.latitude,
+        origin=row.number,
+        due_at=plan[-1].due_at if plan else None,
+        now=now,
+    )
+
+
+def _hotline_answer(actor: Any, row: GridCase, now: dt.datetime) -> None:
+    """A case that came from a 12345 work order answers it (办理回复) once it has ended, when
+    the chief also handles the command centre's orders (``hotline.handle`` there); otherwise
+    the order waits in the command centre's 12345 queue for whoever does."""
+    if row.hotline_order_id is None:
+        return
+    order = WorkOrder.objects.get(pk=row.hotline_order_id)
+    if can(actor, Action.HOTLINE_HANDLE, order):
+        hotline_reply_for(case=row, actor=actor, now=now)
 
 
 # --- closing ------------------------------------------------------------------------------------
@@ -279,6 +325,7 @@ def case_close(
             reason=note,
             data={"on_time": row.closed_on_time},
         )
+        _hotline_answer(actor, row, now)
     return row
 
 
@@ -298,6 +345,7 @@ def case_void(
         requests_withdraw(row, now)
         clock_stop(row)
         mover.move(MACHINE, row, "void", actor=actor, now=now, reason=reason)
+        _hotline_answer(actor, row, now)
     return row
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import ErrorList
 from onewindow.core.validation import record_id
+from onewindow.enforcement.services import task_concluded
 from onewindow.org.permissions import Action, require
 from onewindow.urban.codes import PhotoKind, RequestDecision, RequestKind
 from onewindow.urban.errors import GridCaseRefused
@@ -138,6 +139,15 @@ def case_feedback(
         errors = ErrorList()
         note = text(errors, "note", note, max_length=2000, missing=_("Say what was done."))
         errors.raise_if_any(_("The feedback is not sent; correct the marked fields."))
+        if row.enforcement_task is not None and not task_concluded(row.enforcement_task):
+            raise GridCaseRefused(
+                _(
+                    "The enforcement task %(number)s is not concluded: record its inspection, "
+                    "notice, re-inspection (and decision) first, then feed back."
+                ),
+                code="enforcement_open",
+                number=row.enforcement_task.number,
+            )
         uploads = photos_required(photos, _("Add at least one photo of the handling."))
         with ExitStack() as files:
             kept = photos_keep(
