@@ -13,6 +13,12 @@ ACTION_LABELS = {
     f"{CASE_MACHINE.audit_prefix}{move.action}": CASE_EVENTS[move.event or move.action].label
     for move in CASE_MACHINE.moves
 }
+ACTION_LABELS.update(
+    {
+        "urban.score_weights_set": _("Set the weights of the grid score"),
+        "urban.figures_export": _("Exported the grid indicators"),
+    }
+)
 
 PERMISSION_LABELS = {
     Action.URBAN_VIEW: _("read grid cases"),

@@ -1,0 +1,1 @@
+"""The writes of grid management (one module per area)."""
