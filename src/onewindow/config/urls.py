@@ -21,6 +21,7 @@ from onewindow.online import urls as online_urls
 from onewindow.ratings import urls as ratings_urls
 from onewindow.staff import urls as staff_urls
 from onewindow.staff.views.staff import admin_sign_in, moved
+from onewindow.urban import urls as urban_urls
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -71,6 +72,7 @@ urlpatterns += i18n_patterns(
     path("staff/dashboard/", include(dashboard_urls.staff_urls)),
     path("staff/hall/", include(hall_urls.staff_urls)),
     path("staff/hotline/", include(hotline_urls.staff_urls)),
+    path("staff/urban/", include(urban_urls.staff_urls)),
     path("staff/knowledge/", include(knowledge_urls.staff_urls)),
     path("staff/online/", include(online_urls.staff_urls)),
     path("staff/ratings/", include(ratings_urls.staff_urls)),

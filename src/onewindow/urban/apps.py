@@ -6,3 +6,8 @@ class UrbanConfig(AppConfig):
     name = "onewindow.urban"
     label = "urban"
     verbose_name = _("Grid management (城市网格化管理)")
+
+    def ready(self) -> None:
+        from onewindow.urban import workstations_figures
+
+        workstations_figures.register()
