@@ -163,6 +163,18 @@ def _bulk_cases(scene: dict[str, Any], count: int, start: int, *, newest: dt.dat
         GridCase.objects.bulk_create(rows)
 
 
+def _analyse() -> None:
+    """Planner statistics and the visibility map of the grid cases just added (PostgreSQL),
+    as autovacuum would keep them: a plan made from the empty table would read every row."""
+    from django.db import connection
+
+    from onewindow.urban.models import GridCase
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {GridCase._meta.db_table}")
+
+
 def _list_subject(client: Any, user: Any, street: Any) -> tuple[str, Callable[[], Any]]:
     """The street's case list: the flow's page where it is installed, else the same read as
     its first page (the cases the user may read, in the street, newest first)."""
@@ -234,6 +246,7 @@ def grid_figures(
         say(f"  adding {add} grid cases …")
         _bulk_cases(scene, add, added, newest=newest)
         added += add
+        _analyse()
         total = GridCase.objects.filter(region_code__startswith=street.prefix).count()
         label, subject = _list_subject(client, chief, street)
         points_url = f"/staff/urban/map/points.json?region={street.code}"

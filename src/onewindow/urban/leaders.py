@@ -46,10 +46,19 @@ def _overdue(now: dt.datetime) -> Q:
     return Q(state=CaseState.HANDLING, paused_since__isnull=True, due_at__lt=now)
 
 
+CASE_PAGE = "urban_staff:case"
+_PLACEHOLDER = "WG0000000000"
+
+
 def case_href(number: str) -> str:
     """The staff page of a case, where the flow's pages are installed ("" otherwise)."""
+    template = _case_page()
+    return template.replace(_PLACEHOLDER, number) if template else ""
+
+
+def _case_page() -> str:
     try:
-        return reverse("urban_staff:case", args=[number])
+        return reverse(CASE_PAGE, args=[_PLACEHOLDER])
     except NoReverseMatch:
         return ""
 
@@ -115,10 +124,11 @@ def overdue_cases(
             "grid__name",
         )[:limit]
     )
+    page = _case_page()
     out: list[dict[str, Any]] = []
     for found in rows:
         row: dict[str, Any] = dict(found)
-        row["href"] = case_href(row["number"])
+        row["href"] = page.replace(_PLACEHOLDER, row["number"]) if page else ""
         row["late_hours"] = int((now - row["due_at"]).total_seconds() // 3600)
         out.append(row)
     return out
@@ -133,6 +143,7 @@ def open_case_points(
     now = now or timezone.now()
     cases = _scoped(user, prefix).filter(state__in=OPEN)
     rank = _light_rank(now)
+    page = _case_page()
     points = []
     for row in (
         cases.filter(longitude__isnull=False, latitude__isnull=False)
@@ -147,7 +158,7 @@ def open_case_points(
                 "lat": row["latitude"],
                 "light": light.value,
                 "label": f"{row['number']} {row['category__name']}",
-                "href": case_href(row["number"]),
+                "href": page.replace(_PLACEHOLDER, row["number"]) if page else "",
             }
         )
     bounds = light_boundaries(now)

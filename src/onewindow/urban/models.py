@@ -250,6 +250,11 @@ class GridCase(Clocked):
             models.Index(fields=["handled_at"], name="gridcase_handled_idx"),
             models.Index(fields=["closed_at"], name="gridcase_closed_idx"),
             models.Index(fields=["checked_at"], name="gridcase_checked_idx"),
+            models.Index(
+                fields=["parked_at"],
+                name="gridcase_parked_idx",
+                condition=models.Q(parked_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from onewindow.core.models import AuditLog
 from onewindow.org.codes import Role
 from onewindow.testing.factories import staff_with_role
 from onewindow.testing.grid_factories import grid_case_make
+from onewindow.urban.figures_reports import columns_of
 from onewindow.urban.tests.figscene import NOW, figscene, nov
 from onewindow.urban.transitions import CaseState as S
 
@@ -102,20 +103,20 @@ def test_the_workbook_cells(client, s, chief):
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    header = next(r for r in rows if r and r[0] == "Handling unit")
-    start = rows.index(header)
-    cols = {label: i for i, label in enumerate(header)}
+    start = next(i for i, r in enumerate(rows) if r and r[0] == "区城管执法局") - 1
+    cols = {c.key: i for i, c in enumerate(columns_of("unit"))}
+    assert len(rows[start]) == len(cols)
     u2 = rows[start + 1]
     assert u2[0] == "区城管执法局"
-    assert u2[cols["Reports (上报数)"]] == 5
-    assert u2[cols["Due to be handled (应处置数)"]] == 4
-    assert u2[cols["Handled on time (按期处置率)"]] == pytest.approx(0.5)
-    assert u2[cols["Missed by the patrol (漏报率)"]] == pytest.approx(0.4)
+    assert u2[cols["reports"]] == 5
+    assert u2[cols["due_to_handle"]] == 4
+    assert u2[cols["handle_on_time"]] == pytest.approx(0.5)
+    assert u2[cols["missed"]] == pytest.approx(0.4)
     u1 = rows[start + 2]
-    assert u1[0] == "彩虹街环卫站" and u1[cols["Parked at the month's end (挂账数)"]] == 2
+    assert u1[0] == "彩虹街环卫站" and u1[cols["parked"]] == 2
     total = rows[start + 3]
-    assert total[0] == "Total" and total[cols["Reports (上报数)"]] == 12
-    assert total[cols["Rework rate (返工率)"]] == pytest.approx(0.286)
+    assert total[0] in ("Total", "合计") and total[cols["reports"]] == 12
+    assert total[cols["rework"]] == pytest.approx(0.286)
     log = AuditLog.objects.get(action="urban.figures_export")
     assert log.detail == {"format": "xlsx", "rows": 2, "month": "2026-11"}
     assert client.get("/staff/urban/figures/export/planet/", {"format": "xlsx"}).status_code == 404
