@@ -54,6 +54,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         "online": ["public_urls", "staff_urls"],
         "ratings": ["public_urls", "staff_urls"],
         "staff": ["staff_urls"],
+        "urban": ["staff_urls"],
     }
 
 

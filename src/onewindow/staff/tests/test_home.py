@@ -25,6 +25,8 @@ EXPECTED = {
         "hotline.unit",
         "knowledge.articles",
         "hotline.figures",
+        "urban.figures",
+        "urban.today",
     ],
     "lead": [
         "cases.queue",
@@ -36,6 +38,8 @@ EXPECTED = {
         "knowledge.articles",
         "hotline.figures",
         "catalog.workbook",
+        "urban.figures",
+        "urban.today",
     ],
     "manager": [
         "cases.supervision",
@@ -45,6 +49,8 @@ EXPECTED = {
         "knowledge.articles",
         "hall.phone_booking",
         "catalog.workbook",
+        "urban.figures",
+        "urban.today",
         "hall.manager",
         "assess.tables",
         "ratings.pads",
@@ -56,6 +62,8 @@ EXPECTED = {
         "knowledge.articles",
         "hotline.figures",
         "catalog.workbook",
+        "urban.figures",
+        "urban.today",
         "assess.tables",
         "staff.audit_trail",
     ],
@@ -67,6 +75,8 @@ EXPECTED = {
         "hotline.figures",
         "hotline.open311_clients",
         "catalog.workbook",
+        "urban.figures",
+        "urban.today",
         "hall.manager",
         "assess.tables",
         "ratings.pads",
@@ -94,6 +104,8 @@ URLS = {
     "knowledge.articles": "/staff/knowledge/",
     "hotline.figures": "/staff/hotline/figures/",
     "hotline.open311_clients": "/staff/hotline/open311/clients/",
+    "urban.figures": "/staff/urban/figures/",
+    "urban.today": "/staff/urban/today/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -145,6 +157,8 @@ def test_english_home_in_english(client, staff):
         "/en/staff/hotline/unit/",
         "/en/staff/knowledge/",
         "/en/staff/hotline/figures/",
+        "/en/staff/urban/figures/",
+        "/en/staff/urban/today/",
     ]
 
 
@@ -172,8 +186,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 9
-    assert len(registry.workstations()) == 30
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 11
+    assert len(registry.workstations()) == 32
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):
