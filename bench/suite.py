@@ -365,6 +365,14 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "wallboard counts (10×)",
         "unit queue (10×)",
     ),
+    "grid": (
+        "grid street list (1×)",
+        "grid map points (1×)",
+        "grid indicators month (1×)",
+        "grid street list (10×)",
+        "grid map points (10×)",
+        "grid indicators month (10×)",
+    ),
 }
 
 
@@ -631,6 +639,20 @@ def run_suite(
                 figure=_figure,
                 raw_select=raw_select,
                 raw_cursor=raw_cursor,
+            )
+        )
+    if "grid" in chosen:
+        from bench.grid import grid_figures
+
+        figures.extend(
+            grid_figures(
+                actors,
+                rounds=rounds,
+                warmup=warmup,
+                say=say,
+                figure=_figure,
+                raw_select=raw_select,
+                signed_in=signed_in,
             )
         )
     return figures

@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.assess.codes import SHORT_LABELS
+from onewindow.assess.grid import GridTable, grid_table
 from onewindow.assess.hotline import HotlineTable, hotline_table
 from onewindow.assess.tables import (
     EfficiencyTable,
@@ -233,7 +234,42 @@ HOTLINE_NOTE = _(
     "month's dispatches, replies, closures or call-backs of the unit; — where there is none."
 )
 
-TABLES = ("ratings", "efficiency", "ranking", "hotline")
+
+def grid_export(table: GridTable) -> ExportTable:
+    """Grid management: per street (or community), the rates of ``urban.indicators``, the
+    parked cases and the month's grid score."""
+
+    def row(r: Any, name: Text) -> dict[str, Any]:
+        return {
+            "name": name,
+            **{c.code: fraction(c.rate) for c in r.cells},
+            "parked": r.parked,
+            "score": r.score,
+        }
+
+    return ExportTable(
+        slug="assess-grid",
+        title=_("Grid management (网格化管理)"),
+        columns=[
+            ExportColumn("name", _("Street or community")),
+            *(ExportColumn(c.code, c.label, PCT) for c in table.columns),
+            ExportColumn("parked", _("Parked at the month's end (挂账数)"), INT),
+            ExportColumn("score", _("Grid score"), DAYS),  # one decimal
+        ],
+        rows=[row(r, r.name) for r in table.rows],
+        totals=row(table.total, _("Total")) if table.rows else None,
+        footnotes=[GRID_NOTE],
+    )
+
+
+GRID_NOTE = _(
+    "Grid cases of this unit's region by street (or community), as in the grid indicators "
+    "(docs/grid-indicators.md); the score is 处置率 ×30 + 按期处置率 ×20 + (1 − 返工率) ×20 + "
+    "(1 − 超期未处置率) ×20 + (1 − 延期率) ×10 unless the weights were changed; — where there is "
+    "no case."
+)
+
+TABLES = ("ratings", "efficiency", "ranking", "hotline", "grid")
 
 
 def table_export(*, table: str, unit: Unit, period: Period, weights: dict[str, int]) -> ExportTable:
@@ -244,6 +280,8 @@ def table_export(*, table: str, unit: Unit, period: Period, weights: dict[str, i
         return efficiency_export(efficiency_table(unit=unit, period=period))
     if table == "hotline":
         return hotline_export(hotline_table(unit=unit, period=period))
+    if table == "grid":
+        return grid_export(grid_table(unit=unit, period=period))
     return staff_export(staff_table(unit=unit, period=period, weights=weights))
 
 

@@ -11,6 +11,7 @@ staff_urls = (
         path("efficiency/", staff.efficiency, name="efficiency"),
         path("ranking/", staff.ranking, name="ranking"),
         path("hotline/", staff.hotline, name="hotline"),
+        path("grid/", staff.grid, name="grid"),
         path("cases/", staff.cases, name="cases"),
         path("export/<slug:table>/", staff.export, name="export"),
         path("weights/", staff.weights, name="weights"),

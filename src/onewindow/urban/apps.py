@@ -10,10 +10,12 @@ class UrbanConfig(AppConfig):
     def ready(self) -> None:
         from onewindow.urban import (
             workstations_categories,
+            workstations_figures,
             workstations_flow,
             workstations_report,
         )
 
         workstations_categories.register()
+        workstations_figures.register()
         workstations_flow.register()
         workstations_report.register()

@@ -22,6 +22,8 @@ ACTION_LABELS.update(
     {
         "urban.request_decide": _("Grid case request decided (延期, 挂账)"),
         "urban.photo_read": _("Grid case photo opened"),
+        "urban.score_weights_set": _("Set the weights of the grid score"),
+        "urban.figures_export": _("Exported the grid indicators"),
     }
 )
 

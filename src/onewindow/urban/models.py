@@ -260,6 +260,17 @@ class GridCase(Clocked):
             models.Index(fields=["reported_at"], name="gridcase_reported_idx"),
             models.Index(fields=["category", "reported_at"], name="gridcase_category_idx"),
             models.Index(fields=["reported_by", "reported_at"], name="gridcase_reporter_idx"),
+            # The monthly indicators (urban.indicators): one family of counts per moment.
+            models.Index(fields=["filed_at"], name="gridcase_filed_idx"),
+            models.Index(fields=["dispatched_at"], name="gridcase_dispatched_idx"),
+            models.Index(fields=["handled_at"], name="gridcase_handled_idx"),
+            models.Index(fields=["closed_at"], name="gridcase_closed_idx"),
+            models.Index(fields=["checked_at"], name="gridcase_checked_idx"),
+            models.Index(
+                fields=["parked_at"],
+                name="gridcase_parked_idx",
+                condition=models.Q(parked_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -401,3 +412,32 @@ class GridCaseEvent(EventRecord):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+
+class ScoreWeights(models.Model):
+    """One version of the weights of the district's monthly grid score (urban.score); the
+    newest row is the one in force. Each weight is a whole number; they add up to 100."""
+
+    handling = models.PositiveSmallIntegerField(_("weight of the handling rate (处置率)"))
+    handle_on_time = models.PositiveSmallIntegerField(_("weight of on-time handling (按期处置率)"))
+    rework = models.PositiveSmallIntegerField(_("weight of 1 − rework rate (返工率)"))
+    overdue_pending = models.PositiveSmallIntegerField(
+        _("weight of 1 − overdue, not handled (超期未处置率)")
+    )
+    extension = models.PositiveSmallIntegerField(_("weight of 1 − extension rate (延期率)"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("grid score weights")
+        verbose_name_plural = _("grid score weights")
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["-set_at", "-id"], name="urban_weights_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.set_at:%Y-%m-%d %H:%M}"

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from onewindow.assess import selectors, services
 from onewindow.assess.codes import DEFAULT_WEIGHTS, SHORT_LABELS, Figure, HonourKind, ScoreFigure
-from onewindow.assess.exports import HOTLINE_NOTE, TABLES, as_report, table_export
+from onewindow.assess.exports import GRID_NOTE, HOTLINE_NOTE, TABLES, as_report, table_export
+from onewindow.assess.grid import grid_table
 from onewindow.assess.hotline import hotline_table
 from onewindow.assess.tables import Period, Unit, efficiency_table, rating_table, staff_table
 from onewindow.catalog.names import english_active
@@ -138,6 +139,19 @@ def hotline(request: HttpRequest) -> HttpResponse:
     scene["note"] = HOTLINE_NOTE
     scene["tab"] = "hotline"
     return render(request, "assess/staff/hotline.html", scene)
+
+
+@require_safe
+@staff_page
+@no_unit
+def grid(request: HttpRequest) -> HttpResponse:
+    """Grid management's section: the streets (or communities) of the unit's region
+    (``assess.grid``)."""
+    scene = _scene(request)
+    scene["table"] = grid_table(unit=scene["unit"], period=scene["period"])
+    scene["note"] = GRID_NOTE
+    scene["tab"] = "grid"
+    return render(request, "assess/staff/grid.html", scene)
 
 
 def _ranking_page(

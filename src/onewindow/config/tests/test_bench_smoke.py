@@ -51,6 +51,12 @@ EXPECTED = [
     "unit queue (1×)",
     "wallboard counts (10×)",
     "unit queue (10×)",
+    "grid street list (1×)",
+    "grid map points (1×)",
+    "grid indicators month (1×)",
+    "grid street list (10×)",
+    "grid map points (10×)",
+    "grid indicators month (10×)",
 ]
 
 
@@ -101,8 +107,9 @@ def tiny_city() -> None:
 
 # Committed rows: on PostgreSQL the concurrent intake's app processes read the same database.
 @pytest.mark.django_db(transaction=True)
-def test_every_benchmark_yields_a_figure_a_baseline_and_a_query_count(settings):
+def test_every_benchmark_yields_a_figure_a_baseline_and_a_query_count(settings, monkeypatch):
     settings.STAFF_SECOND_FACTOR_ROLES = []
+    monkeypatch.setattr("bench.grid.CASES", 40)  # 40 grid cases, then 400: the smoke size
     tiny_city()
     facts_before = environment.scale_facts()
     actors = find_actors()

@@ -51,6 +51,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         "grid": ["staff_urls"],
         "hall": ["public_urls", "staff_urls"],
         "hotline": ["open311_urls", "public_urls", "staff_urls"],
+        "enforcement": ["staff_urls"],
         "knowledge": ["staff_urls"],
         "online": ["public_urls", "staff_urls"],
         "ratings": ["public_urls", "staff_urls"],

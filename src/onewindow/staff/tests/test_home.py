@@ -26,6 +26,8 @@ EXPECTED = {
         "knowledge.articles",
         "hotline.figures",
         "urban.unit",
+        "urban.figures",
+        "urban.today",
     ],
     "lead": [
         "cases.queue",
@@ -38,6 +40,8 @@ EXPECTED = {
         "hotline.figures",
         "urban.unit",
         "enforcement.tasks",
+        "urban.figures",
+        "urban.today",
         "catalog.workbook",
     ],
     "manager": [
@@ -47,6 +51,8 @@ EXPECTED = {
         "ratings.appeals",
         "knowledge.articles",
         "hall.phone_booking",
+        "urban.figures",
+        "urban.today",
         "catalog.workbook",
         "grid.grids",
         "hall.manager",
@@ -60,6 +66,8 @@ EXPECTED = {
         "knowledge.articles",
         "hotline.figures",
         "enforcement.tasks",
+        "urban.figures",
+        "urban.today",
         "catalog.workbook",
         "grid.grids",
         "assess.tables",
@@ -72,6 +80,8 @@ EXPECTED = {
         "knowledge.articles",
         "hotline.figures",
         "enforcement.tasks",
+        "urban.figures",
+        "urban.today",
         "hotline.open311_clients",
         "catalog.workbook",
         "grid.grids",
@@ -107,6 +117,8 @@ URLS = {
     "urban.categories": "/staff/urban/categories/",
     "urban.unit": "/staff/urban/unit/",
     "enforcement.tasks": "/staff/enforcement/",
+    "urban.figures": "/staff/urban/figures/",
+    "urban.today": "/staff/urban/today/",
 }
 NO_ROLE = "您的账号未分配窗口、部门或监察角色，请联系服务中心管理人员。"
 
@@ -159,6 +171,8 @@ def test_english_home_in_english(client, staff):
         "/en/staff/knowledge/",
         "/en/staff/hotline/figures/",
         "/en/staff/urban/unit/",
+        "/en/staff/urban/figures/",
+        "/en/staff/urban/today/",
     ]
 
 
@@ -186,8 +200,8 @@ def test_home_query_count_does_not_grow_with_workstations(
     # session, user, role assignments — the registry asks the permissions once per user.
     with django_assert_max_num_queries(3):
         response = client.get(HOME)
-    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 11
-    assert len(registry.workstations()) == 38
+    assert len(cards(text(response))) == len(EXPECTED["lead"]) == 13
+    assert len(registry.workstations()) == 40
 
 
 def test_the_case_number_box_still_opens_a_case_and_refuses_a_malformed_number(client, staff):

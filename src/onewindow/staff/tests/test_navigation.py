@@ -101,6 +101,8 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         ("urban.report", "urban_staff:report", 54),
         ("hall.phone_booking", "hall_staff:phone_booking", 55),
         ("enforcement.tasks", "enforcement_staff:queue", 56),
+        ("urban.figures", "urban_staff:figures", 57),
+        ("urban.today", "urban_staff:today", 58),
         ("hotline.open311_clients", "hotline_staff:open311_clients", 59),
         ("catalog.workbook", "catalog_manage:index", 60),
         ("grid.grids", "grid_staff:list", 61),
@@ -148,6 +150,8 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "grid.grids": Action.GRID_VIEW,
         "hotline.open311_clients": Action.HOTLINE_MANAGE,
         "assess.tables": Action.ASSESS_VIEW,
+        "urban.figures": Action.URBAN_VIEW,
+        "urban.today": Action.URBAN_VIEW,
         "ratings.pads": Action.HALL_MANAGE,  # the centre manager pairs pads, never a clerk
         "staff.accounts": Action.ROLE_GRANT,
         "staff.enrolment_codes": Action.SECURITY_MANAGE,
@@ -182,6 +186,8 @@ def test_the_apps_registered_their_workstations_and_the_case_number_box():
         "/staff/urban/report/",
         "/staff/hall/phone-booking/",
         "/staff/enforcement/",
+        "/staff/urban/figures/",
+        "/staff/urban/today/",
         "/staff/hotline/open311/clients/",
         "/staff/catalog/",
         "/staff/grid/",
@@ -210,6 +216,8 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
         ("ratings.appeals", False),
         ("knowledge.articles", False),
         ("hall.phone_booking", False),
+        ("urban.figures", False),
+        ("urban.today", False),
         ("catalog.workbook", False),
         ("grid.grids", False),
         ("hall.manager", False),
@@ -218,6 +226,8 @@ def test_the_current_entry_is_the_longest_one_the_page_lies_under(db):
     ]
     assert not any(link.current for link in navigation_for(manager, "/staff/cases/X1/"))
     assert [link.current for link in navigation_for(manager, "/staff/catalog/import/")] == [
+        False,
+        False,
         False,
         False,
         False,
