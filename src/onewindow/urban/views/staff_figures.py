@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -159,13 +159,8 @@ def figures_export(request: HttpRequest, table: str) -> HttpResponse:
 
 
 def _outlines_url() -> str:
-    """The unit grids' GeoJSON (the grid app's endpoint, where it is installed)."""
-    for name in ("grid_staff:geojson", "grid_staff:grids_geojson"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return ""
+    """The unit grids' GeoJSON (the grid app's outlines endpoint)."""
+    return reverse("grid_staff:outlines")
 
 
 @require_safe

@@ -1,5 +1,5 @@
 // The leaders' map: the open cases as points (by light) and the month's reports per grid as a
-// heat map, drawn by OneWindowGridMap (static/onewindow/js/gridmap.js) from the project's own
+// heat map, drawn by OneWindowGridMap (grid/static/grid/gridmap.js) from the project's own
 // GeoJSON; nothing is fetched from outside the site.
 (function () {
   "use strict";
