@@ -94,3 +94,42 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
     expect(page.locator('#report-queue li[data-state="sent"]')).to_have_count(1)
     assert GridCase.objects.count() == 1
     context.close()
+
+
+def test_a_tap_on_the_map_of_the_worker_s_grids_gives_the_report_its_place(
+    browser: Any, live_server: Any
+) -> None:
+    """Without the phone's position, the worker taps the place on the map of their street's
+    grids (drawn from the platform's own outlines): the longitude and latitude are filled in."""
+    grid = grid_make()
+    worker = grid_worker_make(grid)
+    category_make()
+    context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
+    context.set_default_timeout(20_000)
+    outside: list[str] = []
+    context.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith(live_server.url) else outside.append(request.url)
+        ),
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/staff/sign-in/?next=/staff/urban/report/")
+    page.locator("#id_username").fill(worker.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(re.compile(r"/staff/urban/report/$"))
+    page.wait_for_selector('#report-map[data-drawn="true"]')
+    assert page.locator("#report-map").get_attribute("data-outlines") == (
+        f"/staff/grid/outlines.geojson?region={grid.code[:9]}"
+    )
+    page.locator("#report-map").scroll_into_view_if_needed()
+    box = page.locator("#report-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#report-longitude")).not_to_have_value("")
+    lon = float(page.locator("#report-longitude").input_value())
+    lat = float(page.locator("#report-latitude").input_value())
+    assert grid.min_lon <= lon <= grid.max_lon and grid.min_lat <= lat <= grid.max_lat
+    assert outside == []
+    context.close()

@@ -124,9 +124,8 @@ def test_the_workbook_cells(client, s, chief):
 
 def test_the_leaders_page_today(client, s, chief):
     client.force_login(chief)
-    if True:
-        grid_case_make(grid=s.g1, category=s.cases[1].category, reported_at=NOW, state=S.TO_FILE)
-        response = client.get(TODAY)
+    grid_case_make(grid=s.g1, category=s.cases[1].category, reported_at=NOW, state=S.TO_FILE)
+    response = client.get(TODAY)
     assert response.status_code == 200
     counts = response.context["counts"]
     assert (counts.reported, counts.filed, counts.dispatched, counts.closed) == (1, 0, 0, 0)
@@ -138,7 +137,8 @@ def test_the_leaders_page_today(client, s, chief):
     ]
     assert counts.overdue == 3 and counts.open == 9
     body = response.content.decode()
-    assert 'id="urban-today-map"' in body and "onewindow/js/gridmap.js" in body
+    assert 'id="urban-today-map"' in body and "/static/grid/gridmap.js" in body
+    assert 'data-outlines="/staff/grid/outlines.geojson"' in body
 
 
 def test_the_map_points_and_heat(client, s, chief):

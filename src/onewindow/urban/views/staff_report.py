@@ -21,6 +21,8 @@ of the platform allows none).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -29,11 +31,12 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_safe
 from django_permissions_policy import PermissionsPolicyMiddleware
 
+from onewindow.grid.selectors import grids_of_worker
 from onewindow.org.permissions import Action, require
 from onewindow.staff.decorators import staff_page
 
 # Bump when the cached files change in a way a stale phone must not keep.
-CACHE_VERSION = "urban-report-1"
+CACHE_VERSION = "urban-report-2"
 # The phone API (config/api.py mounts it at /api/urban/, outside the language prefix).
 CATEGORIES_URL = "/api/urban/categories"
 REPORTS_URL = "/api/urban/reports"
@@ -56,6 +59,7 @@ def report(request: HttpRequest) -> HttpResponse:
         {
             "categories_url": CATEGORIES_URL,
             "reports_url": REPORTS_URL,
+            "outlines_url": _outlines_url(request.user),
             "sw_url": reverse("urban_staff:sw"),
             "scope": reverse("urban_staff:sw").rsplit("/", 1)[0] + "/",
             "photos_max": settings.URBAN_PHOTOS_MAX,
@@ -63,6 +67,14 @@ def report(request: HttpRequest) -> HttpResponse:
     )
     response._permissions_policy_override = _policy_with_geolocation()  # type: ignore[attr-defined]
     return response
+
+
+def _outlines_url(user: Any) -> str:
+    """The outlines of the worker's street (their first grid's) for the map a tap on which
+    gives the report's place; the service worker keeps them for offline use."""
+    grid = grids_of_worker(user).order_by("code").first()
+    url = reverse("grid_staff:outlines")
+    return f"{url}?region={grid.code[:9]}" if grid is not None else url
 
 
 @require_safe
@@ -75,6 +87,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "urban/sw.js",
         {
             "version": CACHE_VERSION,
+            "outlines_url": _outlines_url(request.user),
             "page_url": reverse("urban_staff:report"),
             "categories_url": CATEGORIES_URL,
             "reports_url": REPORTS_URL,

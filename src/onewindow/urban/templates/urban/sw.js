@@ -10,7 +10,9 @@ var CACHE = "{{ version|escapejs }}";
 var PAGE = "{{ page_url|escapejs }}";
 var CATEGORIES = "{{ categories_url|escapejs }}";
 var REPORTS = "{{ reports_url|escapejs }}";
-var FRESH = [PAGE, CATEGORIES];
+var OUTLINES = "{{ outlines_url|escapejs }}";
+var OUTLINES_PATH = OUTLINES.split("?")[0];
+var FRESH = [PAGE, CATEGORIES, OUTLINES_PATH];
 var ASSETS = [
   PAGE,
   CATEGORIES,
@@ -18,15 +20,20 @@ var ASSETS = [
   "{% static 'urban/report.js' %}",
   "{% static 'urban/report.css' %}",
   "{% static 'css/onewindow.css' %}",
-  "{% static 'css/staff.css' %}"
+  "{% static 'css/staff.css' %}",
+  "{% static 'vendor/echarts.min.js' %}",
+  "{% static 'grid/gridmap.js' %}",
+  "{% static 'grid/gridmap.css' %}"
 ];
+var PRECACHE = ASSETS.concat([OUTLINES]);
+ASSETS.push(OUTLINES_PATH);
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
     caches.open(CACHE).then(function (cache) {
-      return Promise.all(ASSETS.map(function (url) {
+      return Promise.all(PRECACHE.map(function (url) {
         return fetch(new Request(url, { credentials: "same-origin" })).then(function (response) {
-          if (response.ok && !response.redirected) return cache.put(url, response);
+          if (response.ok && !response.redirected) return cache.put(url.split("?")[0], response);
         }).catch(function () { /* kept on the next visit */ });
       }));
     }).then(function () { return self.skipWaiting(); })
