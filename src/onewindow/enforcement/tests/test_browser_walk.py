@@ -125,7 +125,6 @@ def walk_to_a_fine(browser: Any, live_server: Any, scene: Any, task: Any, viewpo
             lead.close()
 
 
-
 @pytest.mark.parametrize("viewport", [PHONE_VIEWPORT, DESKTOP], ids=["phone", "desktop"])
 def test_an_illegal_building_is_inspected_notified_reinspected_and_fined(
     browser: Any, live_server: Any, scene: Any, viewport: dict

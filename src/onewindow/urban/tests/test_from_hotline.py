@@ -167,3 +167,22 @@ def test_a_case_not_filed_replies_unsolved_with_the_reason(centre):
         "现场核实无此问题",
     )
     assert "现场核实无此问题" in reply.public_reply
+
+
+def test_the_supervision_page_lists_the_waiting_orders_and_takes_them_in(client, centre):
+    order = dispatched(centre)
+    client.force_login(centre["chief"])
+    page = client.get("/staff/urban/supervision/").content.decode()
+    assert f'data-order="{order.number}"' in page and 'id="submit-hotline-take"' in page
+    response = client.post("/staff/urban/supervision/hotline/")
+    assert (response.status_code, response["Location"]) == (302, "/staff/urban/supervision/")
+    case = GridCase.objects.get()
+    assert (case.hotline_order_id, case.state) == (order.pk, CaseState.TO_VERIFY)
+    assert (
+        f'data-order="{order.number}"'
+        not in client.get("/staff/urban/supervision/").content.decode()
+    )
+    # A dispatcher may not take them in: refused, nothing made.
+    client.force_login(staff_with_role(Role.GRID_DISPATCHER))
+    assert client.post("/staff/urban/supervision/hotline/").status_code == 403
+    assert GridCase.objects.count() == 1

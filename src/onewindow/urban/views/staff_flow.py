@@ -29,6 +29,7 @@ from onewindow.urban.events import CASE_EVENTS
 from onewindow.urban.models import CaseRequest, GridCase
 from onewindow.urban.services import centre, onsite, unit
 from onewindow.urban.services.centre import dispatch_proposal
+from onewindow.urban.services.from_hotline import hotline_orders_take, hotline_orders_waiting
 from onewindow.urban.transitions import CaseState
 from onewindow.workflow.clock import LIGHT_LABELS, light_boundaries
 
@@ -110,8 +111,23 @@ def supervision(request: HttpRequest) -> HttpResponse:
             "to_close": queue.to_close,
             "requests": queue.requests,
             "parked_due": queue.parked_due,
+            "hotline_waiting": hotline_orders_waiting(),
         },
     )
+
+
+@require_POST
+@staff_page
+def hotline_take(request: HttpRequest) -> HttpResponse:
+    """The 12345 orders the hotline dispatched to the command centre, taken in as grid cases
+    (to be verified on site); those whose category maps to no grid category stay listed."""
+    taken = hotline_orders_take(actor=request.user)
+    messages.success(
+        request,
+        _("%(taken)s 12345 orders taken in as grid cases; %(left)s left without a grid category.")
+        % {"taken": len(taken.cases), "left": len(taken.unmapped)},
+    )
+    return redirect("urban_staff:supervision")
 
 
 @require_safe
@@ -412,6 +428,7 @@ def photo_file(request: HttpRequest, number: str, photo_id: int) -> HttpResponse
 
 URLS = [
     path("supervision/", supervision, name="supervision"),
+    path("supervision/hotline/", hotline_take, name="hotline_take"),
     path("command/", command, name="command"),
     path("unit/", unit_queue, name="unit_queue"),
     path("tasks/", tasks, name="tasks"),
