@@ -29,6 +29,7 @@ NUMBER_PREFIX = "ZF"
 # look-up finds a person across cases, 12345 orders and enforcement parties.
 PARTY_ID_NUMBER_CONTEXT = "enforcement.party.id_number"
 PARTY_PHONE_CONTEXT = "enforcement.party.phone"
+PARTY_ADDRESS_CONTEXT = "enforcement.party.address"
 
 
 class EnforcementTask(models.Model):
@@ -98,7 +99,10 @@ class Party(models.Model):
     phone_masked = models.CharField(_("phone"), max_length=32, blank=True)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=64, blank=True)
+    # A company's business address is public registry data (kept in clear); a person's is
+    # personal data: encrypted in ``address_encrypted``, ``address`` holds only its mask.
     address = models.CharField(_("address"), max_length=255, blank=True)
+    address_encrypted = models.TextField(_("address (encrypted)"), blank=True)
 
     class Meta:
         verbose_name = _("party")

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from onewindow.core.audit import audit_record
@@ -162,14 +162,18 @@ def unit_queue(user: Any) -> list[GridCase]:
 
 
 def worker_tasks(user: Any, *, today: dt.date | None = None) -> list[GridCase]:
-    """To verify and to check in the grids the worker is posted to now, the oldest first."""
+    """To verify and to check in the grids the worker is posted to now — and those of their
+    grids' communities that fell in no grid (a 12345 order's point outside every grid) —, the
+    oldest first."""
     today = today or timezone.localdate()
     grids = GridPost.objects.filter(user=user, since__lte=today).exclude(until__lt=today)
+    communities = [code[:12] for code in grids.values_list("grid__code", flat=True)]
     return _listed(
         cases_visible(user, Action.URBAN_VERIFY)
+        .filter(state__in=[CaseState.TO_VERIFY, CaseState.TO_CHECK])
         .filter(
-            state__in=[CaseState.TO_VERIFY, CaseState.TO_CHECK],
-            grid_id__in=grids.values("grid_id"),
+            Q(grid_id__in=grids.values("grid_id"))
+            | Q(grid__isnull=True, region_code__in=communities)
         )
         .order_by("reported_at", "id")
     )

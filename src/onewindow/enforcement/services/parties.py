@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.applicants.identifiers import mask_address
 from onewindow.applicants.models import ID_NUMBER_INDEX_CONTEXT, PHONE_INDEX_CONTEXT
 from onewindow.core import crypto
 from onewindow.core.audit import audit_record
@@ -17,6 +18,7 @@ from onewindow.core.errors import ErrorList, NotFoundOrForbidden
 from onewindow.core.identifiers import check_phone, check_resident_id, check_uscc
 from onewindow.enforcement.codes import PartyKind
 from onewindow.enforcement.models import (
+    PARTY_ADDRESS_CONTEXT,
     PARTY_ID_NUMBER_CONTEXT,
     PARTY_PHONE_CONTEXT,
     EnforcementTask,
@@ -118,8 +120,11 @@ def party_create(task: EnforcementTask, party: CheckedParty) -> Party:
         name=party.name,
         uscc=party.uscc,
         legal_representative=party.legal_representative,
-        address=party.address,
+        address=party.address if party.kind == PartyKind.COMPANY else "",
     )
+    if party.address and party.kind != PartyKind.COMPANY:
+        row.address_encrypted = crypto.encrypt(party.address, context=PARTY_ADDRESS_CONTEXT)
+        row.address = mask_address(party.address)
     if party.id_number:
         row.id_number_encrypted = crypto.encrypt(party.id_number, context=PARTY_ID_NUMBER_CONTEXT)
         row.id_number_index = crypto.blind_index(party.id_number, context=ID_NUMBER_INDEX_CONTEXT)

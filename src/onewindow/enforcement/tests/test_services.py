@@ -563,3 +563,31 @@ def test_dropping_needs_a_reason_and_the_lead(scene):
 
 def test_settings_carry_no_document_prefix_by_default():
     assert getattr(settings, "ENFORCEMENT_DOCUMENT_PREFIX", "荔综执") == "荔综执"
+
+
+def test_a_persons_address_is_kept_encrypted_and_shown_masked(scene):
+    from django.db import connection
+
+    from onewindow.core import crypto
+    from onewindow.enforcement.models import PARTY_ADDRESS_CONTEXT, Party
+
+    task = scene.task()
+    inspection_record(
+        actor=scene.officer,
+        task=task,
+        revision=task.revision,
+        at=timezone.now(),
+        place="多宝路88号",
+        officers=[scene.officer, scene.officer2],
+        findings="天台加建",
+        party=person(address="广州市荔湾区多宝路88号301房"),
+        violation_found=True,
+    )
+    party = Party.objects.get()
+    assert crypto.decrypt(party.address_encrypted, context=PARTY_ADDRESS_CONTEXT) == (
+        "广州市荔湾区多宝路88号301房"
+    )
+    assert party.address != "" and "301" not in party.address
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {Party._meta.db_table}")
+        assert not any("301房" in str(value) for value in cursor.fetchone())

@@ -257,12 +257,13 @@ def _enforcement_task_open(actor: Any, row: GridCase, unit: Department, now: dt.
     task (综合执法), due when the case's last stage would be, in the same transaction; the case
     is fed back once the task is concluded (``unit.case_feedback``)."""
     if not HandlingUnit.objects.filter(department=unit, kind=UnitKind.ENFORCEMENT).exists():
+        row.enforcement_task = None  # dispatched away from the team: its task no longer counts
         return
     task = row.enforcement_task
     if task is not None and task.team_id == unit.pk and task.state not in TASK_ENDED:
         return
     plan = stages_plan(start=now, stages=stages_of(row), office_hours=office_hours_of(unit))
-    matter = f"{row.category.name}：{row.description}"
+    matter = " ".join(f"{row.category.name}：{row.description}".split())
     row.enforcement_task = task_open(
         actor=actor,
         team=unit,

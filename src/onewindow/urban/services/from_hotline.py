@@ -33,7 +33,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.errors import ErrorList, NotFoundOrForbidden
+from onewindow.core.errors import ApplicationError, ErrorList, NotFoundOrForbidden
 from onewindow.grid.selectors import grid_at
 from onewindow.hotline.codes import Channel, Truth, UnitRole
 from onewindow.hotline.models import OrderUnit, WorkOrder
@@ -185,7 +185,11 @@ def hotline_orders_take(*, actor: Any, now: dt.datetime | None = None) -> Hotlin
         if not code or not Category.objects.filter(code=code, is_active=True).exists():
             unmapped.append(order)
             continue
-        cases.append(hotline_order_to_case(actor=actor, order=order, category=code, now=now))
+        try:
+            cases.append(hotline_order_to_case(actor=actor, order=order, category=code, now=now))
+        except ApplicationError:
+            # Changed meanwhile, or its point in no grid: left listed for the chief to see.
+            unmapped.append(order)
     return HotlineTaken(cases=cases, unmapped=unmapped)
 
 

@@ -142,7 +142,10 @@ def case_rework(
             assert last is not None
             stage_start(row, last, now)
             row.rework_count += 1
-            row.check_due_at, row.handled_on_time = None, None
+            # A late feedback stays late through a rework (the rework is no second chance).
+            row.check_due_at = None
+            if row.handled_on_time is not False:
+                row.handled_on_time = None
             _move(
                 row,
                 "rework",

@@ -64,6 +64,8 @@ def case_return(
         CaseStage.objects.filter(case=row).update(started_at=None, due_at=None, done_at=None)
         clock_stop(row)
         row.unit, row.return_count, row.dispatch_accurate = None, row.return_count + 1, False
+        # Returned by the enforcement team: its task no longer speaks for the case.
+        row.enforcement_task = None
         mover.move(
             MACHINE, row, "return", actor=actor, now=now, reason=reason, data={"unit": before}
         )
@@ -99,6 +101,8 @@ def stage_done(
             )
         current.done_at = now
         current.save(update_fields=["done_at"])
+        # A pending extension was asked for the stage now done: withdrawn, not carried over.
+        requests_withdraw(row, now)
         stage_start(row, later[0], now)
         mover.record(
             MACHINE,
@@ -139,14 +143,15 @@ def case_feedback(
         errors = ErrorList()
         note = text(errors, "note", note, max_length=2000, missing=_("Say what was done."))
         errors.raise_if_any(_("The feedback is not sent; correct the marked fields."))
-        if row.enforcement_task is not None and not task_concluded(row.enforcement_task):
+        task = row.enforcement_task
+        if task is not None and task.team_id == row.unit_id and not task_concluded(task):
             raise GridCaseRefused(
                 _(
                     "The enforcement task %(number)s is not concluded: record its inspection, "
                     "notice, re-inspection (and decision) first, then feed back."
                 ),
                 code="enforcement_open",
-                number=row.enforcement_task.number,
+                number=task.number,
             )
         uploads = photos_required(photos, _("Add at least one photo of the handling."))
         with ExitStack() as files:
@@ -161,7 +166,8 @@ def case_feedback(
                 current.save(update_fields=["done_at"])
             requests_withdraw(row, now)
             row.handled_at = now
-            row.handled_on_time = due is not None and now <= due
+            on_time = due is not None and now <= due
+            row.handled_on_time = on_time and row.handled_on_time is not False
             row.check_due_at = working_hours_after(now, check_limit_hours())
             mover.move(
                 MACHINE,

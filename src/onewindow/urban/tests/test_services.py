@@ -518,3 +518,35 @@ def test_moves_without_a_time_use_now(scene):
         photos=[jpeg()],
     )
     assert (row.handled_at, row.check_due_at) == (MONDAY, at(10, 30))
+
+
+def test_a_late_feedback_stays_late_through_a_rework_and_the_close_is_not_on_time(scene):
+    row = handling(scene)
+    row = case_feedback(
+        actor=scene.sanitation_staff,
+        case=row,
+        revision=row.revision,
+        note="已清理",
+        photos=[jpeg()],
+        now=at(15, 1),
+    )
+    assert row.handled_on_time is False
+    row = case_rework(
+        actor=scene.worker, case=row, revision=row.revision, reason="还有垃圾", now=at(15, 30)
+    )
+    assert row.handled_on_time is False
+    # Fed back again well within the restarted stage: still late, once late.
+    row = case_feedback(
+        actor=scene.sanitation_staff,
+        case=row,
+        revision=row.revision,
+        note="已全部清走",
+        photos=[jpeg()],
+        now=at(16, 0),
+    )
+    assert row.handled_on_time is False
+    row = case_check(
+        actor=scene.worker, case=row, revision=row.revision, photos=[jpeg()], now=at(16, 10)
+    )
+    row = case_close(actor=scene.chief, case=row, revision=row.revision, condition_met=True)
+    assert (row.state, row.closed_on_time, row.rework_count) == (S.CLOSED, False, 1)
