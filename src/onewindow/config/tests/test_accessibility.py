@@ -187,6 +187,9 @@ PUBLIC_PAGES: list[PublicPage] = [
     PublicPage("12345 thanks (shown once)", at("hotline_public:thanks")),
     PublicPage("12345 follow a request", at("hotline_public:track")),
     PublicPage("my 12345 requests", at("hotline_public:mine"), citizen=True),
+    PublicPage("grid report (公众上报)", at("urban_public:report")),
+    PublicPage("grid report thanks (shown once)", at("urban_public:thanks")),
+    PublicPage("grid report, follow it", at("urban_public:track")),
     PublicPage("rating pad", _pad_address("ratings_public:pad"), device=True),
     PublicPage("rating pad, thanks", _pad_address("ratings_public:pad_thanks"), device=True),
 ]
