@@ -69,7 +69,7 @@ from onewindow.demo.planning import (
     plan_staff,
 )
 from onewindow.demo.queue import write_service_groups
-from onewindow.demo.urban import write_grid_catalogue
+from onewindow.demo.urban import grid_departments, write_grid_catalogue
 from onewindow.knowledge.services import knowledge_seed
 from onewindow.org.models import (
     Department,
@@ -265,7 +265,7 @@ def _write_staff(
     regions: dict[str, Region],
 ) -> int:
     scopes: dict[str, dict[str, Any]] = {
-        "department": departments,
+        "department": {**departments, **grid_departments()},
         "centre": centres,
         "region": regions,
     }

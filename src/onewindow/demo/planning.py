@@ -443,6 +443,20 @@ def plan_staff(
         (f"grid{n:02d}", [(Role.GRID_WORKER, "region", centre.region_code)])
         for n, centre in enumerate(street_centres, start=1)
     ]
+    # Grid management: the command centre's duty chief (值班长, also its approver, so the
+    # chief's close answers a 12345 order) and dispatcher (派遣员), and the district's
+    # enforcement officers; the centre and the team are made by demo/urban.py (``lead_zfd``
+    # is the team's lead).
+    accounts += [
+        (
+            "grid_chief01",
+            [(Role.GRID_CHIEF, "", ""), (Role.DEPT_APPROVER, "department", "zhzx")],
+        ),
+        ("grid_dispatch01", [(Role.GRID_DISPATCHER, "", "")]),
+    ]
+    accounts += [
+        (f"zf{n:02d}", [(Role.ENFORCEMENT_OFFICER, "department", "zfd")]) for n in range(1, 4)
+    ]
     names = _names(rng, len(accounts))
     return [
         StaffPlan(username, name, roles)

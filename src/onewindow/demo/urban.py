@@ -12,6 +12,7 @@ import random
 import tomllib
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
@@ -28,6 +29,7 @@ from onewindow.urban.services.categories import categories_write_from_data
 DATA_FILE = "grid_categories.toml"
 SANITATION, STREET, TEAM = "sanitation", "street", "team"
 TEAM_KEY = "zfd"
+CENTRE_KEY = "zhzx"
 
 
 def sanitation_key(index: int) -> str:
@@ -40,7 +42,7 @@ def load_grid_categories(directory: Any = DATA_DIR) -> dict[str, Any]:
 
 def _new_units(
     departments: dict[str, Department], regions: dict[str, Region], office_hours: list[Any]
-) -> tuple[dict[int, Department], Department]:
+) -> tuple[dict[int, Department], Department, Department]:
     """The sanitation stations (by street number) and the enforcement team, with their
     handling units; codes from their own seed, none already taken."""
     rng = random.Random("2026:grid-units")
@@ -78,7 +80,27 @@ def _new_units(
         phone=city.HOTLINE,
     )
     handling_unit_set(department=team, kind=UnitKind.ENFORCEMENT)
-    return stations, team
+    centre = department_create(
+        name=settings.URBAN_COMMAND_CENTRE,
+        short_name="区网格指挥中心",
+        name_en=f"{city.DISTRICT_NAME_EN} Urban Management Command Centre",
+        uscc=uscc(),
+        region=district,
+        phone=city.HOTLINE,
+    )
+    handling_unit_set(department=centre, kind=UnitKind.FUNCTIONAL)
+    return stations, team, centre
+
+
+def grid_departments() -> dict[str, Department]:
+    """The enforcement team and the command centre by their demo keys (after
+    ``write_grid_catalogue``), for the staff plan's department scopes."""
+    names = {
+        TEAM_KEY: f"{city.DISTRICT_NAME}综合行政执法队",
+        CENTRE_KEY: settings.URBAN_COMMAND_CENTRE,
+    }
+    found = {d.name: d for d in Department.objects.filter(name__in=names.values())}
+    return {key: found[name] for key, name in names.items() if name in found}
 
 
 def _staff(units: dict[str, Department], password: str) -> int:
@@ -175,7 +197,14 @@ def write_grid_catalogue(
     subclasses. Raises ``ValidationFailed`` (located) for a wrong data file."""
     data = load_grid_categories()
     hours = data.get("office_hours", {}).get(SANITATION, [])
-    stations, team = _new_units(departments, regions, hours)
-    _staff({**{sanitation_key(i): s for i, s in stations.items()}, TEAM_KEY: team}, password)
+    stations, team, centre = _new_units(departments, regions, hours)
+    _staff(
+        {
+            **{sanitation_key(i): s for i, s in stations.items()},
+            TEAM_KEY: team,
+            CENTRE_KEY: centre,
+        },
+        password,
+    )
     rows = grid_categories_data(data, departments=departments, stations=stations, team=team)
     return categories_write_from_data(actor=None, data=rows).subclasses

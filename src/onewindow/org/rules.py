@@ -14,7 +14,8 @@ from onewindow.org.codes import PARENT_LEVEL, REGION_PREFIX_LENGTH, RegionLevel,
 if TYPE_CHECKING:
     from onewindow.org.models import Department, Region, ServiceCentre
 
-DEPARTMENT_ROLES = {Role.DEPT_APPROVER, Role.DEPT_LEAD}
+# An enforcement officer works in their team (permissions: Scope.DEPARTMENT).
+DEPARTMENT_ROLES = {Role.DEPT_APPROVER, Role.DEPT_LEAD, Role.ENFORCEMENT_OFFICER}
 CENTRE_ROLES = {Role.INTAKE_CLERK, Role.OUTPUT_CLERK, Role.CENTRE_MANAGER}
 REGION_ROLES = {Role.GRID_WORKER}
 # 三员分立: one person holds at most one of these.

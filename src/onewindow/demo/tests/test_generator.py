@@ -154,8 +154,9 @@ def test_service_network(small_city: Any) -> None:
 
 def test_departments_and_staff(small_city: Any) -> None:
     departments = list(Department.objects.all())
-    # 23 of city.toml and the grid's comprehensive enforcement team (demo/urban.py).
-    assert len([d for d in departments if d.region.level == RegionLevel.DISTRICT]) == 24
+    # 23 of city.toml, the grid's comprehensive enforcement team and command centre
+    # (demo/urban.py).
+    assert len([d for d in departments if d.region.level == RegionLevel.DISTRICT]) == 25
     assert all(uscc.is_valid(d.uscc) for d in departments)
     assert len({d.uscc for d in departments}) == len(departments)
     for role in Role:
