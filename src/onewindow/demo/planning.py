@@ -449,10 +449,10 @@ def plan_staff(
     # is the team's lead).
     accounts += [
         (
-            "grid_chief01",
+            "gridchief01",
             [(Role.GRID_CHIEF, "", ""), (Role.DEPT_APPROVER, "department", "zhzx")],
         ),
-        ("grid_dispatch01", [(Role.GRID_DISPATCHER, "", "")]),
+        ("griddispatch01", [(Role.GRID_DISPATCHER, "", "")]),
     ]
     accounts += [
         (f"zf{n:02d}", [(Role.ENFORCEMENT_OFFICER, "department", "zfd")]) for n in range(1, 4)

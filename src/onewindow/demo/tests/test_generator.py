@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import transaction
@@ -84,7 +85,11 @@ def full_city(django_db_setup: Any, django_db_blocker: Any) -> dict[str, Any]:
             "summary": summary,
             "district_departments": district_departments.count(),
             "departments_without_items": list(
-                district_departments.filter(items__isnull=True).values_list("name", flat=True)
+                # The grid command centre and the enforcement team run no service items.
+                district_departments.filter(items__isnull=True)
+                .exclude(hotline_unit__kind="enforcement")
+                .exclude(name=settings.URBAN_COMMAND_CENTRE)
+                .values_list("name", flat=True)
             ),
             "items": items.count(),
             "instant": items.filter(case_type=CaseType.INSTANT).count(),
