@@ -1,5 +1,5 @@
 """Every write of comprehensive enforcement (keyword-only, permission first, one transaction,
-audited). ``urban`` calls ``task_open``, ``task_drop`` and ``task_concluded``."""
+audited). ``urban`` calls ``task_open``, ``task_release`` and ``task_concluded``."""
 
 from onewindow.enforcement.services.common import LegalBasis, Upload
 from onewindow.enforcement.services.parties import (
@@ -14,7 +14,12 @@ from onewindow.enforcement.services.records import (
     penalty_decide,
     reinspection_record,
 )
-from onewindow.enforcement.services.tasks import task_concluded, task_drop, task_open
+from onewindow.enforcement.services.tasks import (
+    task_concluded,
+    task_drop,
+    task_open,
+    task_release,
+)
 
 __all__ = [
     "LegalBasis",
@@ -30,4 +35,5 @@ __all__ = [
     "task_concluded",
     "task_drop",
     "task_open",
+    "task_release",
 ]

@@ -6,6 +6,9 @@
   (anywhere) or ``enforcement.work`` for the team.
 - ``task_drop`` — 撤销, with the reason: the team's lead (``enforcement.decide``), or the
   dispatcher when the grid case that opened it is voided or sent elsewhere.
+- ``task_release`` — the same end, called by ``urban`` in the grid case's own transaction when
+  the case leaves the team (二次派遣 elsewhere, 回退 by the team, 作废): the case's service has
+  checked its actor on the case, so no task permission is asked; an ended task is left alone.
 - ``task_concluded`` — done (no violation, rectified, or a penalty decided).
 """
 
@@ -31,7 +34,7 @@ from onewindow.enforcement.services.common import (
     task_number_next,
     text,
 )
-from onewindow.enforcement.transitions import TaskState
+from onewindow.enforcement.transitions import OPEN_STATES, TaskState
 from onewindow.org.models import Department, Region
 from onewindow.org.permissions import Action, TargetScope, can, require
 from onewindow.workflow import mover
@@ -170,6 +173,29 @@ def task_drop(
         row.outcome, row.drop_reason, row.concluded_at = Outcome.DROPPED, reason, now
         row.rectify_due_at = None
         mover.move(MACHINE, row, "drop", actor=actor, now=now, reason=reason)
+    return row
+
+
+RELEASE_REASON_MAX_LENGTH = 1000
+
+
+def task_release(
+    *, actor: Any, task: EnforcementTask, reason: str, now: dt.datetime | None = None
+) -> EnforcementTask:
+    """The grid case that opened ``task`` no longer lies with the team: the task is dropped
+    (撤销, audited ``enforcement.task_drop`` like any drop) with ``reason`` — the case's own
+    words — so the team's list no longer shows it and no officer records on it. Must run inside
+    the case's transaction; the caller (``urban``'s redispatch, return and void) has checked the
+    actor on the case. A task that has already ended (concluded or dropped) is returned as it
+    is: a penalty decided stays decided."""
+    now = now_or(now)
+    row = mover.lock(MACHINE, task)
+    if row.state not in OPEN_STATES:
+        return row
+    reason = " ".join(str(reason).split())[:RELEASE_REASON_MAX_LENGTH]
+    row.outcome, row.drop_reason, row.concluded_at = Outcome.DROPPED, reason, now
+    row.rectify_due_at = None
+    mover.move(MACHINE, row, "drop", actor=actor, now=now, reason=reason)
     return row
 
 

@@ -28,6 +28,7 @@ from onewindow.urban.services.common import (
     begin,
     clock_follow,
     clock_stop,
+    enforcement_release,
     now_or,
     requests_withdraw,
     stage_current,
@@ -256,11 +257,20 @@ def _enforcement_task_open(actor: Any, row: GridCase, unit: Department, now: dt.
     """A case dispatched to the comprehensive enforcement team becomes the team's enforcement
     task (综合执法), due when the case's last stage would be, in the same transaction; the case
     is fed back once the task is concluded (``unit.case_feedback``)."""
-    if not HandlingUnit.objects.filter(department=unit, kind=UnitKind.ENFORCEMENT).exists():
-        row.enforcement_task = None  # dispatched away from the team: its task no longer counts
-        return
     task = row.enforcement_task
     if task is not None and task.team_id == unit.pk and task.state not in TASK_ENDED:
+        return  # still with the team that holds its open task
+    # Sent away from the team (or to another team): its task for the case is dropped.
+    enforcement_release(
+        actor,
+        row,
+        str(
+            _("Grid case %(number)s was dispatched to %(unit)s instead.")
+            % {"number": row.number, "unit": unit.name}
+        ),
+        now,
+    )
+    if not HandlingUnit.objects.filter(department=unit, kind=UnitKind.ENFORCEMENT).exists():
         return
     plan = stages_plan(start=now, stages=stages_of(row), office_hours=office_hours_of(unit))
     matter = " ".join(f"{row.category.name}：{row.description}".split())
@@ -345,6 +355,15 @@ def case_void(
         errors.raise_if_any(_("The case is not voided; correct the marked fields."))
         requests_withdraw(row, now)
         clock_stop(row)
+        enforcement_release(
+            actor,
+            row,
+            str(
+                _("Grid case %(number)s was voided: %(reason)s")
+                % {"number": row.number, "reason": reason}
+            ),
+            now,
+        )
         mover.move(MACHINE, row, "void", actor=actor, now=now, reason=reason)
         _hotline_answer(actor, row, now)
     return row

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import ErrorList, FieldError, NotFoundOrForbidden, ValidationFailed
 from onewindow.core.validation import checked_text
+from onewindow.enforcement.services import task_release
 from onewindow.org.permissions import Action, can
 from onewindow.papers.models import PaperSource, PaperType
 from onewindow.papers.services import paper_stored
@@ -143,6 +144,16 @@ def requests_withdraw(case: GridCase, now: dt.datetime) -> int:
     return CaseRequest.objects.filter(case=case, decision=RequestDecision.PENDING).update(
         decision=RequestDecision.REFUSED, decided_at=now, decision_note=WITHDRAWN_NOTE
     )
+
+
+def enforcement_release(actor: Any, case: GridCase, reason: str, now: dt.datetime) -> None:
+    """Inside a move that takes the case from the enforcement team (二次派遣 elsewhere, 回退,
+    作废): the team's task for it is dropped with ``reason`` (when still open) and unbound, so
+    no officer goes on working a matter the case no longer asks of the team."""
+    if case.enforcement_task_id is None:
+        return
+    task_release(actor=actor, task=case.enforcement_task, reason=reason, now=now)
+    case.enforcement_task = None
 
 
 # --- photos -------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from onewindow.urban.services.common import (
     begin,
     check_limit_hours,
     clock_stop,
+    enforcement_release,
     now_or,
     photos_keep,
     photos_required,
@@ -64,8 +65,16 @@ def case_return(
         CaseStage.objects.filter(case=row).update(started_at=None, due_at=None, done_at=None)
         clock_stop(row)
         row.unit, row.return_count, row.dispatch_accurate = None, row.return_count + 1, False
-        # Returned by the enforcement team: its task no longer speaks for the case.
-        row.enforcement_task = None
+        # Returned by the enforcement team: its task for the case is dropped.
+        enforcement_release(
+            actor,
+            row,
+            str(
+                _("Grid case %(number)s was returned to the command centre: %(reason)s")
+                % {"number": row.number, "reason": reason}
+            ),
+            now,
+        )
         mover.move(
             MACHINE, row, "return", actor=actor, now=now, reason=reason, data={"unit": before}
         )

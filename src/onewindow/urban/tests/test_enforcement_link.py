@@ -1,16 +1,20 @@
 """A grid case and the enforcement team's task: opened at dispatch to the team (the matter on
-one line), fed back only once the task is concluded, and no longer binding once the case has
-gone to another unit."""
+one line), fed back only once the task is concluded, and dropped (撤销, with the case's reason)
+once the case leaves the team — returned, sent elsewhere or voided — while a concluded task
+stays as it was."""
 
 from __future__ import annotations
 
 import pytest
 
-from onewindow.enforcement.models import EnforcementTask
+from onewindow.core.models import AuditLog
+from onewindow.enforcement.codes import Outcome
+from onewindow.enforcement.models import EnforcementTask, TaskEvent
 from onewindow.enforcement.tests.conftest import scene_make
+from onewindow.enforcement.tests.test_services import inspect
 from onewindow.testing.grid_factories import category_make
 from onewindow.urban.errors import GridCaseRefused
-from onewindow.urban.services.centre import case_dispatch, case_redispatch
+from onewindow.urban.services.centre import case_dispatch, case_redispatch, case_void
 from onewindow.urban.services.unit import case_feedback, case_return
 from onewindow.urban.tests.conftest import MONDAY, case_in, jpeg
 from onewindow.urban.transitions import CaseState
@@ -61,6 +65,16 @@ def test_a_case_returned_by_the_team_and_sent_elsewhere_is_fed_back_without_the_
     )
     row = case_return(actor=law.officer, case=row, revision=row.revision, reason="非拆违事项")
     assert row.enforcement_task is None
+    task = EnforcementTask.objects.get()
+    assert (task.state, task.outcome, task.drop_reason) == (
+        "dropped",
+        Outcome.DROPPED,
+        f"网格案件 {case.number} 已回退指挥中心：非拆违事项",
+    )
+    assert list(TaskEvent.objects.filter(task=task).values_list("action", "actor")) == [
+        ("open", scene.dispatcher.pk),
+        ("drop", law.officer.pk),
+    ]
     row = case_dispatch(
         actor=scene.dispatcher, case=row, revision=row.revision, department=scene.bureau
     )
@@ -79,7 +93,66 @@ def test_a_redispatch_away_from_the_team_unbinds_the_task(scene, building):
         actor=scene.dispatcher, case=row, revision=row.revision, department=scene.bureau
     )
     assert row.enforcement_task is None
+    task = EnforcementTask.objects.get()
+    assert (task.state, task.drop_reason) == (
+        "dropped",
+        f"网格案件 {case.number} 已改派至{scene.bureau.name}。",
+    )
+    assert (
+        AuditLog.objects.filter(
+            action="enforcement.task_drop", object_id=str(task.pk), actor=scene.dispatcher
+        ).count()
+        == 1
+    )
     row = case_feedback(
         actor=scene.bureau_staff, case=row, revision=row.revision, note="已处理", photos=[jpeg()]
     )
     assert row.state == CaseState.TO_CHECK
+
+
+def test_a_redispatch_to_another_team_drops_the_first_task_and_opens_one_there(scene, building):
+    law, case = building
+    row = case_dispatch(
+        actor=scene.dispatcher, case=case, revision=case.revision, department=law.team, now=MONDAY
+    )
+    first = row.enforcement_task
+    row = case_redispatch(
+        actor=scene.dispatcher, case=row, revision=row.revision, department=law.other_team
+    )
+    tasks = {t.team_id: t.state for t in EnforcementTask.objects.all()}
+    assert tasks == {law.team.pk: "dropped", law.other_team.pk: "open"}
+    assert row.enforcement_task.team == law.other_team
+    assert row.enforcement_task.pk != first.pk
+
+
+def test_voiding_the_case_drops_its_open_task(scene, building):
+    law, case = building
+    row = case_dispatch(
+        actor=scene.dispatcher, case=case, revision=case.revision, department=law.team, now=MONDAY
+    )
+    row = case_void(actor=scene.chief, case=row, revision=row.revision, reason="重复上报")
+    assert (row.state, row.enforcement_task) == (CaseState.VOID, None)
+    task = EnforcementTask.objects.get()
+    assert (task.state, task.drop_reason) == (
+        "dropped",
+        f"网格案件 {case.number} 已作废：重复上报",
+    )
+
+
+def test_a_concluded_task_stays_concluded_when_the_case_moves_on(scene, building):
+    law, case = building
+    row = case_dispatch(
+        actor=scene.dispatcher, case=case, revision=case.revision, department=law.team, now=MONDAY
+    )
+    task = inspect(law, row.enforcement_task, violation_found=False, party=None)
+    assert task.state == "concluded"
+    row = case_redispatch(
+        actor=scene.dispatcher, case=row, revision=row.revision, department=scene.bureau
+    )
+    task.refresh_from_db()
+    assert (task.state, task.outcome, task.drop_reason) == (
+        "concluded",
+        Outcome.NO_VIOLATION,
+        "",
+    )
+    assert TaskEvent.objects.filter(task=task, action="drop").count() == 0
