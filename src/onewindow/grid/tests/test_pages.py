@@ -181,6 +181,25 @@ def test_the_outlines_hold_the_street_communities_and_grids_in_two_queries(
         grids_geojson(prefix="440103001")
 
 
+def test_a_departments_lead_gets_the_outlines_for_the_leaders_map(client, imported):
+    """The leaders' page draws its map on them: ``urban.view`` is enough (no ``grid.view``)."""
+    lead = staff_with_role(Role.DEPT_LEAD)
+    client.force_login(lead)
+    assert client.get(LIST).status_code == 403  # the grid pages themselves stay closed
+    response = client.get("/staff/grid/outlines.geojson", {"region": FIRST})
+    assert response.status_code == 200
+    assert [f["properties"]["code"] for f in json.loads(response.content)["features"]] == [
+        STREET,
+        FIRST,
+        f"{FIRST}01",
+        f"{FIRST}02",
+    ]
+    client.force_login(staff_with_role(Role.INTAKE_CLERK))
+    refused = AuditLog.objects.filter(allowed=False).count()
+    assert client.get("/staff/grid/outlines.geojson").status_code == 403
+    assert AuditLog.objects.filter(allowed=False).count() == refused + 1
+
+
 @pytest.mark.parametrize(("region", "status"), [("abc", 422), ("4" * 15, 422), ("44\x00", 400)])
 def test_a_bad_region_is_refused_not_500(client, imported, admin, region, status):
     client.force_login(admin)

@@ -267,8 +267,11 @@ def grid_export(request: HttpRequest) -> HttpResponse:
 @require_safe
 @staff_page
 def outlines(request: HttpRequest) -> HttpResponse:
-    """The outlines a map draws (``grids_geojson``): two queries."""
-    require(request.user, Action.GRID_VIEW)
+    """The outlines a map draws (``grids_geojson``): two queries. They are the base map —
+    boundaries, codes and names, no one's data — so whoever sees grid cases on a map (a
+    department's lead on the leaders' page, ``urban.view``) gets them as well as ``grid.view``."""
+    if not can(request.user, Action.GRID_VIEW):
+        require(request.user, Action.URBAN_VIEW)
     prefix = _region_prefix(request)
     response = JsonResponse(
         grids_geojson(prefix=prefix),
