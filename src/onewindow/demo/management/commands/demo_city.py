@@ -15,6 +15,7 @@ from onewindow.demo.bulk import build_city_bulk, default_persons
 from onewindow.demo.cases import build_demo_cases
 from onewindow.demo.citizen import build_demo_citizen
 from onewindow.demo.generator import build_demo_city, demo_city_exists
+from onewindow.demo.grid_cases import build_demo_grid_cases
 from onewindow.demo.grids import build_demo_grids
 from onewindow.demo.hotline import build_demo_hotline
 
@@ -108,6 +109,8 @@ class Command(BaseCommand):
                 build_demo_citizen()
                 orders = build_demo_hotline(seed=options["seed"])
                 self.stdout.write(_("12345 work orders: %(count)s.") % {"count": orders})
+                grid_cases = build_demo_grid_cases(seed=options["seed"])
+                self.stdout.write(_("Grid cases: %(count)s.") % {"count": grid_cases})
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
 
