@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 SUBJECT_TYPE = "urban.case"
 CHANNEL = "sms"
 FIRST = _(
-    "Grid management: we have received your report %(number)s (query code %(code)s). %(label)s."
+    "Grid management: we have received your report %(number)s (query code %(code)s); follow "
+    "it on the web with the number and the code."
 )
 LATER = _("Grid management: your report %(number)s: %(label)s.")
 

@@ -384,7 +384,10 @@ def test_the_public_reporter_is_told_once(world):
     message = Notification.objects.get()
     assert message.recipient_masked == "138****8000"
     assert message.template_code == "urban.report_public"
-    assert case.number in message.text_shown
+    assert message.text_shown == (
+        f"网格化管理：已收到您的上报 {case.number}（查询码 ******），"
+        "凭编号和查询码可在网上查询办理进度。"
+    )
     assert code not in message.text_shown
     assert AuditLog.objects.filter(action="urban.reporter_phone_read").count() == 1
 
