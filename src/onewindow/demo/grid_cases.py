@@ -43,7 +43,7 @@ from onewindow.urban.services.centre import (
 )
 from onewindow.urban.services.intake import public_report_submit, report_submit
 from onewindow.urban.services.onsite import case_check, case_rework, case_verify
-from onewindow.urban.services.unit import case_feedback, request_make
+from onewindow.urban.services.unit import case_feedback, request_make, stage_done
 
 WORKER, CHIEF, DISPATCHER = "grid01", "gridchief01", "griddispatch01"
 OFFICERS = ("zf01", "zf02")
@@ -333,8 +333,9 @@ def _enforcement_steps(
     officers: list[Any],
     seed: int,
 ) -> GridCase:
-    """The older illegal building: inspected on site (a company found responsible) and a
-    rectification notice issued; the newer one waits for its inspection."""
+    """The older illegal building: inspected on site (a company found responsible), a
+    rectification notice issued and the case's first stage (停工) done; the newer one waits
+    for its inspection (and its first stage runs late)."""
     task = case.enforcement_task
     if task is None or plan.hours_ago < 48:
         return case
@@ -366,4 +367,12 @@ def _enforcement_steps(
         legal_basis=LegalBasis(law="《中华人民共和国城乡规划法》", article="第六十四条"),
         now=clock.after(30),
     )
-    return GridCase.objects.get(pk=case.pk)
+    # The notice ordered the work stopped: the case's first stage (停工) is done.
+    case = GridCase.objects.get(pk=case.pk)
+    return stage_done(
+        actor=officers[0],
+        case=case,
+        revision=case.revision,
+        note="已现场责令停止施工，并送达责令整改通知书。",
+        now=clock.after(10),
+    )

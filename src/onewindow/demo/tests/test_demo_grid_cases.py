@@ -68,6 +68,9 @@ def test_the_enforcement_team_has_one_task_inspected_and_noticed_and_one_to_insp
     assert inspection.task == tasks[0]
     assert inspection.party.kind == "company" and len(inspection.party.uscc) == 18
     assert RectificationNotice.objects.get().task == tasks[0]
+    # The inspected one's case stopped the work (its first stage done), the other's has not.
+    first = GridCase.objects.get(number=tasks[0].origin)
+    assert [s.done_at is not None for s in first.stages.order_by("order")] == [True, False, False]
     assert {t.origin for t in tasks} == set(
         GridCase.objects.filter(category__code="E0301").values_list("number", flat=True)
     )
