@@ -2,7 +2,8 @@
 // network: shared by the phone page (report.js) and its service worker (sw.js, Background
 // Sync). A record is {key (the report's UUID: the server makes one case per key), user,
 // category, categoryLabel, description, longitude, latitude, place, photos (JPEG Blobs),
-// createdAt, state ("queued" | "sent" | "refused"), number, error, csrf}. No DOM here.
+// selfHandled, note, afterPhotos (JPEG Blobs: handled on the spot), createdAt, state ("queued"
+// | "sent" | "refused"), number, error, csrf}. No DOM here.
 (function (root) {
   "use strict";
   var DB_NAME = "onewindow-urban";
@@ -60,6 +61,13 @@
     (record.photos || []).forEach(function (blob, index) {
       form.append("photos", blob, "photo-" + (index + 1) + ".jpg");
     });
+    if (record.selfHandled) {
+      form.append("self_handled", "1");
+      form.append("note", record.note || "");
+      (record.afterPhotos || []).forEach(function (blob, index) {
+        form.append("after_photos", blob, "after-" + (index + 1) + ".jpg");
+      });
+    }
     return root.fetch(url, {
       method: "POST",
       body: form,
@@ -93,6 +101,7 @@
                 record.state = "sent";
                 record.number = body.number;
                 record.photos = [];
+                record.afterPhotos = [];
                 record.error = "";
                 record.sentAt = Date.now();
                 return put(record);

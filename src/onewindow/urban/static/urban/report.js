@@ -1,6 +1,7 @@
 // The grid worker's phone page (/staff/urban/report/): the category picker with search (name,
 // keywords, pinyin and its initials), the position from the phone (or typed), photos from the
-// camera made at most 1600 px JPEG here on the phone, the description — and the queue: each
+// camera made at most 1600 px JPEG here on the phone, the description, and for a small problem
+// handled on the spot (自行处置) the photo after and what was done — and the queue: each
 // report is kept in IndexedDB (report-queue.js) with its own key and sent when the network is
 // there (at once, on the "online" event, on every load, every 30 s while some wait, and by
 // Background Sync in the service worker). A static file: the pages' Content-Security-Policy
@@ -17,6 +18,7 @@
   var user = root.getAttribute("data-user");
   var categories = [];
   var photos = [];
+  var afterPhotos = [];
   var $ = function (id) { return document.getElementById(id); };
   var t = function (name, value) {
     var text = root.getAttribute("data-t-" + name) || "";
@@ -123,27 +125,39 @@
     }).catch(function () { return { blob: file, thumb: "" }; });
   }
 
-  function showPhotos() {
-    var box = $("photo-thumbs");
+  function showThumbs(list, boxId, statusId) {
+    var box = $(boxId);
     box.textContent = "";
-    photos.forEach(function (photo) {
+    list.forEach(function (photo) {
       if (!photo.thumb) return;
       var img = document.createElement("img");
       img.src = photo.thumb;
       img.alt = "";
       box.appendChild(img);
     });
-    $("photos-status").textContent = photos.length ? t("photos", photos.length) : "";
+    $(statusId).textContent = list.length ? t("photos", list.length) : "";
   }
 
-  function addPhotos(files) {
-    var room = photosMax - photos.length;
+  function showPhotos() {
+    showThumbs(photos, "photo-thumbs", "photos-status");
+    showThumbs(afterPhotos, "after-thumbs", "after-status");
+  }
+
+  // The photos before and after share the limit of one report.
+  function addPhotos(files, after) {
+    var room = photosMax - photos.length - afterPhotos.length;
     var taken = Array.prototype.slice.call(files, 0, Math.max(0, room));
     if (files.length > room) $("report-error").textContent = t("too-many-photos", photosMax);
     return Promise.all(taken.map(resized)).then(function (done) {
-      photos = photos.concat(done);
+      if (after) afterPhotos = afterPhotos.concat(done); else photos = photos.concat(done);
       showPhotos();
     });
+  }
+
+  function showSelf() {
+    var on = $("report-self").checked;
+    $("report-self-fields").hidden = !on;
+    $("report-self").setAttribute("aria-expanded", on ? "true" : "false");
   }
 
   // --- the queue --------------------------------------------------------------------------
@@ -163,7 +177,8 @@
         item.setAttribute("data-key", r.key);
         item.setAttribute("data-state", r.state);
         var what = document.createElement("strong");
-        what.textContent = r.categoryLabel + " · " + new Date(r.createdAt).toLocaleString();
+        what.textContent = r.categoryLabel + (r.selfHandled ? " · " + t("self") : "") + " · " +
+          new Date(r.createdAt).toLocaleString();
         var state = document.createElement("div");
         state.className = "state-" + r.state;
         if (r.state === "sent") {
@@ -210,6 +225,9 @@
       latitude: $("report-latitude").value.trim(),
       place: $("report-place").value.trim(),
       photos: photos.map(function (p) { return p.blob; }),
+      selfHandled: $("report-self").checked,
+      note: $("report-self").checked ? $("report-note").value.trim() : "",
+      afterPhotos: $("report-self").checked ? afterPhotos.map(function (p) { return p.blob; }) : [],
       createdAt: Date.now(),
       state: "queued",
       number: "",
@@ -220,11 +238,17 @@
       error.textContent = t("missing");
       return;
     }
+    if (record.selfHandled && (!record.note || !record.afterPhotos.length)) {
+      error.textContent = t("missing-self");
+      return;
+    }
     $("report-submit").disabled = true;
     Queue.put(record).then(function () {
       photos = [];
-      showPhotos();
+      afterPhotos = [];
       $("report-form").reset();
+      showPhotos();
+      showSelf();
       $("report-category").value = "";
       $("category-chosen").textContent = t("kept");
       renderCategories("");
@@ -243,8 +267,12 @@
   });
   $("report-locate").addEventListener("click", locate);
   $("report-photos").addEventListener("change", function (event) {
-    addPhotos(event.target.files).then(function () { event.target.value = ""; });
+    addPhotos(event.target.files, false).then(function () { event.target.value = ""; });
   });
+  $("report-after-photos").addEventListener("change", function (event) {
+    addPhotos(event.target.files, true).then(function () { event.target.value = ""; });
+  });
+  $("report-self").addEventListener("change", showSelf);
   $("report-form").addEventListener("submit", submit);
   window.addEventListener("online", function () { showNetwork(); flush(); });
   window.addEventListener("offline", showNetwork);
