@@ -19,6 +19,7 @@ from onewindow.enforcement.services.tasks import (
     task_drop,
     task_open,
     task_release,
+    task_release_check,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "task_drop",
     "task_open",
     "task_release",
+    "task_release_check",
 ]

@@ -6,9 +6,12 @@
   (anywhere) or ``enforcement.work`` for the team.
 - ``task_drop`` — 撤销, with the reason: the team's lead (``enforcement.decide``), or the
   dispatcher when the grid case that opened it is voided or sent elsewhere.
-- ``task_release`` — the same end, called by ``urban`` in the grid case's own transaction when
-  the case leaves the team (二次派遣 elsewhere, 回退 by the team, 作废): the case's service has
-  checked its actor on the case, so no task permission is asked; an ended task is left alone.
+- ``task_release_check`` / ``task_release`` — the same end when the grid case leaves the team
+  (二次派遣 elsewhere, 回退 by the team, 作废), called by ``urban`` before and inside the case's
+  own transaction: a task with nothing on record yet goes with the case (the case's service has
+  checked its actor on the case); one with an inspection on record only when the actor may drop
+  it (the team's lead, the dispatcher) — else the case's move is refused (audited); an ended
+  task is left alone.
 - ``task_concluded`` — done (no violation, rectified, or a penalty decided).
 """
 
@@ -22,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.audit import audit_record
 from onewindow.core.errors import ErrorList
 from onewindow.enforcement.codes import TEAM_UNIT_KIND, Outcome
 from onewindow.enforcement.errors import EnforcementRefused
@@ -176,26 +180,67 @@ def task_drop(
     return row
 
 
-RELEASE_REASON_MAX_LENGTH = 1000
+RELEASE_REASON_MAX_LENGTH = 2000
+RECORDS_KEPT = _(
+    "The enforcement task %(number)s already has its inspection on record: only the team's "
+    "lead may drop it. Ask the lead to drop the task (撤销) first, then go on."
+)
+
+
+def _releasable(actor: Any, task: EnforcementTask) -> bool:
+    """May the task go with its grid case? Nothing on record yet (``open``), already ended, or
+    the actor may drop it (the dispatcher, the team's lead)."""
+    if task.state == TaskState.OPEN or task.state not in OPEN_STATES:
+        return True
+    return can(actor, Action.URBAN_DISPATCH) or can(actor, MACHINE.permission_for("drop"), task)
+
+
+def task_release_check(*, actor: Any, task: EnforcementTask, via: str) -> None:
+    """Before the grid case's move ``via`` (outside its transaction, so that the refusal's
+    audit row stays): ``EnforcementRefused`` (``task_has_records``, audited) when the task has
+    an inspection on record and the actor may not drop it."""
+    fresh = EnforcementTask.objects.filter(pk=task.pk).first()
+    if fresh is None or _releasable(actor, fresh):
+        return
+    audit_record(
+        actor=actor,
+        action=f"denied:{MACHINE.permission_for('drop')}",
+        obj=fresh,
+        allowed=False,
+        detail={"reason": "records_kept", "via": via, "state": str(fresh.state)},
+    )
+    raise EnforcementRefused(RECORDS_KEPT, code="task_has_records", number=fresh.number)
 
 
 def task_release(
-    *, actor: Any, task: EnforcementTask, reason: str, now: dt.datetime | None = None
+    *, actor: Any, task: EnforcementTask, reason: str, via: str, now: dt.datetime | None = None
 ) -> EnforcementTask:
-    """The grid case that opened ``task`` no longer lies with the team: the task is dropped
-    (撤销, audited ``enforcement.task_drop`` like any drop) with ``reason`` — the case's own
-    words — so the team's list no longer shows it and no officer records on it. Must run inside
-    the case's transaction; the caller (``urban``'s redispatch, return and void) has checked the
-    actor on the case. A task that has already ended (concluded or dropped) is returned as it
-    is: a penalty decided stays decided."""
+    """The grid case that opened ``task`` no longer lies with the team (``via``: its move): the
+    task is dropped (撤销, audited ``enforcement.task_drop`` like any drop, with ``via`` and the
+    case's number) with ``reason`` — the case's own words — so the team's list no longer shows
+    it and no officer records on it. Must run inside the case's transaction, after
+    ``task_release_check``; the caller has checked the actor on the case. A task that has ended
+    (concluded or dropped) is returned as it is: a penalty decided stays decided. A task that
+    got an inspection on record since the check, for an actor who may not drop it, is refused
+    (``task_has_records``: the case's move rolls back)."""
     now = now_or(now)
     row = mover.lock(MACHINE, task)
     if row.state not in OPEN_STATES:
         return row
+    if not _releasable(actor, row):
+        raise EnforcementRefused(RECORDS_KEPT, code="task_has_records", number=row.number)
     reason = " ".join(str(reason).split())[:RELEASE_REASON_MAX_LENGTH]
     row.outcome, row.drop_reason, row.concluded_at = Outcome.DROPPED, reason, now
     row.rectify_due_at = None
-    mover.move(MACHINE, row, "drop", actor=actor, now=now, reason=reason)
+    mover.move(
+        MACHINE,
+        row,
+        "drop",
+        actor=actor,
+        now=now,
+        reason=reason,
+        audit_detail={"via": via, "case": row.origin},
+    )
     return row
 
 

@@ -29,6 +29,7 @@ from onewindow.urban.services.common import (
     clock_follow,
     clock_stop,
     enforcement_release,
+    enforcement_release_check,
     now_or,
     requests_withdraw,
     stage_current,
@@ -220,6 +221,7 @@ def case_redispatch(
 ) -> GridCase:
     """二次派遣: the case goes to another unit while being handled; its stages start again."""
     require(actor, MACHINE.permission_for("redispatch"), case, hide=True)
+    enforcement_release_check(actor, case, "redispatch")
     now = now_or(now)
     with transaction.atomic():
         row = begin(case, "redispatch", revision)
@@ -264,11 +266,10 @@ def _enforcement_task_open(actor: Any, row: GridCase, unit: Department, now: dt.
     enforcement_release(
         actor,
         row,
-        str(
-            _("Grid case %(number)s was dispatched to %(unit)s instead.")
-            % {"number": row.number, "unit": unit.name}
-        ),
+        "redispatch",
+        _("Grid case %(number)s was dispatched to %(unit)s instead."),
         now,
+        unit=unit.name,
     )
     if not HandlingUnit.objects.filter(department=unit, kind=UnitKind.ENFORCEMENT).exists():
         return
@@ -345,6 +346,7 @@ def case_void(
 ) -> GridCase:
     """作废: a report made in error or twice; with the reason."""
     require(actor, MACHINE.permission_for("void"), case, hide=True)
+    enforcement_release_check(actor, case, "void")
     now = now_or(now)
     with transaction.atomic():
         row = begin(case, "void", revision)
@@ -356,13 +358,7 @@ def case_void(
         requests_withdraw(row, now)
         clock_stop(row)
         enforcement_release(
-            actor,
-            row,
-            str(
-                _("Grid case %(number)s was voided: %(reason)s")
-                % {"number": row.number, "reason": reason}
-            ),
-            now,
+            actor, row, "void", _("Grid case %(number)s was voided: %(reason)s"), now, reason=reason
         )
         mover.move(MACHINE, row, "void", actor=actor, now=now, reason=reason)
         _hotline_answer(actor, row, now)

@@ -10,12 +10,12 @@ from contextlib import ExitStack
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import ErrorList, FieldError, NotFoundOrForbidden, ValidationFailed
 from onewindow.core.validation import checked_text
-from onewindow.enforcement.services import task_release
+from onewindow.enforcement.services import task_release, task_release_check
 from onewindow.org.permissions import Action, can
 from onewindow.papers.models import PaperSource, PaperType
 from onewindow.papers.services import paper_stored
@@ -146,13 +146,27 @@ def requests_withdraw(case: GridCase, now: dt.datetime) -> int:
     )
 
 
-def enforcement_release(actor: Any, case: GridCase, reason: str, now: dt.datetime) -> None:
+def enforcement_release_check(actor: Any, case: GridCase, via: str) -> None:
+    """Before a move that takes the case from the enforcement team (outside its transaction,
+    so a refusal's audit row stays): refused when the team's task has an inspection on record
+    and the actor may not drop it (only the team's lead or the dispatcher may)."""
+    if case.enforcement_task_id is not None:
+        task_release_check(actor=actor, task=case.enforcement_task, via=via)
+
+
+def enforcement_release(
+    actor: Any, case: GridCase, via: str, template: Any, now: dt.datetime, **params: Any
+) -> None:
     """Inside a move that takes the case from the enforcement team (二次派遣 elsewhere, 回退,
-    作废): the team's task for it is dropped with ``reason`` (when still open) and unbound, so
-    no officer goes on working a matter the case no longer asks of the team."""
+    作废): the team's task for it is dropped (when still open) and unbound, with ``template``
+    filled from the case's number and ``params`` as the reason, so
+    no officer goes on working a matter the case no longer asks of the team. The reason is
+    stored in the platform's language (``LANGUAGE_CODE``), whatever the actor's page shows."""
     if case.enforcement_task_id is None:
         return
-    task_release(actor=actor, task=case.enforcement_task, reason=reason, now=now)
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(template) % {"number": case.number, **params}
+    task_release(actor=actor, task=case.enforcement_task, reason=text, via=via, now=now)
     case.enforcement_task = None
 
 

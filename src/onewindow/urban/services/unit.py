@@ -24,6 +24,7 @@ from onewindow.urban.services.common import (
     check_limit_hours,
     clock_stop,
     enforcement_release,
+    enforcement_release_check,
     now_or,
     photos_keep,
     photos_required,
@@ -47,6 +48,7 @@ def case_return(
     """回退: not this unit's matter; back to the command centre with the reason (the clock
     stops; the dispatch was not accurate)."""
     require(actor, MACHINE.permission_for("return"), case, hide=True)
+    enforcement_release_check(actor, case, "return")
     now = now_or(now)
     with transaction.atomic():
         row = begin(case, "return", revision)
@@ -69,11 +71,10 @@ def case_return(
         enforcement_release(
             actor,
             row,
-            str(
-                _("Grid case %(number)s was returned to the command centre: %(reason)s")
-                % {"number": row.number, "reason": reason}
-            ),
+            "return",
+            _("Grid case %(number)s was returned to the command centre: %(reason)s"),
             now,
+            reason=reason,
         )
         mover.move(
             MACHINE, row, "return", actor=actor, now=now, reason=reason, data={"unit": before}

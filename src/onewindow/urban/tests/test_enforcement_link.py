@@ -9,6 +9,7 @@ import pytest
 
 from onewindow.core.models import AuditLog
 from onewindow.enforcement.codes import Outcome
+from onewindow.enforcement.errors import EnforcementRefused
 from onewindow.enforcement.models import EnforcementTask, TaskEvent
 from onewindow.enforcement.tests.conftest import scene_make
 from onewindow.enforcement.tests.test_services import inspect
@@ -16,7 +17,7 @@ from onewindow.testing.grid_factories import category_make
 from onewindow.urban.errors import GridCaseRefused
 from onewindow.urban.services.centre import case_dispatch, case_redispatch, case_void
 from onewindow.urban.services.unit import case_feedback, case_return
-from onewindow.urban.tests.conftest import MONDAY, case_in, jpeg
+from onewindow.urban.tests.conftest import MONDAY, case_in, fresh, jpeg
 from onewindow.urban.transitions import CaseState
 from onewindow.workflow.clock import TimeUnit
 
@@ -156,3 +157,90 @@ def test_a_concluded_task_stays_concluded_when_the_case_moves_on(scene, building
         "",
     )
     assert TaskEvent.objects.filter(task=task, action="drop").count() == 0
+
+
+def _inspected(law, row):
+    """The team's task with a violation found and its party on record."""
+    return inspect(law, row.enforcement_task)
+
+
+def test_an_officer_may_not_drop_an_inspected_task_by_returning_the_case(scene, building):
+    law, case = building
+    row = case_dispatch(
+        actor=scene.dispatcher, case=case, revision=case.revision, department=law.team, now=MONDAY
+    )
+    task = _inspected(law, row)
+    assert task.state == "inspected"
+    row = fresh(row)
+    with pytest.raises(EnforcementRefused) as refused:
+        case_return(actor=law.officer, case=row, revision=row.revision, reason="非拆违事项")
+    assert refused.value.code == "task_has_records"
+    assert task.number in str(refused.value.as_dict()["message"])
+    # Nothing moved: the case is still with the team, its task as it was; the refusal audited.
+    row = fresh(row)
+    task.refresh_from_db()
+    assert (row.state, row.unit_id, row.enforcement_task_id) == (
+        CaseState.HANDLING,
+        law.team.pk,
+        task.pk,
+    )
+    assert (task.state, task.drop_reason) == ("inspected", "")
+    denied = AuditLog.objects.get(allowed=False, object_id=str(task.pk))
+    assert (denied.actor, denied.action, denied.detail) == (
+        law.officer,
+        "denied:enforcement.decide",
+        {"reason": "records_kept", "via": "return", "state": "inspected"},
+    )
+    # The chief may not void it past the team's lead either.
+    with pytest.raises(EnforcementRefused):
+        case_void(actor=scene.chief, case=row, revision=row.revision, reason="重复上报")
+    assert fresh(row).state == CaseState.HANDLING
+
+
+def test_the_teams_lead_returns_a_case_whose_task_has_records_and_it_is_dropped(scene, building):
+    law, case = building
+    row = case_dispatch(
+        actor=scene.dispatcher, case=case, revision=case.revision, department=law.team, now=MONDAY
+    )
+    task = _inspected(law, row)
+    row = case_return(
+        actor=law.lead, case=fresh(row), revision=fresh(row).revision, reason="属规划部门"
+    )
+    task.refresh_from_db()
+    assert (row.state, task.state) == (CaseState.TO_DISPATCH, "dropped")
+    drop = AuditLog.objects.get(action="enforcement.task_drop", object_id=str(task.pk))
+    assert (drop.actor, drop.detail["via"], drop.detail["case"]) == (
+        law.lead,
+        "return",
+        case.number,
+    )
+
+
+def test_the_dispatcher_sends_elsewhere_a_case_whose_task_has_records(scene, building):
+    law, case = building
+    row = case_dispatch(
+        actor=scene.dispatcher, case=case, revision=case.revision, department=law.team, now=MONDAY
+    )
+    task = _inspected(law, row)
+    row = fresh(row)
+    row = case_redispatch(
+        actor=scene.dispatcher, case=row, revision=row.revision, department=scene.bureau
+    )
+    task.refresh_from_db()
+    assert (row.unit_id, row.enforcement_task_id, task.state) == (scene.bureau.pk, None, "dropped")
+
+
+def test_the_drop_reason_is_kept_in_the_platforms_language_whatever_the_page_shows(scene, building):
+    from django.utils import translation
+
+    law, case = building
+    row = case_dispatch(
+        actor=scene.dispatcher, case=case, revision=case.revision, department=law.team, now=MONDAY
+    )
+    with translation.override("en"):
+        case_redispatch(
+            actor=scene.dispatcher, case=row, revision=row.revision, department=scene.bureau
+        )
+    assert EnforcementTask.objects.get().drop_reason == (
+        f"网格案件 {case.number} 已改派至{scene.bureau.name}。"
+    )
