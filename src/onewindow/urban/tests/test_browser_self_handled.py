@@ -40,6 +40,8 @@ def test_a_worker_reports_a_problem_handled_on_the_spot(
         page.locator("#id_password").fill(PASSWORD)
         page.locator("#id_password").press("Enter")
         page.wait_for_url(re.compile(r"/staff/urban/report/$"))
+        # The script shows the choice (the page alone does not offer it), folded.
+        expect(page.locator("#report-self-field")).to_be_visible()
         expect(page.locator("#report-self-fields")).to_be_hidden()
         page.locator("#category-search").fill("暴露")
         page.locator('#category-list button[data-code="E0101"]').click()
@@ -58,6 +60,14 @@ def test_a_worker_reports_a_problem_handled_on_the_spot(
         expect(page.locator("#report-error")).to_contain_text("处理后的照片")
         expect(page.locator("#report-queue li[data-key]")).to_have_count(0)
 
+        page.locator("#report-after-photos").set_input_files(files=[PHOTO])
+        expect(page.locator("#after-status")).to_contain_text("1")
+        # Unticked, the photo after is dropped (it would count against the limit unseen).
+        page.locator("#report-self").uncheck()
+        expect(page.locator("#report-self-fields")).to_be_hidden()
+        expect(page.locator("#after-status")).to_have_text("")
+        page.locator("#report-self").check()
+        expect(page.locator("#after-thumbs img")).to_have_count(0)
         page.locator("#report-after-photos").set_input_files(files=[PHOTO])
         expect(page.locator("#after-status")).to_contain_text("1")
         page.locator("#report-submit").click()

@@ -19,6 +19,8 @@
   var categories = [];
   var photos = [];
   var afterPhotos = [];
+  var resizing = 0;
+  var selfBox = document.getElementById("report-self");
   var $ = function (id) { return document.getElementById(id); };
   var t = function (name, value) {
     var text = root.getAttribute("data-t-" + name) || "";
@@ -140,7 +142,7 @@
 
   function showPhotos() {
     showThumbs(photos, "photo-thumbs", "photos-status");
-    showThumbs(afterPhotos, "after-thumbs", "after-status");
+    if (selfBox) showThumbs(afterPhotos, "after-thumbs", "after-status");
   }
 
   // The photos before and after share the limit of one report.
@@ -148,16 +150,28 @@
     var room = photosMax - photos.length - afterPhotos.length;
     var taken = Array.prototype.slice.call(files, 0, Math.max(0, room));
     if (files.length > room) $("report-error").textContent = t("too-many-photos", photosMax);
+    // Sending waits for the resizing: a photo never lands in the next report.
+    resizing += 1;
+    $("report-submit").disabled = true;
     return Promise.all(taken.map(resized)).then(function (done) {
       if (after) afterPhotos = afterPhotos.concat(done); else photos = photos.concat(done);
       showPhotos();
+    }).then(function () {
+      resizing -= 1;
+      if (!resizing) $("report-submit").disabled = false;
     });
   }
 
+  // Unticked, the photos after are dropped: they would count against the limit unseen.
   function showSelf() {
-    var on = $("report-self").checked;
+    if (!selfBox) return;
+    var on = selfBox.checked;
     $("report-self-fields").hidden = !on;
-    $("report-self").setAttribute("aria-expanded", on ? "true" : "false");
+    selfBox.setAttribute("aria-expanded", on ? "true" : "false");
+    if (!on && afterPhotos.length) {
+      afterPhotos = [];
+      showPhotos();
+    }
   }
 
   // --- the queue --------------------------------------------------------------------------
@@ -225,9 +239,9 @@
       latitude: $("report-latitude").value.trim(),
       place: $("report-place").value.trim(),
       photos: photos.map(function (p) { return p.blob; }),
-      selfHandled: $("report-self").checked,
-      note: $("report-self").checked ? $("report-note").value.trim() : "",
-      afterPhotos: $("report-self").checked ? afterPhotos.map(function (p) { return p.blob; }) : [],
+      selfHandled: !!(selfBox && selfBox.checked),
+      note: selfBox && selfBox.checked ? $("report-note").value.trim() : "",
+      afterPhotos: selfBox && selfBox.checked ? afterPhotos.map(function (p) { return p.blob; }) : [],
       createdAt: Date.now(),
       state: "queued",
       number: "",
@@ -256,7 +270,7 @@
       return render();
     }).then(flush).catch(function (problem) {
       error.textContent = String(problem);
-    }).then(function () { $("report-submit").disabled = false; });
+    }).then(function () { if (!resizing) $("report-submit").disabled = false; });
   }
 
   // --- wiring -----------------------------------------------------------------------------
@@ -269,10 +283,13 @@
   $("report-photos").addEventListener("change", function (event) {
     addPhotos(event.target.files, false).then(function () { event.target.value = ""; });
   });
-  $("report-after-photos").addEventListener("change", function (event) {
-    addPhotos(event.target.files, true).then(function () { event.target.value = ""; });
-  });
-  $("report-self").addEventListener("change", showSelf);
+  if (selfBox) {
+    $("report-self-field").hidden = false;
+    $("report-after-photos").addEventListener("change", function (event) {
+      addPhotos(event.target.files, true).then(function () { event.target.value = ""; });
+    });
+    selfBox.addEventListener("change", showSelf);
+  }
   $("report-form").addEventListener("submit", submit);
   window.addEventListener("online", function () { showNetwork(); flush(); });
   window.addEventListener("offline", showNetwork);

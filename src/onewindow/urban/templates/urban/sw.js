@@ -1,7 +1,7 @@
 {% load static %}// The service worker of the grid worker's phone page (scope: the grid pages under /staff/urban/).
 // It keeps the page, its script and styles and the category list, so the page opens and a
-// report can be made without a network (network first for the page and the list, so they are
-// fresh whenever there is one; the static files from the cache); and it sends the queued
+// report can be made without a network (network first, so they are fresh whenever there is
+// one; only the vendored ECharts from the cache first); and it sends the queued
 // reports when Background Sync says the network is back. No address outside this site.
 "use strict";
 importScripts("{% static 'urban/report-queue.js' %}");
@@ -12,7 +12,7 @@ var CATEGORIES = "{{ categories_url|escapejs }}";
 var REPORTS = "{{ reports_url|escapejs }}";
 var OUTLINES = "{{ outlines_url|escapejs }}";
 var OUTLINES_PATH = OUTLINES.split("?")[0];
-var FRESH = [PAGE, CATEGORIES, OUTLINES_PATH];
+var ECHARTS = "{% static 'vendor/echarts.min.js' %}";
 var ASSETS = [
   PAGE,
   CATEGORIES,
@@ -21,10 +21,13 @@ var ASSETS = [
   "{% static 'urban/report.css' %}",
   "{% static 'css/onewindow.css' %}",
   "{% static 'css/staff.css' %}",
-  "{% static 'vendor/echarts.min.js' %}",
+  ECHARTS,
   "{% static 'grid/gridmap.js' %}",
   "{% static 'grid/gridmap.css' %}"
 ];
+// Network first for everything but the large vendored ECharts (cache first): a page of a new
+// release never runs with the scripts of the last one while there is a network.
+var FRESH = ASSETS.filter(function (url) { return url !== ECHARTS; }).concat([OUTLINES_PATH]);
 var PRECACHE = ASSETS.concat([OUTLINES]);
 ASSETS.push(OUTLINES_PATH);
 
