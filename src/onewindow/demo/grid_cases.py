@@ -9,8 +9,9 @@ dispatch to the team, ``inspection_record``, ``notice_issue``), as the demo's ow
 street's grid worker ``grid01``, the duty chief ``gridchief01``, the dispatcher
 ``griddispatch01``, the units' approvers and the enforcement officers ``zf01``/``zf02``. Every
 case obeys the rules, clocks and audit trail of a real one. The moments are set back from now
-(the oldest three weeks), so the lights are green, yellow and red whatever day the demo is
-built; the photos are drawn in code (no binary file in the repository)."""
+(the oldest three weeks); the late and the overdue ones lie further back than the longest
+holiday (Spring Festival, National Day), so they are late and red whatever day the demo is
+built. The photos are drawn in code (no binary file in the repository)."""
 
 from __future__ import annotations
 
@@ -76,10 +77,10 @@ PLANS = (
     Plan("E0504", "共享单车乱停放堵塞人行道。", "沙面一街地铁口", 300, "closed"),
     Plan("E0106", "路边有死老鼠一只。", "沙面北街绿道", 260, "closed"),
     Plan("C0301", "分类垃圾桶桶盖破损。", "沙面大街28号前", 200, "closed"),
-    Plan("E0102", "装修垃圾堆放在巷口未清运。", "沙面四街3号", 150, "closed", late=True),
+    Plan("E0102", "装修垃圾堆放在巷口未清运。", "沙面四街3号", 360, "closed", late=True),
     Plan("E0202", "围墙上违规悬挂广告横幅。", "沙面大街60号", 120, "to_close"),
     Plan("E0103", "人行道有大量落叶和烟头。", "沙面南街", 96, "to_check"),
-    Plan("E0101", "桥底堆放废弃床垫和纸箱。", "沙面西桥底", 72, "handling"),
+    Plan("E0101", "桥底堆放废弃床垫和纸箱。", "沙面西桥底", 300, "handling"),
     Plan("E0102", "小区门口渣土堆放。", "沙面三街9号", 50, "handling", extension=True),
     Plan("C0302", "垃圾桶满溢，已有两天未清运。", "沙面二街", 3, "handling"),
     Plan("E0301", "天台加建铁皮房，正在施工。", "沙面北街30号天台", 80, "enforcement"),

@@ -19,6 +19,14 @@ from onewindow.urban.models import CasePhoto, CaseRequest, GridCase, GridCaseEve
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)  # a Thursday, 18:00 in Guangzhou
+# The day after the longest holidays (the demo's late and red cases must stay late and red),
+# and a Saturday night.
+AFTER_HOLIDAYS = [
+    NOW,
+    dt.datetime(2026, 10, 8, 2, 0, tzinfo=dt.UTC),  # 国庆 over: Thursday 10:00
+    dt.datetime(2026, 2, 24, 1, 30, tzinfo=dt.UTC),  # 春节 over: Tuesday 09:30
+    dt.datetime(2026, 11, 28, 15, 0, tzinfo=dt.UTC),  # Saturday 23:00
+]
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +41,11 @@ def built():
     return build_demo_grid_cases(seed=3, now=NOW)
 
 
-def test_every_step_of_the_flow_has_its_cases(built):
+@pytest.mark.parametrize("now", AFTER_HOLIDAYS, ids=["thursday", "national-day", "spring", "sat"])
+def test_every_step_of_the_flow_has_its_cases(now):
+    build_demo_city(seed=3, scale=0.05)
+    build_demo_grids(seed=3)
+    built = build_demo_grid_cases(seed=3, now=now)
     assert built == len(PLANS) == GridCase.objects.count() == 23
     states = collections.Counter(GridCase.objects.values_list("state", flat=True))
     assert states == {
@@ -51,11 +63,14 @@ def test_every_step_of_the_flow_has_its_cases(built):
     # All of it is in grid01's street, every case has its photo and none is after now.
     assert all(c.region_code.startswith("440103001") for c in GridCase.objects.all())
     assert CasePhoto.objects.values("case").distinct().count() == 23
-    assert GridCaseEvent.objects.filter(at__gt=NOW).count() == 0
+    assert GridCaseEvent.objects.filter(at__gt=now).count() == 0
     # Two closed cases were handled late, one went back once for rework.
     closed = GridCase.objects.filter(state="closed", source=Source.INSPECTOR)
     assert sorted(closed.values_list("handled_on_time", flat=True)) == [False, False] + [True] * 7
     assert GridCaseEvent.objects.filter(action="rework").count() == 1
+    # The old case under the bridge is overdue (red) whatever the day.
+    old = GridCase.objects.get(description="桥底堆放废弃床垫和纸箱。")
+    assert old.stages.get().due_at < now - dt.timedelta(hours=24)
     assert list(CaseRequest.objects.values_list("kind", "decision")) == [
         ("extension", RequestDecision.PENDING)
     ]
