@@ -34,6 +34,7 @@ PHOTO_TYPES = frozenset({PaperType.JPEG, PaperType.PNG})
 WITHDRAWN_NOTE = "withdrawn: the case left the unit before a decision"
 
 PHOTO_NOT_KEPT = _("The photos are not kept; nothing was saved.")
+PHOTO_MISSING = _("Nothing was saved: a photo is needed.")
 
 
 def now_or(now: dt.datetime | None) -> dt.datetime:
@@ -173,9 +174,11 @@ def enforcement_release(
 # --- photos -------------------------------------------------------------------------------------
 
 
-def _photo_refused(message: Any, *, code: str, **params: Any) -> ValidationFailed:
+def _photo_refused(
+    message: Any, *, code: str, headline: Any = PHOTO_NOT_KEPT, **params: Any
+) -> ValidationFailed:
     return ValidationFailed(
-        PHOTO_NOT_KEPT,
+        headline,
         [FieldError(field="photos", code=code, message=message, params=params)],
         code="photo_refused",
     )
@@ -196,7 +199,7 @@ def uploads_of(photos: Iterable[Any]) -> list[tuple[Any, str]]:
 def photos_required(photos: Iterable[Any], message: Any) -> list[tuple[Any, str]]:
     uploads = uploads_of(photos)
     if not uploads:
-        raise _photo_refused(message, code="required")
+        raise _photo_refused(message, code="required", headline=PHOTO_MISSING)
     return uploads
 
 

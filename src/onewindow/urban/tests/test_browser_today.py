@@ -48,7 +48,7 @@ def test_a_departments_lead_reads_today_on_a_phone(browser, live_server, scene):
             page.locator("#urban-today-counts [data-figure='overdue'] strong").inner_text() == "1"
         )
         row = page.locator(f"#urban-overdue tr[data-case='{case.number}']")
-        assert row.locator("td").first.inner_text() == case.number
+        assert row.locator("th[scope=row]").inner_text() == case.number
         # A card, not a squeezed row: each cell is a labelled line of its own.
         assert row.locator("td").nth(2).evaluate("td => getComputedStyle(td).display") == "grid"
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
