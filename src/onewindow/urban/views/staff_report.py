@@ -36,7 +36,7 @@ from onewindow.org.permissions import Action, require
 from onewindow.staff.decorators import staff_page
 
 # Bump when the cached files change in a way a stale phone must not keep.
-CACHE_VERSION = "urban-report-3"
+CACHE_VERSION = "urban-report-4"
 # The phone API (config/api.py mounts it at /api/urban/, outside the language prefix).
 CATEGORIES_URL = "/api/urban/categories"
 REPORTS_URL = "/api/urban/reports"

@@ -3,7 +3,9 @@
 // Sync). A record is {key (the report's UUID: the server makes one case per key), user,
 // category, categoryLabel, description, longitude, latitude, place, photos (JPEG Blobs),
 // selfHandled, note, afterPhotos (JPEG Blobs: handled on the spot), createdAt, state ("queued"
-// | "sent" | "refused"), number, error, csrf}. No DOM here.
+// | "sent" | "refused"), number, error, errorCode and errorFields (a refusal's code and the
+// fields it names), csrf}. A refused record keeps its photos: the worker may put it back into
+// the form, correct it and report it again (a new record, a new key). No DOM here.
 (function (root) {
   "use strict";
   var DB_NAME = "onewindow-urban";
@@ -39,6 +41,7 @@
 
   function put(record) { return run("readwrite", function (store) { return store.put(record); }); }
   function all() { return run("readonly", function (store) { return store.getAll(); }); }
+  function remove(key) { return run("readwrite", function (store) { store.delete(key); }); }
 
   function newKey() {
     if (root.crypto && root.crypto.randomUUID) return root.crypto.randomUUID();
@@ -112,6 +115,8 @@
               }
               record.state = "refused";
               record.error = messageOf(body);
+              record.errorCode = body.code || "";
+              record.errorFields = (body.errors || []).map(function (e) { return e.field; }).filter(Boolean);
               return put(record);
             });
           });
@@ -123,5 +128,5 @@
     return flushing;
   }
 
-  root.GridReportQueue = { put: put, all: all, flush: flush, newKey: newKey };
+  root.GridReportQueue = { put: put, all: all, remove: remove, flush: flush, newKey: newKey };
 })(self);

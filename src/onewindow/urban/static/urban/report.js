@@ -6,6 +6,8 @@
 // there (at once, on the "online" event, on every load, every 30 s while some wait, and by
 // Background Sync in the service worker). A static file: the pages' Content-Security-Policy
 // allows no inline script. Texts come from the page's data-t-* attributes (translated there).
+// A refused report offers "Correct and report again": its record goes back into the form (its
+// photos too) and leaves the queue; the report then made is a new record with a new key.
 (function () {
   "use strict";
   var root = document.getElementById("grid-report");
@@ -20,6 +22,7 @@
   var photos = [];
   var afterPhotos = [];
   var resizing = 0;
+  var keptKey = "";  // the report just queued: "kept on this phone" shows until it has left
   var selfBox = document.getElementById("report-self");
   var $ = function (id) { return document.getElementById(id); };
   var t = function (name, value) {
@@ -47,11 +50,21 @@
     var q = normal(query);
     var chosen = $("report-category").value;
     list.textContent = "";
+    // Initials match anywhere from two letters on ("xgg": 非法小广告, ffxgg); one letter only
+    // from the start (else nearly every category would match).
     var shown = categories.filter(function (c) {
+      var at = c.initials.indexOf(q);
       return !q || normal(c.name).indexOf(q) !== -1 || normal(c.keywords).indexOf(q) !== -1 ||
-        c.pinyin.indexOf(q) !== -1 || c.initials.indexOf(q) === 0 || normal(c.code) === q ||
-        normal(c.major).indexOf(q) !== -1;
+        c.pinyin.indexOf(q) !== -1 || at === 0 || (q.length >= 2 && at !== -1) ||
+        normal(c.code) === q || normal(c.major).indexOf(q) !== -1;
     }).slice(0, 40);
+    if (q && !shown.length && categories.length) {
+      var none = document.createElement("li");
+      none.className = "grid-report__none";
+      none.setAttribute("data-none", "");
+      none.textContent = t("no-match");
+      list.appendChild(none);
+    }
     shown.forEach(function (c) {
       var item = document.createElement("li");
       var button = document.createElement("button");
@@ -70,6 +83,7 @@
   function choose(code) {
     var found = categories.filter(function (c) { return c.code === code; })[0];
     if (!found) return;
+    keptKey = "";
     $("report-category").value = found.code;
     $("category-chosen").textContent = found.major + " › " + found.name;
     renderCategories($("category-search").value);
@@ -107,6 +121,16 @@
   }
 
   // --- photos -----------------------------------------------------------------------------
+  // A thumbnail (a JPEG data: address, at most 128 px) of an image or canvas.
+  function thumbOf(image, width, height) {
+    var small = document.createElement("canvas");
+    var thumbScale = Math.min(1, 128 / Math.max(width, height));
+    small.width = Math.max(1, Math.round(width * thumbScale));
+    small.height = Math.max(1, Math.round(height * thumbScale));
+    small.getContext("2d").drawImage(image, 0, 0, small.width, small.height);
+    return small.toDataURL("image/jpeg", 0.7);
+  }
+
   function resized(file) {
     if (!window.createImageBitmap) return Promise.resolve({ blob: file, thumb: "" });
     return createImageBitmap(file).then(function (bitmap) {
@@ -115,16 +139,20 @@
       canvas.width = Math.max(1, Math.round(bitmap.width * scale));
       canvas.height = Math.max(1, Math.round(bitmap.height * scale));
       canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      var small = document.createElement("canvas");
-      var thumbScale = Math.min(1, 128 / Math.max(canvas.width, canvas.height));
-      small.width = Math.max(1, Math.round(canvas.width * thumbScale));
-      small.height = Math.max(1, Math.round(canvas.height * thumbScale));
-      small.getContext("2d").drawImage(canvas, 0, 0, small.width, small.height);
-      var thumb = small.toDataURL("image/jpeg", 0.7);
+      var thumb = thumbOf(canvas, canvas.width, canvas.height);
       return new Promise(function (resolve) {
         canvas.toBlob(function (blob) { resolve({ blob: blob || file, thumb: thumb }); }, "image/jpeg", 0.85);
       });
     }).catch(function () { return { blob: file, thumb: "" }; });
+  }
+
+  // A photo kept in a refused record (already made small here): its blob as it is, and a new
+  // thumbnail.
+  function restored(blob) {
+    if (!window.createImageBitmap) return Promise.resolve({ blob: blob, thumb: "" });
+    return createImageBitmap(blob).then(function (bitmap) {
+      return { blob: blob, thumb: thumbOf(bitmap, bitmap.width, bitmap.height) };
+    }).catch(function () { return { blob: blob, thumb: "" }; });
   }
 
   function showThumbs(list, boxId, statusId) {
@@ -181,6 +209,10 @@
       list.textContent = "";
       records = records.filter(function (r) { return r.user === user; });
       records.sort(function (a, b) { return b.createdAt - a.createdAt; });
+      if (keptKey && !records.some(function (r) { return r.key === keptKey && r.state === "queued"; })) {
+        keptKey = "";
+        if ($("category-chosen").textContent === t("kept")) $("category-chosen").textContent = "";
+      }
       if (!records.length) {
         var empty = document.createElement("li");
         empty.textContent = t("empty");
@@ -206,7 +238,87 @@
         }
         item.appendChild(what);
         item.appendChild(state);
+        if (r.state === "refused") {
+          var again = document.createElement("button");
+          again.type = "button";
+          again.className = "button button--secondary";
+          again.setAttribute("data-again", r.key);
+          again.textContent = t("again");
+          item.appendChild(again);
+        }
         list.appendChild(item);
+      });
+    });
+  }
+
+  // The fields a refusal names, in the form's order: the first one is focused.
+  var FIELDS = [
+    ["category", "category-search"], ["longitude", "report-longitude"],
+    ["latitude", "report-latitude"], ["place", "report-place"], ["photos", "report-photos"],
+    ["description", "report-description"], ["after_photos", "report-after-photos"],
+    ["note", "report-note"]
+  ];
+
+  function toCorrect(record, categoryFound) {
+    var named = (record.errorFields || []).slice();
+    if (!categoryFound) named.push("category");
+    // Another community's grid: the place is what to correct.
+    if (record.errorCode === "report_outside_area") named.push("longitude");
+    var field = FIELDS.filter(function (f) { return named.indexOf(f[0]) !== -1; })[0];
+    var element = field ? $(field[1]) : null;
+    return element && !element.closest("[hidden]") ? element : null;
+  }
+
+  // "Correct and report again": the refused record goes back into the form (what the worker
+  // typed, chose and photographed) and leaves the queue. Reported again, it is a new record
+  // with a new key: the server refused the old key's content.
+  function putBack(key) {
+    return Queue.all().then(function (records) {
+      var record = records.filter(function (r) { return r.key === key && r.user === user; })[0];
+      if (!record || record.state !== "refused") return render();
+      resizing += 1;
+      $("report-submit").disabled = true;
+      var self = !!(selfBox && record.selfHandled);
+      return Promise.all([
+        Promise.all((record.photos || []).map(restored)),
+        Promise.all((self ? record.afterPhotos || [] : []).map(restored))
+      ]).then(function (both) {
+        keptKey = "";
+        $("category-search").value = "";
+        $("report-category").value = "";
+        $("category-chosen").textContent = "";
+        choose(record.category);
+        var categoryFound = $("report-category").value === record.category;
+        if (!categoryFound) renderCategories("");
+        $("report-description").value = record.description || "";
+        $("report-place").value = record.place || "";
+        $("report-longitude").value = record.longitude || "";
+        $("report-latitude").value = record.latitude || "";
+        photos = both[0];
+        afterPhotos = both[1];
+        if (selfBox) {
+          selfBox.checked = self;
+          $("report-note").value = self ? record.note || "" : "";
+          showSelf();
+        }
+        showPhotos();
+        $("report-error").textContent = t("refused") + ": " + (record.error || "");
+        var element = toCorrect(record, categoryFound);
+        if (element) {
+          element.scrollIntoView({ block: "center" });
+          element.focus({ preventScroll: true });
+        } else {
+          $("report-form").scrollIntoView({ block: "start" });
+        }
+        return Queue.remove(record.key);
+      }).then(function () {
+        resizing -= 1;
+        if (!resizing) $("report-submit").disabled = false;
+        return render();
+      }, function (problem) {
+        resizing -= 1;
+        if (!resizing) $("report-submit").disabled = false;
+        $("report-error").textContent = String(problem);
       });
     });
   }
@@ -265,6 +377,7 @@
       showSelf();
       $("report-category").value = "";
       $("category-chosen").textContent = t("kept");
+      keptKey = record.key;
       renderCategories("");
       askForSync();
       return render();
@@ -280,6 +393,12 @@
     if (button) choose(button.getAttribute("data-code"));
   });
   $("report-locate").addEventListener("click", locate);
+  $("report-queue").addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-again]");
+    if (!button) return;
+    button.disabled = true;
+    putBack(button.getAttribute("data-again"));
+  });
   $("report-photos").addEventListener("change", function (event) {
     addPhotos(event.target.files, false).then(function () { event.target.value = ""; });
   });
