@@ -86,8 +86,9 @@ def test_a_refused_report_is_corrected_and_reported_again(
 
         again = refused.get_by_role("button", name="改正后重新上报")
         again.click()
-        # Back in the form, the refused entry gone, the position (what to correct) focused.
-        expect(page.locator("#report-queue li[data-key]")).to_have_count(0)
+        # Back in the form, the position (what to correct) focused; the refused entry stays
+        # in the queue (marked) until the corrected report is queued.
+        expect(page.locator("#report-queue li[data-key][data-correcting]")).to_have_count(1)
         expect(page.locator("#category-chosen")).to_have_text("市容环境 › 非法小广告")
         expect(page.locator("#report-category")).to_have_value("E0105")
         expect(page.locator('#category-list button[data-code="E0105"]')).to_have_attribute(
@@ -163,7 +164,7 @@ def test_a_refused_report_handled_on_the_spot_comes_back_with_its_photo_after(
         expect(page.locator("#report-self-fields")).to_be_hidden()
 
         refused.get_by_role("button", name="改正后重新上报").click()
-        expect(page.locator("#report-queue li[data-key]")).to_have_count(0)
+        expect(page.locator("#report-queue li[data-key][data-correcting]")).to_have_count(1)
         expect(page.locator("#report-self-fields")).to_be_visible()
         assert page.locator("#report-self").is_checked() is True
         expect(page.locator("#report-note")).to_have_value("已当场清理装袋")

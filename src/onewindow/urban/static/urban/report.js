@@ -7,7 +7,8 @@
 // Background Sync in the service worker). A static file: the pages' Content-Security-Policy
 // allows no inline script. Texts come from the page's data-t-* attributes (translated there).
 // A refused report offers "Correct and report again": its record goes back into the form (its
-// photos too) and leaves the queue; the report then made is a new record with a new key.
+// photos too); it leaves the queue once the corrected report is queued (a new record with a
+// new key), so closing the page before that loses nothing.
 (function () {
   "use strict";
   var root = document.getElementById("grid-report");
@@ -23,6 +24,7 @@
   var afterPhotos = [];
   var resizing = 0;
   var keptKey = "";  // the report just queued: "kept on this phone" shows until it has left
+  var replacing = "";  // the refused record put back into the form, removed when re-reported
   var selfBox = document.getElementById("report-self");
   var $ = function (id) { return document.getElementById(id); };
   var t = function (name, value) {
@@ -238,6 +240,7 @@
         }
         item.appendChild(what);
         item.appendChild(state);
+        if (r.key === replacing) item.setAttribute("data-correcting", "");
         if (r.state === "refused") {
           var again = document.createElement("button");
           again.type = "button";
@@ -270,8 +273,8 @@
   }
 
   // "Correct and report again": the refused record goes back into the form (what the worker
-  // typed, chose and photographed) and leaves the queue. Reported again, it is a new record
-  // with a new key: the server refused the old key's content.
+  // typed, chose and photographed); it stays in the queue, marked, until the corrected report
+  // is queued — a new record with a new key: the server refused the old key's content.
   function putBack(key) {
     return Queue.all().then(function (records) {
       var record = records.filter(function (r) { return r.key === key && r.user === user; })[0];
@@ -310,7 +313,7 @@
         } else {
           $("report-form").scrollIntoView({ block: "start" });
         }
-        return Queue.remove(record.key);
+        replacing = record.key;
       }).then(function () {
         resizing -= 1;
         if (!resizing) $("report-submit").disabled = false;
@@ -370,6 +373,10 @@
     }
     $("report-submit").disabled = true;
     Queue.put(record).then(function () {
+      var old = replacing;
+      replacing = "";
+      return old ? Queue.remove(old) : undefined;
+    }).then(function () {
       photos = [];
       afterPhotos = [];
       $("report-form").reset();
