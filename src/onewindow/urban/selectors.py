@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -144,8 +145,12 @@ def dispatcher_queue(user: Any) -> list[tuple[GridCase, list[Department]]]:
 
 
 def handling_units() -> list[Department]:
+    """The units a grid case may be dispatched to: every active department with a handling
+    unit but the grid command centre itself (``URBAN_COMMAND_CENTRE``: it dispatches)."""
     return list(
-        Department.objects.filter(is_active=True, hotline_unit__isnull=False).order_by("name")
+        Department.objects.filter(is_active=True, hotline_unit__isnull=False)
+        .exclude(name=settings.URBAN_COMMAND_CENTRE)
+        .order_by("name")
     )
 
 

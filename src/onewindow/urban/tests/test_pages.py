@@ -166,3 +166,28 @@ def test_the_chief_decides_a_request_from_the_case_page(client, scene):
     assert response.status_code == 302
     assert fresh(row).extension_count == 1
     assert fresh(row).due_at > timezone.make_aware(timezone.datetime(2026, 3, 2, 15, 0))
+
+
+def test_the_dispatch_choices_leave_out_the_command_centre_and_on_redispatch_the_current_unit(
+    client, scene, settings
+):
+    import re
+
+    from onewindow.hotline.codes import UnitKind
+    from onewindow.testing.grid_factories import unit_make
+
+    centre = unit_make(kind=UnitKind.FUNCTIONAL, name=settings.URBAN_COMMAND_CENTRE)
+    client.force_login(scene.dispatcher)
+
+    def options(html: str, move: str) -> list[str]:
+        select = re.search(rf'<select id="{move}-unit".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="(\d*)"', select)
+
+    case = case_in(scene, S.TO_DISPATCH)
+    page = body(client.get(f"{BASE}cases/{case.number}/"))
+    # The proposal first (the category's unit of the street, then the bureau), chosen.
+    assert options(page, "dispatch") == [str(scene.sanitation.pk), str(scene.bureau.pk)]
+    assert str(centre.pk) not in options(page, "dispatch")
+    row = handling(scene)
+    page = body(client.get(f"{BASE}cases/{row.number}/"))
+    assert options(page, "redispatch") == ["", str(scene.bureau.pk)]
