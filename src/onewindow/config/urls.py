@@ -87,6 +87,7 @@ urlpatterns += i18n_patterns(
     path("", include(care_urls.public_urls)),
     path("", include(cases_urls.public_urls)),
     path("", include(catalog_urls.public_urls)),
+    path("", include(grid_urls.public_urls)),
     path("", include(hall_urls.public_urls)),
     path("", include(hotline_urls.public_urls)),
     path("", include(ratings_urls.public_urls)),

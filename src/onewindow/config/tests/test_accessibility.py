@@ -208,6 +208,7 @@ NOT_PAGES = {
     "online:paper_file",
     "hall:screen_calls",  # the calling screen's fragment, polled by htmx
     "ratings_public:pad_visit",  # the rating pad's fragment, polled by htmx
+    "grid_public:outlines",  # GeoJSON the report page's map draws (grid/tests/test_public.py)
 }
 # Address prefixes that are no public page (staff shell, admin, APIs, language switch, probes).
 # Open311 (open311/) is an API in JSON and XML, tested in hotline/tests/test_open311*.py.

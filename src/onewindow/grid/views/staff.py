@@ -21,32 +21,14 @@ from onewindow.core.errors import (
     ValidationFailed,
 )
 from onewindow.core.validation import DAY_MAX, DAY_MIN, record_id, reject_control_characters
-from onewindow.grid.models import GRID_CODE_LENGTH, Grid, GridPost
+from onewindow.grid.models import Grid, GridPost
 from onewindow.grid.selectors import grids_geojson
 from onewindow.grid.services import grid_post_end, grid_post_set, grids_export, grids_import
+from onewindow.grid.views.params import GEOJSON_CONTENT_TYPE, region_prefix
 from onewindow.org.codes import RegionLevel, Role
 from onewindow.org.models import Region, RoleAssignment
 from onewindow.org.permissions import Action, can, require, scope_queryset
 from onewindow.staff.decorators import staff_page
-
-GEOJSON_CONTENT_TYPE = "application/geo+json"
-
-
-def _region_prefix(request: HttpRequest, default: str = "") -> str:
-    raw = request.GET.get("region", default)
-    reject_control_characters(region=raw)
-    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= GRID_CODE_LENGTH):
-        raise ValidationFailed(
-            _("The region code is not valid."),
-            [
-                FieldError(
-                    field="region",
-                    code="invalid",
-                    message=_("Give the digits of a region code (at most 14)."),
-                )
-            ],
-        )
-    return raw
 
 
 def _outlines_url(prefix: str) -> str:
@@ -255,7 +237,7 @@ def grid_import(request: HttpRequest) -> HttpResponse:
 def grid_export(request: HttpRequest) -> HttpResponse:
     """The grids and boundaries under ``?region=`` as a .geojson download."""
     require(request.user, Action.GRID_VIEW)
-    prefix = _region_prefix(request)
+    prefix = region_prefix(request)
     collection = grids_export(actor=request.user, region_code_prefix=prefix)
     body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
     response = HttpResponse(body.encode("utf-8"), content_type=GEOJSON_CONTENT_TYPE)
@@ -272,7 +254,7 @@ def outlines(request: HttpRequest) -> HttpResponse:
     department's lead on the leaders' page, ``urban.view``) gets them as well as ``grid.view``."""
     if not can(request.user, Action.GRID_VIEW):
         require(request.user, Action.URBAN_VIEW)
-    prefix = _region_prefix(request)
+    prefix = region_prefix(request)
     response = JsonResponse(
         grids_geojson(prefix=prefix),
         content_type=GEOJSON_CONTENT_TYPE,

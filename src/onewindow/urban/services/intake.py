@@ -130,11 +130,16 @@ def category_checked(errors: ErrorList, value: Any) -> Category | None:
     return category
 
 
+LOCATION_REQUIRED = _("Give the location: tap the map, use your position, or type it.")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _degrees(errors: ErrorList, name: str, value: Any, bound: int) -> float | None:
-    if value is None or value == "":
-        errors.add(
-            name, "required", _("Give the location: allow the phone's position, or type it.")
-        )
+    if _blank(value):
+        errors.add(name, "required", LOCATION_REQUIRED)
         return None
     if isinstance(value, bool):
         number = math.nan
@@ -160,6 +165,11 @@ def _degrees(errors: ErrorList, name: str, value: Any, bound: int) -> float | No
 def point_checked(
     errors: ErrorList, longitude: Any, latitude: Any
 ) -> tuple[float | None, float | None]:
+    """The point in degrees. No position at all is one problem (on ``longitude``, the pair's
+    first field), not the same sentence twice; each coordinate's own fault is its own."""
+    if _blank(longitude) and _blank(latitude):
+        errors.add("longitude", "required", LOCATION_REQUIRED)
+        return None, None
     return _degrees(errors, "longitude", longitude, 180), _degrees(errors, "latitude", latitude, 90)
 
 

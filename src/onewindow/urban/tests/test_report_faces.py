@@ -197,3 +197,49 @@ def test_the_citizens_form_is_limited_per_address(world, settings):
     assert public_post(client, world).status_code == 303
     assert public_post(client, world).status_code == 429
     assert GridCase.objects.count() == 1
+
+
+def test_the_citizens_page_has_the_districts_map_to_tap_and_no_inline_script(world):
+    response = Client().get("/grid/report/")
+    html = response.content.decode()
+    assert (
+        'data-gridmap data-outlines="/grid/outlines.geojson" '
+        'data-pick-lon="public-longitude" data-pick-lat="public-latitude"'
+    ) in html
+    assert "vendor/echarts.min.js" in html and "grid/gridmap.js" in html
+    assert "grid/gridmap.css" in html
+    assert 'id="public-locate"' in html and 'id="public-longitude"' in html
+    assert "<script>" not in html  # no inline script under the CSP
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert 'id="public-photos-again"' not in html
+
+
+def test_a_report_without_a_position_says_so_once_and_keeps_what_was_typed(world):
+    photo = SimpleUploadedFile("a.jpg", sample_jpeg(), content_type="image/jpeg")
+    response = public_post(
+        Client(), world, longitude="", latitude="", photos=photo, place="沙面大街<3>号"
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    error = response.context["error"]
+    assert [(e["field"], e["code"]) for e in error["errors"]] == [("longitude", "required")]
+    assert html.count("请提供位置") == 1
+    assert error["errors"][0]["message_en"] == (
+        "Give the location: tap the map, use your position, or type it."
+    )
+    assert 'value="沙面大街&lt;3&gt;号"' in html
+    assert "小区门口垃圾没人清运</textarea>" in html
+    assert 'value="13800138000"' in html
+    assert '<option value="E0101" selected>' in html
+    # The photo cannot come back in a file input: the page says to choose it again.
+    assert '<p class="grid-report__error" id="public-photos-again">请重新选择照片</p>' in html
+    assert 'aria-describedby="public-photos-again"' in html
+    assert GridCase.objects.count() == 0
+
+
+def test_one_missing_coordinate_is_its_own_problem(world):
+    response = public_post(Client(), world, latitude="  ")
+    assert response.status_code == 422
+    fields = [(e["field"], e["code"]) for e in response.context["error"]["errors"]]
+    assert fields == [("latitude", "required")]
+    assert 'id="public-photos-again"' not in response.content.decode()  # none was sent

@@ -1,10 +1,12 @@
-"""A citizen's report on the web (``/grid/report/``): category, place (the browser's position,
-or typed), photos, description and a phone to be told on (optional); the thank-you page shows
-the number and the query code once; ``/grid/track/`` follows a report by number and query code
-or phone (POST, so neither is in an address). Anyone may report, limited per client address
+"""A citizen's report on the web (``/grid/report/``): category, place (a tap on the district's
+map — ``grid_public:outlines`` drawn by grid/gridmap.js —, the browser's position, or typed),
+photos, description and a phone to be told on (optional); the thank-you page shows the number
+and the query code once; ``/grid/track/`` follows a report by number and query code or phone
+(POST, so neither is in an address). Anyone may report, limited per client address
 (``URBAN_PUBLIC_REPORTS_PER_HOUR``); a signed-in citizen's report is kept with their account.
 The form's own key (a UUID issued with the form) makes a second click find the first report.
-Every answer is ``no-store``."""
+A refused report comes back with what was typed (a photo must be chosen again: no browser
+fills a file input). Every answer is ``no-store``."""
 
 from __future__ import annotations
 
@@ -55,6 +57,8 @@ def report(request: HttpRequest) -> HttpResponse:
         "error": None,
         "client_key": _key(request.POST.get("client_key", "")),
         "account": account,
+        "outlines_url": reverse("grid_public:outlines"),
+        "photos_sent": False,
     }
     status = 200
     if request.method == "POST":
@@ -74,6 +78,8 @@ def report(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as error:
             context["error"], status = error.as_dict(), error.status
+            # A browser never fills a file input again: the page says to choose the photo again.
+            context["photos_sent"] = bool(request.FILES.getlist("photos"))
         else:
             request.session[THANKS_SESSION_KEY] = {"number": case.number, "code": code}
             return HttpResponseRedirect(reverse("urban_public:thanks"), status=303)

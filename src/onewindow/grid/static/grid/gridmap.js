@@ -16,7 +16,7 @@
 //   <div data-gridmap data-outlines="URL" data-points="ID" data-heat="ID"
 //        data-pick-lon="ID" data-pick-lat="ID"></div>
 // where data-points / data-heat name json_script elements and data-pick-lon / -lat name the
-// inputs a tap fills (the phone report page's location).
+// inputs a tap fills (the report pages' location); a "change" on those inputs moves the pin.
 (function () {
   "use strict";
   var LIGHTS = { green: "#2e7d32", yellow: "#f9a825", red: "#c62828" };
@@ -192,8 +192,19 @@
       };
     }
     var handle = render(element, options);
-    if (lonInput && latInput && lonInput.value && latInput.value) {
-      handle.pick(Number(lonInput.value), Number(latInput.value));
+    // The inputs' own values (typed, given by the browser's position, or kept by a page sent
+    // back with errors) put the pin where they say.
+    var pinTyped = function () {
+      if (!lonInput.value.trim() || !latInput.value.trim()) { return; }
+      var lon = Number(lonInput.value), lat = Number(latInput.value);
+      var picked = element.getAttribute("data-picked");
+      if (!isFinite(lon) || !isFinite(lat) || picked === lon + "," + lat) { return; }
+      handle.pick(lon, lat);
+    };
+    if (lonInput && latInput) {
+      pinTyped();
+      lonInput.addEventListener("change", pinTyped);
+      latInput.addEventListener("change", pinTyped);
     }
     handle.ready.catch(function () { element.setAttribute("data-drawn", "failed"); });
     return handle;

@@ -1,5 +1,6 @@
 // The citizen's report form (/grid/report/): "use my position" fills the longitude and
-// latitude from the browser (they can also be typed). A static file (no inline script).
+// latitude from the browser (a tap on the map, grid/gridmap.js, fills them too; they can also
+// be typed). A static file (no inline script).
 (function () {
   "use strict";
   var root = document.getElementById("public-report");
@@ -10,8 +11,13 @@
     if (!navigator.geolocation) { status.textContent = root.getAttribute("data-t-no-position"); return; }
     status.textContent = root.getAttribute("data-t-locating");
     navigator.geolocation.getCurrentPosition(function (position) {
-      document.getElementById("public-longitude").value = position.coords.longitude.toFixed(6);
-      document.getElementById("public-latitude").value = position.coords.latitude.toFixed(6);
+      var lon = document.getElementById("public-longitude");
+      var lat = document.getElementById("public-latitude");
+      lon.value = position.coords.longitude.toFixed(6);
+      lat.value = position.coords.latitude.toFixed(6);
+      // The map (grid/gridmap.js) moves its pin to the inputs' new values.
+      lon.dispatchEvent(new Event("change", { bubbles: true }));
+      lat.dispatchEvent(new Event("change", { bubbles: true }));
       status.textContent = "";
     }, function () {
       status.textContent = root.getAttribute("data-t-no-position");
