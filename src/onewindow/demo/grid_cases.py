@@ -356,7 +356,7 @@ def _enforcement_steps(
             phone="020-81234567",
         ),
         violation_found=True,
-        photos=[(upload := demo_photo(number), upload.name)],
+        photos=[(upload := demo_photo(number), str(upload.name))],
         now=clock.at,
     )
     notice_issue(

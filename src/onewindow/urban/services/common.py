@@ -151,8 +151,9 @@ def enforcement_release_check(actor: Any, case: GridCase, via: str) -> None:
     """Before a move that takes the case from the enforcement team (outside its transaction,
     so a refusal's audit row stays): refused when the team's task has an inspection on record
     and the actor may not drop it (only the team's lead or the dispatcher may)."""
-    if case.enforcement_task_id is not None:
-        task_release_check(actor=actor, task=case.enforcement_task, via=via)
+    task = case.enforcement_task if case.enforcement_task_id is not None else None
+    if task is not None:
+        task_release_check(actor=actor, task=task, via=via)
 
 
 def enforcement_release(
@@ -163,11 +164,12 @@ def enforcement_release(
     filled from the case's number and ``params`` as the reason, so
     no officer goes on working a matter the case no longer asks of the team. The reason is
     stored in the platform's language (``LANGUAGE_CODE``), whatever the actor's page shows."""
-    if case.enforcement_task_id is None:
+    task = case.enforcement_task if case.enforcement_task_id is not None else None
+    if task is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
         text = str(template) % {"number": case.number, **params}
-    task_release(actor=actor, task=case.enforcement_task, reason=text, via=via, now=now)
+    task_release(actor=actor, task=task, reason=text, via=via, now=now)
     case.enforcement_task = None
 
 
