@@ -48,7 +48,7 @@ def test_each_urls_module_publishes_public_and_or_staff_urls_only():
         "catalog": ["public_urls", "staff_urls"],
         "citizens": ["public_urls"],
         "dashboard": ["staff_urls"],
-        "grid": ["staff_urls"],
+        "grid": ["public_urls", "staff_urls"],
         "hall": ["public_urls", "staff_urls"],
         "hotline": ["open311_urls", "public_urls", "staff_urls"],
         "enforcement": ["staff_urls"],
