@@ -490,7 +490,9 @@ def _feature(level: str, code: str, name: str, geometry: Any) -> dict[str, Any]:
     }
 
 
-def _checked_prefix(prefix: Any) -> str:
+def region_prefix_checked(prefix: Any) -> str:
+    """A region code's start: "" (the district) or at most 14 ASCII digits; else
+    ``ValidationFailed`` (422). The one rule of the export and of every map's ``?region=``."""
     if not isinstance(prefix, str) or not (
         prefix == "" or (prefix.isascii() and prefix.isdigit() and len(prefix) <= 14)
     ):
@@ -511,7 +513,7 @@ def grids_export(*, actor: Any, region_code_prefix: str = "") -> dict[str, Any]:
     """The boundaries and active grids whose code starts with ``region_code_prefix`` (those the
     actor may read), as a FeatureCollection that ``grids_import`` takes back. Three queries."""
     require(actor, Action.GRID_VIEW)
-    prefix = _checked_prefix(region_code_prefix)
+    prefix = region_prefix_checked(region_code_prefix)
     boundaries = scope_queryset(
         actor,
         Action.GRID_VIEW,
