@@ -6,6 +6,9 @@ district bureau (anywhere) and each unit's staff."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +19,7 @@ from django.utils import timezone
 from onewindow.hotline.codes import UnitKind
 from onewindow.org.codes import Role
 from onewindow.papers.samples import sample_jpeg, sample_pdf, sample_png
+from onewindow.testing.browser import PHONE_VIEWPORT
 from onewindow.testing.factories import CommunityFactory, StreetFactory, staff_with_role
 from onewindow.testing.grid_factories import (
     category_make,
@@ -94,3 +98,25 @@ def pdf(name: str = "photo.pdf") -> SimpleUploadedFile:
 
 def fresh(case: GridCase) -> GridCase:
     return GridCase.objects.get(pk=case.pk)
+
+
+PHONE_PASSWORD = "pass-1234-word"  # UserFactory's
+
+
+@contextmanager
+def report_phone(browser: Any, live_server: Any, worker: Any) -> Iterator[Any]:
+    """A grid worker's phone (390 px, touch, zh-CN) signed in on the report page; the page."""
+    context = browser.new_context(
+        viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/staff/sign-in/?next=/staff/urban/report/")
+        page.locator("#id_username").fill(worker.username)
+        page.locator("#id_password").fill(PHONE_PASSWORD)
+        page.locator("#id_password").press("Enter")
+        page.wait_for_url(re.compile(r"/staff/urban/report/$"))
+        yield page
+    finally:
+        context.close()

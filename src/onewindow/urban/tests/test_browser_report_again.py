@@ -15,11 +15,10 @@ import pytest
 from playwright.sync_api import expect
 
 from onewindow.grid.models import Grid
-from onewindow.testing.browser import PHONE_VIEWPORT
 from onewindow.testing.grid_factories import category_make
 from onewindow.urban.codes import PhotoKind, Source
 from onewindow.urban.models import CasePhoto, GridCase
-from onewindow.urban.tests.test_browser_done_when import PASSWORD
+from onewindow.urban.tests.conftest import report_phone
 from onewindow.urban.tests.test_browser_flow import PHOTO
 from onewindow.urban.transitions import CaseState
 
@@ -38,17 +37,7 @@ def test_a_refused_report_is_corrected_and_reported_again(
 ) -> None:
     category_make(code="E0105", name="非法小广告")  # 市容环境, initials ffxgg
     elsewhere = Grid.objects.exclude(pk=scene.grid.pk).get()  # the other worker's grid
-    context = browser.new_context(
-        viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    context.set_default_timeout(20_000)
-    try:
-        page = context.new_page()
-        page.goto(f"{live_server.url}/staff/sign-in/?next=/staff/urban/report/")
-        page.locator("#id_username").fill(scene.worker.username)
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("#id_password").press("Enter")
-        page.wait_for_url(re.compile(r"/staff/urban/report/$"))
+    with report_phone(browser, live_server, scene.worker) as page:
         buttons = page.locator("#category-list button[data-code]")
         expect(buttons).to_have_count(2)
 
@@ -117,8 +106,6 @@ def test_a_refused_report_is_corrected_and_reported_again(
         page.reload()
         expect(page.locator('#report-queue li[data-state="sent"]')).to_have_count(1)
         expect(page.locator("#report-queue li[data-key]")).to_have_count(1)
-    finally:
-        context.close()
     assert sent_key and refused_key and sent_key != refused_key
     case = GridCase.objects.get(description=DESCRIPTION)
     assert GridCase.objects.count() == 1
@@ -136,17 +123,7 @@ def test_a_refused_report_handled_on_the_spot_comes_back_with_its_photo_after(
     browser: Any, live_server: Any, scene: Any
 ) -> None:
     elsewhere = Grid.objects.exclude(pk=scene.grid.pk).get()
-    context = browser.new_context(
-        viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    context.set_default_timeout(20_000)
-    try:
-        page = context.new_page()
-        page.goto(f"{live_server.url}/staff/sign-in/?next=/staff/urban/report/")
-        page.locator("#id_username").fill(scene.worker.username)
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("#id_password").press("Enter")
-        page.wait_for_url(re.compile(r"/staff/urban/report/$"))
+    with report_phone(browser, live_server, scene.worker) as page:
         page.locator("#category-search").fill("暴露")
         page.locator('#category-list button[data-code="E0101"]').click()
         page.locator("#report-longitude").fill(f"{elsewhere.label_lon:.6f}")
@@ -177,8 +154,6 @@ def test_a_refused_report_handled_on_the_spot_comes_back_with_its_photo_after(
         sent = page.locator('#report-queue li[data-state="sent"]')
         expect(sent.locator(".report-number")).to_have_text(re.compile(r"^WG\d{14}$"))
         expect(page.locator("#report-queue li[data-key]")).to_have_count(1)
-    finally:
-        context.close()
     case = GridCase.objects.get()
     assert (case.state, case.source) == (CaseState.CLOSED, Source.SELF_HANDLED)
     assert sorted(case.photos.values_list("kind", flat=True)) == [PhotoKind.AFTER, PhotoKind.REPORT]

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from onewindow.testing.browser import PHONE_VIEWPORT
 from onewindow.urban.codes import PhotoKind, Source
 from onewindow.urban.models import GridCase
-from onewindow.urban.tests.test_browser_done_when import PASSWORD
+from onewindow.urban.tests.conftest import report_phone
 from onewindow.urban.tests.test_browser_flow import PHOTO
 from onewindow.urban.transitions import CaseState
 
@@ -29,17 +28,7 @@ def _no_second_factor(settings):
 def test_a_worker_reports_a_problem_handled_on_the_spot(
     browser: Any, live_server: Any, scene: Any
 ) -> None:
-    context = browser.new_context(
-        viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    context.set_default_timeout(20_000)
-    try:
-        page = context.new_page()
-        page.goto(f"{live_server.url}/staff/sign-in/?next=/staff/urban/report/")
-        page.locator("#id_username").fill(scene.worker.username)
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("#id_password").press("Enter")
-        page.wait_for_url(re.compile(r"/staff/urban/report/$"))
+    with report_phone(browser, live_server, scene.worker) as page:
         # The script shows the choice (the page alone does not offer it), folded.
         expect(page.locator("#report-self-field")).to_be_visible()
         expect(page.locator("#report-self-fields")).to_be_hidden()
@@ -78,8 +67,6 @@ def test_a_worker_reports_a_problem_handled_on_the_spot(
         expect(page.locator("#report-self-fields")).to_be_hidden()
         assert page.locator("#report-self").is_checked() is False
         number = sent.locator(".report-number").inner_text()
-    finally:
-        context.close()
     case = GridCase.objects.get()
     assert (case.number, case.state, case.source) == (number, CaseState.CLOSED, Source.SELF_HANDLED)
     assert sorted(case.photos.values_list("kind", flat=True)) == [PhotoKind.AFTER, PhotoKind.REPORT]
