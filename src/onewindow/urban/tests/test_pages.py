@@ -191,3 +191,20 @@ def test_the_dispatch_choices_leave_out_the_command_centre_and_on_redispatch_the
     row = handling(scene)
     page = body(client.get(f"{BASE}cases/{row.number}/"))
     assert options(page, "redispatch") == ["", str(scene.bureau.pk)]
+
+
+def test_a_redispatch_with_no_unit_chosen_is_refused_and_changes_nothing(client, scene):
+    row = handling(scene)
+    client.force_login(scene.dispatcher)
+    url = f"{BASE}cases/{row.number}/redispatch/"
+    response = client.post(url, {"revision": str(row.revision), "department": ""})
+    assert response.status_code == 422 and 'data-field="department"' in body(response)
+    # The same unit again (a second click on a stale page) is refused too.
+    response = client.post(url, {"revision": str(row.revision), "department": scene.sanitation.pk})
+    assert response.status_code == 422 and 'data-field="department"' in body(response)
+    after = fresh(row)
+    assert (after.unit_id, after.revision, after.redispatch_count) == (
+        scene.sanitation.pk,
+        row.revision,
+        0,
+    )
